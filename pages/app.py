@@ -1,0 +1,31 @@
+"""Router of the dashboard: `playground run` (or `streamlit run pages/app.py`) starts here.
+
+It lives inside pages/ on purpose: an entrypoint beside a folder named `pages` would put
+Streamlit in its legacy multipage mode.
+"""
+
+import logging
+
+import streamlit as st
+import torch
+import ui
+
+from playground.i18n import t
+
+torch.set_num_threads(1)  # many sessions share one server process
+logging.basicConfig(level=logging.INFO)
+
+st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
+lang = ui.language()
+PAGES = [
+    st.Page(
+        "home.py", title=t("nav_home", lang), icon=":material/home:", url_path="home", default=True
+    ),
+    st.Page(
+        "loss_surface.py",
+        title=t("nav_loss_surface", lang),
+        icon=":material/landscape:",
+        url_path="loss-surface",
+    ),
+]
+st.navigation(PAGES).run()

@@ -1,0 +1,282 @@
+"""Loss-surface view: the MSE bowl and the MAE pyramid of y' = w·x + b, and descent on them.
+
+Thin by design: keyed widgets → frozen configs (DataConfig, Grid, DescentConfig) →
+cached library calls (ui.*) → pure figure builders.
+"""
+
+import streamlit as st
+import ui
+
+from playground import data, figures, runs, surfaces
+from playground.i18n import UserError, t
+
+lang = ui.language()
+Q = {"bind": "query-params"}  # every setting lives in the URL
+
+st.title(t("ls_title", lang))
+st.markdown(t("ls_intro", lang))
+
+
+def data_controls() -> data.Dataset | None:
+    """Sidebar: choose and build the data set."""
+    with st.sidebar:
+        st.header(t("ls_data", lang))
+        source = st.radio(
+            t("ls_source", lang),
+            data.SOURCES,
+            key="source",
+            **Q,
+            format_func=lambda s: t(f"ls_source_{s}", lang),
+            help=t("ls_source_help", lang),
+        )
+        if source == "csv":
+            return csv_controls()
+        if source == "noisy":
+            c1, c2 = st.columns(2)
+            w = c1.number_input(t("ls_true_w", lang), -100.0, 100.0, 0.1, 0.1, key="true_w", **Q)
+            b = c2.number_input(t("ls_true_b", lang), -100.0, 100.0, 0.2, 0.1, key="true_b", **Q)
+            sigma = st.number_input(
+                t("ls_sigma", lang),
+                0.0,
+                100.0,
+                0.01,
+                0.01,
+                key="sigma",
+                format="%.3f",
+                help=t("ls_sigma_help", lang),
+                **Q,
+            )
+            n = st.number_input(
+                t("ls_n", lang),
+                2,
+                data.MAX_ROWS,
+                100,
+                100,
+                key="n",
+                help=t("ls_n_help", lang, high=data.MAX_ROWS),
+                **Q,
+            )
+            seed = st.number_input(
+                t("seed", lang), 0, 2**31 - 1, 0, key="data_seed", help=t("seed_help", lang), **Q
+            )
+            config = data.DataConfig("noisy", w, b, sigma, int(n), int(seed))
+        else:
+            config = data.DataConfig("classic")
+        return ui.dataset(config)
+
+
+def csv_controls() -> data.Dataset | None:
+    upload = st.file_uploader(
+        t("ls_upload", lang),
+        type=["csv", "txt"],
+        key="csv_file",
+        help=t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
+    )
+    if upload is None:
+        st.info(t("ls_upload_prompt", lang))
+        return None
+    raw = upload.getvalue()
+    table = ui.csv_table(raw)
+    cols = list(table.columns)
+    x_col = st.selectbox(t("ls_x_col", lang), cols, 0, key="x_col")
+    y_col = st.selectbox(t("ls_y_col", lang), cols, min(1, len(cols) - 1), key="y_col")
+    if x_col == y_col:
+        raise UserError("err_same_columns")
+    return ui.csv_dataset(raw, x_col, y_col)
+
+
+with ui.guarded(lang):
+    ds = data_controls()
+if ds is None:
+    st.stop()
+x, y = ds.x, ds.y
+ui.notes(ds, lang)
+best = ui.minima(x, y)
+lr_bound = surfaces.stable_lr_bound(x)
+
+# ------------------------------------------------------------------ data and formulas
+left, right = st.columns([1, 1])
+with left:
+    st.plotly_chart(figures.data_figure(x, y, best["mse"][:2], lang), key="data_fig")
+    w2, b2, m2 = best["mse"]
+    w1, b1, m1 = best["mae"]
+    st.markdown(
+        t(
+            "ls_best",
+            lang,
+            n=len(x),
+            w2=f"{w2:.4g}",
+            b2=f"{b2:.4g}",
+            m2=f"{m2:.4g}",
+            w1=f"{w1:.4g}",
+            b1=f"{b1:.4g}",
+            m1=f"{m1:.4g}",
+        )
+    )
+with right:
+    with st.expander(t("ls_formulas", lang), expanded=True):
+        st.latex(r"\hat y_i = w x_i + b")
+        st.latex(
+            r"\mathrm{MSE}(w,b)=\frac1N\sum_i(\hat y_i-y_i)^2,\quad"
+            r"\mathrm{MAE}(w,b)=\frac1N\sum_i|\hat y_i-y_i|"
+        )
+        st.latex(
+            r"\frac{\partial\,\mathrm{MSE}}{\partial w}=\frac2N\sum_i(\hat y_i-y_i)\,x_i,\quad"
+            r"\frac{\partial\,\mathrm{MSE}}{\partial b}=\frac2N\sum_i(\hat y_i-y_i)"
+        )
+        st.latex(
+            r"\frac{\partial\,\mathrm{MAE}}{\partial w}=\frac1N\sum_i\operatorname{sign}"
+            r"(\hat y_i-y_i)\,x_i,\quad\frac{\partial\,\mathrm{MAE}}{\partial b}="
+            r"\frac1N\sum_i\operatorname{sign}(\hat y_i-y_i)"
+        )
+        st.latex(r"(w,b)\leftarrow(w,b)-\eta\,\nabla L(w,b)")
+        st.caption(t("ls_formulas_note", lang))
+    with st.expander(t("notice", lang), expanded=True):
+        st.markdown(t("ls_notice", lang))
+
+# ------------------------------------------------------------------ surfaces
+st.header(t("ls_surfaces", lang))
+with ui.guarded(lang):
+    c = st.columns([1.2, 1, 1, 1, 1, 1.6, 1.1])
+    auto = c[0].toggle(
+        t("ls_auto_window", lang), True, key="auto_window", help=t("ls_auto_window_help", lang), **Q
+    )
+    fit = surfaces.fit_window(x, y)
+    bounds = {}
+    for col, name, value in zip(
+        c[1:5],
+        ("w_min", "w_max", "b_min", "b_max"),
+        (fit.w_min, fit.w_max, fit.b_min, fit.b_max),
+        strict=True,
+    ):
+        bounds[name] = col.number_input(
+            name.replace("_", " "), -1e4, 1e4, value, 0.5, key=name, disabled=auto, **Q
+        )
+    res = c[5].slider(
+        t("ls_resolution", lang),
+        11,
+        surfaces.MAX_RESOLUTION,
+        121,
+        10,
+        key="res",
+        help=t("ls_resolution_help", lang, high=surfaces.MAX_RESOLUTION),
+        **Q,
+    )
+    log_colour = c[6].toggle(
+        t("log_colour", lang), False, key="log_colour", help=t("log_colour_help", lang), **Q
+    )
+    grid = (
+        surfaces.Grid(fit.w_min, fit.w_max, fit.b_min, fit.b_max, res)
+        if auto
+        else (surfaces.Grid(n=res, **bounds))
+    )
+    panels = st.columns(2)
+    z_by_loss = {}
+    for panel, loss in zip(panels, ("mse", "mae"), strict=True):
+        z = z_by_loss[loss] = ui.surface(x, y, grid, loss)
+        wm, bm, vm = best[loss]
+        title = t(f"fig_{loss}", lang)
+        with panel:
+            st.plotly_chart(figures.surface_3d(grid, z, title, (wm, bm, vm)), key=f"{loss}_3d")
+            flat = surfaces.minimizing_set(z, grid, vm) if loss == "mae" else None
+            fig = figures.surface_contour(grid, z, title, (wm, bm), flat, log_colour, lang)
+            st.plotly_chart(fig, key=f"{loss}_contour")
+            st.caption(t(f"ls_min_{loss}", lang))
+
+# ------------------------------------------------------------------ gradient descent
+st.header(t("ls_descent", lang))
+st.markdown(t("ls_descent_intro", lang))
+with ui.guarded(lang):
+    c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
+    loss = c[0].radio(
+        t("ls_loss", lang),
+        ("mse", "mae"),
+        key="loss",
+        **Q,
+        format_func=lambda s: s.upper(),
+        help=t("ls_loss_help", lang),
+    )
+    lr = c[1].number_input(
+        t("lr", lang),
+        1e-6,
+        runs.MAX_LR,
+        0.05,
+        0.01,
+        key="lr",
+        format="%g",
+        help=t("ls_lr_help", lang, high=runs.MAX_LR),
+        **Q,
+    )
+    c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
+    steps = c[2].number_input(
+        t("steps", lang),
+        1,
+        runs.MAX_STEPS,
+        100,
+        10,
+        key="steps",
+        help=t("steps_help", lang, high=runs.MAX_STEPS),
+        **Q,
+    )
+    w0 = c[3].number_input(t("ls_w0", lang), -1e4, 1e4, 0.0, 0.5, key="w0", **Q)
+    b0 = c[4].number_input(t("ls_b0", lang), -1e4, 1e4, 0.0, 0.5, key="b0", **Q)
+    batch = c[5].radio(
+        t("ls_batch", lang),
+        ("full", "mini", "sgd"),
+        key="batch",
+        **Q,
+        format_func=lambda s: t(f"ls_batch_{s}", lang),
+        help=t("ls_batch_help", lang),
+    )
+    k = c[6].number_input(
+        t("ls_k", lang),
+        1,
+        data.MAX_ROWS,
+        8,
+        1,
+        key="k",
+        disabled=batch != "mini",
+        help=t("ls_k_help", lang),
+        **Q,
+    )
+    seed = c[7].number_input(
+        t("seed", lang),
+        0,
+        2**31 - 1,
+        0,
+        key="gd_seed",
+        disabled=batch == "full",
+        help=t("seed_help", lang),
+        **Q,
+    )
+    size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
+    config = runs.DescentConfig(loss, float(lr), int(steps), float(w0), float(b0), size, int(seed))
+    traj = ui.descent(x, y, config)
+    if traj.diverged_at is not None:
+        st.error(
+            t("ls_diverged", lang, step=traj.diverged_at, bound=f"{lr_bound:.4g}"),
+            icon=":material/trending_up:",
+        )
+    else:
+        st.success(
+            t(
+                "ls_finished",
+                lang,
+                steps=traj.steps,
+                w=f"{traj.w[-1]:.4g}",
+                b=f"{traj.b[-1]:.4g}",
+                loss=f"{traj.loss[-1]:.4g}",
+            )
+        )
+    fig = ui.descent_figure(
+        grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang
+    )
+    st.plotly_chart(fig, key="descent_fig")
+    st.download_button(
+        t("download_csv", lang),
+        traj.to_frame().to_csv(index=False),
+        "trajectory.csv",
+        "text/csv",
+        key="dl_traj",
+        icon=":material/download:",
+    )

@@ -1,0 +1,84 @@
+"""Helpers shared by the views: language, error guard, cached calls into the library.
+
+Caches take hashable configs and numpy arrays (never torch objects) and are shared by every
+session of the server process; nothing here keeps per-user state outside st.session_state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import streamlit as st
+
+from playground import data, figures, runs, surfaces
+from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, UserError, t
+
+log = logging.getLogger("playground")
+
+
+def language() -> str:
+    """The language of this session (English until the classroom issue adds a switch)."""
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def guarded(lang: str) -> Iterator[None]:
+    """Show user errors as messages and unexpected ones as a notice; never a traceback."""
+    try:
+        yield
+    except UserError as err:
+        st.error(err.message(lang), icon=":material/error:")
+    except Exception:  # the page must survive; the server log keeps the details
+        log.exception("unexpected error in a view")
+        st.error(t("err_unexpected", lang), icon=":material/error:")
+
+
+def notes(dataset: data.Dataset, lang: str) -> None:
+    """Tell the user what was done to their data (rows dropped, sampled)."""
+    for note in dataset.notes:
+        st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
+
+
+# ------------------------------------------------------------------ cached compute
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def dataset(config: data.DataConfig) -> data.Dataset:
+    return config.build()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def csv_table(raw: bytes):
+    return data.read_csv(raw)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def csv_dataset(raw: bytes, x_col: str, y_col: str) -> data.Dataset:
+    return data.from_columns(csv_table(raw), x_col, y_col)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def surface(x: np.ndarray, y: np.ndarray, grid: surfaces.Grid, loss: str) -> np.ndarray:
+    fn = surfaces.mse_surface if loss == "mse" else surfaces.mae_surface
+    return fn(x, y, grid)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def minima(x: np.ndarray, y: np.ndarray) -> dict[str, tuple[float, float, float]]:
+    w2, b2 = surfaces.least_squares(x, y)
+    mse_min = float(surfaces.mse_at(x, y, w2, b2))
+    return {"mse": (w2, b2, mse_min), "mae": surfaces.least_absolute(x, y)}
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
+    return runs.gradient_descent(x, y, config)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
+    return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang)

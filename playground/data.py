@@ -1,0 +1,161 @@
+"""Data sets for linear regression: the classic three points, a noisy line, an uploaded CSV.
+
+Every generator is seeded; uploaded files are validated and every problem becomes a
+:class:`~playground.i18n.UserError` with a clear message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from playground.i18n import UserError
+
+MAX_ROWS = 100_000  # rows kept from a data set; larger uploads are sampled, saying so
+MAX_ABS_VALUE = 1e12  # larger magnitudes are treated as missing (their squares overflow)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # also set as server.maxUploadSize in .streamlit/config.toml
+
+
+@dataclass(frozen=True)
+class Note:
+    """A message for the user about what was done to their data (catalogue key + params)."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def kwargs(self) -> dict[str, object]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Paired samples for y' = w·x + b.
+
+    Attributes
+    ----------
+    x, y : np.ndarray
+        float64 arrays of shape (N,).
+    notes : tuple of Note
+        What happened on the way (rows dropped, rows sampled).
+    """
+
+    x: np.ndarray  # (N,)
+    y: np.ndarray  # (N,)
+    notes: tuple[Note, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+
+def classic() -> Dataset:
+    """The classroom data x = [1, 2, 3], y = [2, 4, 6] (true w = 2, b = 0)."""
+    return Dataset(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0]))
+
+
+def noisy_line(w: float = 0.1, b: float = 0.2, sigma: float = 0.01, n: int = 100, seed: int = 0):
+    """x ~ U(0, 1), y = w·x + b + N(0, sigma²), with ``n`` samples from ``seed``.
+
+    The defaults are the curriculum's noisy variant.
+    """
+    if not 2 <= n <= MAX_ROWS:
+        raise UserError("err_rows_range", low=2, high=MAX_ROWS)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 1.0, n)
+    y = w * x + b + rng.normal(0.0, sigma, n)
+    return Dataset(x, y)
+
+
+def read_csv(raw: bytes) -> pd.DataFrame:
+    """Parse uploaded bytes into a frame of the numeric columns.
+
+    Non-numeric cells, infinities and magnitudes above ``MAX_ABS_VALUE`` become NaN;
+    columns with no number at all are dropped.
+
+    Raises
+    ------
+    UserError
+        If the file is too large, empty, not a table, or has fewer than two numeric columns.
+    """
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise UserError("err_csv_too_large", mb=MAX_UPLOAD_BYTES // 2**20)
+    if not raw.strip():
+        raise UserError("err_csv_empty")
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), encoding_errors="replace", sep=None, engine="python")
+    except pd.errors.EmptyDataError:
+        raise UserError("err_csv_empty") from None
+    except (pd.errors.ParserError, ValueError, UnicodeError, csv.Error) as exc:
+        raise UserError("err_csv_unreadable", detail=str(exc).splitlines()[0][:120]) from None
+    if frame.shape[0] == 0:
+        raise UserError("err_csv_no_rows")
+    numeric = {}
+    for name in frame.columns:
+        values = np.array(pd.to_numeric(frame[name], errors="coerce"), dtype=np.float64)
+        values[~np.isfinite(values) | (np.abs(values) > MAX_ABS_VALUE)] = np.nan
+        if np.isfinite(values).any():
+            numeric[str(name)] = values
+    if len(numeric) < 2:
+        raise UserError("err_csv_two_numeric", found=len(numeric), columns=len(frame.columns))
+    return pd.DataFrame(numeric)
+
+
+def from_columns(frame: pd.DataFrame, x_col: str, y_col: str, seed: int = 0) -> Dataset:
+    """Pick two numeric columns as x and y, dropping incomplete rows and sampling big files.
+
+    Raises
+    ------
+    UserError
+        If a column is missing or fewer than two complete rows remain.
+    """
+    for col in (x_col, y_col):
+        if col not in frame.columns:
+            raise UserError("err_csv_no_column", column=col)
+    x = frame[x_col].to_numpy(dtype=np.float64)
+    y = frame[y_col].to_numpy(dtype=np.float64)
+    keep = np.isfinite(x) & np.isfinite(y)
+    notes: list[Note] = []
+    dropped = int((~keep).sum())
+    if dropped:
+        notes.append(Note("note_rows_dropped", (("dropped", dropped),)))
+    x, y = x[keep], y[keep]
+    if x.shape[0] < 2:
+        raise UserError("err_csv_too_few_rows", rows=int(x.shape[0]))
+    if x.shape[0] > MAX_ROWS:
+        idx = np.sort(np.random.default_rng(seed).choice(x.shape[0], MAX_ROWS, replace=False))
+        notes.append(Note("note_rows_sampled", (("kept", MAX_ROWS), ("total", int(x.shape[0])))))
+        x, y = x[idx], y[idx]
+    return Dataset(x, y, tuple(notes))
+
+
+SOURCES = ("classic", "noisy", "csv")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which data set to build: the classic points, a seeded noisy line, or an uploaded CSV.
+
+    For ``source="csv"`` the columns are picked with :func:`from_columns`; the other fields
+    describe the noisy line (true w, true b, noise σ, number of points, seed).
+    """
+
+    source: str = "classic"
+    w: float = 0.1
+    b: float = 0.2
+    sigma: float = 0.01
+    n: int = 100
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise UserError("err_unknown_source", name=self.source)
+
+    def build(self) -> Dataset:
+        """The data set (not for ``csv``, which needs the uploaded table)."""
+        if self.source == "noisy":
+            return noisy_line(self.w, self.b, self.sigma, self.n, self.seed)
+        return classic()

@@ -1,0 +1,409 @@
+"""Pure plotly figure builders: arrays in, figure out. Nothing here computes a loss or trains.
+
+Animations are client-side plotly frames that carry only what moves (the current point, a
+short trail, the fitted line and the loss cursor), so a 500-step animation stays small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.i18n import t
+from playground.surfaces import Grid
+
+MAX_SCATTER_POINTS = 2000  # data points drawn in a scatter; the rest are summarised in the legend
+MAX_3D_POINTS = 101  # per axis, for 3-D surfaces (WebGL stays fluid on a laptop)
+MAX_ANIMATION_GRID = 201  # per axis, for the contour under an animation (keeps its JSON small)
+MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
+TRAIL = 6  # iterates shown behind the current point
+PATH_COLOR = "#d62728"
+FIT_COLOR = "#d62728"
+SPEEDS = (0.5, 1.0, 2.0, 4.0)
+BASE_FRAME_MS = 80
+
+
+def _r(values: np.ndarray | Sequence[float], digits: int = 5) -> list[float | None]:
+    """Round to ``digits`` significant digits for compact JSON (None for non-finite)."""
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in arr]
+
+
+def _stride(n: int, limit: int) -> int:
+    return max(1, int(np.ceil(n / limit)))
+
+
+def _subsample(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if x.shape[0] <= MAX_SCATTER_POINTS:
+        return x, y
+    idx = np.linspace(0, x.shape[0] - 1, MAX_SCATTER_POINTS).astype(np.int64)
+    return x[idx], y[idx]
+
+
+def _log_colour(z: np.ndarray) -> tuple[np.ndarray, dict]:
+    """log10 of z (floored 8 decades under its max) and a colourbar labelled in loss values."""
+    top = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
+    floor = max(top * 1e-8, 1e-12)
+    logz = np.log10(np.maximum(z, floor))
+    lo, hi = int(np.floor(np.nanmin(logz))), int(np.ceil(np.nanmax(logz)))
+    ticks = list(range(lo, hi + 1))
+    bar = {"tickvals": ticks, "ticktext": [f"1e{k}" for k in ticks]}
+    return logz, bar
+
+
+def data_figure(
+    x: np.ndarray,
+    y: np.ndarray,
+    line: tuple[float, float] | None = None,
+    lang: str = "en",
+) -> go.Figure:
+    """Scatter of the data (at most MAX_SCATTER_POINTS drawn) and optionally the line w·x + b."""
+    xs, ys = _subsample(x, y)
+    name = t("legend_data", lang, shown=len(xs), total=len(x))
+    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers", name=name, marker={"size": 7}))
+    if line is not None:
+        w, b = line
+        ends = np.array([x.min(), x.max()])
+        label = t("legend_fit", lang, w=f"{w:.4g}", b=f"{b:.4g}")
+        fig.add_scatter(x=ends, y=w * ends + b, mode="lines", name=label, line={"color": FIT_COLOR})
+    fig.update_layout(
+        title=t("fig_data", lang),
+        xaxis_title="x",
+        yaxis_title="y",
+        height=360,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def surface_3d(
+    grid: Grid, z: np.ndarray, title: str, minimum: tuple[float, float, float] | None = None
+) -> go.Figure:
+    """A 3-D surface of ``z`` (shape (n_b, n_w)), drawn with at most MAX_3D_POINTS per axis."""
+    s = _stride(grid.n, MAX_3D_POINTS)
+    fig = go.Figure(
+        go.Surface(
+            x=grid.w[::s].astype(np.float32),
+            y=grid.b[::s].astype(np.float32),
+            z=z[::s, ::s].astype(np.float32),
+            colorscale="Viridis",
+            showscale=False,
+            hovertemplate="w=%{x:.3g}<br>b=%{y:.3g}<br>L=%{z:.4g}<extra></extra>",
+        )
+    )
+    if minimum is not None:
+        fig.add_scatter3d(
+            x=[minimum[0]],
+            y=[minimum[1]],
+            z=[minimum[2]],
+            mode="markers",
+            marker={"size": 5, "color": "white", "line": {"color": "black", "width": 2}},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    fig.update_layout(
+        title=title,
+        height=420,
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        scene={"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L(w, b)"},
+        uirevision="surface",
+    )
+    return fig
+
+
+def surface_contour(
+    grid: Grid,
+    z: np.ndarray,
+    title: str,
+    minimum: tuple[float, float] | None,
+    minimizing_set: tuple[np.ndarray, np.ndarray] | None = None,
+    log_colour: bool = False,
+    lang: str = "en",
+) -> go.Figure:
+    """Contour map of ``z`` (shape (n_b, n_w)) with the minimum and its flat set marked."""
+    fig = go.Figure(_contour_trace(grid, z, log_colour, lang))
+    if minimizing_set is not None and len(minimizing_set[0]) > 1:
+        fig.add_scatter(
+            x=minimizing_set[0].astype(np.float32),
+            y=minimizing_set[1].astype(np.float32),
+            mode="markers",
+            marker={"size": 4, "color": "white", "opacity": 0.8},
+            name=t("legend_minset", lang, count=len(minimizing_set[0])),
+        )
+    if minimum is not None:
+        fig.add_scatter(
+            x=[minimum[0]],
+            y=[minimum[1]],
+            mode="markers",
+            name=t("legend_min", lang),
+            marker={
+                "symbol": "star",
+                "size": 14,
+                "color": "white",
+                "line": {"color": "black", "width": 1.5},
+            },
+        )
+    fig.update_layout(
+        title=title,
+        height=400,
+        xaxis_title="w",
+        yaxis_title="b",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.18},
+        uirevision="contour",
+    )
+    return fig
+
+
+def _contour_trace(grid: Grid, z: np.ndarray, log_colour: bool, lang: str, **kw) -> go.Contour:
+    bar: dict = {"title": {"text": t("axis_loss", lang)}}
+    values = z
+    if log_colour:
+        values, ticks = _log_colour(z)
+        bar.update(ticks)
+    return go.Contour(
+        x=grid.w.astype(np.float32),
+        y=grid.b.astype(np.float32),
+        z=values.astype(np.float32),
+        colorscale="Viridis",
+        ncontours=30,
+        colorbar=bar,
+        hovertemplate="w=%{x:.3g}<br>b=%{y:.3g}<extra></extra>",
+        **kw,
+    )
+
+
+def descent_animation(
+    grid: Grid,
+    z: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    loss: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    log_colour: bool = False,
+    lang: str = "en",
+) -> go.Figure:
+    """Gradient descent animated in sync on four panels, as client-side plotly frames.
+
+    Panels: the path on the contour map, the path on the 3-D surface, the data with the
+    current fitted line, and the loss against the step. ``w``, ``b``, ``loss`` have shape
+    (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``.
+    """
+    s = _stride(grid.n, MAX_ANIMATION_GRID)
+    small = Grid(grid.w_min, grid.w_max, grid.b_min, grid.b_max, len(grid.w[::s]))
+    steps = np.arange(w.shape[0])
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        specs=[[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]],
+        subplot_titles=(
+            t("fig_path_contour", lang),
+            t("fig_path_3d", lang),
+            t("fig_fit", lang),
+            t("fig_loss_curve", lang),
+        ),
+        vertical_spacing=0.1,
+        horizontal_spacing=0.08,
+    )
+    contour = _contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False)
+    fig.add_trace(contour, row=1, col=1)  # trace 0
+    path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
+    fig.add_scatter(
+        x=_r(w), y=_r(b), mode="lines", line=path_style, name=t("legend_path", lang), row=1, col=1
+    )  # trace 1
+    trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
+    fig.add_scatter(
+        x=_r(w[:1]),
+        y=_r(b[:1]),
+        mode="lines+markers",
+        marker=trail,
+        line={"color": PATH_COLOR, "width": 3},
+        name=t("legend_current", lang),
+        row=1,
+        col=1,
+    )  # trace 2
+    s3 = _stride(small.n, MAX_3D_POINTS)
+    fig.add_trace(
+        go.Surface(
+            x=small.w[::s3].astype(np.float32),
+            y=small.b[::s3].astype(np.float32),
+            z=z[::s, ::s][::s3, ::s3].astype(np.float32),
+            colorscale="Viridis",
+            showscale=False,
+            opacity=0.9,
+            hoverinfo="skip",
+        ),
+        row=1,
+        col=2,
+    )  # trace 3
+    fig.add_scatter3d(
+        x=_r(w),
+        y=_r(b),
+        z=_r(loss),
+        mode="lines",
+        line={"color": PATH_COLOR, "width": 4},
+        showlegend=False,
+        row=1,
+        col=2,
+    )  # trace 4
+    fig.add_scatter3d(
+        x=_r(w[:1]),
+        y=_r(b[:1]),
+        z=_r(loss[:1]),
+        mode="markers",
+        marker={"size": 6, "color": PATH_COLOR},
+        showlegend=False,
+        row=1,
+        col=2,
+    )  # trace 5
+    xs, ys = _subsample(x, y)
+    fig.add_scatter(
+        x=xs.astype(np.float32),
+        y=ys.astype(np.float32),
+        mode="markers",
+        marker={"size": 6, "color": "#1f77b4"},
+        name=t("legend_data", lang, shown=len(xs), total=len(x)),
+        row=2,
+        col=1,
+    )  # trace 6
+    ends = np.array([x.min(), x.max()])
+    fig.add_scatter(
+        x=_r(ends),
+        y=_r(w[0] * ends + b[0]),
+        mode="lines",
+        line={"color": FIT_COLOR, "width": 3},
+        name=t("legend_fit_now", lang),
+        row=2,
+        col=1,
+    )  # trace 7
+    fig.add_scatter(
+        x=steps,
+        y=_r(loss),
+        mode="lines",
+        line={"color": "#444"},
+        name=t("axis_loss", lang),
+        row=2,
+        col=2,
+    )  # trace 8
+    fig.add_scatter(
+        x=[0],
+        y=_r(loss[:1]),
+        mode="markers",
+        marker={"size": 10, "color": PATH_COLOR},
+        showlegend=False,
+        row=2,
+        col=2,
+    )  # trace 9
+
+    shown = np.unique(np.linspace(0, w.shape[0] - 1, min(MAX_FRAMES, w.shape[0])).astype(int))
+    frames = []
+    for k in shown:
+        lo = max(0, k - TRAIL)
+        frames.append(
+            go.Frame(
+                name=str(k),
+                traces=[2, 5, 7, 9],
+                data=[
+                    {"type": "scatter", "x": _r(w[lo : k + 1]), "y": _r(b[lo : k + 1])},
+                    {
+                        "type": "scatter3d",
+                        "x": _r(w[k : k + 1]),
+                        "y": _r(b[k : k + 1]),
+                        "z": _r(loss[k : k + 1]),
+                    },
+                    {"type": "scatter", "y": _r(w[k] * ends + b[k])},
+                    {"type": "scatter", "x": [int(k)], "y": _r(loss[k : k + 1])},
+                ],
+            )
+        )
+    fig.frames = frames
+    positive = bool(np.all(loss > 0))
+    fig.update_yaxes(
+        type="log" if positive else "linear", title_text=t("axis_loss", lang), row=2, col=2
+    )
+    fig.update_xaxes(title_text=t("axis_step", lang), row=2, col=2)
+    fig.update_xaxes(title_text="w", range=[grid.w_min, grid.w_max], row=1, col=1)
+    fig.update_yaxes(title_text="b", range=[grid.b_min, grid.b_max], row=1, col=1)
+    fig.update_xaxes(title_text="x", row=2, col=1)
+    pad = 0.1 * (float(np.ptp(y)) + 1e-9)
+    fig.update_yaxes(
+        title_text="y", range=[float(y.min()) - pad, float(y.max()) + pad], row=2, col=1
+    )
+    fig.update_layout(
+        height=820,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        scene={"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L"},
+        legend={"orientation": "h", "y": 1.06, "x": 0},
+        uirevision="descent",
+        **animation_controls([str(k) for k in shown], [int(k) for k in shown], lang),
+    )
+    return fig
+
+
+def animation_controls(names: list[str], labels: list[int], lang: str = "en") -> dict:
+    """Play, pause, speed buttons and a step scrubber for client-side frames."""
+
+    def play(speed: float) -> dict:
+        ms = int(BASE_FRAME_MS / speed)
+        return {
+            "frame": {"duration": ms, "redraw": True},
+            "transition": {"duration": 0},
+            "fromcurrent": True,
+            "mode": "immediate",
+        }
+
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
+    buttons = [
+        {"label": "▶ " + t("btn_play", lang), "method": "animate", "args": [None, play(1.0)]},
+        {"label": "⏸ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
+    ]
+    speeds = [{"label": f"{v:g}×", "method": "animate", "args": [None, play(v)]} for v in SPEEDS]
+    slider_steps = [
+        {
+            "label": str(lab),
+            "method": "animate",
+            "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
+        }
+        for name, lab in zip(names, labels, strict=True)
+    ]
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "buttons": buttons,
+                "showactive": False,
+                "x": 0.0,
+                "y": -0.04,
+                "xanchor": "left",
+                "yanchor": "top",
+            },
+            {
+                "type": "buttons",
+                "direction": "left",
+                "buttons": speeds,
+                "showactive": True,
+                "active": 1,
+                "x": 0.2,
+                "y": -0.04,
+                "xanchor": "left",
+                "yanchor": "top",
+            },
+        ],
+        "sliders": [
+            {
+                "steps": slider_steps,
+                "active": 0,
+                "x": 0.42,
+                "len": 0.58,
+                "y": -0.02,
+                "currentvalue": {"prefix": t("slider_step", lang) + " "},
+                "pad": {"t": 10},
+            },
+        ],
+    }

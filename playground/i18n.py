@@ -1,0 +1,55 @@
+"""One catalogue for every user-facing string.
+
+Strings live in ``playground/locales/<lang>.json``, one flat mapping per language.
+Pages call :func:`t`; the library raises :class:`UserError` carrying a catalogue key,
+so messages are translated where they are shown.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES: dict[str, str] = {"en": "English"}
+DEFAULT_LANGUAGE = "en"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Return the catalogue of ``lang`` (a flat key → template mapping)."""
+    with (LOCALES_DIR / f"{lang}.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """Translate ``key`` into ``lang`` and fill ``{name}`` placeholders from ``params``.
+
+    Falls back to English, then to the key itself, so a missing string never crashes a page
+    (a test makes sure no key is missing).
+    """
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    template = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return template.format(**params) if params else template
+
+
+class UserError(ValueError):
+    """An error caused by user input, with a catalogue key instead of an English sentence.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key of the message.
+    **params
+        Values for the message's placeholders.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(t(key, DEFAULT_LANGUAGE, **params))
+
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The message in ``lang``."""
+        return t(self.key, lang, **self.params)

@@ -1,0 +1,18 @@
+import numpy as np
+import pytest
+import torch
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def classic_xy():
+    return np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+
+
+@pytest.fixture
+def random_xy():
+    rng = np.random.default_rng(42)
+    x = rng.normal(0.5, 1.0, 257)
+    y = 1.7 * x - 0.3 + rng.normal(0, 0.5, 257)
+    return x, y

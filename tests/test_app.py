@@ -1,0 +1,82 @@
+"""AppTest: every view runs without an exception, its widgets are there, changes rerun cleanly."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
+VIEWS = ["home.py", "loss_surface.py"]
+
+
+def open_view(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page != "home.py":
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", VIEWS)
+def test_view_runs_without_exception_or_error(page):
+    at = open_view(page)
+    assert not at.error
+    assert at.title
+
+
+def test_loss_surface_widgets_are_present_and_keyed():
+    at = open_view("loss_surface.py")
+    keys = {w.key for kind in (at.number_input, at.radio, at.slider, at.toggle) for w in kind}
+    assert {
+        "source",
+        "res",
+        "auto_window",
+        "log_colour",
+        "loss",
+        "lr",
+        "steps",
+        "w0",
+        "b0",
+        "batch",
+        "k",
+        "gd_seed",
+    } <= keys
+    assert at.latex, "the formulas are shown"
+
+
+def test_changing_widgets_reruns_cleanly():
+    at = open_view("loss_surface.py")
+    at.radio(key="loss").set_value("mae").run()
+    at.slider(key="res").set_value(51).run()
+    at.toggle(key="log_colour").set_value(True).run()
+    at.radio(key="batch").set_value("mini").run()
+    at.number_input(key="k").set_value(2).run()
+    at.radio(key="source").set_value("noisy").run()
+    at.number_input(key="n").set_value(5000).run()
+    at.toggle(key="auto_window").set_value(False).run()
+    at.number_input(key="w_min").set_value(-3.0).run()
+    assert not at.exception and not at.error
+    assert any("After" in s.value for s in at.success)
+
+
+def test_too_large_learning_rate_says_diverged_without_exception():
+    at = open_view("loss_surface.py")
+    at.number_input(key="lr").set_value(0.5).run()
+    assert not at.exception
+    assert any("Diverged at step" in e.value for e in at.error)
+
+
+def test_inverted_window_gets_a_message_not_a_traceback():
+    at = open_view("loss_surface.py")
+    at.toggle(key="auto_window").set_value(False).run()
+    at.number_input(key="w_min").set_value(9.0).run()
+    assert not at.exception
+    assert any("minimum below its maximum" in e.value for e in at.error)
+
+
+def test_csv_source_without_upload_prompts():
+    at = open_view("loss_surface.py")
+    at.radio(key="source").set_value("csv").run()
+    assert not at.exception
+    assert any("Upload a CSV" in i.value for i in at.info)

@@ -1,0 +1,57 @@
+"""The library stays pure, and every catalogue key the code uses exists."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from playground.i18n import LANGUAGES, LOCALES_DIR, t
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_library_never_imports_streamlit():
+    code = (
+        "import sys, pkgutil, importlib, playground\n"
+        "for m in pkgutil.walk_packages(playground.__path__, 'playground.'):\n"
+        "    if not m.name.endswith('__main__'):\n"
+        "        importlib.import_module(m.name)\n"
+        "print('streamlit' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def _used_keys() -> set[str]:
+    keys = set()
+    pattern = re.compile(r"""(?:\bt|UserError|Note)\(\s*(?:f?)["']([a-z0-9_{}]+)["']""")
+    for path in [*ROOT.glob("playground/*.py"), *ROOT.glob("pages/*.py")]:
+        for key in pattern.findall(path.read_text(encoding="utf-8")):
+            keys.add(key)
+    return keys
+
+
+def test_every_literal_key_used_in_code_is_in_every_catalogue():
+    for lang in LANGUAGES:
+        catalogue = json.loads((LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+        missing = {k for k in _used_keys() if "{" not in k and k not in catalogue}
+        assert not missing, (lang, missing)
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    catalogues = {
+        lang: json.loads((LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+        for lang in LANGUAGES
+    }
+    english = catalogues["en"]
+    for lang, cat in catalogues.items():
+        assert set(cat) == set(english), lang
+        for key, text in cat.items():
+            assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key]))
+
+
+def test_translation_fills_placeholders_and_falls_back():
+    assert "7" in t("ls_diverged", "en", step=7, bound="0.1")
+    assert t("no_such_key") == "no_such_key"
+    assert t("nav_home", "xx") == t("nav_home", "en")

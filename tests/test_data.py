@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from playground import data
+from playground.i18n import UserError
+
+
+def test_classic_data_is_the_curriculum_example():
+    ds = data.classic()
+    assert ds.x.tolist() == [1.0, 2.0, 3.0] and ds.y.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_noisy_line_is_seeded_and_follows_the_line():
+    a, b = data.noisy_line(2.0, -1.0, 0.01, 5000, seed=1), data.noisy_line(2.0, -1.0, 0.01, 5000, 1)
+    np.testing.assert_array_equal(a.x, b.x)
+    resid = a.y - (2.0 * a.x - 1.0)
+    assert abs(resid.mean()) < 1e-3 and resid.std() == pytest.approx(0.01, rel=0.05)
+    assert not np.array_equal(a.y, data.noisy_line(2.0, -1.0, 0.01, 5000, seed=2).y)
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        (b"", "err_csv_empty"),
+        (b"   \n\n", "err_csv_empty"),
+        (b"a,b\n", "err_csv_no_rows"),
+        (b"only\n1\n2\n3\n", "err_csv_two_numeric"),
+        (b"name,city\nann,paris\nbob,rome\n", "err_csv_two_numeric"),
+        (b"x,label\n1,a\n2,b\n", "err_csv_two_numeric"),
+        (b"x,y\n1,\xff\xfe\n", "err_csv_two_numeric"),
+    ],
+)
+def test_bad_csv_gets_a_clear_message(raw, key):
+    with pytest.raises(UserError) as err:
+        data.read_csv(raw)
+    assert err.value.key == key
+    assert err.value.message() and "{" not in err.value.message()
+
+
+def test_missing_and_text_values_are_dropped_and_said():
+    raw = b"x,y,comment\n1,2,ok\n2,,missing\n3,six,text\n4,8,ok\n5,inf,inf\n"
+    table = data.read_csv(raw)
+    assert list(table.columns) == ["x", "y"]
+    ds = data.from_columns(table, "x", "y")
+    assert ds.x.tolist() == [1.0, 4.0] and ds.y.tolist() == [2.0, 8.0]
+    assert [n.key for n in ds.notes] == ["note_rows_dropped"]
+    assert ds.notes[0].kwargs == {"dropped": 3}
+
+
+def test_semicolon_separated_file_is_read():
+    table = data.read_csv(b"a;b\n1;2\n3;4\n")
+    assert table.shape == (2, 2)
+
+
+def test_too_few_complete_rows_is_refused():
+    table = data.read_csv(b"x,y\n1,\n,2\n3,4\n")
+    with pytest.raises(UserError) as err:
+        data.from_columns(table, "x", "y")
+    assert err.value.key == "err_csv_too_few_rows"
+
+
+def test_more_rows_than_the_limit_are_sampled_saying_so(monkeypatch):
+    monkeypatch.setattr(data, "MAX_ROWS", 50)
+    rows = "\n".join(f"{i},{2 * i}" for i in range(200))
+    ds = data.from_columns(data.read_csv(("x,y\n" + rows).encode()), "x", "y")
+    assert len(ds) == 50
+    assert ds.notes[0].key == "note_rows_sampled" and ds.notes[0].kwargs["total"] == 200
+    np.testing.assert_array_equal(ds.y, 2 * ds.x)  # pairs stay paired
+
+
+def test_huge_values_are_treated_as_missing():
+    table = data.read_csv(b"x,y\n1,2\n1e300,3\n2,4\n")
+    assert np.isnan(table["x"][1])
+
+
+def test_file_over_the_upload_limit_is_refused():
+    with pytest.raises(UserError) as err:
+        data.read_csv(b"x,y\n" + b"1,2\n" * (data.MAX_UPLOAD_BYTES // 4 + 1))
+    assert err.value.key == "err_csv_too_large"

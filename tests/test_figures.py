@@ -1,0 +1,78 @@
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+
+from playground import figures, runs, surfaces
+from playground.surfaces import Grid
+
+
+def _animation(steps=500, n=401, points=100_000):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, points)
+    y = 0.1 * x + 0.2 + rng.normal(0, 0.01, points)
+    grid = Grid(-1.0, 1.0, -1.0, 1.0, n)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, steps))
+    z = surfaces.mse_surface(x, y, grid)
+    return figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y), traj
+
+
+def test_500_step_animation_is_under_1_mb_of_json():
+    fig, traj = _animation()
+    size = len(fig.to_json())
+    assert traj.steps == 500
+    assert size < 1_000_000, size
+
+
+def test_frames_carry_only_what_moves():
+    fig, traj = _animation(steps=200, n=61, points=50)
+    moving = {2, 5, 7, 9}
+    assert len(fig.frames) == 201
+    for frame in fig.frames:
+        assert set(frame.traces) == moving
+        assert all(len(trace.x or trace.y) <= figures.TRAIL + 1 for trace in frame.data)
+    # The last frame shows the last iterate.
+    last = fig.frames[-1].data
+    assert last[0].x[-1] == float(f"{traj.w[-1]:.5g}")
+    assert last[3].x == (200,)
+
+
+def test_animation_has_play_pause_speed_and_scrubber():
+    fig, _ = _animation(steps=50, n=31, points=20)
+    labels = [b.label for menu in fig.layout.updatemenus for b in menu.buttons]
+    assert any("Play" in s for s in labels) and any("Pause" in s for s in labels)
+    assert {"0.5×", "1×", "2×", "4×"} <= set(labels)
+    assert len(fig.layout.sliders[0].steps) == 51
+
+
+def test_long_runs_are_thinned_to_max_frames():
+    fig, _ = _animation(steps=2000, n=31, points=20)
+    assert len(fig.frames) <= figures.MAX_FRAMES
+    assert fig.frames[-1].name == "2000"
+
+
+def test_scatter_draws_at_most_the_limit_and_says_so():
+    x = np.arange(10_000.0)
+    fig = figures.data_figure(x, 2 * x, (2.0, 0.0))
+    assert len(fig.data[0].x) == figures.MAX_SCATTER_POINTS
+    assert f"{figures.MAX_SCATTER_POINTS} of 10000" in fig.data[0].name
+
+
+def test_3d_surface_is_downsampled_but_contour_keeps_resolution():
+    grid = Grid(n=401)
+    z = np.ones((401, 401))
+    assert np.asarray(figures.surface_3d(grid, z, "t").data[0].z).shape[0] <= figures.MAX_3D_POINTS
+    assert np.asarray(figures.surface_contour(grid, z, "t", None).data[0].z).shape == (401, 401)
+
+
+def test_log_colour_labels_decades_in_loss_values():
+    grid = Grid(n=11)
+    z = np.logspace(-3, 2, 121).reshape(11, 11)
+    trace = figures.surface_contour(grid, z, "t", None, log_colour=True).data[0]
+    assert list(trace.colorbar.ticktext)[:2] == ["1e-3", "1e-2"]
+
+
+def test_figures_are_plain_plotly_and_serialisable():
+    fig = figures.data_figure(np.array([1.0, 2.0]), np.array([1.0, 3.0]))
+    assert isinstance(fig, go.Figure)
+    json.loads(fig.to_json())
