@@ -105,29 +105,25 @@ with left:
             "ls_best",
             lang,
             n=len(x),
-            w2=f"{w2:.4g}",
-            b2=f"{b2:.4g}",
-            m2=f"{m2:.4g}",
-            w1=f"{w1:.4g}",
-            b1=f"{b1:.4g}",
-            m1=f"{m1:.4g}",
+            w2=ui.num(w2),
+            b2=ui.num(b2),
+            m2=ui.num(m2),
+            w1=ui.num(w1),
+            b1=ui.num(b1),
+            m1=ui.num(m1),
         )
     )
 with right:
     with st.expander(t("ls_formulas", lang), expanded=True):
         st.latex(r"\hat y_i = w x_i + b")
+        st.latex(r"\mathrm{MSE}(w,b)=\frac1N\sum_i(\hat y_i-y_i)^2")
+        st.latex(r"\mathrm{MAE}(w,b)=\frac1N\sum_i|\hat y_i-y_i|")
         st.latex(
-            r"\mathrm{MSE}(w,b)=\frac1N\sum_i(\hat y_i-y_i)^2,\quad"
-            r"\mathrm{MAE}(w,b)=\frac1N\sum_i|\hat y_i-y_i|"
+            r"\nabla\mathrm{MSE}=\frac2N\sum_i(\hat y_i-y_i)\begin{pmatrix}x_i\\1\end{pmatrix}"
         )
         st.latex(
-            r"\frac{\partial\,\mathrm{MSE}}{\partial w}=\frac2N\sum_i(\hat y_i-y_i)\,x_i,\quad"
-            r"\frac{\partial\,\mathrm{MSE}}{\partial b}=\frac2N\sum_i(\hat y_i-y_i)"
-        )
-        st.latex(
-            r"\frac{\partial\,\mathrm{MAE}}{\partial w}=\frac1N\sum_i\operatorname{sign}"
-            r"(\hat y_i-y_i)\,x_i,\quad\frac{\partial\,\mathrm{MAE}}{\partial b}="
-            r"\frac1N\sum_i\operatorname{sign}(\hat y_i-y_i)"
+            r"\nabla\mathrm{MAE}=\frac1N\sum_i\operatorname{sign}(\hat y_i-y_i)"
+            r"\begin{pmatrix}x_i\\1\end{pmatrix}"
         )
         st.latex(r"(w,b)\leftarrow(w,b)-\eta\,\nabla L(w,b)")
         st.caption(t("ls_formulas_note", lang))
@@ -137,22 +133,14 @@ with right:
 # ------------------------------------------------------------------ surfaces
 st.header(t("ls_surfaces", lang))
 with ui.guarded(lang):
-    c = st.columns([1.2, 1, 1, 1, 1, 1.6, 1.1])
+    c = st.columns([1, 1, 2])
     auto = c[0].toggle(
         t("ls_auto_window", lang), True, key="auto_window", help=t("ls_auto_window_help", lang), **Q
     )
-    fit = surfaces.fit_window(x, y)
-    bounds = {}
-    for col, name, value in zip(
-        c[1:5],
-        ("w_min", "w_max", "b_min", "b_max"),
-        (fit.w_min, fit.w_max, fit.b_min, fit.b_max),
-        strict=True,
-    ):
-        bounds[name] = col.number_input(
-            name.replace("_", " "), -1e4, 1e4, value, 0.5, key=name, disabled=auto, **Q
-        )
-    res = c[5].slider(
+    log_colour = c[1].toggle(
+        t("log_colour", lang), False, key="log_colour", help=t("log_colour_help", lang), **Q
+    )
+    res = c[2].slider(
         t("ls_resolution", lang),
         11,
         surfaces.MAX_RESOLUTION,
@@ -162,9 +150,17 @@ with ui.guarded(lang):
         help=t("ls_resolution_help", lang, high=surfaces.MAX_RESOLUTION),
         **Q,
     )
-    log_colour = c[6].toggle(
-        t("log_colour", lang), False, key="log_colour", help=t("log_colour_help", lang), **Q
-    )
+    fit = surfaces.fit_window(x, y)
+    bounds = {}
+    for col, name, value in zip(
+        st.columns(4),
+        ("w_min", "w_max", "b_min", "b_max"),
+        (fit.w_min, fit.w_max, fit.b_min, fit.b_max),
+        strict=True,
+    ):
+        bounds[name] = col.number_input(
+            t(f"ls_{name}", lang), -1e4, 1e4, value, 0.5, key=name, disabled=auto, **Q
+        )
     grid = (
         surfaces.Grid(fit.w_min, fit.w_max, fit.b_min, fit.b_max, res)
         if auto
@@ -263,9 +259,9 @@ with ui.guarded(lang):
                 "ls_finished",
                 lang,
                 steps=traj.steps,
-                w=f"{traj.w[-1]:.4g}",
-                b=f"{traj.b[-1]:.4g}",
-                loss=f"{traj.loss[-1]:.4g}",
+                w=ui.num(traj.w[-1]),
+                b=ui.num(traj.b[-1]),
+                loss=ui.num(traj.loss[-1]),
             )
         )
     fig = ui.descent_figure(

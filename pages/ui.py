@@ -37,6 +37,12 @@ def guarded(lang: str) -> Iterator[None]:
         st.error(t("err_unexpected", lang), icon=":material/error:")
 
 
+def num(value: float, digits: int = 4) -> str:
+    """A number for people: 4 significant digits, with rounding noise (|v| < 1e-10) shown as 0."""
+    value = float(value)
+    return f"{0.0 if abs(value) < 1e-10 else value:.{digits}g}"
+
+
 def notes(dataset: data.Dataset, lang: str) -> None:
     """Tell the user what was done to their data (rows dropped, sampled)."""
     for note in dataset.notes:

@@ -207,7 +207,7 @@ def descent_animation(
             t("fig_fit", lang),
             t("fig_loss_curve", lang),
         ),
-        vertical_spacing=0.1,
+        vertical_spacing=0.14,
         horizontal_spacing=0.08,
     )
     contour = _contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False)
@@ -322,27 +322,45 @@ def descent_animation(
             )
         )
     fig.frames = frames
-    positive = bool(np.all(loss > 0))
-    fig.update_yaxes(
-        type="log" if positive else "linear", title_text=t("axis_loss", lang), row=2, col=2
-    )
+    fig.update_yaxes(title_text=t("axis_loss", lang), row=2, col=2, **log_axis(loss))
     fig.update_xaxes(title_text=t("axis_step", lang), row=2, col=2)
     fig.update_xaxes(title_text="w", range=[grid.w_min, grid.w_max], row=1, col=1)
     fig.update_yaxes(title_text="b", range=[grid.b_min, grid.b_max], row=1, col=1)
     fig.update_xaxes(title_text="x", row=2, col=1)
-    pad = 0.1 * (float(np.ptp(y)) + 1e-9)
     fig.update_yaxes(
-        title_text="y", range=[float(y.min()) - pad, float(y.max()) + pad], row=2, col=1
+        title_text="y", range=_fit_range(y, w[:, None] * ends + b[:, None]), row=2, col=1
     )
     fig.update_layout(
-        height=820,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=860,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
         scene={"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L"},
-        legend={"orientation": "h", "y": 1.06, "x": 0},
+        legend={"orientation": "h", "y": 1.09, "x": 0},
         uirevision="descent",
         **animation_controls([str(k) for k in shown], [int(k) for k in shown], lang),
     )
     return fig
+
+
+def log_axis(values: np.ndarray) -> dict:
+    """A log axis with one labelled tick per decade, or a linear one if a value is not positive."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0 or values.min() <= 0:
+        return {"type": "linear"}
+    lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+    step = max(1, (hi - lo) // 8)
+    ticks = [10.0**k for k in range(lo, hi + 1, step)]
+    return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
+
+
+def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
+    """y-axis range holding the data and the fitted lines, but at most 3 data-heights beyond it."""
+    lo, hi = float(y.min()), float(y.max())
+    span = hi - lo if hi > lo else 1.0
+    finite = lines[np.isfinite(lines)]
+    lo = max(min(lo, float(finite.min())), lo - 3 * span)
+    hi = min(max(hi, float(finite.max())), hi + 3 * span)
+    return [lo - 0.05 * span, hi + 0.05 * span]
 
 
 def animation_controls(names: list[str], labels: list[int], lang: str = "en") -> dict:
@@ -360,7 +378,7 @@ def animation_controls(names: list[str], labels: list[int], lang: str = "en") ->
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
     buttons = [
         {"label": "▶ " + t("btn_play", lang), "method": "animate", "args": [None, play(1.0)]},
-        {"label": "⏸ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
+        {"label": "❚❚ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
     ]
     speeds = [{"label": f"{v:g}×", "method": "animate", "args": [None, play(v)]} for v in SPEEDS]
     slider_steps = [
