@@ -166,3 +166,250 @@ def _truncate(x: np.ndarray, y: np.ndarray, params: np.ndarray, loss: str) -> Tr
         k = int(np.argmax(bad))
         return Trajectory(params[:k, 0], params[:k, 1], values[:k], diverged_at=k)
     return Trajectory(params[:, 0].copy(), params[:, 1].copy(), values)
+
+
+# ---------------------------------------------------------------- the optimizer race
+
+FAR = 20.0  # a run that ends this many window half-diagonals from the window centre diverged
+MAX_RACE_STEPS = 5000
+MAX_NOISE = 100.0
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """Shared settings of a race: where every run starts and how it is disturbed.
+
+    Attributes
+    ----------
+    start : (x, y)
+    steps : int
+    noise : float
+        σ of Gaussian noise added to each gradient component (0 = exact gradients).
+    clip : float
+        Clip the gradient norm to this value before each step (0 = no clipping).
+    seed : int
+        Seed of the noise; every run gets the same noise sequence.
+    """
+
+    start: tuple[float, float]
+    steps: int = 500
+    noise: float = 0.0
+    clip: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.steps <= MAX_RACE_STEPS:
+            raise UserError("err_steps_range", high=MAX_RACE_STEPS)
+        if not (np.isfinite(self.start).all() and max(map(abs, self.start)) < 1e6):
+            raise UserError("err_start_finite")
+        if not (0 <= self.noise <= MAX_NOISE and self.clip >= 0):
+            raise UserError("err_noise_range", high=MAX_NOISE)
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """Iterates of one race run: row t is the point after t steps (row 0 is the start).
+
+    Attributes
+    ----------
+    xy : np.ndarray, shape (T + 1, 2)
+    loss : np.ndarray, shape (T + 1,)
+    grad : np.ndarray, shape (T + 1, 2)
+        The exact gradient at each iterate (before noise and clipping).
+    diverged_at : int or None
+    """
+
+    xy: np.ndarray  # (T+1, 2)
+    loss: np.ndarray  # (T+1,)
+    grad: np.ndarray  # (T+1, 2)
+    diverged_at: int | None = None
+
+    @property
+    def steps(self) -> int:
+        return int(self.xy.shape[0] - 1)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "step": np.arange(self.xy.shape[0]),
+                "x": self.xy[:, 0],
+                "y": self.xy[:, 1],
+                "loss": self.loss,
+            }
+        )
+
+
+def race(landscape, contestants, config: RaceConfig) -> list[Path]:
+    """Minimise ``landscape.fn`` from ``config.start`` with each run's torch optimizer.
+
+    The runs advance in lockstep: their points are stacked for one forward and backward
+    pass per step (valid because f acts on each point separately), then each run's own
+    ``torch.optim`` instance steps its own point. LBFGS, which re-evaluates f inside its
+    step, runs on its own.
+
+    Parameters
+    ----------
+    landscape : playground.landscapes.Landscape
+    contestants : sequence of playground.optimizers.RunSpec
+    config : RaceConfig
+
+    Returns
+    -------
+    list of Path
+        One per run, in order. A run stops at its first non-finite value, or when its loss
+        exceeds ten times the highest value on the map, or when it goes further than ``FAR``
+        window half-diagonals from the window centre; ``diverged_at`` says where.
+    """
+    out: dict[int, Path] = {}
+    batch = [i for i, r in enumerate(contestants) if r.spec.elementwise]
+    for i, r in enumerate(contestants):
+        if i not in batch:
+            out[i] = _lockstep(landscape, [r], config)[0]
+    if batch:
+        for i, path in zip(
+            batch, _lockstep(landscape, [contestants[i] for i in batch], config), strict=True
+        ):
+            out[i] = path
+    return [out[i] for i in range(len(contestants))]
+
+
+def run_optimizer(landscape, run, config: RaceConfig) -> Path:
+    """One run of :func:`race`."""
+    return race(landscape, [run], config)[0]
+
+
+def _lockstep(landscape, contestants, config: RaceConfig) -> list[Path]:
+    n_runs, steps = len(contestants), config.steps
+    points = [
+        torch.tensor(config.start, dtype=torch.float64, requires_grad=True) for _ in contestants
+    ]
+    # Runs of one torch.optim class share an instance, one param group each: every group
+    # keeps its own settings and state, and one .step() call updates them all.
+    groups: dict[type, list[dict]] = {}
+    for r, p in zip(contestants, points, strict=True):
+        groups.setdefault(r.spec.cls, []).append({"params": [p], **r.spec.kwargs(dict(r.values))})
+    optimizers = [cls(param_groups) for cls, param_groups in groups.items()]
+    gen = torch.Generator().manual_seed(config.seed)
+    xy = torch.empty(steps + 1, n_runs, 2, dtype=torch.float64)
+    loss = torch.empty(steps + 1, n_runs, dtype=torch.float64)
+    grad = torch.empty(steps + 1, n_runs, 2, dtype=torch.float64)
+    lbfgs = isinstance(optimizers[0], torch.optim.LBFGS)
+
+    def evaluate() -> torch.Tensor:
+        for p in points:
+            p.grad = None
+        stacked = torch.stack(points)  # (R, 2)
+        values = landscape.fn(stacked[:, 0], stacked[:, 1])  # (R,)
+        values.sum().backward()
+        return values
+
+    def disturb() -> None:
+        if config.noise:
+            noise = config.noise * torch.randn(2, generator=gen, dtype=torch.float64)
+            for p in points:
+                p.grad.add_(noise)
+        if config.clip:
+            for p in points:
+                torch.nn.utils.clip_grad_norm_([p], config.clip)
+
+    def closure() -> torch.Tensor:  # LBFGS re-evaluates f inside its step
+        value = evaluate()
+        disturb()
+        return value.sum()
+
+    # No check inside the loop (a check would sync every step): a run that blows up only
+    # produces inf/NaN in its own row, and is cut at its first bad iterate afterwards.
+    for step in range(steps + 1):
+        values = evaluate()
+        xy[step] = torch.stack(points).detach()
+        loss[step] = values.detach()
+        grad[step] = torch.stack([p.grad for p in points])
+        if step == steps:
+            break
+        disturb()
+        for opt in optimizers:
+            opt.step(closure) if lbfgs else opt.step()
+    return _cut(landscape, xy.numpy(), loss.numpy(), grad.numpy())
+
+
+def _cut(landscape, xy: np.ndarray, loss: np.ndarray, grad: np.ndarray) -> list[Path]:
+    """Split the lockstep history (T+1, R, …) into paths, each cut at its first bad iterate."""
+    x0, x1, y0, y1 = landscape.window
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    limit = max(10 * landscape.peak, 10 * float(np.nanmax(np.abs(loss[0]))))
+    with np.errstate(invalid="ignore", over="ignore"):
+        dist = np.linalg.norm(xy - centre, axis=2)  # (T+1, R)
+        bad = ~np.isfinite(loss) | ~np.isfinite(grad).all(2) | ~np.isfinite(xy).all(2)
+        bad |= (loss > limit) | (dist > FAR * landscape.scale)
+    paths = []
+    for r in range(xy.shape[1]):
+        k = int(np.argmax(bad[:, r])) if bad[:, r].any() else None
+        end = xy.shape[0] if k is None else k
+        paths.append(Path(xy[:end, r].copy(), loss[:end, r].copy(), grad[:end, r].copy(), k))
+    return paths
+
+
+MAX_BASIN = 100  # start points per axis
+DIVERGED, NOT_CONVERGED = -2, -1
+
+
+@dataclass(frozen=True, eq=False)
+class BasinMap:
+    """Where each start point of a grid ends up.
+
+    Attributes
+    ----------
+    xs, ys : np.ndarray
+        Start coordinates, shapes (n,) and (n,).
+    label : np.ndarray, shape (n, n)
+        ``label[j, i]`` for start (xs[i], ys[j]): the index of the minimum it converged to,
+        NOT_CONVERGED, or DIVERGED.
+    final : np.ndarray, shape (n, n, 2)
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    label: np.ndarray
+    final: np.ndarray
+
+
+def basin_map(landscape, run, n: int = 50, steps: int = 300, tol: float | None = None) -> BasinMap:
+    """Run ``run`` from every point of an n × n grid over the window, all at once.
+
+    All start points are rows of one (n², 2) parameter tensor driven by one torch.optim
+    instance. That is valid because these optimizers update each element from its own
+    gradient history only, and f acts on each row separately, so the gradient of the sum is
+    each row's own gradient. LBFGS is excluded: its line search and curvature pairs mix all
+    rows into one problem.
+
+    A start converged to a minimum if it ends within ``tol`` (default: 2 % of the window's
+    half-diagonal) of it; it diverged if it ends non-finite or far outside the window.
+    """
+    if not run.spec.elementwise:
+        raise UserError("err_basin_lbfgs")
+    if not (2 <= n <= MAX_BASIN and 1 <= steps <= MAX_RACE_STEPS):
+        raise UserError("err_basin_range", high=MAX_BASIN, steps=MAX_RACE_STEPS)
+    xs, ys = landscape.axes(n)
+    gx, gy = np.meshgrid(xs, ys)  # (n, n) each, row j = ys[j]
+    starts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (n², 2)
+    points = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+    optimizer = run.spec.build([points], dict(run.values))
+    for _ in range(steps):
+        optimizer.zero_grad()
+        landscape.fn(points[:, 0], points[:, 1]).sum().backward()
+        optimizer.step()
+    final = points.detach().numpy()  # (n², 2)
+    tol = 0.02 * landscape.scale if tol is None else tol
+    label = np.full(final.shape[0], NOT_CONVERGED)
+    x0, x1, y0, y1 = landscape.window
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    with np.errstate(invalid="ignore"):
+        if landscape.minima:
+            mins = np.array([[m.x, m.y] for m in landscape.minima])  # (M, 2)
+            dist = np.linalg.norm(final[:, None, :] - mins[None], axis=2)  # (n², M)
+            nearest = np.nanargmin(np.where(np.isfinite(dist), dist, np.inf), axis=1)
+            close = dist[np.arange(len(final)), nearest] <= tol
+            label[close] = nearest[close]
+        far = np.linalg.norm(final - centre, axis=1) > FAR * landscape.scale
+        label[~np.isfinite(final).all(axis=1) | far] = DIVERGED
+    return BasinMap(xs, ys, label.reshape(n, n), final.reshape(n, n, 2))

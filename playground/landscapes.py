@@ -1,0 +1,412 @@
+"""Two-dimensional surfaces for the optimizer race: name → :class:`Landscape`.
+
+Each landscape has its value as torch operations (so gradients and Hessians come from
+autograd), its known minima and saddle points, a default window and a default start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import torch
+
+from playground import expr, surfaces
+from playground.i18n import UserError
+
+Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Point:
+    """A critical point: position, value, and kind ("min", "local_min", "saddle")."""
+
+    x: float
+    y: float
+    value: float
+    kind: str = "min"
+
+
+@dataclass(frozen=True, eq=False)
+class Landscape:
+    """A surface f(x, y) with what is known about it, and a default race on it.
+
+    Attributes
+    ----------
+    key : str
+        Registry name.
+    fn : callable
+        f(x, y) on torch tensors of any (equal) shape, elementwise.
+    window : (x_min, x_max, y_min, y_max)
+    start : (x, y)
+    minima, saddles : tuple of Point
+    log_colour : bool
+        Colour contours by log of the value (for values that span decades).
+    latex : str
+    grid_fn : callable, optional
+        A faster exact way to evaluate the grid (regression surfaces).
+    steps, race : int, tuple of str
+        Default number of steps and contestants (text form of RunSpec) on this surface.
+    """
+
+    key: str
+    fn: Fn
+    window: tuple[float, float, float, float]
+    start: tuple[float, float]
+    minima: tuple[Point, ...] = ()
+    saddles: tuple[Point, ...] = ()
+    log_colour: bool = False
+    latex: str = ""
+    grid_fn: Callable[[int], np.ndarray] | None = None
+    steps: int = 300
+    race: tuple[str, ...] = (
+        "sgd:lr=0.01",
+        "momentum:lr=0.01",
+        "nesterov:lr=0.01",
+        "rmsprop:lr=0.01",
+        "adam:lr=0.05",
+    )
+
+    def value(self, xy: np.ndarray) -> np.ndarray:
+        """f at points of shape (T, 2) → (T,)."""
+        with torch.no_grad():
+            t = torch.as_tensor(np.asarray(xy, dtype=np.float64))
+            return self.fn(t[:, 0], t[:, 1]).numpy()
+
+    def gradient(self, xy: np.ndarray) -> np.ndarray:
+        """∇f at points of shape (T, 2) → (T, 2), by autograd."""
+        t = torch.as_tensor(np.array(xy, dtype=np.float64)).requires_grad_(True)
+        self.fn(t[:, 0], t[:, 1]).sum().backward()
+        return t.grad.numpy()
+
+    def hessian_eigenvalues(self, xy: np.ndarray) -> np.ndarray:
+        """Eigenvalues (ascending) of the Hessian at points of shape (T, 2) → (T, 2)."""
+
+        def f(p: torch.Tensor) -> torch.Tensor:
+            return self.fn(p[0], p[1])
+
+        pts = torch.as_tensor(np.asarray(xy, dtype=np.float64))
+        hess = torch.vmap(torch.func.hessian(f))(pts)  # (T, 2, 2)
+        return torch.linalg.eigvalsh(hess).numpy()
+
+    def axes(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        x0, x1, y0, y1 = self.window
+        return np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+
+    def grid(self, n: int) -> np.ndarray:
+        """Values on an n × n grid over the window, shape (n_y, n_x)."""
+        if self.grid_fn is not None:
+            return self.grid_fn(n)
+        xs, ys = self.axes(n)
+        with torch.no_grad():
+            gx, gy = torch.meshgrid(torch.from_numpy(xs), torch.from_numpy(ys), indexing="xy")
+            return self.fn(gx, gy).numpy()
+
+    @cached_property
+    def peak(self) -> float:
+        """The largest finite |f| on a 41 × 41 grid of the window (a yardstick for blow-ups)."""
+        with np.errstate(invalid="ignore"):
+            z = np.abs(self.grid(41))
+        finite = z[np.isfinite(z)]
+        return float(finite.max()) if finite.size else 1.0
+
+    @property
+    def scale(self) -> float:
+        """Half the window's diagonal: the yardstick for "near" and "far"."""
+        x0, x1, y0, y1 = self.window
+        return float(np.hypot(x1 - x0, y1 - y0) / 2)
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+def _rastrigin_minima() -> tuple[Point, ...]:
+    """Local minima of x² − 10·cos(2πx) near each integer, by Newton's method, in 2-D pairs."""
+    roots = []
+    for k in range(-5, 6):
+        x = float(k)
+        for _ in range(50):
+            g = 2 * x + 20 * np.pi * np.sin(2 * np.pi * x)
+            h = 2 + 40 * np.pi**2 * np.cos(2 * np.pi * x)
+            x -= g / h
+        roots.append(x)
+
+    def f1(v: float) -> float:
+        return v * v - 10 * np.cos(2 * np.pi * v) + 10
+
+    pts = [
+        Point(a, b, f1(a) + f1(b), "min" if a == b == 0 else "local_min")
+        for a in roots
+        for b in roots
+    ]
+    return tuple(sorted(pts, key=lambda p: p.value))
+
+
+HIMMELBLAU_MINIMA = (
+    Point(3.0, 2.0, 0.0),
+    Point(-2.805118086953, 3.131312518251, 0.0),
+    Point(-3.779310253378, -3.283185991286, 0.0),
+    Point(3.584428340330, -1.848126526964, 0.0),
+)
+
+
+def _him(x: float, y: float) -> float:
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+HIMMELBLAU_SADDLES = tuple(
+    Point(x, y, _him(x, y), "saddle")
+    for x, y in (
+        (0.086677504555, 2.884254701175),
+        (-3.073025750764, -0.081353044288),
+        (3.385154183607, 0.073851879838),
+        (-0.127961346731, -1.953714980245),
+    )
+)
+
+
+def _two_basin(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return (x**2 - 1) ** 2 + 0.3 * x + y**2
+
+
+def _tb(x: float) -> float:
+    return float(_two_basin(torch.tensor(x, dtype=torch.float64), torch.tensor(0.0)))
+
+
+@dataclass(frozen=True)
+class SurfaceOptions:
+    """What some landscapes need besides their name."""
+
+    kappa: float = 10.0  # condition number of the ill-conditioned bowl
+    formula: str = "sin(x)*y**2 + 0.1*x"  # the custom f(x, y)
+    window: float = 3.0  # half-width of the custom surface's window
+
+
+MAX_KAPPA = 1e4
+
+
+def _bowl(options: SurfaceOptions) -> Landscape:
+    k = float(options.kappa)
+    if not 1.0 <= k <= MAX_KAPPA:
+        raise UserError("err_kappa_range", high=MAX_KAPPA)
+    return Landscape(
+        "bowl",
+        lambda x, y: 0.5 * (x**2 + k * y**2),
+        (-3.0, 3.0, -3.0, 3.0),
+        (-2.5, 2.0),
+        (Point(0.0, 0.0, 0.0),),
+        log_colour=True,
+        latex=rf"f=\tfrac12\,(x^2+\kappa y^2),\ \kappa={k:g}",
+        steps=100,
+        race=(
+            "sgd:lr=0.09",
+            "momentum:lr=0.02",
+            "nesterov:lr=0.02",
+            "rmsprop:lr=0.05",
+            "adam:lr=0.1",
+        ),
+    )
+
+
+def _custom(options: SurfaceOptions) -> Landscape:
+    fn = expr.parse(options.formula)
+    h = float(options.window)
+    if not (np.isfinite(h) and 0.01 <= h <= 1000):
+        raise UserError("err_window_range")
+    return Landscape("custom", fn, (-h, h, -h, h), (0.6 * h, 0.6 * h), latex=r"f=\text{yours}")
+
+
+BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
+    "saddle": lambda o: Landscape(
+        "saddle",
+        lambda x, y: x**2 - y**2,
+        (-2.0, 2.0, -2.0, 2.0),
+        (1.0, 0.001),
+        saddles=(Point(0.0, 0.0, 0.0, "saddle"),),
+        latex=r"f=x^2-y^2",
+        steps=100,
+        race=(
+            "sgd:lr=0.01",
+            "momentum:lr=0.01",
+            "nesterov:lr=0.01",
+            "rmsprop:lr=0.01",
+            "adam:lr=0.01",
+        ),
+    ),
+    "monkey": lambda o: Landscape(
+        "monkey",
+        lambda x, y: x**3 - 3 * x * y**2,
+        (-2.0, 2.0, -2.0, 2.0),
+        (1.0, 0.2),
+        saddles=(Point(0.0, 0.0, 0.0, "saddle"),),
+        latex=r"f=x^3-3xy^2",
+        steps=100,
+        race=(
+            "sgd:lr=0.01",
+            "momentum:lr=0.01",
+            "nesterov:lr=0.01",
+            "rmsprop:lr=0.01",
+            "adam:lr=0.01",
+        ),
+    ),
+    "bowl": _bowl,
+    "rosenbrock": lambda o: Landscape(
+        "rosenbrock",
+        lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+        (-2.0, 2.0, -1.0, 3.0),
+        (-1.5, 2.0),
+        (Point(1.0, 1.0, 0.0),),
+        log_colour=True,
+        latex=r"f=(1-x)^2+100\,(y-x^2)^2",
+        steps=2000,
+        race=(
+            "sgd:lr=0.001",
+            "momentum:lr=0.001",
+            "nesterov:lr=0.001",
+            "rmsprop:lr=0.01",
+            "adam:lr=0.05",
+        ),
+    ),
+    "beale": lambda o: Landscape(
+        "beale",
+        lambda x, y: (
+            (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+        ),
+        (-4.5, 4.5, -4.5, 4.5),
+        (1.0, 1.5),
+        (Point(3.0, 0.5, 0.0),),
+        (Point(0.0, 1.0, 14.203125, "saddle"),),
+        log_colour=True,
+        latex=r"f=(1.5-x+xy)^2+(2.25-x+xy^2)^2+(2.625-x+xy^3)^2",
+        steps=1000,
+        race=(
+            "sgd:lr=0.01",
+            "momentum:lr=0.001",
+            "nesterov:lr=0.001",
+            "rmsprop:lr=0.01",
+            "adam:lr=0.05",
+        ),
+    ),
+    "himmelblau": lambda o: Landscape(
+        "himmelblau",
+        lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+        (-5.0, 5.0, -5.0, 5.0),
+        (0.0, -0.5),
+        HIMMELBLAU_MINIMA,
+        HIMMELBLAU_SADDLES,
+        log_colour=True,
+        latex=r"f=(x^2+y-11)^2+(x+y^2-7)^2",
+        race=(
+            "sgd:lr=0.01",
+            "momentum:lr=0.002",
+            "nesterov:lr=0.002",
+            "rmsprop:lr=0.05",
+            "adam:lr=0.1",
+        ),
+    ),
+    "rastrigin": lambda o: Landscape(
+        "rastrigin",
+        lambda x, y: (
+            20 + x**2 - 10 * torch.cos(2 * torch.pi * x) + y**2 - 10 * torch.cos(2 * torch.pi * y)
+        ),
+        (-5.12, 5.12, -5.12, 5.12),
+        (3.3, 2.6),
+        _rastrigin_minima(),
+        latex=r"f=20+x^2-10\cos 2\pi x+y^2-10\cos 2\pi y",
+        race=(
+            "sgd:lr=0.002",
+            "momentum:lr=0.002",
+            "nesterov:lr=0.002",
+            "rmsprop:lr=0.05",
+            "adam:lr=0.1",
+        ),
+    ),
+    "two_basin": lambda o: Landscape(
+        "two_basin",
+        _two_basin,
+        (-2.0, 2.0, -1.5, 1.5),
+        (1.8, 1.0),
+        (
+            Point(-1.035578714089, 0.0, _tb(-1.035578714089)),
+            Point(0.960149555519, 0.0, _tb(0.960149555519), "local_min"),
+        ),
+        (Point(0.075429158570, 0.0, _tb(0.075429158570), "saddle"),),
+        latex=r"f=(x^2-1)^2+0.3\,x+y^2",
+    ),
+    "custom": _custom,
+}
+REGRESSION = ("regression_mse", "regression_mae")
+NAMES = (*BUILDERS, *REGRESSION)
+
+
+def get(name: str, options: SurfaceOptions | None = None, data=None) -> Landscape:
+    """Build the landscape called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`NAMES`.
+    options : SurfaceOptions, optional
+    data : (x, y) arrays, optional
+        The data of the regression surfaces (the classic three points by default).
+    """
+    options = options or SurfaceOptions()
+    if name in BUILDERS:
+        return BUILDERS[name](options)
+    if name in REGRESSION:
+        return _regression(name, *(data or (np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0]))))
+    raise UserError("err_unknown_surface", name=str(name)[:30], allowed=", ".join(NAMES))
+
+
+def _regression(name: str, x: np.ndarray, y: np.ndarray) -> Landscape:
+    """MSE or MAE of y' = w·x + b over (w, b) = (x, y) of the race: the loss-surface view's data."""
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    grid = surfaces.fit_window(x, y)
+    window = (grid.w_min, grid.w_max, grid.b_min, grid.b_max)
+    start = (
+        grid.w_min + 0.1 * (grid.w_max - grid.w_min),
+        grid.b_max - 0.1 * (grid.b_max - grid.b_min),
+    )
+
+    def on_grid(n: int) -> np.ndarray:
+        g = surfaces.Grid(*window, n=n)
+        return (
+            surfaces.mse_surface(x, y, g) if name.endswith("mse") else surfaces.mae_surface(x, y, g)
+        )
+
+    if name.endswith("mse"):
+        sxx, sx, sxy, sy, syy = (float(v) for v in surfaces._moments(x, y))
+
+        def fn(w, b):
+            return w * w * sxx + 2 * w * b * sx + b * b - 2 * w * sxy - 2 * b * sy + syy
+
+        w2, b2 = surfaces.least_squares(x, y)
+        minima = (Point(w2, b2, float(surfaces.mse_at(x, y, w2, b2))),)
+        latex = r"f(w,b)=\frac1N\sum_i(w x_i+b-y_i)^2"
+    else:
+
+        def fn(w, b):
+            return (w.unsqueeze(-1) * xt + b.unsqueeze(-1) - yt).abs().mean(-1)
+
+        w1, b1, v1 = surfaces.least_absolute(x, y)
+        minima = (Point(w1, b1, v1),)
+        latex = r"f(w,b)=\frac1N\sum_i|w x_i+b-y_i|"
+    return Landscape(
+        name,
+        fn,
+        window,
+        start,
+        minima,
+        log_colour=name.endswith("mse"),
+        latex=latex,
+        grid_fn=on_grid,
+        race=(
+            "sgd:lr=0.05",
+            "momentum:lr=0.05",
+            "nesterov:lr=0.05",
+            "rmsprop:lr=0.05",
+            "adam:lr=0.1",
+        ),
+    )

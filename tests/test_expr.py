@@ -1,0 +1,104 @@
+import math
+
+import pytest
+import torch
+
+from playground.expr import MAX_LENGTH, parse
+from playground.i18n import UserError
+
+X = torch.tensor([0.3, -1.2, 2.0], dtype=torch.float64)
+Y = torch.tensor([1.5, 0.7, -0.4], dtype=torch.float64)
+
+
+def test_accepts_the_documented_example_and_computes_it():
+    f = parse("sin(x)*y**2 + 0.1*x")
+    torch.testing.assert_close(f(X, Y), torch.sin(X) * Y**2 + 0.1 * X)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x^2 - y^2", X**2 - Y**2),
+        ("-x + +y", -X + Y),
+        ("exp(-(x**2 + y**2)) * pi", torch.exp(-(X**2 + Y**2)) * math.pi),
+        (
+            "sqrt(abs(x)) + log(e) + tanh(y) - cos(x)/2 + tan(y)",
+            torch.sqrt(X.abs()) + 1 + torch.tanh(Y) - torch.cos(X) / 2 + torch.tan(Y),
+        ),
+        ("3", torch.full_like(X, 3.0)),
+    ],
+)
+def test_allowed_grammar(text, expected):
+    torch.testing.assert_close(parse(text)(X, Y), expected)
+
+
+def test_gradients_flow_through_parsed_functions():
+    p = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    parse("x*y**2")(p[0], p[1]).backward()
+    torch.testing.assert_close(p.grad, torch.tensor([4.0, 2.0], dtype=torch.float64))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('ls')",
+        "x.__class__",
+        "x.real",
+        "lambda x: x",
+        "[x for x in (1, 2)]",
+        "{x: 1}",
+        "sin(x=1)",
+        "sin(x, y)",
+        "sin()",
+        "open('f')",
+        "exec('1')",
+        "eval('x')",
+        "x if y else 1",
+        "x < y",
+        "x and y",
+        "x[0]",
+        "x @ y",
+        "x // y",
+        "x % y",
+        "'text'",
+        "True",
+        "None",
+        "z + 1",
+        "math.sin(x)",
+        "(x := 1)",
+        "x; y",
+        "x y",
+        "f'{x}'",
+        "",
+        "   ",
+        "x" * 10_000,
+        "(" * 50 + "x" + ")" * 50,
+        "sin(" * 30 + "x" + ")" * 30,
+        "-" * 150 + "x",
+        "**".join(["2"] * 40),
+    ],
+)
+def test_rejects_with_a_message(text):
+    with pytest.raises(UserError) as err:
+        parse(text)
+    message = err.value.message()
+    assert message and "{" not in message and not message.startswith("err_")
+
+
+def test_length_limit_is_stated():
+    with pytest.raises(UserError) as err:
+        parse("x+" * MAX_LENGTH + "x")
+    assert str(MAX_LENGTH) in err.value.message()
+
+
+def test_parser_never_calls_eval_or_exec(monkeypatch):
+    import builtins
+
+    def boom(*args, **kwargs):
+        raise AssertionError("eval/exec called")
+
+    monkeypatch.setattr(builtins, "eval", boom)
+    monkeypatch.setattr(builtins, "exec", boom)
+    parse("sin(x)*y**2 + 0.1*x")(X, Y)
+    with pytest.raises(UserError):
+        parse("__import__('os')")

@@ -1,0 +1,208 @@
+"""The optimizer race: runs equal plain torch loops, surfaces are what they claim, lessons hold."""
+
+import numpy as np
+import pytest
+import torch
+
+from playground import landscapes, runs
+from playground.i18n import UserError
+from playground.optimizers import OPTIMIZERS, RunSpec
+from playground.runs import RaceConfig
+
+
+def plain_torch_loop(landscape, run, start, steps):
+    """What a user would write: one tensor, one optimizer, zero_grad / backward / step."""
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = run.spec.build([p], dict(run.values))
+    out = [p.detach().clone()]
+
+    def closure():
+        opt.zero_grad()
+        value = landscape.fn(p[0], p[1])
+        value.backward()
+        return value
+
+    for _ in range(steps):
+        if isinstance(opt, torch.optim.LBFGS):
+            opt.step(closure)
+        else:
+            closure()
+            opt.step()
+        out.append(p.detach().clone())
+    return torch.stack(out).numpy()
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_each_run_equals_a_plain_torch_loop(name):
+    land = landscapes.get("rosenbrock")
+    run = RunSpec(name, (("lr", 1e-3 if name not in ("adadelta", "lbfgs") else 0.5),))
+    steps = 10 if name == "lbfgs" else 60
+    path = runs.run_optimizer(land, run, RaceConfig((-1.5, 2.0), steps))
+    np.testing.assert_allclose(path.xy, plain_torch_loop(land, run, (-1.5, 2.0), steps), atol=1e-7)
+
+
+def test_runs_raced_together_equal_runs_alone():
+    land = landscapes.get("himmelblau")
+    contestants = [RunSpec.parse(t) for t in (*land.race, "adam:lr=0.2,beta1=0.5", "sgd:lr=0.001")]
+    config = RaceConfig(land.start, 200)
+    together = runs.race(land, contestants, config)
+    for run, path in zip(contestants, together, strict=True):
+        alone = runs.run_optimizer(land, run, config)
+        np.testing.assert_array_equal(path.xy, alone.xy)
+
+
+@pytest.mark.parametrize("name", landscapes.NAMES)
+def test_listed_minima_and_saddles_have_their_value_and_zero_gradient(name):
+    land = landscapes.get(name)
+    points = [*land.minima, *land.saddles]
+    if not points:
+        pytest.skip(f"{name} lists no critical points")
+    xy = np.array([[p.x, p.y] for p in points])
+    np.testing.assert_allclose(land.value(xy), [p.value for p in points], atol=1e-9)
+    if name != "regression_mae":  # the MAE is not differentiable at its minimum (a kink)
+        assert np.abs(land.gradient(xy)).max() < 1e-6
+
+
+@pytest.mark.parametrize("name", landscapes.NAMES)
+def test_minima_are_minima_and_saddles_are_saddles_by_hessian(name):
+    land = landscapes.get(name)
+    if name == "regression_mae" or not (land.minima or land.saddles):
+        pytest.skip("no smooth critical points")
+    for p in land.minima:
+        assert land.hessian_eigenvalues(np.array([[p.x, p.y]]))[0, 0] > -1e-9
+    for p in land.saddles:
+        eig = land.hessian_eigenvalues(np.array([[p.x, p.y]]))[0]
+        assert eig[0] <= 1e-9 <= eig[1] + 1e-9  # one direction down (or flat), one up
+
+
+def test_himmelblau_has_four_minima_of_value_zero():
+    land = landscapes.get("himmelblau")
+    assert len(land.minima) == 4 and all(abs(m.value) < 1e-12 for m in land.minima)
+
+
+def test_rastrigin_global_minimum_is_the_origin_and_local_minima_exist():
+    land = landscapes.get("rastrigin")
+    assert (land.minima[0].x, land.minima[0].y, land.minima[0].value) == (0.0, 0.0, 0.0)
+    assert sum(m.kind == "local_min" for m in land.minima) == 120
+
+
+def test_default_nesterov_and_adam_reach_the_rosenbrock_minimum():
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(t) for t in land.race]
+    paths = runs.race(land, contestants, RaceConfig((-1.5, 2.0), land.steps))
+    for run, path in zip(contestants, paths, strict=True):
+        if run.optimizer in ("nesterov", "adam"):
+            assert np.hypot(*(path.xy[-1] - 1.0)) < 1e-2, run.label()
+
+
+def test_saddle_preset_sgd_ends_higher_than_momentum():
+    land = landscapes.get("saddle")
+    contestants = [RunSpec.parse(t) for t in land.race]
+    paths = dict(
+        zip(
+            [r.optimizer for r in contestants],
+            runs.race(land, contestants, RaceConfig(land.start, land.steps)),
+            strict=True,
+        )
+    )
+    assert paths["sgd"].loss[-1] > paths["momentum"].loss[-1]
+    assert paths["sgd"].diverged_at is None and paths["momentum"].diverged_at is None
+
+
+def test_two_basin_momentum_crosses_to_the_global_minimum_sgd_does_not():
+    land = landscapes.get("two_basin")
+    contestants = [RunSpec.parse(t) for t in land.race]
+    paths = runs.race(land, contestants, RaceConfig(land.start, land.steps))
+    ends = {r.optimizer: p.xy[-1] for r, p in zip(contestants, paths, strict=True)}
+    assert ends["momentum"][0] < 0 < ends["sgd"][0]
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_lr_10_on_rosenbrock_is_reported_diverged_without_raising(name):
+    land = landscapes.get("rosenbrock")
+    path = runs.run_optimizer(land, RunSpec(name, (("lr", 10.0),)), RaceConfig((-1.5, 2.0), 300))
+    if name == "adadelta":
+        # Adadelta's step is γ·sqrt(u + ε)/sqrt(v + ε)·g: it starts at about γ·1e-3 and grows
+        # from its own history, so γ = 10 is no blow-up. It must still end finite.
+        assert path.diverged_at is None and np.isfinite(path.xy).all()
+    else:
+        assert path.diverged_at is not None and path.diverged_at <= 5
+    assert np.isfinite(path.xy).all() and len(path.xy) == (path.diverged_at or 301)
+
+
+def test_noise_is_seeded_and_the_same_for_every_run():
+    land = landscapes.get("bowl")
+    cfg = RaceConfig((-2.0, 1.0), 50, noise=0.5, seed=3)
+    a = runs.race(land, [RunSpec.parse("sgd:lr=0.01"), RunSpec.parse("sgd:lr=0.01")], cfg)
+    np.testing.assert_array_equal(a[0].xy, a[1].xy)
+    b = runs.run_optimizer(
+        land, RunSpec.parse("sgd:lr=0.01"), RaceConfig((-2.0, 1.0), 50, 0.5, 0, 4)
+    )
+    assert not np.array_equal(a[0].xy, b.xy)
+    exact = runs.run_optimizer(land, RunSpec.parse("sgd:lr=0.01"), RaceConfig((-2.0, 1.0), 50))
+    assert not np.array_equal(a[0].xy, exact.xy)
+
+
+def test_clipping_bounds_every_step():
+    land = landscapes.get("rosenbrock")
+    path = runs.run_optimizer(
+        land, RunSpec.parse("sgd:lr=0.01"), RaceConfig((-1.5, 2.0), 20, clip=1.0)
+    )
+    steps = np.linalg.norm(np.diff(path.xy, axis=0), axis=1)
+    assert steps.max() <= 0.01 + 1e-12
+    assert path.diverged_at is None
+
+
+def test_basin_map_on_himmelblau_finds_all_four_minima_and_equals_single_runs():
+    land = landscapes.get("himmelblau")
+    run = RunSpec.parse("sgd:lr=0.01")
+    basins = runs.basin_map(land, run, n=12, steps=200)
+    assert set(np.unique(basins.label)) == {0, 1, 2, 3}
+    for j, i in [(0, 0), (5, 7), (11, 3)]:
+        alone = runs.run_optimizer(land, run, RaceConfig((basins.xs[i], basins.ys[j]), 200))
+        np.testing.assert_allclose(basins.final[j, i], alone.xy[-1], atol=1e-9)
+
+
+def test_basin_map_refuses_lbfgs_with_a_reason():
+    with pytest.raises(UserError) as err:
+        runs.basin_map(landscapes.get("himmelblau"), RunSpec("lbfgs"), n=5, steps=5)
+    assert "LBFGS" in err.value.message() or "L-BFGS" in err.value.message()
+
+
+def test_basin_map_labels_divergence():
+    basins = runs.basin_map(landscapes.get("rosenbrock"), RunSpec.parse("sgd:lr=0.01"), 6, 50)
+    assert (basins.label == runs.DIVERGED).any()
+
+
+def test_run_spec_text_round_trip_and_errors():
+    run = RunSpec.parse("sgd:lr=0.001,momentum=0.9,nesterov=true")
+    assert RunSpec.parse(run.to_text()) == run
+    assert run.settings["nesterov"] is True and run.settings["dampening"] == 0.0
+    for bad, key in [
+        ("adamm", "err_unknown_optimizer"),
+        ("adam:lr=abc", "err_setting_number"),
+        ("adam:foo=1", "err_unknown_setting"),
+        ("adam:lr=-1", "err_setting_range"),
+        ("adam:lr", "err_run_syntax"),
+        ("sgd:nesterov=maybe", "err_setting_bool"),
+    ]:
+        with pytest.raises(UserError) as err:
+            RunSpec.parse(bad)
+        assert err.value.key == key
+
+
+def test_race_config_bounds():
+    for kwargs in [
+        {"steps": 0},
+        {"steps": 10**6},
+        {"start": (float("nan"), 0.0)},
+        {"noise": -1.0},
+        {"start": (1e9, 0.0)},
+    ]:
+        with pytest.raises(UserError):
+            RaceConfig(**{"start": (0.0, 0.0), **kwargs})
+
+
+def test_path_frame_columns():
+    path = runs.run_optimizer(landscapes.get("bowl"), RunSpec("adam"), RaceConfig((1.0, 1.0), 3))
+    assert list(path.to_frame().columns) == ["step", "x", "y", "loss"]
