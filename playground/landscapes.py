@@ -175,6 +175,12 @@ def _tb(x: float) -> float:
     return float(_two_basin(torch.tensor(x, dtype=torch.float64), torch.tensor(0.0)))
 
 
+def _race(sgd: float, momentum: float, nesterov: float, rmsprop: float, adam: float):
+    """The five default contestants with the learning rates that suit a surface."""
+    lrs = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "rmsprop": rmsprop, "adam": adam}
+    return tuple(f"{name}:lr={lr:g}" for name, lr in lrs.items())
+
+
 @dataclass(frozen=True)
 class SurfaceOptions:
     """What some landscapes need besides their name."""
@@ -200,13 +206,7 @@ def _bowl(options: SurfaceOptions) -> Landscape:
         log_colour=True,
         latex=rf"f=\tfrac12\,(x^2+\kappa y^2),\ \kappa={k:g}",
         steps=100,
-        race=(
-            "sgd:lr=0.09",
-            "momentum:lr=0.02",
-            "nesterov:lr=0.02",
-            "rmsprop:lr=0.05",
-            "adam:lr=0.1",
-        ),
+        race=_race(0.09, 0.02, 0.02, 0.05, 0.1),
     )
 
 
@@ -227,13 +227,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         saddles=(Point(0.0, 0.0, 0.0, "saddle"),),
         latex=r"f=x^2-y^2",
         steps=100,
-        race=(
-            "sgd:lr=0.01",
-            "momentum:lr=0.01",
-            "nesterov:lr=0.01",
-            "rmsprop:lr=0.01",
-            "adam:lr=0.01",
-        ),
+        race=_race(0.01, 0.01, 0.01, 0.01, 0.01),
     ),
     "monkey": lambda o: Landscape(
         "monkey",
@@ -243,13 +237,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         saddles=(Point(0.0, 0.0, 0.0, "saddle"),),
         latex=r"f=x^3-3xy^2",
         steps=100,
-        race=(
-            "sgd:lr=0.01",
-            "momentum:lr=0.01",
-            "nesterov:lr=0.01",
-            "rmsprop:lr=0.01",
-            "adam:lr=0.01",
-        ),
+        race=_race(0.01, 0.01, 0.01, 0.01, 0.01),
     ),
     "bowl": _bowl,
     "rosenbrock": lambda o: Landscape(
@@ -261,13 +249,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         log_colour=True,
         latex=r"f=(1-x)^2+100\,(y-x^2)^2",
         steps=2000,
-        race=(
-            "sgd:lr=0.001",
-            "momentum:lr=0.001",
-            "nesterov:lr=0.001",
-            "rmsprop:lr=0.01",
-            "adam:lr=0.05",
-        ),
+        race=_race(0.001, 0.001, 0.001, 0.01, 0.05),
     ),
     "beale": lambda o: Landscape(
         "beale",
@@ -281,13 +263,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         log_colour=True,
         latex=r"f=(1.5-x+xy)^2+(2.25-x+xy^2)^2+(2.625-x+xy^3)^2",
         steps=1000,
-        race=(
-            "sgd:lr=0.01",
-            "momentum:lr=0.001",
-            "nesterov:lr=0.001",
-            "rmsprop:lr=0.01",
-            "adam:lr=0.05",
-        ),
+        race=_race(0.01, 0.001, 0.001, 0.01, 0.05),
     ),
     "himmelblau": lambda o: Landscape(
         "himmelblau",
@@ -298,13 +274,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         HIMMELBLAU_SADDLES,
         log_colour=True,
         latex=r"f=(x^2+y-11)^2+(x+y^2-7)^2",
-        race=(
-            "sgd:lr=0.01",
-            "momentum:lr=0.002",
-            "nesterov:lr=0.002",
-            "rmsprop:lr=0.05",
-            "adam:lr=0.1",
-        ),
+        race=_race(0.01, 0.002, 0.002, 0.05, 0.1),
     ),
     "rastrigin": lambda o: Landscape(
         "rastrigin",
@@ -315,13 +285,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         (3.3, 2.6),
         _rastrigin_minima(),
         latex=r"f=20+x^2-10\cos 2\pi x+y^2-10\cos 2\pi y",
-        race=(
-            "sgd:lr=0.002",
-            "momentum:lr=0.002",
-            "nesterov:lr=0.002",
-            "rmsprop:lr=0.05",
-            "adam:lr=0.1",
-        ),
+        race=_race(0.002, 0.002, 0.002, 0.05, 0.1),
     ),
     "two_basin": lambda o: Landscape(
         "two_basin",
@@ -402,11 +366,5 @@ def _regression(name: str, x: np.ndarray, y: np.ndarray) -> Landscape:
         log_colour=name.endswith("mse"),
         latex=latex,
         grid_fn=on_grid,
-        race=(
-            "sgd:lr=0.05",
-            "momentum:lr=0.05",
-            "nesterov:lr=0.05",
-            "rmsprop:lr=0.05",
-            "adam:lr=0.1",
-        ),
+        race=_race(0.05, 0.05, 0.05, 0.05, 0.1),
     )
