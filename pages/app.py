@@ -27,5 +27,20 @@ PAGES = [
         icon=":material/landscape:",
         url_path="loss-surface",
     ),
+    st.Page("race.py", title=t("nav_race", lang), icon=":material/sports_score:", url_path="race"),
 ]
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Pay torch's one-off start-up costs (about a second) once per server, not per student."""
+    from playground import landscapes, runs
+    from playground.optimizers import RunSpec
+
+    land = landscapes.get("saddle")
+    runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
+    return True
+
+
+warm_up()
 st.navigation(PAGES).run()

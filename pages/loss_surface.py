@@ -90,6 +90,7 @@ with ui.guarded(lang):
 if ds is None:
     st.stop()
 x, y = ds.x, ds.y
+st.session_state["_regression_data"] = (x, y)  # the race view's regression surfaces use it
 ui.notes(ds, lang)
 best = ui.minima(x, y)
 lr_bound = surfaces.stable_lr_bound(x)

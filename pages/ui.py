@@ -43,6 +43,19 @@ def num(value: float, digits: int = 4) -> str:
     return f"{0.0 if abs(value) < 1e-10 else value:.{digits}g}"
 
 
+def display_table(frame):
+    """Numbers for people in a table: 4 significant digits, blanks as "—" (never "None")."""
+
+    def cell(value: object) -> object:
+        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            return "—"
+        if isinstance(value, float):
+            return int(value) if value.is_integer() and abs(value) < 1e9 else num(value)
+        return value
+
+    return frame.map(cell).astype(str)
+
+
 def notes(dataset: data.Dataset, lang: str) -> None:
     """Tell the user what was done to their data (rows dropped, sampled)."""
     for note in dataset.notes:
@@ -88,3 +101,62 @@ def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Tr
 @st.cache_data(max_entries=32, show_spinner=False)
 def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
     return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang)
+
+
+# ------------------------------------------------------------------ optimizer race
+
+
+def initial(key: str, value: object) -> dict[str, object]:
+    """``value=`` for a widget unless a callback or the URL already set its state.
+
+    (Passing both a value and a session-state value makes Streamlit warn.)
+    """
+    return {} if key in st.session_state else {"value": value}
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def landscape(name: str, options, x: np.ndarray | None = None, y: np.ndarray | None = None):
+    """The landscape object (it holds torch callables, so it is a shared resource, not data)."""
+    from playground import landscapes
+
+    return landscapes.get(name, options, None if x is None else (x, y))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def landscape_grid(name: str, options, x, y, n: int) -> np.ndarray:
+    return landscape(name, options, x, y).grid(n)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def race_batch(name: str, options, x, y, config: runs.RaceConfig, contestants: tuple):
+    return runs.race(landscape(name, options, x, y), list(contestants), config)
+
+
+def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: list):
+    """Paths of every run; runs computed before with the same surface and settings are reused.
+
+    The per-session store means that editing one run recomputes only that run; the rest of a
+    race (for example after a new start point) is computed in one lockstep batch.
+    """
+    store = st.session_state.setdefault("_race_store", {})
+    base = (name, options, None if x is None else hash(x.tobytes() + y.tobytes()), config)
+    if store.get("__base__") != base:
+        store.clear()
+        store["__base__"] = base
+    missing = list(dict.fromkeys(r for r in contestants if r not in store))
+    if missing:
+        for run, path in zip(
+            missing, race_batch(name, options, x, y, config, tuple(missing)), strict=True
+        ):
+            store[run] = path
+    return [store[r] for r in contestants]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
+    return landscape(name, options, x, y).hessian_eigenvalues(xy)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def basins(name: str, options, x, y, run, n: int, steps: int):
+    return runs.basin_map(landscape(name, options, x, y), run, n, steps)

@@ -413,3 +413,65 @@ def basin_map(landscape, run, n: int = 50, steps: int = 300, tol: float | None =
         far = np.linalg.norm(final - centre, axis=1) > FAR * landscape.scale
         label[~np.isfinite(final).all(axis=1) | far] = DIVERGED
     return BasinMap(xs, ys, label.reshape(n, n), final.reshape(n, n, 2))
+
+
+def escape_step(landscape, path: Path) -> int | None:
+    """First step at which a run is clearly below the saddle nearest its start.
+
+    "Clearly" means by 1 % of the map's height (``landscape.peak``). None if the surface has no
+    saddle, or the run started below it, or it never got there.
+    """
+    if not landscape.saddles or len(path.xy) == 0:
+        return None
+    start = path.xy[0]
+    saddle = min(landscape.saddles, key=lambda p: np.hypot(p.x - start[0], p.y - start[1]))
+    margin = 0.01 * landscape.peak
+    if path.loss[0] < saddle.value - margin:
+        return None
+    below = np.nonzero(path.loss < saddle.value - margin)[0]
+    return int(below[0]) if below.size else None
+
+
+def race_table(landscape, contestants, paths: list[Path], tol: float = 1e-4) -> pd.DataFrame:
+    """One row per run: final loss, nearest known minimum and distance to it, steps until the
+    loss is within ``tol`` of the lowest known minimum, divergence and saddle escape.
+
+    Numbers that do not apply are NaN (shown as blanks), never made up.
+    """
+    mins = np.array([[m.x, m.y] for m in landscape.minima]).reshape(-1, 2)
+    best = min((m.value for m in landscape.minima), default=None)
+    rows = []
+    for run, path in zip(contestants, paths, strict=True):
+        end = path.xy[-1] if len(path.xy) else np.array([np.nan, np.nan])
+        row = {
+            "run": run.label(),
+            "optimizer": run.spec.label,
+            "steps": path.steps,
+            "final_loss": path.loss[-1] if len(path.loss) else np.nan,
+            "distance": np.nan,
+            "nearest_minimum": "",
+            "steps_to_tol": np.nan,
+            "diverged_at": path.diverged_at,
+            "escaped_at": escape_step(landscape, path),
+        }
+        if len(mins) and np.isfinite(end).all():
+            dist = np.linalg.norm(mins - end, axis=1)
+            i = int(np.argmin(dist))
+            row["distance"] = float(dist[i])
+            row["nearest_minimum"] = f"({mins[i, 0]:.4g}, {mins[i, 1]:.4g})"
+        if best is not None:
+            hit = np.nonzero(path.loss - best <= tol)[0]
+            row["steps_to_tol"] = int(hit[0]) if hit.size else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def race_frame(contestants, paths: list[Path]) -> pd.DataFrame:
+    """Long format for CSV: columns run, optimizer, step, x, y, loss (step 0 is the start)."""
+    frames = []
+    for i, (run, path) in enumerate(zip(contestants, paths, strict=True)):
+        frame = path.to_frame()
+        frame.insert(0, "optimizer", run.to_text())
+        frame.insert(0, "run", i + 1)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -6,34 +6,27 @@ short trail, the fitted line and the loss cursor), so a 500-step animation stays
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.figures.common import (
+    animation_controls,
+    frame_indices,
+    log_axis,
+    log_colour_scale,
+    rounded,
+    stride,
+)
 from playground.i18n import t
 from playground.surfaces import Grid
 
 MAX_SCATTER_POINTS = 2000  # data points drawn in a scatter; the rest are summarised in the legend
 MAX_3D_POINTS = 101  # per axis, for 3-D surfaces (WebGL stays fluid on a laptop)
 MAX_ANIMATION_GRID = 201  # per axis, for the contour under an animation (keeps its JSON small)
-MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
 TRAIL = 6  # iterates shown behind the current point
 PATH_COLOR = "#d62728"
 FIT_COLOR = "#d62728"
-SPEEDS = (0.5, 1.0, 2.0, 4.0)
-BASE_FRAME_MS = 80
-
-
-def _r(values: np.ndarray | Sequence[float], digits: int = 5) -> list[float | None]:
-    """Round to ``digits`` significant digits for compact JSON (None for non-finite)."""
-    arr = np.asarray(values, dtype=np.float64).ravel()
-    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in arr]
-
-
-def _stride(n: int, limit: int) -> int:
-    return max(1, int(np.ceil(n / limit)))
 
 
 def _subsample(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,17 +34,6 @@ def _subsample(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x, y
     idx = np.linspace(0, x.shape[0] - 1, MAX_SCATTER_POINTS).astype(np.int64)
     return x[idx], y[idx]
-
-
-def _log_colour(z: np.ndarray) -> tuple[np.ndarray, dict]:
-    """log10 of z (floored 8 decades under its max) and a colourbar labelled in loss values."""
-    top = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
-    floor = max(top * 1e-8, 1e-12)
-    logz = np.log10(np.maximum(z, floor))
-    lo, hi = int(np.floor(np.nanmin(logz))), int(np.ceil(np.nanmax(logz)))
-    ticks = list(range(lo, hi + 1))
-    bar = {"tickvals": ticks, "ticktext": [f"1e{k}" for k in ticks]}
-    return logz, bar
 
 
 def data_figure(
@@ -84,7 +66,7 @@ def surface_3d(
     grid: Grid, z: np.ndarray, title: str, minimum: tuple[float, float, float] | None = None
 ) -> go.Figure:
     """A 3-D surface of ``z`` (shape (n_b, n_w)), drawn with at most MAX_3D_POINTS per axis."""
-    s = _stride(grid.n, MAX_3D_POINTS)
+    s = stride(grid.n, MAX_3D_POINTS)
     fig = go.Figure(
         go.Surface(
             x=grid.w[::s].astype(np.float32),
@@ -163,7 +145,7 @@ def _contour_trace(grid: Grid, z: np.ndarray, log_colour: bool, lang: str, **kw)
     bar: dict = {"title": {"text": t("axis_loss", lang)}}
     values = z
     if log_colour:
-        values, ticks = _log_colour(z)
+        values, ticks = log_colour_scale(z)
         bar.update(ticks)
     return go.Contour(
         x=grid.w.astype(np.float32),
@@ -194,7 +176,7 @@ def descent_animation(
     current fitted line, and the loss against the step. ``w``, ``b``, ``loss`` have shape
     (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``.
     """
-    s = _stride(grid.n, MAX_ANIMATION_GRID)
+    s = stride(grid.n, MAX_ANIMATION_GRID)
     small = Grid(grid.w_min, grid.w_max, grid.b_min, grid.b_max, len(grid.w[::s]))
     steps = np.arange(w.shape[0])
     fig = make_subplots(
@@ -214,12 +196,18 @@ def descent_animation(
     fig.add_trace(contour, row=1, col=1)  # trace 0
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
     fig.add_scatter(
-        x=_r(w), y=_r(b), mode="lines", line=path_style, name=t("legend_path", lang), row=1, col=1
+        x=rounded(w),
+        y=rounded(b),
+        mode="lines",
+        line=path_style,
+        name=t("legend_path", lang),
+        row=1,
+        col=1,
     )  # trace 1
     trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     fig.add_scatter(
-        x=_r(w[:1]),
-        y=_r(b[:1]),
+        x=rounded(w[:1]),
+        y=rounded(b[:1]),
         mode="lines+markers",
         marker=trail,
         line={"color": PATH_COLOR, "width": 3},
@@ -227,7 +215,7 @@ def descent_animation(
         row=1,
         col=1,
     )  # trace 2
-    s3 = _stride(small.n, MAX_3D_POINTS)
+    s3 = stride(small.n, MAX_3D_POINTS)
     fig.add_trace(
         go.Surface(
             x=small.w[::s3].astype(np.float32),
@@ -242,9 +230,9 @@ def descent_animation(
         col=2,
     )  # trace 3
     fig.add_scatter3d(
-        x=_r(w),
-        y=_r(b),
-        z=_r(loss),
+        x=rounded(w),
+        y=rounded(b),
+        z=rounded(loss),
         mode="lines",
         line={"color": PATH_COLOR, "width": 4},
         showlegend=False,
@@ -252,9 +240,9 @@ def descent_animation(
         col=2,
     )  # trace 4
     fig.add_scatter3d(
-        x=_r(w[:1]),
-        y=_r(b[:1]),
-        z=_r(loss[:1]),
+        x=rounded(w[:1]),
+        y=rounded(b[:1]),
+        z=rounded(loss[:1]),
         mode="markers",
         marker={"size": 6, "color": PATH_COLOR},
         showlegend=False,
@@ -273,8 +261,8 @@ def descent_animation(
     )  # trace 6
     ends = np.array([x.min(), x.max()])
     fig.add_scatter(
-        x=_r(ends),
-        y=_r(w[0] * ends + b[0]),
+        x=rounded(ends),
+        y=rounded(w[0] * ends + b[0]),
         mode="lines",
         line={"color": FIT_COLOR, "width": 3},
         name=t("legend_fit_now", lang),
@@ -283,7 +271,7 @@ def descent_animation(
     )  # trace 7
     fig.add_scatter(
         x=steps,
-        y=_r(loss),
+        y=rounded(loss),
         mode="lines",
         line={"color": "#444"},
         name=t("axis_loss", lang),
@@ -292,7 +280,7 @@ def descent_animation(
     )  # trace 8
     fig.add_scatter(
         x=[0],
-        y=_r(loss[:1]),
+        y=rounded(loss[:1]),
         mode="markers",
         marker={"size": 10, "color": PATH_COLOR},
         showlegend=False,
@@ -300,7 +288,7 @@ def descent_animation(
         col=2,
     )  # trace 9
 
-    shown = np.unique(np.linspace(0, w.shape[0] - 1, min(MAX_FRAMES, w.shape[0])).astype(int))
+    shown = frame_indices(w.shape[0])
     frames = []
     for k in shown:
         lo = max(0, k - TRAIL)
@@ -309,15 +297,15 @@ def descent_animation(
                 name=str(k),
                 traces=[2, 5, 7, 9],
                 data=[
-                    {"type": "scatter", "x": _r(w[lo : k + 1]), "y": _r(b[lo : k + 1])},
+                    {"type": "scatter", "x": rounded(w[lo : k + 1]), "y": rounded(b[lo : k + 1])},
                     {
                         "type": "scatter3d",
-                        "x": _r(w[k : k + 1]),
-                        "y": _r(b[k : k + 1]),
-                        "z": _r(loss[k : k + 1]),
+                        "x": rounded(w[k : k + 1]),
+                        "y": rounded(b[k : k + 1]),
+                        "z": rounded(loss[k : k + 1]),
                     },
-                    {"type": "scatter", "y": _r(w[k] * ends + b[k])},
-                    {"type": "scatter", "x": [int(k)], "y": _r(loss[k : k + 1])},
+                    {"type": "scatter", "y": rounded(w[k] * ends + b[k])},
+                    {"type": "scatter", "x": [int(k)], "y": rounded(loss[k : k + 1])},
                 ],
             )
         )
@@ -341,18 +329,6 @@ def descent_animation(
     return fig
 
 
-def log_axis(values: np.ndarray) -> dict:
-    """A log axis with one labelled tick per decade, or a linear one if a value is not positive."""
-    values = np.asarray(values, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    if values.size == 0 or values.min() <= 0:
-        return {"type": "linear"}
-    lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
-    step = max(1, (hi - lo) // 8)
-    ticks = [10.0**k for k in range(lo, hi + 1, step)]
-    return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
-
-
 def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
     """y-axis range holding the data and the fitted lines, but at most 3 data-heights beyond it."""
     lo, hi = float(y.min()), float(y.max())
@@ -361,67 +337,3 @@ def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
     lo = max(min(lo, float(finite.min())), lo - 3 * span)
     hi = min(max(hi, float(finite.max())), hi + 3 * span)
     return [lo - 0.05 * span, hi + 0.05 * span]
-
-
-def animation_controls(names: list[str], labels: list[int], lang: str = "en") -> dict:
-    """Play, pause, speed buttons and a step scrubber for client-side frames."""
-
-    def play(speed: float) -> dict:
-        ms = int(BASE_FRAME_MS / speed)
-        return {
-            "frame": {"duration": ms, "redraw": True},
-            "transition": {"duration": 0},
-            "fromcurrent": True,
-            "mode": "immediate",
-        }
-
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
-    buttons = [
-        {"label": "▶ " + t("btn_play", lang), "method": "animate", "args": [None, play(1.0)]},
-        {"label": "❚❚ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
-    ]
-    speeds = [{"label": f"{v:g}×", "method": "animate", "args": [None, play(v)]} for v in SPEEDS]
-    slider_steps = [
-        {
-            "label": str(lab),
-            "method": "animate",
-            "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
-        }
-        for name, lab in zip(names, labels, strict=True)
-    ]
-    return {
-        "updatemenus": [
-            {
-                "type": "buttons",
-                "direction": "left",
-                "buttons": buttons,
-                "showactive": False,
-                "x": 0.0,
-                "y": -0.04,
-                "xanchor": "left",
-                "yanchor": "top",
-            },
-            {
-                "type": "buttons",
-                "direction": "left",
-                "buttons": speeds,
-                "showactive": True,
-                "active": 1,
-                "x": 0.2,
-                "y": -0.04,
-                "xanchor": "left",
-                "yanchor": "top",
-            },
-        ],
-        "sliders": [
-            {
-                "steps": slider_steps,
-                "active": 0,
-                "x": 0.42,
-                "len": 0.58,
-                "y": -0.02,
-                "currentvalue": {"prefix": t("slider_step", lang) + " "},
-                "pad": {"t": 10},
-            },
-        ],
-    }

@@ -1,0 +1,394 @@
+"""Optimizer race: SGD, Momentum, Nesterov, RMSprop and Adam side by side on one surface.
+
+Thin by design: keyed widgets → RunSpec / RaceConfig / SurfaceOptions → cached library
+calls (ui.*) → pure figure builders.
+"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import ui
+
+from playground import landscapes, runs
+from playground.figures import race as rf
+from playground.i18n import UserError, t
+from playground.optimizers import OPTIMIZERS, RunSpec
+
+lang = ui.language()
+Q = {"bind": "query-params"}
+MAX_RUNS = 8
+
+
+def surface_options() -> landscapes.SurfaceOptions:
+    kappa = st.session_state.get("kappa", 20.0)
+    formula = st.session_state.get("formula", landscapes.SurfaceOptions.formula)
+    half = st.session_state.get("half", 3.0)
+    return landscapes.SurfaceOptions(float(kappa), str(formula), float(half))
+
+
+def regression_data():
+    """The loss-surface view's current data, if this session opened it; else the classic data."""
+    data = st.session_state.get("_regression_data")
+    return (None, None) if data is None else data
+
+
+def load_defaults() -> None:
+    """Callback of the surface choice: start, steps and contestants suited to the new surface."""
+    try:
+        land = ui.landscape(st.session_state["surface"], surface_options(), *regression_data())
+    except UserError:
+        return
+    st.session_state["start_x"], st.session_state["start_y"] = map(float, land.start)
+    st.session_state["steps"] = int(land.steps)
+    st.session_state["n_runs"] = len(land.race)
+    for i, text in enumerate(land.race):
+        set_run(i, RunSpec.parse(text))
+
+
+def set_run(i: int, run: RunSpec) -> None:
+    st.session_state[f"r{i}"] = run.optimizer
+    for name, value in run.settings.items():
+        st.session_state[f"r{i}_{name}"] = value
+
+
+def optimizer_changed(i: int) -> None:
+    set_run(i, RunSpec(st.session_state[f"r{i}"]))
+
+
+def setting_widget(container, i: int, setting, key: str):
+    label = setting.name
+    if setting.kind == "bool":
+        return container.checkbox(label, key=key, **ui.initial(key, setting.default), **Q)
+    step = 1 if setting.kind == "int" else None
+    fmt = "%d" if setting.kind == "int" else "%g"
+    low, high = (
+        (int(setting.low), int(setting.high))
+        if setting.kind == "int"
+        else (float(setting.low), float(setting.high))
+    )
+    default = int(setting.default) if setting.kind == "int" else float(setting.default)
+    return container.number_input(
+        label,
+        low,
+        high,
+        step=step,
+        format=fmt,
+        key=key,
+        help=t(
+            "race_setting_help",
+            lang,
+            low=f"{setting.low:g}",
+            high=f"{setting.high:g}",
+            default=f"{setting.default:g}",
+        ),
+        **ui.initial(key, default),
+        **Q,
+    )
+
+
+def run_controls(i: int) -> RunSpec:
+    """One contestant: optimizer, learning rate, more settings, and its update rule beside them."""
+    with st.container(border=True):
+        left, mid, right = st.columns([1.1, 1, 2.4])
+        name = left.selectbox(
+            t("race_optimizer", lang, i=i + 1),
+            list(OPTIMIZERS),
+            format_func=lambda k: OPTIMIZERS[k].label,
+            key=f"r{i}",
+            on_change=optimizer_changed,
+            args=(i,),
+            **ui.initial(f"r{i}", "sgd"),
+            **Q,
+        )
+        spec = OPTIMIZERS[name]
+        values = {"lr": setting_widget(mid, i, spec.setting("lr"), f"r{i}_lr")}
+        with left.popover(t("race_more_settings", lang), icon=":material/tune:"):
+            for setting in spec.settings:
+                if setting.name != "lr":
+                    values[setting.name] = setting_widget(st, i, setting, f"r{i}_{setting.name}")
+        mid.markdown(
+            f"<span style='color:{rf.colour(i)};font-size:1.6rem'>●</span> "
+            f"`{RunSpec(name, tuple(values.items())).to_text()}`",
+            unsafe_allow_html=True,
+        )
+        right.latex(spec.latex)
+        right.caption(t(spec.note, lang))
+    return RunSpec(name, tuple(values.items()))
+
+
+def set_start_from_click() -> None:
+    """Callback of the race map: a click selects a point, which becomes the start."""
+    points = st.session_state.get("race_fig", {}).get("selection", {}).get("points", [])
+    if points:
+        st.session_state["start_x"] = round(float(points[0]["x"]), 4)
+        st.session_state["start_y"] = round(float(points[0]["y"]), 4)
+
+
+# ------------------------------------------------------------------ page
+st.title(t("race_title", lang))
+st.markdown(t("race_intro", lang))
+
+if "surface" not in st.session_state and "surface" not in st.query_params:
+    st.session_state["surface"] = "saddle"
+    load_defaults()
+
+with st.sidebar:
+    st.header(t("race_surface", lang))
+    surface = st.selectbox(
+        t("race_surface", lang),
+        landscapes.NAMES,
+        key="surface",
+        format_func=lambda k: t(f"surface_{k}", lang),
+        on_change=load_defaults,
+        help=t("race_surface_help", lang),
+        **Q,
+    )
+    if surface == "bowl":
+        st.number_input(
+            t("race_kappa", lang),
+            1.0,
+            landscapes.MAX_KAPPA,
+            step=1.0,
+            key="kappa",
+            help=t("race_kappa_help", lang),
+            **ui.initial("kappa", 20.0),
+            **Q,
+        )
+    if surface == "custom":
+        st.text_input(
+            t("race_formula", lang),
+            max_chars=200,
+            key="formula",
+            help=t("race_formula_help", lang),
+            **ui.initial("formula", landscapes.SurfaceOptions.formula),
+            **Q,
+        )
+        st.number_input(
+            t("race_half", lang), 0.01, 1000.0, step=0.5, key="half", **ui.initial("half", 3.0), **Q
+        )
+    if surface in landscapes.REGRESSION:
+        st.caption(t("race_regression_note", lang))
+    st.header(t("race_settings", lang))
+    c1, c2 = st.columns(2)
+    start_x = c1.number_input(
+        t("race_start_x", lang),
+        -1e4,
+        1e4,
+        step=0.1,
+        format="%g",
+        key="start_x",
+        **ui.initial("start_x", 1.0),
+        **Q,
+    )
+    start_y = c2.number_input(
+        t("race_start_y", lang),
+        -1e4,
+        1e4,
+        step=0.1,
+        format="%g",
+        key="start_y",
+        **ui.initial("start_y", 0.001),
+        **Q,
+    )
+    steps = st.number_input(
+        t("steps", lang),
+        1,
+        runs.MAX_RACE_STEPS,
+        step=50,
+        key="steps",
+        help=t("steps_help", lang, high=runs.MAX_RACE_STEPS),
+        **ui.initial("steps", 100),
+        **Q,
+    )
+    noise = st.number_input(
+        t("race_noise", lang),
+        0.0,
+        runs.MAX_NOISE,
+        step=0.1,
+        format="%g",
+        key="noise",
+        help=t("race_noise_help", lang),
+        **ui.initial("noise", 0.0),
+        **Q,
+    )
+    clip = st.number_input(
+        t("race_clip", lang),
+        0.0,
+        1e3,
+        step=0.5,
+        format="%g",
+        key="clip",
+        help=t("race_clip_help", lang),
+        **ui.initial("clip", 0.0),
+        **Q,
+    )
+    seed = st.number_input(
+        t("seed", lang),
+        0,
+        2**31 - 1,
+        key="race_seed",
+        help=t("seed_help", lang),
+        **ui.initial("race_seed", 0),
+        **Q,
+    )
+    tol = st.select_slider(
+        t("race_tol", lang),
+        [1e-2, 1e-3, 1e-4, 1e-6, 1e-8],
+        key="tol",
+        format_func=lambda v: f"{v:g}",
+        help=t("race_tol_help", lang),
+        **ui.initial("tol", 1e-4),
+        **Q,
+    )
+
+with ui.guarded(lang):
+    options = surface_options()
+    data_x, data_y = regression_data()
+    land = ui.landscape(surface, options, data_x, data_y)
+    st.latex(land.latex)
+    race_area, results_area = st.container(), st.container()
+    st.subheader(t("race_runs", lang))
+    n_runs = st.number_input(
+        t("race_n_runs", lang),
+        1,
+        MAX_RUNS,
+        key="n_runs",
+        help=t("race_n_runs_help", lang, high=MAX_RUNS),
+        **ui.initial("n_runs", 5),
+        **Q,
+    )
+    contestants = [run_controls(i) for i in range(int(n_runs))]
+    config = runs.RaceConfig(
+        (float(start_x), float(start_y)), int(steps), float(noise), float(clip), int(seed)
+    )
+    paths = ui.race_paths(surface, options, data_x, data_y, config, contestants)
+    labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(contestants)]
+    xs, ys = land.axes(151)
+    z = ui.landscape_grid(surface, options, data_x, data_y, 151)
+    minima = np.array([[m.x, m.y] for m in land.minima]).reshape(-1, 2)
+    saddles = np.array([[p.x, p.y] for p in land.saddles]).reshape(-1, 2)
+
+    table = runs.race_table(land, contestants, paths, float(tol))
+    race_area.subheader(t("race_maps", lang))
+    fig = rf.race_animation(
+        xs, ys, z, [p.xy for p in paths], labels, minima, saddles, land.log_colour, lang
+    )
+    race_area.plotly_chart(
+        fig, key="race_fig", on_select=set_start_from_click, selection_mode="points"
+    )
+    race_area.caption(t("race_click_hint", lang))
+    for row in table.itertuples():
+        if row.diverged_at is not None and not pd.isna(row.diverged_at):
+            st.warning(
+                t("race_diverged", lang, run=row.run, step=int(row.diverged_at)),
+                icon=":material/trending_up:",
+            )
+
+    st.subheader(t("race_maps", lang))
+    fig = rf.race_animation(
+        xs, ys, z, [p.xy for p in paths], labels, minima, saddles, land.log_colour, lang
+    )
+    st.plotly_chart(fig, key="race_fig", on_select=set_start_from_click, selection_mode="points")
+
+    st.subheader(t("race_results", lang))
+    shown = table.rename(columns={c: t(f"col_{c}", lang) for c in table.columns})
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        t("download_csv", lang),
+        runs.race_frame(contestants, paths).to_csv(index=False),
+        "race.csv",
+        "text/csv",
+        key="dl_race",
+        icon=":material/download:",
+    )
+
+    tab_loss, tab_3d, tab_saddle = st.tabs(
+        [t("race_tab_loss", lang), t("race_tab_3d", lang), t("race_tab_saddle", lang)]
+    )
+    with tab_loss:
+        best = min((m.value for m in land.minima), default=None)
+        if best is not None:
+            gaps = [np.maximum(p.loss - best, 1e-16) for p in paths]
+            title, y_title = t("fig_loss_gap", lang), t("axis_loss_gap", lang)
+        else:
+            gaps, title, y_title = (
+                [p.loss for p in paths],
+                t("fig_loss_race", lang),
+                t("axis_value", lang),
+            )
+        st.plotly_chart(rf.curves(gaps, labels, title, y_title, lang=lang), key="race_loss")
+    with tab_3d:
+        st.plotly_chart(
+            rf.race_3d(xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang),
+            key="race_3d",
+        )
+    with tab_saddle:
+        st.markdown(t("race_saddle_intro", lang))
+        escapes = table["escaped_at"].tolist()
+        norms = [np.linalg.norm(p.grad, axis=1) for p in paths]
+        st.plotly_chart(
+            rf.curves(
+                norms,
+                labels,
+                t("fig_grad_norm", lang),
+                t("axis_grad_norm", lang),
+                marks=[None if pd.isna(e) else int(e) for e in escapes],
+                lang=lang,
+            ),
+            key="race_grad",
+        )
+        eigs = [
+            ui.hessians(surface, options, data_x, data_y, p.xy) if len(p.xy) else np.zeros((0, 2))
+            for p in paths
+        ]
+        st.plotly_chart(
+            rf.curves(
+                [e[:, 1] for e in eigs],
+                labels,
+                t("fig_hessian", lang),
+                t("axis_eigen", lang),
+                log=False,
+                dashed=[e[:, 0] for e in eigs],
+                lang=lang,
+            ),
+            key="race_hess",
+        )
+    with st.expander(t("notice", lang), expanded=False):
+        st.markdown(t("race_notice", lang))
+
+
+@st.fragment
+def basin_section() -> None:
+    """The basin map recomputes on its own, without rerunning the race above."""
+    st.subheader(t("race_basin", lang))
+    st.markdown(t("race_basin_intro", lang))
+    c1, c2, c3 = st.columns(3)
+    usable = [i for i, r in enumerate(contestants) if r.spec.elementwise]
+    if not usable:
+        st.info(t("err_basin_lbfgs", lang))
+        return
+    which = c1.selectbox(
+        t("race_basin_run", lang), usable, format_func=lambda i: labels[i], key="basin_run"
+    )
+    n = c2.slider(
+        t("race_basin_n", lang),
+        10,
+        runs.MAX_BASIN,
+        50,
+        10,
+        key="basin_n",
+        help=t("race_basin_n_help", lang, high=runs.MAX_BASIN),
+    )
+    b_steps = c3.number_input(t("steps", lang), 10, 2000, 300, 50, key="basin_steps")
+    if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
+        with ui.guarded(lang), st.spinner(t("race_basin_busy", lang)):
+            result = ui.basins(
+                surface, options, data_x, data_y, contestants[which], n, int(b_steps)
+            )
+            st.plotly_chart(
+                rf.basin_figure(result.xs, result.ys, result.label, minima, lang), key="basin_fig"
+            )
+
+
+if "contestants" in globals() and contestants:
+    basin_section()

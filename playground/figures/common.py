@@ -1,0 +1,189 @@
+"""Helpers shared by the figure builders: compact numbers, log colours, animation controls."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from playground.i18n import t
+
+MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
+SPEEDS = (0.5, 1.0, 2.0, 4.0)
+BASE_FRAME_MS = 80
+
+
+def rounded(values: np.ndarray | Sequence[float], digits: int = 5) -> list[float | None]:
+    """Round to ``digits`` significant digits for compact JSON (None for non-finite)."""
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in arr]
+
+
+def stride(n: int, limit: int) -> int:
+    return max(1, int(np.ceil(n / limit)))
+
+
+def log_colour_scale(z: np.ndarray) -> tuple[np.ndarray, dict]:
+    """log10 of z (floored 8 decades under its max) and a colourbar labelled in loss values."""
+    top = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
+    floor = max(top * 1e-8, 1e-12)
+    logz = np.log10(np.maximum(z, floor))
+    lo, hi = int(np.floor(np.nanmin(logz))), int(np.ceil(np.nanmax(logz)))
+    ticks = list(range(lo, hi + 1))
+    bar = {"tickvals": ticks, "ticktext": [f"1e{k}" for k in ticks]}
+    return logz, bar
+
+
+def log_axis(values: np.ndarray) -> dict:
+    """A log axis with one labelled tick per decade, or a linear one if a value is not positive."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0 or values.min() <= 0:
+        return {"type": "linear"}
+    lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+    step = max(1, (hi - lo) // 8)
+    ticks = [10.0**k for k in range(lo, hi + 1, step)]
+    return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
+
+
+def frame_indices(length: int) -> np.ndarray:
+    """Which steps get an animation frame: all of them up to MAX_FRAMES, else evenly thinned."""
+    return np.unique(np.linspace(0, length - 1, min(MAX_FRAMES, length)).astype(int))
+
+
+def animation_controls(
+    names: list[str], labels: list[int], lang: str = "en", redraw: bool = True
+) -> dict:
+    """Play, pause, speed buttons and a step scrubber for client-side frames.
+
+    ``redraw=False`` moves only the traces a frame names, without redrawing the rest; use it
+    whenever frames touch only 2-D traces (3-D traces need a redraw). A full redraw of several
+    contour maps takes longer than a frame, so the maps would never finish drawing.
+    """
+
+    def play(speed: float) -> dict:
+        ms = int(BASE_FRAME_MS / speed)
+        return {
+            "frame": {"duration": ms, "redraw": redraw},
+            "transition": {"duration": 0},
+            "fromcurrent": True,
+            "mode": "immediate",
+        }
+
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}
+    buttons = [
+        {"label": "▶ " + t("btn_play", lang), "method": "animate", "args": [None, play(1.0)]},
+        {"label": "❚❚ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
+    ]
+    speeds = [{"label": f"{v:g}×", "method": "animate", "args": [None, play(v)]} for v in SPEEDS]
+    slider_steps = [
+        {
+            "label": str(lab),
+            "method": "animate",
+            "args": [[name], {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate"}],
+        }
+        for name, lab in zip(names, labels, strict=True)
+    ]
+    return {
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "buttons": buttons,
+                "showactive": False,
+                "x": 0.0,
+                "y": -0.04,
+                "xanchor": "left",
+                "yanchor": "top",
+            },
+            {
+                "type": "buttons",
+                "direction": "left",
+                "buttons": speeds,
+                "showactive": True,
+                "active": 1,
+                "x": 0.2,
+                "y": -0.04,
+                "xanchor": "left",
+                "yanchor": "top",
+            },
+        ],
+        "sliders": [
+            {
+                "steps": slider_steps,
+                "active": 0,
+                "x": 0.42,
+                "len": 0.58,
+                "y": -0.02,
+                "currentvalue": {"prefix": t("slider_step", lang) + " "},
+                "pad": {"t": 10},
+            },
+        ],
+    }
+
+
+VIRIDIS = (
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+)
+BANDS = 24  # colour bands of a map image: they read like filled contours
+
+
+def _rgb(hex_colours: Sequence[str]) -> np.ndarray:
+    return np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hex_colours], dtype=float)
+
+
+def map_image(z: np.ndarray, lo: float, hi: float) -> str:
+    """A banded Viridis PNG of ``z`` (shape (n_y, n_x), row 0 at the bottom) as a data URI.
+
+    Maps drawn as images survive animations that move only scatter traces (plotly drops
+    contour and heatmap traces from frames played without a full redraw, and a full redraw
+    of several maps takes longer than a frame). NaN is drawn light grey.
+    """
+    span = hi - lo if hi > lo else 1.0
+    with np.errstate(invalid="ignore"):
+        level = np.clip(np.floor((z - lo) / span * BANDS), 0, BANDS - 1)  # (n_y, n_x)
+    palette = _rgb(VIRIDIS)
+    pos = (level + 0.5) / BANDS * (len(palette) - 1)
+    low = np.floor(np.nan_to_num(pos)).astype(int).clip(0, len(palette) - 2)
+    frac = (np.nan_to_num(pos) - low)[..., None]
+    rgb = palette[low] * (1 - frac) + palette[low + 1] * frac
+    rgb[~np.isfinite(z)] = 235
+    pixels = rgb[::-1].round().astype(np.uint8)  # PNG rows run top to bottom
+    return "data:image/png;base64," + base64.b64encode(_png(pixels)).decode("ascii")
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    """Encode an (h, w, 3) uint8 array as a PNG (zlib from the standard library)."""
+    height, width, _ = pixels.shape
+    raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def colour_scale() -> list[list]:
+    """The Viridis scale in plotly's form, banded like :func:`map_image`."""
+    palette = VIRIDIS
+    return [[i / (len(palette) - 1), c] for i, c in enumerate(palette)]
