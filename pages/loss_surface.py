@@ -21,11 +21,12 @@ def data_controls() -> data.Dataset | None:
     """Sidebar: choose and build the data set."""
     with st.sidebar:
         st.header(t("ls_data", lang))
-        source = st.radio(
+        source = ui.choice(
+            st.radio,
             t("ls_source", lang),
             data.SOURCES,
-            key="source",
-            **Q,
+            "source",
+            "classic",
             format_func=lambda s: t(f"ls_source_{s}", lang),
             help=t("ls_source_help", lang),
         )
@@ -185,11 +186,12 @@ st.header(t("ls_descent", lang))
 st.markdown(t("ls_descent_intro", lang))
 with ui.guarded(lang):
     c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
-    loss = c[0].radio(
+    loss = ui.choice(
+        c[0].radio,
         t("ls_loss", lang),
         ("mse", "mae"),
-        key="loss",
-        **Q,
+        "loss",
+        "mse",
         format_func=lambda s: s.upper(),
         help=t("ls_loss_help", lang),
     )
@@ -217,11 +219,12 @@ with ui.guarded(lang):
     )
     w0 = c[3].number_input(t("ls_w0", lang), -1e4, 1e4, 0.0, 0.5, key="w0", **Q)
     b0 = c[4].number_input(t("ls_b0", lang), -1e4, 1e4, 0.0, 0.5, key="b0", **Q)
-    batch = c[5].radio(
+    batch = ui.choice(
+        c[5].radio,
         t("ls_batch", lang),
         ("full", "mini", "sgd"),
-        key="batch",
-        **Q,
+        "batch",
+        "full",
         format_func=lambda s: t(f"ls_batch_{s}", lang),
         help=t("ls_batch_help", lang),
     )

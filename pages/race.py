@@ -4,6 +4,8 @@ Thin by design: keyed widgets → RunSpec / RaceConfig / SurfaceOptions → cach
 calls (ui.*) → pure figure builders.
 """
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -32,27 +34,51 @@ def regression_data():
     return (None, None) if data is None else data
 
 
+def surface_defaults(name: str) -> dict[str, object]:
+    """Widget values that suit a surface: its start, steps and default contestants."""
+    land = ui.landscape(name, surface_options(), *regression_data())
+    values: dict[str, object] = {
+        "start_x": float(land.start[0]),
+        "start_y": float(land.start[1]),
+        "steps": int(land.steps),
+        "n_runs": len(land.race),
+    }
+    for i, text in enumerate(land.race):
+        values.update(run_values(i, RunSpec.parse(text)))
+    return values
+
+
+def run_values(i: int, run: RunSpec) -> dict[str, object]:
+    return {f"r{i}": run.optimizer, **{f"r{i}_{n}": v for n, v in run.settings.items()}}
+
+
 def load_defaults() -> None:
     """Callback of the surface choice: start, steps and contestants suited to the new surface."""
+    with contextlib.suppress(UserError):
+        st.session_state.update(surface_defaults(st.session_state["surface"]))
+
+
+def first_visit() -> None:
+    """Fill every setting the link does not give with the defaults of the link's surface."""
+    name = st.query_params.get("surface", "saddle")
+    name = name if name in landscapes.NAMES else "saddle"
     try:
-        land = ui.landscape(st.session_state["surface"], surface_options(), *regression_data())
+        defaults = surface_defaults(name)
     except UserError:
-        return
-    st.session_state["start_x"], st.session_state["start_y"] = map(float, land.start)
-    st.session_state["steps"] = int(land.steps)
-    st.session_state["n_runs"] = len(land.race)
-    for i, text in enumerate(land.race):
-        set_run(i, RunSpec.parse(text))
-
-
-def set_run(i: int, run: RunSpec) -> None:
-    st.session_state[f"r{i}"] = run.optimizer
-    for name, value in run.settings.items():
-        st.session_state[f"r{i}_{name}"] = value
+        defaults = surface_defaults("saddle")
+    for key, value in {"surface": name, **defaults}.items():
+        if key not in st.query_params:
+            st.session_state[key] = value
+    for i in range(MAX_RUNS):  # a run named in the link gets its optimizer's own defaults
+        opt = st.query_params.get(f"r{i}")
+        if opt in OPTIMIZERS:
+            for key, value in run_values(i, RunSpec(opt)).items():
+                if key not in st.query_params:
+                    st.session_state[key] = value
 
 
 def optimizer_changed(i: int) -> None:
-    set_run(i, RunSpec(st.session_state[f"r{i}"]))
+    st.session_state.update(run_values(i, RunSpec(st.session_state[f"r{i}"])))
 
 
 def setting_widget(container, i: int, setting, key: str):
@@ -90,15 +116,15 @@ def run_controls(i: int) -> RunSpec:
     """One contestant: optimizer, learning rate, more settings, and its update rule beside them."""
     with st.container(border=True):
         left, mid, right = st.columns([1.1, 1, 2.4])
-        name = left.selectbox(
+        name = ui.choice(
+            left.selectbox,
             t("race_optimizer", lang, i=i + 1),
-            list(OPTIMIZERS),
+            OPTIMIZERS,
+            f"r{i}",
+            None,  # always in the link: a run's optimizer is never "default"
             format_func=lambda k: OPTIMIZERS[k].label,
-            key=f"r{i}",
             on_change=optimizer_changed,
             args=(i,),
-            **ui.initial(f"r{i}", "sgd"),
-            **Q,
         )
         spec = OPTIMIZERS[name]
         values = {"lr": setting_widget(mid, i, spec.setting("lr"), f"r{i}_lr")}
@@ -128,20 +154,21 @@ def set_start_from_click() -> None:
 st.title(t("race_title", lang))
 st.markdown(t("race_intro", lang))
 
-if "surface" not in st.session_state and "surface" not in st.query_params:
-    st.session_state["surface"] = "saddle"
-    load_defaults()
+if "_race_visited" not in st.session_state:
+    st.session_state["_race_visited"] = True
+    first_visit()
 
 with st.sidebar:
     st.header(t("race_surface", lang))
-    surface = st.selectbox(
+    surface = ui.choice(
+        st.selectbox,
         t("race_surface", lang),
         landscapes.NAMES,
-        key="surface",
+        "surface",
+        "saddle",
         format_func=lambda k: t(f"surface_{k}", lang),
         on_change=load_defaults,
         help=t("race_surface_help", lang),
-        **Q,
     )
     if surface == "bowl":
         st.number_input(
@@ -231,14 +258,14 @@ with st.sidebar:
         **ui.initial("race_seed", 0),
         **Q,
     )
-    tol = st.select_slider(
+    tol = ui.choice(
+        st.select_slider,
         t("race_tol", lang),
         [1e-2, 1e-3, 1e-4, 1e-6, 1e-8],
-        key="tol",
+        "tol",
+        1e-4,
         format_func=lambda v: f"{v:g}",
         help=t("race_tol_help", lang),
-        **ui.initial("tol", 1e-4),
-        **Q,
     )
 
 with ui.guarded(lang):
@@ -279,21 +306,14 @@ with ui.guarded(lang):
     race_area.caption(t("race_click_hint", lang))
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
-            st.warning(
+            race_area.warning(
                 t("race_diverged", lang, run=row.run, step=int(row.diverged_at)),
                 icon=":material/trending_up:",
             )
-
-    st.subheader(t("race_maps", lang))
-    fig = rf.race_animation(
-        xs, ys, z, [p.xy for p in paths], labels, minima, saddles, land.log_colour, lang
-    )
-    st.plotly_chart(fig, key="race_fig", on_select=set_start_from_click, selection_mode="points")
-
-    st.subheader(t("race_results", lang))
-    shown = table.rename(columns={c: t(f"col_{c}", lang) for c in table.columns})
-    st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
+    results_area.subheader(t("race_results", lang))
+    shown = ui.display_table(table).rename(columns={c: t(f"col_{c}", lang) for c in table.columns})
+    results_area.dataframe(shown, hide_index=True, width="stretch")
+    results_area.download_button(
         t("download_csv", lang),
         runs.race_frame(contestants, paths).to_csv(index=False),
         "race.csv",

@@ -50,7 +50,7 @@ def display_table(frame):
         if value is None or (isinstance(value, float) and not np.isfinite(value)):
             return "—"
         if isinstance(value, float):
-            return int(value) if value.is_integer() and abs(value) < 1e9 else num(value)
+            return int(value) if value.is_integer() and abs(value) < 1e9 else f"{value:.4g}"
         return value
 
     return frame.map(cell).astype(str)
@@ -106,12 +106,32 @@ def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
 # ------------------------------------------------------------------ optimizer race
 
 
-def initial(key: str, value: object) -> dict[str, object]:
-    """``value=`` for a widget unless a callback or the URL already set its state.
+def choice(widget, label: str, options, key: str, default, **kwargs):
+    """A selectbox/radio/select_slider whose URL parameter is the option itself.
+
+    Streamlit's own binding puts the *formatted label* in the URL, which would change with the
+    language; here the link holds the registry key (``surface=rosenbrock``), and an unknown value
+    in a link falls back to the default.
+    """
+    options = list(options)
+    if key not in st.session_state:
+        wanted = st.query_params.get(key)
+        matches = [o for o in options if str(o) == wanted]
+        st.session_state[key] = matches[0] if matches else default
+    value = widget(label, options, key=key, **kwargs)
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+    return value
+
+
+def initial(key: str, value: object, name: str = "value") -> dict[str, object]:
+    """``value=`` (or ``index=``) for a widget unless a callback or the URL already set its state.
 
     (Passing both a value and a session-state value makes Streamlit warn.)
     """
-    return {} if key in st.session_state else {"value": value}
+    return {} if key in st.session_state else {name: value}
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

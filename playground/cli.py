@@ -36,6 +36,80 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         return 0
 
 
+def _race_epilog() -> str:
+    from playground import landscapes
+    from playground.optimizers import OPTIMIZERS
+
+    lines = [
+        "surfaces: " + ", ".join(landscapes.NAMES),
+        "",
+        "optimizers and their settings (torch defaults):",
+    ]
+    for spec in OPTIMIZERS.values():
+        settings = ", ".join(
+            f"{s.name}={s.default:g}" if s.kind != "bool" else f"{s.name}={str(s.default).lower()}"
+            for s in spec.settings
+        )
+        lines.append(f"  {spec.key:<9} {settings}")
+    lines += [
+        "",
+        "example: playground race --surface rosenbrock --start -1.5,2 --steps 500 "
+        '--run "adam:lr=0.01" --run "sgd:lr=0.001,momentum=0.9,nesterov=true" --csv out.csv',
+    ]
+    return "\n".join(lines)
+
+
+def _pair(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected x,y (two numbers), got {text!r}") from None
+    return x, y
+
+
+def _race(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run a race headless: the same library calls as the race view."""
+    import torch
+
+    from playground import landscapes, runs
+    from playground.figures import race as race_figures
+    from playground.i18n import UserError
+    from playground.optimizers import RunSpec
+
+    torch.set_num_threads(1)
+    if extra:
+        print(f"error: unrecognised arguments: {' '.join(extra)}", file=sys.stderr)
+        return 2
+    try:
+        options = landscapes.SurfaceOptions(kappa=args.kappa, formula=args.formula)
+        land = landscapes.get(args.surface, options)
+        contestants = [RunSpec.parse(r) for r in (args.run or land.race)]
+        start = args.start or land.start
+        config = runs.RaceConfig(start, args.steps or land.steps, args.noise, args.clip, args.seed)
+        paths = runs.race(land, contestants, config)
+    except UserError as err:
+        print(f"error: {err.message()}", file=sys.stderr)
+        return 2
+    table = runs.race_table(land, contestants, paths)
+    print(table.to_string(index=False))
+    if args.csv:
+        runs.race_frame(contestants, paths).to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    if args.html:
+        import numpy as np
+
+        xs, ys = land.axes(151)
+        minima = np.array([[m.x, m.y] for m in land.minima]).reshape(-1, 2)
+        saddles = np.array([[p.x, p.y] for p in land.saddles]).reshape(-1, 2)
+        labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(contestants)]
+        fig = race_figures.race_animation(
+            xs, ys, land.grid(151), [p.xy for p in paths], labels, minima, saddles, land.log_colour
+        )
+        fig.write_html(args.html, include_plotlyjs=True, auto_play=False)
+        print(f"wrote {args.html}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="playground", description="The optimizer-and-loss playground."
@@ -49,12 +123,42 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     run.add_argument("--address", default="localhost", help="address (default localhost)")
     run.set_defaults(func=_run)
+
+    race = sub.add_parser(
+        "race",
+        help="race optimizers on a surface; write CSV or HTML",
+        description="Race torch.optim optimizers on a 2-D surface, as the race view does.",
+        epilog=_race_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    race.add_argument("--surface", default="rosenbrock", help="surface name (default rosenbrock)")
+    race.add_argument("--start", type=_pair, help="start point x,y (default: the surface's)")
+    race.add_argument("--steps", type=int, help="number of steps (default: the surface's)")
+    race.add_argument(
+        "--run",
+        action="append",
+        metavar="NAME:KEY=VALUE,...",
+        help="a contestant, repeatable (default: the surface's five)",
+    )
+    race.add_argument("--noise", type=float, default=0.0, help="gradient noise σ (default 0)")
+    race.add_argument("--clip", type=float, default=0.0, help="clip gradient norm (0 = off)")
+    race.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
+    race.add_argument("--kappa", type=float, default=20.0, help="condition number of 'bowl'")
+    race.add_argument("--formula", default="sin(x)*y**2 + 0.1*x", help="f(x, y) of 'custom'")
+    race.add_argument("--csv", help="write columns run, optimizer, step, x, y, loss")
+    race.add_argument("--html", help="write the standalone animation")
+    race.set_defaults(func=_race)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``playground`` console script."""
-    args, extra = build_parser().parse_known_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # "--start -1.5,2" would read as an option: glue such a value to its flag.
+    for i in range(len(argv) - 1):
+        if argv[i] == "--start" and argv[i + 1].startswith("-"):
+            argv[i : i + 2] = [f"--start={argv[i + 1]}", ""]
+    args, extra = build_parser().parse_known_args([a for a in argv if a != ""])
     return args.func(args, extra)
 
 

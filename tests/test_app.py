@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-VIEWS = ["home.py", "loss_surface.py"]
+VIEWS = ["home.py", "loss_surface.py", "race.py"]
 
 
 def open_view(page: str) -> AppTest:
@@ -80,3 +80,34 @@ def test_csv_source_without_upload_prompts():
     at.radio(key="source").set_value("csv").run()
     assert not at.exception
     assert any("Upload a CSV" in i.value for i in at.info)
+
+
+def test_race_view_shows_runs_formulas_results_and_reacts():
+    at = open_view("race.py")
+    assert {f"r{i}" for i in range(5)} <= {s.key for s in at.selectbox}
+    assert len(at.latex) >= 6  # the surface and each optimizer's update rule
+    assert at.dataframe
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    assert at.number_input(key="steps").value == 2000  # the surface's defaults were loaded
+    at.selectbox(key="r0").set_value("lbfgs").run()
+    at.number_input(key="r1_lr").set_value(10.0).run()
+    assert not at.exception
+    assert any("diverged at step" in w.value for w in at.warning)
+
+
+def test_race_custom_formula_rejects_code_with_a_message():
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value("__import__('os').system('ls')").run()
+    assert not at.exception
+    assert any("allowed" in e.value for e in at.error)
+    at.text_input(key="formula").set_value("x**2 + 3*y**2").run()
+    assert not at.exception and not at.error
+
+
+def test_race_basin_map_draws_on_request():
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    at.slider(key="basin_n").set_value(20).run()
+    at.toggle(key="basin_on").set_value(True).run()
+    assert not at.exception and not at.error

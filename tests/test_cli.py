@@ -54,3 +54,96 @@ def test_playground_run_serves_the_dashboard():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_race_writes_the_documented_csv(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "out.csv"
+    cmd = [
+        sys.executable,
+        "-m",
+        "playground",
+        "race",
+        "--surface",
+        "rosenbrock",
+        "--start",
+        "-1.5,2",
+        "--steps",
+        "50",
+        "--run",
+        "adam:lr=0.01",
+        "--run",
+        "sgd:lr=0.001,momentum=0.9,nesterov=true",
+        "--csv",
+        str(out),
+    ]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["run", "optimizer", "step", "x", "y", "loss"]
+    assert len(frame) == 2 * 51
+    first = frame[frame.step == 0].iloc[0]
+    assert (first.x, first.y, first.loss) == (-1.5, 2.0, 12.5)
+    assert set(frame.optimizer) == {"adam:lr=0.01", "sgd:momentum=0.9,nesterov=true"}
+
+
+def test_race_csv_matches_the_library(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from playground import landscapes, runs
+    from playground.optimizers import RunSpec
+
+    out = tmp_path / "out.csv"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "playground",
+            "race",
+            "--surface",
+            "himmelblau",
+            "--steps",
+            "30",
+            "--run",
+            "rmsprop:lr=0.05",
+            "--csv",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    land = landscapes.get("himmelblau")
+    path = runs.run_optimizer(
+        land, RunSpec.parse("rmsprop:lr=0.05"), runs.RaceConfig(land.start, 30)
+    )
+    np.testing.assert_allclose(pd.read_csv(out)[["x", "y"]].to_numpy(), path.xy, rtol=1e-12)
+
+
+def test_race_help_lists_surfaces_optimizers_and_settings():
+    out = subprocess.run(
+        [sys.executable, "-m", "playground", "race", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for word in (
+        "rosenbrock",
+        "himmelblau",
+        "custom",
+        "nesterov",
+        "lbfgs",
+        "beta1=0.9",
+        "momentum=0.9",
+    ):
+        assert word in out
+
+
+def test_race_bad_run_is_a_clear_error_not_a_traceback():
+    out = subprocess.run(
+        [sys.executable, "-m", "playground", "race", "--run", "adamm:lr=1"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    assert "Unknown optimizer" in out.stderr and "Traceback" not in out.stderr

@@ -76,3 +76,11 @@ def test_figures_are_plain_plotly_and_serialisable():
     fig = figures.data_figure(np.array([1.0, 2.0]), np.array([1.0, 3.0]))
     assert isinstance(fig, go.Figure)
     json.loads(fig.to_json())
+
+
+def test_log_axis_labels_at_most_nine_decades():
+    from playground.figures import log_axis
+
+    axis = log_axis(np.logspace(-14, 2, 50))
+    assert axis["type"] == "log" and 2 <= len(axis["tickvals"]) <= 9
+    assert log_axis(np.array([-1.0, 2.0]))["type"] == "linear"

@@ -44,7 +44,7 @@ def log_axis(values: np.ndarray) -> dict:
     if values.size == 0 or values.min() <= 0:
         return {"type": "linear"}
     lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
-    step = max(1, (hi - lo) // 8)
+    step = max(1, -(-(hi - lo) // 8))  # at most about 9 labelled decades
     ticks = [10.0**k for k in range(lo, hi + 1, step)]
     return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
 
