@@ -1,0 +1,118 @@
+"""Benchmark of the optimizer race: the race, one changed run, the basin map, figure sizes.
+
+Run: make bench   (or .venv/bin/python benchmarks/bench_race.py)
+Prints each figure, its budget, and its ratio to the naive way measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import torch
+from _util import best_of, machine, row
+
+from playground import landscapes, runs
+from playground.figures import race as rf
+from playground.optimizers import RunSpec
+
+torch.set_num_threads(1)
+
+
+def naive_loop(land, run, start, steps):
+    """One optimizer, one point, zero_grad / backward / step: what a user would write."""
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = run.spec.build([p], dict(run.values))
+    out = [p.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        land.fn(p[0], p[1]).backward()
+        opt.step()
+        out.append(p.detach().clone())
+    return torch.stack(out)
+
+
+def main() -> int:
+    print(f"machine: {machine()}")
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(t) for t in land.race]
+    config = runs.RaceConfig((-1.5, 2.0), 500)
+    runs.race(land, contestants, config)  # torch's one-off warm-up (the app does it at start)
+    ok = True
+
+    fast = best_of(lambda: runs.race(land, contestants, config))
+    naive = best_of(lambda: [naive_loop(land, r, (-1.5, 2.0), 500) for r in contestants], 3)
+    row(
+        "race: 5 runs × 500 steps (Rosenbrock)",
+        f"{fast * 1e3:.0f} ms",
+        "< 300 ms",
+        fast < 0.3,
+        f"one loop per run: {naive * 1e3:.0f} ms ({naive / fast:.1f}× slower)",
+    )
+    ok &= fast < 0.3
+
+    one = best_of(lambda: runs.race(land, contestants[-1:], config))
+    row(
+        "one run changed: recompute that run only",
+        f"{one * 1e3:.0f} ms",
+        "-",
+        True,
+        f"whole race again: {fast * 1e3:.0f} ms ({fast / one:.1f}× more)",
+    )
+
+    himmel = landscapes.get("himmelblau")
+    adam = RunSpec.parse("adam:lr=0.05")
+    runs.basin_map(himmel, adam, 10, 10)
+    fast = best_of(lambda: runs.basin_map(himmel, adam, 100, 300), 3)
+    xs, ys = himmel.axes(100)
+    sample = [
+        (float(xs[i]), float(ys[j]))
+        for i, j in zip(range(0, 100, 10), range(0, 100, 10), strict=True)
+    ]
+    per_start = best_of(lambda: [naive_loop(himmel, adam, s, 300) for s in sample], 2) / len(sample)
+    naive = per_start * 10_000
+    row(
+        "basin map: 10,000 starts × 300 steps (Adam)",
+        f"{fast:.2f} s",
+        "< 2 s",
+        fast < 2.0,
+        f"one loop per start ≈ {naive:.0f} s ({naive / fast:,.0f}× slower; 10 starts timed)",
+    )
+    ok &= fast < 2.0
+
+    paths = runs.race(land, contestants, config)
+    xs, ys = land.axes(151)
+    z = land.grid(151)
+    labels = [r.label() for r in contestants]
+    minima = np.array([[1.0, 1.0]])
+    figs = [
+        rf.race_animation(xs, ys, z, [p.xy for p in paths], labels, minima, np.zeros((0, 2)), True),
+        rf.race_3d(xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels),
+        rf.curves([p.loss for p in paths], labels, "loss", "f"),
+        rf.curves([np.linalg.norm(p.grad, axis=1) for p in paths], labels, "grad", "g"),
+        rf.curves(
+            [p.loss for p in paths],
+            labels,
+            "hessian",
+            "λ",
+            log=False,
+            dashed=[p.loss for p in paths],
+        ),
+    ]
+    size = sum(len(f.to_json()) for f in figs)
+    # The naive way: every frame repeats every path so far, in full float64 JSON.
+    naive = sum(len(json.dumps([p.xy[: k + 1].tolist() for p in paths])) for k in range(501))
+    row(
+        "race view figures (5 runs × 500 steps), JSON",
+        f"{size / 1e6:.2f} MB",
+        "< 2 MB",
+        size < 2e6,
+        f"naive frames alone (whole paths each frame) {naive / 1e6:.0f} MB ({naive / size:.0f}×)",
+    )
+    ok &= size < 2e6
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
