@@ -28,6 +28,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_surfaces.py
 	$(BIN)/python benchmarks/bench_race.py
+	$(BIN)/python benchmarks/bench_ewa.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

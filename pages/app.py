@@ -28,6 +28,7 @@ PAGES = [
         url_path="loss-surface",
     ),
     st.Page("race.py", title=t("nav_race", lang), icon=":material/sports_score:", url_path="race"),
+    st.Page("ewa.py", title=t("nav_ewa", lang), icon=":material/show_chart:", url_path="ewa"),
 ]
 
 

@@ -159,3 +159,27 @@ class DataConfig:
         if self.source == "noisy":
             return noisy_line(self.w, self.b, self.sigma, self.n, self.seed)
         return classic()
+
+
+# ---------------------------------------------------------------- series for the EWA view
+
+SERIES = ("temperature", "walk", "step", "csv", "race")
+MAX_SERIES = 100_000
+
+
+def temperatures(days: int = 365, noise: float = 3.0, seed: int = 0) -> np.ndarray:
+    """Daily temperatures over a year (°C): a seasonal cosine plus seeded Gaussian noise."""
+    t = np.arange(days)
+    rng = np.random.default_rng(seed)
+    return 20.0 - 8.0 * np.cos(2 * np.pi * (t - 15) / 365.0) + rng.normal(0.0, noise, days)
+
+
+def random_walk(n: int = 365, noise: float = 1.0, seed: int = 0) -> np.ndarray:
+    """A seeded Gaussian random walk starting at 0."""
+    return np.cumsum(np.random.default_rng(seed).normal(0.0, noise, n))
+
+
+def step_change(n: int = 365, noise: float = 1.0, seed: int = 0, size: float = 10.0) -> np.ndarray:
+    """A noisy level that jumps by ``size`` a third of the way in: shows the average's lag."""
+    level = np.where(np.arange(n) < n // 3, 0.0, size)
+    return level + np.random.default_rng(seed).normal(0.0, noise, n)

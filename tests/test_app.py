@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-VIEWS = ["home.py", "loss_surface.py", "race.py"]
+VIEWS = ["home.py", "loss_surface.py", "race.py", "ewa.py"]
 
 
 def open_view(page: str) -> AppTest:
@@ -111,3 +111,17 @@ def test_race_basin_map_draws_on_request():
     at.slider(key="basin_n").set_value(20).run()
     at.toggle(key="basin_on").set_value(True).run()
     assert not at.exception and not at.error
+
+
+def test_ewa_view_series_conventions_and_optimizer_states():
+    at = open_view("ewa.py")
+    assert at.latex and len(at.multiselect) == 1
+    at.toggle(key="swap").set_value(True).run()
+    assert any("same curves" in s.value for s in at.success)
+    assert any("Every state equals" in s.value for s in at.success)
+    for source in ("walk", "step", "race", "csv"):
+        at.radio(key="series").set_value(source).run()
+        assert not at.exception and not at.error, source
+    at.radio(key="series").set_value("temperature").run()
+    at.multiselect(key="betas").set_value([]).run()
+    assert not at.exception and any("at least one" in i.value for i in at.info)

@@ -1,0 +1,239 @@
+"""EWA view: the exponentially weighted average alone, then inside Momentum, RMSprop and Adam.
+
+Thin by design: keyed widgets → series and β values → library (playground.ewa) → figures.
+"""
+
+import numpy as np
+import streamlit as st
+import ui
+
+from playground import data, ewa, landscapes, runs
+from playground.figures import ewa as ef
+from playground.i18n import t
+from playground.optimizers import OPTIMIZERS, RunSpec
+
+lang = ui.language()
+Q = {"bind": "query-params"}
+BETAS = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_series(surface: str, run_text: str, steps: int, what: str) -> np.ndarray:
+    land = ui.landscape(surface, landscapes.SurfaceOptions())
+    path = runs.run_optimizer(land, RunSpec.parse(run_text), runs.RaceConfig(land.start, steps))
+    return {"loss": path.loss, "grad_x": path.grad[:, 0], "grad_y": path.grad[:, 1]}[what]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def states(surface: str, steps: int, lr_m: float, lr_r: float, lr_a: float) -> dict:
+    land = ui.landscape(surface, landscapes.SurfaceOptions())
+    lrs = {"momentum": lr_m, "rmsprop": lr_r, "adam": lr_a}
+    return ewa.optimizer_states(land, land.start, steps, lrs)
+
+
+def series_controls() -> np.ndarray | None:
+    with st.sidebar:
+        st.header(t("ewa_series", lang))
+        source = ui.choice(
+            st.radio,
+            t("ewa_source", lang),
+            data.SERIES,
+            "series",
+            "temperature",
+            format_func=lambda s: t(f"ewa_source_{s}", lang),
+            help=t("ewa_source_help", lang),
+        )
+        if source == "csv":
+            upload = st.file_uploader(
+                t("ls_upload", lang),
+                type=["csv", "txt"],
+                key="ewa_csv",
+                help=t("ewa_upload_help", lang, rows=data.MAX_SERIES),
+            )
+            if upload is None:
+                st.info(t("ewa_upload_prompt", lang))
+                return None
+            table = ui.csv_table(upload.getvalue())
+            col = st.selectbox(t("ewa_column", lang), list(table.columns), key="ewa_col")
+            values = table[col].to_numpy(dtype=np.float64)
+            values = values[np.isfinite(values)][: data.MAX_SERIES]
+            if values.size < 2:
+                st.error(t("err_csv_too_few_rows", lang, rows=int(values.size)))
+                return None
+            return values
+        if source == "race":
+            surface = ui.choice(
+                st.selectbox,
+                t("race_surface", lang),
+                [n for n in landscapes.NAMES if n != "custom"],
+                "ewa_surface",
+                "rosenbrock",
+                format_func=lambda k: t(f"surface_{k}", lang),
+            )
+            opt = ui.choice(
+                st.selectbox,
+                t("race_optimizer", lang, i=""),
+                list(OPTIMIZERS),
+                "ewa_opt",
+                "adam",
+                format_func=lambda k: OPTIMIZERS[k].label,
+            )
+            lr = st.number_input(t("lr", lang), 1e-6, 100.0, 0.05, format="%g", key="ewa_lr", **Q)
+            steps = st.number_input(t("steps", lang), 10, 5000, 500, 50, key="ewa_steps", **Q)
+            what = ui.choice(
+                st.radio,
+                t("ewa_what", lang),
+                ("loss", "grad_x", "grad_y"),
+                "ewa_what",
+                "grad_x",
+                format_func=lambda s: t(f"ewa_what_{s}", lang),
+            )
+            return race_series(surface, RunSpec(opt, (("lr", lr),)).to_text(), int(steps), what)
+        n = st.number_input(
+            t("ewa_n", lang),
+            10,
+            data.MAX_SERIES,
+            365,
+            5,
+            key="ewa_n",
+            help=t("ewa_n_help", lang, high=data.MAX_SERIES),
+            **Q,
+        )
+        noise = st.number_input(
+            t("ewa_noise", lang),
+            0.0,
+            100.0,
+            3.0 if source == "temperature" else 1.0,
+            0.5,
+            key="ewa_noise",
+            **Q,
+        )
+        seed = st.number_input(
+            t("seed", lang), 0, 2**31 - 1, 0, key="ewa_seed", help=t("seed_help", lang), **Q
+        )
+        make = {
+            "temperature": data.temperatures,
+            "walk": data.random_walk,
+            "step": data.step_change,
+        }
+        return make[source](int(n), float(noise), int(seed))
+
+
+st.title(t("ewa_title", lang))
+st.markdown(t("ewa_intro", lang))
+c1, c2 = st.columns(2)
+c1.latex(r"v_t=\beta\,v_{t-1}+(1-\beta)\,x_t")
+c1.caption(t("ewa_convention", lang))
+c2.latex(
+    r"v_t=\beta^t v_0+(1-\beta)\sum_{i=1}^{t}\beta^{\,t-i}x_i,\qquad \hat v_t=\frac{v_t}{1-\beta^t}"
+)
+c2.caption(t("ewa_closed_form", lang))
+
+with ui.guarded(lang):
+    x = series_controls()
+    if x is None:
+        st.stop()
+    c1, c2, c3 = st.columns([2, 1, 1.2])
+    betas = c1.multiselect(
+        t("ewa_betas", lang),
+        BETAS,
+        default=[0.5, 0.9, 0.98],
+        key="betas",
+        max_selections=5,
+        help=t("ewa_betas_help", lang),
+        **Q,
+    )
+    start = ui.choice(
+        c2.radio,
+        t("ewa_v0", lang),
+        ("zero", "first"),
+        "v0",
+        "first",
+        format_func=lambda s: t(f"ewa_v0_{s}", lang),
+        help=t("ewa_v0_help", lang),
+    )
+    swapped = c3.toggle(t("ewa_swap", lang), False, key="swap", help=t("ewa_swap_help", lang), **Q)
+    if not betas:
+        st.info(t("ewa_pick_beta", lang))
+        st.stop()
+    v0 = "first" if start == "first" else 0.0
+    curves = [
+        (
+            t("ewa_beta_window", lang, beta=f"{b:g}", window=f"{ewa.window(b):.3g}"),
+            ewa.ewa(x, b, v0),
+        )
+        for b in betas
+    ]
+    dashed = None
+    if swapped:
+        first = float(x[0]) if v0 == "first" else 0.0
+        dashed = [
+            (
+                t("ewa_swapped_label", lang, beta=f"{ewa.swap(b):g}"),
+                ewa.ewa_new_sample_convention(x, ewa.swap(b), first),
+            )
+            for b in betas
+        ]
+    st.plotly_chart(ef.averages(x, curves, lang, dashed), key="ewa_fig")
+    if swapped:
+        gap = max(float(np.max(np.abs(c[1] - d[1]))) for c, d in zip(curves, dashed, strict=True))
+        st.success(t("ewa_swap_same", lang, gap=f"{gap:.1e}"))
+    st.caption(
+        " · ".join(
+            t(
+                "ewa_window_note",
+                lang,
+                beta=f"{b:g}",
+                window=f"{ewa.window(b):.3g}",
+                tenth=f"{b ** ewa.window(b):.3f}",
+            )
+            for b in betas
+        )
+    )
+
+    st.subheader(t("ewa_weights", lang))
+    st.plotly_chart(
+        ef.weights_figure(betas, int(min(200, max(20, 3 * ewa.window(max(betas)))))),
+        key="ewa_weights",
+    )
+
+    st.subheader(t("ewa_bias", lang))
+    st.markdown(t("ewa_bias_intro", lang))
+    b = st.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")
+    st.plotly_chart(
+        ef.bias_figure(x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang), key="ewa_bias"
+    )
+
+    st.subheader(t("ewa_build", lang))
+    st.caption(t("fig_ewa_build", lang))
+    st.plotly_chart(ef.build_animation(x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), key="ewa_anim")
+    if len(x) > 2000:
+        st.caption(t("ewa_build_first", lang))
+
+    st.subheader(t("ewa_inside", lang))
+    st.markdown(t("ewa_inside_intro", lang))
+    c = st.columns(5)
+    surface = ui.choice(
+        c[0].selectbox,
+        t("race_surface", lang),
+        [n for n in landscapes.NAMES if n != "custom"],
+        "state_surface",
+        "rosenbrock",
+        format_func=lambda k: t(f"surface_{k}", lang),
+    )
+    steps = c[1].number_input(t("steps", lang), 5, 2000, 200, 50, key="state_steps", **Q)
+    lr_m = c[2].number_input("lr Momentum", 1e-6, 10.0, 1e-3, format="%g", key="lr_m", **Q)
+    lr_r = c[3].number_input("lr RMSprop", 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q)
+    lr_a = c[4].number_input("lr Adam", 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
+    result = states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
+    st.plotly_chart(ef.states_figure(result, lang), key="ewa_states")
+    worst = max(
+        float(np.abs(d["torch"] - d["ewa"]).max())
+        for r in result.values()
+        for d in r["states"].values()
+    )
+    st.success(t("ewa_states_match", lang, diff=f"{worst:.1e}"))
+    st.caption(t("ewa_momentum_scale", lang))
+
+with st.expander(t("notice", lang), expanded=False):
+    st.markdown(t("ewa_notice", lang))

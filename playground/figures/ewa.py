@@ -1,0 +1,259 @@
+"""Figures of the EWA view: averages over a series, weights, bias correction, the average built
+point by point, and optimizer state against the EWA. Arrays in, plotly figure out."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.figures.common import animation_controls, rounded
+from playground.figures.race import colour
+from playground.i18n import t
+
+MAX_POINTS = 5000  # points drawn per line; longer series are thinned for drawing only
+MAX_ANIMATION_FRAMES = 150
+
+
+def _thin(n: int) -> np.ndarray:
+    return np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(int))
+
+
+def averages(
+    x: np.ndarray,
+    curves: list[tuple[str, np.ndarray]],
+    lang: str = "en",
+    dashed: list[tuple[str, np.ndarray]] | None = None,
+) -> go.Figure:
+    """The series (faint dots) and one line per average; ``dashed`` adds dashed lines on top."""
+    idx = _thin(len(x))
+    steps = idx + 1
+    fig = go.Figure(
+        go.Scatter(
+            x=steps,
+            y=rounded(x[idx]),
+            mode="markers",
+            name=t("ewa_series", lang),
+            marker={"size": 4, "color": "rgba(100,100,100,0.45)"},
+        )
+    )
+    for i, (label, values) in enumerate(curves):
+        fig.add_scatter(
+            x=steps,
+            y=rounded(values[idx]),
+            mode="lines",
+            name=label,
+            line={"color": colour(i), "width": 2.5},
+        )
+    for i, (label, values) in enumerate(dashed or []):
+        fig.add_scatter(
+            x=steps,
+            y=rounded(values[idx]),
+            mode="lines",
+            name=label,
+            line={"color": "black", "width": 1.5, "dash": "dash"},
+            legendgroup=str(i),
+        )
+    fig.update_layout(
+        title=t("fig_ewa", lang),
+        height=420,
+        xaxis_title=t("axis_t", lang),
+        yaxis_title=t("axis_x", lang),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.2},
+        uirevision="ewa",
+    )
+    return fig
+
+
+def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure:
+    """Weight (1 − β)·β^k of the sample k steps back, one group of bars per β."""
+    fig = go.Figure()
+    k = np.arange(lags)
+    for i, beta in enumerate(betas):
+        w = (1 - beta) * beta**k
+        fig.add_bar(
+            x=k,
+            y=rounded(w),
+            name=t("ewa_beta_window", lang, beta=f"{beta:g}", window=f"{1 / (1 - beta):.3g}"),
+            marker_color=colour(i),
+            opacity=0.85,
+        )
+    fig.update_layout(
+        title=t("fig_weights", lang),
+        barmode="overlay",
+        height=340,
+        xaxis_title=t("axis_lag", lang),
+        yaxis_title=t("axis_weight", lang),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def bias_figure(
+    x: np.ndarray, plain: np.ndarray, corrected: np.ndarray, beta: float, lang: str = "en"
+) -> go.Figure:
+    """Side by side: the average started at 0 (the early dip) and its bias correction."""
+    n = min(len(x), max(30, int(6 / (1 - beta))))
+    steps = np.arange(1, n + 1)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        subplot_titles=(
+            t("fig_bias_off", lang, beta=f"{beta:g}"),
+            t("fig_bias_on", lang, beta=f"{beta:g}"),
+        ),
+    )
+    for col, values in ((1, plain), (2, corrected)):
+        fig.add_scatter(
+            x=steps,
+            y=rounded(x[:n]),
+            mode="markers",
+            showlegend=False,
+            marker={"size": 5, "color": "rgba(100,100,100,0.5)"},
+            row=1,
+            col=col,
+        )
+        fig.add_scatter(
+            x=steps,
+            y=rounded(values[:n]),
+            mode="lines",
+            showlegend=False,
+            line={"color": colour(3 if col == 1 else 2), "width": 3},
+            row=1,
+            col=col,
+        )
+    fig.update_xaxes(title_text=t("axis_t", lang))
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en") -> go.Figure:
+    """The average built sample by sample: the new sample, the average so far, and the span of
+    recent samples (about 1/(1 − β)) that carries most of its weight. Client-side frames."""
+    n = len(x)
+    steps = np.arange(1, n + 1)
+    window = 1.0 / (1.0 - beta)
+    shown = np.unique(np.linspace(0, n - 1, min(n, MAX_ANIMATION_FRAMES)).astype(int))
+    fig = go.Figure()
+    idx = _thin(n)
+    fig.add_scatter(
+        x=steps[idx],
+        y=rounded(x[idx]),
+        mode="markers",
+        name=t("ewa_series", lang),
+        marker={"size": 4, "color": "rgba(100,100,100,0.35)"},
+    )
+    fig.add_scatter(
+        x=[1],
+        y=rounded(v[:1]),
+        mode="lines",
+        name=t("ewa_so_far", lang, beta=f"{beta:g}"),
+        line={"color": colour(0), "width": 3},
+    )
+    fig.add_scatter(
+        x=[1],
+        y=rounded(x[:1]),
+        mode="markers",
+        name=t("ewa_new_sample", lang),
+        marker={"size": 12, "color": colour(1), "line": {"color": "white", "width": 1}},
+    )
+    fig.add_scatter(
+        x=[1, 1],
+        y=rounded(v[:1].repeat(2)),
+        mode="lines",
+        name=t("ewa_window_span", lang),
+        line={"color": colour(0), "width": 14},
+        opacity=0.25,
+    )
+    frames = []
+    for k in shown:
+        keep = np.unique(np.linspace(0, k, min(k + 1, 400)).astype(int))
+        lo = max(1.0, k + 1 - window)
+        frames.append(
+            go.Frame(
+                name=str(k),
+                traces=[1, 2, 3],
+                data=[
+                    {"type": "scatter", "x": (keep + 1).tolist(), "y": rounded(v[keep], 4)},
+                    {"type": "scatter", "x": [int(k + 1)], "y": rounded(x[k : k + 1])},
+                    {
+                        "type": "scatter",
+                        "x": [float(lo), int(k + 1)],
+                        "y": rounded(v[k : k + 1].repeat(2)),
+                    },
+                ],
+            )
+        )
+    fig.frames = frames
+    pad = 0.05 * (float(np.nanmax(x)) - float(np.nanmin(x)) + 1e-9)
+    fig.update_layout(
+        height=420,
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        xaxis={"range": [0, n + 1], "title": t("axis_t", lang)},
+        yaxis={
+            "range": [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad],
+            "title": t("axis_x", lang),
+        },
+        legend={"orientation": "h", "y": -0.2},
+        uirevision="ewa_build",
+        **animation_controls(
+            [str(k) for k in shown], [int(k) + 1 for k in shown], lang, redraw=False
+        ),
+    )
+    for menu in fig.layout.updatemenus:
+        menu.update(y=1.12, yanchor="bottom")
+    fig.layout.sliders[0].update(y=1.12, yanchor="bottom", pad={"t": 0, "b": 0}, x=0.45, len=0.55)
+    return fig
+
+
+def states_figure(states: dict, lang: str = "en") -> go.Figure:
+    """Each optimizer state read from torch (dots) against this view's EWA of the gradients (line),
+    x-coordinate, one panel per state."""
+    panels = [(name, key, d) for name, r in states.items() for key, d in r["states"].items()]
+    fig = make_subplots(
+        rows=1,
+        cols=len(panels),
+        subplot_titles=[
+            t(
+                "fig_state",
+                lang,
+                opt=t(f"ewa_opt_{name}", lang),
+                key=key,
+                diff=f"{np.abs(d['torch'] - d['ewa']).max():.1e}",
+            )
+            for name, key, d in panels
+        ],
+    )
+    for col, (_, _, d) in enumerate(panels, start=1):
+        steps = np.arange(1, len(d["torch"]) + 1)
+        fig.add_scatter(
+            x=steps,
+            y=rounded(d["torch"][:, 0]),
+            mode="markers",
+            showlegend=col == 1,
+            name=t("ewa_torch_state", lang),
+            marker={"size": 5, "color": colour(1)},
+            row=1,
+            col=col,
+        )
+        fig.add_scatter(
+            x=steps,
+            y=rounded(d["ewa"][:, 0]),
+            mode="lines",
+            showlegend=col == 1,
+            name=t("ewa_our_ewa", lang),
+            line={"color": colour(0), "width": 2},
+            row=1,
+            col=col,
+        )
+    fig.update_xaxes(title_text=t("axis_step", lang))
+    fig.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    fig.update_annotations(font_size=12)
+    return fig
