@@ -183,3 +183,110 @@ def step_change(n: int = 365, noise: float = 1.0, seed: int = 0, size: float = 1
     """A noisy level that jumps by ``size`` a third of the way in: shows the average's lag."""
     level = np.where(np.arange(n) < n // 3, 0.0, size)
     return level + np.random.default_rng(seed).normal(0.0, noise, n)
+
+
+# ---------------------------------------------------------------- data for the overfitting lab
+
+TASKS = ("sine", "moons", "circles", "spirals", "xor")
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """A generated learning task and its split into train / validation / test.
+
+    Attributes
+    ----------
+    task : one of TASKS
+        "sine" is 1-D regression of a noisy sine; the others are 2-D binary classification.
+    n : int
+        Number of points in all (few points make an over-sized network overfit).
+    noise : float
+        σ of the noise on y (sine) or on the point positions (classification).
+    label_noise : float
+        Fraction of classification labels flipped at random.
+    val, test : float
+        Fractions of the points held out for validation and for the test.
+    seed : int
+    """
+
+    task: str = "sine"
+    n: int = 40
+    noise: float = 0.3
+    label_noise: float = 0.05
+    val: float = 0.25
+    test: float = 0.25
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise UserError("err_unknown_task", name=self.task)
+        if not 12 <= self.n <= 5000:
+            raise UserError("err_task_n", low=12, high=5000)
+        if not (
+            0.05 <= self.val <= 0.6 and 0.05 <= self.test <= 0.6 and self.val + self.test <= 0.8
+        ):
+            raise UserError("err_split")
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Arrays of one task: ``x`` (N, d) float32, ``y`` (N,) (float targets or int classes),
+    and index arrays of the train, validation and test points."""
+
+    x: np.ndarray
+    y: np.ndarray
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    classes: int  # 0 for regression
+
+
+def make_task(config: TaskConfig) -> Split:
+    """Generate the points of ``config`` and split them with its seed."""
+    rng = np.random.default_rng(config.seed)
+    n = config.n
+    if config.task == "sine":
+        x = rng.uniform(-np.pi, np.pi, (n, 1))
+        y = np.sin(x[:, 0]) + rng.normal(0.0, config.noise, n)
+        classes = 0
+    else:
+        x, y = _classification(config.task, n, rng)
+        x = x + rng.normal(0.0, config.noise, x.shape)
+        flip = rng.random(n) < config.label_noise
+        y = np.where(flip, 1 - y, y)
+        classes = 2
+    order = rng.permutation(n)
+    n_val, n_test = max(2, round(config.val * n)), max(2, round(config.test * n))
+    val, test, train = order[:n_val], order[n_val : n_val + n_test], order[n_val + n_test :]
+    return Split(
+        x.astype(np.float32),
+        y.astype(np.float32 if classes == 0 else np.int64),
+        np.sort(train),
+        np.sort(val),
+        np.sort(test),
+        classes,
+    )
+
+
+def _classification(task: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    y = (np.arange(n) % 2).astype(np.int64)
+    rng.shuffle(y)
+    u = rng.uniform(0.0, 1.0, n)
+    if task == "moons":
+        angle = np.pi * u
+        x = np.where(
+            y[:, None] == 0,
+            np.c_[np.cos(angle), np.sin(angle)],
+            np.c_[1 - np.cos(angle), 0.5 - np.sin(angle)],
+        )
+        return x - [0.5, 0.25], y
+    if task == "circles":
+        angle = 2 * np.pi * u
+        radius = np.where(y == 0, 1.0, 0.5)
+        return np.c_[radius * np.cos(angle), radius * np.sin(angle)], y
+    if task == "spirals":
+        turn = 0.5 + 2.5 * u
+        angle = turn * 2 * np.pi / 2.5 + np.pi * y
+        return 0.4 * turn[:, None] * np.c_[np.cos(angle), np.sin(angle)], y
+    x = rng.uniform(-1.0, 1.0, (n, 2))  # xor
+    return x, ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(np.int64)

@@ -1,0 +1,361 @@
+"""Train small MLPs side by side: a baseline and its cures (dropout, early stopping, weight decay).
+
+All variants train together in one :class:`BatchedMLP`: their weights are stacked along a
+first "variant" axis and every layer is one batched matmul, so four variants cost about as
+much as one. They start from the same initial weights and see the same mini-batches.
+
+* Dropout: each variant has its own p; active in ``model.train()``, off in ``model.eval()``
+  (evaluation must be deterministic and use the whole network, so its outputs are not scaled
+  noise).
+* Weight decay: L2 regularisation λ/2·‖θ‖² per variant. Its gradient λ·θ is added to each
+  variant's slice of the gradient — exactly what ``weight_decay=λ`` does inside SGD, Adam or
+  RMSprop, which cannot take a different λ per slice of one tensor (tests check the result
+  against separately trained ``nn.Sequential`` models using the optimizer's ``weight_decay``).
+* Early stopping: keep the best validation loss so far; stop when it has not improved by
+  ``min_delta`` for ``patience`` epochs; restore the best weights.
+
+:func:`train` is a generator: it yields one :class:`EpochRecord` per epoch and stops early
+when its ``should_stop`` callback returns True, so a notebook or the view can draw as it learns.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from playground.data import Split
+from playground.i18n import UserError
+from playground.optimizers import OPTIMIZERS
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+LAB_OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adagrad", "adamax", "nadam")
+MAX_EPOCHS = 5000
+MAX_WIDTH, MAX_DEPTH = 256, 6
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One contestant of the lab: a name and its cures."""
+
+    name: str
+    dropout: float = 0.0
+    weight_decay: float = 0.0
+    early_stopping: bool = False
+
+
+DEFAULT_VARIANTS = (
+    Variant("baseline"),
+    Variant("dropout", dropout=0.5),
+    Variant("early_stopping", early_stopping=True),
+    Variant("weight_decay", weight_decay=1e-2),
+)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Model, optimizer and schedule shared by every variant."""
+
+    depth: int = 2
+    width: int = 64
+    activation: str = "relu"
+    optimizer: str = "adam"
+    lr: float = 1e-2
+    epochs: int = 2000
+    batch_size: int = 0  # 0 = full batch
+    patience: int = 10
+    min_delta: float = 0.0
+    seed: int = 0
+    snapshots: int = 60  # predictions kept for the replay scrubber
+    dtype: str = "float32"  # "float64" to compare with other implementations to 1e-12
+    variants: tuple[Variant, ...] = DEFAULT_VARIANTS
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.depth <= MAX_DEPTH and 1 <= self.width <= MAX_WIDTH):
+            raise UserError("err_model_size", depth=MAX_DEPTH, width=MAX_WIDTH)
+        if self.activation not in ACTIVATIONS or self.optimizer not in LAB_OPTIMIZERS:
+            raise UserError("err_model_choice")
+        if not (1 <= self.epochs <= MAX_EPOCHS and 0 < self.lr <= 10 and self.batch_size >= 0):
+            raise UserError("err_schedule", epochs=MAX_EPOCHS)
+        if not self.variants or any(
+            not 0 <= v.dropout < 1 or v.weight_decay < 0 for v in self.variants
+        ):
+            raise UserError("err_variants")
+
+
+def mlp(in_dim: int, out_dim: int, config: TrainConfig, dropout: float = 0.0) -> nn.Sequential:
+    """The plain model: Linear → activation → Dropout, ``depth`` times, then a Linear output."""
+    layers: list[nn.Module] = []
+    width = in_dim
+    for _ in range(config.depth):
+        layers += [nn.Linear(width, config.width), ACTIVATIONS[config.activation]()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        width = config.width
+    layers.append(nn.Linear(width, out_dim))
+    return nn.Sequential(*layers)
+
+
+class VariantDropout(nn.Module):
+    """Dropout with a separate p per variant, on activations shaped (V, B, H)."""
+
+    def __init__(self, ps: torch.Tensor) -> None:
+        super().__init__()
+        self.register_buffer("ps", ps.view(-1, 1, 1))
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if not self.training or not bool((self.ps > 0).any()):
+            return h
+        keep = 1.0 - self.ps  # (V, 1, 1)
+        return h * (torch.rand_like(h) < keep) / keep
+
+
+class BatchedMLP(nn.Module):
+    """V copies of :func:`mlp` with stacked weights (V, in, out): one batched matmul per layer.
+
+    Every variant starts from the weights of ``template`` (the same initial weights).
+    """
+
+    def __init__(self, template: nn.Sequential, variants: int, ps: torch.Tensor, activation: str):
+        super().__init__()
+        linears = [m for m in template if isinstance(m, nn.Linear)]
+        self.weights = nn.ParameterList(
+            nn.Parameter(m.weight.detach().T.unsqueeze(0).repeat(variants, 1, 1).clone())
+            for m in linears
+        )  # (V, in, out) each
+        self.biases = nn.ParameterList(
+            nn.Parameter(m.bias.detach().view(1, 1, -1).repeat(variants, 1, 1).clone())
+            for m in linears
+        )  # (V, 1, out) each
+        self.act = ACTIVATIONS[activation]()
+        self.drop = VariantDropout(ps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (B, in) shared by every variant, or (V, B, in) → (V, B, out)."""
+        h = x.expand(self.weights[0].shape[0], *x.shape) if x.dim() == 2 else x
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = torch.baddbmm(b, h, w)
+            if i < last:
+                h = self.drop(self.act(h))
+        return h
+
+    def count(self) -> int:
+        """Weights and biases of one variant."""
+        return sum(p[0].numel() for p in self.parameters())
+
+    def l2(self) -> torch.Tensor:
+        """½‖θ_v‖² for each variant, shape (V,)."""
+        return 0.5 * sum((p**2).flatten(1).sum(1) for p in self.parameters())
+
+
+@dataclass(frozen=True, eq=False)
+class EpochRecord:
+    """What one epoch produced, for every variant (arrays of shape (V,)).
+
+    ``prediction`` is set on snapshot epochs: the model's output on ``grid`` of shape
+    (V, G) (regression values, or the probability of class 1).
+    """
+
+    epoch: int
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    test_loss: np.ndarray
+    train_acc: np.ndarray | None
+    val_acc: np.ndarray | None
+    test_acc: np.ndarray | None
+    stopped: np.ndarray  # bool: early stopping has ended this variant
+    prediction: np.ndarray | None = None
+
+
+@dataclass(eq=False)
+class Summary:
+    """Per variant, after training: the best epoch, where early stopping stopped, and the final
+    (restored, for early stopping) model's losses, accuracies and generalisation gap."""
+
+    best_epoch: np.ndarray
+    stopped_at: np.ndarray  # -1 where the variant did not stop early
+    final: dict[str, np.ndarray] = field(default_factory=dict)
+    weights: int = 0
+    prediction: np.ndarray | None = None  # final model on the grid
+
+
+def prediction_grid(split: Split, n: int = 60) -> np.ndarray:
+    """Points where predictions are drawn: (G, 1) along x for 1-D, an n × n grid for 2-D."""
+    lo, hi = split.x.min(0), split.x.max(0)
+    pad = 0.1 * (hi - lo)
+    if split.x.shape[1] == 1:
+        return np.linspace(lo[0] - pad[0], hi[0] + pad[0], 200, dtype=np.float32)[:, None]
+    gx, gy = np.meshgrid(
+        np.linspace(lo[0] - pad[0], hi[0] + pad[0], n),
+        np.linspace(lo[1] - pad[1], hi[1] + pad[1], n),
+    )
+    return np.c_[gx.ravel(), gy.ravel()].astype(np.float32)
+
+
+def _losses(out: torch.Tensor, y: torch.Tensor, classes: int) -> torch.Tensor:
+    """Mean loss per variant, shape (V,): MSE for regression, cross-entropy on logits else."""
+    if classes == 0:
+        return ((out[..., 0] - y) ** 2).mean(1)
+    v, b, c = out.shape
+    return (
+        nn.functional.cross_entropy(out.reshape(v * b, c), y.repeat(v), reduction="none")
+        .view(v, b)
+        .mean(1)
+    )
+
+
+def train(
+    split: Split, config: TrainConfig, should_stop: Callable[[], bool] = lambda: False
+) -> Iterator[EpochRecord | Summary]:
+    """Train every variant of ``config`` on ``split``: an EpochRecord per epoch, then a Summary.
+
+    ``should_stop`` is called after each epoch; when it returns True training ends there, and
+    the Summary describes what was trained so far.
+    """
+    dtype = torch.float64 if config.dtype == "float64" else torch.float32
+    torch.manual_seed(config.seed)
+    classes = split.classes
+    out_dim = 1 if classes == 0 else classes
+    template = mlp(split.x.shape[1], out_dim, config).to(dtype)
+    variants = config.variants
+    ps = torch.tensor([v.dropout for v in variants], dtype=torch.float32)
+    decay = torch.tensor([v.weight_decay for v in variants], dtype=dtype)
+    use_decay = bool((decay > 0).any())
+    model = BatchedMLP(template, len(variants), ps.to(dtype), config.activation)
+    spec = OPTIMIZERS[config.optimizer]
+    optimizer = spec.build(model.parameters(), {"lr": config.lr})
+    x = torch.from_numpy(split.x).to(dtype)
+    y = torch.from_numpy(split.y)
+    y = y.to(dtype) if classes == 0 else y
+    parts = {
+        name: (x[idx], y[idx])
+        for name, idx in (("train", split.train), ("val", split.val), ("test", split.test))
+    }
+    xt, yt = parts["train"]
+    grid = torch.from_numpy(prediction_grid(split)).to(dtype)
+    gen = torch.Generator().manual_seed(config.seed)
+    every = max(1, config.epochs // max(1, config.snapshots))
+
+    n_var = len(variants)
+    watch = np.array([v.early_stopping for v in variants])
+    best = np.full(n_var, np.inf)
+    best_epoch = np.zeros(n_var, dtype=int)
+    waited = np.zeros(n_var, dtype=int)
+    stopped = np.zeros(n_var, dtype=bool)
+    stopped_at = np.full(n_var, -1)
+    best_state = copy.deepcopy(model.state_dict())
+
+    sizes = [len(split.train), len(split.val), len(split.test)]
+    x_all = torch.cat([parts[k][0] for k in ("train", "val", "test")])  # one forward for all splits
+    y_all = torch.cat([parts[k][1] for k in ("train", "val", "test")])
+
+    def evaluate() -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+        model.eval()
+        with torch.no_grad():
+            out = model(x_all)  # (V, N, out)
+            if classes == 0:
+                per = (out[..., 0] - y_all) ** 2  # (V, N)
+            else:
+                v, b, c = out.shape
+                per = nn.functional.cross_entropy(
+                    out.reshape(v * b, c), y_all.repeat(v), reduction="none"
+                ).view(v, b)
+            hit = (out.argmax(-1) == y_all).float() if classes else None
+            result = {}
+            for name, piece, piece_hit in zip(
+                ("train", "val", "test"),
+                per.split(sizes, 1),
+                hit.split(sizes, 1) if classes else (None,) * 3,
+                strict=True,
+            ):
+                acc = piece_hit.mean(1).numpy() if piece_hit is not None else None
+                result[name] = (piece.mean(1).numpy(), acc)
+        return result
+
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = torch.randperm(len(xt), generator=gen) if config.batch_size else None
+        size = config.batch_size or len(xt)
+        for start in range(0, len(xt), size):
+            idx = order[start : start + size] if order is not None else slice(None)
+            optimizer.zero_grad()
+            loss = _losses(model(xt[idx]), yt[idx], classes)
+            loss.sum().backward()
+            if use_decay:  # + gradient of λ_v/2·‖θ_v‖², i.e. torch's weight_decay, per variant
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p.grad.add_(decay.view(-1, *[1] * (p.dim() - 1)) * p)
+            optimizer.step()
+        metrics = evaluate()
+        val = metrics["val"][0]
+        improved = val < best - config.min_delta
+        best_epoch = np.where(improved & ~stopped, epoch, best_epoch)
+        best = np.where(improved & ~stopped, val, best)
+        waited = np.where(improved, 0, waited + 1)
+        if (improved & watch & ~stopped).any():
+            state = model.state_dict()
+            for v in np.nonzero(improved & watch & ~stopped)[0]:
+                for key, tensor in state.items():
+                    if key.startswith(("weights", "biases")):
+                        best_state[key][v] = tensor[v]
+        newly = watch & ~stopped & (waited >= config.patience)
+        stopped_at[newly] = epoch
+        stopped |= newly
+        prediction = None
+        if epoch % every == 0 or epoch == 1 or epoch == config.epochs:
+            prediction = _predict(model, grid, classes)
+        yield EpochRecord(
+            epoch,
+            metrics["train"][0],
+            val,
+            metrics["test"][0],
+            metrics["train"][1],
+            metrics["val"][1],
+            metrics["test"][1],
+            stopped.copy(),
+            prediction,
+        )
+        if should_stop() or (watch.all() and stopped.all()):
+            break
+
+    # Early-stopping variants get their best weights back.
+    state = model.state_dict()
+    for v in np.nonzero(watch)[0]:
+        for key in state:
+            if key.startswith(("weights", "biases")):
+                state[key][v] = best_state[key][v]
+    model.load_state_dict(state)
+    final = evaluate()
+    summary = Summary(
+        best_epoch, stopped_at, weights=model.count(), prediction=_predict(model, grid, classes)
+    )
+    for name, (loss, acc) in final.items():
+        summary.final[f"{name}_loss"] = loss
+        if acc is not None:
+            summary.final[f"{name}_acc"] = acc
+    summary.final["gap"] = final["val"][0] - final["train"][0]
+    yield summary
+
+
+def _predict(model: BatchedMLP, grid: torch.Tensor, classes: int) -> np.ndarray:
+    model.eval()
+    with torch.no_grad():
+        out = model(grid)  # (V, G, out)
+    return (out[..., 0] if classes == 0 else torch.softmax(out, -1)[..., 1]).numpy()
+
+
+def run(split: Split, config: TrainConfig, should_stop: Callable[[], bool] = lambda: False):
+    """Train to the end and return (records, summary): the generator, collected."""
+    records: list[EpochRecord] = []
+    summary = None
+    for item in train(split, config, should_stop):
+        if isinstance(item, Summary):
+            summary = item
+        else:
+            records.append(item)
+    return records, summary

@@ -1,0 +1,159 @@
+"""The overfitting lab: the lessons hold in the default preset's own numbers, and the batched
+variants equal separately trained plain torch models."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from playground import data, training
+from playground.training import TrainConfig, Variant
+
+PRESET = data.TaskConfig()  # the default sine preset
+
+
+@pytest.fixture(scope="module")
+def preset_run():
+    split = data.make_task(PRESET)
+    records, summary = training.run(split, TrainConfig())
+    return split, records, summary
+
+
+def _val(records):
+    return np.array([r.val_loss for r in records])  # (epochs, V)
+
+
+def test_baseline_overfits_on_the_default_sine_preset(preset_run):
+    _, records, summary = preset_run
+    val = _val(records)[:, 0]
+    train = np.array([r.train_loss for r in records])[:, 0]
+    assert val[-1] > 1.5 * val.min()  # validation turns up…
+    assert train[-1] < 0.5 * train[val.argmin()]  # …while training loss keeps falling
+    assert summary.final["gap"][0] > 0.1
+
+
+def test_early_stopping_restores_the_baseline_best_region_and_stops_within_patience(preset_run):
+    _, records, summary = preset_run
+    names = [v.name for v in TrainConfig().variants]
+    es, base = names.index("early_stopping"), names.index("baseline")
+    assert summary.stopped_at[es] - summary.best_epoch[es] == TrainConfig().patience
+    best_baseline = _val(records)[:, base].min()
+    assert summary.final["val_loss"][es] <= 1.1 * best_baseline
+    assert summary.final["gap"][es] < summary.final["gap"][base]
+
+
+def test_dropout_and_weight_decay_narrow_the_gap(preset_run):
+    _, _, summary = preset_run
+    gap = summary.final["gap"]
+    assert gap[1] < gap[0] and gap[3] < gap[0]
+
+
+def test_dropout_is_active_in_train_mode_and_off_in_eval_mode():
+    template = training.mlp(1, 1, TrainConfig())
+    model = training.BatchedMLP(template, 2, torch.tensor([0.0, 0.5]), "relu")
+    x = torch.linspace(-1, 1, 50).unsqueeze(1)
+    model.train()
+    a, b = model(x), model(x)
+    assert torch.equal(a[0], b[0])  # p = 0: deterministic even in train mode
+    assert not torch.equal(a[1], b[1])  # p = 0.5: a new mask each call
+    model.eval()
+    c, d = model(x), model(x)
+    assert torch.equal(c, d)
+    assert torch.equal(c[0], c[1])  # in eval mode both variants are the same network
+
+
+def test_weight_decay_shrinks_the_weight_norm():
+    split = data.make_task(PRESET)
+    config = TrainConfig(epochs=300)
+    base = _train_plain(split, config, Variant("baseline"), 300)
+    decayed = _train_plain(split, config, Variant("decay", weight_decay=1e-2), 300)
+
+    def norm(model):
+        return sum(float((p**2).sum()) for p in model.parameters())
+
+    assert norm(decayed) < 0.8 * norm(base)
+
+
+def test_stop_signal_ends_training_after_the_current_epoch():
+    split = data.make_task(PRESET)
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) >= 7
+
+    records, summary = training.run(split, TrainConfig(epochs=500), stop)
+    assert [r.epoch for r in records] == list(range(1, 8))
+    assert summary is not None and "test_loss" in summary.final
+
+
+def _train_plain(split, config, variant, epochs):
+    """One variant trained as a user would: nn.Sequential, nn.MSELoss, optimizer weight_decay."""
+    dtype = torch.float64 if config.dtype == "float64" else torch.float32
+    torch.manual_seed(config.seed)
+    model = training.mlp(1, 1, config, dropout=variant.dropout).to(dtype)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=variant.weight_decay)
+    x = torch.from_numpy(split.x[split.train]).to(dtype)
+    y = torch.from_numpy(split.y[split.train]).unsqueeze(1).to(dtype)
+    model.train()
+    for _ in range(epochs):
+        opt.zero_grad()
+        nn.MSELoss()(model(x), y).backward()
+        opt.step()
+    return model
+
+
+def test_batched_variants_equal_separately_trained_models():
+    split = data.make_task(PRESET)
+    variants = (
+        Variant("baseline"),
+        Variant("decay", weight_decay=1e-2),
+        Variant("decay2", weight_decay=0.1),
+    )
+    config = TrainConfig(epochs=200, variants=variants, snapshots=1, dtype="float64")
+    records, summary = training.run(split, config)
+    xv = torch.from_numpy(split.x[split.val]).double()
+    yv = torch.from_numpy(split.y[split.val]).unsqueeze(1).double()
+    for v, variant in enumerate(variants):
+        plain = _train_plain(split, config, variant, 200)
+        plain.eval()
+        with torch.no_grad():
+            val = float(nn.MSELoss()(plain(xv), yv))
+        assert abs(val - records[-1].val_loss[v]) < 1e-5, variant.name
+        grid = torch.from_numpy(training.prediction_grid(split)).double()
+        with torch.no_grad():
+            np.testing.assert_allclose(plain(grid)[:, 0].numpy(), summary.prediction[v], atol=1e-5)
+
+
+@pytest.mark.parametrize("task", ["moons", "circles", "spirals", "xor"])
+def test_classification_tasks_train_and_report_accuracy(task):
+    split = data.make_task(data.TaskConfig(task=task, n=120))
+    assert split.classes == 2 and set(np.unique(split.y)) == {0, 1}
+    records, summary = training.run(split, TrainConfig(epochs=150, lr=1e-2))
+    assert records[-1].train_acc is not None
+    assert summary.final["train_acc"][0] > 0.6  # the baseline learns the task
+    assert summary.prediction.shape == (4, 60 * 60)
+
+
+def test_splits_are_disjoint_and_cover_everything():
+    split = data.make_task(data.TaskConfig(n=100, val=0.2, test=0.3))
+    together = np.concatenate([split.train, split.val, split.test])
+    assert sorted(together.tolist()) == list(range(100))
+    assert (len(split.val), len(split.test)) == (20, 30)
+
+
+def test_bad_settings_are_user_errors():
+    from playground.i18n import UserError
+
+    for kwargs in [
+        {"depth": 0},
+        {"width": 10_000},
+        {"epochs": 0},
+        {"optimizer": "lbfgs"},
+        {"variants": ()},
+        {"variants": (Variant("x", dropout=1.0),)},
+    ]:
+        with pytest.raises(UserError):
+            TrainConfig(**kwargs)
+    with pytest.raises(UserError):
+        data.TaskConfig(n=3)
