@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_surfaces.py
 	$(BIN)/python benchmarks/bench_race.py
 	$(BIN)/python benchmarks/bench_ewa.py
+	$(BIN)/python benchmarks/bench_training.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

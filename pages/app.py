@@ -29,6 +29,9 @@ PAGES = [
     ),
     st.Page("race.py", title=t("nav_race", lang), icon=":material/sports_score:", url_path="race"),
     st.Page("ewa.py", title=t("nav_ewa", lang), icon=":material/show_chart:", url_path="ewa"),
+    st.Page(
+        "overfit.py", title=t("nav_overfit", lang), icon=":material/school:", url_path="overfit"
+    ),
 ]
 
 

@@ -180,3 +180,30 @@ def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
 @st.cache_data(max_entries=16, show_spinner=False)
 def basins(name: str, options, x, y, run, n: int, steps: int):
     return runs.basin_map(landscape(name, options, x, y), run, n, steps)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def task(config: data.TaskConfig) -> data.Split:
+    return data.make_task(config)
+
+
+LAB_WORKERS = 2  # processes per server that train the overfitting lab's models
+
+
+@st.cache_resource(show_spinner=False)
+def lab_workers():
+    """A pool of worker processes (and a manager for their queues), shared by all sessions.
+
+    Training in processes keeps it off the server's GIL; with two workers on a two-core machine,
+    a third student's training waits for a free worker instead of slowing everyone down.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from playground import training
+
+    ctx = mp.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=LAB_WORKERS, mp_context=ctx)
+    for _ in range(LAB_WORKERS):
+        pool.submit(training.warm_worker)
+    return pool, ctx.Manager()

@@ -359,3 +359,37 @@ def run(split: Split, config: TrainConfig, should_stop: Callable[[], bool] = lam
         else:
             records.append(item)
     return records, summary
+
+
+def train_to_queue(split: Split, config: TrainConfig, queue, stop, flush: float = 0.05) -> None:
+    """Run :func:`train` (in a worker process) and send its output through ``queue``.
+
+    Records are sent in small lists every ``flush`` seconds; the Summary follows, then None.
+    ``stop`` is an Event-like object; when it is set, training ends after the current epoch.
+    """
+    import time
+
+    torch.set_num_threads(1)
+    batch: list = []
+    last = time.monotonic()
+    try:
+        for item in train(split, config, stop.is_set):
+            batch.append(item)
+            if time.monotonic() - last >= flush or isinstance(item, Summary):
+                queue.put(batch)
+                batch, last = [], time.monotonic()
+        if batch:
+            queue.put(batch)
+    except Exception as exc:  # the page shows a message; the worker stays alive
+        queue.put(RuntimeError(str(exc)[:200]))
+    finally:
+        queue.put(None)
+
+
+def warm_worker() -> bool:
+    """Import torch and pay its one-off costs in a fresh worker process."""
+    from playground import data
+
+    torch.set_num_threads(1)
+    run(data.make_task(data.TaskConfig()), TrainConfig(epochs=2))
+    return True

@@ -1,12 +1,13 @@
 """AppTest: every view runs without an exception, its widgets are there, changes rerun cleanly."""
 
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-VIEWS = ["home.py", "loss_surface.py", "race.py", "ewa.py"]
+VIEWS = ["home.py", "loss_surface.py", "race.py", "ewa.py", "overfit.py"]
 
 
 def open_view(page: str) -> AppTest:
@@ -125,3 +126,18 @@ def test_ewa_view_series_conventions_and_optimizer_states():
     at.radio(key="series").set_value("temperature").run()
     at.multiselect(key="betas").set_value([]).run()
     assert not at.exception and any("at least one" in i.value for i in at.info)
+
+
+def test_overfit_lab_trains_a_short_run_and_shows_results():
+    at = open_view("overfit.py")
+    assert any("Press Train" in i.value for i in at.info)
+    at.number_input(key="epochs").set_value(60).run()
+    at.button(key="train_btn").click().run()
+    deadline = time.time() + 90
+    while not at.dataframe and time.time() < deadline:
+        time.sleep(1)
+        at.run()
+    assert not at.exception and not at.error
+    assert at.dataframe, "the results table appears when training ends"
+    table = at.dataframe[0].value
+    assert len(table) == 4 and "best epoch (validation)" in table.columns

@@ -1,0 +1,328 @@
+"""Overfitting lab: train small torch MLPs live, a baseline against dropout, early stopping and
+weight decay, on the same split from the same initial weights.
+
+Training runs in a worker process (a small pool per server, so it gets its own core and never
+competes with the page for Python's GIL); a fragment collects what it has sent every 0.2 s and
+redraws, and the page and its controls stay usable. Stop ends it after the current epoch.
+"""
+
+import queue
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import ui
+
+from playground import data, training
+from playground.figures import lab as lf
+from playground.i18n import t
+from playground.optimizers import OPTIMIZERS
+from playground.training import TrainConfig, Variant
+
+lang = ui.language()
+Q = {"bind": "query-params"}
+POLL = 0.2  # seconds between redraws while training
+
+
+@dataclass(eq=False)
+class Job:
+    """One training run of this session: a worker process fills its queue, the page drains it."""
+
+    key: tuple
+    inbox: object  # a multiprocessing queue (manager proxy)
+    stop: object  # a multiprocessing event (manager proxy)
+    records: list = field(default_factory=list)
+    summary: object = None
+    error: bool = False
+    done: bool = False
+    started: float = field(default_factory=time.time)
+
+    def collect(self) -> None:
+        """Move what the worker has sent so far into ``records`` / ``summary``."""
+        while not self.done:
+            try:
+                batch = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            if batch is None:
+                self.done = True
+            elif isinstance(batch, Exception):
+                self.error = True
+            else:
+                for item in batch:
+                    if isinstance(item, training.Summary):
+                        self.summary = item
+                    else:
+                        self.records.append(item)
+
+
+def controls() -> tuple[data.TaskConfig, TrainConfig]:
+    with st.sidebar:
+        st.header(t("lab_data", lang))
+        task = ui.choice(
+            st.selectbox,
+            t("lab_task", lang),
+            data.TASKS,
+            "task",
+            "sine",
+            format_func=lambda k: t(f"lab_task_{k}", lang),
+            help=t("lab_task_help", lang),
+        )
+        n = st.number_input(
+            t("lab_n", lang),
+            12,
+            5000,
+            40 if task == "sine" else 200,
+            10,
+            key="lab_n",
+            help=t("lab_n_help", lang),
+            **Q,
+        )
+        noise = st.number_input(
+            t("lab_noise", lang),
+            0.0,
+            2.0,
+            0.3 if task == "sine" else 0.15,
+            0.05,
+            key="lab_noise",
+            **Q,
+        )
+        flip = st.number_input(
+            t("lab_flip", lang), 0.0, 0.5, 0.05, 0.01, key="lab_flip", disabled=task == "sine", **Q
+        )
+        c1, c2 = st.columns(2)
+        val = c1.number_input(t("lab_val", lang), 0.05, 0.6, 0.25, 0.05, key="lab_val", **Q)
+        test = c2.number_input(t("lab_test", lang), 0.05, 0.6, 0.25, 0.05, key="lab_test", **Q)
+        seed = st.number_input(
+            t("seed", lang), 0, 2**31 - 1, 0, key="lab_seed", help=t("seed_help", lang), **Q
+        )
+        st.header(t("lab_model", lang))
+        c1, c2 = st.columns(2)
+        depth = c1.number_input(t("lab_depth", lang), 1, training.MAX_DEPTH, 2, key="depth", **Q)
+        width = c2.number_input(
+            t("lab_width", lang), 1, training.MAX_WIDTH, 64, 8, key="width", **Q
+        )
+        act = ui.choice(
+            st.radio,
+            t("lab_activation", lang),
+            list(training.ACTIVATIONS),
+            "act",
+            "relu",
+            horizontal=True,
+        )
+        opt = ui.choice(
+            st.selectbox,
+            t("lab_optimizer", lang),
+            training.LAB_OPTIMIZERS,
+            "opt",
+            "adam",
+            format_func=lambda k: OPTIMIZERS[k].label,
+        )
+        c1, c2 = st.columns(2)
+        lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 1e-2, format="%g", key="lab_lr", **Q)
+        epochs = c2.number_input(
+            t("lab_epochs", lang),
+            10,
+            training.MAX_EPOCHS,
+            2000,
+            100,
+            key="epochs",
+            help=t("lab_epochs_help", lang, high=training.MAX_EPOCHS),
+            **Q,
+        )
+        batch = st.number_input(
+            t("lab_batch", lang),
+            0,
+            5000,
+            0,
+            8,
+            key="batch_size",
+            help=t("lab_batch_help", lang),
+            **Q,
+        )
+    task_config = data.TaskConfig(
+        task, int(n), float(noise), float(flip), float(val), float(test), int(seed)
+    )
+    st.subheader(t("lab_variants", lang))
+    c = st.columns(5)
+    use = [
+        c[i].toggle(t(f"lab_variant_{name}", lang), name != "combined", key=f"use_{name}", **Q)
+        for i, name in enumerate(
+            ("baseline", "dropout", "early_stopping", "weight_decay", "combined")
+        )
+    ]
+    p = c[1].number_input(
+        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="p", help=t("lab_p_help", lang), **Q
+    )
+    patience = c[2].number_input(
+        t("lab_patience", lang), 1, 1000, 10, key="patience", help=t("lab_patience_help", lang), **Q
+    )
+    min_delta = c[2].number_input(
+        t("lab_min_delta", lang), 0.0, 1.0, 0.0, 0.001, format="%g", key="min_delta", **Q
+    )
+    wd = c[3].number_input(
+        t("lab_wd", lang), 0.0, 10.0, 1e-2, format="%g", key="wd", help=t("lab_wd_help", lang), **Q
+    )
+    c[4].caption(t("lab_combined_help", lang))
+    all_variants = (
+        Variant("baseline"),
+        Variant("dropout", dropout=p),
+        Variant("early_stopping", early_stopping=True),
+        Variant("weight_decay", weight_decay=wd),
+        Variant("combined", dropout=p, weight_decay=wd, early_stopping=True),
+    )
+    variants = tuple(v for v, on in zip(all_variants, use, strict=True) if on)
+    config = TrainConfig(
+        int(depth),
+        int(width),
+        act,
+        opt,
+        float(lr),
+        int(epochs),
+        int(batch),
+        int(patience),
+        float(min_delta),
+        int(seed),
+        variants=variants,
+    )
+    return task_config, config
+
+
+def names_of(config: TrainConfig) -> list[str]:
+    return [t(f"lab_variant_{v.name}", lang) for v in config.variants]
+
+
+def draw(job: Job, split: data.Split, config: TrainConfig, epoch_index: int | None = None) -> None:
+    """Progress, curves, and the fit at the latest (or chosen) snapshot."""
+    records = list(job.records)
+    names = names_of(config)
+    if not records:
+        st.info(t("lab_starting", lang))
+        return
+    last = records[-1]
+    frac = last.epoch / config.epochs
+    st.progress(
+        min(1.0, frac),
+        text=t(
+            "lab_progress",
+            lang,
+            epoch=last.epoch,
+            epochs=config.epochs,
+            train=f"{last.train_loss[0]:.4g}",
+            val=f"{last.val_loss[0]:.4g}",
+        ),
+    )
+    epochs = np.array([r.epoch for r in records])
+    train = np.array([r.train_loss for r in records])
+    val = np.array([r.val_loss for r in records])
+    best = job.summary.best_epoch if job.summary is not None else None
+    stopped = job.summary.stopped_at if job.summary is not None else None
+    if job.summary is None:  # while training: early-stopping variants that already stopped
+        stop_now = np.argmax(np.array([r.stopped for r in records]), axis=0) + 1
+        stopped = np.where(last.stopped, stop_now, -1)
+    cut = np.where(stopped > 0, stopped, len(epochs) + 1)  # early stopping ends a variant's curves
+    after = epochs[:, None] > cut[None, :]
+    train, val = np.where(after, np.nan, train), np.where(after, np.nan, val)
+    left, right = st.columns(2)
+    left.plotly_chart(
+        lf.curves_figure(epochs, train, val, names, best, stopped, lang), key="lab_curves"
+    )
+    snaps = [r for r in records if r.prediction is not None]
+    if not snaps:
+        return
+    snap = snaps[-1] if epoch_index is None else snaps[min(epoch_index, len(snaps) - 1)]
+    prediction = snap.prediction.copy()
+    if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
+        late = (stopped > 0) & (snap.epoch > stopped)
+        prediction[late] = job.summary.prediction[late]
+    grid = training.prediction_grid(split)
+    parts = {"train": split.train, "val": split.val, "test": split.test}
+    if split.classes == 0:
+        fig = lf.fit_figure(split.x, split.y, parts, grid, prediction, names, snap.epoch, lang)
+        right.plotly_chart(fig, key="lab_fit")
+    else:
+        fig = lf.boundary_figure(
+            split.x, split.y, parts, grid, snap.prediction, names, snap.epoch, lang
+        )
+        st.plotly_chart(fig, key="lab_fit")
+
+
+ui.lab_workers()  # start (and warm) the worker processes the first time the lab is opened
+st.title(t("lab_title", lang))
+st.markdown(t("lab_intro", lang))
+with ui.guarded(lang):
+    task_config, config = controls()
+    split = ui.task(task_config)
+    key = (task_config, config)
+    job: Job | None = st.session_state.get("_lab_job")
+    b1, b2, b3 = st.columns([1, 1, 4])
+    if b1.button(
+        t("lab_train", lang), type="primary", icon=":material/play_arrow:", key="train_btn"
+    ):
+        if job is not None:
+            job.stop.set()
+        pool, manager = ui.lab_workers()
+        job = Job(key, manager.Queue(), manager.Event())
+        st.session_state["_lab_job"] = job
+        pool.submit(training.train_to_queue, split, config, job.inbox, job.stop)
+    if job is not None:
+        job.collect()
+    if b2.button(
+        t("lab_stop", lang),
+        icon=":material/stop:",
+        key="stop_btn",
+        disabled=job is None or job.done,
+    ):
+        job.stop.set()
+    if job is None:
+        b3.info(t("lab_press_train", lang))
+    elif job.key != key:
+        b3.warning(t("lab_changed", lang))
+
+    if job is not None:
+        running = not job.done
+
+        @st.fragment(run_every=POLL if running else None)
+        def live() -> None:
+            current: Job = st.session_state["_lab_job"]
+            current.collect()
+            if current.error:
+                st.error(t("err_unexpected", lang))
+            if current.done and running:
+                st.rerun(scope="app")  # training finished: draw the results once, stop polling
+            draw(current, split, config)
+
+        if running:
+            live()
+        else:
+            snaps = [r.epoch for r in job.records if r.prediction is not None]
+            which = None
+            if len(snaps) > 1:
+                pick = st.select_slider(
+                    t("lab_replay", lang),
+                    snaps,
+                    value=snaps[-1],
+                    key="replay",
+                    help=t("lab_replay_help", lang),
+                )
+                which = snaps.index(pick)
+            draw(job, split, config, which)
+            if job.summary is not None:
+                s = job.summary
+                rows = {
+                    "variant": names_of(config),
+                    "best epoch": s.best_epoch,
+                    "stopped at": [e if e > 0 else None for e in s.stopped_at],
+                }
+                for k, values in s.final.items():
+                    rows[k] = values
+                rows["weights"] = [s.weights] * len(config.variants)
+                table = pd.DataFrame(rows)
+                table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
+                st.subheader(t("lab_results", lang))
+                st.dataframe(ui.display_table(table), hide_index=True, width="stretch")
+                st.caption(t("lab_results_note", lang))
+    with st.expander(t("notice", lang), expanded=job is not None and job.done):
+        st.markdown(t("lab_notice", lang))
