@@ -223,9 +223,7 @@ def boundary_figure(
                 col=v + 1,
             )
         fig.update_xaxes(showticklabels=False, row=1, col=v + 1)
-        fig.update_yaxes(
-            showticklabels=False, row=1, col=v + 1, scaleanchor=f"x{v + 1}" if v else "x"
-        )
+        fig.update_yaxes(showticklabels=False, row=1, col=v + 1)
     fig.update_layout(
         title=t("fig_lab_boundary", lang, epoch=epoch),
         height=360,
