@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean browser screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,25 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The browser tests drive Debian's Chromium; install it where it is missing (as root). Without it
+# they are skipped with a message, and everything else still runs.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "Chromium is not installed and could not be installed: browser tests will be skipped."
+
+test: lint browser
 	$(BIN)/python -m pytest
+
+screenshots: $(STAMP) browser
+	PLAYGROUND_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_surfaces.py
 	$(BIN)/python benchmarks/bench_race.py
 	$(BIN)/python benchmarks/bench_ewa.py
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

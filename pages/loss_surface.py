@@ -181,102 +181,112 @@ with ui.guarded(lang):
             st.plotly_chart(fig, key=f"{loss}_contour")
             st.caption(t(f"ls_min_{loss}", lang))
 
+
 # ------------------------------------------------------------------ gradient descent
-st.header(t("ls_descent", lang))
-st.markdown(t("ls_descent_intro", lang))
-with ui.guarded(lang):
-    c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
-    loss = ui.choice(
-        c[0].radio,
-        t("ls_loss", lang),
-        ("mse", "mae"),
-        "loss",
-        "mse",
-        format_func=lambda s: s.upper(),
-        help=t("ls_loss_help", lang),
-    )
-    lr = c[1].number_input(
-        t("lr", lang),
-        1e-6,
-        runs.MAX_LR,
-        0.05,
-        0.01,
-        key="lr",
-        format="%g",
-        help=t("ls_lr_help", lang, high=runs.MAX_LR),
-        **Q,
-    )
-    c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
-    steps = c[2].number_input(
-        t("steps", lang),
-        1,
-        runs.MAX_STEPS,
-        100,
-        10,
-        key="steps",
-        help=t("steps_help", lang, high=runs.MAX_STEPS),
-        **Q,
-    )
-    w0 = c[3].number_input(t("ls_w0", lang), -1e4, 1e4, 0.0, 0.5, key="w0", **Q)
-    b0 = c[4].number_input(t("ls_b0", lang), -1e4, 1e4, 0.0, 0.5, key="b0", **Q)
-    batch = ui.choice(
-        c[5].radio,
-        t("ls_batch", lang),
-        ("full", "mini", "sgd"),
-        "batch",
-        "full",
-        format_func=lambda s: t(f"ls_batch_{s}", lang),
-        help=t("ls_batch_help", lang),
-    )
-    k = c[6].number_input(
-        t("ls_k", lang),
-        1,
-        data.MAX_ROWS,
-        8,
-        1,
-        key="k",
-        disabled=batch != "mini",
-        help=t("ls_k_help", lang),
-        **Q,
-    )
-    seed = c[7].number_input(
-        t("seed", lang),
-        0,
-        2**31 - 1,
-        0,
-        key="gd_seed",
-        disabled=batch == "full",
-        help=t("seed_help", lang),
-        **Q,
-    )
-    size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
-    config = runs.DescentConfig(loss, float(lr), int(steps), float(w0), float(b0), size, int(seed))
-    traj = ui.descent(x, y, config)
-    if traj.diverged_at is not None:
-        st.error(
-            t("ls_diverged", lang, step=traj.diverged_at, bound=f"{lr_bound:.4g}"),
-            icon=":material/trending_up:",
+@st.fragment
+def descent_section() -> None:
+    """Gradient descent: its controls rerun only this section, not the surfaces above."""
+    st.header(t("ls_descent", lang))
+    st.markdown(t("ls_descent_intro", lang))
+    with ui.guarded(lang):
+        c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
+        loss = ui.choice(
+            c[0].radio,
+            t("ls_loss", lang),
+            ("mse", "mae"),
+            "loss",
+            "mse",
+            format_func=lambda s: s.upper(),
+            help=t("ls_loss_help", lang),
         )
-    else:
-        st.success(
-            t(
-                "ls_finished",
-                lang,
-                steps=traj.steps,
-                w=ui.num(traj.w[-1]),
-                b=ui.num(traj.b[-1]),
-                loss=ui.num(traj.loss[-1]),
+        lr = c[1].number_input(
+            t("lr", lang),
+            1e-6,
+            runs.MAX_LR,
+            0.05,
+            0.01,
+            key="lr",
+            format="%g",
+            help=t("ls_lr_help", lang, high=runs.MAX_LR),
+            **Q,
+        )
+        c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
+        steps = c[2].number_input(
+            t("steps", lang),
+            1,
+            runs.MAX_STEPS,
+            100,
+            10,
+            key="steps",
+            help=t("steps_help", lang, high=runs.MAX_STEPS),
+            **Q,
+        )
+        w0 = c[3].number_input(t("ls_w0", lang), -1e4, 1e4, 0.0, 0.5, key="w0", **Q)
+        b0 = c[4].number_input(t("ls_b0", lang), -1e4, 1e4, 0.0, 0.5, key="b0", **Q)
+        batch = ui.choice(
+            c[5].radio,
+            t("ls_batch", lang),
+            ("full", "mini", "sgd"),
+            "batch",
+            "full",
+            format_func=lambda s: t(f"ls_batch_{s}", lang),
+            help=t("ls_batch_help", lang),
+        )
+        k = c[6].number_input(
+            t("ls_k", lang),
+            1,
+            data.MAX_ROWS,
+            8,
+            1,
+            key="k",
+            disabled=batch != "mini",
+            help=t("ls_k_help", lang),
+            **Q,
+        )
+        seed = c[7].number_input(
+            t("seed", lang),
+            0,
+            2**31 - 1,
+            0,
+            key="gd_seed",
+            disabled=batch == "full",
+            help=t("seed_help", lang),
+            **Q,
+        )
+        size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
+        config = runs.DescentConfig(
+            loss, float(lr), int(steps), float(w0), float(b0), size, int(seed)
+        )
+        traj = ui.descent(x, y, config)
+        if traj.diverged_at is not None:
+            st.warning(
+                t("ls_diverged", lang, step=traj.diverged_at, bound=f"{lr_bound:.4g}"),
+                icon=":material/trending_up:",
             )
+        else:
+            st.success(
+                t(
+                    "ls_finished",
+                    lang,
+                    steps=traj.steps,
+                    w=ui.num(traj.w[-1]),
+                    b=ui.num(traj.b[-1]),
+                    loss=ui.num(traj.loss[-1]),
+                )
+            )
+        fig = ui.descent_figure(
+            grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang
         )
-    fig = ui.descent_figure(
-        grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang
-    )
-    st.plotly_chart(fig, key="descent_fig")
-    st.download_button(
-        t("download_csv", lang),
-        traj.to_frame().to_csv(index=False),
-        "trajectory.csv",
-        "text/csv",
-        key="dl_traj",
-        icon=":material/download:",
-    )
+        st.plotly_chart(fig, key="descent_fig")
+        st.download_button(
+            t("download_csv", lang),
+            traj.to_frame().to_csv(index=False),
+            "trajectory.csv",
+            "text/csv",
+            key="dl_traj",
+            icon=":material/download:",
+        )
+
+
+if "grid" in globals():
+    descent_section()

@@ -58,18 +58,36 @@ class Job:
                         self.records.append(item)
 
 
-def controls() -> tuple[data.TaskConfig, TrainConfig]:
+def csv_controls() -> tuple | None:
+    """The uploaded table and its columns: (raw bytes, feature names, target name)."""
+    upload = st.file_uploader(
+        t("ls_upload", lang), type=["csv", "txt"], key="lab_csv", help=t("lab_csv_help", lang)
+    )
+    if upload is None:
+        st.info(t("ls_upload_prompt", lang))
+        return None
+    raw = upload.getvalue()
+    cols = list(ui.csv_table(raw).columns)
+    features = st.multiselect(
+        t("lab_features", lang), cols, default=cols[:1], max_selections=2, key="lab_features"
+    )
+    target = st.selectbox(t("lab_target", lang), cols, index=len(cols) - 1, key="lab_target")
+    return raw, tuple(features), target
+
+
+def controls() -> tuple[object, TrainConfig]:
     with st.sidebar:
         st.header(t("lab_data", lang))
         task = ui.choice(
             st.selectbox,
             t("lab_task", lang),
-            data.TASKS,
+            (*data.TASKS, "csv"),
             "task",
             "sine",
             format_func=lambda k: t(f"lab_task_{k}", lang),
             help=t("lab_task_help", lang),
         )
+        table = csv_controls() if task == "csv" else None
         n = st.number_input(
             t("lab_n", lang),
             12,
@@ -77,6 +95,7 @@ def controls() -> tuple[data.TaskConfig, TrainConfig]:
             40 if task == "sine" else 200,
             10,
             key="lab_n",
+            disabled=task == "csv",
             help=t("lab_n_help", lang),
             **Q,
         )
@@ -87,10 +106,18 @@ def controls() -> tuple[data.TaskConfig, TrainConfig]:
             0.3 if task == "sine" else 0.15,
             0.05,
             key="lab_noise",
+            disabled=task == "csv",
             **Q,
         )
         flip = st.number_input(
-            t("lab_flip", lang), 0.0, 0.5, 0.05, 0.01, key="lab_flip", disabled=task == "sine", **Q
+            t("lab_flip", lang),
+            0.0,
+            0.5,
+            0.05,
+            0.01,
+            key="lab_flip",
+            disabled=task in ("sine", "csv"),
+            **Q,
         )
         c1, c2 = st.columns(2)
         val = c1.number_input(t("lab_val", lang), 0.05, 0.6, 0.25, 0.05, key="lab_val", **Q)
@@ -142,9 +169,12 @@ def controls() -> tuple[data.TaskConfig, TrainConfig]:
             help=t("lab_batch_help", lang),
             **Q,
         )
-    task_config = data.TaskConfig(
-        task, int(n), float(noise), float(flip), float(val), float(test), int(seed)
-    )
+    if task == "csv":
+        source = None if table is None else ("csv", *table, float(val), float(test), int(seed))
+    else:
+        source = data.TaskConfig(
+            task, int(n), float(noise), float(flip), float(val), float(test), int(seed)
+        )
     st.subheader(t("lab_variants", lang))
     c = st.columns(5)
     use = [
@@ -187,7 +217,7 @@ def controls() -> tuple[data.TaskConfig, TrainConfig]:
         int(seed),
         variants=variants,
     )
-    return task_config, config
+    return source, config
 
 
 def names_of(config: TrainConfig) -> list[str]:
@@ -240,7 +270,13 @@ def draw(job: Job, split: data.Split, config: TrainConfig, epoch_index: int | No
     grid = training.prediction_grid(split)
     parts = {"train": split.train, "val": split.val, "test": split.test}
     if split.classes == 0:
-        fig = lf.fit_figure(split.x, split.y, parts, grid, prediction, names, snap.epoch, lang)
+        sine = (
+            not isinstance(st.session_state.get("task"), str)
+            or st.session_state.get("task") == "sine"
+        )
+        fig = lf.fit_figure(
+            split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, sine
+        )
         right.plotly_chart(fig, key="lab_fit")
     else:
         fig = lf.boundary_figure(
@@ -253,9 +289,13 @@ ui.lab_workers()  # start (and warm) the worker processes the first time the lab
 st.title(t("lab_title", lang))
 st.markdown(t("lab_intro", lang))
 with ui.guarded(lang):
-    task_config, config = controls()
-    split = ui.task(task_config)
-    key = (task_config, config)
+    source, config = controls()
+    if source is None:
+        st.stop()
+    split, notes = ui.lab_split(source)
+    for note in notes:
+        st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
+    key = (source, config)
     job: Job | None = st.session_state.get("_lab_job")
     b1, b2, b3 = st.columns([1, 1, 4])
     if b1.button(

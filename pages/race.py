@@ -322,10 +322,16 @@ with ui.guarded(lang):
         icon=":material/download:",
     )
 
-    tab_loss, tab_3d, tab_saddle = st.tabs(
-        [t("race_tab_loss", lang), t("race_tab_3d", lang), t("race_tab_saddle", lang)]
+    # One panel at a time: building and sending only the chosen one keeps every change fast.
+    panel = ui.choice(
+        st.segmented_control,
+        t("race_panel", lang),
+        ("loss", "3d", "saddle"),
+        "panel",
+        "loss",
+        format_func=lambda k: t(f"race_tab_{k}", lang),
     )
-    with tab_loss:
+    if panel == "loss":
         best = min((m.value for m in land.minima), default=None)
         if best is not None:
             gaps = [np.maximum(p.loss - best, 1e-16) for p in paths]
@@ -337,12 +343,12 @@ with ui.guarded(lang):
                 t("axis_value", lang),
             )
         st.plotly_chart(rf.curves(gaps, labels, title, y_title, lang=lang), key="race_loss")
-    with tab_3d:
+    if panel == "3d":
         st.plotly_chart(
             rf.race_3d(xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang),
             key="race_3d",
         )
-    with tab_saddle:
+    if panel == "saddle":
         st.markdown(t("race_saddle_intro", lang))
         escapes = table["escaped_at"].tolist()
         norms = [np.linalg.norm(p.grad, axis=1) for p in paths]

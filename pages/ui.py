@@ -119,6 +119,8 @@ def choice(widget, label: str, options, key: str, default, **kwargs):
         matches = [o for o in options if str(o) == wanted]
         st.session_state[key] = matches[0] if matches else default
     value = widget(label, options, key=key, **kwargs)
+    if value is None:  # a segmented control can be cleared: fall back to the default
+        value = default
     if value == default:
         st.query_params.pop(key, None)
     else:
@@ -183,8 +185,13 @@ def basins(name: str, options, x, y, run, n: int, steps: int):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def task(config: data.TaskConfig) -> data.Split:
-    return data.make_task(config)
+def lab_split(source) -> tuple[data.Split, tuple]:
+    """The lab's split: a generated task (TaskConfig), or ("csv", raw, features, target, val, test,
+    seed) for an uploaded table."""
+    if isinstance(source, data.TaskConfig):
+        return data.make_task(source), ()
+    _, raw, features, target, val, test, seed = source
+    return data.task_from_table(csv_table(raw), list(features), target, val, test, seed)
 
 
 LAB_WORKERS = 2  # processes per server that train the overfitting lab's models

@@ -255,17 +255,60 @@ def make_task(config: TaskConfig) -> Split:
         flip = rng.random(n) < config.label_noise
         y = np.where(flip, 1 - y, y)
         classes = 2
+    return split_arrays(x, y, classes, config.val, config.test, rng)
+
+
+def split_arrays(
+    x: np.ndarray, y: np.ndarray, classes: int, val: float, test: float, rng: np.random.Generator
+) -> Split:
+    """Shuffle N points with ``rng`` and cut them into train / validation / test."""
+    n = x.shape[0]
     order = rng.permutation(n)
-    n_val, n_test = max(2, round(config.val * n)), max(2, round(config.test * n))
-    val, test, train = order[:n_val], order[n_val : n_val + n_test], order[n_val + n_test :]
-    return Split(
-        x.astype(np.float32),
-        y.astype(np.float32 if classes == 0 else np.int64),
-        np.sort(train),
-        np.sort(val),
-        np.sort(test),
-        classes,
+    n_val, n_test = max(2, round(val * n)), max(2, round(test * n))
+    val_idx, test_idx, train_idx = (
+        order[:n_val],
+        order[n_val : n_val + n_test],
+        order[n_val + n_test :],
     )
+    if len(train_idx) < 4:
+        raise UserError("err_csv_too_few_rows", rows=int(n))
+    y = y.astype(np.float32 if classes == 0 else np.int64)
+    return Split(
+        x.astype(np.float32), y, np.sort(train_idx), np.sort(val_idx), np.sort(test_idx), classes
+    )
+
+
+def task_from_table(
+    frame: pd.DataFrame,
+    features: list[str],
+    target: str,
+    val: float = 0.25,
+    test: float = 0.25,
+    seed: int = 0,
+) -> tuple[Split, tuple[Note, ...]]:
+    """A lab task from an uploaded table: one feature and a numeric target (regression), or two
+    features and a 0/1 target (classification). Incomplete rows are dropped, big files sampled.
+    """
+    missing = [c for c in (*features, target) if c not in frame.columns]
+    if missing:
+        raise UserError("err_csv_no_column", column=missing[0])
+    values = frame[[*features, target]].to_numpy(dtype=np.float64)
+    keep = np.isfinite(values).all(axis=1)
+    notes = [Note("note_rows_dropped", (("dropped", int((~keep).sum())),))] if (~keep).any() else []
+    values = values[keep]
+    rng = np.random.default_rng(seed)
+    if len(values) > 5000:
+        notes.append(Note("note_rows_sampled", (("kept", 5000), ("total", len(values)))))
+        values = values[np.sort(rng.choice(len(values), 5000, replace=False))]
+    x, y = values[:, :-1], values[:, -1]
+    labels = set(np.unique(y).tolist())
+    if len(features) == 1:
+        classes = 0
+    elif len(features) == 2 and labels <= {0.0, 1.0} and len(labels) == 2:
+        classes = 2
+    else:
+        raise UserError("err_lab_csv_shape")
+    return split_arrays(x, y, classes, val, test, rng), tuple(notes)
 
 
 def _classification(task: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

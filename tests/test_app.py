@@ -65,7 +65,7 @@ def test_too_large_learning_rate_says_diverged_without_exception():
     at = open_view("loss_surface.py")
     at.number_input(key="lr").set_value(0.5).run()
     assert not at.exception
-    assert any("Diverged at step" in e.value for e in at.error)
+    assert any("Diverged at step" in w.value for w in at.warning)
 
 
 def test_inverted_window_gets_a_message_not_a_traceback():
@@ -141,3 +141,10 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     assert at.dataframe, "the results table appears when training ends"
     table = at.dataframe[0].value
     assert len(table) == 4 and "best epoch (validation)" in table.columns
+
+
+def test_overfit_lab_csv_source_prompts_for_a_file():
+    at = open_view("overfit.py")
+    at.selectbox(key="task").set_value("csv").run()
+    assert not at.exception and not at.error
+    assert any("Upload a CSV" in i.value for i in at.info)

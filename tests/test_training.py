@@ -157,3 +157,28 @@ def test_bad_settings_are_user_errors():
             TrainConfig(**kwargs)
     with pytest.raises(UserError):
         data.TaskConfig(n=3)
+
+
+def test_csv_table_becomes_a_regression_or_classification_task():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, 80)
+    frame = data.read_csv(
+        (
+            "x,z,y,label\n"
+            + "\n".join(
+                f"{a},{b},{np.sin(a)},{int(a > b)}"
+                for a, b in zip(x, rng.uniform(-2, 2, 80), strict=True)
+            )
+        ).encode()
+    )
+    reg, _ = data.task_from_table(frame, ["x"], "y")
+    assert reg.classes == 0 and reg.x.shape == (80, 1)
+    assert len(reg.train) + len(reg.val) + len(reg.test) == 80
+    cls, _ = data.task_from_table(frame, ["x", "z"], "label")
+    assert cls.classes == 2 and set(np.unique(cls.y)) == {0, 1}
+    _, summary = training.run(cls, TrainConfig(epochs=30))
+    assert summary.final["train_acc"].shape == (4,)
+    from playground.i18n import UserError
+
+    with pytest.raises(UserError):
+        data.task_from_table(frame, ["x", "z"], "y")  # two features need a 0/1 target

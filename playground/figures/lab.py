@@ -121,19 +121,21 @@ def fit_figure(
     names: list[str],
     epoch: int,
     lang: str = "en",
+    truth: bool = True,
 ) -> go.Figure:
-    """1-D: the data of each split and every variant's fitted function at ``epoch``.
-    ``grid`` (G, 1), ``prediction`` (V, G)."""
+    """1-D: the data of each split and every variant's fitted function at ``epoch``; with
+    ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G)."""
     fig = go.Figure()
     _points(fig, x, y, parts, lang)
-    xs = np.linspace(-np.pi, np.pi, 200)
-    fig.add_scatter(
-        x=rounded(xs),
-        y=rounded(np.sin(xs)),
-        mode="lines",
-        name=t("lab_truth", lang),
-        line={"color": "#999999", "dash": "dot"},
-    )
+    if truth:
+        xs = np.linspace(-np.pi, np.pi, 200)
+        fig.add_scatter(
+            x=rounded(xs),
+            y=rounded(np.sin(xs)),
+            mode="lines",
+            name=t("lab_truth", lang),
+            line={"color": "#999999", "dash": "dot"},
+        )
     for v, name in enumerate(names):
         fig.add_scatter(
             x=rounded(grid[:, 0]),

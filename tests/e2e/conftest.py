@@ -1,0 +1,122 @@
+"""Fixtures for the browser tests: the dashboard on a free localhost port, and headless Chromium.
+
+The browser is Debian's chromium (/usr/bin/chromium, or $PLAYGROUND_CHROMIUM); Playwright never
+downloads one. Where none is installed, every browser test is skipped with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("PLAYGROUND_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The dashboard, served from the checkout on a free port for the whole session."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "pages" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start within 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        pytest.skip(
+            "no Chromium found (install Debian's 'chromium' package): browser tests skipped"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def view(chromium, server):
+    """Open a view: returns (page, errors), failing on uncaught page errors at teardown."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    # Plotly rejects the promise of an animation that Pause interrupts, with no value: the browser
+    # reports it as "undefined". Anything else is a real error.
+    page.on("pageerror", lambda exc: errors.append(str(exc)) if str(exc) != "undefined" else None)
+
+    def open_view(path: str):
+        page.goto(server + path)
+        page.wait_for_selector("[data-testid=stAppViewContainer]", timeout=30_000)
+        return page
+
+    yield open_view, page, errors
+    context.close()
+    assert not errors, errors

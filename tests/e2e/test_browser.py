@@ -1,0 +1,158 @@
+"""Every view in a real browser: it loads without error, every figure draws, the main controls
+change the figure, and animations advance when played. Screenshots go to docs/screenshots
+when PLAYGROUND_SCREENSHOTS=1 (``make screenshots``)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.e2e.conftest import SHOTS
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_figures(page, count: int, timeout: float = 60_000) -> None:
+    """Wait until ``count`` plotly figures have drawn their SVG."""
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {count}", timeout=timeout
+    )
+    page.wait_for_timeout(500)
+
+
+def assert_clean(page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("[data-testid=stAlertContentError]").count() == 0, page.locator(
+        "[data-testid=stAlertContentError]"
+    ).all_inner_texts()
+
+
+def shot(page, name: str) -> None:
+    if os.environ.get("PLAYGROUND_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.jpg"), type="jpeg", quality=70)
+
+
+def slider_step(figure) -> int:
+    """The step shown by a plotly animation's slider label ("step 12")."""
+    text = figure.locator(".slider-group text").first.text_content() or ""
+    found = re.search(r"(\d+)", text)
+    return int(found.group(1)) if found else -1
+
+
+def play(page, figure, seconds: float = 2.0) -> tuple[int, int]:
+    figure.scroll_into_view_if_needed()
+    before = slider_step(figure)
+    figure.get_by_text("Play").click()
+    page.wait_for_timeout(seconds * 1000)
+    figure.get_by_text("Pause").click()
+    return before, slider_step(figure)
+
+
+def test_home_lists_every_view(view):
+    open_view, page, _ = view
+    open_view("/")
+    page.wait_for_selector("text=Optimizer & loss playground")
+    for name in ("Loss surfaces", "Optimizer race", "Weighted averages", "Overfitting lab"):
+        assert page.get_by_role("link", name=name).count() >= 1
+    assert_clean(page)
+    shot(page, "home")
+
+
+def test_loss_surface_draws_reacts_and_animates(view):
+    open_view, page, _ = view
+    open_view("/loss-surface")
+    wait_for_figures(page, 6)
+    assert_clean(page)
+    shot(page, "loss-surface")
+    animation = page.locator(".js-plotly-plot").last
+    before, after = play(page, animation)
+    assert after > before >= 0
+    lr = page.get_by_role("spinbutton", name="Learning rate η")
+    lr.fill("0.5")
+    lr.press("Enter")
+    page.wait_for_selector("text=Diverged at step", timeout=30_000)
+
+
+def test_race_draws_click_sets_start_and_animates(view):
+    open_view, page, _ = view
+    open_view("/race")
+    wait_for_figures(page, 4)
+    assert_clean(page)
+    shot(page, "race")
+    race = page.locator(".js-plotly-plot").first
+    race.scroll_into_view_if_needed()
+    area = race.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(area["x"] + 0.25 * area["width"], area["y"] + 0.3 * area["height"])
+    page.wait_for_function("new URL(location).searchParams.get('start_x') !== null", timeout=30_000)
+    start_x = page.get_by_role("spinbutton", name="Start x")
+    page.wait_for_function(
+        "el => parseFloat(el.value) < 0", arg=start_x.element_handle(), timeout=30_000
+    )
+    wait_for_figures(page, 4)
+    before, after = play(page, page.locator(".js-plotly-plot").first)
+    assert after > before >= 0
+    page.goto(page.url.split("?")[0] + "?surface=himmelblau")
+    wait_for_figures(page, 4)
+    surface = page.locator("[data-testid=stSelectbox] input").first
+    assert surface.input_value() == "Himmelblau (four minima)"
+    assert_clean(page)
+
+
+def test_ewa_draws_both_conventions_agree_and_animates(view):
+    open_view, page, _ = view
+    open_view("/ewa")
+    wait_for_figures(page, 5)
+    assert_clean(page)
+    shot(page, "ewa")
+    page.get_by_text("Swapped convention").click()
+    page.wait_for_selector("text=Both conventions give the same curves", timeout=30_000)
+    animation = page.locator(".js-plotly-plot").nth(3)
+    before, after = play(page, animation)
+    assert after > before >= 0
+
+
+def test_overfit_lab_trains_live_and_stops(view):
+    open_view, page, _ = view
+    open_view("/overfit?epochs=400")
+    page.wait_for_selector("text=Press Train", timeout=60_000)
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_selector("text=Results", timeout=120_000)
+    wait_for_figures(page, 2)
+    assert_clean(page)
+    shot(page, "overfit")
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_selector("[data-testid=stProgress]", timeout=60_000)
+    page.get_by_role("button", name="Stop").click()
+    page.wait_for_selector("text=Results", timeout=60_000)
+    progress = page.locator("[data-testid=stProgress]").first.inner_text()
+    assert "Epoch" in progress
+    assert_clean(page)
+
+
+def test_csv_uploads_in_the_loss_surface_view_and_the_lab(view, tmp_path):
+    open_view, page, _ = view
+    good = tmp_path / "line.csv"
+    good.write_text(
+        "hours,score,label\n" + "\n".join(f"{i},{3 * i + 1},{i % 2}" for i in range(40))
+    )
+    bad = tmp_path / "text.csv"
+    bad.write_text("name,city\nann,paris\nbob,rome\n")
+    open_view("/loss-surface?source=csv")
+    page.wait_for_selector("text=Upload a CSV file", timeout=30_000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(bad))
+    page.wait_for_selector("text=at least two numeric columns", timeout=30_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(good))
+    page.wait_for_selector("text=40 points.", timeout=30_000)
+    wait_for_figures(page, 6)
+    assert_clean(page)
+    open_view("/overfit?task=csv&epochs=50")
+    page.wait_for_selector("text=Upload a CSV file", timeout=60_000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(good))
+    page.wait_for_selector("text=Press Train", timeout=30_000)
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_selector("text=Results", timeout=120_000)
+    assert_clean(page)
