@@ -18,7 +18,7 @@ from _util import machine, row
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.e2e.conftest import ARGS, chromium_path  # noqa: E402
+from tests.e2e.conftest import ARGS, chromium_path, start_server  # noqa: E402
 
 # view path, figures on the page, (control label, two values to alternate, figure index)
 VIEWS = [
@@ -29,41 +29,6 @@ VIEWS = [
 SIGNATURE = """gd => { const paths = gd.querySelectorAll('.scatterlayer path');
   return Array.from(paths).map(p => p.getAttribute('d') || '').join('|').length + ':' +
          (paths.length ? (paths[paths.length - 1].getAttribute('d') || '').slice(-60) : ''); }"""
-
-
-def serve():
-    import socket
-    import subprocess
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "pages" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the dashboard did not start")
 
 
 def figures_drawn(page, count: int) -> None:
@@ -80,7 +45,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     print(f"machine: {machine()}, Chromium headless")
-    proc, url = serve()
+    proc, url = start_server()
     ok = True
     try:
         with sync_playwright() as pw:

@@ -45,9 +45,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """The dashboard, served from the checkout on a free port for the whole session."""
+def start_server(timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
+    """Serve the dashboard from the checkout on a free port; return the process and its URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -65,20 +64,28 @@ def server():
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.read() == b"ok":
-                    break
+                    return proc, url
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start within 60 s")
+    proc.kill()
+    raise RuntimeError(f"the dashboard did not start within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The dashboard, served from the checkout on a free port for the whole session."""
+    try:
+        proc, url = start_server()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     yield url
     proc.terminate()
     try:
