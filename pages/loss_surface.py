@@ -175,10 +175,12 @@ with ui.guarded(lang):
         wm, bm, vm = best[loss]
         title = t(f"fig_{loss}", lang)
         with panel:
-            st.plotly_chart(figures.surface_3d(grid, z, title, (wm, bm, vm)), key=f"{loss}_3d")
             flat = surfaces.minimizing_set(z, grid, vm) if loss == "mae" else None
-            fig = figures.surface_contour(grid, z, title, (wm, bm), flat, log_colour, lang)
-            st.plotly_chart(fig, key=f"{loss}_contour")
+            fig3d, contour = ui.surface_figures(
+                grid, z, title, (wm, bm, vm), flat, log_colour, lang
+            )
+            st.plotly_chart(fig3d, key=f"{loss}_3d")
+            st.plotly_chart(contour, key=f"{loss}_contour")
             st.caption(t(f"ls_min_{loss}", lang))
 
 

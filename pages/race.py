@@ -297,8 +297,8 @@ with ui.guarded(lang):
 
     table = runs.race_table(land, contestants, paths, float(tol))
     race_area.subheader(t("race_maps", lang))
-    fig = rf.race_animation(
-        xs, ys, z, [p.xy for p in paths], labels, minima, saddles, land.log_colour, lang
+    fig = ui.race_figure(
+        xs, ys, z, tuple(p.xy for p in paths), tuple(labels), minima, saddles, land.log_colour, lang
     )
     race_area.plotly_chart(
         fig, key="race_fig", on_select=set_start_from_click, selection_mode="points"

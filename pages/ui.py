@@ -98,6 +98,24 @@ def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Tr
     return runs.gradient_descent(x, y, config)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def surface_figures(grid, z, title, minimum, flat, log_colour, lang):
+    """The 3-D and contour figures of one surface (rebuilt only when their inputs change)."""
+    return (
+        figures.surface_3d(grid, z, title, minimum),
+        figures.surface_contour(grid, z, title, minimum[:2], flat, log_colour, lang),
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang):
+    from playground.figures import race as rf
+
+    return rf.race_animation(
+        xs, ys, z, list(paths), list(labels), minima, saddles, log_colour, lang
+    )
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
     return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang)

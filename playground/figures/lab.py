@@ -52,33 +52,31 @@ def curves_figure(
             line={"color": colour(v), "width": 1.5, "dash": "dash"},
             hovertemplate=f"{name} train %{{y:.4g}}<extra></extra>",
         )
-        if best is not None and 1 <= best[v] <= len(epochs):
-            k = int(best[v]) - 1
-            fig.add_scatter(
-                x=[epochs[k]],
-                y=rounded(val[k : k + 1, v], 4),
-                mode="markers",
-                showlegend=False,
-                legendgroup=str(v),
-                marker={
+        marks = (
+            (
+                "lab_best_hover",
+                best,
+                {
                     "symbol": "diamond",
                     "size": 11,
                     "color": colour(v),
                     "line": {"color": "white", "width": 1},
                 },
-                hovertemplate=t("lab_best_hover", lang, name=name) + "<extra></extra>",
-            )
-        if stopped is not None and 1 <= stopped[v] <= len(epochs):
-            k = int(stopped[v]) - 1
-            fig.add_scatter(
-                x=[epochs[k]],
-                y=rounded(val[k : k + 1, v], 4),
-                mode="markers",
-                showlegend=False,
-                legendgroup=str(v),
-                marker={"symbol": "square", "size": 10, "color": colour(v)},
-                hovertemplate=t("lab_stop_hover", lang, name=name) + "<extra></extra>",
-            )
+            ),
+            ("lab_stop_hover", stopped, {"symbol": "square", "size": 10, "color": colour(v)}),
+        )
+        for hover, at, marker in marks:  # ◆ best validation epoch, ■ where early stopping stopped
+            if at is not None and 1 <= at[v] <= len(epochs):
+                k = int(at[v]) - 1
+                fig.add_scatter(
+                    x=[epochs[k]],
+                    y=rounded(val[k : k + 1, v], 4),
+                    mode="markers",
+                    showlegend=False,
+                    legendgroup=str(v),
+                    marker=marker,
+                    hovertemplate=t(hover, lang, name=name) + "<extra></extra>",
+                )
     fig.update_layout(
         title=t("fig_lab_curves", lang),
         height=400,

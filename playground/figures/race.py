@@ -140,36 +140,25 @@ def race_animation(
         row=1,
         col=1,
     )
-    if len(minima):
-        fig.add_scatter(
-            x=rounded(minima[:, 0]),
-            y=rounded(minima[:, 1]),
-            mode="markers",
-            name=t("legend_minima", lang),
-            row=1,
-            col=1,
-            marker={
-                "symbol": "star",
-                "size": 13,
-                "color": "white",
-                "line": {"color": "black", "width": 1},
-            },
-        )
-    if len(saddles):
-        fig.add_scatter(
-            x=rounded(saddles[:, 0]),
-            y=rounded(saddles[:, 1]),
-            mode="markers",
-            name=t("legend_saddles", lang),
-            row=1,
-            col=1,
-            marker={
-                "symbol": "x",
-                "size": 11,
-                "color": "white",
-                "line": {"color": "black", "width": 1},
-            },
-        )
+    for points, key, symbol, size in (
+        (minima, "legend_minima", "star", 13),
+        (saddles, "legend_saddles", "x", 11),
+    ):
+        if len(points):
+            fig.add_scatter(
+                x=rounded(points[:, 0]),
+                y=rounded(points[:, 1]),
+                mode="markers",
+                name=t(key, lang),
+                row=1,
+                col=1,
+                marker={
+                    "symbol": symbol,
+                    "size": size,
+                    "color": "white",
+                    "line": {"color": "black", "width": 1},
+                },
+            )
     start = paths[0][0] if len(paths) and len(paths[0]) else np.zeros(2)
     fig.add_scatter(
         x=rounded(start[:1]),
