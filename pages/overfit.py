@@ -196,12 +196,20 @@ def controls() -> tuple[object, TrainConfig]:
         t("lab_wd", lang), 0.0, 10.0, 1e-2, format="%g", key="wd", help=t("lab_wd_help", lang), **Q
     )
     c[4].caption(t("lab_combined_help", lang))
+    with_p = c[4].checkbox(t("lab_variant_dropout", lang), True, key="combo_dropout", **Q)
+    with_wd = c[4].checkbox(t("lab_variant_weight_decay", lang), True, key="combo_wd", **Q)
+    with_es = c[4].checkbox(t("lab_variant_early_stopping", lang), True, key="combo_es", **Q)
     all_variants = (
         Variant("baseline"),
         Variant("dropout", dropout=p),
         Variant("early_stopping", early_stopping=True),
         Variant("weight_decay", weight_decay=wd),
-        Variant("combined", dropout=p, weight_decay=wd, early_stopping=True),
+        Variant(
+            "combined",
+            dropout=p if with_p else 0.0,
+            weight_decay=wd if with_wd else 0.0,
+            early_stopping=with_es,
+        ),
     )
     variants = tuple(v for v, on in zip(all_variants, use, strict=True) if on)
     config = TrainConfig(

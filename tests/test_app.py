@@ -148,3 +148,18 @@ def test_overfit_lab_csv_source_prompts_for_a_file():
     at.selectbox(key="task").set_value("csv").run()
     assert not at.exception and not at.error
     assert any("Upload a CSV" in i.value for i in at.info)
+
+
+def test_overfit_lab_combination_variant_is_configurable():
+    at = open_view("overfit.py")
+    at.toggle(key="use_combined").set_value(True).run()
+    at.checkbox(key="combo_wd").set_value(False).run()
+    at.number_input(key="epochs").set_value(30).run()
+    at.button(key="train_btn").click().run()
+    deadline = time.time() + 90
+    while not at.dataframe and time.time() < deadline:
+        time.sleep(1)
+        at.run()
+    assert not at.exception and not at.error
+    assert len(at.dataframe[0].value) == 5
+    assert "Combination" in at.dataframe[0].value.iloc[:, 0].tolist()
