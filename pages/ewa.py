@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import ui
 
-from playground import data, ewa, landscapes, runs
+from playground import data, ewa, landscapes
 from playground.figures import ewa as ef
 from playground.i18n import t
 from playground.optimizers import OPTIMIZERS, RunSpec
@@ -15,20 +15,6 @@ from playground.optimizers import OPTIMIZERS, RunSpec
 lang = ui.language()
 Q = {"bind": "query-params"}
 BETAS = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def race_series(surface: str, run_text: str, steps: int, what: str) -> np.ndarray:
-    land = ui.landscape(surface, landscapes.SurfaceOptions())
-    path = runs.run_optimizer(land, RunSpec.parse(run_text), runs.RaceConfig(land.start, steps))
-    return {"loss": path.loss, "grad_x": path.grad[:, 0], "grad_y": path.grad[:, 1]}[what]
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def states(surface: str, steps: int, lr_m: float, lr_r: float, lr_a: float) -> dict:
-    land = ui.landscape(surface, landscapes.SurfaceOptions())
-    lrs = {"momentum": lr_m, "rmsprop": lr_r, "adam": lr_a}
-    return ewa.optimizer_states(land, land.start, steps, lrs)
 
 
 def series_controls() -> np.ndarray | None:
@@ -88,7 +74,7 @@ def series_controls() -> np.ndarray | None:
                 "grad_x",
                 format_func=lambda s: t(f"ewa_what_{s}", lang),
             )
-            return race_series(surface, RunSpec(opt, (("lr", lr),)).to_text(), int(steps), what)
+            return ui.race_series(surface, RunSpec(opt, (("lr", lr),)).to_text(), int(steps), what)
         n = st.number_input(
             t("ewa_n", lang),
             10,
@@ -225,7 +211,7 @@ with ui.guarded(lang):
     lr_m = c[2].number_input("lr Momentum", 1e-6, 10.0, 1e-3, format="%g", key="lr_m", **Q)
     lr_r = c[3].number_input("lr RMSprop", 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q)
     lr_a = c[4].number_input("lr Adam", 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
-    result = states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
+    result = ui.optimizer_states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
     st.plotly_chart(ef.states_figure(result, lang), key="ewa_states")
     worst = max(
         float(np.abs(d["torch"] - d["ewa"]).max())

@@ -232,8 +232,10 @@ def names_of(config: TrainConfig) -> list[str]:
     return [t(f"lab_variant_{v.name}", lang) for v in config.variants]
 
 
-def draw(job: Job, split: data.Split, config: TrainConfig, epoch_index: int | None = None) -> None:
-    """Progress, curves, and the fit at the latest (or chosen) snapshot."""
+def draw(
+    job: Job, split: data.Split, config: TrainConfig, truth: bool, epoch_index: int | None = None
+) -> None:
+    """Progress, curves, and the fit at the latest (or chosen) snapshot; ``truth`` adds sin(x)."""
     records = list(job.records)
     names = names_of(config)
     if not records:
@@ -278,12 +280,8 @@ def draw(job: Job, split: data.Split, config: TrainConfig, epoch_index: int | No
     grid = training.prediction_grid(split)
     parts = {"train": split.train, "val": split.val, "test": split.test}
     if split.classes == 0:
-        sine = (
-            not isinstance(st.session_state.get("task"), str)
-            or st.session_state.get("task") == "sine"
-        )
         fig = lf.fit_figure(
-            split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, sine
+            split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, truth
         )
         right.plotly_chart(fig, key="lab_fit")
     else:
@@ -301,6 +299,7 @@ with ui.guarded(lang):
     if source is None:
         st.stop()
     split, notes = ui.lab_split(source)
+    truth = isinstance(source, data.TaskConfig) and source.task == "sine"  # the noisy sine's curve
     for note in notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
     key = (source, config)
@@ -340,7 +339,7 @@ with ui.guarded(lang):
                 st.error(t("err_unexpected", lang))
             if current.done and running:
                 st.rerun(scope="app")  # training finished: draw the results once, stop polling
-            draw(current, split, config)
+            draw(current, split, config, truth)
 
         if running:
             live()
@@ -356,7 +355,7 @@ with ui.guarded(lang):
                     help=t("lab_replay_help", lang),
                 )
                 which = snaps.index(pick)
-            draw(job, split, config, which)
+            draw(job, split, config, truth, which)
             if job.summary is not None:
                 s = job.summary
                 rows = {

@@ -15,6 +15,7 @@ import streamlit as st
 
 from playground import data, figures, runs, surfaces
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, UserError, t
+from playground.optimizers import RunSpec
 
 log = logging.getLogger("playground")
 
@@ -195,6 +196,26 @@ def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: l
 @st.cache_data(max_entries=64, show_spinner=False)
 def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
     return landscape(name, options, x, y).hessian_eigenvalues(xy)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_series(surface: str, run_text: str, steps: int, what: str) -> np.ndarray:
+    """The loss or a gradient component of one race run, as a series for the EWA view."""
+    from playground import landscapes
+
+    land = landscape(surface, landscapes.SurfaceOptions())
+    path = runs.run_optimizer(land, RunSpec.parse(run_text), runs.RaceConfig(land.start, steps))
+    return {"loss": path.loss, "grad_x": path.grad[:, 0], "grad_y": path.grad[:, 1]}[what]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def optimizer_states(surface: str, steps: int, lr_m: float, lr_r: float, lr_a: float) -> dict:
+    """torch's optimizer state next to this library's EWA, on a surface of the race."""
+    from playground import ewa, landscapes
+
+    land = landscape(surface, landscapes.SurfaceOptions())
+    lrs = {"momentum": lr_m, "rmsprop": lr_r, "adam": lr_a}
+    return ewa.optimizer_states(land, land.start, steps, lrs)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -84,3 +84,19 @@ def test_log_axis_labels_at_most_nine_decades():
     axis = log_axis(np.logspace(-14, 2, 50))
     assert axis["type"] == "log" and 2 <= len(axis["tickvals"]) <= 9
     assert log_axis(np.array([-1.0, 2.0]))["type"] == "linear"
+
+
+def test_lab_fit_draws_the_true_sine_only_when_asked():
+    from playground import data, training
+    from playground.figures import lab
+
+    split = data.make_task(data.TaskConfig())
+    parts = {"train": split.train, "val": split.val, "test": split.test}
+    grid = training.prediction_grid(split)
+    pred = np.zeros((2, len(grid)))
+    with_truth = lab.fit_figure(split.x, split.y, parts, grid, pred, ["a", "b"], 1)
+    without = lab.fit_figure(split.x, split.y, parts, grid, pred, ["a", "b"], 1, truth=False)
+    names = lambda fig: [tr.name for tr in fig.data]  # noqa: E731
+    assert "sin(x) (the truth)" in names(with_truth)
+    assert "sin(x) (the truth)" not in names(without)
+    assert len(without.data) == len(with_truth.data) - 1
