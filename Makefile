@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean browser screenshots
+.PHONY: run test lint bench install clean browser screenshots fonts
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,13 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest
 
-screenshots: $(STAMP) browser
+# Screenshots in 简体中文 need a CJK font (a browser on a student's laptop has one already).
+fonts:
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq fonts-noto-cjk >/dev/null ; } || \
+	  echo "No CJK font: Chinese text in screenshots will show as boxes."
+
+screenshots: $(STAMP) browser fonts
 	PLAYGROUND_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e
 
 bench: $(STAMP)

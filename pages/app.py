@@ -16,7 +16,8 @@ torch.set_num_threads(1)  # many sessions share one server process
 logging.basicConfig(level=logging.INFO)
 
 st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
-lang = ui.language()
+link = ui.link_snapshot()  # the settings as the link gave them, before any widget runs
+lang = ui.page_frame()
 PAGES = [
     st.Page(
         "home.py", title=t("nav_home", lang), icon=":material/home:", url_path="home", default=True
@@ -47,4 +48,9 @@ def warm_up() -> bool:
 
 
 warm_up()
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+notice = st.container()  # above the view: what in the link could not be used
+try:
+    page.run()
+finally:
+    ui.link_notice(notice, link, lang)

@@ -160,7 +160,7 @@ with ui.guarded(lang):
             )
             for b in betas
         ]
-    st.plotly_chart(ef.averages(x, curves, lang, dashed), key="ewa_fig")
+    ui.chart(ef.averages(x, curves, lang, dashed), "ewa_fig")
     if swapped:
         gap = max(float(np.max(np.abs(c[1] - d[1]))) for c, d in zip(curves, dashed, strict=True))
         st.success(t("ewa_swap_same", lang, gap=f"{gap:.1e}"))
@@ -178,7 +178,7 @@ with ui.guarded(lang):
     )
 
     st.subheader(t("ewa_weights", lang))
-    st.plotly_chart(
+    ui.chart(
         ef.weights_figure(betas, int(min(200, max(20, 3 * ewa.window(max(betas)))))),
         key="ewa_weights",
     )
@@ -186,13 +186,13 @@ with ui.guarded(lang):
     st.subheader(t("ewa_bias", lang))
     st.markdown(t("ewa_bias_intro", lang))
     b = st.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")
-    st.plotly_chart(
+    ui.chart(
         ef.bias_figure(x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang), key="ewa_bias"
     )
 
     st.subheader(t("ewa_build", lang))
     st.caption(t("fig_ewa_build", lang))
-    st.plotly_chart(ef.build_animation(x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), key="ewa_anim")
+    ui.chart(ef.build_animation(x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), "ewa_anim")
     if len(x) > 2000:
         st.caption(t("ewa_build_first", lang))
 
@@ -212,7 +212,7 @@ with ui.guarded(lang):
     lr_r = c[3].number_input("lr RMSprop", 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q)
     lr_a = c[4].number_input("lr Adam", 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
     result = ui.optimizer_states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
-    st.plotly_chart(ef.states_figure(result, lang), key="ewa_states")
+    ui.chart(ef.states_figure(result, lang), "ewa_states")
     worst = max(
         float(np.abs(d["torch"] - d["ewa"]).max())
         for r in result.values()

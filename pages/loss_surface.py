@@ -99,7 +99,7 @@ lr_bound = surfaces.stable_lr_bound(x)
 # ------------------------------------------------------------------ data and formulas
 left, right = st.columns([1, 1])
 with left:
-    st.plotly_chart(figures.data_figure(x, y, best["mse"][:2], lang), key="data_fig")
+    ui.chart(figures.data_figure(x, y, best["mse"][:2], lang), "data_fig")
     w2, b2, m2 = best["mse"]
     w1, b1, m1 = best["mae"]
     st.markdown(
@@ -179,8 +179,8 @@ with ui.guarded(lang):
             fig3d, contour = ui.surface_figures(
                 grid, z, title, (wm, bm, vm), flat, log_colour, lang
             )
-            st.plotly_chart(fig3d, key=f"{loss}_3d")
-            st.plotly_chart(contour, key=f"{loss}_contour")
+            ui.chart(fig3d, f"{loss}_3d")
+            ui.chart(contour, f"{loss}_contour")
             st.caption(t(f"ls_min_{loss}", lang))
 
 
@@ -279,7 +279,7 @@ def descent_section() -> None:
         fig = ui.descent_figure(
             grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang
         )
-        st.plotly_chart(fig, key="descent_fig")
+        ui.chart(fig, "descent_fig")
         st.download_button(
             t("download_csv", lang),
             traj.to_frame().to_csv(index=False),

@@ -266,9 +266,7 @@ def draw(
     after = epochs[:, None] > cut[None, :]
     train, val = np.where(after, np.nan, train), np.where(after, np.nan, val)
     left, right = st.columns(2)
-    left.plotly_chart(
-        lf.curves_figure(epochs, train, val, names, best, stopped, lang), key="lab_curves"
-    )
+    ui.chart(lf.curves_figure(epochs, train, val, names, best, stopped, lang), "lab_curves", left)
     snaps = [r for r in records if r.prediction is not None]
     if not snaps:
         return
@@ -283,12 +281,12 @@ def draw(
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, truth
         )
-        right.plotly_chart(fig, key="lab_fit")
+        ui.chart(fig, "lab_fit", right)
     else:
         fig = lf.boundary_figure(
             split.x, split.y, parts, grid, snap.prediction, names, snap.epoch, lang
         )
-        st.plotly_chart(fig, key="lab_fit")
+        ui.chart(fig, "lab_fit")
 
 
 ui.lab_workers()  # start (and warm) the worker processes the first time the lab is opened

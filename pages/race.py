@@ -300,9 +300,7 @@ with ui.guarded(lang):
     fig = ui.race_figure(
         xs, ys, z, tuple(p.xy for p in paths), tuple(labels), minima, saddles, land.log_colour, lang
     )
-    race_area.plotly_chart(
-        fig, key="race_fig", on_select=set_start_from_click, selection_mode="points"
-    )
+    ui.chart(fig, "race_fig", race_area, on_select=set_start_from_click, selection_mode="points")
     race_area.caption(t("race_click_hint", lang))
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
@@ -342,9 +340,9 @@ with ui.guarded(lang):
                 t("fig_loss_race", lang),
                 t("axis_value", lang),
             )
-        st.plotly_chart(rf.curves(gaps, labels, title, y_title, lang=lang), key="race_loss")
+        ui.chart(rf.curves(gaps, labels, title, y_title, lang=lang), "race_loss")
     if panel == "3d":
-        st.plotly_chart(
+        ui.chart(
             rf.race_3d(xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang),
             key="race_3d",
         )
@@ -352,7 +350,7 @@ with ui.guarded(lang):
         st.markdown(t("race_saddle_intro", lang))
         escapes = table["escaped_at"].tolist()
         norms = [np.linalg.norm(p.grad, axis=1) for p in paths]
-        st.plotly_chart(
+        ui.chart(
             rf.curves(
                 norms,
                 labels,
@@ -367,7 +365,7 @@ with ui.guarded(lang):
             ui.hessians(surface, options, data_x, data_y, p.xy) if len(p.xy) else np.zeros((0, 2))
             for p in paths
         ]
-        st.plotly_chart(
+        ui.chart(
             rf.curves(
                 [e[:, 1] for e in eigs],
                 labels,
@@ -411,7 +409,7 @@ def basin_section() -> None:
             result = ui.basins(
                 surface, options, data_x, data_y, contestants[which], n, int(b_steps)
             )
-            st.plotly_chart(
+            ui.chart(
                 rf.basin_figure(result.xs, result.ys, result.label, minima, lang), key="basin_fig"
             )
 

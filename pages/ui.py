@@ -13,17 +13,167 @@ from contextlib import contextmanager
 import numpy as np
 import streamlit as st
 
-from playground import data, figures, runs, surfaces
+from playground import data, figures, links, runs, surfaces
+from playground.figures import export
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, UserError, t
 from playground.optimizers import RunSpec
 
 log = logging.getLogger("playground")
 
+# Secondary controls, hidden in presenter mode (still there: their values stay in the link)
+PRESENTER_HIDDEN = (
+    "data_seed",
+    "gd_seed",
+    "res",
+    "auto_window",
+    "w_min",
+    "w_max",
+    "b_min",
+    "b_max",
+    "k",
+    "seed",
+    "grid_n",
+    "basin_n",
+    "basin_steps",
+    "lab_seed",
+    "hidden",
+    "dtype",
+)
+
+
+# ------------------------------------------------------------------ page frame
+
+
+def browser_language() -> str:
+    """The language the browser asks for, if the catalogue has it (else English)."""
+    locale = (st.context.locale or "").lower()
+    return next((code for code in LANGUAGES if locale.startswith(code)), DEFAULT_LANGUAGE)
+
 
 def language() -> str:
-    """The language of this session (English until the classroom issue adds a switch)."""
-    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    """The language of this session: the sidebar's switch, which starts from the link or
+    the browser's locale."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang") or browser_language()
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def presenting() -> bool:
+    """True in presenter mode (large text and lines, secondary controls hidden)."""
+    return bool(st.session_state.get("presenter", False))
+
+
+COPY_LINK_HTML = """
+<div style="font-family:sans-serif;font-size:14px">
+<button id="copy" style="padding:6px 12px;border-radius:8px;border:1px solid #bbb;
+ background:#fff;cursor:pointer">🔗 {label}</button>
+<span id="done" style="margin-left:8px;color:#2a7"></span>
+<input id="url" readonly style="display:none;width:95%;margin-top:6px">
+</div>
+<script>
+const btn = document.getElementById("copy");
+btn.onclick = async () => {{
+  const url = window.parent.location.href;
+  const box = document.getElementById("url");
+  box.value = url;
+  try {{ await navigator.clipboard.writeText(url);
+        document.getElementById("done").textContent = "{done}"; }}
+  catch (e) {{ box.style.display = "block"; box.select(); }}
+}};
+</script>
+"""
+
+
+def page_frame() -> str:
+    """The sidebar every view shares: language, presenter mode, copy link. Returns the language."""
+    import streamlit.components.v1 as components
+
+    with st.sidebar:
+        lang = choice(
+            st.selectbox,
+            "🌐 Language · 语言",
+            list(LANGUAGES),
+            "lang",
+            language(),
+            format_func=LANGUAGES.get,
+            keep=True,
+        )
+        st.toggle(
+            t("presenter", lang),
+            False,
+            key="presenter",
+            help=t("presenter_help", lang),
+            bind="query-params",
+        )
+        components.html(
+            COPY_LINK_HTML.format(label=t("copy_link", lang), done=t("copied", lang)), height=80
+        )
+        st.caption(t("copy_link_help", lang))
+    if presenting():
+        hidden = ", ".join(f".st-key-{k}" for k in PRESENTER_HIDDEN)
+        st.html(
+            "<style>"
+            f"{hidden}, [class*='st-key-exp_'] {{display: none !important;}}"
+            "html, .stMarkdown p, .stMarkdown li, label p {font-size: 1.25rem !important;}"
+            "h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;}"
+            "</style>"
+        )
+    return lang
+
+
+def link_snapshot() -> dict[str, list[str]]:
+    """The query parameters as they are now (call before the view runs)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
+    """Say which of a link's settings could not be used (the defaults were used instead)."""
+    if not link:
+        return
+    in_use = {k: st.session_state[k] for k in link if k in st.session_state}
+    bad = links.rejected(link, in_use)
+    if bad:
+        items = "; ".join(f"`{name}={value}`" for name, value in bad)
+        where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
+
+
+def chart(fig, key: str, where=None, **kwargs):
+    """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML."""
+    where = where or st
+    event = where.plotly_chart(export.presenter(fig) if presenting() else fig, key=key, **kwargs)
+    exports(fig, key, where)
+    return event
+
+
+def exports(fig, name: str, where=None) -> None:
+    """A small menu of downloads for one figure, made only when clicked."""
+    lang = language()
+    where = where or st
+    with where.popover(t("export", lang), icon=":material/download:", key=f"exp_{name}"):
+        st.download_button(
+            t("export_csv", lang),
+            lambda: export.figure_table(fig).to_csv(index=False),
+            f"{name}.csv",
+            "text/csv",
+            key=f"exp_{name}_csv",
+            on_click="ignore",
+        )
+        st.download_button(
+            t("export_png", lang),
+            lambda: export.to_png(fig),
+            f"{name}.png",
+            "image/png",
+            key=f"exp_{name}_png",
+            on_click="ignore",
+            help=t("export_png_help", lang),
+        )
+        st.download_button(
+            t("export_html", lang),
+            lambda: export.to_html(fig),
+            f"{name}.html",
+            "text/html",
+            key=f"exp_{name}_html",
+            on_click="ignore",
+        )
 
 
 @contextmanager
@@ -125,12 +275,13 @@ def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
 # ------------------------------------------------------------------ optimizer race
 
 
-def choice(widget, label: str, options, key: str, default, **kwargs):
+def choice(widget, label: str, options, key: str, default, keep: bool = False, **kwargs):
     """A selectbox/radio/select_slider whose URL parameter is the option itself.
 
     Streamlit's own binding puts the *formatted label* in the URL, which would change with the
     language; here the link holds the registry key (``surface=rosenbrock``), and an unknown value
-    in a link falls back to the default.
+    in a link falls back to the default. ``keep`` keeps the parameter in the URL even at its
+    default (the language: a shared link opens in the language it was made in).
     """
     options = list(options)
     if key not in st.session_state:
@@ -140,7 +291,7 @@ def choice(widget, label: str, options, key: str, default, **kwargs):
     value = widget(label, options, key=key, **kwargs)
     if value is None:  # a segmented control can be cleared: fall back to the default
         value = default
-    if value == default:
+    if value == default and not keep:
         st.query_params.pop(key, None)
     else:
         st.query_params[key] = str(value)

@@ -1,0 +1,84 @@
+"""Figures for export and for the projector: data tables, PNG, standalone HTML, presenter style.
+
+Pure functions: a plotly figure in, a table, bytes, text or a restyled copy out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
+PNG_SCALE = 1.5
+PRESENTER_FONT = 20
+
+
+def _column(values: object) -> np.ndarray | None:
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=object)
+    return arr if arr.size else None
+
+
+def _trace_rows(trace, frame: int | None) -> pd.DataFrame | None:
+    """One trace as long-format rows: x, y (and z); a 2-D z over 1-D x, y is melted."""
+    x, y, z = (_column(getattr(trace, a, None)) for a in ("x", "y", "z"))
+    if z is not None and z.ndim == 2:  # a surface, contour or heatmap over a grid
+        ny, nx = z.shape
+        xs = x if x is not None and x.ndim == 1 and len(x) == nx else np.arange(nx)
+        ys = y if y is not None and y.ndim == 1 and len(y) == ny else np.arange(ny)
+        gx, gy = np.meshgrid(xs, ys)  # (ny, nx)
+        table = pd.DataFrame({"x": gx.ravel(), "y": gy.ravel(), "z": z.ravel()})
+    else:
+        cols = {k: v for k, v in (("x", x), ("y", y), ("z", z)) if v is not None and v.ndim == 1}
+        if not cols or len({len(v) for v in cols.values()}) != 1:
+            return None
+        table = pd.DataFrame(cols)
+    table.insert(0, "trace", trace.name or trace.type)
+    if frame is not None:
+        table.insert(0, "frame", frame)
+    return table
+
+
+def figure_table(fig: go.Figure) -> pd.DataFrame:
+    """The data behind a figure: every trace (and every animation frame) as long-format rows.
+
+    Columns: ``frame`` (animations only), ``trace``, ``x``, ``y`` and ``z`` where present.
+    """
+    parts = [_trace_rows(tr, None) for tr in fig.data]
+    for i, frame in enumerate(fig.frames or ()):
+        parts += [_trace_rows(tr, i) for tr in frame.data]
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return pd.DataFrame(columns=["trace", "x", "y"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def to_png(fig: go.Figure, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1]) -> bytes:
+    """The figure as a PNG at projector resolution (kaleido with the local Chromium, offline)."""
+    still = go.Figure(fig)
+    still.frames = ()  # the first frame's picture; the play buttons mean nothing in a PNG
+    still.update_layout(updatemenus=[], sliders=[])
+    return still.to_image(format="png", width=width, height=height, scale=PNG_SCALE)
+
+
+def to_html(fig: go.Figure, title: str = "") -> str:
+    """A standalone HTML page of the figure, animation included, that works offline."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False, div_id="figure")
+
+
+def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
+    """A copy of ``fig`` for a projector: larger text, thicker lines, bigger markers."""
+    big = go.Figure(fig)
+    big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
+    for trace in big.data:
+        line = getattr(trace, "line", None)
+        if line is not None and "width" in line:
+            line.width = max(3, 1.5 * (line.width or 2))
+        marker = getattr(trace, "marker", None)
+        if marker is not None and "size" in marker:
+            size = marker.size
+            if isinstance(size, int | float):
+                marker.size = max(10, 1.5 * size)
+    return big

@@ -1,0 +1,68 @@
+"""Shareable links: does a setting in a link equal the value a view ended up using?
+
+A view's settings live in the URL's query parameters. When a link carries a value a widget
+cannot take (a typo, a number out of range, an unknown option), the widget falls back to its
+default; comparing the link's values with the values in use tells the page what to report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+# Parameters of the page frame (every view), never reported as unknown
+FRAME_PARAMS = frozenset({"lang", "presenter", "lesson", "embed", "embed_options"})
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def same_setting(url_values: Sequence[str], value: object) -> bool:
+    """True if a link's value(s) for one parameter denote ``value`` (the value in use).
+
+    Numbers compare as numbers (``0.10`` is ``0.1``), booleans as ``true``/``false``,
+    sequences element by element, anything else by its text.
+    """
+    if isinstance(value, list | tuple):
+        return len(url_values) == len(value) and all(
+            same_setting([u], v) for u, v in zip(url_values, value, strict=True)
+        )
+    if not url_values:
+        return False
+    text = url_values[-1]
+    if isinstance(value, bool):
+        return text.strip().lower() == str(value).lower()
+    if isinstance(value, int | float):
+        number = _number(text)
+        return number is not None and math.isclose(number, float(value), rel_tol=1e-9, abs_tol=0)
+    if str(value) == text:
+        return True
+    a, b = _number(text), _number(str(value))
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9)
+
+
+def rejected(
+    link: Mapping[str, Sequence[str]], in_use: Mapping[str, object]
+) -> list[tuple[str, str]]:
+    """The link's parameters that were not used as given: (name, value as given in the link).
+
+    Parameters
+    ----------
+    link : mapping
+        Query parameters as the page was opened: name → list of values.
+    in_use : mapping
+        The settings the view used: widget key → value. A parameter the view has no setting
+        for is rejected too (a typo in its name, or a setting of another view).
+    """
+    bad = []
+    for name, values in link.items():
+        if name in FRAME_PARAMS:
+            continue
+        if name not in in_use or not same_setting(list(values), in_use[name]):
+            bad.append((name, ", ".join(values)[:40]))
+    return bad
