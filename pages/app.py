@@ -18,6 +18,7 @@ logging.basicConfig(level=logging.INFO)
 st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
 link = ui.link_snapshot()  # the settings as the link gave them, before any widget runs
 lang = ui.page_frame()
+st.set_page_config(page_title=t("home_title", lang))
 PAGES = [
     st.Page(
         "home.py", title=t("nav_home", lang), icon=":material/home:", url_path="home", default=True

@@ -85,8 +85,6 @@ btn.onclick = async () => {{
 
 def page_frame() -> str:
     """The sidebar every view shares: language, presenter mode, copy link. Returns the language."""
-    import streamlit.components.v1 as components
-
     with st.sidebar:
         lang = choice(
             st.selectbox,
@@ -104,7 +102,8 @@ def page_frame() -> str:
             help=t("presenter_help", lang),
             bind="query-params",
         )
-        components.html(
+        # our own fixed HTML (only catalogue strings go in), in an iframe so its script runs
+        st.iframe(
             COPY_LINK_HTML.format(label=t("copy_link", lang), done=t("copied", lang)), height=80
         )
         st.caption(t("copy_link_help", lang))

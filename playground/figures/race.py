@@ -436,8 +436,8 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
     fig.update_layout(
         title=t("fig_basin", lang),
         height=520,
-        xaxis_title="x (start)",
-        yaxis_title="y (start)",
+        xaxis_title=t("axis_x_start", lang),
+        yaxis_title=t("axis_y_start", lang),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "v", "x": 1.02},
         uirevision="basin",
