@@ -51,6 +51,7 @@ def warm_up() -> bool:
 warm_up()
 page = st.navigation(PAGES)
 notice = st.container()  # above the view: what in the link could not be used
+ui.lesson_box(st.container(), lang)
 try:
     page.run()
 finally:

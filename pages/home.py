@@ -4,6 +4,7 @@ import streamlit as st
 import ui
 
 from playground.i18n import t
+from playground.lessons import LESSONS
 
 lang = ui.language()
 st.title(t("home_title", lang))
@@ -17,4 +18,24 @@ for key, page in (
     with st.container(border=True):
         st.page_link(page, label=t(f"nav_{key}", lang), icon=":material/arrow_forward:")
         st.markdown(t(f"home_{key}", lang))
+
+st.header(t("lessons", lang))
+st.markdown(t("lessons_intro", lang))
+PAGE_FILES = {
+    "loss-surface": "loss_surface.py",
+    "race": "race.py",
+    "ewa": "ewa.py",
+    "overfit": "overfit.py",
+}
+cols = st.columns(3)
+for i, lesson in enumerate(LESSONS.values()):
+    with cols[i % 3].container(border=True):
+        st.markdown(f"**{t(f'lesson_{lesson.key}_title', lang)}**")
+        st.caption(t(f"lesson_{lesson.key}_predict", lang))
+        st.page_link(
+            PAGE_FILES[lesson.page],
+            label=t("lesson_open", lang),
+            icon=":material/school:",
+            query_params={**lesson.query, "lang": lang},
+        )
 st.caption(t("home_footer", lang))

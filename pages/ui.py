@@ -119,6 +119,34 @@ def page_frame() -> str:
     return lang
 
 
+# What following a lesson link keeps of the session (everything else restarts from the link)
+LESSON_KEEPS = frozenset({"lang", "presenter", "_lab_job", "_regression_data", "_race_store"})
+THEN = {"overfit": "lesson_then_train", "ewa": "lesson_then_look"}
+
+
+def lesson_box(where, lang: str) -> None:
+    """The guided lesson named in the link, above the view: predict, then play, then read why."""
+    from playground.lessons import LESSONS
+
+    name = st.query_params.get("lesson")
+    if not name:
+        return
+    lesson = LESSONS.get(name)
+    if lesson is None:
+        where.warning(t("lesson_unknown", lang, name=name[:40]), icon=":material/school:")
+        return
+    if st.session_state.get("_lesson") != name:  # just arrived: the view starts from the link
+        for key in [k for k in st.session_state if k not in LESSON_KEEPS]:
+            del st.session_state[key]
+        st.session_state["_lesson"] = name
+    with where.container(border=True, key="lesson_box"):
+        st.markdown(f"#### 🎓 {t('lesson_label', lang)} · {t(f'lesson_{name}_title', lang)}")
+        st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
+        st.markdown(t(THEN.get(lesson.page, "lesson_then_play"), lang))
+        with st.expander(t("lesson_why_label", lang)):
+            st.markdown(t(f"lesson_{name}_why", lang))
+
+
 def link_snapshot() -> dict[str, list[str]]:
     """The query parameters as they are now (call before the view runs)."""
     return {k: st.query_params.get_all(k) for k in st.query_params}

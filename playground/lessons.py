@@ -1,0 +1,144 @@
+"""Guided lessons: name → a view with settings, told as "predict, press play, read why".
+
+A lesson is a link: the view's URL path plus query parameters in exactly the form the view's
+widgets keep in the URL, plus ``lesson=<key>``. Its story lives in the catalogue under
+``lesson_<key>_title``, ``lesson_<key>_predict`` and ``lesson_<key>_why``; each lesson's claim
+is checked against its own numbers in tests/test_lessons.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+Params = tuple[tuple[str, str | tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One guided lesson.
+
+    Attributes
+    ----------
+    key : str
+        Registry name, and the value of ``?lesson=``.
+    page : str
+        URL path of the view ("loss-surface", "race", "ewa", "overfit").
+    params : tuple of (name, value) pairs
+        The view's settings, as they appear in its URL (a tuple value repeats the name).
+    """
+
+    key: str
+    page: str
+    params: Params
+
+    @property
+    def query(self) -> dict[str, str | list[str]]:
+        """Query parameters of the lesson's link (``lesson`` included)."""
+        out: dict[str, str | list[str]] = {"lesson": self.key}
+        for name, value in self.params:
+            out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def url(self, lang: str | None = None) -> str:
+        """The relative link of the lesson, e.g. ``/race?lesson=saddle&surface=saddle…``."""
+        query = dict(self.query)
+        if lang:
+            query["lang"] = lang
+        return f"/{self.page}?" + urlencode(query, doseq=True)
+
+    def setting(self, name: str, default: str | None = None) -> str | None:
+        """One setting of the lesson (the last value of a repeated one)."""
+        for key, value in self.params:
+            if key == name:
+                return value[-1] if isinstance(value, tuple) else value
+        return default
+
+
+LESSONS: dict[str, Lesson] = {
+    lesson.key: lesson
+    for lesson in (
+        Lesson("bowl_vs_pyramid", "loss-surface", (("loss", "mae"), ("lr", "0.05"))),
+        Lesson("lr_too_large", "loss-surface", (("lr", "0.2"),)),
+        Lesson(
+            "minibatch_noise",
+            "loss-surface",
+            (
+                ("source", "noisy"),
+                ("true_w", "2"),
+                ("true_b", "1"),
+                ("sigma", "0.3"),
+                ("n", "200"),
+                ("batch", "sgd"),
+                ("lr", "0.1"),
+                ("steps", "300"),
+            ),
+        ),
+        Lesson(
+            "saddle_escape",
+            "race",
+            (
+                ("surface", "saddle"),
+                ("n_runs", "2"),
+                ("r0", "sgd"),
+                ("r0_lr", "0.01"),
+                ("r1", "momentum"),
+                ("r1_lr", "0.01"),
+                ("panel", "saddle"),
+            ),
+        ),
+        Lesson(
+            "momentum_vs_nesterov",
+            "race",
+            (
+                ("surface", "bowl"),
+                ("kappa", "10"),
+                ("start_x", "-2.5"),
+                ("start_y", "2"),
+                ("n_runs", "2"),
+                ("r0", "momentum"),
+                ("r0_lr", "0.02"),
+                ("r1", "nesterov"),
+                ("r1_lr", "0.02"),
+            ),
+        ),
+        Lesson(
+            "adam_vs_sgd",
+            "race",
+            (
+                ("surface", "bowl"),
+                ("kappa", "100"),
+                ("start_x", "-2.5"),
+                ("start_y", "2"),
+                ("n_runs", "2"),
+                ("r0", "sgd"),
+                ("r0_lr", "0.015"),
+                ("r1", "adam"),
+                ("r1_lr", "0.1"),
+            ),
+        ),
+        Lesson(
+            "ewa_lag",
+            "ewa",
+            (("series", "step"), ("betas", ("0.5", "0.9", "0.98")), ("v0", "zero")),
+        ),
+        Lesson(
+            "early_stopping",
+            "overfit",
+            (
+                ("epochs", "1000"),
+                ("use_dropout", "false"),
+                ("use_weight_decay", "false"),
+            ),
+        ),
+        Lesson(
+            "dropout",
+            "overfit",
+            (
+                ("epochs", "1000"),
+                ("use_early_stopping", "false"),
+                ("use_weight_decay", "false"),
+            ),
+        ),
+    )
+}
