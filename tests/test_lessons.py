@@ -1,0 +1,169 @@
+"""Guided lessons: each opens its view with its settings, and each claim holds in its numbers.
+
+The numbers come from the library with the lesson's own settings (the same calls the views
+make); a second test opens each lesson's link in AppTest and checks the view took them all.
+"""
+
+import numpy as np
+import pytest
+from test_links import open_link, rejected_notices, widget_value
+
+from playground import data, ewa, landscapes, links, runs, surfaces, training
+from playground.i18n import LANGUAGES, catalogue
+from playground.lessons import LESSONS, Lesson
+from playground.optimizers import RunSpec
+
+CLASSIC = (np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0]))
+
+
+def descent(lesson: Lesson, **override) -> runs.Trajectory:
+    s = {k: lesson.setting(k) for k in ("loss", "lr", "steps", "batch")} | override
+    if lesson.setting("source") == "noisy":
+        ds = data.DataConfig(
+            "noisy",
+            float(lesson.setting("true_w")),
+            float(lesson.setting("true_b")),
+            float(lesson.setting("sigma")),
+            int(lesson.setting("n")),
+        ).build()
+        x, y = ds.x, ds.y
+    else:
+        x, y = CLASSIC
+    size = {"full": 0, "sgd": 1, None: 0}[s["batch"]]
+    config = runs.DescentConfig(
+        s["loss"] or "mse", float(s["lr"] or 0.05), int(s["steps"] or 100), batch_size=size
+    )
+    return runs.gradient_descent(x, y, config)
+
+
+def race(lesson: Lesson):
+    options = landscapes.SurfaceOptions(kappa=float(lesson.setting("kappa", "20")))
+    land = landscapes.get(lesson.setting("surface"), options)
+    n = int(lesson.setting("n_runs"))
+    specs = [
+        RunSpec.parse(f"{lesson.setting(f'r{i}')}:lr={lesson.setting(f'r{i}_lr')}")
+        for i in range(n)
+    ]
+    start = (
+        float(lesson.setting("start_x", str(land.start[0]))),
+        float(lesson.setting("start_y", str(land.start[1]))),
+    )
+    paths = runs.race(land, specs, runs.RaceConfig(start, land.steps))
+    return paths, runs.race_table(land, specs, paths)
+
+
+def step_lengths(traj: runs.Trajectory) -> np.ndarray:
+    return np.hypot(np.diff(traj.w), np.diff(traj.b))
+
+
+def test_bowl_vs_pyramid_mse_settles_while_mae_keeps_hopping():
+    lesson = LESSONS["bowl_vs_pyramid"]
+    mae = descent(lesson)
+    mse = descent(lesson, loss="mse")
+    # the MSE's steps shrink by orders of magnitude; the MAE's last steps stay large
+    assert step_lengths(mse)[-10:].max() < 1e-2 * step_lengths(mse)[0]
+    assert step_lengths(mae)[-10:].min() > 0.2 * step_lengths(mae)[0]
+
+
+def test_lr_too_large_diverges_and_just_below_the_bound_converges():
+    lesson = LESSONS["lr_too_large"]
+    bound = surfaces.stable_lr_bound(CLASSIC[0])
+    assert float(lesson.setting("lr")) > bound
+    assert descent(lesson).diverged_at is not None
+    below = descent(lesson, lr=0.17)
+    assert bound > 0.17 and below.diverged_at is None and below.loss[-1] < 1e-3
+
+
+def test_minibatch_noise_makes_the_loss_go_up_at_times_and_never_settle():
+    lesson = LESSONS["minibatch_noise"]
+    noisy, full = descent(lesson), descent(lesson, batch="full")
+    assert np.sum(np.diff(noisy.loss) > 0) > 10  # the loss went up many times
+    assert np.all(np.diff(full.loss) <= 1e-12)  # full batch: never up
+    assert noisy.loss[-50:].mean() > full.loss[-1]  # it wanders above the full-batch end
+
+
+def test_saddle_sgd_ends_higher_than_momentum():
+    _, table = race(LESSONS["saddle_escape"])
+    sgd, momentum = table["final_loss"]
+    assert sgd > momentum
+    assert np.isnan(table["escaped_at"][0]) and table["escaped_at"][1] > 0
+
+
+def test_nesterov_overshoots_less_and_arrives_first():
+    paths, table = race(LESSONS["momentum_vs_nesterov"])
+    swing = [np.abs(p.xy[20:]).max() for p in paths]  # after the first crossing
+    assert swing[1] < swing[0]
+    assert table["steps_to_tol"][1] < table["steps_to_tol"][0]
+
+
+def test_adam_beats_sgd_on_the_ill_conditioned_bowl():
+    lesson = LESSONS["adam_vs_sgd"]
+    assert float(lesson.setting("r0_lr")) < 2 / float(lesson.setting("kappa"))  # SGD is stable
+    _, table = race(lesson)
+    sgd, adam = table["final_loss"]
+    assert adam < sgd / 10
+
+
+def test_ewa_larger_beta_is_smoother_but_lags_and_bias_correction_removes_the_dip():
+    lesson = LESSONS["ewa_lag"]
+    x = data.step_change()
+    betas = [float(b) for b in dict(lesson.params)["betas"]]
+    jump = len(x) // 3
+    roughness, lag = [], []
+    for b in betas:
+        v = ewa.ewa(x, b, 0.0)
+        roughness.append(np.std(np.diff(v[jump + 100 :])))
+        lag.append(int(np.argmax(v[jump:] > 5.0)))  # steps to reach half the jump of 10
+    assert roughness == sorted(roughness, reverse=True)
+    assert lag == sorted(lag) and lag[-1] > lag[0]
+    b = betas[-1]
+    level = np.full(20, 10.0)
+    assert ewa.ewa(level, b, 0.0)[0] < 1.0  # the dip
+    np.testing.assert_allclose(ewa.ewa_corrected(level, b), 10.0)  # gone
+
+
+@pytest.fixture(scope="module")
+def lab_run():
+    lesson = LESSONS["early_stopping"]
+    split = data.make_task(data.TaskConfig("sine"))
+    variants = (
+        training.Variant("baseline"),
+        training.Variant("dropout", dropout=0.5),
+        training.Variant("early_stopping", early_stopping=True),
+    )
+    config = training.TrainConfig(epochs=int(lesson.setting("epochs")), variants=variants)
+    return training.run(split, config)
+
+
+def test_early_stopping_ends_below_the_overfitted_baseline(lab_run):
+    records, summary = lab_run
+    val = np.array([r.val_loss for r in records])  # (epochs, variants)
+    assert val[-1, 0] > 1.5 * val[:, 0].min()  # the baseline's validation loss turned up
+    assert summary.stopped_at[2] > 0
+    assert summary.final["val_loss"][2] < summary.final["val_loss"][0] / 1.5
+
+
+def test_dropout_narrows_the_gap(lab_run):
+    _, summary = lab_run
+    assert LESSONS["dropout"].setting("epochs") == LESSONS["early_stopping"].setting("epochs")
+    gap = summary.final["gap"]
+    assert gap[1] < gap[0] / 2
+
+
+def test_there_are_at_least_eight_lessons_with_stories_in_every_language():
+    assert len(LESSONS) >= 8
+    for lang in LANGUAGES:
+        for key in LESSONS:
+            for part in ("title", "predict", "why"):
+                assert catalogue(lang)[f"lesson_{key}_{part}"]
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key):
+    lesson = LESSONS[key]
+    at = open_link(lesson.page, lesson.query)
+    assert not rejected_notices(at)
+    for name, value in lesson.params:
+        values = list(value) if isinstance(value, tuple) else [value]
+        assert links.same_setting(values, widget_value(at, name)), name
+    assert any("🎓" in m.value for m in at.markdown)

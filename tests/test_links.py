@@ -1,0 +1,172 @@
+"""Shareable links: settings → URL → restored settings, tampered links, both languages."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground import links
+from playground.i18n import LANGUAGES, t
+
+APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
+FILES = {
+    "loss-surface": "loss_surface.py",
+    "race": "race.py",
+    "ewa": "ewa.py",
+    "overfit": "overfit.py",
+}
+
+
+def open_link(page: str, params: dict) -> AppTest:
+    """Open ``page`` as a link with ``params`` would (the router runs first, as in a browser)."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params)
+    if page == "home":
+        at.run()
+    else:
+        at.run()  # the home page: AppTest cannot open another page first
+        at.switch_page(FILES[page]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rejected_notices(at: AppTest) -> list[str]:
+    marker = t("link_rejected", "en", items="")[:30]
+    return [w.value for w in at.warning if w.value.startswith(marker)]
+
+
+# Non-default values of the main settings of every view, as its URL holds them
+LINKS = {
+    "loss-surface": {
+        "source": "noisy",
+        "true_w": "1.5",
+        "sigma": "0.2",
+        "n": "300",
+        "data_seed": "7",
+        "res": "61",
+        "log_colour": "true",
+        "loss": "mae",
+        "lr": "0.02",
+        "steps": "50",
+        "batch": "mini",
+        "k": "4",
+        "gd_seed": "3",
+    },
+    "race": {
+        "surface": "bowl",
+        "kappa": "50",
+        "start_x": "-2",
+        "start_y": "1.5",
+        "steps": "120",
+        "noise": "0.1",
+        "n_runs": "2",
+        "r0": "adam",
+        "r0_lr": "0.05",
+        "r1": "rmsprop",
+        "r1_lr": "0.02",
+        "tol": "0.001",
+    },
+    "ewa": {"series": "step", "ewa_n": "500", "ewa_seed": "4", "v0": "zero", "swap": "true"},
+    "overfit": {
+        "task": "moons",
+        "lab_n": "150",
+        "lab_seed": "2",
+        "depth": "3",
+        "width": "32",
+        "epochs": "300",
+        "p": "0.3",
+        "wd": "0.05",
+    },
+}
+
+WIDGET_KINDS = (
+    "number_input",
+    "slider",
+    "radio",
+    "selectbox",
+    "toggle",
+    "select_slider",
+    "text_input",
+)
+
+
+def widget_value(at: AppTest, key: str):
+    for kind in WIDGET_KINDS:
+        for widget in getattr(at, kind):
+            if widget.key == key:
+                return widget.value
+    return at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (no .get)
+
+
+@pytest.mark.parametrize("page", list(LINKS))
+def test_a_link_restores_every_setting_it_holds(page):
+    at = open_link(page, LINKS[page])
+    for key, text in LINKS[page].items():
+        value = widget_value(at, key)
+        assert links.same_setting([text], value), (key, text, value)
+    assert not rejected_notices(at)
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", list(LINKS))
+def test_a_tampered_link_falls_back_with_a_notice_not_a_traceback(page):
+    tampered = {"steps": "not-a-number", "zzz": "1", "lr": "1e300", "surface": "__import__"}
+    at = open_link(page, tampered)
+    notices = rejected_notices(at)
+    assert len(notices) == 1
+    assert "zzz=1" in notices[0]  # an unknown setting is named
+
+
+def test_a_tampered_value_gets_the_default():
+    at = open_link("loss-surface", {"lr": "abc", "batch": "huge", "steps": "-5"})
+    assert at.number_input(key="lr").value == 0.05
+    assert at.radio(key="batch").value == "full"
+    (notice,) = rejected_notices(at)
+    for part in ("lr=abc", "batch=huge", "steps=-5"):
+        assert part in notice
+
+
+def test_a_good_link_gives_no_notice():
+    at = open_link("race", {"surface": "rosenbrock", "lang": "en"})
+    assert not rejected_notices(at)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("page", ["home", *LINKS])
+def test_every_view_renders_in_every_language(page, lang):
+    at = open_link(page, {"lang": lang})
+    assert at.selectbox(key="lang").value == lang
+    title = {"home": "home_title", "loss-surface": "ls_title", "race": "race_title"}.get(
+        page, {"ewa": "ewa_title", "overfit": "lab_title"}.get(page)
+    )
+    assert at.title[0].value == t(title, lang)
+    assert not at.error
+    if lang == "zh":  # the sidebar speaks Chinese too
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in at.toggle(key="presenter").label)
+
+
+def test_presenter_mode_comes_from_the_link():
+    at = open_link("race", {"presenter": "true"})
+    assert at.toggle(key="presenter").value is True
+
+
+# ------------------------------------------------------------------ pure helpers
+
+
+def test_same_setting_compares_numbers_as_numbers():
+    assert links.same_setting(["0.10"], 0.1)
+    assert links.same_setting(["5"], 5.0)
+    assert not links.same_setting(["1e300"], 1e4)
+    assert not links.same_setting(["abc"], 0.05)
+
+
+def test_same_setting_compares_booleans_and_lists():
+    assert links.same_setting(["true"], True)
+    assert not links.same_setting(["yes"], True)
+    assert links.same_setting(["0.5", "0.9"], [0.5, 0.9])
+    assert not links.same_setting(["0.5"], [0.5, 0.9])
+
+
+def test_rejected_names_unknown_and_changed_parameters_but_not_the_frame():
+    link = {"lr": ["abc"], "steps": ["100"], "typo": ["1"], "lang": ["zh"], "lesson": ["x"]}
+    assert links.rejected(link, {"lr": 0.05, "steps": 100}) == [("lr", "abc"), ("typo", "1")]
