@@ -34,6 +34,9 @@ PAGES = [
     st.Page(
         "overfit.py", title=t("nav_overfit", lang), icon=":material/school:", url_path="overfit"
     ),
+    st.Page(
+        "scratch.py", title=t("nav_scratch", lang), icon=":material/code:", url_path="from-scratch"
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ for key, page in (
     ("race", "race.py"),
     ("ewa", "ewa.py"),
     ("overfit", "overfit.py"),
+    ("scratch", "scratch.py"),
 ):
     with st.container(border=True):
         st.page_link(page, label=t(f"nav_{key}", lang), icon=":material/arrow_forward:")

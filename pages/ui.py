@@ -411,6 +411,13 @@ def lab_split(source) -> tuple[data.Split, tuple]:
     return data.task_from_table(csv_table(raw), list(features), target, val, test, seed)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def scratch_fits(config):
+    from playground import scratch
+
+    return scratch.fit_all(config)
+
+
 LAB_WORKERS = 2  # processes per server that train the overfitting lab's models
 
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-VIEWS = ["home.py", "loss_surface.py", "race.py", "ewa.py", "overfit.py"]
+VIEWS = ["home.py", "loss_surface.py", "race.py", "ewa.py", "overfit.py", "scratch.py"]
 
 
 def open_view(page: str) -> AppTest:
@@ -163,3 +163,15 @@ def test_overfit_lab_combination_variant_is_configurable():
     assert not at.exception and not at.error
     assert len(at.dataframe[0].value) == 5
     assert "Combination" in at.dataframe[0].value.iloc[:, 0].tolist()
+
+
+def test_from_scratch_view_runs_both_problems_and_rmsprop():
+    at = open_view("scratch.py")
+    assert any("same coefficients" in s.value for s in at.success)
+    at.radio(key="fs_problem").set_value("line").run()
+    at.radio(key="fs_opt").set_value("rmsprop").run()
+    assert not at.exception and not at.error
+    assert any("RMSprop ends" in i.value for i in at.info)
+    assert len(at.code) == 4  # the code of each way
+    at.number_input(key="fs_lr_line").set_value(0.9).run()
+    assert any("diverged" in w.value for w in at.warning)

@@ -10,6 +10,7 @@ from playground.i18n import LANGUAGES, t
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 FILES = {
+    "from-scratch": "scratch.py",
     "loss-surface": "loss_surface.py",
     "race": "race.py",
     "ewa": "ewa.py",
@@ -66,6 +67,7 @@ LINKS = {
         "r1_lr": "0.02",
         "tol": "0.001",
     },
+    "from-scratch": {"fs_problem": "line", "fs_lr_line": "0.02", "fs_opt": "rmsprop"},
     "ewa": {"series": "step", "ewa_n": "500", "ewa_seed": "4", "v0": "zero", "swap": "true"},
     "overfit": {
         "task": "moons",
@@ -136,9 +138,14 @@ def test_a_good_link_gives_no_notice():
 def test_every_view_renders_in_every_language(page, lang):
     at = open_link(page, {"lang": lang})
     assert at.selectbox(key="lang").value == lang
-    title = {"home": "home_title", "loss-surface": "ls_title", "race": "race_title"}.get(
-        page, {"ewa": "ewa_title", "overfit": "lab_title"}.get(page)
-    )
+    title = {
+        "home": "home_title",
+        "loss-surface": "ls_title",
+        "race": "race_title",
+        "ewa": "ewa_title",
+        "overfit": "lab_title",
+        "from-scratch": "fs_title",
+    }[page]
     assert at.title[0].value == t(title, lang)
     assert not at.error
     if lang == "zh":  # the sidebar speaks Chinese too

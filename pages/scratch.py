@@ -1,0 +1,124 @@
+"""From scratch to torch.optim: one fit written four ways, run live, shown side by side.
+
+Thin by design: keyed widgets → ScratchConfig → cached library call (ui.scratch_fits) → figures.
+"""
+
+import inspect
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import ui
+
+from playground import scratch
+from playground.figures import scratch as sf
+from playground.i18n import t
+
+lang = ui.language()
+Q = {"bind": "query-params"}
+AGREE_TOL = 1e-9  # the first three ways and torch.optim.SGD: same arithmetic, rounding apart
+RMSPROP_TOL = 5e-3  # RMSprop against the exact least-squares coefficients, after its steps
+
+st.title(t("fs_title", lang))
+st.markdown(t("fs_intro", lang))
+
+with ui.guarded(lang):
+    c = st.columns([1.3, 1, 1, 1.2, 1])
+    problem = ui.choice(
+        c[0].radio,
+        t("fs_problem", lang),
+        list(scratch.PROBLEMS),
+        "fs_problem",
+        "sine",
+        format_func=lambda k: t(f"fs_problem_{k}", lang),
+    )
+    spec = scratch.PROBLEMS[problem]
+    lr = c[1].number_input(
+        t("lr", lang),
+        1e-9,
+        1.0,
+        spec.lr,
+        format="%g",
+        key=f"fs_lr_{problem}",
+        help=t("fs_lr_help", lang),
+        **Q,
+    )
+    steps = c[2].number_input(
+        t("steps", lang),
+        1,
+        scratch.MAX_STEPS,
+        spec.steps,
+        100,
+        key=f"fs_steps_{problem}",
+        help=t("steps_help", lang, high=scratch.MAX_STEPS),
+        **Q,
+    )
+    optimizer = ui.choice(
+        c[3].radio,
+        t("fs_optimizer", lang),
+        ("sgd", "rmsprop"),
+        "fs_opt",
+        "sgd",
+        format_func=lambda k: {"sgd": "torch.optim.SGD", "rmsprop": "torch.optim.RMSprop"}[k],
+        help=t("fs_optimizer_help", lang),
+    )
+    opt_lr = c[4].number_input(
+        t("fs_optimizer_lr", lang),
+        1e-9,
+        1.0,
+        spec.rmsprop_lr,
+        format="%g",
+        key=f"fs_rms_lr_{problem}",
+        disabled=optimizer == "sgd",
+        **Q,
+    )
+    config = scratch.ScratchConfig(problem, float(lr), int(steps), optimizer, float(opt_lr))
+    fits = ui.scratch_fits(config)
+    exact = scratch.least_squares(problem)
+    names = {k: t(f"fs_way_{k}", lang) for k in scratch.WAYS}
+    if optimizer == "rmsprop":
+        names["optim"] = t("fs_way_optim_rmsprop", lang)
+
+    same = ("hand", "autograd", "module") + (("optim",) if optimizer == "sgd" else ())
+    diff = scratch.max_difference(fits, same)
+    stopped = [names[k] for k, f in fits.items() if len(f.loss) < config.steps]
+    if stopped:
+        st.warning(t("fs_diverged", lang, ways=", ".join(stopped)), icon=":material/trending_up:")
+    elif diff <= AGREE_TOL:
+        st.success(t("fs_agree", lang, n=len(same), diff=f"{diff:.1e}", tol=f"{AGREE_TOL:g}"))
+    else:
+        st.error(t("fs_disagree", lang, diff=f"{diff:.1e}"))
+    if optimizer == "rmsprop":
+        gap = float(np.abs(fits["optim"].final - exact).max())
+        st.info(t("fs_rmsprop", lang, gap=f"{gap:.1e}", tol=f"{RMSPROP_TOL:g}"))
+
+    x, y = spec.data()
+    design = np.stack([x**k for k in range(spec.degree + 1)], axis=1)  # (N, d + 1)
+    left, right = st.columns(2)
+    ui.chart(
+        sf.fits_figure(x, y, {names[k]: design @ f.final for k, f in fits.items()}, lang),
+        "fs_fits",
+        left,
+    )
+    ui.chart(sf.loss_figure({names[k]: f.loss for k, f in fits.items()}, lang), "fs_loss", right)
+
+    columns = [f"c{k}" for k in range(spec.degree + 1)]
+    rows = {names[k]: [*f.final, f.loss[-1] if len(f.loss) else np.nan] for k, f in fits.items()}
+    rows[t("fs_exact", lang)] = [*exact, float(np.square(design @ exact - y).sum())]
+    table = pd.DataFrame(rows, index=[*columns, t("fs_col_loss", lang)]).T
+    st.subheader(t("fs_coefficients", lang))
+    st.caption(t(f"fs_coefficients_note_{problem}", lang))
+    st.dataframe(table.map(lambda v: ui.num(v, 6)), width="stretch")
+    st.download_button(
+        t("export_csv", lang), table.to_csv(), "coefficients.csv", "text/csv", key="dl_fs"
+    )
+
+st.header(t("fs_code", lang))
+st.markdown(t("fs_code_intro", lang))
+grid = st.columns(2)
+for i, (key, way) in enumerate(scratch.WAYS.items()):
+    with grid[i % 2]:
+        st.markdown(f"**{t(f'fs_way_{key}', lang)}**")
+        st.code(inspect.getsource(way), language="python", wrap_lines=True)
+with st.expander(t("notice", lang), expanded=True):
+    st.markdown(t("fs_notice", lang))

@@ -1,0 +1,66 @@
+"""From scratch to torch.optim: the four ways agree, and they find the least-squares fit."""
+
+import numpy as np
+import pytest
+
+from playground import scratch
+from playground.i18n import UserError
+
+
+@pytest.mark.parametrize("problem", list(scratch.PROBLEMS))
+def test_the_four_ways_give_the_same_coefficients(problem):
+    spec = scratch.PROBLEMS[problem]
+    fits = scratch.fit_all(scratch.ScratchConfig(problem, spec.lr, spec.steps))
+    assert scratch.max_difference(fits, tuple(scratch.WAYS)) < 1e-9
+    for fit in fits.values():
+        assert fit.coefs.shape == (spec.steps + 1, spec.degree + 1)
+        assert fit.loss.shape == (spec.steps,)
+        assert np.all(np.diff(fit.loss) <= 1e-9)  # a small enough step never goes up
+
+
+def test_the_line_reaches_w_2_b_0():
+    fits = scratch.fit_all(scratch.ScratchConfig("line", 0.05, 1000))
+    np.testing.assert_allclose(fits["optim"].final, [0.0, 2.0], atol=1e-6)
+    np.testing.assert_allclose(scratch.least_squares("line"), [0.0, 2.0], atol=1e-12)
+
+
+def test_the_cubic_approaches_the_taylor_like_least_squares_fit_of_sine():
+    exact = scratch.least_squares("sine")
+    assert abs(exact[0]) < 1e-12 and abs(exact[2]) < 1e-12  # sin is odd
+    fits = scratch.fit_all(scratch.ScratchConfig("sine", 1e-6, 2000))
+    assert np.abs(fits["hand"].final - exact).max() < 0.02
+    assert fits["hand"].loss[-1] < fits["hand"].loss[0] / 50
+
+
+@pytest.mark.parametrize(("problem", "steps"), [("sine", 2000), ("line", 1000)])
+def test_rmsprop_ends_within_the_stated_tolerance_of_least_squares(problem, steps):
+    spec = scratch.PROBLEMS[problem]
+    fits = scratch.fit_all(
+        scratch.ScratchConfig(problem, spec.lr, steps, "rmsprop", spec.rmsprop_lr)
+    )
+    assert np.abs(fits["optim"].final - scratch.least_squares(problem)).max() < 5e-3
+    assert np.abs(fits["hand"].coefs[10] - fits["optim"].coefs[10]).max() > 1e-4  # other steps
+
+
+def test_hand_gradient_matches_autograd_on_the_first_step():
+    x, y = scratch.PROBLEMS["sine"].data()
+    a = scratch.by_hand(x, y, 3, 1e-6, 1)
+    b = scratch.by_autograd(x, y, 3, 1e-6, 1)
+    np.testing.assert_allclose(a.coefs[1], b.coefs[1], rtol=1e-12, atol=1e-18)
+    assert a.loss[0] == pytest.approx(np.sum(np.sin(x) ** 2))  # the loss at c = 0
+
+
+@pytest.mark.filterwarnings("ignore:overflow")
+def test_a_diverging_rate_stops_every_way_early_without_raising():
+    fits = scratch.fit_all(scratch.ScratchConfig("sine", 0.5, 500))
+    for fit in fits.values():
+        assert len(fit.loss) < 500 and np.all(np.isfinite(fit.coefs))
+
+
+def test_bad_settings_are_user_errors():
+    with pytest.raises(UserError):
+        scratch.ScratchConfig("circle")
+    with pytest.raises(UserError):
+        scratch.ScratchConfig(lr=-1)
+    with pytest.raises(UserError):
+        scratch.ScratchConfig(steps=10**9)
