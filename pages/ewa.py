@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 import ui
 
-from playground import data, ewa, landscapes
+from playground import data, ewa, landscapes, scripts
 from playground.figures import ewa as ef
 from playground.i18n import t
 from playground.optimizers import OPTIMIZERS, RunSpec
@@ -161,6 +161,7 @@ with ui.guarded(lang):
             for b in betas
         ]
     ui.chart(ef.averages(x, curves, lang, dashed), "ewa_fig")
+    ui.show_code(scripts.ewa_script(x, betas, v0 == "first"), "ewa.py", "code_ewa")
     if swapped:
         gap = max(float(np.max(np.abs(c[1] - d[1]))) for c, d in zip(curves, dashed, strict=True))
         st.success(t("ewa_swap_same", lang, gap=f"{gap:.1e}"))

@@ -7,7 +7,7 @@ cached library calls (ui.*) → pure figure builders.
 import streamlit as st
 import ui
 
-from playground import data, figures, runs, surfaces
+from playground import data, figures, runs, scripts, surfaces
 from playground.i18n import UserError, t
 
 lang = ui.language()
@@ -17,8 +17,8 @@ st.title(t("ls_title", lang))
 st.markdown(t("ls_intro", lang))
 
 
-def data_controls() -> data.Dataset | None:
-    """Sidebar: choose and build the data set."""
+def data_controls() -> tuple[data.Dataset | None, data.DataConfig | None]:
+    """Sidebar: choose and build the data set; also its config (None for a CSV)."""
     with st.sidebar:
         st.header(t("ls_data", lang))
         source = ui.choice(
@@ -31,7 +31,7 @@ def data_controls() -> data.Dataset | None:
             help=t("ls_source_help", lang),
         )
         if source == "csv":
-            return csv_controls()
+            return csv_controls(), None
         if source == "noisy":
             c1, c2 = st.columns(2)
             w = c1.number_input(t("ls_true_w", lang), -100.0, 100.0, 0.1, 0.1, key="true_w", **Q)
@@ -63,7 +63,7 @@ def data_controls() -> data.Dataset | None:
             config = data.DataConfig("noisy", w, b, sigma, int(n), int(seed))
         else:
             config = data.DataConfig("classic")
-        return ui.dataset(config)
+        return ui.dataset(config), config
 
 
 def csv_controls() -> data.Dataset | None:
@@ -86,8 +86,9 @@ def csv_controls() -> data.Dataset | None:
     return ui.csv_dataset(raw, x_col, y_col)
 
 
+ds = data_config = None
 with ui.guarded(lang):
-    ds = data_controls()
+    ds, data_config = data_controls()
 if ds is None:
     st.stop()
 x, y = ds.x, ds.y
@@ -288,6 +289,7 @@ def descent_section() -> None:
             key="dl_traj",
             icon=":material/download:",
         )
+        ui.show_code(scripts.descent_script(x, y, config, data_config), "descent.py", "code_gd")
 
 
 if "grid" in globals():

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 import ui
 
-from playground import landscapes, runs
+from playground import landscapes, runs, scripts
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec
@@ -319,6 +319,8 @@ with ui.guarded(lang):
         key="dl_race",
         icon=":material/download:",
     )
+    script = scripts.race_script(surface, options, contestants, config)
+    ui.show_code(script, "race.py", "code_race", results_area)
 
     # One panel at a time: building and sending only the chosen one keeps every change fast.
     panel = ui.choice(

@@ -171,6 +171,27 @@ def chart(fig, key: str, where=None, **kwargs):
     return event
 
 
+def show_code(script: str | None, filename: str, key: str, where=None) -> None:
+    """ "Show the code": a runnable PyTorch script of the current run, to read or download."""
+    lang = language()
+    where = where or st
+    with where.expander(t("show_code", lang), icon=":material/code:"):
+        if script is None:
+            st.info(t("show_code_unavailable", lang))
+            return
+        st.caption(t("show_code_help", lang, file=filename))
+        st.code(script, language="python", line_numbers=True)
+        st.download_button(
+            t("show_code_download", lang),
+            script,
+            filename,
+            "text/x-python",
+            key=key,
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
 def exports(fig, name: str, where=None) -> None:
     """A small menu of downloads for one figure, made only when clicked."""
     lang = language()

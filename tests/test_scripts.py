@@ -1,0 +1,108 @@
+"""Generated "show the code" scripts run on their own and reproduce the views' numbers."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from playground import data, ewa, landscapes, runs, scripts
+from playground.optimizers import RunSpec
+
+NUMBER = r"(-?[\d.]+(?:e[-+]?\d+)?|nan|inf|-inf)"
+
+
+def run_script(text: str, tmp_path) -> str:
+    path = tmp_path / "script.py"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def values(line: str) -> dict[str, float]:
+    return {k: float(v) for k, v in re.findall(rf"(\w+) = {NUMBER}", line)}
+
+
+@pytest.mark.parametrize(
+    ("source", "config"),
+    [
+        (data.DataConfig("classic"), runs.DescentConfig("mse", 0.05, 100)),
+        (data.DataConfig("classic"), runs.DescentConfig("mae", 0.03, 50, w0=-1.0, b0=2.0)),
+        (
+            data.DataConfig("noisy", 2.0, 1.0, 0.3, 200, 5),
+            runs.DescentConfig("mse", 0.1, 300, batch_size=7, seed=3),
+        ),
+    ],
+)
+def test_descent_script_reproduces_the_loss_surface_run(source, config, tmp_path):
+    ds = source.build()
+    traj = runs.gradient_descent(ds.x, ds.y, config)
+    out = run_script(scripts.descent_script(ds.x, ds.y, config, source), tmp_path)
+    got = values(out.strip().splitlines()[-1])
+    assert got["w"] == pytest.approx(traj.w[-1], rel=1e-12, abs=1e-12)
+    assert got["b"] == pytest.approx(traj.b[-1], rel=1e-12, abs=1e-12)
+    assert got["loss"] == pytest.approx(traj.loss[-1], rel=1e-9, abs=1e-12)
+
+
+def test_descent_script_of_a_csv_embeds_the_data(tmp_path):
+    x, y = np.array([0.5, 1.5, 2.5, 3.0]), np.array([1.0, 2.9, 5.2, 6.1])
+    config = runs.DescentConfig("mse", 0.05, 80)
+    traj = runs.gradient_descent(x, y, config)
+    got = values(run_script(scripts.descent_script(x, y, config), tmp_path).splitlines()[-1])
+    assert got["w"] == pytest.approx(traj.w[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "texts", "config"),
+    [
+        ("saddle", None, ["sgd:lr=0.01", "momentum:lr=0.01", "adam:lr=0.05"], ((1.0, 0.001), 100)),
+        (
+            "bowl",
+            landscapes.SurfaceOptions(kappa=50),
+            ["nesterov:lr=0.01", "rmsprop:lr=0.01"],
+            ((-2.5, 2.0), 80),
+        ),
+        ("rosenbrock", None, ["adamw:lr=0.02,weight_decay=0.1", "lbfgs:lr=0.5"], ((-1.5, 2.0), 30)),
+        (
+            "custom",
+            landscapes.SurfaceOptions(formula="sin(x)*y^2 + 0.1*x"),
+            ["sgd:lr=0.05,momentum=0.5"],
+            ((1.0, 1.0), 60),
+        ),
+    ],
+)
+def test_race_script_reproduces_every_run(name, options, texts, config, tmp_path):
+    options = options or landscapes.SurfaceOptions()
+    specs = [RunSpec.parse(t) for t in texts]
+    race_config = runs.RaceConfig(config[0], config[1], noise=0.05 if name == "saddle" else 0.0)
+    paths = runs.race(landscapes.get(name, options), specs, race_config)
+    out = run_script(scripts.race_script(name, options, specs, race_config), tmp_path)
+    lines = [line for line in out.splitlines() if ": x = " in line]
+    assert len(lines) == len(specs)
+    for line, path in zip(lines, paths, strict=True):
+        got = values(line)
+        np.testing.assert_allclose([got["x"], got["y"]], path.xy[-1], rtol=1e-9, atol=1e-12)
+
+
+def test_race_script_refuses_the_regression_surfaces():
+    specs = [RunSpec.parse("sgd:lr=0.1")]
+    config = runs.RaceConfig((0.0, 0.0), 10)
+    assert scripts.race_script("regression_mse", landscapes.SurfaceOptions(), specs, config) is None
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_ewa_script_reproduces_the_averages(first, tmp_path):
+    x = data.temperatures(200, 3.0, 1)
+    betas = [0.5, 0.9, 0.98]
+    out = run_script(scripts.ewa_script(x, betas, first), tmp_path)
+    for line, beta in zip(out.strip().splitlines(), betas, strict=True):
+        v = ewa.ewa(x, beta, "first" if first else 0.0)
+        got = values(line)
+        assert got["last"] == pytest.approx(v[-1], rel=1e-9)
+        assert got["mean"] == pytest.approx(v.mean(), rel=1e-9)
+        if not first:
+            assert got["corrected"] == pytest.approx(ewa.ewa_corrected(x, beta)[-1], rel=1e-9)
