@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 import ui
 
-from playground import data, training
+from playground import data, scripts, training
 from playground.figures import lab as lf
 from playground.i18n import t
 from playground.optimizers import OPTIMIZERS
@@ -369,5 +369,8 @@ with ui.guarded(lang):
                 st.subheader(t("lab_results", lang))
                 st.dataframe(ui.display_table(table), hide_index=True, width="stretch")
                 st.caption(t("lab_results_note", lang))
+                plain = [v for v in config.variants if not v.dropout]
+                script = scripts.lab_script(split, config, plain[0]) if plain else None
+                ui.show_code(script, "lab.py", "code_lab")
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
         st.markdown(t("lab_notice", lang))

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from playground import data, ewa, landscapes, runs, scripts
+from playground import data, ewa, landscapes, runs, scripts, training
 from playground.optimizers import RunSpec
 
 NUMBER = r"(-?[\d.]+(?:e[-+]?\d+)?|nan|inf|-inf)"
@@ -106,3 +106,30 @@ def test_ewa_script_reproduces_the_averages(first, tmp_path):
         assert got["mean"] == pytest.approx(v.mean(), rel=1e-9)
         if not first:
             assert got["corrected"] == pytest.approx(ewa.ewa_corrected(x, beta)[-1], rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("task", "variant", "batch", "epochs"),
+    [
+        ("sine", training.Variant("baseline"), 0, 150),
+        ("sine", training.Variant("early_stopping", early_stopping=True), 0, 150),
+        ("moons", training.Variant("weight_decay", weight_decay=0.01), 0, 150),
+        # float32 rounding of the batched and the plain model part slowly over many
+        # mini-batch steps (to 1e-7 after 5 epochs, 1e-2 after 150): a shorter run here
+        ("moons", training.Variant("weight_decay", weight_decay=0.01), 16, 40),
+    ],
+)
+def test_lab_script_reproduces_a_variant(task, variant, batch, epochs, tmp_path):
+    split = data.make_task(data.TaskConfig(task, 80 if task == "moons" else 40))
+    config = training.TrainConfig(epochs=epochs, batch_size=batch, variants=(variant,))
+    _, summary = training.run(split, config)
+    out = run_script(scripts.lab_script(split, config, variant), tmp_path)
+    got = values(out.strip().splitlines()[-1])
+    for part in ("train", "val", "test"):
+        assert got[part] == pytest.approx(float(summary.final[f"{part}_loss"][0]), rel=1e-3)
+
+
+def test_lab_script_is_refused_for_dropout():
+    split = data.make_task(data.TaskConfig("sine"))
+    variant = training.Variant("dropout", dropout=0.5)
+    assert scripts.lab_script(split, training.TrainConfig(), variant) is None
