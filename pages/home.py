@@ -30,7 +30,7 @@ PAGE_FILES = {
 }
 cols = st.columns(3)
 for i, lesson in enumerate(LESSONS.values()):
-    with cols[i % 3].container(border=True):
+    with cols[i % 3].container(border=True, key=f"lesson_card_{lesson.key}"):
         st.markdown(f"**{t(f'lesson_{lesson.key}_title', lang)}**")
         st.caption(t(f"lesson_{lesson.key}_predict", lang))
         st.page_link(

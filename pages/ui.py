@@ -31,13 +31,15 @@ PRESENTER_HIDDEN = (
     "b_min",
     "b_max",
     "k",
-    "seed",
-    "grid_n",
+    "race_seed",
+    "tol",
+    "clip",
     "basin_n",
     "basin_steps",
+    "ewa_seed",
     "lab_seed",
-    "hidden",
-    "dtype",
+    "min_delta",
+    "batch_size",
 )
 
 

@@ -1,0 +1,142 @@
+"""The classroom features in a real browser: links that restore a view, both languages,
+presenter mode, copy link, exports, lessons and the from-scratch view."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_browser import assert_clean, shot, wait_for_figures
+
+pytestmark = pytest.mark.browser
+
+
+def test_settings_go_into_the_url_and_the_url_restores_them(view, chromium, server):
+    open_view, page, _ = view
+    open_view("/loss-surface")
+    wait_for_figures(page, 6)
+    lr = page.get_by_role("spinbutton", name="Learning rate η")
+    lr.fill("0.02")
+    lr.press("Enter")
+    page.get_by_text("Mini-batch of k").click()
+    page.wait_for_function("location.search.includes('batch=mini')", timeout=30_000)
+    page.wait_for_function("location.search.includes('lr=0.02')", timeout=30_000)
+    link = page.url
+    other = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    other.goto(link)
+    other.wait_for_selector("text=Gradient descent, live in torch", timeout=60_000)
+    expect(other.get_by_role("spinbutton", name="Learning rate η")).to_have_value(
+        "0.02", timeout=20_000
+    )
+    expect(other.get_by_role("radio", name="Mini-batch of k")).to_be_checked()
+    assert other.locator("text=could not be used").count() == 0
+    other.context.close()
+
+
+def test_a_tampered_link_gets_a_notice(view):
+    open_view, page, _ = view
+    open_view("/race?steps=lots&surface=nowhere")
+    page.wait_for_selector("text=could not be used as given", timeout=60_000)
+    text = page.locator("[data-testid=stAlert]").first.inner_text()
+    assert "steps=lots" in text and "surface=nowhere" in text
+    assert_clean(page)
+
+
+def test_chinese_from_the_browser_locale_and_the_switch_back(chromium, server):
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/race")
+    page.wait_for_selector("text=优化器竞赛", timeout=60_000)
+    wait_for_figures(page, 1)
+    assert "lang=zh" in page.url
+    shot(page, "race-zh")
+    page.goto(server + "/loss-surface?lang=zh")
+    page.wait_for_selector("text=线性回归的损失曲面", timeout=60_000)
+    wait_for_figures(page, 6)
+    shot(page, "loss-surface-zh")
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Language").click()
+    page.get_by_role("option", name="English").click()
+    page.wait_for_selector("text=Loss surfaces of linear regression", timeout=60_000)
+    assert "lang=en" in page.url
+    context.close()
+
+
+def test_presenter_mode_enlarges_and_hides_secondary_controls(chromium, server):
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(server + "/race?presenter=true")
+    wait_for_figures(page, 1)
+    assert not page.locator(".st-key-race_seed").is_visible()
+    size = page.locator(".js-plotly-plot .gtitle").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size >= 20
+    shot(page, "race-presenter")
+    context.close()
+
+
+def test_copy_link_puts_the_current_url_on_the_clipboard(chromium, server):
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    page.goto(server + "/ewa?series=walk")
+    wait_for_figures(page, 3)
+    frame = page.frame_locator("iframe").first
+    frame.get_by_role("button").click()
+    frame.locator("text=Copied").wait_for(timeout=10_000)
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    context.close()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_exports_csv_png_and_html(view):
+    open_view, page, _ = view
+    open_view("/ewa")
+    wait_for_figures(page, 3)
+    menu = page.locator(".st-key-exp_ewa_fig")
+    for label, check in (
+        ("Data (CSV)", lambda b: b.startswith(b"trace,x,y")),
+        ("Picture (PNG", lambda b: png_size(b) == (1920, 1080)),
+        ("Interactive page", lambda b: b"plotly" in b and b"<html" in b),
+    ):
+        menu.click()
+        with page.expect_download(timeout=90_000) as info:
+            page.get_by_role("button", name=label).last.click()
+        path = info.value.path()
+        with open(path, "rb") as fh:
+            assert check(fh.read()), label
+        page.keyboard.press("Escape")
+    assert_clean(page)
+
+
+def test_a_lesson_opens_from_home_with_its_story(view):
+    open_view, page, _ = view
+    open_view("/")
+    card = page.locator(".st-key-lesson_card_saddle_escape")
+    card.get_by_role("link", name="Open the lesson").click()
+    page.wait_for_selector("text=Lesson · SGD stalls at a saddle", timeout=60_000)
+    wait_for_figures(page, 2)
+    assert "lesson=saddle_escape" in page.url
+    page.get_by_text("Why? (read after").click()
+    page.wait_for_selector("text=Momentum adds up those small gradients", timeout=10_000)
+    assert_clean(page)
+    shot(page, "lesson-saddle")
+
+
+def test_from_scratch_view_agrees_and_shows_its_code(view):
+    open_view, page, _ = view
+    open_view("/from-scratch")
+    page.wait_for_selector("text=give the same coefficients", timeout=60_000)
+    wait_for_figures(page, 2)
+    assert page.locator("text=def by_hand").count() == 1
+    page.get_by_text("torch.optim.RMSprop").first.click()
+    page.wait_for_selector("text=RMSprop ends", timeout=60_000)
+    assert_clean(page)
+    shot(page, "from-scratch")
