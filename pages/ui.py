@@ -214,7 +214,8 @@ def exports(fig, name: str, where=None) -> None:
             "image/png",
             key=f"exp_{name}_png",
             on_click="ignore",
-            help=t("export_png_help", lang),
+            disabled=not export.png_available(),
+            help=t("export_png_help" if export.png_available() else "export_png_missing", lang),
         )
         st.download_button(
             t("export_html", lang),

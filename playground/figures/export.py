@@ -5,6 +5,9 @@ Pure functions: a plotly figure in, a table, bytes, text or a restyled copy out.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -53,6 +56,14 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=["trace", "x", "y"])
     return pd.concat(parts, ignore_index=True)
+
+
+def png_available() -> bool:
+    """True if kaleido can find a Chromium or Chrome to draw with (BROWSER_PATH or the PATH)."""
+    if os.environ.get("BROWSER_PATH"):
+        return True
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+    return any(shutil.which(name) for name in names)
 
 
 def to_png(fig: go.Figure, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1]) -> bytes:

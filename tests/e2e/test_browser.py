@@ -96,7 +96,7 @@ def test_race_draws_click_sets_start_and_animates(view):
     assert after > before >= 0
     page.goto(page.url.split("?")[0] + "?surface=himmelblau")
     wait_for_figures(page, 4)
-    surface = page.locator("[data-testid=stSelectbox] input").first
+    surface = page.locator(".st-key-surface input")
     assert surface.input_value() == "Himmelblau (four minima)"
     assert_clean(page)
 
