@@ -100,3 +100,24 @@ def test_lab_fit_draws_the_true_sine_only_when_asked():
     assert "sin(x) (the truth)" in names(with_truth)
     assert "sin(x) (the truth)" not in names(without)
     assert len(without.data) == len(with_truth.data) - 1
+
+
+def test_presenter_copy_enlarges_text_and_lines_but_not_the_play_controls():
+    from playground.figures import export
+
+    fig, _ = _animation(steps=50, n=41, points=50)
+    big = export.presenter(fig)
+    assert big.layout.font.size >= 20
+    widths = [tr.line.width for tr in big.data if getattr(tr, "line", None) and tr.line.width]
+    assert widths and min(widths) >= 3
+    assert all(m.font.size == 12 for m in big.layout.updatemenus)
+    assert fig.layout.font.size != big.layout.font.size  # the original is untouched
+
+
+def test_figure_table_lists_every_trace_and_frame_in_long_format():
+    from playground.figures import export
+
+    fig, _ = _animation(steps=50, n=41, points=50)
+    table = export.figure_table(fig)
+    assert {"trace", "x", "y"} <= set(table.columns)
+    assert table["frame"].nunique() == len(fig.frames)

@@ -14,6 +14,7 @@ from playground.i18n import t
 MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 BASE_FRAME_MS = 80
+SPEEDS_OFFSET, SLIDER_OFFSET = 150, 330  # px from the left: play/pause, speeds, then the slider
 
 
 def rounded(values: np.ndarray | Sequence[float], digits: int = 5) -> list[float | None]:
@@ -105,21 +106,22 @@ def animation_controls(
                 "buttons": speeds,
                 "showactive": True,
                 "active": 1,
-                "x": 0.2,
+                "x": 0.0,
                 "y": -0.04,
                 "xanchor": "left",
                 "yanchor": "top",
+                "pad": {"l": SPEEDS_OFFSET},  # pixels, so narrow figures never overlap
             },
         ],
         "sliders": [
             {
                 "steps": slider_steps,
                 "active": 0,
-                "x": 0.42,
-                "len": 0.58,
+                "x": 0.0,
+                "len": 1.0,
                 "y": -0.02,
                 "currentvalue": {"prefix": t("slider_step", lang) + " "},
-                "pad": {"t": 10},
+                "pad": {"t": 10, "l": SLIDER_OFFSET},
             },
         ],
     }

@@ -205,7 +205,8 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     )
     for menu in fig.layout.updatemenus:
         menu.update(y=1.12, yanchor="bottom")
-    fig.layout.sliders[0].update(y=1.12, yanchor="bottom", pad={"t": 0, "b": 0}, x=0.45, len=0.55)
+    fig.layout.sliders[0].update(y=1.12, yanchor="bottom")
+    fig.layout.sliders[0].pad.update(t=0, b=0)
     return fig
 
 

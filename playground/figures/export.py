@@ -83,6 +83,12 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
     """A copy of ``fig`` for a projector: larger text, thicker lines, bigger markers."""
     big = go.Figure(fig)
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
+    # the play buttons and the step slider are laid out for the normal size: keep it
+    for menu in big.layout.updatemenus:
+        menu.font.size = 12
+    for slider in big.layout.sliders:
+        slider.font.size = 12
+        slider.currentvalue.font.size = 14
     for trace in big.data:
         line = getattr(trace, "line", None)
         if line is not None and "width" in line:

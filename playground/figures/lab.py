@@ -50,7 +50,7 @@ def curves_figure(
             showlegend=False,
             legendgroup=str(v),
             line={"color": colour(v), "width": 1.5, "dash": "dash"},
-            hovertemplate=f"{name} train %{{y:.4g}}<extra></extra>",
+            hovertemplate=f"{name} {t('lab_col_train_loss', lang)} %{{y:.4g}}<extra></extra>",
         )
         marks = (
             (

@@ -263,7 +263,8 @@ def race_animation(
     above = 1.0 + 95 / height  # controls in the top margin, the legend between them and the map
     for menu in controls["updatemenus"]:
         menu.update({"y": above, "yanchor": "bottom"})
-    controls["sliders"][0].update({"y": above, "yanchor": "bottom", "pad": {"b": 0, "t": 0}})
+    controls["sliders"][0].update({"y": above, "yanchor": "bottom"})
+    controls["sliders"][0]["pad"].update({"b": 0, "t": 0})
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 150, "b": 10},
@@ -409,7 +410,8 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
             colorscale=scale,
             text=text,
             showscale=False,
-            hovertemplate="start (%{x:.3g}, %{y:.3g}) → %{text}<extra></extra>",
+            hovertemplate=t("legend_start", lang)
+            + " (%{x:.3g}, %{y:.3g}) → %{text}<extra></extra>",
         )
     )
     for c in present:
