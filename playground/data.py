@@ -95,13 +95,28 @@ def read_csv(raw: bytes) -> pd.DataFrame:
         raise UserError("err_csv_no_rows")
     numeric = {}
     for name in frame.columns:
-        values = np.array(pd.to_numeric(frame[name], errors="coerce"), dtype=np.float64)
+        values = _numbers(frame[name])
         values[~np.isfinite(values) | (np.abs(values) > MAX_ABS_VALUE)] = np.nan
         if np.isfinite(values).any():
             numeric[str(name)] = values
     if len(numeric) < 2:
         raise UserError("err_csv_two_numeric", found=len(numeric), columns=len(frame.columns))
     return pd.DataFrame(numeric)
+
+
+def _to_float(value: object) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column as float64, with anything that is not a number as NaN."""
+    try:
+        return np.array(pd.to_numeric(column, errors="coerce"), dtype=np.float64)
+    except OverflowError:  # an integer beyond float's range: convert cell by cell
+        return np.array([_to_float(v) for v in column], dtype=np.float64)
 
 
 def from_columns(frame: pd.DataFrame, x_col: str, y_col: str, seed: int = 0) -> Dataset:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable
 
 import torch
@@ -70,7 +71,9 @@ def parse(text: str) -> Fn:
     if _nesting(text) > MAX_DEPTH or text.count("**") > MAX_DEPTH:
         raise UserError("err_expr_deep", high=MAX_DEPTH)
     try:
-        tree = ast.parse(text.replace("^", "**"), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for "1x": a user typo
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.replace("^", "**"), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise UserError("err_expr_syntax") from None
     fn = _compile(tree.body, 0)

@@ -119,6 +119,16 @@ def test_a_tampered_link_falls_back_with_a_notice_not_a_traceback(page):
     assert "zzz=1" in notices[0]  # an unknown setting is named
 
 
+GARBAGE = ["nan", "-1e308", "<script>alert(1)</script>", "", "😀", "1e999", "true;drop", "-0"]
+
+
+@pytest.mark.parametrize("page", list(LINKS))
+def test_every_setting_of_a_view_tampered_at_once_is_survived(page):
+    link = {k: GARBAGE[i % len(GARBAGE)] for i, k in enumerate(LINKS[page])}
+    at = open_link(page, link)  # no exception (checked inside)
+    assert len(rejected_notices(at)) <= 1
+
+
 def test_a_tampered_value_gets_the_default():
     at = open_link("loss-surface", {"lr": "abc", "batch": "huge", "steps": "-5"})
     assert at.number_input(key="lr").value == 0.05
