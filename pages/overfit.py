@@ -96,7 +96,7 @@ def controls() -> tuple[object, TrainConfig]:
             10,
             key="lab_n",
             disabled=task == "csv",
-            help=t("lab_n_help", lang),
+            help=t("lab_n_help", lang, low=12, high=5000),
             **Q,
         )
         noise = st.number_input(
@@ -127,9 +127,24 @@ def controls() -> tuple[object, TrainConfig]:
         )
         st.header(t("lab_model", lang))
         c1, c2 = st.columns(2)
-        depth = c1.number_input(t("lab_depth", lang), 1, training.MAX_DEPTH, 2, key="depth", **Q)
+        depth = c1.number_input(
+            t("lab_depth", lang),
+            1,
+            training.MAX_DEPTH,
+            2,
+            key="depth",
+            help=t("range_help", lang, low=1, high=training.MAX_DEPTH),
+            **Q,
+        )
         width = c2.number_input(
-            t("lab_width", lang), 1, training.MAX_WIDTH, 64, 8, key="width", **Q
+            t("lab_width", lang),
+            1,
+            training.MAX_WIDTH,
+            64,
+            8,
+            key="width",
+            help=t("range_help", lang, low=1, high=training.MAX_WIDTH),
+            **Q,
         )
         act = ui.choice(
             st.radio,

@@ -405,7 +405,15 @@ def basin_section() -> None:
         key="basin_n",
         help=t("race_basin_n_help", lang, high=runs.MAX_BASIN),
     )
-    b_steps = c3.number_input(t("steps", lang), 10, 2000, 300, 50, key="basin_steps")
+    b_steps = c3.number_input(
+        t("steps", lang),
+        10,
+        2000,
+        300,
+        50,
+        key="basin_steps",
+        help=t("steps_help", lang, high=2000),
+    )
     if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
         with ui.guarded(lang), st.spinner(t("race_basin_busy", lang)):
             result = ui.basins(
