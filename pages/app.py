@@ -55,7 +55,9 @@ warm_up()
 page = st.navigation(PAGES)
 notice = st.container()  # above the view: what in the link could not be used
 ui.lesson_box(st.container(), lang)
+ui.restore_settings(page.url_path, link)
 try:
     page.run()
 finally:
+    ui.save_settings(page.url_path)
     ui.link_notice(notice, link, lang)

@@ -59,21 +59,24 @@ def load_defaults() -> None:
 
 
 def first_visit() -> None:
-    """Fill every setting the link does not give with the defaults of the link's surface."""
-    name = st.query_params.get("surface", "saddle")
+    """Fill every setting neither the link nor the session gives with the surface's defaults.
+
+    Also on coming back from another view: Streamlit has forgotten the widgets it did not draw.
+    """
+    name = st.query_params.get("surface", st.session_state.get("surface", "saddle"))
     name = name if name in landscapes.NAMES else "saddle"
     try:
         defaults = surface_defaults(name)
     except UserError:
         defaults = surface_defaults("saddle")
     for key, value in {"surface": name, **defaults}.items():
-        if key not in st.query_params:
+        if key not in st.query_params and key not in st.session_state:
             st.session_state[key] = value
     for i in range(MAX_RUNS):  # a run named in the link gets its optimizer's own defaults
         opt = st.query_params.get(f"r{i}")
         if opt in OPTIMIZERS:
             for key, value in run_values(i, RunSpec(opt)).items():
-                if key not in st.query_params:
+                if key not in st.query_params and key not in st.session_state:
                     st.session_state[key] = value
 
 
@@ -154,8 +157,7 @@ def set_start_from_click() -> None:
 st.title(t("race_title", lang))
 st.markdown(t("race_intro", lang))
 
-if "_race_visited" not in st.session_state:
-    st.session_state["_race_visited"] = True
+if "surface" not in st.session_state or "r0" not in st.session_state:
     first_visit()
 
 with st.sidebar:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from playground import data, figures, links, runs, surfaces
 from playground.figures import export
@@ -153,6 +154,37 @@ def lesson_box(where, lang: str) -> None:
 def link_snapshot() -> dict[str, list[str]]:
     """The query parameters as they are now (call before the view runs)."""
     return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def restore_settings(page: str, link: dict[str, list[str]]) -> None:
+    """Coming back to a view from another one: give it back the settings it had when left.
+
+    Streamlit forgets the state of widgets that were not drawn in the last run, so a student who
+    looked at another view would find this one reset (and a race without its contestants).
+    The settings are already a link; the view's last one is kept and put back in the URL, where
+    the widgets read it. A link that gives settings of its own, or a rerun, is left alone.
+    """
+    saved = st.session_state.setdefault("_settings", {})  # page → its query parameters
+    came_from = st.session_state.get("_page")
+    st.session_state["_page"] = page
+    if came_from == page or any(k not in links.FRAME_PARAMS for k in link):
+        save_settings(page)  # a rerun, or a link: the URL holds the view's settings now
+        return
+    for key, values in saved.get(page, {}).items():
+        with suppress(StreamlitAPIException):  # still bound: its widget kept its value
+            st.query_params[key] = values
+
+
+def save_settings(page: str) -> None:
+    """Keep the view's settings (its URL) for when the student comes back to it.
+
+    Called at the start of a run and again after the view ran (where a pending rerun or stop
+    may cut it short: Streamlit ends a run at its next call).
+    """
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.session_state.setdefault("_settings", {})[page] = {
+        k: v for k, v in params.items() if k not in links.FRAME_PARAMS
+    }
 
 
 def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
@@ -340,9 +372,11 @@ def choice(widget, label: str, options, key: str, default, keep: bool = False, *
         wanted = st.query_params.get(key)
         matches = [o for o in options if str(o) == wanted]
         st.session_state[key] = matches[0] if matches else default
+    if st.session_state[key] is None and default is None:  # no default of its own: the first
+        st.session_state[key] = options[0]
     value = widget(label, options, key=key, **kwargs)
     if value is None:  # a segmented control can be cleared: fall back to the default
-        value = default
+        value = default if default is not None else options[0]
     if value == default and not keep:
         st.query_params.pop(key, None)
     else:

@@ -187,3 +187,19 @@ def test_same_setting_compares_booleans_and_lists():
 def test_rejected_names_unknown_and_changed_parameters_but_not_the_frame():
     link = {"lr": ["abc"], "steps": ["100"], "typo": ["1"], "lang": ["zh"], "lesson": ["x"]}
     assert links.rejected(link, {"lr": 0.05, "steps": 100}) == [("lr", "abc"), ("typo", "1")]
+
+
+@pytest.mark.parametrize("page", sorted(LINKS))
+def test_coming_back_from_another_view_keeps_its_settings(page):
+    # Streamlit forgets widgets it did not draw; going to the home page and back (the sidebar's
+    # links clear the URL) must bring the view back as it was, not reset or broken.
+    at = open_link(page, LINKS[page])
+    at.query_params.clear()
+    at.switch_page("home.py").run()
+    assert not at.exception, at.exception
+    at.query_params.clear()
+    at.switch_page(FILES[page]).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    in_use = {k: at.session_state[k] for k in LINKS[page] if k in at.session_state}
+    assert links.rejected({k: [v] for k, v in LINKS[page].items()}, in_use) == []

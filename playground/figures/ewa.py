@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import animation_controls, rounded
+from playground.figures.common import animation_controls, compact
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -31,7 +31,7 @@ def averages(
     fig = go.Figure(
         go.Scatter(
             x=steps,
-            y=rounded(x[idx]),
+            y=compact(x[idx]),
             mode="markers",
             name=t("ewa_series", lang),
             marker={"size": 4, "color": "rgba(100,100,100,0.45)"},
@@ -40,7 +40,7 @@ def averages(
     for i, (label, values) in enumerate(curves):
         fig.add_scatter(
             x=steps,
-            y=rounded(values[idx]),
+            y=compact(values[idx]),
             mode="lines",
             name=label,
             line={"color": colour(i), "width": 2.5},
@@ -48,7 +48,7 @@ def averages(
     for i, (label, values) in enumerate(dashed or []):
         fig.add_scatter(
             x=steps,
-            y=rounded(values[idx]),
+            y=compact(values[idx]),
             mode="lines",
             name=label,
             line={"color": "black", "width": 1.5, "dash": "dash"},
@@ -74,7 +74,7 @@ def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure
         w = (1 - beta) * beta**k
         fig.add_bar(
             x=k,
-            y=rounded(w),
+            y=compact(w),
             name=t("ewa_beta_window", lang, beta=f"{beta:g}", window=f"{1 / (1 - beta):.3g}"),
             marker_color=colour(i),
             opacity=0.85,
@@ -109,7 +109,7 @@ def bias_figure(
     for col, values in ((1, plain), (2, corrected)):
         fig.add_scatter(
             x=steps,
-            y=rounded(x[:n]),
+            y=compact(x[:n]),
             mode="markers",
             showlegend=False,
             marker={"size": 5, "color": "rgba(100,100,100,0.5)"},
@@ -118,7 +118,7 @@ def bias_figure(
         )
         fig.add_scatter(
             x=steps,
-            y=rounded(values[:n]),
+            y=compact(values[:n]),
             mode="lines",
             showlegend=False,
             line={"color": colour(3 if col == 1 else 2), "width": 3},
@@ -141,28 +141,28 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     idx = _thin(n)
     fig.add_scatter(
         x=steps[idx],
-        y=rounded(x[idx]),
+        y=compact(x[idx]),
         mode="markers",
         name=t("ewa_series", lang),
         marker={"size": 4, "color": "rgba(100,100,100,0.35)"},
     )
     fig.add_scatter(
         x=[1],
-        y=rounded(v[:1]),
+        y=compact(v[:1]),
         mode="lines",
         name=t("ewa_so_far", lang, beta=f"{beta:g}"),
         line={"color": colour(0), "width": 3},
     )
     fig.add_scatter(
         x=[1],
-        y=rounded(x[:1]),
+        y=compact(x[:1]),
         mode="markers",
         name=t("ewa_new_sample", lang),
         marker={"size": 12, "color": colour(1), "line": {"color": "white", "width": 1}},
     )
     fig.add_scatter(
         x=[1, 1],
-        y=rounded(v[:1].repeat(2)),
+        y=compact(v[:1].repeat(2)),
         mode="lines",
         name=t("ewa_window_span", lang),
         line={"color": colour(0), "width": 14},
@@ -177,12 +177,12 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
                 name=str(k),
                 traces=[1, 2, 3],
                 data=[
-                    {"type": "scatter", "x": (keep + 1).tolist(), "y": rounded(v[keep], 4)},
-                    {"type": "scatter", "x": [int(k + 1)], "y": rounded(x[k : k + 1])},
+                    {"type": "scatter", "x": (keep + 1).tolist(), "y": compact(v[keep])},
+                    {"type": "scatter", "x": [int(k + 1)], "y": compact(x[k : k + 1])},
                     {
                         "type": "scatter",
                         "x": [float(lo), int(k + 1)],
-                        "y": rounded(v[k : k + 1].repeat(2)),
+                        "y": compact(v[k : k + 1].repeat(2)),
                     },
                 ],
             )
@@ -232,7 +232,7 @@ def states_figure(states: dict, lang: str = "en") -> go.Figure:
         steps = np.arange(1, len(d["torch"]) + 1)
         fig.add_scatter(
             x=steps,
-            y=rounded(d["torch"][:, 0]),
+            y=compact(d["torch"][:, 0]),
             mode="markers",
             showlegend=col == 1,
             name=t("ewa_torch_state", lang),
@@ -242,7 +242,7 @@ def states_figure(states: dict, lang: str = "en") -> go.Figure:
         )
         fig.add_scatter(
             x=steps,
-            y=rounded(d["ewa"][:, 0]),
+            y=compact(d["ewa"][:, 0]),
             mode="lines",
             showlegend=col == 1,
             name=t("ewa_our_ewa", lang),

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import log_axis, rounded
+from playground.figures.common import compact, log_axis
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -37,7 +37,7 @@ def curves_figure(
     for v, name in enumerate(names):
         fig.add_scatter(
             x=e,
-            y=rounded(val[::step, v], 4),
+            y=compact(val[::step, v]),
             mode="lines",
             name=name,
             legendgroup=str(v),
@@ -45,7 +45,7 @@ def curves_figure(
         )
         fig.add_scatter(
             x=e,
-            y=rounded(train[::step, v], 4),
+            y=compact(train[::step, v]),
             mode="lines",
             showlegend=False,
             legendgroup=str(v),
@@ -70,7 +70,7 @@ def curves_figure(
                 k = int(at[v]) - 1
                 fig.add_scatter(
                     x=[epochs[k]],
-                    y=rounded(val[k : k + 1, v], 4),
+                    y=compact(val[k : k + 1, v]),
                     mode="markers",
                     showlegend=False,
                     legendgroup=str(v),
@@ -95,8 +95,8 @@ def _points(fig: go.Figure, x: np.ndarray, y: np.ndarray, parts: dict, lang: str
     for name, idx in parts.items():
         symbol, color = SPLIT_STYLE[name]
         fig.add_scatter(
-            x=rounded(x[idx, 0]),
-            y=rounded(y[idx] if x.shape[1] == 1 else x[idx, 1]),
+            x=compact(x[idx, 0]),
+            y=compact(y[idx] if x.shape[1] == 1 else x[idx, 1]),
             mode="markers",
             name=t(f"lab_split_{name}", lang),
             showlegend=where.get("col", 1) == 1,
@@ -128,16 +128,16 @@ def fit_figure(
     if truth:
         xs = np.linspace(-np.pi, np.pi, 200)
         fig.add_scatter(
-            x=rounded(xs),
-            y=rounded(np.sin(xs)),
+            x=compact(xs),
+            y=compact(np.sin(xs)),
             mode="lines",
             name=t("lab_truth", lang),
             line={"color": "#999999", "dash": "dot"},
         )
     for v, name in enumerate(names):
         fig.add_scatter(
-            x=rounded(grid[:, 0]),
-            y=rounded(prediction[v], 4),
+            x=compact(grid[:, 0]),
+            y=compact(prediction[v]),
             mode="lines",
             name=name,
             line={"color": colour(v), "width": 2.5},
@@ -209,8 +209,8 @@ def boundary_figure(
         for name, idx in parts.items():
             symbol, _ = SPLIT_STYLE[name]
             fig.add_scatter(
-                x=rounded(x[idx, 0]),
-                y=rounded(x[idx, 1]),
+                x=compact(x[idx, 0]),
+                y=compact(x[idx, 1]),
                 mode="markers",
                 showlegend=False,
                 marker={

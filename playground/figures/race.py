@@ -10,11 +10,11 @@ from plotly.subplots import make_subplots
 from playground.figures.common import (
     animation_controls,
     colour_scale,
+    compact,
     frame_indices,
     log_axis,
     log_colour_scale,
     map_image,
-    rounded,
     stride,
 )
 from playground.i18n import t
@@ -146,8 +146,8 @@ def race_animation(
     ):
         if len(points):
             fig.add_scatter(
-                x=rounded(points[:, 0]),
-                y=rounded(points[:, 1]),
+                x=compact(points[:, 0]),
+                y=compact(points[:, 1]),
                 mode="markers",
                 name=t(key, lang),
                 row=1,
@@ -161,8 +161,8 @@ def race_animation(
             )
     start = paths[0][0] if len(paths) and len(paths[0]) else np.zeros(2)
     fig.add_scatter(
-        x=rounded(start[:1]),
-        y=rounded(start[1:]),
+        x=compact(start[:1]),
+        y=compact(start[1:]),
         mode="markers",
         name=t("legend_start", lang),
         row=1,
@@ -171,8 +171,8 @@ def race_animation(
     )
     for r, (xy, label) in enumerate(zip(paths, labels, strict=True)):
         fig.add_scatter(
-            x=rounded(xy[:, 0]),
-            y=rounded(xy[:, 1]),
+            x=compact(xy[:, 0]),
+            y=compact(xy[:, 1]),
             mode="lines",
             name=label,
             legendgroup=str(r),
@@ -202,8 +202,8 @@ def race_animation(
         row, col = 2 + r // PANEL_COLUMNS, 1 + r % PANEL_COLUMNS
         _add_map(fig, values, xs, ys, lo, hi, row, col, MAX_PANEL_GRID)
         fig.add_scatter(
-            x=rounded(xy[:, 0]),
-            y=rounded(xy[:, 1]),
+            x=compact(xy[:, 0]),
+            y=compact(xy[:, 1]),
             mode="lines",
             showlegend=False,
             line={"color": colour(r), "width": 1.5},
@@ -231,8 +231,8 @@ def race_animation(
             data.append(
                 {
                     "type": "scatter",
-                    "x": rounded(xy[lo : end + 1, 0]),
-                    "y": rounded(xy[lo : end + 1, 1]),
+                    "x": compact(xy[lo : end + 1, 0]),
+                    "y": compact(xy[lo : end + 1, 1]),
                 }
             )
         for xy in paths:  # small multiples: the current point
@@ -240,8 +240,8 @@ def race_animation(
             data.append(
                 {
                     "type": "scatter",
-                    "x": rounded(xy[end : end + 1, 0]),
-                    "y": rounded(xy[end : end + 1, 1]),
+                    "x": compact(xy[end : end + 1, 0]),
+                    "y": compact(xy[end : end + 1, 1]),
                 }
             )
         frames.append(go.Frame(name=str(k), traces=moving, data=data))
@@ -304,9 +304,9 @@ def race_3d(xs, ys, z, paths, losses, labels, lang: str = "en") -> go.Figure:
         inside &= (loss <= top) & (loss >= bottom)
         pts = np.where(inside[:, None], np.column_stack([xy, loss]), np.nan)
         fig.add_scatter3d(
-            x=rounded(pts[:, 0]),
-            y=rounded(pts[:, 1]),
-            z=rounded(pts[:, 2]),
+            x=compact(pts[:, 0]),
+            y=compact(pts[:, 1]),
+            z=compact(pts[:, 2]),
             mode="lines",
             name=label,
             line={"color": colour(r), "width": 6},
@@ -342,7 +342,7 @@ def curves(
     for r, (values, label) in enumerate(zip(series, labels, strict=True)):
         fig.add_scatter(
             x=np.arange(len(values)),
-            y=rounded(values),
+            y=compact(values),
             mode="lines",
             name=label,
             legendgroup=str(r),
@@ -351,7 +351,7 @@ def curves(
         if dashed is not None:
             fig.add_scatter(
                 x=np.arange(len(dashed[r])),
-                y=rounded(dashed[r]),
+                y=compact(dashed[r]),
                 mode="lines",
                 showlegend=False,
                 legendgroup=str(r),
@@ -361,7 +361,7 @@ def curves(
             k = marks[r]
             fig.add_scatter(
                 x=[k],
-                y=rounded(values[k : k + 1]),
+                y=compact(values[k : k + 1]),
                 mode="markers",
                 showlegend=False,
                 legendgroup=str(r),

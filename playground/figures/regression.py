@@ -12,10 +12,10 @@ from plotly.subplots import make_subplots
 
 from playground.figures.common import (
     animation_controls,
+    compact,
     frame_indices,
     log_axis,
     log_colour_scale,
-    rounded,
     stride,
 )
 from playground.i18n import t
@@ -196,8 +196,8 @@ def descent_animation(
     fig.add_trace(contour, row=1, col=1)  # trace 0
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
     fig.add_scatter(
-        x=rounded(w),
-        y=rounded(b),
+        x=compact(w),
+        y=compact(b),
         mode="lines",
         line=path_style,
         name=t("legend_path", lang),
@@ -206,8 +206,8 @@ def descent_animation(
     )  # trace 1
     trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     fig.add_scatter(
-        x=rounded(w[:1]),
-        y=rounded(b[:1]),
+        x=compact(w[:1]),
+        y=compact(b[:1]),
         mode="lines+markers",
         marker=trail,
         line={"color": PATH_COLOR, "width": 3},
@@ -230,9 +230,9 @@ def descent_animation(
         col=2,
     )  # trace 3
     fig.add_scatter3d(
-        x=rounded(w),
-        y=rounded(b),
-        z=rounded(loss),
+        x=compact(w),
+        y=compact(b),
+        z=compact(loss),
         mode="lines",
         line={"color": PATH_COLOR, "width": 4},
         showlegend=False,
@@ -240,9 +240,9 @@ def descent_animation(
         col=2,
     )  # trace 4
     fig.add_scatter3d(
-        x=rounded(w[:1]),
-        y=rounded(b[:1]),
-        z=rounded(loss[:1]),
+        x=compact(w[:1]),
+        y=compact(b[:1]),
+        z=compact(loss[:1]),
         mode="markers",
         marker={"size": 6, "color": PATH_COLOR},
         showlegend=False,
@@ -261,8 +261,8 @@ def descent_animation(
     )  # trace 6
     ends = np.array([x.min(), x.max()])
     fig.add_scatter(
-        x=rounded(ends),
-        y=rounded(w[0] * ends + b[0]),
+        x=compact(ends),
+        y=compact(w[0] * ends + b[0]),
         mode="lines",
         line={"color": FIT_COLOR, "width": 3},
         name=t("legend_fit_now", lang),
@@ -271,7 +271,7 @@ def descent_animation(
     )  # trace 7
     fig.add_scatter(
         x=steps,
-        y=rounded(loss),
+        y=compact(loss),
         mode="lines",
         line={"color": "#444"},
         name=t("axis_loss", lang),
@@ -280,7 +280,7 @@ def descent_animation(
     )  # trace 8
     fig.add_scatter(
         x=[0],
-        y=rounded(loss[:1]),
+        y=compact(loss[:1]),
         mode="markers",
         marker={"size": 10, "color": PATH_COLOR},
         showlegend=False,
@@ -297,15 +297,15 @@ def descent_animation(
                 name=str(k),
                 traces=[2, 5, 7, 9],
                 data=[
-                    {"type": "scatter", "x": rounded(w[lo : k + 1]), "y": rounded(b[lo : k + 1])},
+                    {"type": "scatter", "x": compact(w[lo : k + 1]), "y": compact(b[lo : k + 1])},
                     {
                         "type": "scatter3d",
-                        "x": rounded(w[k : k + 1]),
-                        "y": rounded(b[k : k + 1]),
-                        "z": rounded(loss[k : k + 1]),
+                        "x": compact(w[k : k + 1]),
+                        "y": compact(b[k : k + 1]),
+                        "z": compact(loss[k : k + 1]),
                     },
-                    {"type": "scatter", "y": rounded(w[k] * ends + b[k])},
-                    {"type": "scatter", "x": [int(k)], "y": rounded(loss[k : k + 1])},
+                    {"type": "scatter", "y": compact(w[k] * ends + b[k])},
+                    {"type": "scatter", "x": [int(k)], "y": compact(loss[k : k + 1])},
                 ],
             )
         )

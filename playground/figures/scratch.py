@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.common import log_axis, rounded
+from playground.figures.common import compact, log_axis
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -22,8 +22,8 @@ def fits_figure(
     step = max(1, len(x) // 400)  # a smooth curve needs no more than ~400 points
     fig = go.Figure()
     fig.add_scatter(
-        x=rounded(x[::step]),
-        y=rounded(y[::step]),
+        x=compact(x[::step]),
+        y=compact(y[::step]),
         mode="markers" if len(x) < 50 else "lines",
         name=t("fs_data", lang),
         marker={"size": 10, "color": "#333333"},
@@ -31,8 +31,8 @@ def fits_figure(
     )
     for i, (name, pred) in enumerate(curves.items()):
         fig.add_scatter(
-            x=rounded(x[::step]),
-            y=rounded(pred[::step]),
+            x=compact(x[::step]),
+            y=compact(pred[::step]),
             mode="lines",
             name=name,
             line={"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]},
@@ -56,7 +56,7 @@ def loss_figure(losses: dict[str, np.ndarray], lang: str = "en") -> go.Figure:
         step = max(1, len(loss) // 500)
         fig.add_scatter(
             x=np.arange(len(loss))[::step],
-            y=rounded(loss[::step], 6),
+            y=compact(loss[::step]),
             mode="lines",
             name=name,
             line={"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]},

@@ -45,9 +45,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
+def start_server(
+    timeout: float = 60.0, extra_args: list[str] | None = None, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
     """Serve the dashboard from the checkout on a free port; return the process and its URL."""
-    port = _free_port()
+    port = port or _free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -61,6 +63,7 @@ def start_server(timeout: float = 60.0) -> tuple[subprocess.Popen, str]:
             "127.0.0.1",
             "--server.headless",
             "true",
+            *(extra_args or []),
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -1,0 +1,345 @@
+"""A full classroom on one server: concurrent sessions over Streamlit's own websocket protocol.
+
+Usage:
+    .venv/bin/python benchmarks/bench_load.py [--sessions 30] [--seconds 60] [--rounds 3]
+    .venv/bin/python benchmarks/bench_load.py --url http://127.0.0.1:8080   # an existing server
+
+Each session is what a browser tab sends: the sessions arrive over the first ``--ramp`` seconds;
+each opens a random view, then, with a pause of 2–6 s between actions (a student looking at
+the new picture; ``--think``), changes one of that view's main controls to a random
+allowed value, sometimes presses Train in the overfitting lab, and sometimes moves to another
+view. A response is the time from sending a change to the server's "script finished".
+Errors are tracebacks shown to a user, failed runs and dropped connections; user-error
+messages (st.error for bad input) are counted separately. The server's memory (RSS of it and
+its worker processes) is read after every round, once the sessions are closed and the server
+has dropped them (it is started with a short disconnected-session TTL for that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+
+from benchmarks._util import machine  # noqa: E402
+
+# view → [(widget key, low, high)]: the controls a student drags; ints where both bounds are
+ACTIONS = {
+    "loss-surface": [("lr", 0.001, 0.15), ("steps", 10, 500), ("w0", -3.0, 3.0), ("b0", -3.0, 3.0)],
+    "race": [("steps", 50, 1000), ("start_x", -1.5, 1.5), ("start_y", -1.5, 1.5),
+             ("noise", 0.0, 0.5)],
+    "ewa": [("ewa_n", 100, 5000), ("ewa_noise", 0.1, 5.0), ("ewa_seed", 0, 1000)],
+    "overfit": [("lab_n", 20, 300), ("epochs", 100, 1500), ("lab_seed", 0, 1000)],
+    "from-scratch": [("fs_steps_sine", 100, 3000), ("fs_lr_sine", 1e-7, 2e-6)],
+}  # fmt: skip
+
+
+@dataclass
+class Stats:
+    times: list[float] = field(default_factory=list)
+    by_view: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    user_messages: int = 0
+    trainings: int = 0
+    fragment_runs: int = 0
+    messages: set[str] = field(default_factory=set)
+
+
+class Session:
+    """One browser tab, speaking Streamlit's websocket protocol.
+
+    A reader task takes every message the server sends; like the browser, it reruns a fragment
+    on the interval the server asks for (the lab's live progress) until it is told to stop.
+    """
+
+    def __init__(self, url: str, stats: Stats, rng: random.Random) -> None:
+        self.ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.origin = url
+        self.stats, self.rng = stats, rng
+        self.pages: dict[str, str] = {}  # url path → page script hash
+        self.page = ""
+        self.widgets: dict[str, tuple[str, str]] = {}  # key → (widget id, kind)
+        self.states: dict[str, WidgetState] = {}
+        self.cached: set[str] = set()  # hashes of messages this tab has, as a browser reports
+        self.finished: asyncio.Queue[int] = asyncio.Queue()  # statuses of full runs
+        self.pollers: dict[str, asyncio.Task] = {}  # fragment id → its auto-rerun task
+        self.ws = None
+
+    def message(self, page: str, fragment: str = "") -> bytes:
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = self.pages.get(page, "")
+        msg.rerun_script.widget_states.widgets.extend(self.states.values())
+        msg.rerun_script.cached_message_hashes.extend(self.cached)
+        if fragment:
+            msg.rerun_script.fragment_id = fragment
+        return msg.SerializeToString()
+
+    async def run(self, page: str, changed: WidgetState | None = None) -> None:
+        """Send a full rerun (a page load or a changed widget) and wait for it to finish."""
+        if changed is not None:
+            self.states[changed.id] = changed
+        self.page = page
+        for task in self.pollers.values():  # the browser drops a page's timers on a full run
+            task.cancel()
+        self.pollers = {}
+        while not self.finished.empty():
+            self.finished.get_nowait()
+        start = time.perf_counter()
+        await self.ws.send(self.message(page))
+        status = await asyncio.wait_for(self.finished.get(), 120)
+        if status not in (0, 2):  # finished, or finished early for another run
+            self.stats.errors.append(f"script finished with status {status}")
+        if changed is not None:
+            took = time.perf_counter() - start
+            self.stats.times.append(took)
+            self.stats.by_view.setdefault(page, []).append(took)
+
+    async def read(self) -> None:
+        async for raw in self.ws:
+            fm = ForwardMsg()
+            fm.ParseFromString(raw)
+            if fm.hash:
+                self.cached.add(fm.hash)
+            kind = fm.WhichOneof("type")
+            if kind == "navigation":
+                self.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
+            elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                self._element(fm.delta.new_element)
+            elif kind == "auto_rerun" and fm.auto_rerun.fragment_id not in self.pollers:
+                fid = fm.auto_rerun.fragment_id
+                self.pollers[fid] = asyncio.create_task(self.poll(fid, fm.auto_rerun.interval))
+            elif kind == "stop_auto_rerun":
+                for task in self.pollers.values():
+                    task.cancel()
+                self.pollers = {}
+            elif kind == "script_finished":
+                if fm.script_finished == 3:  # a fragment's run
+                    self.stats.fragment_runs += 1
+                else:
+                    self.finished.put_nowait(fm.script_finished)
+
+    async def poll(self, fragment: str, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.ws.send(self.message(self.page, fragment))
+
+    def _element(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            self.stats.errors.append("traceback: " + element.exception.message[:120])
+            return
+        if kind == "alert" and element.alert.format == 1:
+            self.stats.user_messages += 1
+            self.stats.messages.add(element.alert.body[:100])
+            return
+        proto = getattr(element, kind, None)
+        widget_id = getattr(proto, "id", "")
+        if widget_id and "-" in widget_id:
+            key = widget_id.rsplit("-", 1)[-1]
+            data_type = getattr(proto, "data_type", None)
+            self.widgets[key] = (widget_id, f"{kind}:{data_type}")
+
+    def change(self, view: str) -> WidgetState | None:
+        key, low, high = self.rng.choice(ACTIONS[view])
+        if key not in self.widgets:
+            return None
+        widget_id, kind = self.widgets[key]
+        state = WidgetState(id=widget_id)
+        if kind == "number_input:0" or (isinstance(low, int) and isinstance(high, int)):
+            state.int_value = self.rng.randint(int(low), int(high))
+            if kind != "number_input:0":
+                state.double_value = float(state.int_value)
+        else:
+            state.double_value = self.rng.uniform(low, high)
+        return state
+
+    async def live(self, deadline: float, ramp: float, think: tuple[float, float]) -> None:
+        await asyncio.sleep(self.rng.uniform(0.0, ramp))
+        reader = None
+        try:
+            async with connect(
+                self.ws_url, origin=self.origin, subprotocols=["streamlit"], max_size=None
+            ) as ws:
+                self.ws = ws
+                reader = asyncio.create_task(self.read())
+                view = self.rng.choice(list(ACTIONS))
+                await self.run("")  # the first page load learns the pages
+                await self.run(view)
+                while time.time() < deadline:
+                    await asyncio.sleep(self.rng.uniform(*think))
+                    if reader.done():
+                        raise ConnectionError("the server closed the connection")
+                    if self.rng.random() < 0.1:  # another view
+                        view = self.rng.choice(list(ACTIONS))
+                        self.widgets, self.states = {}, {}
+                        await self.run(view)
+                        continue
+                    if (
+                        view == "overfit"
+                        and "train_btn" in self.widgets
+                        and self.rng.random() < 0.3
+                    ):
+                        press = WidgetState(id=self.widgets["train_btn"][0], trigger_value=True)
+                        self.stats.trainings += 1
+                        await self.run(view, press)
+                        self.states.pop(press.id, None)  # a button's trigger lasts one run
+                        continue
+                    state = self.change(view)
+                    if state is not None:
+                        await self.run(view, state)
+        except Exception as exc:  # a dropped connection or a timeout is an error of the server
+            self.stats.errors.append(f"{type(exc).__name__}: {exc}"[:160])
+        finally:
+            for task in [*self.pollers.values(), *([reader] if reader else [])]:
+                task.cancel()
+
+
+# ------------------------------------------------------------------ the server's processes
+
+
+def tree(pid: int) -> list[int]:
+    """pid and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def one_round(
+    url: str, sessions: int, seconds: float, seed: int, ramp: float, think: tuple[float, float]
+) -> Stats:
+    stats = Stats()
+    deadline = time.time() + seconds
+    clients = [Session(url, stats, random.Random(seed * 1000 + i)) for i in range(sessions)]
+    await asyncio.gather(*(c.live(deadline, ramp, think) for c in clients))
+    return stats
+
+
+def start(extra: list[str]) -> tuple[object, str]:
+    from tests.e2e.conftest import start_server
+
+    return start_server(extra_args=extra)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which tabs open")
+    parser.add_argument("--think", default="2,6", help="pause between actions: low,high seconds")
+    parser.add_argument("--url", help="drive a server that is already running")
+    parser.add_argument("--pid", type=int, help="its process id, for memory and CPU")
+    parser.add_argument("--label", default="one server")
+    args = parser.parse_args()
+
+    proc = None
+    if args.url:
+        url, pid = args.url.rstrip("/"), args.pid
+    else:
+        proc, url = start(["--server.disconnectedSessionTTL", "5"])
+        pid = proc.pid
+    print(f"# {machine()}")
+    print(f"# {args.label}: {args.sessions} sessions × {args.seconds:g} s × {args.rounds} rounds")
+    try:
+        think = tuple(float(v) for v in args.think.split(","))
+        print(f"# tabs open over {args.ramp:g} s; {think[0]:g}–{think[1]:g} s between actions")
+        asyncio.run(one_round(url, 2, 5, 999, 0.0, think))  # warm up: torch, the lab's workers
+        time.sleep(8)
+        base = rss_mb(tree(pid)) if pid else float("nan")
+        print(f"server memory after warm-up: {base:.0f} MB")
+        print(
+            "round  responses  errors  user msgs  trainings  live redraws  median ms  p95 ms"
+            "  CPU %  RSS MB"
+        )
+        failed = False
+        for r in range(1, args.rounds + 1):
+            cpu0, t0 = (cpu_seconds(tree(pid)) if pid else 0.0), time.time()
+            stats = asyncio.run(one_round(url, args.sessions, args.seconds, r, args.ramp, think))
+            cpu = ((cpu_seconds(tree(pid)) if pid else 0.0) - cpu0) / (time.time() - t0) * 100
+            time.sleep(10)  # the server drops closed sessions after its 5 s TTL
+            rss = rss_mb(tree(pid)) if pid else float("nan")
+            ms = [1000 * t for t in stats.times] or [float("nan")]
+            print(
+                f"{r:>5}  {len(stats.times):>9}  {len(stats.errors):>6}  {stats.user_messages:>9}"
+                f"  {stats.trainings:>9}  {stats.fragment_runs:>12}"
+                f"  {statistics.median(ms):>9.0f}  {percentile(ms, 0.95):>6.0f}"
+                f"  {cpu:>5.0f}  {rss:>6.0f}"
+            )
+            for view, times in sorted(stats.by_view.items()):
+                v = [1000 * t for t in times]
+                print(
+                    f"       {view:<13} {len(v):>4} responses,"
+                    f" median {statistics.median(v):.0f} ms, p95 {percentile(v, 0.95):.0f} ms"
+                )
+            for err in sorted(set(stats.errors))[:5]:
+                print("   error:", err)
+            for text in sorted(stats.messages)[:5]:
+                print("   message to a user:", text)
+            failed |= bool(stats.errors) or percentile(ms, 0.95) > 2000
+        print("budget: 0 errors, 95th percentile under 2,000 ms:", "MISS" if failed else "OK")
+        return 1 if failed else 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
