@@ -287,7 +287,11 @@ def main() -> int:
     parser.add_argument("--url", help="drive a server that is already running")
     parser.add_argument("--pid", type=int, help="its process id, for memory and CPU")
     parser.add_argument("--label", default="one server")
+    parser.add_argument("--views", help="only these views, comma-separated (default: all)")
     args = parser.parse_args()
+    if args.views:
+        for view in set(ACTIONS) - set(args.views.split(",")):
+            del ACTIONS[view]
 
     proc = None
     if args.url:

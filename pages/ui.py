@@ -333,7 +333,7 @@ def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Tr
     return runs.gradient_descent(x, y, config)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def surface_figures(grid, z, title, minimum, flat, log_colour, lang):
     """The 3-D and contour figures of one surface (rebuilt only when their inputs change)."""
     return (
@@ -342,7 +342,7 @@ def surface_figures(grid, z, title, minimum, flat, log_colour, lang):
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang):
     from playground.figures import race as rf
 
@@ -351,7 +351,7 @@ def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang):
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
     return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang)
 
@@ -493,7 +493,9 @@ def lab_workers():
     from playground import training
 
     ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=LAB_WORKERS, mp_context=ctx)
+    pool = ProcessPoolExecutor(
+        max_workers=LAB_WORKERS, mp_context=ctx, initializer=training.worker_init
+    )
     for _ in range(LAB_WORKERS):
         pool.submit(training.warm_worker)
     return pool, ctx.Manager()

@@ -37,7 +37,7 @@ def test_frames_carry_only_what_moves():
         )
     # The last frame shows the last iterate.
     last = fig.frames[-1].data
-    assert last[0].x[-1] == pytest.approx(traj.w[-1], rel=1e-6)  # float32
+    assert last[0].x[-1] == float(f"{traj.w[-1]:.5g}")  # 5 significant digits
     assert tuple(last[3].x) == (200,)
 
 
@@ -125,3 +125,23 @@ def test_figure_table_lists_every_trace_and_frame_in_long_format():
     table = export.figure_table(fig)
     assert {"trace", "x", "y"} <= set(table.columns)
     assert table["frame"].nunique() == len(fig.frames)
+
+
+def test_animated_frames_are_sent_plain_and_read_back_as_frames():
+    fig, traj = _animation(steps=50, n=31, points=20)
+    assert isinstance(fig, figures.common.Animated)
+    sent = json.loads(fig.to_json())
+    assert len(sent["frames"]) == len(fig.frames) == 51
+    assert sent["frames"][-1]["traces"] == list(fig.frames[-1].traces)
+    assert sent["frames"][-1]["data"][0]["x"][-1] == pytest.approx(traj.w[-1], rel=1e-4)
+    copy = figures.export.presenter(fig)  # a copy keeps the frames, and they stay plain
+    assert isinstance(copy, figures.common.Animated)
+    assert json.loads(copy.to_json())["frames"] == sent["frames"]
+
+
+def test_decimals_round_to_significant_digits_and_drop_non_finite():
+    values = np.array([0.123456789, 123456.789, -9.87654e-7, 0.0, np.nan, np.inf])
+    out = figures.common.decimals(values, 5)
+    assert out[:4] == [0.12346, 123460.0, -9.8765e-7, 0.0]
+    assert out[4:] == [None, None]
+    assert json.dumps(out) == "[0.12346, 123460.0, -9.8765e-07, 0.0, null, null]"

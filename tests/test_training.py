@@ -182,3 +182,24 @@ def test_csv_table_becomes_a_regression_or_classification_task():
 
     with pytest.raises(UserError):
         data.task_from_table(frame, ["x", "z"], "y")  # two features need a 0/1 target
+
+
+def test_a_training_worker_runs_niced_with_one_torch_thread():
+    # the pages' reruns must come before training: workers start with a lower CPU priority
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=training.worker_init) as pool:
+        niceness, threads = pool.submit(_niceness_and_threads).result(timeout=120)
+    assert niceness >= os.nice(0) + training.WORKER_NICENESS or niceness == 19
+    assert threads == 1
+
+
+def _niceness_and_threads() -> tuple[int, int]:
+    import os
+
+    import torch
+
+    return os.nice(0), torch.get_num_threads()

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import animation_controls, compact
+from playground.figures.common import Animated, animation_controls, compact, decimals
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -137,7 +137,7 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     steps = np.arange(1, n + 1)
     window = 1.0 / (1.0 - beta)
     shown = np.unique(np.linspace(0, n - 1, min(n, MAX_ANIMATION_FRAMES)).astype(int))
-    fig = go.Figure()
+    fig = Animated()
     idx = _thin(n)
     fig.add_scatter(
         x=steps[idx],
@@ -168,24 +168,21 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
         line={"color": colour(0), "width": 14},
         opacity=0.25,
     )
+    vl, xl = decimals(v, 4), decimals(x)  # rounded once, picked per frame
     frames = []
     for k in shown:
-        keep = np.unique(np.linspace(0, k, min(k + 1, 400)).astype(int))
+        keep = np.unique(np.linspace(0, k, min(k + 1, 400)).astype(int)).tolist()
         lo = max(1.0, k + 1 - window)
         frames.append(
-            go.Frame(
-                name=str(k),
-                traces=[1, 2, 3],
-                data=[
-                    {"type": "scatter", "x": (keep + 1).tolist(), "y": compact(v[keep])},
-                    {"type": "scatter", "x": [int(k + 1)], "y": compact(x[k : k + 1])},
-                    {
-                        "type": "scatter",
-                        "x": [float(lo), int(k + 1)],
-                        "y": compact(v[k : k + 1].repeat(2)),
-                    },
+            {
+                "name": str(k),
+                "traces": [1, 2, 3],
+                "data": [
+                    {"type": "scatter", "x": [i + 1 for i in keep], "y": [vl[i] for i in keep]},
+                    {"type": "scatter", "x": [int(k + 1)], "y": xl[k : k + 1]},
+                    {"type": "scatter", "x": [float(lo), int(k + 1)], "y": [vl[k], vl[k]]},
                 ],
-            )
+            }
         )
     fig.frames = frames
     pad = 0.05 * (float(np.nanmax(x)) - float(np.nanmin(x)) + 1e-9)

@@ -68,7 +68,7 @@ def png_available() -> bool:
 
 def to_png(fig: go.Figure, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1]) -> bytes:
     """The figure as a PNG at projector resolution (kaleido with the local Chromium, offline)."""
-    still = go.Figure(fig)
+    still = go.Figure(go.Figure.to_dict(fig))  # (an Animated figure's frames are left out here)
     still.frames = ()  # the first frame's picture; the play buttons mean nothing in a PNG
     still.update_layout(updatemenus=[], sliders=[])
     return still.to_image(format="png", width=width, height=height, scale=PNG_SCALE)
@@ -81,7 +81,7 @@ def to_html(fig: go.Figure, title: str = "") -> str:
 
 def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
     """A copy of ``fig`` for a projector: larger text, thicker lines, bigger markers."""
-    big = go.Figure(fig)
+    big = type(fig)(fig)  # an Animated copy keeps its frames plain
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
     # the play buttons and the step slider are laid out for the normal size: keep it
     for menu in big.layout.updatemenus:

@@ -8,9 +8,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.figures.common import (
+    Animated,
     animation_controls,
     colour_scale,
     compact,
+    decimals,
     frame_indices,
     log_axis,
     log_colour_scale,
@@ -87,14 +89,16 @@ def race_animation(
     specs = [[{"colspan": PANEL_COLUMNS}, *[None] * (PANEL_COLUMNS - 1)]]
     specs += [[{} for _ in range(PANEL_COLUMNS)] for _ in range(panel_rows)]
     titles = ["", *labels]
-    fig = make_subplots(
-        rows=1 + panel_rows,
-        cols=PANEL_COLUMNS,
-        specs=specs,
-        subplot_titles=titles,
-        row_heights=[2.2] + [1] * panel_rows,
-        vertical_spacing=0.16 / (1 + panel_rows),
-        horizontal_spacing=0.05,
+    fig = Animated(
+        make_subplots(
+            rows=1 + panel_rows,
+            cols=PANEL_COLUMNS,
+            specs=specs,
+            subplot_titles=titles,
+            row_heights=[2.2] + [1] * panel_rows,
+            vertical_spacing=0.16 / (1 + panel_rows),
+            horizontal_spacing=0.05,
+        )
     )
     window = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
     values, ticks = _map_values(z, log_colour)
@@ -222,29 +226,18 @@ def race_animation(
         )
     longest = max((len(xy) for xy in paths), default=1)
     shown = frame_indices(longest)
+    listed = [(decimals(xy[:, 0]), decimals(xy[:, 1])) for xy in paths]  # rounded once
     frames = []
     for k in shown:
         data = []
-        for xy in paths:  # overlay: current point and a short trail
-            end = min(int(k), len(xy) - 1)
+        for px, py in listed:  # overlay: current point and a short trail
+            end = min(int(k), len(px) - 1)
             lo = max(0, end - TRAIL)
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": compact(xy[lo : end + 1, 0]),
-                    "y": compact(xy[lo : end + 1, 1]),
-                }
-            )
-        for xy in paths:  # small multiples: the current point
-            end = min(int(k), len(xy) - 1)
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": compact(xy[end : end + 1, 0]),
-                    "y": compact(xy[end : end + 1, 1]),
-                }
-            )
-        frames.append(go.Frame(name=str(k), traces=moving, data=data))
+            data.append({"type": "scatter", "x": px[lo : end + 1], "y": py[lo : end + 1]})
+        for px, py in listed:  # small multiples: the current point
+            end = min(int(k), len(px) - 1)
+            data.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
+        frames.append({"name": str(k), "traces": moving, "data": data})
     fig.frames = frames
     for row in range(1, 2 + panel_rows):
         for col in range(1, PANEL_COLUMNS + 1):
@@ -275,7 +268,7 @@ def race_animation(
         **controls,
     )
     # Frame 0 shows every run at its start.
-    for trace_index, value in zip(moving, frames[0].data, strict=True):
+    for trace_index, value in zip(moving, frames[0]["data"], strict=True):
         fig.data[trace_index].update(x=value["x"], y=value["y"])
     return fig
 

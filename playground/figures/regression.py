@@ -11,8 +11,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.figures.common import (
+    Animated,
     animation_controls,
     compact,
+    decimals,
     frame_indices,
     log_axis,
     log_colour_scale,
@@ -179,18 +181,20 @@ def descent_animation(
     s = stride(grid.n, MAX_ANIMATION_GRID)
     small = Grid(grid.w_min, grid.w_max, grid.b_min, grid.b_max, len(grid.w[::s]))
     steps = np.arange(w.shape[0])
-    fig = make_subplots(
-        rows=2,
-        cols=2,
-        specs=[[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]],
-        subplot_titles=(
-            t("fig_path_contour", lang),
-            t("fig_path_3d", lang),
-            t("fig_fit", lang),
-            t("fig_loss_curve", lang),
-        ),
-        vertical_spacing=0.14,
-        horizontal_spacing=0.08,
+    fig = Animated(
+        make_subplots(
+            rows=2,
+            cols=2,
+            specs=[[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]],
+            subplot_titles=(
+                t("fig_path_contour", lang),
+                t("fig_path_3d", lang),
+                t("fig_fit", lang),
+                t("fig_loss_curve", lang),
+            ),
+            vertical_spacing=0.14,
+            horizontal_spacing=0.08,
+        )
     )
     contour = _contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False)
     fig.add_trace(contour, row=1, col=1)  # trace 0
@@ -289,25 +293,27 @@ def descent_animation(
     )  # trace 9
 
     shown = frame_indices(w.shape[0])
+    wl, bl, ll = decimals(w), decimals(b), decimals(loss)  # rounded once, sliced per frame
+    fit = decimals(w[:, None] * ends + b[:, None])  # (T·2,): the fitted line's two ends
     frames = []
     for k in shown:
         lo = max(0, k - TRAIL)
         frames.append(
-            go.Frame(
-                name=str(k),
-                traces=[2, 5, 7, 9],
-                data=[
-                    {"type": "scatter", "x": compact(w[lo : k + 1]), "y": compact(b[lo : k + 1])},
+            {
+                "name": str(k),
+                "traces": [2, 5, 7, 9],
+                "data": [
+                    {"type": "scatter", "x": wl[lo : k + 1], "y": bl[lo : k + 1]},
                     {
                         "type": "scatter3d",
-                        "x": compact(w[k : k + 1]),
-                        "y": compact(b[k : k + 1]),
-                        "z": compact(loss[k : k + 1]),
+                        "x": wl[k : k + 1],
+                        "y": bl[k : k + 1],
+                        "z": ll[k : k + 1],
                     },
-                    {"type": "scatter", "y": compact(w[k] * ends + b[k])},
-                    {"type": "scatter", "x": [int(k)], "y": compact(loss[k : k + 1])},
+                    {"type": "scatter", "y": fit[2 * k : 2 * k + 2]},
+                    {"type": "scatter", "x": [int(k)], "y": ll[k : k + 1]},
                 ],
-            )
+            }
         )
     fig.frames = frames
     fig.update_yaxes(title_text=t("axis_loss", lang), row=2, col=2, **log_axis(loss))
