@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from playground import data, figures, links, runs, surfaces
+from playground import data, figures, jobs, links, runs, surfaces
 from playground.figures import export
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, UserError, t
 from playground.optimizers import RunSpec
@@ -317,8 +317,9 @@ def csv_dataset(raw: bytes, x_col: str, y_col: str) -> data.Dataset:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def surface(x: np.ndarray, y: np.ndarray, grid: surfaces.Grid, loss: str) -> np.ndarray:
-    fn = surfaces.mse_surface if loss == "mse" else surfaces.mae_surface
-    return fn(x, y, grid)
+    if loss == "mse":  # milliseconds: not worth a trip to a worker
+        return surfaces.mse_surface(x, y, grid)
+    return offload(jobs.surface, x, y, grid, loss)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -330,7 +331,7 @@ def minima(x: np.ndarray, y: np.ndarray) -> dict[str, tuple[float, float, float]
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
-    return runs.gradient_descent(x, y, config)
+    return offload(jobs.descent, x, y, config)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -407,7 +408,7 @@ def landscape_grid(name: str, options, x, y, n: int) -> np.ndarray:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def race_batch(name: str, options, x, y, config: runs.RaceConfig, contestants: tuple):
-    return runs.race(landscape(name, options, x, y), list(contestants), config)
+    return offload(jobs.race, name, options, x, y, config, contestants)
 
 
 def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: list):
@@ -457,7 +458,7 @@ def optimizer_states(surface: str, steps: int, lr_m: float, lr_r: float, lr_a: f
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def basins(name: str, options, x, y, run, n: int, steps: int):
-    return runs.basin_map(landscape(name, options, x, y), run, n, steps)
+    return offload(jobs.basins, name, options, x, y, run, n, steps)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -472,9 +473,39 @@ def lab_split(source) -> tuple[data.Split, tuple]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def scratch_fits(config):
-    from playground import scratch
+    return offload(jobs.fits, config)
 
-    return scratch.fit_all(config)
+
+COMPUTE_WORKERS = 2  # processes per server for the views' heavy, short computations
+
+
+@st.cache_resource(show_spinner=False)
+def compute_pool():
+    """Worker processes shared by all sessions for races, descents, fits (playground.jobs)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("spawn")
+    pool = ProcessPoolExecutor(COMPUTE_WORKERS, mp_context=ctx, initializer=jobs.init)
+    for _ in range(COMPUTE_WORKERS):
+        pool.submit(jobs.warm)
+    return pool
+
+
+def offload(fn, *args):
+    """``fn(*args)`` in a compute worker; this rerun waits for it without holding the GIL.
+
+    A worker that died (killed for memory, say) takes the pool with it: it is rebuilt, and
+    this one result is computed here.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return compute_pool().submit(fn, *args).result()
+    except BrokenProcessPool:
+        log.exception("the compute pool broke; it is restarted")
+        compute_pool.clear()
+        return fn(*args)
 
 
 LAB_WORKERS = 2  # processes per server that train the overfitting lab's models

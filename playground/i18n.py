@@ -7,6 +7,7 @@ so messages are translated where they are shown.
 
 from __future__ import annotations
 
+import functools
 import json
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,9 @@ class UserError(ValueError):
         self.key = key
         self.params = params
         super().__init__(t(key, DEFAULT_LANGUAGE, **params))
+
+    def __reduce__(self):  # raised in a worker process, it crosses back with its key and params
+        return (functools.partial(type(self), self.key, **self.params), ())
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         """The message in ``lang``."""

@@ -1,0 +1,73 @@
+"""Computations a page hands to a worker process: top-level functions of picklable arguments.
+
+The server is one Python process: while a rerun computes, its GIL holds every other student's
+rerun back. The heavy, short computations (a race, a descent, a basin map, the four fits of the
+from-scratch view, an MAE surface) run here instead, in a small pool of worker processes that
+the pages share (pages/ui.py); the page waits for the result without holding the GIL.
+Each function gives the same result as calling the library directly (tested).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from playground import landscapes, runs, scratch, surfaces
+from playground.optimizers import RunSpec
+
+
+def init() -> None:
+    """Set up a worker process: one torch thread (two workers share a two-core machine)."""
+    torch.set_num_threads(1)
+
+
+def warm() -> bool:
+    """Pay torch's one-off costs (imports, first autograd call) before a student waits on them."""
+    land = landscapes.get("saddle")
+    runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
+    return True
+
+
+@lru_cache(maxsize=32)
+def _landscape(name: str, options, data_key: bytes | None) -> landscapes.Landscape:
+    data = None if data_key is None else _DATA[data_key]
+    return landscapes.get(name, options, data)
+
+
+_DATA: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def landscape(name: str, options, x: np.ndarray | None, y: np.ndarray | None):
+    """The landscape of a race surface (a regression surface needs its data x, y)."""
+    if x is None:
+        return _landscape(name, options, None)
+    key = x.tobytes() + b"|" + y.tobytes()
+    _DATA.setdefault(key, (x, y))
+    if len(_DATA) > 32:  # forget old data sets with the landscapes built on them
+        _DATA.pop(next(iter(_DATA)))
+        _landscape.cache_clear()
+        _DATA.setdefault(key, (x, y))
+    return _landscape(name, options, key)
+
+
+def race(name: str, options, x, y, config: runs.RaceConfig, contestants: tuple) -> list:
+    return runs.race(landscape(name, options, x, y), list(contestants), config)
+
+
+def basins(name: str, options, x, y, run: RunSpec, n: int, steps: int) -> runs.BasinMap:
+    return runs.basin_map(landscape(name, options, x, y), run, n, steps)
+
+
+def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
+    return runs.gradient_descent(x, y, config)
+
+
+def surface(x: np.ndarray, y: np.ndarray, grid: surfaces.Grid, loss: str) -> np.ndarray:
+    fn = surfaces.mse_surface if loss == "mse" else surfaces.mae_surface
+    return fn(x, y, grid)
+
+
+def fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
+    return scratch.fit_all(config)

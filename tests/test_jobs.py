@@ -1,0 +1,74 @@
+"""Work handed to worker processes gives what the library gives in this process."""
+
+import multiprocessing as mp
+import pickle
+import sys
+import types
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from playground import data, jobs, landscapes, runs, scratch, surfaces
+from playground.i18n import UserError
+from playground.optimizers import RunSpec
+
+
+@pytest.fixture(scope="module")
+def pool():
+    # A spawned worker re-imports the parent's __main__; after an AppTest that is the app's
+    # script. A blank __main__ while the worker starts keeps it to this test's imports.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        p = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=jobs.init)
+        p.submit(jobs.init).result()
+    finally:
+        sys.modules["__main__"] = main
+    with p:
+        yield p
+
+
+def test_a_race_in_a_worker_equals_the_race_here(pool):
+    land = landscapes.get("saddle")
+    contestants = tuple(RunSpec.parse(r) for r in land.race)
+    config = runs.RaceConfig(land.start, 200)
+    options = landscapes.SurfaceOptions()
+    there = pool.submit(jobs.race, "saddle", options, None, None, config, contestants).result()
+    here = runs.race(land, list(contestants), config)
+    for a, b in zip(there, here, strict=True):
+        np.testing.assert_array_equal(a.xy, b.xy)
+        assert a.diverged_at == b.diverged_at
+
+
+def test_a_regression_race_and_descent_in_a_worker_equal_them_here(pool):
+    ds = data.DataConfig().build()
+    options = landscapes.SurfaceOptions()
+    land = landscapes.get("regression_mse", options, (ds.x, ds.y))
+    contestants = (RunSpec.parse(land.race[0]),)
+    config = runs.RaceConfig(land.start, 50)
+    there = pool.submit(
+        jobs.race, "regression_mse", options, ds.x, ds.y, config, contestants
+    ).result()
+    np.testing.assert_array_equal(there[0].xy, runs.race(land, list(contestants), config)[0].xy)
+    dc = runs.DescentConfig(lr=0.05, steps=40)
+    t1 = pool.submit(jobs.descent, ds.x, ds.y, dc).result()
+    np.testing.assert_array_equal(t1.w, runs.gradient_descent(ds.x, ds.y, dc).w)
+
+
+def test_fits_and_an_mae_surface_in_a_worker_equal_them_here(pool):
+    config = scratch.ScratchConfig("line", 0.05, 50, "sgd", 1e-2)
+    there = pool.submit(jobs.fits, config).result()
+    here = scratch.fit_all(config)
+    for key in here:
+        np.testing.assert_array_equal(there[key].final, here[key].final)
+    ds = data.DataConfig().build()
+    grid = surfaces.Grid(-2, 4, -3, 3, 21)
+    z = pool.submit(jobs.surface, ds.x, ds.y, grid, "mae").result()
+    np.testing.assert_array_equal(z, surfaces.mae_surface(ds.x, ds.y, grid))
+
+
+def test_a_user_error_crosses_back_with_its_key_and_values():
+    err = UserError("err_rows_range", low=5, high=10)
+    back = pickle.loads(pickle.dumps(err))
+    assert (back.key, back.params, str(back)) == (err.key, err.params, str(err))
