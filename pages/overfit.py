@@ -2,7 +2,7 @@
 weight decay, on the same split from the same initial weights.
 
 Training runs in a worker process (a small pool per server, so it gets its own core and never
-competes with the page for Python's GIL); a fragment collects what it has sent every 0.2 s and
+competes with the page for Python's GIL); a fragment collects what it has sent every 0.5 s and
 redraws, and the page and its controls stay usable. Stop ends it after the current epoch.
 """
 
@@ -23,7 +23,7 @@ from playground.training import TrainConfig, Variant
 
 lang = ui.language()
 Q = {"bind": "query-params"}
-POLL = 0.2  # seconds between redraws while training
+POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
 
 @dataclass(eq=False)

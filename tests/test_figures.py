@@ -55,6 +55,15 @@ def test_long_runs_are_thinned_to_max_frames():
     assert fig.frames[-1].name == "2000"
 
 
+def test_the_scrubber_stops_at_most_max_slider_steps_frames_first_and_last_included():
+    fig, _ = _animation(steps=500, n=31, points=20)
+    steps = fig.layout.sliders[0].steps
+    assert len(fig.frames) == 501 and len(steps) == figures.common.MAX_SLIDER_STEPS
+    names = {f.name for f in fig.frames}
+    assert all(s.args[0][0] in names for s in steps)
+    assert (steps[0].label, steps[-1].label) == ("0", "500")
+
+
 def test_scatter_draws_at_most_the_limit_and_says_so():
     x = np.arange(10_000.0)
     fig = figures.data_figure(x, 2 * x, (2.0, 0.0))

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from playground.i18n import t
 
 MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
+MAX_SLIDER_STEPS = 101  # stops on an animation's scrubber
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 BASE_FRAME_MS = 80
 SPEEDS_OFFSET, SLIDER_OFFSET = 150, 330  # px from the left: play/pause, speeds, then the slider
@@ -150,13 +151,20 @@ def animation_controls(
         {"label": "❚❚ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
     ]
     speeds = [{"label": f"{v:g}×", "method": "animate", "args": [None, play(v)]} for v in SPEEDS]
+    # at most MAX_SLIDER_STEPS stops on the scrubber (evenly chosen, first and last included):
+    # 500 stops on a 600-pixel slider are closer than a mouse can tell apart, and each one
+    # cost plotly's validation and the page's JSON; playing still shows every frame
+    stops = np.unique(np.linspace(0, len(names) - 1, min(MAX_SLIDER_STEPS, len(names))).astype(int))
     slider_steps = [
         {
-            "label": str(lab),
+            "label": str(labels[i]),
             "method": "animate",
-            "args": [[name], {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate"}],
+            "args": [
+                [names[i]],
+                {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate"},
+            ],
         }
-        for name, lab in zip(names, labels, strict=True)
+        for i in stops
     ]
     return {
         "updatemenus": [
