@@ -23,6 +23,7 @@ import random
 import statistics
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +79,14 @@ class Session:
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # statuses of full runs
         self.pollers: dict[str, asyncio.Task] = {}  # fragment id → its auto-rerun task
         self.ws = None
+
+    def page_cookie(self) -> str:
+        """Load the page over HTTP first, as a browser does, and keep its cookies (behind a
+        proxy, the one that pins this tab to a replica)."""
+        with urllib.request.urlopen(self.origin + "/", timeout=30) as r:
+            r.read()
+            cookies = r.headers.get_all("Set-Cookie") or []
+        return "; ".join(c.split(";", 1)[0] for c in cookies)
 
     def message(self, page: str, fragment: str = "") -> bytes:
         msg = BackMsg()
@@ -172,8 +181,13 @@ class Session:
         await asyncio.sleep(self.rng.uniform(0.0, ramp))
         reader = None
         try:
+            cookie = await asyncio.to_thread(self.page_cookie)
             async with connect(
-                self.ws_url, origin=self.origin, subprotocols=["streamlit"], max_size=None
+                self.ws_url,
+                origin=self.origin,
+                subprotocols=["streamlit"],
+                max_size=None,
+                additional_headers={"Cookie": cookie} if cookie else None,
             ) as ws:
                 self.ws = ws
                 reader = asyncio.create_task(self.read())
@@ -228,6 +242,11 @@ def tree(pid: int) -> list[int]:
         out.append(p)
         todo += children.get(p, [])
     return out
+
+
+def server(pids: list[int]) -> list[int]:
+    """The server processes (one per replica) and all their workers."""
+    return [p for pid in pids for p in tree(pid)]
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -285,7 +304,9 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which tabs open")
     parser.add_argument("--think", default="2,6", help="pause between actions: low,high seconds")
     parser.add_argument("--url", help="drive a server that is already running")
-    parser.add_argument("--pid", type=int, help="its process id, for memory and CPU")
+    parser.add_argument(
+        "--pid", type=int, action="append", help="its process id(s), for memory and CPU"
+    )
     parser.add_argument("--label", default="one server")
     parser.add_argument("--views", help="only these views, comma-separated (default: all)")
     args = parser.parse_args()
@@ -295,10 +316,10 @@ def main() -> int:
 
     proc = None
     if args.url:
-        url, pid = args.url.rstrip("/"), args.pid
+        url, pids = args.url.rstrip("/"), args.pid or []
     else:
         proc, url = start(["--server.disconnectedSessionTTL", "5"])
-        pid = proc.pid
+        pids = [proc.pid]
     print(f"# {machine()}")
     print(f"# {args.label}: {args.sessions} sessions × {args.seconds:g} s × {args.rounds} rounds")
     try:
@@ -306,7 +327,7 @@ def main() -> int:
         print(f"# tabs open over {args.ramp:g} s; {think[0]:g}–{think[1]:g} s between actions")
         asyncio.run(one_round(url, 2, 5, 999, 0.0, think))  # warm up: torch, the lab's workers
         time.sleep(8)
-        base = rss_mb(tree(pid)) if pid else float("nan")
+        base = rss_mb(server(pids)) if pids else float("nan")
         print(f"server memory after warm-up: {base:.0f} MB")
         print(
             "round  responses  errors  user msgs  trainings  live redraws  median ms  p95 ms"
@@ -314,11 +335,11 @@ def main() -> int:
         )
         failed = False
         for r in range(1, args.rounds + 1):
-            cpu0, t0 = (cpu_seconds(tree(pid)) if pid else 0.0), time.time()
+            cpu0, t0 = (cpu_seconds(server(pids)) if pids else 0.0), time.time()
             stats = asyncio.run(one_round(url, args.sessions, args.seconds, r, args.ramp, think))
-            cpu = ((cpu_seconds(tree(pid)) if pid else 0.0) - cpu0) / (time.time() - t0) * 100
+            cpu = ((cpu_seconds(server(pids)) if pids else 0.0) - cpu0) / (time.time() - t0) * 100
             time.sleep(10)  # the server drops closed sessions after its 5 s TTL
-            rss = rss_mb(tree(pid)) if pid else float("nan")
+            rss = rss_mb(server(pids)) if pids else float("nan")
             ms = [1000 * t for t in stats.times] or [float("nan")]
             print(
                 f"{r:>5}  {len(stats.times):>9}  {len(stats.errors):>6}  {stats.user_messages:>9}"

@@ -46,7 +46,10 @@ def _free_port() -> int:
 
 
 def start_server(
-    timeout: float = 60.0, extra_args: list[str] | None = None, port: int | None = None
+    timeout: float = 60.0,
+    extra_args: list[str] | None = None,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """Serve the dashboard from the checkout on a free port; return the process and its URL."""
     port = port or _free_port()
@@ -66,6 +69,7 @@ def start_server(
             *(extra_args or []),
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
