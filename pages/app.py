@@ -35,6 +35,9 @@ PAGES = [
         "overfit.py", title=t("nav_overfit", lang), icon=":material/school:", url_path="overfit"
     ),
     st.Page(
+        "convnet.py", title=t("nav_convnet", lang), icon=":material/grid_on:", url_path="convnet"
+    ),
+    st.Page(
         "scratch.py", title=t("nav_scratch", lang), icon=":material/code:", url_path="from-scratch"
     ),
 ]

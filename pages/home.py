@@ -14,6 +14,7 @@ for key, page in (
     ("race", "race.py"),
     ("ewa", "ewa.py"),
     ("overfit", "overfit.py"),
+    ("convnet", "convnet.py"),
     ("scratch", "scratch.py"),
 ):
     with st.container(border=True):
@@ -27,6 +28,7 @@ PAGE_FILES = {
     "race": "race.py",
     "ewa": "ewa.py",
     "overfit": "overfit.py",
+    "convnet": "convnet.py",
 }
 cols = st.columns(3)
 for i, lesson in enumerate(LESSONS.values()):

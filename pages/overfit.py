@@ -6,11 +6,6 @@ competes with the page for Python's GIL); a fragment collects what it has sent e
 redraws, and the page and its controls stay usable. Stop ends it after the current epoch.
 """
 
-import queue
-import time
-from dataclasses import dataclass, field
-
-import numpy as np
 import pandas as pd
 import streamlit as st
 import ui
@@ -26,36 +21,7 @@ Q = {"bind": "query-params"}
 POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
 
-@dataclass(eq=False)
-class Job:
-    """One training run of this session: a worker process fills its queue, the page drains it."""
-
-    key: tuple
-    inbox: object  # a multiprocessing queue (manager proxy)
-    stop: object  # a multiprocessing event (manager proxy)
-    records: list = field(default_factory=list)
-    summary: object = None
-    error: bool = False
-    done: bool = False
-    started: float = field(default_factory=time.time)
-
-    def collect(self) -> None:
-        """Move what the worker has sent so far into ``records`` / ``summary``."""
-        while not self.done:
-            try:
-                batch = self.inbox.get_nowait()
-            except queue.Empty:
-                return
-            if batch is None:
-                self.done = True
-            elif isinstance(batch, Exception):
-                self.error = True
-            else:
-                for item in batch:
-                    if isinstance(item, training.Summary):
-                        self.summary = item
-                    else:
-                        self.records.append(item)
+Job = ui.TrainingJob
 
 
 def csv_controls() -> tuple | None:
@@ -269,17 +235,7 @@ def draw(
             val=f"{last.val_loss[0]:.4g}",
         ),
     )
-    epochs = np.array([r.epoch for r in records])
-    train = np.array([r.train_loss for r in records])
-    val = np.array([r.val_loss for r in records])
-    best = job.summary.best_epoch if job.summary is not None else None
-    stopped = job.summary.stopped_at if job.summary is not None else None
-    if job.summary is None:  # while training: early-stopping variants that already stopped
-        stop_now = np.argmax(np.array([r.stopped for r in records]), axis=0) + 1
-        stopped = np.where(last.stopped, stop_now, -1)
-    cut = np.where(stopped > 0, stopped, len(epochs) + 1)  # early stopping ends a variant's curves
-    after = epochs[:, None] > cut[None, :]
-    train, val = np.where(after, np.nan, train), np.where(after, np.nan, val)
+    epochs, train, val, best, stopped = training.curves(records, job.summary)
     left, right = st.columns(2)
     ui.chart(lf.curves_figure(epochs, train, val, names, best, stopped, lang), "lab_curves", left)
     snaps = [r for r in records if r.prediction is not None]

@@ -7,8 +7,11 @@ session of the server process; nothing here keeps per-user state outside st.sess
 from __future__ import annotations
 
 import logging
+import queue
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
@@ -18,6 +21,7 @@ from playground import data, figures, jobs, links, runs, surfaces
 from playground.figures import export
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, UserError, t
 from playground.optimizers import RunSpec
+from playground.training import Summary
 
 log = logging.getLogger("playground")
 
@@ -124,8 +128,10 @@ def page_frame() -> str:
 
 
 # What following a lesson link keeps of the session (everything else restarts from the link)
-LESSON_KEEPS = frozenset({"lang", "presenter", "_lab_job", "_regression_data", "_race_store"})
-THEN = {"overfit": "lesson_then_train", "ewa": "lesson_then_look"}
+LESSON_KEEPS = frozenset(
+    {"lang", "presenter", "_lab_job", "_net_job", "_regression_data", "_race_store"}
+)
+THEN = {"overfit": "lesson_then_train", "convnet": "lesson_then_train", "ewa": "lesson_then_look"}
 
 
 def lesson_box(where, lang: str) -> None:
@@ -471,6 +477,17 @@ def lab_split(source) -> tuple[data.Split, tuple]:
     return data.task_from_table(csv_table(raw), list(features), target, val, test, seed)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def digits(config):
+    """The digits and their split (read-only arrays, shared by every session)."""
+    from playground import digits as digit_data
+
+    loaded = digit_data.load(config)
+    for array in (loaded.images, loaded.labels, loaded.train, loaded.val, loaded.test):
+        array.flags.writeable = False
+    return loaded
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def scratch_fits(config):
     return offload(jobs.fits, config)
@@ -506,6 +523,39 @@ def offload(fn, *args):
         log.exception("the compute pool broke; it is restarted")
         compute_pool.clear()
         return fn(*args)
+
+
+@dataclass(eq=False)
+class TrainingJob:
+    """One training run of a session (the lab's or the ConvNet's): a worker process fills its
+    queue, the page drains it."""
+
+    key: tuple
+    inbox: object  # a multiprocessing queue (manager proxy)
+    stop: object  # a multiprocessing event (manager proxy)
+    records: list = field(default_factory=list)
+    summary: object = None
+    error: bool = False
+    done: bool = False
+    started: float = field(default_factory=time.time)
+
+    def collect(self) -> None:
+        """Move what the worker has sent so far into ``records`` / ``summary``."""
+        while not self.done:
+            try:
+                batch = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            if batch is None:
+                self.done = True
+            elif isinstance(batch, Exception):
+                self.error = True
+            else:
+                for item in batch:
+                    if isinstance(item, Summary):
+                        self.summary = item
+                    else:
+                        self.records.append(item)
 
 
 LAB_WORKERS = 2  # processes per server that train the overfitting lab's models

@@ -23,7 +23,7 @@ class Lesson:
     key : str
         Registry name, and the value of ``?lesson=``.
     page : str
-        URL path of the view ("loss-surface", "race", "ewa", "overfit").
+        URL path of the view ("loss-surface", "race", "ewa", "overfit", "convnet").
     params : tuple of (name, value) pairs
         The view's settings, as they appear in its URL (a tuple value repeats the name).
     """
@@ -139,6 +139,11 @@ LESSONS: dict[str, Lesson] = {
                 ("use_early_stopping", "false"),
                 ("use_weight_decay", "false"),
             ),
+        ),
+        Lesson(
+            "few_digits",
+            "convnet",
+            (("net_fraction", "0.1"), ("net_epochs", "100"), ("net_use_weight_decay", "false")),
         ),
     )
 }

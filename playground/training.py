@@ -154,12 +154,51 @@ class BatchedMLP(nn.Module):
         return 0.5 * sum((p**2).flatten(1).sum(1) for p in self.parameters())
 
 
+class EarlyStopping:
+    """Early-stopping bookkeeping for V variants at once, on their validation losses (V,).
+
+    Every variant's best validation loss and its epoch are tracked; a watched variant stops once
+    its loss has not improved by more than ``min_delta`` for ``patience`` epochs in a row.
+    Shared by the overfitting lab and the ConvNet view.
+    """
+
+    def __init__(self, watch: np.ndarray, patience: int, min_delta: float = 0.0) -> None:
+        n = len(watch)
+        self.watch = np.asarray(watch, dtype=bool)
+        self.patience, self.min_delta = patience, min_delta
+        self.best = np.full(n, np.inf)
+        self.best_epoch = np.zeros(n, dtype=int)
+        self.waited = np.zeros(n, dtype=int)
+        self.stopped = np.zeros(n, dtype=bool)
+        self.stopped_at = np.full(n, -1)
+
+    def update(self, epoch: int, val: np.ndarray) -> np.ndarray:
+        """Record one epoch's validation losses; return the watched variants that just reached
+        a new best (their weights are the ones to keep). A NaN loss never improves."""
+        improved = val < self.best - self.min_delta
+        live = improved & ~self.stopped
+        self.best_epoch = np.where(live, epoch, self.best_epoch)
+        self.best = np.where(live, val, self.best)
+        self.waited = np.where(improved, 0, self.waited + 1)
+        keep = live & self.watch
+        newly = self.watch & ~self.stopped & (self.waited >= self.patience)
+        self.stopped_at[newly] = epoch
+        self.stopped |= newly
+        return keep
+
+    @property
+    def all_stopped(self) -> bool:
+        """Every variant is watched and has stopped: nothing is left to train."""
+        return bool(self.watch.all() and self.stopped.all())
+
+
 @dataclass(frozen=True, eq=False)
 class EpochRecord:
     """What one epoch produced, for every variant (arrays of shape (V,)).
 
     ``prediction`` is set on snapshot epochs: the model's output on ``grid`` of shape
-    (V, G) (regression values, or the probability of class 1).
+    (V, G) (regression values, or the probability of class 1). The ConvNet view sets
+    ``kernels`` instead.
     """
 
     epoch: int
@@ -171,6 +210,7 @@ class EpochRecord:
     test_acc: np.ndarray | None
     stopped: np.ndarray  # bool: early stopping has ended this variant
     prediction: np.ndarray | None = None
+    kernels: np.ndarray | None = None  # ConvNet: first-layer kernels (V, K, k, k) on snapshots
 
 
 @dataclass(eq=False)
@@ -242,13 +282,8 @@ def train(
     gen = torch.Generator().manual_seed(config.seed)
     every = max(1, config.epochs // max(1, config.snapshots))
 
-    n_var = len(variants)
     watch = np.array([v.early_stopping for v in variants])
-    best = np.full(n_var, np.inf)
-    best_epoch = np.zeros(n_var, dtype=int)
-    waited = np.zeros(n_var, dtype=int)
-    stopped = np.zeros(n_var, dtype=bool)
-    stopped_at = np.full(n_var, -1)
+    early = EarlyStopping(watch, config.patience, config.min_delta)
     best_state = copy.deepcopy(model.state_dict())
 
     sizes = [len(split.train), len(split.val), len(split.test)]
@@ -294,19 +329,13 @@ def train(
             optimizer.step()
         metrics = evaluate()
         val = metrics["val"][0]
-        improved = val < best - config.min_delta
-        best_epoch = np.where(improved & ~stopped, epoch, best_epoch)
-        best = np.where(improved & ~stopped, val, best)
-        waited = np.where(improved, 0, waited + 1)
-        if (improved & watch & ~stopped).any():
+        keep = early.update(epoch, val)
+        if keep.any():
             state = model.state_dict()
-            for v in np.nonzero(improved & watch & ~stopped)[0]:
+            for v in np.nonzero(keep)[0]:
                 for key, tensor in state.items():
                     if key.startswith(("weights", "biases")):
                         best_state[key][v] = tensor[v]
-        newly = watch & ~stopped & (waited >= config.patience)
-        stopped_at[newly] = epoch
-        stopped |= newly
         prediction = None
         if epoch % every == 0 or epoch == 1 or epoch == config.epochs:
             prediction = _predict(model, grid, classes)
@@ -318,10 +347,10 @@ def train(
             metrics["train"][1],
             metrics["val"][1],
             metrics["test"][1],
-            stopped.copy(),
+            early.stopped.copy(),
             prediction,
         )
-        if should_stop() or (watch.all() and stopped.all()):
+        if should_stop() or early.all_stopped:
             break
 
     # Early-stopping variants get their best weights back.
@@ -333,7 +362,10 @@ def train(
     model.load_state_dict(state)
     final = evaluate()
     summary = Summary(
-        best_epoch, stopped_at, weights=model.count(), prediction=_predict(model, grid, classes)
+        early.best_epoch,
+        early.stopped_at,
+        weights=model.count(),
+        prediction=_predict(model, grid, classes),
     )
     for name, (loss, acc) in final.items():
         summary.final[f"{name}_loss"] = loss
@@ -343,6 +375,31 @@ def train(
     yield summary
 
 
+def curves(records: list[EpochRecord], summary: Summary | None, measure: str = "loss"):
+    """What the curves of a (possibly unfinished) training show, per variant.
+
+    Returns ``epochs`` (E,), ``train`` and ``val`` (E, V) — losses, or error rates (1 −
+    accuracy) for ``measure="error"`` — cut (NaN) after the epoch where early stopping ended a
+    variant, and ``best`` and ``stopped`` epochs (V,) (-1: not stopped). While training (no
+    summary yet) ``best`` is None and ``stopped`` comes from the records.
+    """
+    epochs = np.array([r.epoch for r in records])
+    if measure == "error":
+        train = 1 - np.array([r.train_acc for r in records])
+        val = 1 - np.array([r.val_acc for r in records])
+    else:
+        train = np.array([r.train_loss for r in records])
+        val = np.array([r.val_loss for r in records])
+    if summary is not None:
+        best, stopped = summary.best_epoch, summary.stopped_at
+    else:
+        flags = np.array([r.stopped for r in records])  # (E, V)
+        best, stopped = None, np.where(flags[-1], np.argmax(flags, axis=0) + 1, -1)
+    cut = np.where(stopped > 0, stopped, len(epochs) + 1)
+    after = epochs[:, None] > cut[None, :]
+    return epochs, np.where(after, np.nan, train), np.where(after, np.nan, val), best, stopped
+
+
 def _predict(model: BatchedMLP, grid: torch.Tensor, classes: int) -> np.ndarray:
     model.eval()
     with torch.no_grad():
@@ -350,11 +407,12 @@ def _predict(model: BatchedMLP, grid: torch.Tensor, classes: int) -> np.ndarray:
     return (out[..., 0] if classes == 0 else torch.softmax(out, -1)[..., 1]).numpy()
 
 
-def run(split: Split, config: TrainConfig, should_stop: Callable[[], bool] = lambda: False):
-    """Train to the end and return (records, summary): the generator, collected."""
+def run(split, config, should_stop: Callable[[], bool] = lambda: False, trainer=None):
+    """Train to the end and return (records, summary): the generator (:func:`train`, or
+    ``trainer`` such as :func:`playground.convnet.train`), collected."""
     records: list[EpochRecord] = []
     summary = None
-    for item in train(split, config, should_stop):
+    for item in (trainer or train)(split, config, should_stop):
         if isinstance(item, Summary):
             summary = item
         else:
@@ -362,8 +420,9 @@ def run(split: Split, config: TrainConfig, should_stop: Callable[[], bool] = lam
     return records, summary
 
 
-def train_to_queue(split: Split, config: TrainConfig, queue, stop, flush: float = 0.05) -> None:
-    """Run :func:`train` (in a worker process) and send its output through ``queue``.
+def train_to_queue(split, config, queue, stop, flush: float = 0.05, trainer=None) -> None:
+    """Run :func:`train` (or ``trainer``, a generator function of the same form, such as
+    :func:`playground.convnet.train`) in a worker process and send its output through ``queue``.
 
     Records are sent in small lists every ``flush`` seconds; the Summary follows, then None.
     ``stop`` is an Event-like object; when it is set, training ends after the current epoch.
@@ -374,9 +433,9 @@ def train_to_queue(split: Split, config: TrainConfig, queue, stop, flush: float 
     batch: list = []
     last = time.monotonic()
     try:
-        for item in train(split, config, stop.is_set):
+        for item in (trainer or train)(split, config, stop.is_set):
             batch.append(item)
-            if time.monotonic() - last >= flush or isinstance(item, Summary):
+            if time.monotonic() - last >= flush or isinstance(item, Summary):  # subclasses too
                 queue.put(batch)
                 batch, last = [], time.monotonic()
         if batch:

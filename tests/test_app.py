@@ -7,7 +7,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-VIEWS = ["home.py", "loss_surface.py", "race.py", "ewa.py", "overfit.py", "scratch.py"]
+VIEWS = [
+    "home.py",
+    "loss_surface.py",
+    "race.py",
+    "ewa.py",
+    "overfit.py",
+    "convnet.py",
+    "scratch.py",
+]
 
 
 def open_view(page: str) -> AppTest:
@@ -142,6 +150,25 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     table = at.dataframe[0].value
     assert len(table) == 4 and "best epoch (validation)" in table.columns
     assert any("nn.Sequential" in c.value for c in at.code), "show the code: the baseline's script"
+
+
+def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
+    at = open_view("convnet.py")
+    assert any("Press Train" in i.value for i in at.info)
+    layers = at.dataframe[0].value
+    assert layers.iloc[:, 0].tolist()[:2] == ["input", "conv1"]
+    at.number_input(key="net_epochs").set_value(3).run()
+    at.button(key="net_train_btn").click().run()
+    deadline = time.time() + 120
+    while len(at.dataframe) < 2 and time.time() < deadline:
+        time.sleep(1)
+        at.run()
+    assert not at.exception and not at.error
+    results = at.dataframe[1].value
+    assert len(results) == 4 and "test error" in results.columns
+    at.slider(key="net_dx").set_value(2).run()  # the robustness sliders rerun cleanly
+    at.slider(key="net_angle").set_value(-20).run()
+    assert not at.exception and not at.error
 
 
 def test_overfit_lab_csv_source_prompts_for_a_file():

@@ -167,3 +167,19 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key):
         values = list(value) if isinstance(value, tuple) else [value]
         assert links.same_setting(values, widget_value(at, name)), name
     assert any("🎓" in m.value for m in at.markdown)
+
+
+def test_few_digits_the_convnet_baseline_overfits_and_the_cures_narrow_the_gap():
+    from playground import convnet, digits
+
+    lesson = LESSONS["few_digits"]
+    images = digits.load(digits.DigitsConfig(fraction=float(lesson.setting("net_fraction"))))
+    variants = tuple(v for v in convnet.NetConfig().variants if v.name != "weight_decay")
+    config = convnet.NetConfig(epochs=int(lesson.setting("net_epochs")), variants=variants)
+    records, summary = training.run(images, config, trainer=convnet.train)
+    val = np.array([r.val_loss[0] for r in records])
+    assert 1 - records[-1].train_acc[0] == 0.0  # learned by heart
+    assert val[-1] > 1.2 * val.min() and val.argmin() < len(val) // 2  # turned up early
+    gap = summary.final["gap"]
+    assert gap[1] < gap[0] / 1.3 and gap[2] < gap[0] / 1.3  # dropout, early stopping
+    assert summary.final["test_acc"][1] > summary.final["test_acc"][0]

@@ -15,6 +15,7 @@ FILES = {
     "race": "race.py",
     "ewa": "ewa.py",
     "overfit": "overfit.py",
+    "convnet": "convnet.py",
 }
 
 
@@ -78,6 +79,17 @@ LINKS = {
         "epochs": "300",
         "p": "0.3",
         "wd": "0.05",
+    },
+    "convnet": {
+        "net_scale": "1",
+        "net_fraction": "0.1",
+        "net_seed": "3",
+        "net_c1": "4",
+        "net_c2": "8",
+        "net_opt": "sgd",
+        "net_epochs": "12",
+        "net_p": "0.3",
+        "net_restore": "false",
     },
 }
 
@@ -155,6 +167,7 @@ def test_every_view_renders_in_every_language(page, lang):
         "ewa": "ewa_title",
         "overfit": "lab_title",
         "from-scratch": "fs_title",
+        "convnet": "digits_title",
     }[page]
     assert at.title[0].value == t(title, lang)
     assert not at.error

@@ -198,3 +198,22 @@ def test_a_training_worker_runs_niced_with_one_torch_thread():
     niceness, threads = map(int, out.stdout.split())
     assert niceness == min(19, os.nice(0) + training.WORKER_NICENESS)
     assert threads == 1
+
+
+def test_curves_are_cut_where_early_stopping_ended_a_variant():
+    flags = [np.array([False, False]), np.array([False, True]), np.array([False, True])]
+    records = [
+        training.EpochRecord(
+            e, np.array([1.0, 2.0]) / e, np.array([3.0, 4.0]) / e, np.full(2, np.nan),
+            np.array([0.5, 0.6]), np.array([0.4, 0.3]), None, f,
+        )
+        for e, f in zip((1, 2, 3), flags, strict=True)
+    ]  # fmt: skip
+    epochs, train, val, best, stopped = training.curves(records, None)
+    assert np.isnan(train[2, 1]) and train[2, 0] == pytest.approx(1 / 3)
+    assert epochs.tolist() == [1, 2, 3] and best is None and stopped.tolist() == [-1, 2]
+    assert np.isnan(val[2, 1]) and not np.isnan(val[1, 1]) and val[2, 0] == 1.0
+    _, train_err, val_err, _, _ = training.curves(records, None, "error")
+    assert train_err[0].tolist() == pytest.approx([0.5, 0.4]) and val_err[0, 1] == pytest.approx(
+        0.7
+    )

@@ -28,9 +28,14 @@ def curves_figure(
     best: np.ndarray | None = None,
     stopped: np.ndarray | None = None,
     lang: str = "en",
+    title: str | None = None,
+    y_title: str | None = None,
 ) -> go.Figure:
     """Train (dashed) and validation (solid) loss per variant against the epoch; ◆ marks each
-    variant's best validation epoch and ■ where early stopping stopped. Shapes (E,), (E, V)."""
+    variant's best validation epoch and ■ where early stopping stopped. Shapes (E,), (E, V).
+
+    ``title`` and ``y_title`` replace the loss wording for another measure (the ConvNet's error
+    rates)."""
     fig = go.Figure()
     step = max(1, -(-len(epochs) // 500))  # at most ~500 points per line: cheap to redraw live
     e = epochs[::step].astype(np.int32)
@@ -50,7 +55,7 @@ def curves_figure(
             showlegend=False,
             legendgroup=str(v),
             line={"color": colour(v), "width": 1.5, "dash": "dash"},
-            hovertemplate=f"{name} {t('lab_col_train_loss', lang)} %{{y:.4g}}<extra></extra>",
+            hovertemplate=f"{name} {t('lab_train_hover', lang)} %{{y:.4g}}<extra></extra>",
         )
         marks = (
             (
@@ -78,10 +83,10 @@ def curves_figure(
                     hovertemplate=t(hover, lang, name=name) + "<extra></extra>",
                 )
     fig.update_layout(
-        title=t("fig_lab_curves", lang),
+        title=title or t("fig_lab_curves", lang),
         height=400,
         xaxis_title=t("axis_epoch", lang),
-        yaxis_title=t("axis_loss", lang),
+        yaxis_title=y_title or t("axis_loss", lang),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         legend={"orientation": "h", "y": -0.2},
         uirevision="lab_curves",

@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import SHOTS
 
@@ -55,7 +56,8 @@ def test_home_lists_every_view(view):
     open_view, page, _ = view
     open_view("/")
     page.wait_for_selector("text=Optimizer & loss playground")
-    for name in ("Loss surfaces", "Optimizer race", "Weighted averages", "Overfitting lab"):
+    views = ("Loss surfaces", "Optimizer race", "Weighted averages", "Overfitting lab")
+    for name in (*views, "ConvNet on digits"):
         assert page.get_by_role("link", name=name).count() >= 1
     assert_clean(page)
     shot(page, "home")
@@ -129,6 +131,36 @@ def test_overfit_lab_trains_live_and_stops(view):
     page.wait_for_selector("text=Results", timeout=60_000)
     progress = page.locator("[data-testid=stProgress]").first.inner_text()
     assert "Epoch" in progress
+    assert_clean(page)
+
+
+def test_convnet_trains_live_then_shows_kernels_maps_and_mistakes(view):
+    open_view, page, _ = view
+    open_view("/convnet?net_epochs=8")
+    page.wait_for_selector("text=Press Train", timeout=60_000)
+    wait_for_figures(page, 1)  # the sample digits
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("[data-testid=stProgress]", timeout=60_000)
+    page.wait_for_selector("text=Misclassified test digits", timeout=180_000)
+    # samples, curves, kernels, probabilities, feature maps, confusion matrix, mistakes
+    wait_for_figures(page, 7)
+    assert_clean(page)
+    shot(page, "convnet")
+    kernels = page.locator(".js-plotly-plot").nth(2)
+    before, after = play(page, kernels, 1.0)  # the replay starts over from epoch 1
+    assert after >= 1 and (after != before or after == 8)
+    maps = page.locator(".js-plotly-plot").nth(4)
+    drawn = maps.inner_html()
+    rotate = page.get_by_role("slider", name="Rotate (°)")
+    rotate.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")  # 30°, in steps of 5°
+    expect(rotate).to_have_value("30")
+    page.wait_for_function(
+        "(old) => document.querySelectorAll('.js-plotly-plot')[4].innerHTML !== old",
+        arg=drawn,
+        timeout=30_000,
+    )  # the feature maps of the rotated digit
     assert_clean(page)
 
 

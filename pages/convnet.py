@@ -1,0 +1,390 @@
+"""Inside a small ConvNet: handwritten digits trained live, a baseline against dropout, early
+stopping and weight decay, then the kernels, feature maps, mistakes and a robustness test.
+
+Training runs in the overfitting lab's worker processes with the lab's queue protocol; a
+fragment redraws the progress every 0.5 s while the page stays usable.
+"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import ui
+
+from playground import convnet, digits, training
+from playground.convnet import NetConfig
+from playground.digits import DigitsConfig
+from playground.figures import digits as df
+from playground.figures import lab as lf
+from playground.i18n import t
+from playground.optimizers import OPTIMIZERS
+from playground.training import Variant
+
+lang = ui.language()
+Q = {"bind": "query-params"}
+POLL = 0.5  # seconds between redraws while training
+VARIANTS = ("baseline", "dropout", "early_stopping", "weight_decay")
+
+
+def controls() -> tuple[DigitsConfig, NetConfig]:
+    """The sidebar's data and model settings and the row of variants → the two configs."""
+    with st.sidebar:
+        st.header(t("lab_data", lang))
+        scale = ui.choice(
+            st.radio,
+            t("digits_scale", lang),
+            digits.SCALES,
+            "net_scale",
+            2,
+            horizontal=True,
+            format_func=lambda s: f"{8 * s}×{8 * s}",
+            help=t("digits_scale_help", lang),
+        )
+        fraction = st.slider(
+            t("digits_fraction", lang),
+            0.02,
+            1.0,
+            1.0,
+            0.01,
+            key="net_fraction",
+            help=t("digits_fraction_help", lang, low=digits.MIN_TRAIN),
+            **Q,
+        )
+        c1, c2 = st.columns(2)
+        val = c1.number_input(t("lab_val", lang), 0.05, 0.4, 0.2, 0.05, key="net_val", **Q)
+        test = c2.number_input(t("lab_test", lang), 0.05, 0.4, 0.2, 0.05, key="net_test", **Q)
+        seed = st.number_input(
+            t("seed", lang), 0, 2**31 - 1, 0, key="net_seed", help=t("seed_help", lang), **Q
+        )
+        st.header(t("lab_model", lang))
+        c1, c2, c3 = st.columns(3)
+        ch1 = c1.number_input(
+            t("digits_c1", lang),
+            1,
+            convnet.MAX_CHANNELS1,
+            6,
+            key="net_c1",
+            help=t("range_help", lang, low=1, high=convnet.MAX_CHANNELS1),
+            **Q,
+        )
+        ch2 = c2.number_input(
+            t("digits_c2", lang),
+            1,
+            convnet.MAX_CHANNELS2,
+            16,
+            key="net_c2",
+            help=t("range_help", lang, low=1, high=convnet.MAX_CHANNELS2),
+            **Q,
+        )
+        hidden = c3.number_input(
+            t("digits_hidden", lang),
+            4,
+            convnet.MAX_HIDDEN,
+            64,
+            8,
+            key="net_hidden",
+            help=t("range_help", lang, low=4, high=convnet.MAX_HIDDEN),
+            **Q,
+        )
+        opt = ui.choice(
+            st.selectbox,
+            t("lab_optimizer", lang),
+            training.LAB_OPTIMIZERS,
+            "net_opt",
+            "adam",
+            format_func=lambda k: OPTIMIZERS[k].label,
+        )
+        c1, c2 = st.columns(2)
+        lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 2e-3, format="%g", key="net_lr", **Q)
+        epochs = c2.number_input(
+            t("lab_epochs", lang),
+            1,
+            convnet.MAX_EPOCHS,
+            30,
+            key="net_epochs",
+            help=t("lab_epochs_help", lang, high=convnet.MAX_EPOCHS),
+            **Q,
+        )
+        batch = st.number_input(t("digits_batch", lang), 1, 2048, 32, 8, key="net_batch", **Q)
+    st.subheader(t("lab_variants", lang))
+    c = st.columns(4)
+    use = [
+        c[i].toggle(t(f"lab_variant_{name}", lang), True, key=f"net_use_{name}", **Q)
+        for i, name in enumerate(VARIANTS)
+    ]
+    p = c[1].number_input(
+        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="net_p", help=t("digits_p_help", lang), **Q
+    )
+    patience = c[2].number_input(
+        t("lab_patience", lang),
+        1,
+        100,
+        5,
+        key="net_patience",
+        help=t("digits_patience_help", lang),
+        **Q,
+    )
+    restore = c[2].checkbox(
+        t("digits_restore", lang), True, key="net_restore", help=t("digits_restore_help", lang), **Q
+    )
+    wd = c[3].number_input(
+        t("lab_wd", lang),
+        0.0,
+        1.0,
+        1e-3,
+        format="%g",
+        key="net_wd",
+        help=t("lab_wd_help", lang),
+        **Q,
+    )
+    all_variants = (
+        Variant("baseline"),
+        Variant("dropout", dropout=p),
+        Variant("early_stopping", early_stopping=True),
+        Variant("weight_decay", weight_decay=wd),
+    )
+    variants = tuple(v for v, on in zip(all_variants, use, strict=True) if on)
+    data_config = DigitsConfig(int(scale), float(fraction), float(val), float(test), int(seed))
+    net_config = NetConfig(
+        int(ch1),
+        int(ch2),
+        int(hidden),
+        opt,
+        float(lr),
+        int(epochs),
+        int(batch),
+        int(patience),
+        bool(restore),
+        int(seed),
+        variants=variants,
+    )
+    return data_config, net_config
+
+
+def names_of(config: NetConfig) -> list[str]:
+    return [t(f"lab_variant_{v.name}", lang) for v in config.variants]
+
+
+def shapes_table(size: int, config: NetConfig) -> None:
+    rows = convnet.layer_shapes(size, config)
+    table = pd.DataFrame(
+        {
+            t("digits_col_layer", lang): [name for name, _, _ in rows],
+            t("digits_col_shape", lang): [" × ".join(map(str, shape)) for _, shape, _ in rows],
+            t("digits_col_params", lang): [f"{n:,}" for _, _, n in rows],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    total = sum(n for _, _, n in rows)
+    st.caption(t("digits_shapes_note", lang, total=f"{total:,}"))
+
+
+def curves(job: ui.TrainingJob, config: NetConfig) -> None:
+    """Progress and the error-rate curves (as far as the job got)."""
+    records = list(job.records)
+    last = records[-1]
+    st.progress(
+        min(1.0, last.epoch / config.epochs),
+        text=t(
+            "digits_progress",
+            lang,
+            epoch=last.epoch,
+            epochs=config.epochs,
+            train=f"{1 - last.train_acc[0]:.1%}",
+            val=f"{1 - last.val_acc[0]:.1%}",
+        ),
+    )
+    epochs, train, val, best, stopped = training.curves(records, job.summary, "error")
+    fig = lf.curves_figure(
+        epochs,
+        train,
+        val,
+        names_of(config),
+        best,
+        stopped,
+        lang,
+        title=t("fig_digits_curves", lang),
+        y_title=t("digits_error_rate", lang),
+    )
+    fig.update_yaxes(tickformat=".0%")
+    ui.chart(fig, "net_curves")
+
+
+def kernels(job: ui.TrainingJob, config: NetConfig, v: int, key: str) -> None:
+    snaps = [r for r in job.records if r.kernels is not None]
+    if not snaps:
+        return
+    fig = df.kernels_figure(
+        np.stack([r.kernels[v] for r in snaps]),
+        [r.epoch for r in snaps],
+        names_of(config)[v],
+        lang,
+    )
+    ui.chart(fig, key)
+
+
+def pick_variant(config: NetConfig) -> int:
+    names = names_of(config)
+    return ui.choice(
+        st.segmented_control,
+        t("digits_variant", lang),
+        list(range(len(names))),
+        "net_show",
+        0,
+        format_func=lambda i: names[i],
+        help=t("digits_variant_help", lang),
+    )
+
+
+def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, v: int) -> None:
+    """After training: one test digit through variant ``v``, moved by sliders; its mistakes."""
+    names = names_of(config)
+    st.subheader(t("digits_inside", lang))
+    model = convnet.build(data.size, config, summary.states[v], v)
+    c = st.columns(4)
+    index = c[0].number_input(
+        t("digits_index", lang),
+        0,
+        len(data.test) - 1,
+        0,
+        key="net_digit",
+        help=t("digits_index_help", lang, n=len(data.test)),
+        **Q,
+    )
+    dx = c[1].slider(
+        t("digits_dx", lang), -digits.MAX_SHIFT, digits.MAX_SHIFT, 0, key="net_dx", **Q
+    )
+    dy = c[2].slider(
+        t("digits_dy", lang), -digits.MAX_SHIFT, digits.MAX_SHIFT, 0, key="net_dy", **Q
+    )
+    angle = c[3].slider(
+        t("digits_angle", lang),
+        -int(digits.MAX_ANGLE),
+        int(digits.MAX_ANGLE),
+        0,
+        5,
+        key="net_angle",
+        **Q,
+    )
+    i = int(data.test[int(index)])
+    image = digits.move(data.images[i, 0], int(dx), int(dy), float(angle))  # (S, S)
+    probs, maps1, maps2 = convnet.inspect(model, image)
+    left, right = st.columns([2, 3])
+    ui.chart(df.probabilities_figure(probs, int(data.labels[i]), lang), "net_probs", left)
+    ui.chart(df.maps_figure(image, maps1, maps2, lang), "net_maps", right)
+    st.caption(t("digits_robust_note", lang))
+
+    st.subheader(t("digits_mistakes", lang))
+    true = data.labels[data.test]
+    pred = summary.test_pred[v]
+    wrong = np.nonzero(pred != true)[0]
+    left, right = st.columns([2, 3])
+    ui.chart(df.confusion_figure(summary.confusion[v], names[v], lang), "net_confusion", left)
+    if len(wrong):
+        fig = df.misclassified_figure(
+            data.images[data.test[wrong], 0], true[wrong], pred[wrong], lang
+        )
+        ui.chart(fig, "net_wrong", right)
+    else:
+        right.success(t("digits_no_mistakes", lang))
+
+
+def results(config: NetConfig, summary: convnet.NetSummary) -> None:
+    s = summary
+    rows = {
+        "variant": names_of(config),
+        "best epoch": s.best_epoch,
+        "stopped at": [e if e > 0 else None for e in s.stopped_at],
+        "train error": 1 - s.final["train_acc"],
+        "val error": 1 - s.final["val_acc"],
+        "test error": 1 - s.final["test_acc"],
+        "train loss": s.final["train_loss"],
+        "val loss": s.final["val_loss"],
+        "weights": [s.weights] * len(config.variants),
+    }
+    table = pd.DataFrame(rows)
+    table.columns = [t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns]
+    st.subheader(t("lab_results", lang))
+    st.dataframe(ui.display_table(table), hide_index=True, width="stretch")
+    st.caption(t("digits_results_note", lang))
+
+
+ui.lab_workers()  # the lab's worker processes train here too
+st.title(t("digits_title", lang))
+st.markdown(t("digits_intro", lang))
+with ui.guarded(lang):
+    data_config, config = controls()
+    data = ui.digits(data_config)
+    key = (data_config, config)
+    job: ui.TrainingJob | None = st.session_state.get("_net_job")
+    b1, b2, b3 = st.columns([1, 1, 4])
+    if b1.button(
+        t("lab_train", lang), type="primary", icon=":material/play_arrow:", key="net_train_btn"
+    ):
+        if job is not None:
+            job.stop.set()
+        pool, manager = ui.lab_workers()
+        job = ui.TrainingJob(key, manager.Queue(), manager.Event())
+        st.session_state["_net_job"] = job
+        pool.submit(training.train_to_queue, data, config, job.inbox, job.stop, 0.05, convnet.train)
+    if job is not None:
+        job.collect()
+    if b2.button(
+        t("lab_stop", lang),
+        icon=":material/stop:",
+        key="net_stop_btn",
+        disabled=job is None or job.done,
+    ):
+        job.stop.set()
+    if job is None:
+        b3.info(t("digits_press_train", lang))
+    elif job.key != key:
+        b3.warning(t("lab_changed", lang))
+    with st.expander(t("digits_data_and_net", lang), expanded=job is None):
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown(
+                t(
+                    "digits_split",
+                    lang,
+                    train=len(data.train),
+                    val=len(data.val),
+                    test=len(data.test),
+                    size=data.size,
+                )
+            )
+            sample = data.train[:16]
+            fig = df.samples_figure(data.images[sample, 0], data.labels[sample], lang)
+            ui.chart(fig, "net_samples")
+        with right:
+            st.markdown(f"**{t('digits_network', lang)}**")
+            shapes_table(data.size, config)
+
+    if job is not None and job.key[0] == data_config:
+        running = not job.done
+
+        @st.fragment(run_every=POLL if running else None)
+        def live() -> None:
+            current: ui.TrainingJob = st.session_state["_net_job"]
+            current.collect()
+            if current.error:
+                st.error(t("err_unexpected", lang))
+            if current.done and running:
+                st.rerun(scope="app")  # finished: draw the results once, stop polling
+            if not current.records:
+                st.info(t("lab_starting", lang))
+                return
+            curves(current, current.key[1])
+            kernels(current, current.key[1], 0, "net_kernels_live")
+
+        if running:
+            live()
+        elif job.records:
+            curves(job, job.key[1])
+            if job.summary is not None:
+                trained = job.key[1]
+                results(trained, job.summary)
+                v = min(pick_variant(trained), len(trained.variants) - 1)
+                kernels(job, trained, v, "net_kernels")
+                inside(data, trained, job.summary, v)
+    with st.expander(t("notice", lang), expanded=job is not None and job.done):
+        st.markdown(t("digits_notice", lang))
