@@ -145,8 +145,10 @@ def test_convnet_trains_live_then_shows_kernels_maps_and_mistakes(view):
     # samples, curves, kernels, probabilities, feature maps, confusion matrix, mistakes
     wait_for_figures(page, 7)
     assert_clean(page)
-    shot(page, "convnet")
     kernels = page.locator(".js-plotly-plot").nth(2)
+    kernels.evaluate("e => e.scrollIntoView({block: 'start'})")  # kernels, then one digit
+    page.wait_for_timeout(500)
+    shot(page, "convnet")
     before, after = play(page, kernels, 1.0)  # the replay starts over from epoch 1
     assert after >= 1 and (after != before or after == 8)
     maps = page.locator(".js-plotly-plot").nth(4)
