@@ -45,6 +45,10 @@ PRESENTER_HIDDEN = (
     "lab_seed",
     "min_delta",
     "batch_size",
+    "net_seed",
+    "net_val",
+    "net_test",
+    "net_batch",
 )
 
 
