@@ -19,14 +19,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import _free_port, start_server  # noqa: E402
+from tests.e2e.conftest import _free_port, healthy, start_server  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -47,13 +46,8 @@ def start_proxy(ports: list[int], prefix: Path) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{listen}"
-    for _ in range(50):
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
+    if healthy(url, 10.0):
+        return proc, url
     proc.kill()
     raise RuntimeError("nginx did not start: " + proc.stderr.read().decode()[-500:])
 

@@ -45,6 +45,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def healthy(url: str, timeout: float) -> bool:
+    """Wait until ``url`` answers Streamlit's health check (directly or through a proxy)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def start_server(
     timeout: float = 60.0,
     extra_args: list[str] | None = None,
@@ -74,14 +87,8 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
+    if healthy(url, timeout):
+        return proc, url
     proc.kill()
     raise RuntimeError(f"the dashboard did not start within {timeout:.0f} s")
 
