@@ -136,14 +136,17 @@ with right:
 # ------------------------------------------------------------------ surfaces
 st.header(t("ls_surfaces", lang))
 with ui.guarded(lang):
-    c = st.columns([1, 1, 2])
+    c = st.columns([1, 1, 1, 2])
     auto = c[0].toggle(
         t("ls_auto_window", lang), True, key="auto_window", help=t("ls_auto_window_help", lang), **Q
     )
     log_colour = c[1].toggle(
         t("log_colour", lang), False, key="log_colour", help=t("log_colour_help", lang), **Q
     )
-    res = c[2].slider(
+    three_d = c[2].toggle(
+        t("ls_three_d", lang), True, key="three_d", help=t("ls_three_d_help", lang), **Q
+    )
+    res = c[3].slider(
         t("ls_resolution", lang),
         11,
         surfaces.MAX_RESOLUTION,
@@ -180,7 +183,8 @@ with ui.guarded(lang):
             fig3d, contour = ui.surface_figures(
                 grid, z, title, (wm, bm, vm), flat, log_colour, lang
             )
-            ui.chart(fig3d, f"{loss}_3d")
+            if three_d:
+                ui.chart(fig3d, f"{loss}_3d")
             ui.chart(contour, f"{loss}_contour")
             st.caption(t(f"ls_min_{loss}", lang))
 
@@ -277,8 +281,11 @@ def descent_section() -> None:
                     loss=ui.num(traj.loss[-1]),
                 )
             )
+        path_3d = st.toggle(
+            t("ls_path_3d", lang), False, key="path_3d", help=t("ls_path_3d_help", lang), **Q
+        )
         fig = ui.descent_figure(
-            grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang
+            grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang, path_3d
         )
         ui.chart(fig, "descent_fig")
         st.download_button(

@@ -6,6 +6,7 @@ session of the server process; nothing here keeps per-user state outside st.sess
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import time
@@ -17,7 +18,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from playground import data, figures, jobs, links, runs, surfaces
+from playground import data, figures, jobs, links, runs, scratch, surfaces
 from playground.figures import export
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, UserError, t
 from playground.optimizers import RunSpec
@@ -220,7 +221,14 @@ def show_code(script: str | None, filename: str, key: str, where=None) -> None:
     """ "Show the code": a runnable PyTorch script of the current run, to read or download."""
     lang = language()
     where = where or st
-    with where.expander(t("show_code", lang), icon=":material/code:"):
+    # Drawn only while open: a highlighted script is a large element that every page open and
+    # every rerun would otherwise pay for in the browser (0.4-0.6 s measured, bench_latency.py).
+    box = where.expander(
+        t("show_code", lang), icon=":material/code:", key=key + "_open", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         if script is None:
             st.info(t("show_code_unavailable", lang))
             return
@@ -238,10 +246,15 @@ def show_code(script: str | None, filename: str, key: str, where=None) -> None:
 
 
 def exports(fig, name: str, where=None) -> None:
-    """A small menu of downloads for one figure, made only when clicked."""
+    """A small menu of downloads for one figure: its buttons exist only while it is open."""
     lang = language()
     where = where or st
-    with where.popover(t("export", lang), icon=":material/download:", key=f"exp_{name}"):
+    menu = where.popover(
+        t("export", lang), icon=":material/download:", key=f"exp_{name}", on_change="rerun"
+    )
+    if not menu.open:
+        return
+    with menu:
         st.download_button(
             t("export_csv", lang),
             lambda: export.figure_table(fig).to_csv(index=False),
@@ -363,8 +376,8 @@ def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang):
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang):
-    return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang)
+def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang, three_d):
+    return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang, three_d)
 
 
 # ------------------------------------------------------------------ optimizer race
@@ -492,8 +505,14 @@ def digits(config):
     return loaded
 
 
+def scratch_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
+    """The four fits: computed to the step bucket (cached, shared) and cut to ``config.steps``."""
+    longer = dataclasses.replace(config, steps=scratch.bucket(config.steps))
+    return scratch.prefix(_bucket_fits(longer), config.steps)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def scratch_fits(config):
+def _bucket_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
     return offload(jobs.fits, config)
 
 

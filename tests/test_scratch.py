@@ -64,3 +64,26 @@ def test_bad_settings_are_user_errors():
         scratch.ScratchConfig(lr=-1)
     with pytest.raises(UserError):
         scratch.ScratchConfig(steps=10**9)
+
+
+@pytest.mark.filterwarnings("ignore:overflow")
+@pytest.mark.parametrize(
+    ("lr", "optimizer", "steps"), [(1e-6, "sgd", 130), (1e-6, "rmsprop", 77), (0.5, "sgd", 40)]
+)
+def test_a_longer_run_cut_to_its_first_steps_is_the_shorter_run_bit_for_bit(lr, optimizer, steps):
+    # what the view's step buckets rely on; the last case diverges before it is cut
+    short = scratch.fit_all(scratch.ScratchConfig("sine", lr, steps, optimizer, 1e-3))
+    longer = scratch.fit_all(
+        scratch.ScratchConfig("sine", lr, scratch.bucket(steps), optimizer, 1e-3)
+    )
+    cut = scratch.prefix(longer, steps)
+    assert scratch.bucket(steps) > steps
+    for key in scratch.WAYS:
+        np.testing.assert_array_equal(cut[key].coefs, short[key].coefs)
+        np.testing.assert_array_equal(cut[key].loss, short[key].loss)
+
+
+def test_step_buckets_hold_every_allowed_run_and_at_most_double_it():
+    for steps in (1, 250, 251, 999, 1000, 2001, scratch.MAX_STEPS):
+        assert steps <= scratch.bucket(steps) <= max(2 * steps, scratch.STEP_BUCKETS[0])
+    assert scratch.STEP_BUCKETS[-1] == scratch.MAX_STEPS

@@ -171,126 +171,152 @@ def descent_animation(
     y: np.ndarray,
     log_colour: bool = False,
     lang: str = "en",
+    three_d: bool = True,
 ) -> go.Figure:
-    """Gradient descent animated in sync on four panels, as client-side plotly frames.
+    """Gradient descent animated in sync on three or four panels, as client-side plotly frames.
 
-    Panels: the path on the contour map, the path on the 3-D surface, the data with the
-    current fitted line, and the loss against the step. ``w``, ``b``, ``loss`` have shape
-    (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``.
+    Panels: the path on the contour map, the data with the current fitted line, the loss
+    against the step and, with ``three_d``, the path on the 3-D surface (a WebGL scene: the
+    costliest panel to draw, by about a second in a browser without a GPU). ``w``, ``b``,
+    ``loss`` have shape (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``.
     """
     s = stride(grid.n, MAX_ANIMATION_GRID)
     small = Grid(grid.w_min, grid.w_max, grid.b_min, grid.b_max, len(grid.w[::s]))
     steps = np.arange(w.shape[0])
+    titles = {
+        "contour": t("fig_path_contour", lang),
+        "3d": t("fig_path_3d", lang),
+        "fit": t("fig_fit", lang),
+        "loss": t("fig_loss_curve", lang),
+    }
+    if three_d:  # contour | 3-D over fit | loss
+        where = {"contour": (1, 1), "3d": (1, 2), "fit": (2, 1), "loss": (2, 2)}
+        grid_specs = [[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]]
+        order = ("contour", "3d", "fit", "loss")
+    else:  # a tall contour map beside the fit over the loss
+        where = {"contour": (1, 1), "fit": (1, 2), "loss": (2, 2)}
+        grid_specs = [[{"type": "xy", "rowspan": 2}, {"type": "xy"}], [None, {"type": "xy"}]]
+        order = ("contour", "fit", "loss")
     fig = Animated(
         make_subplots(
             rows=2,
             cols=2,
-            specs=[[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]],
-            subplot_titles=(
-                t("fig_path_contour", lang),
-                t("fig_path_3d", lang),
-                t("fig_fit", lang),
-                t("fig_loss_curve", lang),
-            ),
+            specs=grid_specs,
+            subplot_titles=[titles[k] for k in order],
             vertical_spacing=0.14,
             horizontal_spacing=0.08,
         )
     )
-    contour = _contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False)
-    fig.add_trace(contour, row=1, col=1)  # trace 0
+    moving = []  # indices of the traces that frames update
+
+    def add(trace, panel: str, moves: bool = False) -> None:
+        row, col = where[panel]
+        fig.add_trace(trace, row=row, col=col)
+        if moves:
+            moving.append(len(fig.data) - 1)
+
+    add(_contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False), "contour")
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
-    fig.add_scatter(
-        x=compact(w),
-        y=compact(b),
-        mode="lines",
-        line=path_style,
-        name=t("legend_path", lang),
-        row=1,
-        col=1,
-    )  # trace 1
-    trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
-    fig.add_scatter(
-        x=compact(w[:1]),
-        y=compact(b[:1]),
-        mode="lines+markers",
-        marker=trail,
-        line={"color": PATH_COLOR, "width": 3},
-        name=t("legend_current", lang),
-        row=1,
-        col=1,
-    )  # trace 2
-    s3 = stride(small.n, MAX_3D_POINTS)
-    fig.add_trace(
-        go.Surface(
-            x=small.w[::s3].astype(np.float32),
-            y=small.b[::s3].astype(np.float32),
-            z=z[::s, ::s][::s3, ::s3].astype(np.float32),
-            colorscale="Viridis",
-            showscale=False,
-            opacity=0.9,
-            hoverinfo="skip",
+    add(
+        go.Scatter(
+            x=compact(w), y=compact(b), mode="lines", line=path_style, name=t("legend_path", lang)
         ),
-        row=1,
-        col=2,
-    )  # trace 3
-    fig.add_scatter3d(
-        x=compact(w),
-        y=compact(b),
-        z=compact(loss),
-        mode="lines",
-        line={"color": PATH_COLOR, "width": 4},
-        showlegend=False,
-        row=1,
-        col=2,
-    )  # trace 4
-    fig.add_scatter3d(
-        x=compact(w[:1]),
-        y=compact(b[:1]),
-        z=compact(loss[:1]),
-        mode="markers",
-        marker={"size": 6, "color": PATH_COLOR},
-        showlegend=False,
-        row=1,
-        col=2,
-    )  # trace 5
+        "contour",
+    )
+    trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
+    add(
+        go.Scatter(
+            x=compact(w[:1]),
+            y=compact(b[:1]),
+            mode="lines+markers",
+            marker=trail,
+            line={"color": PATH_COLOR, "width": 3},
+            name=t("legend_current", lang),
+        ),
+        "contour",
+        moves=True,
+    )
+    if three_d:
+        s3 = stride(small.n, MAX_3D_POINTS)
+        add(
+            go.Surface(
+                x=small.w[::s3].astype(np.float32),
+                y=small.b[::s3].astype(np.float32),
+                z=z[::s, ::s][::s3, ::s3].astype(np.float32),
+                colorscale="Viridis",
+                showscale=False,
+                opacity=0.9,
+                hoverinfo="skip",
+            ),
+            "3d",
+        )
+        add(
+            go.Scatter3d(
+                x=compact(w),
+                y=compact(b),
+                z=compact(loss),
+                mode="lines",
+                line={"color": PATH_COLOR, "width": 4},
+                showlegend=False,
+            ),
+            "3d",
+        )
+        add(
+            go.Scatter3d(
+                x=compact(w[:1]),
+                y=compact(b[:1]),
+                z=compact(loss[:1]),
+                mode="markers",
+                marker={"size": 6, "color": PATH_COLOR},
+                showlegend=False,
+            ),
+            "3d",
+            moves=True,
+        )
     xs, ys = _subsample(x, y)
-    fig.add_scatter(
-        x=xs.astype(np.float32),
-        y=ys.astype(np.float32),
-        mode="markers",
-        marker={"size": 6, "color": "#1f77b4"},
-        name=t("legend_data", lang, shown=len(xs), total=len(x)),
-        row=2,
-        col=1,
-    )  # trace 6
+    add(
+        go.Scatter(
+            x=xs.astype(np.float32),
+            y=ys.astype(np.float32),
+            mode="markers",
+            marker={"size": 6, "color": "#1f77b4"},
+            name=t("legend_data", lang, shown=len(xs), total=len(x)),
+        ),
+        "fit",
+    )
     ends = np.array([x.min(), x.max()])
-    fig.add_scatter(
-        x=compact(ends),
-        y=compact(w[0] * ends + b[0]),
-        mode="lines",
-        line={"color": FIT_COLOR, "width": 3},
-        name=t("legend_fit_now", lang),
-        row=2,
-        col=1,
-    )  # trace 7
-    fig.add_scatter(
-        x=steps,
-        y=compact(loss),
-        mode="lines",
-        line={"color": "#444"},
-        name=t("axis_loss", lang),
-        row=2,
-        col=2,
-    )  # trace 8
-    fig.add_scatter(
-        x=[0],
-        y=compact(loss[:1]),
-        mode="markers",
-        marker={"size": 10, "color": PATH_COLOR},
-        showlegend=False,
-        row=2,
-        col=2,
-    )  # trace 9
+    add(
+        go.Scatter(
+            x=compact(ends),
+            y=compact(w[0] * ends + b[0]),
+            mode="lines",
+            line={"color": FIT_COLOR, "width": 3},
+            name=t("legend_fit_now", lang),
+        ),
+        "fit",
+        moves=True,
+    )
+    add(
+        go.Scatter(
+            x=steps,
+            y=compact(loss),
+            mode="lines",
+            line={"color": "#444"},
+            name=t("axis_loss", lang),
+        ),
+        "loss",
+    )
+    add(
+        go.Scatter(
+            x=[0],
+            y=compact(loss[:1]),
+            mode="markers",
+            marker={"size": 10, "color": PATH_COLOR},
+            showlegend=False,
+        ),
+        "loss",
+        moves=True,
+    )
 
     shown = frame_indices(w.shape[0])
     wl, bl, ll = decimals(w), decimals(b), decimals(loss)  # rounded once, sliced per frame
@@ -298,39 +324,37 @@ def descent_animation(
     frames = []
     for k in shown:
         lo = max(0, k - TRAIL)
-        frames.append(
-            {
-                "name": str(k),
-                "traces": [2, 5, 7, 9],
-                "data": [
-                    {"type": "scatter", "x": wl[lo : k + 1], "y": bl[lo : k + 1]},
-                    {
-                        "type": "scatter3d",
-                        "x": wl[k : k + 1],
-                        "y": bl[k : k + 1],
-                        "z": ll[k : k + 1],
-                    },
-                    {"type": "scatter", "y": fit[2 * k : 2 * k + 2]},
-                    {"type": "scatter", "x": [int(k)], "y": ll[k : k + 1]},
-                ],
-            }
-        )
+        data = [{"type": "scatter", "x": wl[lo : k + 1], "y": bl[lo : k + 1]}]
+        if three_d:
+            data.append(
+                {"type": "scatter3d", "x": wl[k : k + 1], "y": bl[k : k + 1], "z": ll[k : k + 1]}
+            )
+        data.append({"type": "scatter", "y": fit[2 * k : 2 * k + 2]})
+        data.append({"type": "scatter", "x": [int(k)], "y": ll[k : k + 1]})
+        frames.append({"name": str(k), "traces": moving, "data": data})
     fig.frames = frames
-    fig.update_yaxes(title_text=t("axis_loss", lang), row=2, col=2, **log_axis(loss))
-    fig.update_xaxes(title_text=t("axis_step", lang), row=2, col=2)
-    fig.update_xaxes(title_text="w", range=[grid.w_min, grid.w_max], row=1, col=1)
-    fig.update_yaxes(title_text="b", range=[grid.b_min, grid.b_max], row=1, col=1)
-    fig.update_xaxes(title_text="x", row=2, col=1)
+    r, c = where["loss"]
+    fig.update_yaxes(title_text=t("axis_loss", lang), row=r, col=c, **log_axis(loss))
+    fig.update_xaxes(title_text=t("axis_step", lang), row=r, col=c)
+    r, c = where["contour"]
+    fig.update_xaxes(title_text="w", range=[grid.w_min, grid.w_max], row=r, col=c)
+    fig.update_yaxes(title_text="b", range=[grid.b_min, grid.b_max], row=r, col=c)
+    r, c = where["fit"]
+    fig.update_xaxes(title_text="x", row=r, col=c)
     fig.update_yaxes(
-        title_text="y", range=_fit_range(y, w[:, None] * ends + b[:, None]), row=2, col=1
+        title_text="y", range=_fit_range(y, w[:, None] * ends + b[:, None]), row=r, col=c
+    )
+    extra = (
+        {"scene": {"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L"}} if three_d else {}
     )
     fig.update_layout(
-        height=860,
+        height=860 if three_d else 700,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        scene={"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L"},
         legend={"orientation": "h", "y": 1.09, "x": 0},
         uirevision="descent",
-        **animation_controls([str(k) for k in shown], [int(k) for k in shown], lang),
+        **extra,
+        # 2-D frames move only their traces; a 3-D marker needs plotly's full redraw
+        **animation_controls([str(k) for k in shown], [int(k) for k in shown], lang, three_d),
     )
     return fig
 

@@ -63,8 +63,12 @@ def start_server(
     extra_args: list[str] | None = None,
     port: int | None = None,
     env: dict[str, str] | None = None,
+    app: Path | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """Serve the dashboard from the checkout on a free port; return the process and its URL."""
+    """Serve the dashboard (or another ``app``) from the checkout on a free port.
+
+    Returns the process and its URL.
+    """
     port = port or _free_port()
     proc = subprocess.Popen(
         [
@@ -72,7 +76,7 @@ def start_server(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "pages" / "app.py"),
+            str(app or ROOT / "pages" / "app.py"),
             "--server.port",
             str(port),
             "--server.address",

@@ -13,13 +13,16 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import SHOTS
 
 pytestmark = pytest.mark.browser
+# How many plotly figures on the page have drawn: each one's first SVG layer exists.
+FIGURES_DRAWN = (
+    "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".filter(gd => gd.querySelector('.main-svg')).length"
+)
 
 
 def wait_for_figures(page, count: int, timeout: float = 60_000) -> None:
-    """Wait until ``count`` plotly figures have drawn their SVG."""
-    page.wait_for_function(
-        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {count}", timeout=timeout
-    )
+    """Wait until ``count`` plotly figures have drawn (a figure draws several SVG layers)."""
+    page.wait_for_function(f"{FIGURES_DRAWN} >= {count}", timeout=timeout)
     page.wait_for_timeout(500)
 
 
@@ -81,7 +84,7 @@ def test_loss_surface_draws_reacts_and_animates(view):
 def test_race_draws_click_sets_start_and_animates(view):
     open_view, page, _ = view
     open_view("/race")
-    wait_for_figures(page, 4)
+    wait_for_figures(page, 2)
     assert_clean(page)
     shot(page, "race")
     race = page.locator(".js-plotly-plot").first
@@ -93,11 +96,11 @@ def test_race_draws_click_sets_start_and_animates(view):
     page.wait_for_function(
         "el => parseFloat(el.value) < 0", arg=start_x.element_handle(), timeout=30_000
     )
-    wait_for_figures(page, 4)
+    wait_for_figures(page, 2)
     before, after = play(page, page.locator(".js-plotly-plot").first)
     assert after > before >= 0
     page.goto(page.url.split("?")[0] + "?surface=himmelblau")
-    wait_for_figures(page, 4)
+    wait_for_figures(page, 2)
     surface = page.locator(".st-key-surface input")
     assert surface.input_value() == "Himmelblau (four minima)"
     assert_clean(page)
