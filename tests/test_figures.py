@@ -41,6 +41,24 @@ def test_frames_carry_only_what_moves():
     assert tuple(last[3].x) == (200,)
 
 
+def test_without_the_3d_panel_frames_move_only_2d_traces_without_a_full_redraw():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 50)
+    y = 0.1 * x + 0.2
+    grid = Grid(-1.0, 1.0, -1.0, 1.0, 31)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, 20))
+    fig = figures.descent_animation(
+        grid, surfaces.mse_surface(x, y, grid), traj.w, traj.b, traj.loss, x, y, three_d=False
+    )
+    assert {trace.type for trace in fig.data} == {"contour", "scatter"}
+    moved = [fig.data[i] for i in fig.frames[-1].traces]
+    assert [m.name for m in moved[:1]] == ["current (w, b)"]
+    assert len(fig.frames[-1].data) == len(moved) == 4 - 1  # trail, fitted line, loss marker
+    play = fig.layout.updatemenus[0].buttons[0].args[1]
+    assert play["frame"]["redraw"] is False
+    assert fig.frames[-1].data[-1].x == (20,)
+
+
 def test_animation_has_play_pause_speed_and_scrubber():
     fig, _ = _animation(steps=50, n=31, points=20)
     labels = [b.label for menu in fig.layout.updatemenus for b in menu.buttons]

@@ -127,13 +127,15 @@ def frame_indices(length: int) -> np.ndarray:
 
 
 def animation_controls(
-    names: list[str], labels: list[int], lang: str = "en", redraw: bool = True
+    names: list[str], labels: list[int], lang: str = "en", redraw: bool = True, y: float = -0.04
 ) -> dict:
     """Play, pause, speed buttons and a step scrubber for client-side frames.
 
     ``redraw=False`` moves only the traces a frame names, without redrawing the rest; use it
     whenever frames touch only 2-D traces (3-D traces need a redraw). A full redraw of several
-    contour maps takes longer than a frame, so the maps would never finish drawing.
+    contour maps takes longer than a frame, so the maps would never finish drawing. ``y`` places
+    the controls (paper coordinates, below the plots): lower it when the bottom row's axes are
+    labelled, and give the figure a bottom margin to hold them.
     """
 
     def play(speed: float) -> dict:
@@ -174,7 +176,7 @@ def animation_controls(
                 "buttons": buttons,
                 "showactive": False,
                 "x": 0.0,
-                "y": -0.04,
+                "y": y,
                 "xanchor": "left",
                 "yanchor": "top",
             },
@@ -185,7 +187,7 @@ def animation_controls(
                 "showactive": True,
                 "active": 1,
                 "x": 0.0,
-                "y": -0.04,
+                "y": y,
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"l": SPEEDS_OFFSET},  # pixels, so narrow figures never overlap
@@ -197,7 +199,7 @@ def animation_controls(
                 "active": 0,
                 "x": 0.0,
                 "len": 1.0,
-                "y": -0.02,
+                "y": y + 0.02,
                 "currentvalue": {"prefix": t("slider_step", lang) + " "},
                 "pad": {"t": 10, "l": SLIDER_OFFSET},
             },

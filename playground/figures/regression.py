@@ -204,7 +204,7 @@ def descent_animation(
             specs=grid_specs,
             subplot_titles=[titles[k] for k in order],
             vertical_spacing=0.14,
-            horizontal_spacing=0.08,
+            horizontal_spacing=0.1,
         )
     )
     moving = []  # indices of the traces that frames update
@@ -348,13 +348,19 @@ def descent_animation(
         {"scene": {"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L"}} if three_d else {}
     )
     fig.update_layout(
-        height=860 if three_d else 700,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        height=960 if three_d else 800,
+        margin={"l": 10, "r": 10, "t": 70, "b": 140},  # the controls sit under the axes
         legend={"orientation": "h", "y": 1.09, "x": 0},
         uirevision="descent",
         **extra,
         # 2-D frames move only their traces; a 3-D marker needs plotly's full redraw
-        **animation_controls([str(k) for k in shown], [int(k) for k in shown], lang, three_d),
+        **animation_controls(
+            [str(k) for k in shown],
+            [int(k) for k in shown],
+            lang,
+            three_d,
+            y=-0.09 if three_d else -0.12,
+        ),
     )
     return fig
 
