@@ -160,7 +160,7 @@ with ui.guarded(lang):
             )
             for b in betas
         ]
-    ui.chart(ef.averages(x, curves, lang, dashed), "ewa_fig")
+    ui.chart(ui.figure(ef.averages, x, curves, lang, dashed), "ewa_fig")
     ui.show_code(scripts.ewa_script(x, betas, v0 == "first"), "ewa.py", "code_ewa")
     if swapped:
         gap = max(float(np.max(np.abs(c[1] - d[1]))) for c, d in zip(curves, dashed, strict=True))
@@ -180,7 +180,9 @@ with ui.guarded(lang):
 
     st.subheader(t("ewa_weights", lang))
     ui.chart(
-        ef.weights_figure(betas, int(min(200, max(20, 3 * ewa.window(max(betas)))))),
+        ui.figure(
+            ef.weights_figure, betas, int(min(200, max(20, 3 * ewa.window(max(betas))))), lang
+        ),
         key="ewa_weights",
     )
 
@@ -188,12 +190,13 @@ with ui.guarded(lang):
     st.markdown(t("ewa_bias_intro", lang))
     b = st.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")
     ui.chart(
-        ef.bias_figure(x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang), key="ewa_bias"
+        ui.figure(ef.bias_figure, x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang),
+        key="ewa_bias",
     )
 
     st.subheader(t("ewa_build", lang))
     st.caption(t("fig_ewa_build", lang))
-    ui.chart(ef.build_animation(x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), "ewa_anim")
+    ui.chart(ui.figure(ef.build_animation, x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), "ewa_anim")
     if len(x) > 2000:
         st.caption(t("ewa_build_first", lang))
 
@@ -213,7 +216,7 @@ with ui.guarded(lang):
     lr_r = c[3].number_input("lr RMSprop", 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q)
     lr_a = c[4].number_input("lr Adam", 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
     result = ui.optimizer_states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
-    ui.chart(ef.states_figure(result, lang), "ewa_states")
+    ui.chart(ui.figure(ef.states_figure, result, lang), "ewa_states")
     worst = max(
         float(np.abs(d["torch"] - d["ewa"]).max())
         for r in result.values()

@@ -100,7 +100,7 @@ lr_bound = surfaces.stable_lr_bound(x)
 # ------------------------------------------------------------------ data and formulas
 left, right = st.columns([1, 1])
 with left:
-    ui.chart(figures.data_figure(x, y, best["mse"][:2], lang), "data_fig")
+    ui.chart(ui.figure(figures.data_figure, x, y, best["mse"][:2], lang), "data_fig")
     w2, b2, m2 = best["mse"]
     w1, b1, m1 = best["mae"]
     st.markdown(

@@ -344,7 +344,7 @@ with ui.guarded(lang):
                 t("fig_loss_race", lang),
                 t("axis_value", lang),
             )
-        ui.chart(rf.curves(gaps, labels, title, y_title, lang=lang), "race_loss")
+        ui.chart(ui.figure(rf.curves, gaps, labels, title, y_title, lang=lang), "race_loss")
     if panel == "3d":
         ui.chart(
             rf.race_3d(xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang),

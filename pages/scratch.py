@@ -96,11 +96,17 @@ with ui.guarded(lang):
     design = np.stack([x**k for k in range(spec.degree + 1)], axis=1)  # (N, d + 1)
     left, right = st.columns(2)
     ui.chart(
-        sf.fits_figure(x, y, {names[k]: design @ f.final for k, f in fits.items()}, lang),
+        ui.figure(
+            sf.fits_figure, x, y, {names[k]: design @ f.final for k, f in fits.items()}, lang
+        ),
         "fs_fits",
         left,
     )
-    ui.chart(sf.loss_figure({names[k]: f.loss for k, f in fits.items()}, lang), "fs_loss", right)
+    ui.chart(
+        ui.figure(sf.loss_figure, {names[k]: f.loss for k, f in fits.items()}, lang),
+        "fs_loss",
+        right,
+    )
 
     columns = [f"c{k}" for k in range(spec.degree + 1)]
     rows = {names[k]: [*f.final, f.loss[-1] if len(f.loss) else np.nan] for k, f in fits.items()}

@@ -375,6 +375,21 @@ def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang):
     )
 
 
+def figure(builder, *args, **kwargs):
+    """``builder(*args, **kwargs)``, a pure figure builder, built once per inputs and shared.
+
+    Building a plotly figure costs the server tens to hundreds of milliseconds of validation;
+    a rerun that did not change a figure's inputs gets the same object back, and Streamlit
+    sends the browser nothing new for it. Figures are never modified after they are built.
+    """
+    return _figure(f"{builder.__module__}.{builder.__qualname__}", builder, *args, **kwargs)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _figure(name: str, _builder, *args, **kwargs):  # keyed by the builder's name, not itself
+    return _builder(*args, **kwargs)
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang, three_d):
     return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang, three_d)

@@ -3,6 +3,9 @@ loss, gradient-norm and Hessian curves, and the basin map. Arrays in, plotly fig
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -41,30 +44,60 @@ def _map_values(z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, dict]:
     return values, ticks
 
 
-def _add_map(
-    fig: go.Figure, values: np.ndarray, xs, ys, lo: float, hi: float, row: int, col: int, limit: int
-) -> None:
-    """Draw ``values`` (shape (n_y, n_x)) under the traces of one subplot, as an image."""
+@lru_cache(maxsize=16)
+def _grid_layout(n_runs: int) -> tuple[str, dict]:
+    """The subplot grid of a race as a layout dict (axes and their domains), built once per size.
+
+    make_subplots and plotly's per-axis updates validate every property they touch: building
+    the race figure through them cost 0.3-0.4 s of the server per change (py-spy, bench_load.py).
+    The figure is assembled as plain dicts and validated once, at the end. Subplot k in reading
+    order (the overlay first) has axes ``xaxis{k}``/``yaxis{k}``; k = 1 is written without a
+    number. Titles are placeholders, replaced by the runs' labels.
+    """
+    panel_rows = int(np.ceil(n_runs / PANEL_COLUMNS))
+    specs = [[{"colspan": PANEL_COLUMNS}, *[None] * (PANEL_COLUMNS - 1)]]
+    specs += [[{} for _ in range(PANEL_COLUMNS)] for _ in range(panel_rows)]
+    layout = make_subplots(
+        rows=1 + panel_rows,
+        cols=PANEL_COLUMNS,
+        specs=specs,
+        subplot_titles=["", *(f"{r}" for r in range(n_runs))],
+        row_heights=[2.2] + [1] * panel_rows,
+        vertical_spacing=0.22 / (1 + panel_rows),
+        horizontal_spacing=0.05,
+    ).to_dict()["layout"]
+    layout.pop("template", None)  # the figure takes the default template when it is built
+    return json.dumps(layout)
+
+
+def _axes(k: int) -> tuple[str, str]:
+    """Trace axis references of subplot k (1 = the overlay): ("x", "y"), ("x2", "y2"), …"""
+    return ("x", "y") if k == 1 else (f"x{k}", f"y{k}")
+
+
+def _map(values: np.ndarray, xs, ys, lo: float, hi: float, k: int, limit: int) -> dict:
+    """``values`` (shape (n_y, n_x)) as an image under the traces of subplot k."""
     s = stride(len(xs), limit)
-    sub = fig.get_subplot(row, col)
-    xref, yref = (
-        sub.xaxis.plotly_name.replace("axis", ""),
-        sub.yaxis.plotly_name.replace("axis", ""),
-    )
+    xref, yref = _axes(k)
     dx, dy = (xs[-1] - xs[0]) / (len(xs) - 1), (ys[-1] - ys[0]) / (len(ys) - 1)
-    fig.add_layout_image(
-        source=map_image(values[::s, ::s], lo, hi),
-        xref=xref,
-        yref=yref,
-        x=float(xs[0] - dx / 2),
-        y=float(ys[-1] + dy / 2),
-        sizex=float(xs[-1] - xs[0] + dx),
-        sizey=float(ys[-1] - ys[0] + dy),
-        sizing="stretch",
-        layer="below",
-        xanchor="left",
-        yanchor="top",
-    )
+    return {
+        "source": map_image(values[::s, ::s], lo, hi),
+        "xref": xref,
+        "yref": yref,
+        "x": float(xs[0] - dx / 2),
+        "y": float(ys[-1] + dy / 2),
+        "sizex": float(xs[-1] - xs[0] + dx),
+        "sizey": float(ys[-1] - ys[0] + dy),
+        "sizing": "stretch",
+        "layer": "below",
+        "xanchor": "left",
+        "yanchor": "top",
+    }
+
+
+def _scatter(k: int, **props) -> dict:
+    xref, yref = _axes(k)
+    return {"type": "scatter", "xaxis": xref, "yaxis": yref, **props}
 
 
 def race_animation(
@@ -86,25 +119,14 @@ def race_animation(
     """
     n_runs = len(paths)
     panel_rows = int(np.ceil(n_runs / PANEL_COLUMNS))
-    specs = [[{"colspan": PANEL_COLUMNS}, *[None] * (PANEL_COLUMNS - 1)]]
-    specs += [[{} for _ in range(PANEL_COLUMNS)] for _ in range(panel_rows)]
-    titles = ["", *labels]
-    fig = Animated(
-        make_subplots(
-            rows=1 + panel_rows,
-            cols=PANEL_COLUMNS,
-            specs=specs,
-            subplot_titles=titles,
-            row_heights=[2.2] + [1] * panel_rows,
-            vertical_spacing=0.16 / (1 + panel_rows),
-            horizontal_spacing=0.05,
-        )
-    )
+    layout = json.loads(_grid_layout(n_runs))
+    for note, label in zip(layout.get("annotations", []), labels, strict=True):
+        note["text"] = label
     window = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
     values, ticks = _map_values(z, log_colour)
     finite = values[np.isfinite(values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    _add_map(fig, values, xs, ys, lo, hi, 1, 1, MAX_OVERLAY_GRID)
+    images = [_map(values, xs, ys, lo, hi, 1, MAX_OVERLAY_GRID)]
     bar = {
         "title": {"text": t("axis_value", lang)},
         "len": 0.5,
@@ -113,142 +135,140 @@ def race_animation(
         "thickness": 14,
         **ticks,
     }
-    fig.add_scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        showlegend=False,
-        hoverinfo="skip",
-        marker={
-            "color": [lo, hi],
-            "colorscale": colour_scale(),
-            "cmin": lo,
-            "cmax": hi,
-            "showscale": True,
-            "colorbar": bar,
-        },
-        row=1,
-        col=1,
-    )
+    data = [
+        _scatter(
+            1,
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "color": [lo, hi],
+                "colorscale": colour_scale(),
+                "cmin": lo,
+                "cmax": hi,
+                "showscale": True,
+                "colorbar": bar,
+            },
+        )
+    ]
     cs = stride(len(xs), CLICK_GRID)
     gx, gy = np.meshgrid(xs[::cs], ys[::cs])
-    fig.add_scatter(
-        x=gx.ravel().astype(np.float32),
-        y=gy.ravel().astype(np.float32),
-        mode="markers",
-        marker={"size": 10, "opacity": 0},
-        name="click",
-        showlegend=False,
-        customdata=z[::cs, ::cs].ravel().astype(np.float32),
-        hovertemplate=t("hover_click_start", lang) + "<extra></extra>",
-        row=1,
-        col=1,
+    data.append(
+        _scatter(
+            1,
+            x=gx.ravel().astype(np.float32),
+            y=gy.ravel().astype(np.float32),
+            mode="markers",
+            marker={"size": 10, "opacity": 0},
+            name="click",
+            showlegend=False,
+            customdata=z[::cs, ::cs].ravel().astype(np.float32),
+            hovertemplate=t("hover_click_start", lang) + "<extra></extra>",
+        )
     )
     for points, key, symbol, size in (
         (minima, "legend_minima", "star", 13),
         (saddles, "legend_saddles", "x", 11),
     ):
         if len(points):
-            fig.add_scatter(
-                x=compact(points[:, 0]),
-                y=compact(points[:, 1]),
-                mode="markers",
-                name=t(key, lang),
-                row=1,
-                col=1,
-                marker={
-                    "symbol": symbol,
-                    "size": size,
-                    "color": "white",
-                    "line": {"color": "black", "width": 1},
-                },
+            marker = {"symbol": symbol, "size": size, "color": "white"}
+            marker["line"] = {"color": "black", "width": 1}
+            data.append(
+                _scatter(
+                    1,
+                    x=compact(points[:, 0]),
+                    y=compact(points[:, 1]),
+                    mode="markers",
+                    name=t(key, lang),
+                    marker=marker,
+                )
             )
     start = paths[0][0] if len(paths) and len(paths[0]) else np.zeros(2)
-    fig.add_scatter(
-        x=compact(start[:1]),
-        y=compact(start[1:]),
-        mode="markers",
-        name=t("legend_start", lang),
-        row=1,
-        col=1,
-        marker={"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
+    data.append(
+        _scatter(
+            1,
+            x=compact(start[:1]),
+            y=compact(start[1:]),
+            mode="markers",
+            name=t("legend_start", lang),
+            marker={"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
+        )
     )
     for r, (xy, label) in enumerate(zip(paths, labels, strict=True)):
-        fig.add_scatter(
-            x=compact(xy[:, 0]),
-            y=compact(xy[:, 1]),
-            mode="lines",
-            name=label,
-            legendgroup=str(r),
-            line={"color": colour(r), "width": 2},
-            row=1,
-            col=1,
+        data.append(
+            _scatter(
+                1,
+                x=compact(xy[:, 0]),
+                y=compact(xy[:, 1]),
+                mode="lines",
+                name=label,
+                legendgroup=str(r),
+                line={"color": colour(r), "width": 2},
+            )
         )
     moving: list[int] = []
     for r in range(n_runs):
-        moving.append(len(fig.data))
-        fig.add_scatter(
-            x=[],
-            y=[],
-            mode="lines+markers",
-            showlegend=False,
-            legendgroup=str(r),
-            line={"color": colour(r), "width": 4},
-            marker={
-                "size": [0] * TRAIL + [13],
-                "color": colour(r),
-                "line": {"color": "white", "width": 1.5},
-            },
-            row=1,
-            col=1,
+        moving.append(len(data))
+        head = {"size": [0] * TRAIL + [13], "color": colour(r)}
+        head["line"] = {"color": "white", "width": 1.5}
+        data.append(
+            _scatter(
+                1,
+                x=[],
+                y=[],
+                mode="lines+markers",
+                showlegend=False,
+                legendgroup=str(r),
+                line={"color": colour(r), "width": 4},
+                marker=head,
+            )
         )
     for r, xy in enumerate(paths):
-        row, col = 2 + r // PANEL_COLUMNS, 1 + r % PANEL_COLUMNS
-        _add_map(fig, values, xs, ys, lo, hi, row, col, MAX_PANEL_GRID)
-        fig.add_scatter(
-            x=compact(xy[:, 0]),
-            y=compact(xy[:, 1]),
-            mode="lines",
-            showlegend=False,
-            line={"color": colour(r), "width": 1.5},
-            row=row,
-            col=col,
+        k = 2 + r  # subplot of run r
+        images.append(_map(values, xs, ys, lo, hi, k, MAX_PANEL_GRID))
+        data.append(
+            _scatter(
+                k,
+                x=compact(xy[:, 0]),
+                y=compact(xy[:, 1]),
+                mode="lines",
+                showlegend=False,
+                line={"color": colour(r), "width": 1.5},
+            )
         )
-        moving.append(len(fig.data))
-        fig.add_scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            showlegend=False,
-            marker={"size": 10, "color": colour(r), "line": {"color": "white", "width": 1}},
-            row=row,
-            col=col,
-        )
+        moving.append(len(data))
+        dot = {"size": 10, "color": colour(r), "line": {"color": "white", "width": 1}}
+        data.append(_scatter(k, x=[], y=[], mode="markers", showlegend=False, marker=dot))
     longest = max((len(xy) for xy in paths), default=1)
     shown = frame_indices(longest)
     listed = [(decimals(xy[:, 0]), decimals(xy[:, 1])) for xy in paths]  # rounded once
     frames = []
     for k in shown:
-        data = []
+        moved = []
         for px, py in listed:  # overlay: current point and a short trail
             end = min(int(k), len(px) - 1)
-            lo = max(0, end - TRAIL)
-            data.append({"type": "scatter", "x": px[lo : end + 1], "y": py[lo : end + 1]})
+            first = max(0, end - TRAIL)
+            moved.append({"type": "scatter", "x": px[first : end + 1], "y": py[first : end + 1]})
         for px, py in listed:  # small multiples: the current point
             end = min(int(k), len(px) - 1)
-            data.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
-        frames.append({"name": str(k), "traces": moving, "data": data})
-    fig.frames = frames
-    for row in range(1, 2 + panel_rows):
-        for col in range(1, PANEL_COLUMNS + 1):
-            fig.update_xaxes(range=window[0], row=row, col=col, showgrid=False, zeroline=False)
-            fig.update_yaxes(range=window[1], row=row, col=col, showgrid=False, zeroline=False)
-    for r in range(n_runs):  # small multiples: no tick labels, the overlay has them
-        row, col = 2 + r // PANEL_COLUMNS, 1 + r % PANEL_COLUMNS
-        fig.update_xaxes(showticklabels=False, row=row, col=col)
-        fig.update_yaxes(showticklabels=False, row=row, col=col)
-    fig.update_xaxes(title_text="x", row=1, col=1)
-    fig.update_yaxes(title_text="y", row=1, col=1)
+            moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
+        frames.append({"name": str(k), "traces": moving, "data": moved})
+    # Frame 0 shows every run at its start.
+    for trace_index, value in zip(moving, frames[0]["data"], strict=True):
+        data[trace_index].update(x=value["x"], y=value["y"])
+    for name in [key for key in layout if key.startswith(("xaxis", "yaxis"))]:
+        k = int(name[5:] or 1)  # its subplot
+        layout[name].update(
+            range=window[0] if name.startswith("x") else window[1],
+            showgrid=False,
+            zeroline=False,
+            visible=k <= 1 + n_runs,  # the grid's last row may have empty cells
+            **({"showticklabels": False} if k > 1 else {}),  # the overlay has tick labels
+        )
+    layout["xaxis"]["title"] = {"text": "x"}
+    layout["yaxis"]["title"] = {"text": "y"}
     height = 620 + 300 * panel_rows
     controls = animation_controls(
         [str(k) for k in shown], [int(k) for k in shown], lang, redraw=False
@@ -258,7 +278,8 @@ def race_animation(
         menu.update({"y": above, "yanchor": "bottom"})
     controls["sliders"][0].update({"y": above, "yanchor": "bottom"})
     controls["sliders"][0]["pad"].update({"b": 0, "t": 0})
-    fig.update_layout(
+    layout.update(
+        images=images,
         height=height,
         margin={"l": 10, "r": 10, "t": 150, "b": 10},
         legend={"orientation": "h", "x": 0.0, "y": 1.0 + 8 / height, "yanchor": "bottom"},
@@ -267,10 +288,7 @@ def race_animation(
         dragmode="zoom",
         **controls,
     )
-    # Frame 0 shows every run at its start.
-    for trace_index, value in zip(moving, frames[0]["data"], strict=True):
-        fig.data[trace_index].update(x=value["x"], y=value["y"])
-    return fig
+    return Animated({"data": data, "layout": layout}, frames=frames)
 
 
 def race_3d(xs, ys, z, paths, losses, labels, lang: str = "en") -> go.Figure:
