@@ -52,7 +52,8 @@ def warm_up() -> bool:
     land = landscapes.get("saddle")
     runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
     if __name__ != "__mp_main__":  # the server, not a spawned worker re-reading this file
-        ui.compute_pool()  # start the compute workers with the server
+        for lane in ui.LANES:  # start the compute workers with the server
+            ui.compute_pool(lane)
     return True
 
 

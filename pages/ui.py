@@ -496,7 +496,7 @@ def optimizer_states(surface: str, steps: int, lr_m: float, lr_r: float, lr_a: f
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def basins(name: str, options, x, y, run, n: int, steps: int):
-    return offload(jobs.basins, name, options, x, y, run, n, steps)
+    return offload(jobs.basins, name, options, x, y, run, n, steps, lane="long")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -528,37 +528,41 @@ def scratch_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _bucket_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
-    return offload(jobs.fits, config)
+    return offload(jobs.fits, config, lane="long")
 
 
-COMPUTE_WORKERS = 2  # processes per server for the views' heavy, short computations
+# Worker processes per server for the views' computations, in two lanes: quick ones (a race,
+# a descent, an MAE surface: tenths of a second) never queue behind long ones (the four
+# from-scratch fits, a basin map: seconds), and long ones use at most one core between them,
+# whatever a class asks for at once (bench_load.py).
+LANES = {"quick": 2, "long": 1}
 
 
 @st.cache_resource(show_spinner=False)
-def compute_pool():
-    """Worker processes shared by all sessions for races, descents, fits (playground.jobs)."""
+def compute_pool(lane: str = "quick"):
+    """Worker processes of one lane, shared by all sessions (the work is in playground.jobs)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(COMPUTE_WORKERS, mp_context=ctx, initializer=jobs.init)
-    for _ in range(COMPUTE_WORKERS):
+    pool = ProcessPoolExecutor(LANES[lane], mp_context=ctx, initializer=jobs.init)
+    for _ in range(LANES[lane]):
         pool.submit(jobs.warm)
     return pool
 
 
-def offload(fn, *args):
+def offload(fn, *args, lane: str = "quick"):
     """``fn(*args)`` in a compute worker; this rerun waits for it without holding the GIL.
 
-    A worker that died (killed for memory, say) takes the pool with it: it is rebuilt, and
-    this one result is computed here.
+    A worker that died (killed for memory, say) takes its pool with it: the pools are rebuilt,
+    and this one result is computed here.
     """
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return compute_pool().submit(fn, *args).result()
+        return compute_pool(lane).submit(fn, *args).result()
     except BrokenProcessPool:
-        log.exception("the compute pool broke; it is restarted")
+        log.exception("a compute pool broke; the pools are restarted")
         compute_pool.clear()
         return fn(*args)
 
