@@ -38,6 +38,7 @@ with ui.guarded(lang):
         1e-9,
         1.0,
         spec.lr,
+        spec.lr / 10,  # − and + move η by a tenth of the problem's default
         format="%g",
         key=f"fs_lr_{problem}",
         help=t("fs_lr_help", lang),
@@ -67,6 +68,7 @@ with ui.guarded(lang):
         1e-9,
         1.0,
         spec.rmsprop_lr,
+        spec.rmsprop_lr / 10,
         format="%g",
         key=f"fs_rms_lr_{problem}",
         disabled=optimizer == "sgd",

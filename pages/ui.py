@@ -6,7 +6,6 @@ session of the server process; nothing here keeps per-user state outside st.sess
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import queue
 import time
@@ -521,14 +520,37 @@ def digits(config):
 
 
 def scratch_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
-    """The four fits: computed to the step bucket (cached, shared) and cut to ``config.steps``."""
-    longer = dataclasses.replace(config, steps=scratch.bucket(config.steps))
-    return scratch.prefix(_bucket_fits(longer), config.steps)
+    """The four fits, cut to ``config.steps`` from runs computed to a step bucket (cached and
+    shared by every session).
+
+    The first three ways are kept apart from torch.optim's: a change of the fourth way's
+    optimizer or learning rate computes only the fourth. A run of the same settings that this
+    tab computed last is cut when it is long enough (steps moved down), not computed again.
+    """
+    lr4 = scratch.optim_lr(config)
+    plain = _longest("plain", (config.problem, config.lr), config.steps, _plain_fits)
+    optim = _longest("optim", (config.problem, lr4, config.optimizer), config.steps, _optim_fit)
+    return scratch.prefix({**plain, "optim": optim}, config.steps)
+
+
+def _longest(kind: str, settings: tuple, steps: int, compute):
+    """``compute(*settings, n)`` with n ≥ steps: this tab's last n for these settings, or the
+    bucket of ``steps``."""
+    key = f"_fs_last_{kind}"
+    last = st.session_state.get(key)  # (settings, n) of this tab's last run of this kind
+    n = last[1] if last and last[0] == settings and last[1] >= steps else scratch.bucket(steps)
+    st.session_state[key] = (settings, n)
+    return compute(*settings, n)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _bucket_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
-    return offload(jobs.fits, config, lane="long")
+def _plain_fits(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
+    return offload(jobs.plain_fits, problem, lr, steps, lane="long")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _optim_fit(problem: str, lr: float, optimizer: str, steps: int) -> scratch.Fit:
+    return offload(jobs.optim_fit, problem, lr, steps, optimizer, lane="long")
 
 
 # Worker processes per server for the views' computations, in two lanes: quick ones (a race,

@@ -69,5 +69,9 @@ def surface(x: np.ndarray, y: np.ndarray, grid: surfaces.Grid, loss: str) -> np.
     return fn(x, y, grid)
 
 
-def fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
-    return scratch.fit_all(config)
+def plain_fits(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
+    return scratch.fit_plain(problem, lr, steps)
+
+
+def optim_fit(problem: str, lr: float, steps: int, optimizer: str) -> scratch.Fit:
+    return scratch.fit_optim(problem, lr, steps, optimizer)

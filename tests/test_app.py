@@ -228,3 +228,17 @@ def test_from_scratch_view_runs_both_problems_and_rmsprop():
     assert len(at.code) == 4  # the code of each way
     at.number_input(key="fs_lr_line").set_value(0.9).run()
     assert any("diverged" in w.value for w in at.warning)
+
+
+def test_from_scratch_steps_moved_down_are_cut_from_the_tabs_longer_run():
+    at = open_view("scratch.py")
+    at.number_input(key="fs_steps_sine").set_value(2600).run()  # computed to the 3,000 bucket
+    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
+    at.number_input(key="fs_steps_sine").set_value(700).run()  # its bucket would be 1,000
+    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
+    assert any("same coefficients" in s.value for s in at.success)
+    at.radio(key="fs_opt").set_value("rmsprop").run()  # only the fourth way is new: 700 → 1,000
+    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
+    assert at.session_state["_fs_last_optim"] == (("sine", 1e-3, "rmsprop"), 1000)
+    at.number_input(key="fs_lr_sine").set_value(2e-6).run()  # other settings: their own bucket
+    assert at.session_state["_fs_last_plain"] == (("sine", 2e-6), 1000)

@@ -57,11 +57,13 @@ def test_a_regression_race_and_descent_in_a_worker_equal_them_here(pool):
 
 
 def test_fits_and_an_mae_surface_in_a_worker_equal_them_here(pool):
-    config = scratch.ScratchConfig("line", 0.05, 50, "sgd", 1e-2)
-    there = pool.submit(jobs.fits, config).result()
+    config = scratch.ScratchConfig("line", 0.05, 50, "rmsprop", 1e-2)
+    there = pool.submit(jobs.plain_fits, "line", 0.05, 50).result()
+    there["optim"] = pool.submit(jobs.optim_fit, "line", 1e-2, 50, "rmsprop").result()
     here = scratch.fit_all(config)
+    assert there.keys() == here.keys()
     for key in here:
-        np.testing.assert_array_equal(there[key].final, here[key].final)
+        np.testing.assert_array_equal(there[key].coefs, here[key].coefs)
     ds = data.DataConfig().build()
     grid = surfaces.Grid(-2, 4, -3, 3, 21)
     z = pool.submit(jobs.surface, ds.x, ds.y, grid, "mae").result()
