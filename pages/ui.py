@@ -545,12 +545,12 @@ def _longest(kind: str, settings: tuple, steps: int, compute):
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _plain_fits(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
-    return offload(jobs.plain_fits, problem, lr, steps, lane="long")
+    return offload(scratch.fit_plain, problem, lr, steps, lane="long")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _optim_fit(problem: str, lr: float, optimizer: str, steps: int) -> scratch.Fit:
-    return offload(jobs.optim_fit, problem, lr, steps, optimizer, lane="long")
+    return offload(scratch.fit_optim, problem, lr, steps, optimizer, lane="long")
 
 
 # Worker processes per server for the views' computations, in two lanes: quick ones (a race,

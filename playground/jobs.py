@@ -4,7 +4,9 @@ The server is one Python process: while a rerun computes, its GIL holds every ot
 rerun back. The heavy, short computations (a race, a descent, a basin map, the four fits of the
 from-scratch view, an MAE surface) run here instead, in a small pool of worker processes that
 the pages share (pages/ui.py); the page waits for the result without holding the GIL.
-Each function gives the same result as calling the library directly (tested).
+Each function gives the same result as calling the library directly (tested). Library
+functions that need no preparation (the from-scratch fits, scratch.fit_plain and fit_optim)
+are sent to the workers as they are.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from playground import landscapes, runs, scratch, surfaces
+from playground import landscapes, runs, surfaces
 from playground.optimizers import RunSpec
 
 
@@ -67,11 +69,3 @@ def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Tr
 def surface(x: np.ndarray, y: np.ndarray, grid: surfaces.Grid, loss: str) -> np.ndarray:
     fn = surfaces.mse_surface if loss == "mse" else surfaces.mae_surface
     return fn(x, y, grid)
-
-
-def plain_fits(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
-    return scratch.fit_plain(problem, lr, steps)
-
-
-def optim_fit(problem: str, lr: float, steps: int, optimizer: str) -> scratch.Fit:
-    return scratch.fit_optim(problem, lr, steps, optimizer)
