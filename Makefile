@@ -32,11 +32,15 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest
 
-# Screenshots in 简体中文 need a CJK font (a browser on a student's laptop has one already).
+# Screenshots in 简体中文 need a CJK font, and the 🌐 and 📋 labels an emoji font (a browser on a
+# student's laptop has both already).
 fonts:
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq fonts-noto-cjk >/dev/null ; } || \
 	  echo "No CJK font: Chinese text in screenshots will show as boxes."
+	@fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq fonts-noto-color-emoji >/dev/null ; } || \
+	  echo "No emoji font: the language and copy-link icons in screenshots will show as boxes."
 
 screenshots: $(STAMP) browser fonts
 	PLAYGROUND_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e

@@ -10,8 +10,9 @@ A view is opened two ways, each timed to all its figures drawn (median of ``--re
   the page boots Streamlit's front end and plotly.js before it draws anything;
 - from the sidebar of an open dashboard, which is how students move between views.
 
-The naive way, in the same run: a one-line Streamlit page holding one small plotly chart, opened
-in a new tab the same way. No view can open faster than that floor on this machine.
+The naive way, in the same run: a Streamlit page holding one number input and one small plotly
+chart, opened in a new tab the same way, and its input changed the same way. No view can open
+or redraw faster than that floor on this machine.
 
 Run: make bench   (or .venv/bin/python benchmarks/bench_latency.py [--repeat 3])
 """
@@ -58,7 +59,8 @@ FLOOR_APP = """import plotly.graph_objects as go
 import streamlit as st
 
 st.title("One chart")
-st.plotly_chart(go.Figure(go.Scatter(y=[1, 3, 2, 4])))
+steps = st.number_input("Steps", 1, 1000, 100)
+st.plotly_chart(go.Figure(go.Scatter(y=[(k * 7919) % 101 for k in range(int(steps))])))
 """
 
 
@@ -160,12 +162,21 @@ def main() -> int:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             for view in VIEWS:  # fill the browser cache and pay the server's one-off costs
                 open_in_tab(context, url, view)
-            floor_view = View("/", "", 1)
+            floor_view = View("/", "", 1, control=("Steps", ("120", "100"), 0))
             open_in_tab(context, floor_url, floor_view)
             floor = statistics.median(
                 open_in_tab(context, floor_url, floor_view) for _ in range(args.repeat)
             )
             row("naive floor: one-chart Streamlit page, new tab", f"{floor:.2f} s", "—", True)
+            floor_times = control_changes(context, floor_url, floor_view)
+            floor_change = statistics.median(floor_times)
+            row(
+                "naive floor: change its input → figure",
+                f"{floor_change * 1e3:.0f} ms",
+                "—",
+                True,
+                f"95th percentile {percentile(floor_times, 0.95) * 1e3:.0f} ms",
+            )
             for view in VIEWS:
                 what = f"{view.figures} figures" if view.figures else "ready"
                 tab = statistics.median(open_in_tab(context, url, view) for _ in range(args.repeat))
@@ -191,7 +202,7 @@ def main() -> int:
                         "< 500 ms",
                         median < 0.5,
                         f"95th percentile {percentile(times, 0.95) * 1e3:.0f} ms "
-                        f"over {len(times)} changes",
+                        f"over {len(times)} changes, {median / floor_change:.1f}× the floor",
                     )
                     ok &= median < 0.5
             browser.close()

@@ -29,7 +29,7 @@ MAX_OVERLAY_GRID = 151  # contour points per axis under the overlay
 MAX_PANEL_GRID = 61  # and under each small multiple
 PANEL_COLUMNS = 3
 TRAIL = 6
-CLICK_GRID = 51  # invisible points per axis that make the map clickable and show f
+CLICK_GRID = 31  # invisible points per axis that make the map clickable and show f
 
 
 def colour(i: int) -> str:
@@ -161,7 +161,9 @@ def race_animation(
             x=gx.ravel().astype(np.float32),
             y=gy.ravel().astype(np.float32),
             mode="markers",
-            marker={"size": 10, "opacity": 0},
+            # Hover and click work on the data, not on drawn markers: drawing 2,601 invisible
+            # markers cost the browser 0.2-0.5 s on every change (bench_latency.py).
+            marker={"size": 10, "opacity": 0, "maxdisplayed": 1},
             name="click",
             showlegend=False,
             customdata=z[::cs, ::cs].ravel().astype(np.float32),
@@ -193,7 +195,8 @@ def race_animation(
             y=compact(start[1:]),
             mode="markers",
             name=t("legend_start", lang),
-            marker={"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
+            # white with a black rim, like the minima: visible on the map and in the legend
+            marker={"size": 13, "color": "white", "line": {"color": "black", "width": 1.5}},
         )
     )
     for r, (xy, label) in enumerate(zip(paths, labels, strict=True)):
