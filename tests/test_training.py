@@ -62,6 +62,17 @@ def test_dropout_is_active_in_train_mode_and_off_in_eval_mode():
     assert torch.equal(c[0], c[1])  # in eval mode both variants are the same network
 
 
+def test_variant_dropout_drops_p_of_one_variant_and_scales_the_rest_by_one_over_keep():
+    drop = training.VariantDropout(torch.tensor([0.0, 0.25, 0.0]))
+    torch.manual_seed(0)
+    out = drop.train()(torch.ones(3, 4000, 8))  # (V, B, H)
+    assert torch.equal(out[0], torch.ones(4000, 8)) and torch.equal(out[2], torch.ones(4000, 8))
+    dropped = float((out[1] == 0).float().mean())
+    assert abs(dropped - 0.25) < 0.01  # 32,000 draws: the standard error is 0.0024
+    assert torch.allclose(out[1][out[1] != 0], torch.tensor(1 / 0.75))  # inverted dropout
+    assert torch.equal(drop.eval()(out), out)
+
+
 def test_weight_decay_shrinks_the_weight_norm():
     split = data.make_task(PRESET)
     config = TrainConfig(epochs=300)
