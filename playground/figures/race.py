@@ -29,7 +29,7 @@ MAX_OVERLAY_GRID = 151  # contour points per axis under the overlay
 MAX_PANEL_GRID = 61  # and under each small multiple
 PANEL_COLUMNS = 3
 TRAIL = 6
-CLICK_GRID = 31  # invisible points per axis that make the map clickable and show f
+CLICK_GRID = 51  # invisible points per axis that make the map clickable and show f
 
 
 def colour(i: int) -> str:
