@@ -28,10 +28,19 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         args.address,
         *extra,
     ]
-    print(f"Serving the playground on http://{args.address}:{args.port}  (Ctrl+C stops it)")
+    print(
+        f"Serving the playground on http://{args.address}:{args.port}  (Ctrl+C stops it)",
+        flush=True,
+    )
     # Run from the checkout so .streamlit/config.toml applies.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if os.name == "posix":
+        # Become the server: a stop signal from a terminal, a container platform or systemd
+        # then reaches Streamlit itself (a child would outlive a launcher killed by SIGTERM).
+        os.chdir(ROOT)
+        os.execve(sys.executable, cmd, env)
     try:
-        return subprocess.call(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        return subprocess.call(cmd, cwd=ROOT, env=env)
     except KeyboardInterrupt:
         return 0
 

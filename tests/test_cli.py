@@ -1,3 +1,4 @@
+import os
 import socket
 import subprocess
 import sys
@@ -32,7 +33,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_playground_run_serves_the_dashboard():
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
+def test_playground_run_serves_the_dashboard_and_stops_on_sigterm():
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "playground", "run", "--port", str(port)],
@@ -41,19 +50,18 @@ def test_playground_run_serves_the_dashboard():
     )
     try:
         deadline = time.time() + 45
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(
-                    f"http://localhost:{port}/_stcore/health", timeout=2
-                ) as r:
-                    assert r.read() == b"ok"
-                    return
-            except OSError:
-                time.sleep(0.5)
-        pytest.fail("the dashboard did not answer within 45 s")
+        while not _healthy(port):
+            if time.time() > deadline:
+                pytest.fail("the dashboard did not answer within 45 s")
+            time.sleep(0.5)
     finally:
-        proc.terminate()
+        proc.terminate()  # SIGTERM, as a container platform stops a server
         proc.wait(10)
+    if os.name == "posix":  # no server left behind by the launcher
+        deadline = time.time() + 10
+        while _healthy(port) and time.time() < deadline:
+            time.sleep(0.5)
+        assert not _healthy(port), "the server outlived `playground run`"
 
 
 def test_race_writes_the_documented_csv(tmp_path):
