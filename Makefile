@@ -32,7 +32,7 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest
 
-# Screenshots in 简体中文 need a CJK font, and the 🌐 and 📋 labels an emoji font (a browser on a
+# Screenshots in 简体中文 need a CJK font, and the 🌐 and 🔗 labels an emoji font (a browser on a
 # student's laptop has both already).
 fonts:
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
