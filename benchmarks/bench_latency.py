@@ -14,7 +14,7 @@ The naive way, in the same run: a Streamlit page holding one number input and on
 chart, opened in a new tab the same way, and its input changed the same way. No view can open
 or redraw faster than that floor on this machine.
 
-Run: make bench   (or .venv/bin/python benchmarks/bench_latency.py [--repeat 3])
+Run: make bench   (or .venv/bin/python benchmarks/bench_latency.py [--repeat 3] [--view race])
 """
 
 from __future__ import annotations
@@ -134,7 +134,14 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="opens per view and way (median)")
+    parser.add_argument(
+        "--view",
+        action="append",
+        choices=[v.path.strip("/") for v in VIEWS],
+        help="measure only this view (repeatable; default: every view)",
+    )
     args = parser.parse_args()
+    views = [v for v in VIEWS if not args.view or v.path.strip("/") in args.view]
     path = chromium_path()
     if path is None:
         print("no Chromium: install Debian's 'chromium' package to run this benchmark")
@@ -160,7 +167,7 @@ def main() -> int:
             print(f"first visit (empty browser cache): the home view shown in {first:.2f} s")
             cold.close()
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            for view in VIEWS:  # fill the browser cache and pay the server's one-off costs
+            for view in views:  # fill the browser cache and pay the server's one-off costs
                 open_in_tab(context, url, view)
             floor_view = View("/", "", 1, control=("Steps", ("120", "100"), 0))
             open_in_tab(context, floor_url, floor_view)
@@ -177,7 +184,7 @@ def main() -> int:
                 True,
                 f"95th percentile {percentile(floor_times, 0.95) * 1e3:.0f} ms",
             )
-            for view in VIEWS:
+            for view in views:
                 what = f"{view.figures} figures" if view.figures else "ready"
                 tab = statistics.median(open_in_tab(context, url, view) for _ in range(args.repeat))
                 row(

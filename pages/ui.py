@@ -634,6 +634,7 @@ def lab_workers():
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.managers import SyncManager
 
     from playground import training
 
@@ -643,4 +644,6 @@ def lab_workers():
     )
     for _ in range(LAB_WORKERS):
         pool.submit(training.warm_worker)
-    return pool, ctx.Manager()
+    manager = SyncManager(ctx=ctx)
+    manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
+    return pool, manager

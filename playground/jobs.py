@@ -11,6 +11,9 @@ are sent to the workers as they are.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -23,6 +26,26 @@ from playground.optimizers import RunSpec
 def init() -> None:
     """Set up a worker process: one torch thread (two workers share a two-core machine)."""
     torch.set_num_threads(1)
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """End this worker process as soon as the process that started it is gone.
+
+    A server stopped in an orderly way shuts its pools down; one that is killed (SIGKILL, the
+    kernel's out-of-memory killer) would leave its workers waiting for work forever, each
+    holding a few hundred MB. A daemon thread waits on the parent's sentinel (a pipe that
+    closes when the parent dies, on every platform) and exits.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not a worker: nothing to watch
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def warm() -> bool:

@@ -462,7 +462,8 @@ WORKER_NICENESS = 10
 
 
 def worker_init() -> None:
-    """Set up a training worker process: one torch thread, and a lower CPU priority.
+    """Set up a training worker process: one torch thread, a lower CPU priority, and an exit
+    when the server is gone (``jobs.exit_with_parent``).
 
     Training is long and the pages' reruns are short: with the workers niced, the server's
     responses to every student come first and a training only takes the CPU time left over,
@@ -470,7 +471,10 @@ def worker_init() -> None:
     """
     import os
 
+    from playground.jobs import exit_with_parent
+
     torch.set_num_threads(1)
+    exit_with_parent()
     with contextlib.suppress(OSError):  # (a platform that refuses it trains at normal priority)
         os.nice(WORKER_NICENESS)
 

@@ -1,6 +1,7 @@
 """Work handed to worker processes gives what the library gives in this process."""
 
 import multiprocessing as mp
+import os
 import pickle
 import sys
 import types
@@ -74,3 +75,57 @@ def test_a_user_error_crosses_back_with_its_key_and_values():
     err = UserError("err_rows_range", low=5, high=10)
     back = pickle.loads(pickle.dumps(err))
     assert (back.key, back.params, str(back)) == (err.key, err.params, str(err))
+
+
+SERVER = """
+import multiprocessing as mp, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.managers import SyncManager
+from playground import jobs, training
+
+if __name__ == "__main__":  # as pages/ui.py starts its pools and the lab's queue manager
+    ctx = mp.get_context("spawn")
+    if sys.argv[1] == "manager":
+        manager = SyncManager(ctx=ctx)
+        manager.start(jobs.exit_with_parent)
+        print(manager._process.pid, flush=True)
+    else:
+        init = {"compute": jobs.init, "training": training.worker_init}[sys.argv[1]]
+        pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=init)
+        print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(120)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie nobody reaps counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("kind", ["compute", "training", "manager"])
+def test_a_worker_exits_when_its_server_is_killed(tmp_path, kind):
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(SERVER, encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, str(script), kind], stdout=subprocess.PIPE, text=True
+    )
+    worker = int(server.stdout.readline())
+    assert _running(worker)
+    server.send_signal(signal.SIGKILL)  # no shutdown: what the out-of-memory killer does
+    server.wait()
+    deadline = time.monotonic() + 30
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = _running(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive, "the worker outlived its server"
