@@ -133,6 +133,43 @@ def test_lab_fit_draws_the_true_sine_only_when_asked():
     assert len(without.data) == len(with_truth.data) - 1
 
 
+def test_lab_boundaries_show_every_point_in_every_panel_by_class_colour_and_split_symbol():
+    from playground import data, training
+    from playground.figures import lab
+
+    split = data.make_task(data.TaskConfig("moons", n=60))
+    parts = {"train": split.train, "val": split.val, "test": split.test}
+    grid = training.prediction_grid(split)
+    pred = np.full((3, len(grid)), 0.5)
+    fig = lab.boundary_figure(split.x, split.y, parts, grid, pred, ["a", "b", "c"], 7)
+    assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]  # one panel a variant
+    points = [tr for tr in fig.data if tr.type == "scatter"]
+    assert [tr.xaxis for tr in points] == ["x", "x2", "x3"]
+    for tr in points:  # each panel: all 60 points, each where it is, coloured by its class
+        assert len(tr.x) == split.x.shape[0] == 60
+        order = np.concatenate(list(parts.values()))
+        np.testing.assert_allclose(tr.x, split.x[order, 0], rtol=1e-6)
+        np.testing.assert_array_equal(tr.marker.color, split.y[order] == 1)
+        symbols = dict(zip(tr.text, tr.marker.symbol, strict=True))
+        assert symbols == {"training points": 0, "validation points": 2, "test points": 4}
+        assert list(tr.text).count("validation points") == len(split.val)
+
+
+def test_lab_curves_mark_each_variants_best_epoch_and_where_it_stopped():
+    from playground.figures import lab
+
+    epochs = np.arange(1, 11)
+    val = np.stack([np.abs(epochs - 4) + 1.0, np.abs(epochs - 8) + 1.0], axis=1)  # (10, 2)
+    train = val / 2
+    fig = lab.curves_figure(epochs, train, val, ["a", "b"], np.array([4, 8]), np.array([0, 9]))
+    marks = [(tr.marker.symbol, tr.x[0], tr.y[0]) for tr in fig.data if tr.mode == "markers"]
+    assert marks == [("diamond", 4, 1.0), ("diamond", 8, 1.0), ("square", 9, 2.0)]
+    lines = [tr for tr in fig.data if tr.mode == "lines"]
+    dashes = [(tr.name, tr.line.dash) for tr in lines]  # validation solid, training dashed
+    assert dashes == [("a", None), (None, "dash"), ("b", None), (None, "dash")]
+    assert fig.layout.yaxis.type == "log"
+
+
 def test_presenter_copy_enlarges_text_and_lines_but_not_the_play_controls():
     from playground.figures import export
 

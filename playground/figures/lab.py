@@ -3,7 +3,9 @@ decision boundary (2-D). Arrays in, plotly figure out."""
 
 from __future__ import annotations
 
+import json
 import math
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,6 +20,7 @@ SPLIT_STYLE = {
     "val": ("diamond", "#e377c2"),
     "test": ("x", "#17becf"),
 }
+SYMBOL_NUMBER = {"circle": 0, "diamond": 2, "x": 4}  # plotly's numbers for these symbols
 
 
 def curves_figure(
@@ -35,27 +38,40 @@ def curves_figure(
     variant's best validation epoch and ■ where early stopping stopped. Shapes (E,), (E, V).
 
     ``title`` and ``y_title`` replace the loss wording for another measure (the ConvNet's error
-    rates)."""
-    fig = go.Figure()
+    rates).
+
+    The lab redraws this figure and the fit twice a second while it trains, for every student
+    training at once: like every builder here, it assembles one specification and validates it
+    once, a fifth of the server time of ``add_scatter`` / ``update_layout`` calls
+    (bench_figures.py).
+    """
     step = max(1, -(-len(epochs) // 500))  # at most ~500 points per line: cheap to redraw live
     e = epochs[::step].astype(np.int32)
+    data: list[dict] = []
     for v, name in enumerate(names):
-        fig.add_scatter(
-            x=e,
-            y=compact(val[::step, v]),
-            mode="lines",
-            name=name,
-            legendgroup=str(v),
-            line={"color": colour(v), "width": 2.5},
+        group = {"legendgroup": str(v)}
+        data.append(
+            {
+                "type": "scatter",
+                "x": e,
+                "y": compact(val[::step, v]),
+                "mode": "lines",
+                "name": name,
+                "line": {"color": colour(v), "width": 2.5},
+                **group,
+            }
         )
-        fig.add_scatter(
-            x=e,
-            y=compact(train[::step, v]),
-            mode="lines",
-            showlegend=False,
-            legendgroup=str(v),
-            line={"color": colour(v), "width": 1.5, "dash": "dash"},
-            hovertemplate=f"{name} {t('lab_train_hover', lang)} %{{y:.4g}}<extra></extra>",
+        data.append(
+            {
+                "type": "scatter",
+                "x": e,
+                "y": compact(train[::step, v]),
+                "mode": "lines",
+                "showlegend": False,
+                "line": {"color": colour(v), "width": 1.5, "dash": "dash"},
+                "hovertemplate": f"{name} {t('lab_train_hover', lang)} %{{y:.4g}}<extra></extra>",
+                **group,
+            }
         )
         marks = (
             (
@@ -73,46 +89,52 @@ def curves_figure(
         for hover, at, marker in marks:  # ◆ best validation epoch, ■ where early stopping stopped
             if at is not None and 1 <= at[v] <= len(epochs):
                 k = int(at[v]) - 1
-                fig.add_scatter(
-                    x=[epochs[k]],
-                    y=compact(val[k : k + 1, v]),
-                    mode="markers",
-                    showlegend=False,
-                    legendgroup=str(v),
-                    marker=marker,
-                    hovertemplate=t(hover, lang, name=name) + "<extra></extra>",
+                data.append(
+                    {
+                        "type": "scatter",
+                        "x": [epochs[k]],
+                        "y": compact(val[k : k + 1, v]),
+                        "mode": "markers",
+                        "showlegend": False,
+                        "marker": marker,
+                        "hovertemplate": t(hover, lang, name=name) + "<extra></extra>",
+                        **group,
+                    }
                 )
-    fig.update_layout(
-        title=title or t("fig_lab_curves", lang),
-        height=400,
-        xaxis_title=t("axis_epoch", lang),
-        yaxis_title=y_title or t("axis_loss", lang),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": -0.2},
-        uirevision="lab_curves",
-    )
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
-    fig.update_yaxes(**log_axis(values))
-    return fig
+    layout = {
+        "title": {"text": title or t("fig_lab_curves", lang)},
+        "height": 400,
+        "xaxis": {"title": {"text": t("axis_epoch", lang)}},
+        "yaxis": {"title": {"text": y_title or t("axis_loss", lang)}, **log_axis(values)},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "y": -0.2},
+        "uirevision": "lab_curves",
+    }
+    return go.Figure({"data": data, "layout": layout})
 
 
-def _points(fig: go.Figure, x: np.ndarray, y: np.ndarray, parts: dict, lang: str, **where) -> None:
-    for name, idx in parts.items():
-        symbol, color = SPLIT_STYLE[name]
-        fig.add_scatter(
-            x=compact(x[idx, 0]),
-            y=compact(y[idx] if x.shape[1] == 1 else x[idx, 1]),
-            mode="markers",
-            name=t(f"lab_split_{name}", lang),
-            showlegend=where.get("col", 1) == 1,
-            marker={
-                "symbol": symbol,
+def _points(
+    x: np.ndarray, y: np.ndarray, parts: dict, lang: str, axes: dict | None = None
+) -> list[dict]:
+    """The points of each split (symbol and colour by split), on ``axes`` (default x, y)."""
+    return [
+        {
+            "type": "scatter",
+            "x": compact(x[idx, 0]),
+            "y": compact(y[idx] if x.shape[1] == 1 else x[idx, 1]),
+            "mode": "markers",
+            "name": t(f"lab_split_{name}", lang),
+            "marker": {
+                "symbol": SPLIT_STYLE[name][0],
                 "size": 7,
-                "color": color,
+                "color": SPLIT_STYLE[name][1],
                 "line": {"color": "white", "width": 0.5},
             },
-            **where,
-        )
+            **(axes or {}),
+        }
+        for name, idx in parts.items()
+    ]
 
 
 def fit_figure(
@@ -128,38 +150,51 @@ def fit_figure(
 ) -> go.Figure:
     """1-D: the data of each split and every variant's fitted function at ``epoch``; with
     ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G)."""
-    fig = go.Figure()
-    _points(fig, x, y, parts, lang)
+    data = _points(x, y, parts, lang)
     if truth:
         xs = np.linspace(-np.pi, np.pi, 200)
-        fig.add_scatter(
-            x=compact(xs),
-            y=compact(np.sin(xs)),
-            mode="lines",
-            name=t("lab_truth", lang),
-            line={"color": "#999999", "dash": "dot"},
+        data.append(
+            {
+                "type": "scatter",
+                "x": compact(xs),
+                "y": compact(np.sin(xs)),
+                "mode": "lines",
+                "name": t("lab_truth", lang),
+                "line": {"color": "#999999", "dash": "dot"},
+            }
         )
     for v, name in enumerate(names):
-        fig.add_scatter(
-            x=compact(grid[:, 0]),
-            y=compact(prediction[v]),
-            mode="lines",
-            name=name,
-            line={"color": colour(v), "width": 2.5},
+        data.append(
+            {
+                "type": "scatter",
+                "x": compact(grid[:, 0]),
+                "y": compact(prediction[v]),
+                "mode": "lines",
+                "name": name,
+                "line": {"color": colour(v), "width": 2.5},
+            }
         )
     lo, hi = float(y.min()), float(y.max())
     pad = 0.3 * (hi - lo)
-    fig.update_layout(
-        title=t("fig_lab_fit", lang, epoch=epoch),
-        height=400,
-        xaxis_title="x",
-        yaxis_title="y",
-        yaxis_range=[lo - pad, hi + pad],
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "y": -0.2},
-        uirevision="lab_fit",
-    )
-    return fig
+    layout = {
+        "title": {"text": t("fig_lab_fit", lang, epoch=epoch)},
+        "height": 400,
+        "xaxis": {"title": {"text": "x"}},
+        "yaxis": {"title": {"text": "y"}, "range": [lo - pad, hi + pad]},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "y": -0.2},
+        "uirevision": "lab_fit",
+    }
+    return go.Figure({"data": data, "layout": layout})
+
+
+@lru_cache(maxsize=16)
+def _row_layout(names: tuple[str, ...]) -> str:
+    """The layout of one row of subplots titled ``names`` (JSON: each caller gets a copy)."""
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.03)
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)  # the figure that uses it gets the default one
+    return json.dumps(layout)
 
 
 def boundary_figure(
@@ -175,64 +210,73 @@ def boundary_figure(
     """2-D: each variant's probability of class 1 over the plane, its 0.5 boundary, and the
     points (colour = class, symbol = split). ``grid`` (n², 2), ``prediction`` (V, n²)."""
     n = math.isqrt(len(grid))
-    gx, gy = grid[:n, 0], grid[::n, 1]
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.03)
+    gx, gy = grid[:n, 0].astype(np.float32), grid[::n, 1].astype(np.float32)
+    layout = json.loads(_row_layout(tuple(names)))
+    # Every subplot shows the same points: one trace (colour = class, symbol = split), numbers
+    # rather than colour and symbol names, which plotly would check one by one.
+    order = np.concatenate(list(parts.values()))
+    split_of = np.concatenate([np.full(len(idx), k) for k, idx in enumerate(parts.values())])
+    points = {
+        "type": "scatter",
+        "x": compact(x[order, 0]),
+        "y": compact(x[order, 1]),
+        "mode": "markers",
+        "showlegend": False,
+        "text": np.array([t(f"lab_split_{name}", lang) for name in parts], dtype=object)[split_of],
+        "hovertemplate": "%{text} (%{x:.2f}, %{y:.2f})<extra></extra>",
+        "marker": {
+            "symbol": np.array([SYMBOL_NUMBER[SPLIT_STYLE[k][0]] for k in parts])[split_of],
+            "size": 6,
+            "color": (y[order] == 1).astype(np.int8),
+            "colorscale": [[0, "#2166ac"], [1, "#b2182b"]],
+            "cmin": 0,
+            "cmax": 1,
+            "line": {"color": "white", "width": 0.5},
+        },
+    }
+    data: list[dict] = []
     for v in range(len(names)):
+        axes = {"xaxis": f"x{v + 1 if v else ''}", "yaxis": f"y{v + 1 if v else ''}"}
         z = prediction[v].reshape(n, n).astype(np.float32)
-        fig.add_trace(
-            go.Contour(
-                x=gx.astype(np.float32),
-                y=gy.astype(np.float32),
-                z=z,
-                zmin=0,
-                zmax=1,
-                colorscale="RdBu",
-                reversescale=True,
-                showscale=v == 0,
-                opacity=0.7,
-                contours={"start": 0, "end": 1, "size": 0.1},
-                line={"width": 0},
-                colorbar={"title": {"text": "p(1)"}, "len": 0.8},
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=v + 1,
+        data.append(
+            {
+                "type": "contour",
+                "x": gx,
+                "y": gy,
+                "z": z,
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": "RdBu",
+                "reversescale": True,
+                "showscale": v == 0,
+                "opacity": 0.7,
+                "contours": {"start": 0, "end": 1, "size": 0.1},
+                "line": {"width": 0},
+                "colorbar": {"title": {"text": "p(1)"}, "len": 0.8},
+                "hoverinfo": "skip",
+                **axes,
+            }
         )
-        fig.add_trace(
-            go.Contour(
-                x=gx.astype(np.float32),
-                y=gy.astype(np.float32),
-                z=z,
-                showscale=False,
-                contours={"start": 0.5, "end": 0.5, "size": 1, "coloring": "lines"},
-                line={"color": "black", "width": 2},
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=v + 1,
+        data.append(
+            {
+                "type": "contour",
+                "x": gx,
+                "y": gy,
+                "z": z,
+                "showscale": False,
+                "contours": {"start": 0.5, "end": 0.5, "size": 1, "coloring": "lines"},
+                "line": {"color": "black", "width": 2},
+                "hoverinfo": "skip",
+                **axes,
+            }
         )
-        for name, idx in parts.items():
-            symbol, _ = SPLIT_STYLE[name]
-            fig.add_scatter(
-                x=compact(x[idx, 0]),
-                y=compact(x[idx, 1]),
-                mode="markers",
-                showlegend=False,
-                marker={
-                    "symbol": symbol,
-                    "size": 6,
-                    "color": np.where(y[idx] == 1, "#b2182b", "#2166ac").tolist(),
-                    "line": {"color": "white", "width": 0.5},
-                },
-                row=1,
-                col=v + 1,
-            )
-        fig.update_xaxes(showticklabels=False, row=1, col=v + 1)
-        fig.update_yaxes(showticklabels=False, row=1, col=v + 1)
-    fig.update_layout(
-        title=t("fig_lab_boundary", lang, epoch=epoch),
+        data.append({**points, **axes})
+        for axis in ("xaxis", "yaxis"):
+            layout[f"{axis}{v + 1 if v else ''}"]["showticklabels"] = False
+    layout.update(
+        title={"text": t("fig_lab_boundary", lang, epoch=epoch)},
         height=360,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         uirevision="lab_boundary",
     )
-    return fig
+    return go.Figure({"data": data, "layout": layout})
