@@ -31,12 +31,14 @@ def mosaic(images: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndar
     return out
 
 
+BARE_AXIS = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False}
+
+
 def _image_axes(fig: go.Figure, row: int | None = None, col: int | None = None) -> None:
     """Square pixels, row 0 at the top, no ticks."""
     where = {"row": row, "col": col} if row else {}
-    bare = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False}
-    fig.update_xaxes(**bare, **where)
-    fig.update_yaxes(**bare, autorange="reversed", **where)
+    fig.update_xaxes(**BARE_AXIS, **where)
+    fig.update_yaxes(**BARE_AXIS, autorange="reversed", **where)
 
 
 def _heatmap(z: np.ndarray, **kwargs) -> go.Heatmap:
@@ -56,25 +58,26 @@ def kernels_figure(
     top = float(np.nanmax(np.abs(kernels))) or 1.0
     style = {"zmin": -top, "zmax": top, "colorscale": WEIGHTS, "colorbar": {"len": 0.8}}
     hover = t("digits_weight_hover", lang) + "<extra></extra>"
-    fig = Animated(
-        data=[_heatmap(tiles[-1], hovertemplate=hover, **style)],
+    height = 170 + 46 * tiles[0].shape[0] // (kernels.shape[-1] + 1)
+    layout = {
+        "title": {"text": t("fig_digits_kernels", lang, name=name)},
+        "height": max(280, height),
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 90},
+        "xaxis": dict(BARE_AXIS),
+        "yaxis": {**BARE_AXIS, "autorange": "reversed", "scaleanchor": "x"},
+        **animation_controls([str(e) for e in epochs], epochs, lang, redraw=True),
+    }
+    layout["sliders"][0]["currentvalue"]["prefix"] = t("axis_epoch", lang) + " "
+    layout["sliders"][0]["active"] = len(epochs) - 1
+    # One specification, validated once: the view redraws it twice a second while it trains.
+    heatmap = {"type": "heatmap", "z": tiles[-1], "hoverongaps": False, "hovertemplate": hover}
+    return Animated(
+        {"data": [{**heatmap, **style}], "layout": layout},
         frames=[
             {"name": str(e), "data": [{"type": "heatmap", "z": compact(z).reshape(z.shape)}]}
             for e, z in zip(epochs, tiles, strict=True)
         ],
     )
-    height = 170 + 46 * tiles[0].shape[0] // (kernels.shape[-1] + 1)
-    fig.update_layout(
-        title=t("fig_digits_kernels", lang, name=name),
-        height=max(280, height),
-        margin={"l": 10, "r": 10, "t": 40, "b": 90},
-        **animation_controls([str(e) for e in epochs], epochs, lang, redraw=True),
-    )
-    fig.layout.sliders[0].currentvalue.prefix = t("axis_epoch", lang) + " "
-    fig.layout.sliders[0].active = len(epochs) - 1
-    fig.update_yaxes(scaleanchor="x")
-    _image_axes(fig)
-    return fig
 
 
 def maps_figure(
