@@ -111,7 +111,8 @@ class VariantDropout(nn.Module):
     def __init__(self, ps: torch.Tensor) -> None:
         super().__init__()
         self.register_buffer("ps", ps.view(-1, 1, 1))
-        self.active = torch.nonzero(ps > 0).flatten()  # (A,) variants with dropout
+        # (A,) variants with dropout; a buffer, so it follows .to(device), but not saved
+        self.register_buffer("active", torch.nonzero(ps > 0).flatten(), persistent=False)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         if not self.training or len(self.active) == 0:
