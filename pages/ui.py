@@ -563,13 +563,12 @@ LANES = {"quick": 2, "long": 1}
 @st.cache_resource(show_spinner=False)
 def compute_pool(lane: str = "quick"):
     """Worker processes of one lane, shared by all sessions (the work is in playground.jobs)."""
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(LANES[lane], mp_context=ctx, initializer=jobs.init)
-    for _ in range(LANES[lane]):
-        pool.submit(jobs.warm)
+    pool = ProcessPoolExecutor(LANES[lane], mp_context=jobs.context(), initializer=jobs.init)
+    with jobs.plain_main():  # (a pool starts its processes as its first tasks arrive)
+        for _ in range(LANES[lane]):
+            pool.submit(jobs.warm)
     return pool
 
 
@@ -632,18 +631,18 @@ def lab_workers():
     Training in processes keeps it off the server's GIL; with two workers on a two-core machine,
     a third student's training waits for a free worker instead of slowing everyone down.
     """
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.managers import SyncManager
 
     from playground import training
 
-    ctx = mp.get_context("spawn")
+    ctx = jobs.context()
     pool = ProcessPoolExecutor(
         max_workers=LAB_WORKERS, mp_context=ctx, initializer=training.worker_init
     )
-    for _ in range(LAB_WORKERS):
-        pool.submit(training.warm_worker)
-    manager = SyncManager(ctx=ctx)
-    manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
+    with jobs.plain_main():  # (a pool starts its processes as its first tasks arrive)
+        for _ in range(LAB_WORKERS):
+            pool.submit(training.warm_worker)
+        manager = SyncManager(ctx=ctx)
+        manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
     return pool, manager

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
@@ -21,6 +25,44 @@ import torch
 
 from playground import landscapes, runs, surfaces
 from playground.optimizers import RunSpec
+
+# What the forkserver imports once, before it forks any worker: the worker modules and torch's
+# lazy imports of torch.optim (its first step imports torch._dynamo: seconds of CPU).
+PRELOAD = ["playground.jobs", "playground.training", "torch.optim", "torch._dynamo"]
+
+
+def context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a forkserver that imported torch once.
+
+    A spawned worker starts a fresh interpreter and imports torch and the optimizers' lazy
+    imports again: seconds of CPU per worker, paid while the first students wait. The
+    forkserver (a clean, single-threaded process, never the server itself) imports them once;
+    a worker forked from it starts in milliseconds and shares its memory pages. Where there is
+    no forkserver (Windows), workers are spawned. Start processes inside :func:`plain_main`.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+@contextmanager
+def plain_main() -> Iterator[None]:
+    """Processes started inside this block do not re-import the server's main script.
+
+    multiprocessing makes each new process import the parent's ``__main__`` first; in the
+    server that is the app's script (Streamlit runs it as ``__main__``), so every worker
+    would import streamlit, plotly and the pages too (about 6 s of CPU each, measured) for
+    nothing: workers run functions of playground only. A blank ``__main__`` while the
+    processes start leaves them nothing to re-import.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def init() -> None:

@@ -1,10 +1,8 @@
 """Work handed to worker processes gives what the library gives in this process."""
 
-import multiprocessing as mp
 import os
 import pickle
 import sys
-import types
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -17,15 +15,9 @@ from playground.optimizers import RunSpec
 
 @pytest.fixture(scope="module")
 def pool():
-    # A spawned worker re-imports the parent's __main__; after an AppTest that is the app's
-    # script. A blank __main__ while the worker starts keeps it to this test's imports.
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        p = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=jobs.init)
+    p = ProcessPoolExecutor(1, mp_context=jobs.context(), initializer=jobs.init)
+    with jobs.plain_main():  # as pages/ui.py starts its pools
         p.submit(jobs.init).result()
-    finally:
-        sys.modules["__main__"] = main
     with p:
         yield p
 
@@ -84,16 +76,19 @@ from multiprocessing.managers import SyncManager
 from playground import jobs, training
 
 if __name__ == "__main__":  # as pages/ui.py starts its pools and the lab's queue manager
-    ctx = mp.get_context("spawn")
-    if sys.argv[1] == "manager":
-        manager = SyncManager(ctx=ctx)
-        manager.start(jobs.exit_with_parent)
-        print(manager._process.pid, flush=True)
-    else:
-        init = {"compute": jobs.init, "training": training.worker_init}[sys.argv[1]]
-        pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=init)
-        print(pool.submit(os.getpid).result(), flush=True)
+    ctx = jobs.context()
+    with jobs.plain_main():
+        if sys.argv[1] == "manager":
+            manager = SyncManager(ctx=ctx)
+            manager.start(jobs.exit_with_parent)
+            print(manager._process.pid, flush=True)
+        else:
+            init = {"compute": jobs.init, "training": training.worker_init}[sys.argv[1]]
+            pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=init)
+            print(pool.submit(os.getpid).result(), flush=True)
     time.sleep(120)
+elif __name__ == "__mp_main__":  # a worker importing this script: what plain_main prevents
+    open(__file__ + ".imported", "w").close()
 """
 
 
@@ -106,19 +101,25 @@ def _running(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("kind", ["compute", "training", "manager"])
-def test_a_worker_exits_when_its_server_is_killed(tmp_path, kind):
-    import signal
+def _start(tmp_path, kind: str):
+    """A server script (run as __main__, like the app) and the pid of its one worker."""
     import subprocess
-    import time
 
     script = tmp_path / "server.py"
     script.write_text(SERVER, encoding="utf-8")
     server = subprocess.Popen(
         [sys.executable, str(script), kind], stdout=subprocess.PIPE, text=True
     )
-    worker = int(server.stdout.readline())
+    return server, int(server.stdout.readline())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("kind", ["compute", "training", "manager"])
+def test_a_worker_exits_when_its_server_is_killed(tmp_path, kind):
+    import signal
+    import time
+
+    server, worker = _start(tmp_path, kind)
     assert _running(worker)
     server.send_signal(signal.SIGKILL)  # no shutdown: what the out-of-memory killer does
     server.wait()
@@ -129,3 +130,13 @@ def test_a_worker_exits_when_its_server_is_killed(tmp_path, kind):
     if alive:
         os.kill(worker, signal.SIGKILL)
     assert not alive, "the worker outlived its server"
+
+
+@pytest.mark.parametrize("kind", ["compute", "manager"])
+def test_a_worker_does_not_import_the_servers_main_script(tmp_path, kind):
+    # In the server, __main__ is the app's script: importing it again in every worker cost
+    # ~6 s of CPU each (streamlit, plotly, the pages) while the first students waited.
+    server, _ = _start(tmp_path, kind)
+    server.kill()
+    server.wait()
+    assert not (tmp_path / "server.py.imported").exists()
