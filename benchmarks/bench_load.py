@@ -362,8 +362,16 @@ def main() -> int:
         return 1 if failed else 0
     finally:
         if proc is not None:
+            import subprocess
+
+            stopping = time.time()
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(30)
+                print(f"server stopped {time.time() - stopping:.1f} s after SIGTERM")
+            except subprocess.TimeoutExpired:
+                print("server still running 30 s after SIGTERM: killed")
+                proc.kill()
 
 
 if __name__ == "__main__":

@@ -569,6 +569,7 @@ def compute_pool(lane: str = "quick"):
     with jobs.plain_main():  # (a pool starts its processes as its first tasks arrive)
         for _ in range(LANES[lane]):
             pool.submit(jobs.warm)
+    jobs.stop_at_exit(pool)
     return pool
 
 
@@ -645,4 +646,5 @@ def lab_workers():
             pool.submit(training.warm_worker)
         manager = SyncManager(ctx=ctx)
         manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
+    jobs.stop_at_exit(pool)
     return pool, manager

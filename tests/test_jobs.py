@@ -140,3 +140,29 @@ def test_a_worker_does_not_import_the_servers_main_script(tmp_path, kind):
     server.kill()
     server.wait()
     assert not (tmp_path / "server.py.imported").exists()
+
+
+QUEUED = """
+import sys, time
+from concurrent.futures import ProcessPoolExecutor
+from playground import jobs
+
+if __name__ == "__main__":  # a server whose pool has a queue of work when it shuts down
+    pool = ProcessPoolExecutor(1, mp_context=jobs.context(), initializer=jobs.init)
+    with jobs.plain_main():
+        pool.submit(time.sleep, 0).result()
+    jobs.stop_at_exit(pool)
+    for _ in range(3):
+        pool.submit(time.sleep, 60)
+    time.sleep(0.5)  # the first sleep is running, two are queued
+"""
+
+
+def test_a_server_shutting_down_does_not_wait_for_its_queued_work(tmp_path):
+    import subprocess
+
+    script = tmp_path / "server.py"
+    script.write_text(QUEUED, encoding="utf-8")
+    # Python's default waits for all three minutes of queued work before the process ends.
+    done = subprocess.run([sys.executable, str(script)], timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
