@@ -37,10 +37,11 @@ def context() -> multiprocessing.context.BaseContext:
     A spawned worker starts a fresh interpreter and imports torch and the optimizers' lazy
     imports again: seconds of CPU per worker, paid while the first students wait. The
     forkserver (a clean, single-threaded process, never the server itself) imports them once;
-    a worker forked from it starts in milliseconds and shares its memory pages. Where there is
-    no forkserver (Windows), workers are spawned. Start processes inside :func:`plain_main`.
+    a worker forked from it starts in milliseconds and shares its memory pages. Elsewhere than
+    on Linux, workers are spawned (Python's default there: forking is unsafe on macOS and
+    missing on Windows). Start processes inside :func:`plain_main`.
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
