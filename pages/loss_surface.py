@@ -290,11 +290,12 @@ def descent_section() -> None:
         ui.chart(fig, "descent_fig")
         st.download_button(
             t("download_csv", lang),
-            traj.to_frame().to_csv(index=False),
+            lambda: traj.to_frame().to_csv(index=False),  # written only when clicked
             "trajectory.csv",
             "text/csv",
             key="dl_traj",
             icon=":material/download:",
+            on_click="ignore",
         )
         ui.show_code(scripts.descent_script(x, y, config, data_config), "descent.py", "code_gd")
 

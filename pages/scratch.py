@@ -118,7 +118,12 @@ with ui.guarded(lang):
     st.caption(t(f"fs_coefficients_note_{problem}", lang))
     st.dataframe(table.map(lambda v: ui.num(v, 6)), width="stretch")
     st.download_button(
-        t("export_csv", lang), table.to_csv(), "coefficients.csv", "text/csv", key="dl_fs"
+        t("export_csv", lang),
+        table.to_csv(),
+        "coefficients.csv",
+        "text/csv",
+        key="dl_fs",
+        on_click="ignore",
     )
 
 st.header(t("fs_code", lang))

@@ -116,6 +116,27 @@ def test_exports_csv_png_and_html(view):
     assert_clean(page)
 
 
+@pytest.mark.parametrize(
+    ("path", "figures", "header", "rows"),
+    [
+        ("/race", 2, b"run,optimizer,step,x,y,loss", 5 * 101),  # 5 runs, start + 100 steps
+        ("/loss-surface", 6, b"step,w,b,loss", 101),
+    ],
+)
+def test_the_path_downloads_as_csv_when_clicked(view, path, figures, header, rows):
+    # The file is written only on the click (not on every rerun), and the click reruns nothing.
+    open_view, page, _ = view
+    open_view(path)
+    wait_for_figures(page, figures)
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="Download the path as CSV").click()
+    with open(info.value.path(), "rb") as fh:
+        lines = fh.read().splitlines()
+    assert lines[0] == header
+    assert len(lines) - 1 == rows
+    assert_clean(page)
+
+
 def test_a_lesson_opens_from_home_with_its_story(view):
     open_view, page, _ = view
     open_view("/")
