@@ -23,7 +23,7 @@ st.title(t("fs_title", lang))
 st.markdown(t("fs_intro", lang))
 
 with ui.guarded(lang):
-    c = st.columns([1.3, 1, 1, 1.2, 1])
+    c = st.columns([1.15, 1.2, 1, 1.25, 1.05])  # room for η such as 0.00000137
     problem = ui.choice(
         c[0].radio,
         t("fs_problem", lang),
@@ -75,7 +75,9 @@ with ui.guarded(lang):
         **Q,
     )
     config = scratch.ScratchConfig(problem, float(lr), int(steps), optimizer, float(opt_lr))
-    fits = ui.scratch_fits(config)
+    # (shown only if the fits take longer than half a second: not for a cached result)
+    with st.spinner(t("fs_busy", lang, steps=f"{config.steps:,}"), show_time=True):
+        fits = ui.scratch_fits(config)
     exact = scratch.least_squares(problem)
     names = {k: t(f"fs_way_{k}", lang) for k in scratch.WAYS}
     if optimizer == "rmsprop":
