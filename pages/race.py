@@ -290,7 +290,10 @@ with ui.guarded(lang):
     config = runs.RaceConfig(
         (float(start_x), float(start_y)), int(steps), float(noise), float(clip), int(seed)
     )
-    paths = ui.race_paths(surface, options, data_x, data_y, config, contestants)
+    # (above the map, where a student looks; shown only if the race takes over half a second)
+    busy = t("race_busy", lang, steps=f"{config.steps:,}")
+    with race_area.spinner(busy, show_time=True):
+        paths = ui.race_paths(surface, options, data_x, data_y, config, contestants)
     labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(contestants)]
     xs, ys = land.axes(151)
     z = ui.landscape_grid(surface, options, data_x, data_y, 151)
