@@ -52,8 +52,7 @@ def warm_up() -> bool:
     land = landscapes.get("saddle")
     runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
     if __name__ != "__mp_main__":  # the server, not a spawned worker re-reading this file
-        for lane in ui.LANES:  # start the compute workers with the server
-            ui.compute_pool(lane)
+        ui.start_pools()  # the compute workers start with the server, in the background
     return True
 
 

@@ -573,6 +573,27 @@ def compute_pool(lane: str = "quick"):
     return pool
 
 
+def start_pools() -> None:
+    """Start the compute workers of every lane in the background, not in a page's rerun.
+
+    A worker's start waits until the forkserver has imported torch (about 5 s on the first
+    start of a server): the first student's page must not wait for that (measured: the home
+    view of a fresh server took 9-11 s instead of 6-7 s). A computation asked for before the
+    workers are up waits for them, as it must.
+    """
+    import threading
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx
+
+    def start() -> None:
+        for lane in LANES:
+            compute_pool(lane)
+
+    starter = threading.Thread(target=start, name="start-compute-pools", daemon=True)
+    add_script_run_ctx(starter)  # (the cache of compute_pool belongs to the app's runtime)
+    starter.start()
+
+
 def offload(fn, *args, lane: str = "quick"):
     """``fn(*args)`` in a compute worker; this rerun waits for it without holding the GIL.
 
