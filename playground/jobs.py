@@ -56,7 +56,8 @@ def plain_main() -> Iterator[None]:
     server that is the app's script (Streamlit runs it as ``__main__``), so every worker
     would import streamlit, plotly and the pages too (about 6 s of CPU each, measured) for
     nothing: workers run functions of playground only. A blank ``__main__`` while the
-    processes start leaves them nothing to re-import.
+    processes start leaves them nothing to re-import. (Other threads see it meanwhile: only
+    multiprocessing reads ``__main__``, and Streamlit sets it again at every script run.)
     """
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
