@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 
 
 def machine() -> str:
     """One line naming the machine the figures come from."""
-    import os
-
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
@@ -37,3 +37,50 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def row(name: str, value: str, budget: str, ok: bool, ratio: str = "") -> None:
     print(f"{name:<44} {value:>12}  budget {budget:<10} {'OK ' if ok else 'MISS'}  {ratio}")
+
+
+# ------------------------------------------------------------------ processes (Linux /proc)
+
+
+def tree(pid: int) -> list[int]:
+    """pid and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of the processes, in MB, from /proc."""
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick

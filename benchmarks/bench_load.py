@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import subprocess
 import sys
 import time
 import urllib.request
@@ -36,7 +37,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from benchmarks._util import machine  # noqa: E402
+from benchmarks._util import cpu_seconds, machine, rss_mb, tree  # noqa: E402
 
 # view → [(widget key, low, high)]: the controls a student drags; ints where both bounds are
 ACTIONS = {
@@ -226,53 +227,9 @@ class Session:
 # ------------------------------------------------------------------ the server's processes
 
 
-def tree(pid: int) -> list[int]:
-    """pid and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
-
-
 def server(pids: list[int]) -> list[int]:
     """The server processes (one per replica) and all their workers."""
     return [p for pid in pids for p in tree(pid)]
-
-
-def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    import os
-
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / tick
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -362,8 +319,6 @@ def main() -> int:
         return 1 if failed else 0
     finally:
         if proc is not None:
-            import subprocess
-
             stopping = time.time()
             proc.terminate()
             try:

@@ -36,6 +36,7 @@ import json, os, sys, time, types
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
 sys.path.insert(0, {root!r})
+from benchmarks._util import cpu_seconds, tree
 from playground import jobs
 
 way, workers = sys.argv[1], int(sys.argv[2])
@@ -45,21 +46,8 @@ if way == "spawn-main":
     sys.path.insert(0, os.path.join({root!r}, "pages"))  # as Streamlit puts it (for `import ui`)
 
 
-def tree_cpu() -> float:
-    # CPU seconds of every live descendant of this process (workers, forkserver)
-    tick = os.sysconf("SC_CLK_TCK")
-    parent, cpu = {{}}, {{}}
-    for d in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            f = open(f"/proc/{{d}}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parent[int(d)], cpu[int(d)] = int(f[1]), (int(f[11]) + int(f[12])) / tick
-    mine, grew = {{os.getpid()}}, True
-    while grew:
-        new = {{p for p, pp in parent.items() if pp in mine}} - mine
-        grew, mine = bool(new), mine | new
-    return sum(cpu[p] for p in mine if p != os.getpid())
+def tree_cpu() -> float:  # CPU seconds of this process's descendants (workers, forkserver)
+    return cpu_seconds(tree(os.getpid())[1:])
 
 
 def start_pool():

@@ -51,7 +51,7 @@ def warm_up() -> bool:
 
     land = landscapes.get("saddle")
     runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
-    if __name__ != "__mp_main__":  # the server, not a spawned worker re-reading this file
+    if __name__ != "__mp_main__":  # (never in a worker, should one ever import this file)
         ui.start_pools()  # the compute workers start with the server, in the background
     return True
 

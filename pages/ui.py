@@ -563,14 +563,7 @@ LANES = {"quick": 2, "long": 1}
 @st.cache_resource(show_spinner=False)
 def compute_pool(lane: str = "quick"):
     """Worker processes of one lane, shared by all sessions (the work is in playground.jobs)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(LANES[lane], mp_context=jobs.context(), initializer=jobs.init)
-    with jobs.plain_main():  # (a pool starts its processes as its first tasks arrive)
-        for _ in range(LANES[lane]):
-            pool.submit(jobs.warm)
-    jobs.stop_at_exit(pool)
-    return pool
+    return jobs.start_pool(LANES[lane], jobs.init, jobs.warm)
 
 
 def start_pools() -> None:
@@ -653,19 +646,12 @@ def lab_workers():
     Training in processes keeps it off the server's GIL; with two workers on a two-core machine,
     a third student's training waits for a free worker instead of slowing everyone down.
     """
-    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.managers import SyncManager
 
     from playground import training
 
-    ctx = jobs.context()
-    pool = ProcessPoolExecutor(
-        max_workers=LAB_WORKERS, mp_context=ctx, initializer=training.worker_init
-    )
-    with jobs.plain_main():  # (a pool starts its processes as its first tasks arrive)
-        for _ in range(LAB_WORKERS):
-            pool.submit(training.warm_worker)
-        manager = SyncManager(ctx=ctx)
+    pool = jobs.start_pool(LAB_WORKERS, training.worker_init, training.warm_worker)
+    manager = SyncManager(ctx=jobs.context())
+    with jobs.plain_main():
         manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
-    jobs.stop_at_exit(pool)
     return pool, manager

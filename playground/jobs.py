@@ -17,6 +17,7 @@ import sys
 import threading
 import types
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -87,6 +88,21 @@ def stop_at_exit(pool) -> None:
     register = getattr(threading, "_register_atexit", None)  # (what concurrent.futures uses)
     if register is not None:
         register(stop)
+
+
+def start_pool(workers: int, initializer, warm) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes started the app's way, each running ``warm`` first.
+
+    Forked from the forkserver (:func:`context`), without the server's main script
+    (:func:`plain_main`), and stopped with the server (:func:`stop_at_exit`). A pool starts
+    its processes as its first tasks arrive: the warm-ups start them all now.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=context(), initializer=initializer)
+    with plain_main():
+        for _ in range(workers):
+            pool.submit(warm)
+    stop_at_exit(pool)
+    return pool
 
 
 def init() -> None:

@@ -3,7 +3,6 @@
 import os
 import pickle
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
@@ -15,9 +14,8 @@ from playground.optimizers import RunSpec
 
 @pytest.fixture(scope="module")
 def pool():
-    p = ProcessPoolExecutor(1, mp_context=jobs.context(), initializer=jobs.init)
-    with jobs.plain_main():  # as pages/ui.py starts its pools
-        p.submit(jobs.init).result()
+    p = jobs.start_pool(1, jobs.init, jobs.init)  # as pages/ui.py starts its pools
+    p.submit(jobs.init).result()
     with p:
         yield p
 
@@ -70,22 +68,20 @@ def test_a_user_error_crosses_back_with_its_key_and_values():
 
 
 SERVER = """
-import multiprocessing as mp, os, sys, time
-from concurrent.futures import ProcessPoolExecutor
+import os, sys, time
 from multiprocessing.managers import SyncManager
 from playground import jobs, training
 
 if __name__ == "__main__":  # as pages/ui.py starts its pools and the lab's queue manager
-    ctx = jobs.context()
-    with jobs.plain_main():
-        if sys.argv[1] == "manager":
-            manager = SyncManager(ctx=ctx)
+    if sys.argv[1] == "manager":
+        manager = SyncManager(ctx=jobs.context())
+        with jobs.plain_main():
             manager.start(jobs.exit_with_parent)
-            print(manager._process.pid, flush=True)
-        else:
-            init = {"compute": jobs.init, "training": training.worker_init}[sys.argv[1]]
-            pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=init)
-            print(pool.submit(os.getpid).result(), flush=True)
+        print(manager._process.pid, flush=True)
+    else:
+        init = {"compute": jobs.init, "training": training.worker_init}[sys.argv[1]]
+        pool = jobs.start_pool(1, init, init)
+        print(pool.submit(os.getpid).result(), flush=True)
     time.sleep(120)
 elif __name__ == "__mp_main__":  # a worker importing this script: what plain_main prevents
     open(__file__ + ".imported", "w").close()
@@ -144,14 +140,11 @@ def test_a_worker_does_not_import_the_servers_main_script(tmp_path, kind):
 
 QUEUED = """
 import sys, time
-from concurrent.futures import ProcessPoolExecutor
 from playground import jobs
 
 if __name__ == "__main__":  # a server whose pool has a queue of work when it shuts down
-    pool = ProcessPoolExecutor(1, mp_context=jobs.context(), initializer=jobs.init)
-    with jobs.plain_main():
-        pool.submit(time.sleep, 0).result()
-    jobs.stop_at_exit(pool)
+    pool = jobs.start_pool(1, jobs.init, jobs.init)
+    pool.submit(time.sleep, 0).result()
     for _ in range(3):
         pool.submit(time.sleep, 60)
     time.sleep(0.5)  # the first sleep is running, two are queued

@@ -124,7 +124,7 @@ def test_exports_csv_png_and_html(view):
     ],
 )
 def test_the_path_downloads_as_csv_when_clicked(view, path, figures, header, rows):
-    # The file is written only on the click (not on every rerun), and the click reruns nothing.
+    # The file is written when it is clicked (a callable), not on every rerun of the view.
     open_view, page, _ = view
     open_view(path)
     wait_for_figures(page, figures)
