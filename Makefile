@@ -29,8 +29,11 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is not installed and could not be installed: browser tests will be skipped."
 
+# The unit tests on two workers, then the browser tests alone: a browser test shares the two
+# cores with its server and Chromium, and under a second worker's load its pages took 2x longer.
 test: lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 # Screenshots in 简体中文 need a CJK font, and the 🌐 and 🔗 labels an emoji font (a browser on a
 # student's laptop has both already).

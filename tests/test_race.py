@@ -1,5 +1,7 @@
 """The optimizer race: runs equal plain torch loops, surfaces are what they claim, lessons hold."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -128,6 +130,25 @@ def test_lr_10_on_rosenbrock_is_reported_diverged_without_raising(name):
     else:
         assert path.diverged_at is not None and path.diverged_at <= 5
     assert np.isfinite(path.xy).all() and len(path.xy) == (path.diverged_at or 301)
+
+
+@pytest.mark.parametrize("name", ["lbfgs", "sgd"])
+def test_a_run_stops_computing_once_it_has_blown_up(name):
+    land = landscapes.get("rosenbrock")
+    calls = []
+
+    def counted(x, y):
+        calls.append(1)
+        return land.fn(x, y)
+
+    counting = dataclasses.replace(land, fn=counted)
+    path = runs.run_optimizer(
+        counting, RunSpec(name, (("lr", 10.0),)), RaceConfig((-1.5, 2.0), 300)
+    )
+    assert path.diverged_at is not None
+    # Every step evaluates f once (L-BFGS up to 25 times): 300 steps would be 300 to 7,500
+    # calls. The loop ends at the first non-finite loss, a few steps after the run left the map.
+    assert len(calls) < 100
 
 
 def test_noise_is_seeded_and_the_same_for_every_run():

@@ -156,7 +156,8 @@ def test_from_scratch_view_agrees_and_shows_its_code(view):
     open_view("/from-scratch")
     page.wait_for_selector("text=give the same coefficients", timeout=60_000)
     wait_for_figures(page, 2)
-    assert page.locator("text=def by_hand").count() == 1
+    # The code comes after the charts in the page; it may still be on its way when they draw.
+    expect(page.get_by_text("def by_hand")).to_have_count(1, timeout=30_000)
     page.get_by_text("torch.optim.RMSprop").first.click()
     page.wait_for_selector("text=RMSprop ends", timeout=60_000)
     assert_clean(page)
