@@ -11,6 +11,7 @@ are sent to the workers as they are.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -109,6 +110,22 @@ def init() -> None:
     """Set up a worker process: one torch thread (two workers share a two-core machine)."""
     torch.set_num_threads(1)
     exit_with_parent()
+
+
+BACKGROUND_NICENESS = 10
+
+
+def init_background() -> None:
+    """Set up a worker for long work: as :func:`init`, at a lower CPU priority.
+
+    Training (the lab, the ConvNet) and the long computations (the from-scratch fits, a basin
+    map: seconds each) run in such workers; the server's reruns and the quick computations
+    come first, and long work takes the CPU time left over, so however much of it a class
+    starts at once, it cannot starve anyone's page.
+    """
+    init()
+    with contextlib.suppress(OSError):  # (where refused, it runs at normal priority)
+        os.nice(BACKGROUND_NICENESS)
 
 
 def exit_with_parent() -> None:

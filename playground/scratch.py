@@ -10,6 +10,7 @@ RMSprop takes other steps and is compared with the least-squares solution instea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -122,7 +123,7 @@ def by_autograd(x: np.ndarray, y: np.ndarray, degree: int, lr: float, steps: int
         with torch.no_grad():
             c -= lr * c.grad
             c.grad = None
-        if not torch.isfinite(loss):
+        if not math.isfinite(loss.item()):
             break
         coefs.append(c.detach().numpy().copy())
         losses.append(loss.item())
@@ -145,7 +146,7 @@ def by_module(x: np.ndarray, y: np.ndarray, degree: int, lr: float, steps: int) 
         with torch.no_grad():
             for param in model.parameters():
                 param -= lr * param.grad
-        if not torch.isfinite(loss):
+        if not math.isfinite(loss.item()):
             break
         coefs.append(_coefs(model))
         losses.append(loss.item())
@@ -170,7 +171,7 @@ def by_optim(
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if not torch.isfinite(loss):
+        if not math.isfinite(loss.item()):
             break
         coefs.append(_coefs(model))
         losses.append(loss.item())
@@ -179,8 +180,7 @@ def by_optim(
 
 def _coefs(model: nn.Linear) -> np.ndarray:
     """c₀ (the bias) then c₁ … c_d (the weights)."""
-    with torch.no_grad():
-        return torch.cat([model.bias, model.weight[0]]).numpy().copy()
+    return np.concatenate([model.bias.detach().numpy(), model.weight.detach().numpy()[0]])
 
 
 WAYS: dict[str, Callable[..., Fit]] = {

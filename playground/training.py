@@ -20,7 +20,6 @@ when its ``should_stop`` callback returns True, so a notebook or the view can dr
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -457,27 +456,6 @@ def train_to_queue(split, config, queue, stop, flush: float = 0.05, trainer=None
         queue.put(RuntimeError(str(exc)[:200]))
     finally:
         queue.put(None)
-
-
-WORKER_NICENESS = 10
-
-
-def worker_init() -> None:
-    """Set up a training worker process: one torch thread, a lower CPU priority, and an exit
-    when the server is gone (``jobs.exit_with_parent``).
-
-    Training is long and the pages' reruns are short: with the workers niced, the server's
-    responses to every student come first and a training only takes the CPU time left over,
-    so one student's training cannot starve the rest of the class.
-    """
-    import os
-
-    from playground.jobs import exit_with_parent
-
-    torch.set_num_threads(1)
-    exit_with_parent()
-    with contextlib.suppress(OSError):  # (a platform that refuses it trains at normal priority)
-        os.nice(WORKER_NICENESS)
 
 
 def warm_worker() -> bool:

@@ -70,7 +70,7 @@ def test_a_user_error_crosses_back_with_its_key_and_values():
 SERVER = """
 import os, sys, time
 from multiprocessing.managers import SyncManager
-from playground import jobs, training
+from playground import jobs
 
 if __name__ == "__main__":  # as pages/ui.py starts its pools and the lab's queue manager
     if sys.argv[1] == "manager":
@@ -79,7 +79,7 @@ if __name__ == "__main__":  # as pages/ui.py starts its pools and the lab's queu
             manager.start(jobs.exit_with_parent)
         print(manager._process.pid, flush=True)
     else:
-        init = {"compute": jobs.init, "training": training.worker_init}[sys.argv[1]]
+        init = {"compute": jobs.init, "training": jobs.init_background}[sys.argv[1]]
         pool = jobs.start_pool(1, init, init)
         print(pool.submit(os.getpid).result(), flush=True)
     time.sleep(120)
@@ -159,3 +159,18 @@ def test_a_server_shutting_down_does_not_wait_for_its_queued_work(tmp_path):
     # Python's default waits for all three minutes of queued work before the process ends.
     done = subprocess.run([sys.executable, str(script)], timeout=60, capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_a_long_computation_runs_at_a_lower_priority_than_a_quick_one():
+    # Training, the from-scratch fits and basin maps take only the CPU the reruns leave.
+    import subprocess
+
+    code = (
+        "import os, torch; from playground import jobs; jobs.init(); quick = os.nice(0);"
+        "jobs.init_background(); print(quick, os.nice(0), torch.get_num_threads())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    quick, long, threads = map(int, out.stdout.split())
+    assert quick == os.nice(0)
+    assert long == min(19, quick + jobs.BACKGROUND_NICENESS) > quick
+    assert threads == 1

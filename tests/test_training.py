@@ -195,22 +195,6 @@ def test_csv_table_becomes_a_regression_or_classification_task():
         data.task_from_table(frame, ["x", "z"], "y")  # two features need a 0/1 target
 
 
-def test_a_training_worker_runs_niced_with_one_torch_thread():
-    # the pages' reruns must come before training: a worker lowers its own CPU priority
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import os, torch; from playground import training; training.worker_init();"
-        "print(os.nice(0), torch.get_num_threads())"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    niceness, threads = map(int, out.stdout.split())
-    assert niceness == min(19, os.nice(0) + training.WORKER_NICENESS)
-    assert threads == 1
-
-
 def test_curves_are_cut_where_early_stopping_ended_a_variant():
     flags = [np.array([False, False]), np.array([False, True]), np.array([False, True])]
     records = [
