@@ -43,7 +43,7 @@ def main() -> int:
     times = {}
     for name, workers, together in (("one worker, in turn", 1, False), ("two at once", 2, True)):
         with jobs.start_pool(workers, jobs.init_background, jobs.warm) as pool:
-            for _ in range(workers):
+            for _ in range(workers):  # wait until every worker is up and warm
                 pool.submit(jobs.warm).result()
             times[name] = min(change(pool, 1e-6 + k * 1e-8, together) for k in range(3))
     naive, fast = times["one worker, in turn"], times["two at once"]

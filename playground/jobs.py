@@ -120,8 +120,8 @@ def init_background() -> None:
 
     Training (the lab, the ConvNet) and the long computations (the from-scratch fits, a basin
     map: seconds each) run in such workers; the server's reruns and the quick computations
-    come first, and long work takes the CPU time left over, so however much of it a class
-    starts at once, it cannot starve anyone's page.
+    come first, and long work takes the CPU time they leave over, however much of it a class
+    starts at once.
     """
     init()
     with contextlib.suppress(OSError):  # (where refused, it runs at normal priority)

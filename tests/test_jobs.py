@@ -165,11 +165,16 @@ def test_a_long_computation_runs_at_a_lower_priority_than_a_quick_one():
     # Training, the from-scratch fits and basin maps take only the CPU the reruns leave.
     import subprocess
 
+    # The app's own lanes (pages/ui.py): each lane's worker set-up, quick first, then long.
     code = (
-        "import os, torch; from playground import jobs; jobs.init(); quick = os.nice(0);"
-        "jobs.init_background(); print(quick, os.nice(0), torch.get_num_threads())"
+        "import os, sys, torch; sys.path.insert(0, 'pages'); import ui;"
+        "ui.LANES['quick'][1](); quick = os.nice(0); ui.LANES['long'][1]();"
+        "print(quick, os.nice(0), torch.get_num_threads())"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     quick, long, threads = map(int, out.stdout.split())
     assert quick == os.nice(0)
     assert long == min(19, quick + jobs.BACKGROUND_NICENESS) > quick
