@@ -8,7 +8,9 @@ Each session is what a browser tab sends: the sessions arrive over the first ``-
 each opens a random view, then, with a pause of 2–6 s between actions (a student looking at
 the new picture; ``--think``), changes one of that view's main controls to a random
 allowed value, sometimes presses Train in the overfitting lab, and sometimes moves to another
-view. A response is the time from sending a change to the server's "script finished".
+view. A response is the time from sending a change to the server's "script finished". The
+from-scratch view answers in two parts (numpy's way at once, the torch ways when trained): its
+"all ways" time runs on to the rerun that draws them, unless the student changed something first.
 Errors are tracebacks shown to a user, failed runs and dropped connections; user-error
 messages (st.error for bad input) are counted separately. The server's memory (RSS of it and
 its worker processes) is read after every round, once the sessions are closed and the server
@@ -48,6 +50,7 @@ ACTIONS = {
     "overfit": [("lab_n", 20, 300), ("epochs", 100, 1500), ("lab_seed", 0, 1000)],
     "from-scratch": [("fs_steps_sine", 100, 3000), ("fs_lr_sine", 1e-7, 2e-6)],
 }  # fmt: skip
+IN_PARTS = {"from-scratch"}  # views that draw a response at once and complete it in the background
 
 
 @dataclass
@@ -58,6 +61,8 @@ class Stats:
     user_messages: int = 0
     trainings: int = 0
     fragment_runs: int = 0
+    completed: dict[str, list[float]] = field(default_factory=dict)  # change → every part drawn
+    superseded: int = 0  # changes in parts that the student changed again before they completed
     messages: set[str] = field(default_factory=set)
 
 
@@ -80,6 +85,8 @@ class Session:
         self.finished: asyncio.Queue[int] = asyncio.Queue()  # statuses of full runs
         self.pollers: dict[str, asyncio.Task] = {}  # fragment id → its auto-rerun task
         self.ws = None
+        self.sent = False  # a full run of ours is on its way
+        self.completing: tuple[str, float] | None = None  # (view, start) of a change in parts
 
     def page_cookie(self) -> str:
         """Load the page over HTTP first, as a browser does, and keep its cookies (behind a
@@ -109,9 +116,16 @@ class Session:
         self.pollers = {}
         while not self.finished.empty():
             self.finished.get_nowait()
+        if self.completing is not None:
+            self.stats.superseded += 1
+            self.completing = None
         start = time.perf_counter()
+        self.sent = True
         await self.ws.send(self.message(page))
         status = await asyncio.wait_for(self.finished.get(), 120)
+        self.sent = False
+        if changed is not None and page in IN_PARTS and self.pollers:
+            self.completing = (page, start)  # the rest is on its way
         if status not in (0, 2):  # finished, or finished early for another run
             self.stats.errors.append(f"script finished with status {status}")
         if changed is not None:
@@ -142,6 +156,12 @@ class Session:
                     self.stats.fragment_runs += 1
                 else:
                     self.finished.put_nowait(fm.script_finished)
+                    if not self.sent and self.completing and fm.script_finished == 0:
+                        # the end of the full rerun that the view asked for: all is drawn
+                        view, start = self.completing
+                        took = time.perf_counter() - start
+                        self.stats.completed.setdefault(view, []).append(took)
+                        self.completing = None
 
     async def poll(self, fragment: str, interval: float) -> None:
         while True:
@@ -309,6 +329,13 @@ def main() -> int:
                 print(
                     f"       {view:<13} {len(v):>4} responses,"
                     f" median {statistics.median(v):.0f} ms, p95 {percentile(v, 0.95):.0f} ms"
+                )
+            for view, times in sorted(stats.completed.items()):
+                v = [1000 * t for t in times]
+                print(
+                    f"       {view:<13} all ways drawn: {len(v):>4} changes,"
+                    f" median {statistics.median(v):.0f} ms, p95 {percentile(v, 0.95):.0f} ms"
+                    f" ({stats.superseded} changed again before)"
                 )
             for err in sorted(set(stats.errors))[:5]:
                 print("   error:", err)

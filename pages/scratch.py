@@ -1,6 +1,7 @@
 """From scratch to torch.optim: one fit written four ways, run live, shown side by side.
 
 Thin by design: keyed widgets → ScratchConfig → cached library call (ui.scratch_fits) → figures.
+numpy's way is drawn at once; the torch ways train in the background and join it when done.
 """
 
 import inspect
@@ -18,6 +19,9 @@ lang = ui.language()
 Q = {"bind": "query-params"}
 AGREE_TOL = 1e-9  # the first three ways and torch.optim.SGD: same arithmetic, rounding apart
 RMSPROP_TOL = 5e-3  # RMSprop against the exact least-squares coefficients, after its steps
+POLL = 0.5  # seconds between looks for the torch ways while they train
+EMPTY = np.zeros(0)  # the curve of a way still training (its legend entry stays)
+NOT_YET = scratch.Fit(np.zeros((0, 1)), EMPTY)
 
 st.title(t("fs_title", lang))
 st.markdown(t("fs_intro", lang))
@@ -75,39 +79,59 @@ with ui.guarded(lang):
         **Q,
     )
     config = scratch.ScratchConfig(problem, float(lr), int(steps), optimizer, float(opt_lr))
-    # (shown only if the fits take longer than half a second: not for a cached result)
+    # (shown only if numpy's way takes longer than half a second: not for a cached result)
     with st.spinner(t("fs_busy", lang, steps=f"{config.steps:,}"), show_time=True):
-        fits = ui.scratch_fits(config)
+        fits, pending = ui.scratch_fits(config)  # the torch ways may still be training
     exact = scratch.least_squares(problem)
     names = {k: t(f"fs_way_{k}", lang) for k in scratch.WAYS}
     if optimizer == "rmsprop":
         names["optim"] = t("fs_way_optim_rmsprop", lang)
 
     same = ("hand", "autograd", "module") + (("optim",) if optimizer == "sgd" else ())
-    diff = scratch.max_difference(fits, same)
     stopped = [names[k] for k, f in fits.items() if len(f.loss) < config.steps]
     if stopped:
         st.warning(t("fs_diverged", lang, ways=", ".join(stopped)), icon=":material/trending_up:")
-    elif diff <= AGREE_TOL:
-        st.success(t("fs_agree", lang, n=len(same), diff=f"{diff:.1e}", tol=f"{AGREE_TOL:g}"))
-    else:
-        st.error(t("fs_disagree", lang, diff=f"{diff:.1e}"))
-    if optimizer == "rmsprop":
+    if pending:
+        st.info(
+            t("fs_pending", lang, ways=", ".join(names[k] for k in pending)),
+            icon=":material/hourglass_top:",
+        )
+
+        @st.fragment(run_every=POLL)
+        def wait_for_the_rest() -> None:
+            if not ui.scratch_waiting():
+                st.rerun(scope="app")  # every way is done: draw them all once, stop polling
+
+        wait_for_the_rest()
+    elif not stopped:
+        diff = scratch.max_difference(fits, same)
+        if diff <= AGREE_TOL:
+            st.success(t("fs_agree", lang, n=len(same), diff=f"{diff:.1e}", tol=f"{AGREE_TOL:g}"))
+        else:
+            st.error(t("fs_disagree", lang, diff=f"{diff:.1e}"))
+    if optimizer == "rmsprop" and "optim" in fits:
         gap = float(np.abs(fits["optim"].final - exact).max())
         st.info(t("fs_rmsprop", lang, gap=f"{gap:.1e}", tol=f"{RMSPROP_TOL:g}"))
+    for k in pending:  # in the legends, so the colours and dashes never move
+        names[k] = t("fs_way_pending", lang, way=names[k])
 
     x, y = spec.data()
+    curves = {k: fits.get(k, NOT_YET) for k in scratch.WAYS}  # every way, in order, in the legends
     design = np.stack([x**k for k in range(spec.degree + 1)], axis=1)  # (N, d + 1)
     left, right = st.columns(2)
     ui.chart(
         ui.figure(
-            sf.fits_figure, x, y, {names[k]: design @ f.final for k, f in fits.items()}, lang
+            sf.fits_figure,
+            x,
+            y,
+            {names[k]: EMPTY if f is NOT_YET else design @ f.final for k, f in curves.items()},
+            lang,
         ),
         "fs_fits",
         left,
     )
     ui.chart(
-        ui.figure(sf.loss_figure, {names[k]: f.loss for k, f in fits.items()}, lang),
+        ui.figure(sf.loss_figure, {names[k]: f.loss for k, f in curves.items()}, lang),
         "fs_loss",
         right,
     )

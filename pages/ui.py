@@ -10,14 +10,13 @@ import logging
 import queue
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from playground import data, figures, jobs, links, runs, scratch, surfaces
 from playground.figures import export
@@ -521,24 +520,46 @@ def digits(config):
     return loaded
 
 
-def scratch_fits(config: scratch.ScratchConfig) -> dict[str, scratch.Fit]:
-    """The four fits, cut to ``config.steps`` from runs computed to a step bucket (cached and
-    shared by every session).
+def scratch_fits(config: scratch.ScratchConfig) -> tuple[dict[str, scratch.Fit], tuple[str, ...]]:
+    """The fits computed so far, cut to ``config.steps``, and the ways still training.
 
-    The first three ways are kept apart from torch.optim's: a change of the fourth way's
-    optimizer or learning rate computes only the fourth. A run of the same settings that this
-    tab computed last is cut when it is long enough (steps moved down), not computed again.
+    numpy's way (tens of milliseconds) is computed while the rerun waits, so a change shows a
+    new picture at once; the torch ways (seconds: 0.2-0.4 ms a step each) train in the long
+    lane in the background, submitted once for every session that asks, and the page draws
+    them when they are done (``scratch_waiting`` tells it when to look again). Runs are
+    computed to a step bucket and cut; a run of the same settings that this tab computed last
+    is cut when it is long enough (steps moved down), not computed again. The torch.optim way
+    is its own part: a change of its optimizer or learning rate trains only it.
     """
     lr4 = scratch.optim_lr(config)
-    plain_args = _longest("plain", (config.problem, config.lr), config.steps)
-    optim_args = _longest("optim", (config.problem, lr4, config.optimizer), config.steps)
-    # The two parts at once, in two workers (each a cached call: a part already computed
-    # returns at once): about 0.6 and 0.4 ms a step here, so a change waits for the longer.
-    ctx = get_script_run_ctx()
-    with ThreadPoolExecutor(1, initializer=lambda: add_script_run_ctx(None, ctx)) as other:
-        optim = other.submit(_optim_fit, *optim_args)
-        plain = _plain_fits(*plain_args)
-        return scratch.prefix({**plain, "optim": optim.result()}, config.steps)
+    wanted = {
+        "torch": _longest("torch", (config.problem, config.lr), config.steps),
+        "optim": _longest("optim", (config.problem, lr4, config.optimizer), config.steps),
+    }
+    # What this tab waited for and no longer wants (a student who clicks + five times) is
+    # dropped if no worker has started it; a session that still wants it submits it again.
+    for (part, args), future in st.session_state.get("_fs_waiting", {}).items():
+        if wanted[part] != args and future.cancel():
+            _background.clear(part, args)
+    futures = {part: _background(part, args) for part, args in wanted.items()}  # (long: first)
+    fits = dict(_hand_fit(*_longest("hand", (config.problem, config.lr), config.steps)))
+    waiting = {}
+    for part, args in wanted.items():
+        future = futures[part]
+        if future.done():
+            if (got := _result(part, args, future)) is not None:
+                fits.update(got)
+                continue
+            future = _background(part, args)  # (submitted again)
+        waiting[part, args] = future
+    st.session_state["_fs_waiting"] = waiting
+    pending = tuple(k for k in scratch.WAYS if k not in fits)
+    return scratch.prefix({k: fits[k] for k in scratch.WAYS if k in fits}, config.steps), pending
+
+
+def scratch_waiting() -> bool:
+    """Whether a part this tab's last ``scratch_fits`` waits for is still training."""
+    return not all(f.done() for f in st.session_state.get("_fs_waiting", {}).values())
 
 
 def _longest(kind: str, settings: tuple, steps: int) -> tuple:
@@ -552,13 +573,51 @@ def _longest(kind: str, settings: tuple, steps: int) -> tuple:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _plain_fits(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
-    return offload(scratch.fit_plain, problem, lr, steps, lane="long")
+def _hand_fit(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
+    return offload(scratch.fit_ways, problem, lr, steps, ("hand",))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _optim_fit(problem: str, lr: float, optimizer: str, steps: int) -> scratch.Fit:
-    return offload(scratch.fit_optim, problem, lr, steps, optimizer, lane="long")
+def _torch_part(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
+    return scratch.fit_ways(problem, lr, steps, ("autograd", "module"))
+
+
+def _optim_part(problem: str, lr: float, optimizer: str, steps: int) -> dict[str, scratch.Fit]:
+    return {"optim": scratch.fit_optim(problem, lr, steps, optimizer)}
+
+
+PARTS = {"torch": _torch_part, "optim": _optim_part}  # the from-scratch parts trained apart
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _background(part: str, args: tuple):
+    """The future of one part, submitted to the long lane once for every session."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return compute_pool("long").submit(PARTS[part], *args)
+    except BrokenProcessPool:  # a worker died: the pools are rebuilt
+        log.exception("a compute pool broke; the pools are restarted")
+        compute_pool.clear()
+        return compute_pool("long").submit(PARTS[part], *args)
+
+
+def _result(part: str, args: tuple, future) -> dict[str, scratch.Fit] | None:
+    """A done future's fits, or None if it was cancelled or its worker died (it is forgotten,
+    to be submitted again); an error of the computation itself is raised."""
+    from concurrent.futures import CancelledError
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except (CancelledError, BrokenProcessPool):
+        _background.clear(part, args)
+        if not future.cancelled():
+            log.exception("a compute pool broke; the pools are restarted")
+            compute_pool.clear()
+        return None
+    except Exception:
+        _background.clear(part, args)
+        raise
 
 
 # Worker processes per server for the views' computations, in two lanes: quick ones (a race,

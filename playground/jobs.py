@@ -5,7 +5,7 @@ rerun back. The heavy, short computations (a race, a descent, a basin map, the f
 from-scratch view, an MAE surface) run here instead, in a small pool of worker processes that
 the pages share (pages/ui.py); the page waits for the result without holding the GIL.
 Each function gives the same result as calling the library directly (tested). Library
-functions that need no preparation (the from-scratch fits, scratch.fit_plain and fit_optim)
+functions that need no preparation (the from-scratch fits, scratch.fit_ways and fit_optim)
 are sent to the workers as they are.
 """
 

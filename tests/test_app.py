@@ -218,27 +218,73 @@ def test_each_view_shows_a_runnable_script_of_its_run_once_opened(page, filename
     compile(scripts[0], filename, "exec")  # valid Python (tests/test_scripts.py runs them)
 
 
+def training(at: AppTest) -> bool:
+    """Whether the from-scratch view still waits for its torch ways."""
+    return any("Still training" in i.value for i in at.info)
+
+
+def settled(at: AppTest, timeout: float = 60) -> AppTest:
+    """Rerun until the from-scratch view has every way (a browser's fragment polls for them)."""
+    deadline = time.time() + timeout
+    while training(at):
+        assert time.time() < deadline, "the torch ways never arrived"
+        time.sleep(0.2)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_from_scratch_view_runs_both_problems_and_rmsprop():
-    at = open_view("scratch.py")
+    at = settled(open_view("scratch.py"))
     assert any("same coefficients" in s.value for s in at.success)
-    at.radio(key="fs_problem").set_value("line").run()
-    at.radio(key="fs_opt").set_value("rmsprop").run()
+    settled(at.radio(key="fs_problem").set_value("line").run())
+    settled(at.radio(key="fs_opt").set_value("rmsprop").run())
     assert not at.exception and not at.error
     assert any("RMSprop ends" in i.value for i in at.info)
     assert len(at.code) == 4  # the code of each way
-    at.number_input(key="fs_lr_line").set_value(0.9).run()
+    settled(at.number_input(key="fs_lr_line").set_value(0.9).run())
     assert any("diverged" in w.value for w in at.warning)
 
 
-def test_from_scratch_steps_moved_down_are_cut_from_the_tabs_longer_run():
-    at = open_view("scratch.py")
-    at.number_input(key="fs_steps_sine").set_value(2600).run()  # computed to the 3,000 bucket
-    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
-    at.number_input(key="fs_steps_sine").set_value(700).run()  # its bucket would be 1,000
-    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
+def test_from_scratch_change_shows_numpys_way_at_once_and_the_torch_ways_when_done():
+    at = settled(open_view("scratch.py"))
+    at.number_input(key="fs_lr_sine").set_value(1.37e-6).run()  # new: nobody computed it yet
+    assert training(at), "the rerun did not wait for the torch ways"
+    assert not at.success, "no agreement is claimed before the torch ways are there"
+    table = at.dataframe[0].value
+    assert [r.startswith("1.") for r in table.index] == [True, False]  # numpy's way, exact
+    settled(at)
     assert any("same coefficients" in s.value for s in at.success)
-    at.radio(key="fs_opt").set_value("rmsprop").run()  # only the fourth way is new: 700 → 1,000
-    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
+    assert len(at.dataframe[0].value) == 5  # the four ways and the exact solution
+
+
+def test_from_scratch_work_nobody_waits_for_any_more_is_dropped_before_it_starts():
+    at = settled(open_view("scratch.py"))
+    clicks = [1e-6 + k * 1e-9 for k in range(1, 9)]  # a student pressing + eight times
+    submitted = []  # the futures of the torch parts, one click after another
+    for lr in clicks:
+        at.number_input(key="fs_lr_sine").set_value(lr).run()
+        waiting = at.session_state["_fs_waiting"]
+        assert {args[1] for _, args in waiting} == {lr}, "this tab waits for its last η only"
+        submitted += waiting.values()
+    settled(at)
+    # Two workers (and a queue of three) cannot have started all 16: the rest were dropped.
+    assert sum(f.cancelled() for f in submitted) >= 1
+    assert all(f.done() for f in submitted)
+    assert any("same coefficients" in s.value for s in at.success)
+
+
+def test_from_scratch_steps_moved_down_are_cut_from_the_tabs_longer_run():
+    at = settled(open_view("scratch.py"))
+    settled(at.number_input(key="fs_steps_sine").set_value(2600).run())  # to the 3,000 bucket
+    assert at.session_state["_fs_last_torch"] == (("sine", 1e-6), 3000)
+    at.number_input(key="fs_steps_sine").set_value(700).run()  # its bucket would be 1,000
+    assert not training(at), "a cut of a run that is there computes nothing"
+    assert at.session_state["_fs_last_torch"] == (("sine", 1e-6), 3000)
+    assert at.session_state["_fs_last_hand"] == (("sine", 1e-6), 3000)
+    assert any("same coefficients" in s.value for s in at.success)
+    settled(at.radio(key="fs_opt").set_value("rmsprop").run())  # only the fourth: 700 → 1,000
+    assert at.session_state["_fs_last_torch"] == (("sine", 1e-6), 3000)
     assert at.session_state["_fs_last_optim"] == (("sine", 1e-3, "rmsprop"), 1000)
-    at.number_input(key="fs_lr_sine").set_value(2e-6).run()  # other settings: their own bucket
-    assert at.session_state["_fs_last_plain"] == (("sine", 2e-6), 1000)
+    settled(at.number_input(key="fs_lr_sine").set_value(2e-6).run())  # its own bucket
+    assert at.session_state["_fs_last_torch"] == (("sine", 2e-6), 1000)

@@ -209,3 +209,20 @@ def test_decimals_round_to_significant_digits_and_drop_non_finite():
     assert out[:4] == [0.12346, 123460.0, -9.8765e-7, 0.0]
     assert out[4:] == [None, None]
     assert json.dumps(out) == "[0.12346, 123460.0, -9.8765e-07, 0.0, null, null]"
+
+
+def test_from_scratch_ways_still_training_keep_their_legend_entry_and_style():
+    from playground.figures import scratch as sf
+
+    x = np.linspace(-1, 1, 50)
+    done = {"one": 2 * x, "two": np.zeros(0), "three": np.zeros(0)}
+    fits = sf.fits_figure(x, x**2, done)
+    losses = sf.loss_figure({"one": np.array([4.0, 2.0, 1.0]), "two": np.zeros(0)})
+    for fig, names in ((fits, ["data", "one", "two", "three"]), (losses, ["one", "two"])):
+        assert [tr.name for tr in fig.data] == names  # every way, in order
+        waiting = [tr for tr in fig.data if tr.name in ("two", "three")]
+        # one missing point: plotly lists it in the legend (an empty trace it would leave out)
+        assert all(list(tr.x) == [None] and list(tr.y) == [None] for tr in waiting)
+    np.testing.assert_allclose(fits.data[1].y, 2 * x)
+    dashes = [tr.line.dash for tr in fits.data[1:]]
+    assert dashes == list(sf.DASHES[:3])  # styles by place, so a late way never moves them

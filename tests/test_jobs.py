@@ -49,7 +49,7 @@ def test_a_regression_race_and_descent_in_a_worker_equal_them_here(pool):
 
 def test_fits_and_an_mae_surface_in_a_worker_equal_them_here(pool):
     config = scratch.ScratchConfig("line", 0.05, 50, "rmsprop", 1e-2)
-    there = pool.submit(scratch.fit_plain, "line", 0.05, 50).result()
+    there = pool.submit(scratch.fit_ways, "line", 0.05, 50).result()
     there["optim"] = pool.submit(scratch.fit_optim, "line", 1e-2, 50, "rmsprop").result()
     here = scratch.fit_all(config)
     assert there.keys() == here.keys()

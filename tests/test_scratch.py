@@ -18,6 +18,18 @@ def test_the_four_ways_give_the_same_coefficients(problem):
         assert np.all(np.diff(fit.loss) <= 1e-9)  # a small enough step never goes up
 
 
+def test_the_ways_computed_apart_equal_them_computed_together():
+    together = scratch.fit_ways("line", 0.05, 100)
+    apart = scratch.fit_ways("line", 0.05, 100, ("hand",))
+    apart |= scratch.fit_ways("line", 0.05, 100, ("autograd", "module"))
+    assert list(apart) == list(together) == list(scratch.PLAIN_WAYS)
+    for key, fit in together.items():
+        np.testing.assert_array_equal(apart[key].coefs, fit.coefs)
+        np.testing.assert_array_equal(apart[key].loss, fit.loss)
+    with pytest.raises(ValueError, match="optim"):
+        scratch.fit_ways("line", 0.05, 100, ("hand", "optim"))  # its own function: fit_optim
+
+
 def test_the_line_reaches_w_2_b_0():
     fits = scratch.fit_all(scratch.ScratchConfig("line", 0.05, 1000))
     np.testing.assert_allclose(fits["optim"].final, [0.0, 2.0], atol=1e-6)

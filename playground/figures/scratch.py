@@ -10,12 +10,16 @@ from playground.figures.race import colour
 from playground.i18n import t
 
 DASHES = ("solid", "dash", "dot", "dashdot")
+# An empty curve (a way still training) keeps its place in the legend: plotly leaves out a
+# trace without points, but not one whose only point is missing.
+LEGEND_ONLY = [None]
 
 
 def fits_figure(
     x: np.ndarray, y: np.ndarray, curves: dict[str, np.ndarray], lang: str = "en"
 ) -> go.Figure:
-    """The data (x, y), shape (N,), and each way's fitted curve on the same x (name → (N,)).
+    """The data (x, y), shape (N,), and each way's fitted curve on the same x (name → (N,), or
+    (0,) for a way not done yet: a legend entry only).
 
     The curves of ways that agree lie on top of each other; distinct dashes keep them visible.
     """
@@ -31,8 +35,8 @@ def fits_figure(
     )
     for i, (name, pred) in enumerate(curves.items()):
         fig.add_scatter(
-            x=compact(x[::step]),
-            y=compact(pred[::step]),
+            x=compact(x[::step]) if len(pred) else LEGEND_ONLY,
+            y=compact(pred[::step]) if len(pred) else LEGEND_ONLY,
             mode="lines",
             name=name,
             line={"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]},
@@ -49,14 +53,15 @@ def fits_figure(
 
 
 def loss_figure(losses: dict[str, np.ndarray], lang: str = "en") -> go.Figure:
-    """Loss before each step of each way (name → (T,)), on a log axis."""
+    """Loss before each step of each way (name → (T,), or (0,): a legend entry only), on a log
+    axis."""
     fig = go.Figure()
     everything = np.concatenate([v for v in losses.values() if len(v)] or [np.ones(1)])
     for i, (name, loss) in enumerate(losses.items()):
         step = max(1, len(loss) // 500)
         fig.add_scatter(
-            x=np.arange(len(loss))[::step],
-            y=compact(loss[::step]),
+            x=np.arange(len(loss))[::step] if len(loss) else LEGEND_ONLY,
+            y=compact(loss[::step]) if len(loss) else LEGEND_ONLY,
             mode="lines",
             name=name,
             line={"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]},

@@ -151,6 +151,10 @@ def test_a_lesson_opens_from_home_with_its_story(view):
     shot(page, "lesson-saddle")
 
 
+TRAINING_IN_LEGEND = """() => Array.from(document.querySelectorAll('.js-plotly-plot .legendtext'))
+  .some(e => e.textContent.includes('(training'))"""
+
+
 def test_from_scratch_view_agrees_and_shows_its_code(view):
     open_view, page, _ = view
     open_view("/from-scratch")
@@ -158,6 +162,14 @@ def test_from_scratch_view_agrees_and_shows_its_code(view):
     wait_for_figures(page, 2)
     # The code comes after the charts in the page; it may still be on its way when they draw.
     expect(page.get_by_text("def by_hand")).to_have_count(1, timeout=30_000)
+    # A new η: numpy's way is drawn at once, the torch ways join it when trained.
+    lr = page.get_by_role("spinbutton", name="Learning rate η").first
+    lr.fill("1.3e-06")
+    lr.press("Enter")
+    page.wait_for_selector("text=Still training in the background", timeout=30_000)
+    page.wait_for_function(TRAINING_IN_LEGEND, timeout=30_000)  # drawn before the rest is in
+    page.wait_for_selector("text=give the same coefficients", timeout=60_000)
+    page.wait_for_function(f"!({TRAINING_IN_LEGEND})()", timeout=30_000)
     page.get_by_text("torch.optim.RMSprop").first.click()
     page.wait_for_selector("text=RMSprop ends", timeout=60_000)
     assert_clean(page)
