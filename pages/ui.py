@@ -621,10 +621,10 @@ def _result(part: str, args: tuple, future) -> dict[str, scratch.Fit] | None:
 
 
 # Worker processes per server for the views' computations, in two lanes: quick ones (a race,
-# a descent, an MAE surface: tenths of a second) never queue behind long ones (the four
-# from-scratch fits, a basin map: seconds), and long ones run at a lower CPU priority, so they
-# take only what the server and the quick lane leave, whatever a class asks for at once
-# (bench_load.py). Two long workers: a from-scratch change computes its two parts at once.
+# a descent, an MAE surface, numpy's from-scratch way: tenths of a second) never queue behind
+# long ones (the from-scratch torch ways, a basin map: seconds), and long ones run at a lower
+# CPU priority, so they take only what the server and the quick lane leave, whatever a class
+# asks for at once (bench_load.py). Two long workers: the two torch parts train at once.
 LANES = {"quick": (2, jobs.init), "long": (2, jobs.init_background)}
 
 
