@@ -588,9 +588,13 @@ def _optim_part(problem: str, lr: float, optimizer: str, steps: int) -> dict[str
 PARTS = {"torch": _torch_part, "optim": _optim_part}  # the from-scratch parts trained apart
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _background(part: str, args: tuple):
-    """The future of one part, submitted to the long lane once for every session."""
+    """The future of one part, submitted to the long lane once for every session.
+
+    Room for every tab of a class waiting at once (an entry forgotten while a tab waits for it
+    would be computed again); a done entry of 5,000 steps holds about 0.4 MB.
+    """
     from concurrent.futures.process import BrokenProcessPool
 
     try:

@@ -1,5 +1,8 @@
 """AppTest: every view runs without an exception, its widgets are there, changes rerun cleanly."""
 
+import os
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -288,3 +291,15 @@ def test_from_scratch_steps_moved_down_are_cut_from_the_tabs_longer_run():
     assert at.session_state["_fs_last_optim"] == (("sine", 1e-3, "rmsprop"), 1000)
     settled(at.number_input(key="fs_lr_sine").set_value(2e-6).run())  # its own bucket
     assert at.session_state["_fs_last_torch"] == (("sine", 2e-6), 1000)
+
+
+def test_from_scratch_torch_ways_arrive_even_when_their_worker_is_killed():
+    at = settled(open_view("scratch.py"))
+    at.number_input(key="fs_lr_sine").set_value(1.19e-6).run()
+    assert training(at)
+    pool = sys.modules["ui"].compute_pool("long")  # the app's long lane (shared, cached)
+    for pid in list(pool._processes):  # as the out-of-memory killer would
+        os.kill(pid, signal.SIGKILL)
+    settled(at)
+    assert not at.error
+    assert any("same coefficients" in s.value for s in at.success)
