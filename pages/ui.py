@@ -599,9 +599,8 @@ def _background(part: str, args: tuple):
 
     try:
         return compute_pool("long").submit(PARTS[part], *args)
-    except BrokenProcessPool:  # a worker died: the pools are rebuilt
-        log.exception("a compute pool broke; the pools are restarted")
-        compute_pool.clear()
+    except BrokenProcessPool:  # a worker died: its pool is started again
+        restart_broken_pools()
         return compute_pool("long").submit(PARTS[part], *args)
 
 
@@ -616,8 +615,7 @@ def _result(part: str, args: tuple, future) -> dict[str, scratch.Fit] | None:
     except (CancelledError, BrokenProcessPool):
         _background.clear(part, args)
         if not future.cancelled():
-            log.exception("a compute pool broke; the pools are restarted")
-            compute_pool.clear()
+            restart_broken_pools()
         return None
     except Exception:
         _background.clear(part, args)
@@ -661,7 +659,7 @@ def start_pools() -> None:
 def offload(fn, *args, lane: str = "quick"):
     """``fn(*args)`` in a compute worker; this rerun waits for it without holding the GIL.
 
-    A worker that died (killed for memory, say) takes its pool with it: the pools are rebuilt,
+    A worker that died (killed for memory, say) takes its pool with it: that pool is rebuilt,
     and this one result is computed here.
     """
     from concurrent.futures.process import BrokenProcessPool
@@ -669,9 +667,18 @@ def offload(fn, *args, lane: str = "quick"):
     try:
         return compute_pool(lane).submit(fn, *args).result()
     except BrokenProcessPool:
-        log.exception("a compute pool broke; the pools are restarted")
-        compute_pool.clear()
+        restart_broken_pools()
         return fn(*args)
+
+
+def restart_broken_pools() -> None:
+    """Forget each lane's pool that a dead worker broke, so the next computation starts a new
+    one. Only a broken pool: when several sessions see the same failure, the first one's new
+    pool is kept, and a healthy lane's workers are never orphaned (they would wait forever)."""
+    for lane in LANES:
+        if getattr(compute_pool(lane), "_broken", False):  # (set before its futures fail)
+            log.error("a worker of the %s lane died; the lane starts new workers", lane)
+            compute_pool.clear(lane)
 
 
 @dataclass(eq=False)

@@ -297,9 +297,18 @@ def test_from_scratch_torch_ways_arrive_even_when_their_worker_is_killed():
     at = settled(open_view("scratch.py"))
     at.number_input(key="fs_lr_sine").set_value(1.19e-6).run()
     assert training(at)
-    pool = sys.modules["ui"].compute_pool("long")  # the app's long lane (shared, cached)
-    for pid in list(pool._processes):  # as the out-of-memory killer would
+    ui = sys.modules["ui"]  # the app's module: its pools are shared and cached
+    long = ui.compute_pool("long")
+    for pid in list(long._processes):  # as the out-of-memory killer would
         os.kill(pid, signal.SIGKILL)
     settled(at)
     assert not at.error
     assert any("same coefficients" in s.value for s in at.success)
+    assert ui.compute_pool("long") is not long, "the broken lane was not restarted"
+    healthy, quick = ui.compute_pool("long"), ui.compute_pool("quick")
+    for pid in list(quick._processes):  # numpy's way runs in the quick lane
+        os.kill(pid, signal.SIGKILL)
+    settled(at.number_input(key="fs_lr_sine").set_value(1.21e-6).run())
+    assert any("same coefficients" in s.value for s in at.success)
+    assert ui.compute_pool("quick") is not quick and not ui.compute_pool("quick")._broken
+    assert ui.compute_pool("long") is healthy, "a healthy lane's workers were dropped"
