@@ -532,8 +532,9 @@ def scratch_fits(config: scratch.ScratchConfig) -> tuple[dict[str, scratch.Fit],
     is its own part: a change of its optimizer or learning rate trains only it.
     """
     lr4 = scratch.optim_lr(config)
+    plain = _longest("plain", (config.problem, config.lr), config.steps)  # the first three
     wanted = {
-        "torch": _longest("torch", (config.problem, config.lr), config.steps),
+        "torch": plain,
         "optim": _longest("optim", (config.problem, lr4, config.optimizer), config.steps),
     }
     # What this tab waited for and no longer wants (a student who clicks + five times) is
@@ -542,7 +543,7 @@ def scratch_fits(config: scratch.ScratchConfig) -> tuple[dict[str, scratch.Fit],
         if wanted[part] != args and future.cancel():
             _background.clear(part, args)
     futures = {part: _background(part, args) for part, args in wanted.items()}  # (long: first)
-    fits = dict(_hand_fit(*_longest("hand", (config.problem, config.lr), config.steps)))
+    fits = dict(_hand_fit(*plain))
     waiting = {}
     for part, args in wanted.items():
         future = futures[part]

@@ -118,10 +118,10 @@ BACKGROUND_NICENESS = 10
 def init_background() -> None:
     """Set up a worker for long work: as :func:`init`, at a lower CPU priority.
 
-    Training (the lab, the ConvNet) and the long computations (the from-scratch fits, a basin
-    map: seconds each) run in such workers; the server's reruns and the quick computations
-    come first, and long work takes the CPU time they leave over, however much of it a class
-    starts at once.
+    Training (the lab, the ConvNet) and the long computations (the from-scratch view's torch
+    ways, a basin map: seconds each) run in such workers; the server's reruns and the quick
+    computations come first, and long work takes the CPU time they leave over, however much
+    of it a class starts at once.
     """
     init()
     with contextlib.suppress(OSError):  # (where refused, it runs at normal priority)

@@ -280,17 +280,16 @@ def test_from_scratch_work_nobody_waits_for_any_more_is_dropped_before_it_starts
 def test_from_scratch_steps_moved_down_are_cut_from_the_tabs_longer_run():
     at = settled(open_view("scratch.py"))
     settled(at.number_input(key="fs_steps_sine").set_value(2600).run())  # to the 3,000 bucket
-    assert at.session_state["_fs_last_torch"] == (("sine", 1e-6), 3000)
+    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
     at.number_input(key="fs_steps_sine").set_value(700).run()  # its bucket would be 1,000
     assert not training(at), "a cut of a run that is there computes nothing"
-    assert at.session_state["_fs_last_torch"] == (("sine", 1e-6), 3000)
-    assert at.session_state["_fs_last_hand"] == (("sine", 1e-6), 3000)
+    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)  # numpy's and torch's
     assert any("same coefficients" in s.value for s in at.success)
     settled(at.radio(key="fs_opt").set_value("rmsprop").run())  # only the fourth: 700 → 1,000
-    assert at.session_state["_fs_last_torch"] == (("sine", 1e-6), 3000)
+    assert at.session_state["_fs_last_plain"] == (("sine", 1e-6), 3000)
     assert at.session_state["_fs_last_optim"] == (("sine", 1e-3, "rmsprop"), 1000)
     settled(at.number_input(key="fs_lr_sine").set_value(2e-6).run())  # its own bucket
-    assert at.session_state["_fs_last_torch"] == (("sine", 2e-6), 1000)
+    assert at.session_state["_fs_last_plain"] == (("sine", 2e-6), 1000)
 
 
 def test_from_scratch_torch_ways_arrive_even_when_their_worker_is_killed():
