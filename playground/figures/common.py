@@ -1,4 +1,14 @@
-"""Helpers shared by the figure builders: compact numbers, log colours, animation controls."""
+"""Helpers shared by the figure builders: compact numbers, log colours, animation controls.
+
+Fitted margins. Each 2-D figure's ``margin`` holds what sits in it (tick labels, axis titles, a
+legend or colour bar beside the axes), as plotly.js measures it in Streamlit's theme, plus a
+few pixels. With margins too small, plotly.js grows them to fit (``automargin``, which
+Streamlit's theme turns on) and then lays the whole figure out a second time: every figure was
+drawn twice, 40-50 % of its drawing time in the browser on each open and each change. Labels
+that need more room (presenter mode's larger fonts, a narrow screen's two-row legend) still
+get it, at the cost of that second layout. tests/e2e/test_browser.py checks that the views'
+figures fit at their default settings.
+"""
 
 from __future__ import annotations
 

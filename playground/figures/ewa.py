@@ -59,7 +59,7 @@ def averages(
         height=420,
         xaxis_title=t("axis_t", lang),
         yaxis_title=t("axis_x", lang),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 71, "r": 10, "t": 40, "b": 102},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.2},
         uirevision="ewa",
     )
@@ -85,7 +85,7 @@ def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure
         height=340,
         xaxis_title=t("axis_lag", lang),
         yaxis_title=t("axis_weight", lang),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 74, "r": 10, "t": 40, "b": 97},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
@@ -126,7 +126,9 @@ def bias_figure(
             col=col,
         )
     fig.update_xaxes(title_text=t("axis_t", lang))
-    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_layout(
+        height=340, margin={"l": 37, "r": 10, "t": 40, "b": 71}
+    )  # (fitted: common.py)
     return fig
 
 
@@ -188,7 +190,7 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     pad = 0.05 * (float(np.nanmax(x)) - float(np.nanmin(x)) + 1e-9)
     fig.update_layout(
         height=420,
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        margin={"l": 71, "r": 10, "t": 117, "b": 90},  # (fitted: see common.py)
         xaxis={"range": [0, n + 1], "title": t("axis_t", lang)},
         yaxis={
             "range": [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad],
@@ -250,7 +252,7 @@ def states_figure(states: dict, lang: str = "en") -> go.Figure:
     fig.update_xaxes(title_text=t("axis_step", lang))
     fig.update_layout(
         height=360,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 49, "r": 10, "t": 60, "b": 97},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.25},
     )
     fig.update_annotations(font_size=12)

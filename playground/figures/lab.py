@@ -107,7 +107,7 @@ def curves_figure(
         "height": 400,
         "xaxis": {"title": {"text": t("axis_epoch", lang)}},
         "yaxis": {"title": {"text": y_title or t("axis_loss", lang)}, **log_axis(values)},
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 92, "r": 10, "t": 40, "b": 123},  # (fitted: see common.py)
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
     }
@@ -181,7 +181,7 @@ def fit_figure(
         "height": 400,
         "xaxis": {"title": {"text": "x"}},
         "yaxis": {"title": {"text": "y"}, "range": [lo - pad, hi + pad]},
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 71, "r": 10, "t": 40, "b": 146},  # (fitted: see common.py)
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_fit",
     }
@@ -276,7 +276,7 @@ def boundary_figure(
     layout.update(
         title={"text": t("fig_lab_boundary", lang, epoch=epoch)},
         height=360,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 21, "r": 96, "t": 70, "b": 21},  # (fitted: see common.py)
         uirevision="lab_boundary",
     )
     return go.Figure({"data": data, "layout": layout})

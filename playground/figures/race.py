@@ -284,7 +284,7 @@ def race_animation(
     layout.update(
         images=images,
         height=height,
-        margin={"l": 10, "r": 10, "t": 150, "b": 10},
+        margin={"l": 80, "r": 82, "t": 171, "b": 24},  # (fitted: see common.py)
         legend={"orientation": "h", "x": 0.0, "y": 1.0 + 8 / height, "yanchor": "bottom"},
         uirevision="race",
         clickmode="event+select",
@@ -386,7 +386,7 @@ def curves(
     fig.update_layout(
         title=title,
         height=340,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 89, "r": 25, "t": 40, "b": 97},  # (fitted: see common.py)
         xaxis_title=t("axis_step", lang),
         yaxis_title=y_title,
         legend={"orientation": "h", "y": -0.25},

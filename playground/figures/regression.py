@@ -58,7 +58,7 @@ def data_figure(
         xaxis_title="x",
         yaxis_title="y",
         height=360,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 66, "r": 10, "t": 50, "b": 106},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
@@ -136,7 +136,7 @@ def surface_contour(
         height=400,
         xaxis_title="w",
         yaxis_title="b",
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 78, "r": 88, "t": 40, "b": 78},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.18},
         uirevision="contour",
     )
@@ -349,7 +349,7 @@ def descent_animation(
     )
     fig.update_layout(
         height=960 if three_d else 800,
-        margin={"l": 10, "r": 10, "t": 70, "b": 140},  # the controls sit under the axes
+        margin={"l": 78, "r": 25, "t": 70, "b": 158},  # controls under the axes (fitted: common.py)
         legend={"orientation": "h", "y": 1.09, "x": 0},
         uirevision="descent",
         **extra,

@@ -46,7 +46,7 @@ def fits_figure(
         xaxis_title="x",
         yaxis_title="y",
         height=380,
-        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        margin={"l": 80, "r": 10, "t": 50, "b": 157},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
@@ -71,7 +71,7 @@ def loss_figure(losses: dict[str, np.ndarray], lang: str = "en") -> go.Figure:
         xaxis_title=t("axis_step", lang),
         yaxis=log_axis(everything) | {"title": t("fs_axis_loss", lang)},
         height=380,
-        margin={"l": 60, "r": 10, "t": 50, "b": 40},
+        margin={"l": 83, "r": 10, "t": 50, "b": 141},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.2},
     )
     return fig

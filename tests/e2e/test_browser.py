@@ -33,6 +33,22 @@ def assert_clean(page) -> None:
     ).all_inner_texts()
 
 
+def assert_laid_out_once(page) -> None:
+    """Every 2-D figure's margins already hold its labels: plotly.js did not have to grow them
+    (and lay the figure out a second time, 40-50 % of its drawing time; figures/common.py)."""
+    grown = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+          .filter(gd => gd._fullLayout && !gd._fullLayout._has('gl3d'))
+          .map(gd => {
+            const m = gd.layout.margin || {}, z = gd._fullLayout._size;
+            const grew = ['l', 'r', 't', 'b'].filter(k => Math.round(z[k]) > (m[k] ?? 80));
+            return grew.length ? (gd.layout.title?.text || 'untitled') + ': ' + grew : '';
+          })
+          .filter(Boolean)"""
+    )
+    assert grown == [], grown
+
+
 def shot(page, name: str) -> None:
     if os.environ.get("PLAYGROUND_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -72,6 +88,7 @@ def test_loss_surface_draws_reacts_and_animates(view):
     wait_for_figures(page, 6)
     assert_clean(page)
     shot(page, "loss-surface")
+    assert_laid_out_once(page)
     animation = page.locator(".js-plotly-plot").last
     before, after = play(page, animation)
     assert after > before >= 0
@@ -87,6 +104,7 @@ def test_race_draws_click_sets_start_and_animates(view):
     wait_for_figures(page, 2)
     assert_clean(page)
     shot(page, "race")
+    assert_laid_out_once(page)
     race = page.locator(".js-plotly-plot").first
     race.scroll_into_view_if_needed()
     area = race.locator(".nsewdrag").first.bounding_box()
@@ -112,6 +130,7 @@ def test_ewa_draws_both_conventions_agree_and_animates(view):
     wait_for_figures(page, 5)
     assert_clean(page)
     shot(page, "ewa")
+    assert_laid_out_once(page)
     page.get_by_text("Swapped convention").click()
     page.wait_for_selector("text=Both conventions give the same curves", timeout=30_000)
     animation = page.locator(".js-plotly-plot").nth(3)
@@ -128,6 +147,7 @@ def test_overfit_lab_trains_live_and_stops(view):
     wait_for_figures(page, 2)
     assert_clean(page)
     shot(page, "overfit")
+    assert_laid_out_once(page)
     page.get_by_role("button", name="Train").click()
     page.wait_for_selector("[data-testid=stProgress]", timeout=60_000)
     page.get_by_role("button", name="Stop").click()

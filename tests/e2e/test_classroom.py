@@ -8,7 +8,7 @@ import struct
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_browser import assert_clean, shot, wait_for_figures
+from tests.e2e.test_browser import assert_clean, assert_laid_out_once, shot, wait_for_figures
 
 pytestmark = pytest.mark.browser
 
@@ -160,6 +160,7 @@ def test_from_scratch_view_agrees_and_shows_its_code(view):
     open_view("/from-scratch")
     page.wait_for_selector("text=give the same coefficients", timeout=60_000)
     wait_for_figures(page, 2)
+    assert_laid_out_once(page)
     # The code comes after the charts in the page; it may still be on its way when they draw.
     expect(page.get_by_text("def by_hand")).to_have_count(1, timeout=30_000)
     # A new η: numpy's way is drawn at once, the torch ways join it when trained.
