@@ -126,9 +126,8 @@ def bias_figure(
             col=col,
         )
     fig.update_xaxes(title_text=t("axis_t", lang))
-    fig.update_layout(
-        height=340, margin={"l": 37, "r": 10, "t": 40, "b": 71}
-    )  # (fitted: common.py)
+    # margins fitted to the labels: see common.py
+    fig.update_layout(height=340, margin={"l": 37, "r": 10, "t": 40, "b": 71})
     return fig
 
 
