@@ -21,8 +21,8 @@ from _util import machine, row
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.bench_latency import VIEWS, drawn  # noqa: E402
-from tests.e2e.conftest import ARGS, chromium_path, start_server  # noqa: E402
+from benchmarks.bench_latency import VIEWS, browser_path, drawn  # noqa: E402
+from tests.e2e.conftest import ARGS, start_server  # noqa: E402
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SPECS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -48,9 +48,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
-    path = chromium_path()
+    path = browser_path()
     if path is None:
-        print("no Chromium: install Debian's 'chromium' package to run this benchmark")
         return 0
     from playwright.sync_api import sync_playwright
 

@@ -126,6 +126,14 @@ def control_changes(context, url: str, view: View, count: int = 10) -> list[floa
     return times
 
 
+def browser_path() -> str | None:
+    """Debian's Chromium for a browser benchmark, or None after saying how to get it."""
+    path = chromium_path()
+    if path is None:
+        print("no Chromium: install Debian's 'chromium' package to run this benchmark")
+    return path
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[int(q * (len(ordered) - 1) + 0.5)]
@@ -142,9 +150,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     views = [v for v in VIEWS if not args.view or v.path.strip("/") in args.view]
-    path = chromium_path()
+    path = browser_path()
     if path is None:
-        print("no Chromium: install Debian's 'chromium' package to run this benchmark")
         return 0
     from playwright.sync_api import sync_playwright
 
