@@ -212,7 +212,7 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
 def chart(fig, key: str, where=None, **kwargs):
     """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML."""
     where = where or st
-    event = where.plotly_chart(export.presenter(fig) if presenting() else fig, key=key, **kwargs)
+    event = where.plotly_chart(export.specified(fig, presenting()), key=key, **kwargs)
     exports(fig, key, where)
     return event
 

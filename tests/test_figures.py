@@ -182,6 +182,29 @@ def test_presenter_copy_enlarges_text_and_lines_but_not_the_play_controls():
     assert fig.layout.font.size != big.layout.font.size  # the original is untouched
 
 
+def test_a_shared_figure_is_sent_as_plotly_chart_would_send_it_and_converted_once(monkeypatch):
+    import plotly.io as pio
+    import plotly.tools
+
+    from playground.figures import export
+
+    fig, _ = _animation(steps=50, n=41, points=50)
+    as_sent = pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True), validate=False)
+    big_sent = export.presenter(fig).to_json()
+    calls = []
+    original = type(fig).to_dict
+    monkeypatch.setattr(type(fig), "to_dict", lambda self: calls.append(1) or original(self))
+
+    first = export.specified(fig)
+    # what st.plotly_chart does with a figure on every rerun
+    again = plotly.tools.return_figure_from_figure_or_data(export.specified(fig), True)
+    assert pio.to_json(again, validate=False) == as_sent
+    assert export.specified(fig) is first and len(calls) == 1  # converted once, then reused
+    big = export.specified(fig, presenting=True)
+    assert big is export.specified(fig, presenting=True) and big is not first
+    assert pio.to_json(big.to_dict(), validate=False) == big_sent
+
+
 def test_figure_table_lists_every_trace_and_frame_in_long_format():
     from playground.figures import export
 
