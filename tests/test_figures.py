@@ -205,6 +205,14 @@ def test_a_shared_figure_is_sent_as_plotly_chart_would_send_it_and_converted_onc
     assert pio.to_json(big.to_dict(), validate=False) == big_sent
 
 
+def test_legend_width_grows_with_the_longest_name_and_counts_cjk_characters_wide():
+    from playground.figures.common import legend_width
+
+    short, longer = legend_width(["diverged"]), legend_width(["diverged", "minimum 1 at (1, 1)"])
+    assert longer - short == pytest.approx(4.5 * (19 - 8), abs=1)  # the longest name counts
+    assert legend_width(["未收敛"]) - legend_width(["abc"]) == pytest.approx(3 * (11 - 4.5), abs=1)
+
+
 def test_figure_table_lists_every_trace_and_frame_in_long_format():
     from playground.figures import export
 

@@ -17,6 +17,7 @@ from playground.figures.common import (
     compact,
     decimals,
     frame_indices,
+    legend_width,
     log_axis,
     log_colour_scale,
     map_image,
@@ -454,7 +455,8 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
         height=520,
         xaxis_title=t("axis_x_start", lang),
         yaxis_title=t("axis_y_start", lang),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        # fitted (figures/common.py): the legend's entries name this surface's minima
+        margin={"l": 84, "r": 50 + legend_width([names[c] for c in present]), "t": 40, "b": 75},
         legend={"orientation": "v", "x": 1.02},
         uirevision="basin",
     )

@@ -122,6 +122,10 @@ def test_race_draws_click_sets_start_and_animates(view):
     surface = page.locator(".st-key-surface input")
     assert surface.input_value() == "Himmelblau (four minima)"
     assert_clean(page)
+    page.get_by_text("Draw the basin map").click()  # its legend names the four minima
+    wait_for_figures(page, 3)
+    assert_clean(page)
+    assert_laid_out_once(page)
 
 
 def test_ewa_draws_both_conventions_agree_and_animates(view):
