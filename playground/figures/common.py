@@ -110,7 +110,7 @@ def legend_width(names: Sequence[str]) -> int:
 
     For a margin that must hold a legend whose entries depend on the data (fitted margins, see
     above): the marker and padding, then about 4.5 px per character and 11 px per wide (CJK)
-    one at its 12 px font, rounded up — measured in Chromium for the basin map's entries.
+    one at its 12 px font; fitted in Chromium to the basin map's entries, erring a little wide.
     """
     longest = max(
         (sum(11.0 if unicodedata.east_asian_width(ch) in "WF" else 4.5 for ch in name))
