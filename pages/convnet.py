@@ -206,7 +206,7 @@ def curves(job: ui.TrainingJob, config: NetConfig) -> None:
         y_title=t("digits_error_rate", lang),
     )
     fig.update_yaxes(tickformat=".0%")
-    ui.chart(fig, "net_curves")
+    ui.chart(fig, "net_curves", shared=False)
 
 
 def kernels(job: ui.TrainingJob, config: NetConfig, v: int, key: str) -> None:
@@ -219,7 +219,7 @@ def kernels(job: ui.TrainingJob, config: NetConfig, v: int, key: str) -> None:
         names_of(config)[v],
         lang,
     )
-    ui.chart(fig, key)
+    ui.chart(fig, key, shared=False)
 
 
 def pick_variant(config: NetConfig) -> int:
@@ -269,8 +269,10 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     image = digits.move(data.images[i, 0], int(dx), int(dy), float(angle))  # (S, S)
     probs, maps1, maps2 = convnet.inspect(model, image)
     left, right = st.columns([2, 3])
-    ui.chart(df.probabilities_figure(probs, int(data.labels[i]), lang), "net_probs", left)
-    ui.chart(df.maps_figure(image, maps1, maps2, lang), "net_maps", right)
+    ui.chart(
+        df.probabilities_figure(probs, int(data.labels[i]), lang), "net_probs", left, shared=False
+    )
+    ui.chart(df.maps_figure(image, maps1, maps2, lang), "net_maps", right, shared=False)
     st.caption(t("digits_robust_note", lang))
 
     st.subheader(t("digits_mistakes", lang))
@@ -278,12 +280,17 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     pred = summary.test_pred[v]
     wrong = np.nonzero(pred != true)[0]
     left, right = st.columns([2, 3])
-    ui.chart(df.confusion_figure(summary.confusion[v], names[v], lang), "net_confusion", left)
+    ui.chart(
+        df.confusion_figure(summary.confusion[v], names[v], lang),
+        "net_confusion",
+        left,
+        shared=False,
+    )
     if len(wrong):
         fig = df.misclassified_figure(
             data.images[data.test[wrong], 0], true[wrong], pred[wrong], lang
         )
-        ui.chart(fig, "net_wrong", right)
+        ui.chart(fig, "net_wrong", right, shared=False)
     else:
         right.success(t("digits_no_mistakes", lang))
 
@@ -354,7 +361,7 @@ with ui.guarded(lang):
             )
             sample = data.train[:16]
             fig = df.samples_figure(data.images[sample, 0], data.labels[sample], lang)
-            ui.chart(fig, "net_samples")
+            ui.chart(fig, "net_samples", shared=False)
         with right:
             st.markdown(f"**{t('digits_network', lang)}**")
             shapes_table(data.size, config)

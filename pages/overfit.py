@@ -237,7 +237,12 @@ def draw(
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary)
     left, right = st.columns(2)
-    ui.chart(lf.curves_figure(epochs, train, val, names, best, stopped, lang), "lab_curves", left)
+    ui.chart(
+        lf.curves_figure(epochs, train, val, names, best, stopped, lang),
+        "lab_curves",
+        left,
+        shared=False,
+    )
     snaps = [r for r in records if r.prediction is not None]
     if not snaps:
         return
@@ -252,12 +257,12 @@ def draw(
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, truth
         )
-        ui.chart(fig, "lab_fit", right)
+        ui.chart(fig, "lab_fit", right, shared=False)
     else:
         fig = lf.boundary_figure(
             split.x, split.y, parts, grid, snap.prediction, names, snap.epoch, lang
         )
-        ui.chart(fig, "lab_fit")
+        ui.chart(fig, "lab_fit", shared=False)
 
 
 ui.lab_workers()  # start (and warm) the worker processes the first time the lab is opened

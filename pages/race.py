@@ -352,7 +352,9 @@ with ui.guarded(lang):
         ui.chart(ui.figure(rf.curves, gaps, labels, title, y_title, lang=lang), "race_loss")
     if panel == "3d":
         ui.chart(
-            rf.race_3d(xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang),
+            ui.figure(
+                rf.race_3d, xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang
+            ),
             key="race_3d",
         )
     if panel == "saddle":
@@ -360,7 +362,8 @@ with ui.guarded(lang):
         escapes = table["escaped_at"].tolist()
         norms = [np.linalg.norm(p.grad, axis=1) for p in paths]
         ui.chart(
-            rf.curves(
+            ui.figure(
+                rf.curves,
                 norms,
                 labels,
                 t("fig_grad_norm", lang),
@@ -375,7 +378,8 @@ with ui.guarded(lang):
             for p in paths
         ]
         ui.chart(
-            rf.curves(
+            ui.figure(
+                rf.curves,
                 [e[:, 1] for e in eigs],
                 labels,
                 t("fig_hessian", lang),
@@ -427,7 +431,8 @@ def basin_section() -> None:
                 surface, options, data_x, data_y, contestants[which], n, int(b_steps)
             )
             ui.chart(
-                rf.basin_figure(result.xs, result.ys, result.label, minima, lang), key="basin_fig"
+                ui.figure(rf.basin_figure, result.xs, result.ys, result.label, minima, lang),
+                key="basin_fig",
             )
 
 

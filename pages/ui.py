@@ -209,10 +209,19 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
 
 
-def chart(fig, key: str, where=None, **kwargs):
-    """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML."""
+def chart(fig, key: str, where=None, shared: bool = True, **kwargs):
+    """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML.
+
+    ``shared``: the figure comes from a cache and is shown again on later reruns, so it is
+    converted for sending once and kept (export.specified). A figure built on this rerun (the
+    live training views) is sent as it is: keeping its conversion would cost more than it saves.
+    """
     where = where or st
-    event = where.plotly_chart(export.specified(fig, presenting()), key=key, **kwargs)
+    if shared:
+        sent = export.specified(fig, presenting())
+    else:
+        sent = export.presenter(fig) if presenting() else fig
+    event = where.plotly_chart(sent, key=key, **kwargs)
     exports(fig, key, where)
     return event
 
