@@ -7,7 +7,9 @@ Starts ``--replicas`` servers on free localhost ports with one shared cookie sec
 front of them with docs/deploy/nginx.conf (sticky by a cookie), checks that one browser stays
 on one replica and that the load spreads over all of them, then runs benchmarks/bench_load.py
 through the proxy (its memory and CPU figures add up all replicas). Needs Debian's nginx
-(`apt-get install nginx`, /usr/sbin/nginx); stops everything it started.
+(`apt-get install nginx`, /usr/sbin/nginx); stops everything it started. The replicas inherit
+the environment: ``PLAYGROUND_CPUS=1 .venv/bin/python benchmarks/bench_replicas.py …`` tells each
+of two replicas on a two-core machine that it has one CPU (one worker a pool).
 """
 
 from __future__ import annotations

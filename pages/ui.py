@@ -637,7 +637,9 @@ def _result(part: str, args: tuple, future) -> dict[str, scratch.Fit] | None:
 # long ones (the from-scratch torch ways, a basin map: seconds), and long ones run at a lower
 # CPU priority, so they take only what the server and the quick lane leave, whatever a class
 # asks for at once (bench_load.py). Two long workers: the two torch parts train at once.
-LANES = {"quick": (2, jobs.init), "long": (2, jobs.init_background)}
+# (Two each on a server with two CPUs or more, one each with one: jobs.workers_per_pool.)
+WORKERS = jobs.workers_per_pool()
+LANES = {"quick": (WORKERS, jobs.init), "long": (WORKERS, jobs.init_background)}
 
 
 @st.cache_resource(show_spinner=False)
@@ -724,7 +726,7 @@ class TrainingJob:
                         self.records.append(item)
 
 
-LAB_WORKERS = 2  # processes per server that train the overfitting lab's models
+LAB_WORKERS = WORKERS  # processes per server that train the overfitting lab's models
 
 
 @st.cache_resource(show_spinner=False)
