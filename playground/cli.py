@@ -10,6 +10,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "pages" / "app.py"
+CPUS_VARIABLE = (
+    "PLAYGROUND_CPUS"  # (read by playground.jobs, which imports torch: not imported here)
+)
+
+
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    """The server's environment: the checkout on the path (the server runs from it, so that
+    .streamlit/config.toml applies) and ``--cpus`` as ``PLAYGROUND_CPUS``, which
+    jobs.workers_per_pool reads."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if args.cpus is not None:
+        env[CPUS_VARIABLE] = str(args.cpus)
+    return env
+
+
+def _cpus(text: str) -> int:
+    try:
+        cpus = int(text)
+    except ValueError:
+        cpus = 0
+    if cpus < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of CPUs, 1 or more, not {text!r}"
+        )
+    return cpus
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -32,8 +57,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         f"Serving the playground on http://{args.address}:{args.port}  (Ctrl+C stops it)",
         flush=True,
     )
-    # Run from the checkout so .streamlit/config.toml applies.
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = server_env(args)
     if os.name == "posix":
         # Become the server: a stop signal from a terminal, a container platform or systemd
         # then reaches Streamlit itself (a child would outlive a launcher killed by SIGTERM).
@@ -131,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     run.add_argument("--address", default="localhost", help="address (default localhost)")
+    run.add_argument(
+        "--cpus",
+        type=_cpus,
+        help="CPUs this server may use, for replicas sharing a machine: 1 each for two replicas "
+        "on two cores (default: the CPUs it may run on). Sets PLAYGROUND_CPUS",
+    )
     run.set_defaults(func=_run)
 
     race = sub.add_parser(

@@ -155,3 +155,22 @@ def test_race_bad_run_is_a_clear_error_not_a_traceback():
     )
     assert out.returncode == 2
     assert "Unknown optimizer" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_run_cpus_reaches_the_server_as_playground_cpus():
+    from playground import jobs
+    from playground.cli import CPUS_VARIABLE, server_env
+
+    assert CPUS_VARIABLE == jobs.CPUS_VARIABLE
+    env = server_env(build_parser().parse_args(["run", "--cpus", "1"]))
+    assert jobs.workers_per_pool(env) == 1
+    without = server_env(build_parser().parse_args(["run"]))
+    assert without.get(CPUS_VARIABLE) == os.environ.get(CPUS_VARIABLE)  # (inherited, if set)
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "one", "1.5"])
+def test_run_refuses_a_cpu_count_that_is_not_a_whole_number(value, capsys):
+    with pytest.raises(SystemExit) as stop:
+        build_parser().parse_args(["run", "--cpus", value])
+    assert stop.value.code == 2
+    assert "whole number of CPUs" in capsys.readouterr().err
