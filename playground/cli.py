@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from playground import cpus
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "pages" / "app.py"
-CPUS_VARIABLE = (
-    "PLAYGROUND_CPUS"  # (read by playground.jobs, which imports torch: not imported here)
-)
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -21,20 +20,17 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     jobs.workers_per_pool reads."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if args.cpus is not None:
-        env[CPUS_VARIABLE] = str(args.cpus)
+        env[cpus.VARIABLE] = str(args.cpus)
     return env
 
 
 def _cpus(text: str) -> int:
-    try:
-        cpus = int(text)
-    except ValueError:
-        cpus = 0
-    if cpus < 1:
+    count = cpus.parse(text)
+    if count is None:
         raise argparse.ArgumentTypeError(
             f"expected a whole number of CPUs, 1 or more, not {text!r}"
         )
-    return cpus
+    return count
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:

@@ -12,7 +12,6 @@ are sent to the workers as they are.
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import os
 import sys
@@ -26,48 +25,25 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from playground import landscapes, runs, surfaces
+from playground import cpus, landscapes, runs, surfaces
 from playground.optimizers import RunSpec
 
 # What the forkserver imports once, before it forks any worker: the worker modules and torch's
 # lazy imports of torch.optim (its first step imports torch._dynamo: seconds of CPU).
 PRELOAD = ["playground.jobs", "playground.training", "torch.optim", "torch._dynamo"]
 
-CPUS_VARIABLE = "PLAYGROUND_CPUS"
 MAX_WORKERS = 2
-log = logging.getLogger(__name__)
 
 
 def workers_per_pool(environ: dict[str, str] | None = None) -> int:
     """How many worker processes each pool of a server gets: its CPUs, at most two.
 
-    A server's CPUs are ``PLAYGROUND_CPUS`` if set (replicas sharing one machine: each
-    replica's share of it, e.g. 1 for two replicas on two cores), else the CPUs this process
-    may run on. Two is the most a pool gets: one server's reruns are one Python process, so a
-    bigger machine serves more students through more replicas (one per two CPUs), not through
-    more workers behind one server. A value that is not a whole number of at least 1 is
-    logged and ignored.
+    The CPUs are :func:`playground.cpus.available` (``PLAYGROUND_CPUS``, else a container's
+    CPU quota, else the CPUs this process may run on). Two is the most a pool gets: one
+    server's reruns are one Python process, so a bigger machine serves more students through
+    more replicas (one per two CPUs), not through more workers behind one server.
     """
-    environ = os.environ if environ is None else environ
-    text = environ.get(CPUS_VARIABLE, "").strip()
-    cpus = None
-    if text:
-        try:
-            cpus = int(text)
-        except ValueError:
-            cpus = 0
-        if cpus < 1:
-            log.warning(
-                "%s=%r is not a whole number of CPUs (1 or more); ignored", CPUS_VARIABLE, text
-            )
-            cpus = None
-    if cpus is None:
-        cpus = (
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1
-        )
-    return max(1, min(MAX_WORKERS, cpus))
+    return max(1, min(MAX_WORKERS, cpus.available(environ)))
 
 
 def context() -> multiprocessing.context.BaseContext:

@@ -158,14 +158,13 @@ def test_race_bad_run_is_a_clear_error_not_a_traceback():
 
 
 def test_run_cpus_reaches_the_server_as_playground_cpus():
-    from playground import jobs
-    from playground.cli import CPUS_VARIABLE, server_env
+    from playground import cpus
+    from playground.cli import server_env
 
-    assert CPUS_VARIABLE == jobs.CPUS_VARIABLE
     env = server_env(build_parser().parse_args(["run", "--cpus", "1"]))
-    assert jobs.workers_per_pool(env) == 1
+    assert cpus.available(env) == 1
     without = server_env(build_parser().parse_args(["run"]))
-    assert without.get(CPUS_VARIABLE) == os.environ.get(CPUS_VARIABLE)  # (inherited, if set)
+    assert without.get(cpus.VARIABLE) == os.environ.get(cpus.VARIABLE)  # (inherited, if set)
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "one", "1.5"])
