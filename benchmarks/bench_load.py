@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from benchmarks._util import cpu_seconds, machine, rss_mb, tree  # noqa: E402
+from playground import cpus  # noqa: E402
 
 # view → [(widget key, low, high)]: the controls a student drags; ints where both bounds are
 ACTIONS = {
@@ -299,6 +301,9 @@ def main() -> int:
         pids = [proc.pid]
     print(f"# {machine()}")
     print(f"# {args.label}: {args.sessions} sessions × {args.seconds:g} s × {args.rounds} rounds")
+    if not args.url or args.pid:  # servers started here or by bench_replicas.py: this environment
+        setting = f"{cpus.VARIABLE}={os.environ.get(cpus.VARIABLE, '(unset)')}"
+        print(f"# CPUs each server sizes its worker pools by: {cpus.available()} ({setting})")
     try:
         think = tuple(float(v) for v in args.think.split(","))
         print(f"# tabs open over {args.ramp:g} s; {think[0]:g}–{think[1]:g} s between actions")
