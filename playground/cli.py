@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--cpus",
         type=_cpus,
         help="CPUs this server may use, for replicas sharing a machine: 1 each for two replicas "
-        "on two cores (default: the CPUs it may run on). Sets PLAYGROUND_CPUS",
+        "on two cores (default: its container's CPU limit, else the CPUs it may run on). "
+        "Sets PLAYGROUND_CPUS",
     )
     run.set_defaults(func=_run)
 
