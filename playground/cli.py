@@ -12,6 +12,7 @@ from playground import cpus
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "pages" / "app.py"
+WARMUP = ROOT / "pages" / "warmup.py"
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -22,6 +23,42 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     if args.cpus is not None:
         env[cpus.VARIABLE] = str(args.cpus)
     return env
+
+
+def local_url(address: str, port: int, extra: list[str]) -> str:
+    """Where this machine reaches the server: a wildcard address is reached on loopback, and
+    a ``--server.baseUrlPath`` passed on to Streamlit is part of the URL."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(address, address)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    base = ""
+    for i, arg in enumerate(extra):
+        if arg.startswith("--server.baseUrlPath="):
+            base = arg.split("=", 1)[1]
+        elif arg == "--server.baseUrlPath" and i + 1 < len(extra):
+            base = extra[i + 1]
+    base = base.strip("/")
+    return f"http://{host}:{port}" + (f"/{base}" if base else "")
+
+
+def start_warmup(url: str, env: dict[str, str]) -> None:
+    """Start pages/warmup.py for the server at ``url``, detached from this process.
+
+    On POSIX it is forked twice, so that the server (which this process becomes) is not its
+    parent and never has to reap it.
+    """
+    cmd = [sys.executable, str(WARMUP), url]
+    if os.name != "posix":
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+        return
+    child = os.fork()
+    if child == 0:  # the intermediate process: start the warm-up and leave at once
+        try:
+            os.setsid()
+            subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
 
 
 def _cpus(text: str) -> int:
@@ -54,6 +91,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         flush=True,
     )
     env = server_env(args)
+    if args.warm:
+        start_warmup(local_url(args.address, args.port, extra), env)
     if os.name == "posix":
         # Become the server: a stop signal from a terminal, a container platform or systemd
         # then reaches Streamlit itself (a child would outlive a launcher killed by SIGTERM).
@@ -157,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="CPUs this server may use, for replicas sharing a machine: 1 each for two replicas "
         "on two cores (default: its container's CPU limit, else the CPUs it may run on). "
         "Sets PLAYGROUND_CPUS",
+    )
+    run.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="do not open every view once when the server starts (by default a warm-up pays "
+        "the server's start-up costs before the first student arrives)",
     )
     run.set_defaults(func=_run)
 

@@ -1,0 +1,138 @@
+"""The warm-up that `playground run` starts beside a fresh server (pages/warmup.py)."""
+
+import asyncio
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.cli import APP, ROOT, build_parser, local_url
+from tests.e2e.conftest import _free_port, start_server
+
+sys.path.insert(0, str(ROOT / "pages"))
+import warmup
+
+VIEWS = set(re.findall(r'url_path="([^"]+)"', APP.read_text(encoding="utf-8")))
+
+
+def test_router_declares_the_views_the_warm_up_should_find():
+    assert {"home", "race", "loss-surface"} <= VIEWS and len(VIEWS) >= 7
+
+
+def test_warm_up_opens_every_view_in_both_languages_without_an_error():
+    proc, url = start_server()
+    try:
+        opened = asyncio.run(warmup.warm(url))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    for lang in warmup.LANGUAGES:
+        paths = [o.path for o in opened if o.lang == lang]
+        assert paths[0] == ""  # the home view first: it starts the compute workers
+        # the home view is reached at "" (the default page); every other view by its path
+        assert set(paths[1:]) == VIEWS - {"home"}, lang
+    assert [o for o in opened if o.errors] == []
+    line = warmup.report(opened, 12.3)
+    assert f"opened the {len(VIEWS)} views once in 2 languages in 12.3 s" in line
+
+
+def test_warm_up_reports_a_view_that_raises(tmp_path):
+    app = tmp_path / "app.py"
+    (tmp_path / "fine.py").write_text("import streamlit as st\nst.write('fine')\n")
+    (tmp_path / "broken.py").write_text("raise ValueError('a bug in this view')\n")
+    app.write_text(
+        "import streamlit as st\n"
+        "st.navigation([st.Page('fine.py', default=True), "
+        "st.Page('broken.py', url_path='broken')]).run()\n"
+    )
+    proc, url = start_server(app=app)
+    try:
+        opened = asyncio.run(warmup.warm(url, languages=("en",), timeout=60))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    broken = [o for o in opened if o.path == "broken"]
+    assert len(broken) == 1 and broken[0].errors  # (the details stay in the server's log)
+    assert not [o for o in opened if o.path != "broken" and o.errors]
+    assert "/broken (en) showed an error" in warmup.report(opened, 1.0)
+
+
+def test_warm_up_without_a_server_says_so_and_fails(capsys):
+    url = f"http://127.0.0.1:{_free_port()}"
+    assert warmup.main([url, "--wait", "0.5"]) == 1
+    assert f"no server answered at {url}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("address", "extra", "url"),
+    [
+        ("localhost", [], "http://localhost:8501"),
+        ("0.0.0.0", [], "http://127.0.0.1:8501"),
+        ("::", [], "http://[::1]:8501"),
+        ("10.0.0.5", ["--server.baseUrlPath", "/class/"], "http://10.0.0.5:8501/class"),
+        ("localhost", ["--server.baseUrlPath=playground"], "http://localhost:8501/playground"),
+    ],
+)
+def test_warm_up_reaches_the_server_where_it_listens(address, extra, url):
+    assert local_url(address, 8501, extra) == url
+
+
+def test_run_warms_by_default_and_no_warm_turns_it_off():
+    assert build_parser().parse_args(["run"]).warm is True
+    assert build_parser().parse_args(["run", "--no-warm"]).warm is False
+
+
+def _warm_up_processes(port: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(c.endswith(b"warmup.py") for c in cmd) and f":{port}".encode() in b" ".join(cmd):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="finds processes in /proc (Linux)")
+def test_playground_run_warms_the_server_and_reports_it_in_its_terminal():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playground", "run", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.time() + 240
+        lines = []
+        for line in proc.stdout:  # (the warm-up writes to the server's terminal)
+            lines.append(line)
+            if line.startswith("Warm-up") or time.time() > deadline:
+                break
+        assert lines[-1].startswith(f"Warm-up: opened the {len(VIEWS)} views"), lines
+        deadline = time.time() + 10
+        while _warm_up_processes(port) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not _warm_up_processes(port), "the warm-up did not end after its report"
+        # it was not the server's child: the server has no process left to reap
+        assert [s for s in _children(proc.pid) if s.startswith("Z")] == []
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def _children(pid: int) -> list[str]:
+    """The states (R, S, Z…) of the processes whose parent is ``pid``."""
+    states = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            states.append(fields[0])
+    return states
