@@ -1,17 +1,18 @@
-"""A fresh server's first visits, with and without the warm-up (not a timed test).
+"""A fresh server's first visit, with and without the warm-up (not a timed test).
 
 `playground run` opens every view once when the server starts (pages/warmup.py), so that the
-first student does not pay the server's one-off costs: torch's imports and first autograd
+first visitor does not pay the server's one-off costs: torch's imports and first autograd
 call, the compute workers' start, each view's default runs and figures. The naive way is the
 same server started with ``--no-warm``.
 
-Each round starts a server through the launcher (the same port every time, so the browser's
-cache stays warm, as for a student who has visited before), waits for it to be healthy (and,
-with the warm-up, for the warm-up's report), then opens the home view and every view in turn
-in new tabs of headless Chromium, each timed to all its figures drawn: what a teacher sees
-right after starting the server. Rounds alternate between the two ways.
+For each view measured, each round starts a server through the launcher (the same port every
+time, so the browser's cache stays warm, as for a student who has visited before), waits for
+it to be healthy (and, with the warm-up, for the warm-up's report in its terminal), then opens
+that view in a new tab of headless Chromium, timed to all its figures drawn: a class that
+opens a shared link to it right after the teacher started the server. Then, on the same
+server, the other views one after another. Rounds alternate between the two ways.
 
-Run: .venv/bin/python benchmarks/bench_cold.py [--rounds 2]
+Run: .venv/bin/python benchmarks/bench_cold.py [--rounds 2] [--view race ...]
 """
 
 from __future__ import annotations
@@ -66,18 +67,18 @@ def stop(proc: subprocess.Popen) -> None:
     time.sleep(1.0)  # (the port is free again)
 
 
-def first_visits(browser, url: str) -> dict[str, float]:
-    """The home view, then every view, each opened once in a new tab: seconds to drawn."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    times = {view.path: open_in_tab(context, url, view) for view in [HOME, *VIEWS]}
-    context.close()
-    return times
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2, help="rounds of each way (alternating)")
+    parser.add_argument(
+        "--view",
+        action="append",
+        choices=["home", *(v.path.strip("/") for v in VIEWS)],
+        help="the view opened first (repeatable; default: home, loss-surface, race)",
+    )
     args = parser.parse_args()
+    names = args.view or ["home", "loss-surface", "race"]
+    firsts = [HOME if n == "home" else next(v for v in VIEWS if v.path == "/" + n) for n in names]
     path = browser_path()
     if path is None:
         return 0
@@ -86,51 +87,52 @@ def main() -> int:
     print(f"machine: {machine()}, Chromium headless (software rendering), 1280 × 900")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    results: dict[bool, list[dict[str, float]]] = {False: [], True: []}
+    first: dict[tuple[str, bool], list[float]] = {}
+    rest: dict[bool, list[float]] = {False: [], True: []}
     warm_seconds = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=path, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
         proc, _, _ = launch(port, warm=False)  # fills the browser's cache; not measured
         try:
             healthy(url, 120)
-            first_visits(browser, url)
+            for view in [HOME, *VIEWS]:
+                open_in_tab(context, url, view)
         finally:
             stop(proc)
         for r in range(args.rounds):
-            for warm in (True, False) if r % 2 == 0 else (False, True):
-                start = time.perf_counter()
-                proc, reported, lines = launch(port, warm)
-                try:
-                    if not healthy(url, 120):
-                        print("the server did not start:", *lines[-5:], sep="\n  ")
-                        return 1
-                    if warm:
-                        reported.wait(300)
-                        warm_seconds.append(time.perf_counter() - start)
-                    times = first_visits(browser, url)
-                finally:
-                    stop(proc)
-                results[warm].append(times)
-                way = "warmed" if warm else "fresh "
-                print(
-                    f"round {r + 1}, {way}: "
-                    + ", ".join(f"{k} {v:.2f} s" for k, v in times.items())
-                )
-                print("  " + "\n  ".join(line for line in lines if "Warm-up" in line))
+            for view in firsts:
+                for warm in (True, False) if r % 2 == 0 else (False, True):
+                    start = time.perf_counter()
+                    proc, reported, lines = launch(port, warm)
+                    try:
+                        if not healthy(url, 120):
+                            print("the server did not start:", *lines[-5:], sep="\n  ")
+                            return 1
+                        if warm:
+                            reported.wait(300)
+                            warm_seconds.append(time.perf_counter() - start)
+                        took = open_in_tab(context, url, view)
+                        others = sum(open_in_tab(context, url, v) for v in VIEWS if v != view)
+                    finally:
+                        stop(proc)
+                    first.setdefault((view.path, warm), []).append(took)
+                    rest[warm].append(others)
+                    way = "warmed" if warm else "fresh "
+                    print(f"round {r + 1}, {way}: {view.path} first {took:.2f} s", flush=True)
         browser.close()
     print()
-    print(f"{'view (first visit after the server starts)':<44} {'fresh':>8} {'warmed':>8}  ratio")
-    for view in [HOME, *VIEWS]:
-        fresh = statistics.median(t[view.path] for t in results[False])
-        warmed = statistics.median(t[view.path] for t in results[True])
+    print(f"{'view opened first on a fresh server':<44} {'fresh':>8} {'warmed':>8}  ratio")
+    for view in firsts:
+        fresh = statistics.median(first[view.path, False])
+        warmed = statistics.median(first[view.path, True])
         print(f"{view.path:<44} {fresh:>7.2f}s {warmed:>7.2f}s  {fresh / warmed:.1f}× faster")
-    total = [sum(t.values()) for t in results[False]], [sum(t.values()) for t in results[True]]
-    fresh, warmed = statistics.median(total[0]), statistics.median(total[1])
-    name = "every view, one after another"
+    fresh, warmed = statistics.median(rest[False]), statistics.median(rest[True])
+    name = "then the other views, one after another"
     print(f"{name:<44} {fresh:>7.2f}s {warmed:>7.2f}s  {fresh / warmed:.1f}×")
     print(
-        f"the warm-up itself: server started and every view opened in both languages in "
-        f"{statistics.median(warm_seconds):.1f} s (median), before the first student"
+        "the warm-up itself: server started and every view opened in both languages, "
+        f"background work included, in {statistics.median(warm_seconds):.1f} s (median)"
     )
     return 0
 

@@ -29,7 +29,6 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
 LANGUAGES = ("en", "zh")
-FINISHED = {0, 2}  # script_finished: ran to the end, or ended early for another run
 
 
 @dataclass(frozen=True)
@@ -63,29 +62,60 @@ class Tab:
         self.ws = ws
         self.pages: dict[str, str] = {}  # URL path → page script hash, in the sidebar's order
 
-    async def open(self, path: str, query: str, timeout: float) -> tuple[str, ...]:
-        """Run the page at ``path`` with ``query`` until its script finishes; its exceptions."""
+    async def send(self, path: str, query: str, fragment: str = "") -> None:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = self.pages.get(path, "")
+        if fragment:
+            msg.rerun_script.fragment_id = fragment
         await self.ws.send(msg.SerializeToString())
+
+    async def finish(self, errors: list[str], polls: dict[str, float]) -> int:
+        """Read messages until a run finishes; its status. Notes exceptions shown and the
+        fragments the page asks the browser to rerun on a timer."""
+        async for raw in self.ws:
+            fm = ForwardMsg()
+            fm.ParseFromString(raw)
+            kind = fm.WhichOneof("type")
+            if kind == "navigation":
+                pages = fm.navigation.app_pages
+                self.pages = {p.url_pathname: p.page_script_hash for p in pages}
+            elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                element = fm.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    errors.append(element.exception.message or element.exception.type)
+            elif kind == "auto_rerun":
+                polls[fm.auto_rerun.fragment_id] = fm.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                polls.clear()
+            elif kind == "script_finished":
+                return fm.script_finished
+        raise ConnectionError("the server closed the connection")
+
+    async def open(self, path: str, query: str, timeout: float) -> tuple[str, ...]:
+        """Run the page at ``path`` with ``query`` until it is complete; its exceptions.
+
+        A page that finishes its work in the background (the from-scratch view's torch ways)
+        asks the browser to rerun a fragment on a timer until the work is done and the whole
+        page is drawn again: the warm-up does the same, so that its report comes when the
+        server is idle and that work is cached for every student.
+        """
+        await self.send(path, query)
         errors: list[str] = []
+        polls: dict[str, float] = {}
         async with asyncio.timeout(timeout):
-            async for raw in self.ws:
-                fm = ForwardMsg()
-                fm.ParseFromString(raw)
-                kind = fm.WhichOneof("type")
-                if kind == "navigation":
-                    self.pages = {
-                        p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages
-                    }
-                elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                    element = fm.delta.new_element
-                    if element.WhichOneof("type") == "exception":
-                        errors.append(element.exception.message or element.exception.type)
-                elif kind == "script_finished" and fm.script_finished in FINISHED:
+            while True:
+                status = await self.finish(errors, polls)
+                if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:  # another full run follows
+                    polls.clear()
+                    continue
+                if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    errors.append("the page's script did not compile")
+                if not polls:
                     return tuple(errors)
-        return tuple(errors)  # (not reached: the timeout raises)
+                fragment, interval = next(iter(polls.items()))
+                await asyncio.sleep(interval)
+                await self.send(path, query, fragment)
 
 
 async def warm(url: str, languages=LANGUAGES, timeout: float = 180.0) -> list[Opened]:

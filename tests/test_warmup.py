@@ -60,6 +60,36 @@ def test_warm_up_reports_a_view_that_raises(tmp_path):
     assert "/broken (en) showed an error" in warmup.report(opened, 1.0)
 
 
+def test_warm_up_waits_for_a_page_that_finishes_its_work_in_the_background(tmp_path):
+    # like the from-scratch view: a fragment polls on a timer until the work is done, then
+    # the whole page is drawn again, complete
+    done = tmp_path / "complete"
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from pathlib import Path\n"
+        "import streamlit as st\n"
+        "ss = st.session_state\n"
+        "ss.setdefault('polls', 0)\n"
+        "if ss.polls < 3:\n"
+        "    @st.fragment(run_every=0.2)\n"
+        "    def wait():\n"
+        "        ss.polls += 1\n"
+        "        if ss.polls >= 3:\n"
+        "            st.rerun(scope='app')\n"
+        "    wait()\n"
+        "else:\n"
+        f"    Path({str(done)!r}).write_text('drawn')\n"
+    )
+    proc, url = start_server(app=app)
+    try:
+        opened = asyncio.run(warmup.warm(url, languages=("en",), timeout=60))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert [o.errors for o in opened] == [()]
+    assert done.exists(), "the warm-up reported before the page was complete"
+
+
 def test_warm_up_without_a_server_says_so_and_fails(capsys):
     url = f"http://127.0.0.1:{_free_port()}"
     assert warmup.main([url, "--wait", "0.5"]) == 1
