@@ -12,7 +12,7 @@ that view in a new tab of headless Chromium, timed to all its figures drawn: a c
 opens a shared link to it right after the teacher started the server. Then, on the same
 server, the other views one after another. Rounds alternate between the two ways.
 
-Run: .venv/bin/python benchmarks/bench_cold.py [--rounds 2] [--view race ...]
+Run: .venv/bin/python benchmarks/bench_cold.py [--rounds 1] [--view race ...]
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=2, help="rounds of each way (alternating)")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of each way (alternating)")
     parser.add_argument(
         "--view",
         action="append",
