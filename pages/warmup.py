@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 import urllib.request
@@ -41,10 +42,24 @@ class Opened:
     errors: tuple[str, ...]  # what the view showed as an exception, if anything
 
 
-def healthy(url: str, timeout: float) -> bool:
-    """Wait until the server at ``url`` answers its health check (False after ``timeout`` s)."""
+def alive(pid: int | None) -> bool:
+    """Whether process ``pid`` (the server) still runs; True when there is no pid to watch."""
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (it exists, but belongs to someone else)
+        return True
+    return True
+
+
+def healthy(url: str, timeout: float, pid: int | None = None) -> bool:
+    """Wait until the server at ``url`` answers its health check (False after ``timeout`` s,
+    or as soon as the server's process ``pid`` has ended)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and alive(pid):
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as response:
                 if response.status == 200:
@@ -159,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("url", help="the server, such as http://127.0.0.1:8501")
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for it")
+    parser.add_argument("--pid", type=int, help="the server's process: stop waiting if it ends")
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
-    if not healthy(url, args.wait):
-        print(f"Warm-up: no server answered at {url} within {args.wait:.0f} s", file=sys.stderr)
+    if not healthy(url, args.wait, args.pid):
+        why = "its process has ended" if not alive(args.pid) else f"within {args.wait:.0f} s"
+        print(f"Warm-up: no server answered at {url} ({why})", file=sys.stderr)
         return 1
     start = time.perf_counter()
     try:

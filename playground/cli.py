@@ -45,9 +45,15 @@ def start_warmup(url: str, env: dict[str, str]) -> None:
     """Start pages/warmup.py for the server at ``url``, detached from this process.
 
     On POSIX it is forked twice, so that the server (which this process becomes) is not its
-    parent and never has to reap it.
+    parent and never has to reap it. It stops waiting for the server if this process ends.
     """
-    cmd = [sys.executable, str(WARMUP), url]
+    cmd = [
+        sys.executable,
+        str(WARMUP),
+        url,
+        "--pid",
+        str(os.getpid()),
+    ]  # (the server's, after exec)
     if os.name != "posix":
         subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         return

@@ -96,6 +96,16 @@ def test_warm_up_without_a_server_says_so_and_fails(capsys):
     assert f"no server answered at {url}" in capsys.readouterr().err
 
 
+def test_warm_up_stops_waiting_when_the_server_process_has_ended(capsys):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    url = f"http://127.0.0.1:{_free_port()}"
+    start = time.monotonic()
+    assert warmup.main([url, "--wait", "60", "--pid", str(gone.pid)]) == 1
+    assert time.monotonic() - start < 5  # not the 60 s it would wait for a starting server
+    assert f"no server answered at {url}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("address", "extra", "url"),
     [
