@@ -47,13 +47,8 @@ def start_warmup(url: str, env: dict[str, str]) -> None:
     On POSIX it is forked twice, so that the server (which this process becomes) is not its
     parent and never has to reap it. It stops waiting for the server if this process ends.
     """
-    cmd = [
-        sys.executable,
-        str(WARMUP),
-        url,
-        "--pid",
-        str(os.getpid()),
-    ]  # (the server's, after exec)
+    server = os.getpid()  # (the server's, once this process has become it)
+    cmd = [sys.executable, str(WARMUP), url, "--pid", str(server)]
     if os.name != "posix":
         subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         return

@@ -18,17 +18,22 @@ import warmup
 VIEWS = set(re.findall(r'url_path="([^"]+)"', APP.read_text(encoding="utf-8")))
 
 
+def _warm_a_fresh_server(app: Path | None = None, **options) -> list:
+    """Start a server of ``app`` (the dashboard by default), warm it, stop it."""
+    proc, url = start_server(app=app)
+    try:
+        return asyncio.run(warmup.warm(url, timeout=60 if app else 180.0, **options))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def test_router_declares_the_views_the_warm_up_should_find():
     assert {"home", "race", "loss-surface"} <= VIEWS and len(VIEWS) >= 7
 
 
 def test_warm_up_opens_every_view_in_both_languages_without_an_error():
-    proc, url = start_server()
-    try:
-        opened = asyncio.run(warmup.warm(url))
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    opened = _warm_a_fresh_server()
     for lang in warmup.LANGUAGES:
         paths = [o.path for o in opened if o.lang == lang]
         assert paths[0] == ""  # the home view first: it starts the compute workers
@@ -48,12 +53,7 @@ def test_warm_up_reports_a_view_that_raises(tmp_path):
         "st.navigation([st.Page('fine.py', default=True), "
         "st.Page('broken.py', url_path='broken')]).run()\n"
     )
-    proc, url = start_server(app=app)
-    try:
-        opened = asyncio.run(warmup.warm(url, languages=("en",), timeout=60))
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    opened = _warm_a_fresh_server(app, languages=("en",))
     broken = [o for o in opened if o.path == "broken"]
     assert len(broken) == 1 and broken[0].errors  # (the details stay in the server's log)
     assert not [o for o in opened if o.path != "broken" and o.errors]
@@ -80,12 +80,7 @@ def test_warm_up_waits_for_a_page_that_finishes_its_work_in_the_background(tmp_p
         "else:\n"
         f"    Path({str(done)!r}).write_text('drawn')\n"
     )
-    proc, url = start_server(app=app)
-    try:
-        opened = asyncio.run(warmup.warm(url, languages=("en",), timeout=60))
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    opened = _warm_a_fresh_server(app, languages=("en",))
     assert [o.errors for o in opened] == [()]
     assert done.exists(), "the warm-up reported before the page was complete"
 
