@@ -173,7 +173,7 @@ def shapes_table(size: int, config: NetConfig) -> None:
             t("digits_col_params", lang): [f"{n:,}" for _, _, n in rows],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    ui.table(table)
     total = sum(n for _, _, n in rows)
     st.caption(t("digits_shapes_note", lang, total=f"{total:,}"))
 
@@ -311,8 +311,9 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     table = pd.DataFrame(rows)
     table.columns = [t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns]
     st.subheader(t("lab_results", lang))
-    st.dataframe(ui.display_table(table), hide_index=True, width="stretch")
+    ui.table(ui.display_table(table))
     st.caption(t("digits_results_note", lang))
+    ui.results_csv(table, "convnet_results.csv", "dl_net", lang)
 
 
 ui.lab_workers()  # the lab's worker processes train here too

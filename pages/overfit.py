@@ -343,8 +343,9 @@ with ui.guarded(lang):
                 table = pd.DataFrame(rows)
                 table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
                 st.subheader(t("lab_results", lang))
-                st.dataframe(ui.display_table(table), hide_index=True, width="stretch")
+                ui.table(ui.display_table(table))
                 st.caption(t("lab_results_note", lang))
+                ui.results_csv(table, "lab_results.csv", "dl_lab", lang)
                 plain = [v for v in config.variants if not v.dropout]
                 script = scripts.lab_script(split, config, plain[0]) if plain else None
                 ui.show_code(script, "lab.py", "code_lab")

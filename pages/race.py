@@ -315,7 +315,7 @@ with ui.guarded(lang):
             )
     results_area.subheader(t("race_results", lang))
     shown = ui.display_table(table).rename(columns={c: t(f"col_{c}", lang) for c in table.columns})
-    results_area.dataframe(shown, hide_index=True, width="stretch")
+    ui.table(shown, results_area)
     results_area.download_button(
         t("download_csv", lang),
         # written only when clicked: 15-30 ms of the server on every rerun otherwise

@@ -142,7 +142,7 @@ with ui.guarded(lang):
     table = pd.DataFrame(rows, index=[*columns, t("fs_col_loss", lang)]).T
     st.subheader(t("fs_coefficients", lang))
     st.caption(t(f"fs_coefficients_note_{problem}", lang))
-    st.dataframe(table.map(lambda v: ui.num(v, 6)), width="stretch")
+    ui.table(table.map(lambda v: ui.num(v, 6)), index=True)
     st.download_button(
         t("export_csv", lang),
         table.to_csv(),

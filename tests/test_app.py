@@ -1,15 +1,20 @@
 """AppTest: every view runs without an exception, its widgets are there, changes rerun cleanly."""
 
 import os
+import re
 import signal
 import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
+sys.path.insert(0, str(Path(APP).parent))
+import ui  # noqa: E402  (the pages' helpers)
+
 VIEWS = [
     "home.py",
     "loss_surface.py",
@@ -28,6 +33,35 @@ def open_view(page: str) -> AppTest:
         at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def read_table(markdown: str) -> pd.DataFrame:
+    """A Markdown table read back as a reader sees it (an independent reading of the syntax)."""
+    rows = [
+        [re.sub(r"\\(.)", r"\1", cell).strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+        for line in markdown.strip().splitlines()
+    ]
+    assert all(set(c) <= set("-:") for c in rows[1]), "the second line is the rule"
+    return pd.DataFrame(rows[2:], columns=rows[0])
+
+
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """The tables a view shows (ui.table: Markdown), top to bottom."""
+    return [read_table(m.value) for m in at.markdown if m.value.startswith("| ")]
+
+
+def test_a_table_shows_every_cell_as_its_text_and_numbers_aligned_right():
+    frame = pd.DataFrame(
+        {"run": ["1. Adam | lr=0.1", "a*b $x$ _c_ <b>`d`</b> \\ ~e~"], "loss": ["1.2e-05", "—"]},
+        index=pd.Index(["p", "q"], name="way"),
+    )
+    markdown = ui.markdown_table(frame)
+    assert read_table(markdown).equals(frame.reset_index(drop=True))
+    assert markdown.splitlines()[1] == "| --- | ---: |"
+    with_index = read_table(ui.markdown_table(frame, index=True))
+    assert with_index.columns.tolist() == ["way", "run", "loss"]
+    assert with_index["way"].tolist() == ["p", "q"]
+    assert "\n" not in ui.markdown_table(pd.DataFrame({"a": ["two\nlines"]})).split("\n", 2)[2]
 
 
 @pytest.mark.parametrize("page", VIEWS)
@@ -98,7 +132,7 @@ def test_race_view_shows_runs_formulas_results_and_reacts():
     at = open_view("race.py")
     assert {f"r{i}" for i in range(5)} <= {s.key for s in at.selectbox}
     assert len(at.latex) >= 6  # the surface and each optimizer's update rule
-    assert at.dataframe
+    assert len(tables(at)[0]) == 5  # the results, a row a run
     at.selectbox(key="surface").set_value("rosenbrock").run()
     assert at.number_input(key="steps").value == 2000  # the surface's defaults were loaded
     at.selectbox(key="r0").set_value("lbfgs").run()
@@ -145,13 +179,14 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     at.number_input(key="epochs").set_value(60).run()
     at.button(key="train_btn").click().run()
     deadline = time.time() + 90
-    while not at.dataframe and time.time() < deadline:
+    while not tables(at) and time.time() < deadline:
         time.sleep(1)
         at.run()
     assert not at.exception and not at.error
-    assert at.dataframe, "the results table appears when training ends"
-    table = at.dataframe[0].value
+    assert tables(at), "the results table appears when training ends"
+    table = tables(at)[0]
     assert len(table) == 4 and "best epoch (validation)" in table.columns
+    assert "Results table (CSV)" in [b.proto.label for b in at.get("download_button")]
     assert not any("nn.Sequential" in c.value for c in at.code)  # drawn only when opened
     at.session_state["code_lab_open"] = True
     at.run()
@@ -161,17 +196,18 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
 def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
     at = open_view("convnet.py")
     assert any("Press Train" in i.value for i in at.info)
-    layers = at.dataframe[0].value
+    layers = tables(at)[0]
     assert layers.iloc[:, 0].tolist()[:2] == ["input", "conv1"]
     at.number_input(key="net_epochs").set_value(3).run()
     at.button(key="net_train_btn").click().run()
     deadline = time.time() + 120
-    while len(at.dataframe) < 2 and time.time() < deadline:
+    while len(tables(at)) < 2 and time.time() < deadline:
         time.sleep(1)
         at.run()
     assert not at.exception and not at.error
-    results = at.dataframe[1].value
+    results = tables(at)[1]
     assert len(results) == 4 and "test error" in results.columns
+    assert "Results table (CSV)" in [b.proto.label for b in at.get("download_button")]
     at.slider(key="net_dx").set_value(2).run()  # the robustness sliders rerun cleanly
     at.slider(key="net_angle").set_value(-20).run()
     assert not at.exception and not at.error
@@ -191,12 +227,12 @@ def test_overfit_lab_combination_variant_is_configurable():
     at.number_input(key="epochs").set_value(30).run()
     at.button(key="train_btn").click().run()
     deadline = time.time() + 90
-    while not at.dataframe and time.time() < deadline:
+    while not tables(at) and time.time() < deadline:
         time.sleep(1)
         at.run()
     assert not at.exception and not at.error
-    assert len(at.dataframe[0].value) == 5
-    assert "Combination" in at.dataframe[0].value.iloc[:, 0].tolist()
+    assert len(tables(at)[0]) == 5
+    assert "Combination" in tables(at)[0].iloc[:, 0].tolist()
 
 
 @pytest.mark.parametrize(
@@ -254,11 +290,11 @@ def test_from_scratch_change_shows_numpys_way_at_once_and_the_torch_ways_when_do
     at.number_input(key="fs_lr_sine").set_value(1.37e-6).run()  # new: nobody computed it yet
     assert training(at), "the rerun did not wait for the torch ways"
     assert not at.success, "no agreement is claimed before the torch ways are there"
-    table = at.dataframe[0].value
-    assert [r.startswith("1.") for r in table.index] == [True, False]  # numpy's way, exact
+    table = tables(at)[0]
+    assert [r.startswith("1.") for r in table.iloc[:, 0]] == [True, False]  # numpy's way, exact
     settled(at)
     assert any("same coefficients" in s.value for s in at.success)
-    assert len(at.dataframe[0].value) == 5  # the four ways and the exact solution
+    assert len(tables(at)[0]) == 5  # the four ways and the exact solution
 
 
 def test_from_scratch_work_nobody_waits_for_any_more_is_dropped_before_it_starts():
