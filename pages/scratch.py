@@ -158,6 +158,6 @@ grid = st.columns(2)
 for i, (key, way) in enumerate(scratch.WAYS.items()):
     with grid[i % 2]:
         st.markdown(f"**{t(f'fs_way_{key}', lang)}**")
-        st.code(inspect.getsource(way), language="python", wrap_lines=True)
+        ui.listing(inspect.getsource(way))
 with st.expander(t("notice", lang), expanded=True):
     st.markdown(t("fs_notice", lang))

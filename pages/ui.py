@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
@@ -356,6 +359,28 @@ def table(frame, where=None, index: bool = False) -> None:
     without it on a 2-core machine (A/B, 16 opens each). Tables here have a few rows.
     """
     (where or st).markdown(markdown_table(frame, index))
+
+
+LISTING = HtmlFormatter(
+    noclasses=True,  # inline colours: no stylesheet to ship
+    nobackground=True,
+    prestyles="white-space: pre-wrap; margin: 0; font-size: 0.82rem; line-height: 1.45;"
+    "font-family: 'Source Code Pro', monospace",
+)
+
+
+def listing(source: str, where=None) -> None:
+    """Python source, coloured on the server (Pygments) and shown as HTML.
+
+    Not ``st.code``: it loads Streamlit's syntax highlighter, 1.56 MB of JavaScript that the
+    browser runs before it shows any of the view. Four listings under a one-chart page made it
+    open in 3.46 s against 2.38 s without them; as HTML, 2.25 s (6 opens each, alternating).
+    """
+    html = highlight(source, PythonLexer(), LISTING)
+    (where or st).html(
+        '<div class="listing" style="background: #f6f7f9; border-radius: 0.5rem;'
+        f' padding: 0.6rem 0.9rem; overflow-x: auto">{html}</div>'
+    )
 
 
 def results_csv(frame, filename: str, key: str, lang: str) -> None:

@@ -1,5 +1,7 @@
 """AppTest: every view runs without an exception, its widgets are there, changes rerun cleanly."""
 
+import html
+import inspect
 import os
 import re
 import signal
@@ -14,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 sys.path.insert(0, str(Path(APP).parent))
 import ui  # noqa: E402  (the pages' helpers)
+
+from playground import scratch  # noqa: E402
 
 VIEWS = [
     "home.py",
@@ -257,6 +261,15 @@ def test_each_view_shows_a_runnable_script_of_its_run_once_opened(page, filename
     compile(scripts[0], filename, "exec")  # valid Python (tests/test_scripts.py runs them)
 
 
+def listings(at: AppTest) -> list[str]:
+    """The text of the code listings a view shows (ui.listing: coloured HTML), as read."""
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", h.proto.body)).strip()
+        for h in at.get("html")
+        if 'class="listing"' in h.proto.body
+    ]
+
+
 def training(at: AppTest) -> bool:
     """Whether the from-scratch view still waits for its torch ways."""
     return any("Still training" in i.value for i in at.info)
@@ -280,7 +293,8 @@ def test_from_scratch_view_runs_both_problems_and_rmsprop():
     settled(at.radio(key="fs_opt").set_value("rmsprop").run())
     assert not at.exception and not at.error
     assert any("RMSprop ends" in i.value for i in at.info)
-    assert len(at.code) == 4  # the code of each way
+    shown = sorted(listings(at))  # (two columns: the tree holds them column by column)
+    assert shown == sorted(inspect.getsource(way).strip() for way in scratch.WAYS.values())
     settled(at.number_input(key="fs_lr_line").set_value(0.9).run())
     assert any("diverged" in w.value for w in at.warning)
 
