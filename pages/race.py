@@ -147,10 +147,10 @@ def run_controls(i: int) -> RunSpec:
 
 def set_start_from_click() -> None:
     """Callback of the race map: a click selects a point, which becomes the start."""
-    points = st.session_state.get("race_fig", {}).get("selection", {}).get("points", [])
-    if points:
-        st.session_state["start_x"] = round(float(points[0]["x"]), 4)
-        st.session_state["start_y"] = round(float(points[0]["y"]), 4)
+    point = ui.clicked_point("race_fig")
+    if point is not None:
+        st.session_state["start_x"] = round(point[0], 4)
+        st.session_state["start_y"] = round(point[1], 4)
 
 
 # ------------------------------------------------------------------ page
@@ -305,7 +305,7 @@ with ui.guarded(lang):
     fig = ui.race_figure(
         xs, ys, z, tuple(p.xy for p in paths), tuple(labels), minima, saddles, land.log_colour, lang
     )
-    ui.chart(fig, "race_fig", race_area, on_select=set_start_from_click, selection_mode="points")
+    ui.chart(fig, "race_fig", race_area, on_click=set_start_from_click)
     race_area.caption(t("race_click_hint", lang))
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):

@@ -11,9 +11,10 @@ import queue
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -214,21 +215,64 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
 
 
-def chart(fig, key: str, where=None, shared: bool = True, **kwargs):
+HERE = Path(__file__).resolve().parent
+
+
+@lru_cache(1)
+def _chart_component():
+    """The playground's chart (pages/chart.js): plotly.js in a partial bundle, themed as Streamlit.
+
+    Registered once per process; Streamlit registers it again on a runtime that lacks it.
+    """
+    theme = (HERE / "chart_theme.json").read_text(encoding="utf-8")
+    script = (HERE / "chart.js").read_text(encoding="utf-8")
+    return st.components.v2.component(
+        "playground_chart", js=f"const THEME = {theme.strip()};\n{script}", isolate_styles=False
+    )
+
+
+def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
     """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML.
 
     ``shared``: the figure comes from a cache and is shown again on later reruns, so it is
-    converted for sending once and kept (export.specified). A figure built on this rerun (the
-    live training views) is sent as it is: keeping its conversion would cost more than it saves.
+    converted for sending once and kept (export.sent). A figure built on this rerun (the live
+    training views) is converted each time: keeping its conversion would cost more than it saves.
+    ``on_click``: called when the student clicks a point of the figure; the point is then
+    ``clicked_point(key)``.
+
+    The chart is our own component rather than ``st.plotly_chart``, which loads all of plotly.js
+    (4.7 MB) before it draws anything: see pages/chart.js and docs/performance.md.
     """
-    where = where or st
     if shared:
-        sent = export.specified(fig, presenting())
+        sent = export.sent(fig, presenting())
     else:
-        sent = export.presenter(fig) if presenting() else fig
-    event = where.plotly_chart(sent, key=key, **kwargs)
-    exports(fig, key, where)
-    return event
+        sent = export.to_send(export.presenter(fig) if presenting() else fig)
+    callbacks = {"on_click_change": on_click} if on_click else {}
+    with nullcontext() if where in (None, st) else where:
+        result = _chart_component()(
+            key=key,
+            data={
+                "spec": sent.spec,
+                "needs3d": sent.needs3d,
+                "clickable": on_click is not None,
+                "failed": t("chart_failed", language()),
+            },
+            **callbacks,
+        )
+    exports(fig, key, where or st)
+    return result
+
+
+def clicked_point(key: str) -> tuple[float, float] | None:
+    """The point last clicked on chart ``key`` (in its callback), or None."""
+    state = st.session_state.get(key)
+    point = getattr(state, "click", None) if state is not None else None
+    if isinstance(point, dict) and {"x", "y"} <= point.keys():
+        try:
+            return float(point["x"]), float(point["y"])
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def show_code(script: str | None, filename: str, key: str, where=None) -> None:

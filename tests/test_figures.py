@@ -182,27 +182,39 @@ def test_presenter_copy_enlarges_text_and_lines_but_not_the_play_controls():
     assert fig.layout.font.size != big.layout.font.size  # the original is untouched
 
 
-def test_a_shared_figure_is_sent_as_plotly_chart_would_send_it_and_converted_once(monkeypatch):
-    import plotly.io as pio
-    import plotly.tools
-
+def test_a_shared_figure_is_sent_whole_without_its_template_and_converted_once(monkeypatch):
     from playground.figures import export
 
     fig, _ = _animation(steps=50, n=41, points=50)
-    as_sent = pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True), validate=False)
-    big_sent = export.presenter(fig).to_json()
+    whole, big_whole = json.loads(fig.to_json()), json.loads(export.presenter(fig).to_json())
     calls = []
     original = type(fig).to_dict
     monkeypatch.setattr(type(fig), "to_dict", lambda self: calls.append(1) or original(self))
 
-    first = export.specified(fig)
-    # what st.plotly_chart does with a figure on every rerun
-    again = plotly.tools.return_figure_from_figure_or_data(export.specified(fig), True)
-    assert pio.to_json(again, validate=False) == as_sent
-    assert export.specified(fig) is first and len(calls) == 1  # converted once, then reused
-    big = export.specified(fig, presenting=True)
-    assert big is export.specified(fig, presenting=True) and big is not first
-    assert pio.to_json(big.to_dict(), validate=False) == big_sent
+    first = export.sent(fig)
+    spec = json.loads(first.spec)
+    assert "template" in whole["layout"] and "template" not in spec["layout"]  # the chart themes it
+    del whole["layout"]["template"]
+    assert spec == whole  # every trace, frame and array as plotly.js would read the figure
+    assert export.sent(fig) is first and len(calls) == 1  # converted once, then reused
+    big = export.sent(fig, presenting=True)
+    assert big is export.sent(fig, presenting=True) and big is not first
+    del big_whole["layout"]["template"]
+    assert json.loads(big.spec) == big_whole
+
+
+def test_a_figure_is_sent_as_3d_when_a_trace_or_frame_needs_a_3d_scene():
+    import plotly.graph_objects as go
+
+    from playground.figures import export
+
+    flat = go.Figure(go.Contour(z=[[1, 2], [3, 4]]))
+    assert not export.to_send(flat).needs3d
+    assert export.to_send(go.Figure(go.Surface(z=[[1, 2], [3, 4]]))).needs3d
+    moving = go.Figure(
+        go.Scatter(x=[0], y=[0]), frames=[go.Frame(data=[go.Scatter3d(x=[0], y=[0], z=[0])])]
+    )
+    assert export.to_send(moving).needs3d
 
 
 def test_legend_width_grows_with_the_longest_name_and_counts_cjk_characters_wide():
@@ -257,3 +269,30 @@ def test_from_scratch_ways_still_training_keep_their_legend_entry_and_style():
     np.testing.assert_allclose(fits.data[1].y, 2 * x)
     dashes = [tr.line.dash for tr in fits.data[1:]]
     assert dashes == list(sf.DASHES[:3])  # styles by place, so a late way never moves them
+
+
+def test_every_trace_type_the_figures_use_is_in_the_bundle_the_charts_load():
+    # pages/static holds partial builds of plotly.js; a figure with a trace type left out of
+    # them would draw nothing. The 3-D bundle is the 2-D one plus export.THREE_D.
+    import re
+    from pathlib import Path
+
+    from playground.figures import export
+
+    root = Path(__file__).resolve().parent.parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (root / "playground").rglob("*.py"))
+    used = {name.lower() for name in re.findall(r"\bgo\.([A-Z][A-Za-z0-9]*)\(", source)}
+    used |= set(re.findall(r"""["']type["']:\s*["']([a-z0-9]+)["']""", source))
+    used -= {"figure", "frame", "linear", "log", "buttons", "date", "category", "xy", "scene"}
+
+    def registered(name: str) -> set[str]:
+        entry = (root / "pages" / "static" / "build" / f"entry-{name}.js").read_text()
+        return {"scatter"} | set(re.findall(r"plotly\.js/lib/([a-z0-9]+)", entry)) - {"core"}
+
+    flat, deep = registered("2d"), registered("3d")
+    assert {"scatter", "contour", "surface"} <= used  # the scan finds the figures' traces
+    assert used - export.THREE_D <= flat
+    assert used <= deep and deep - flat == export.THREE_D
+    for name in ("2d", "3d"):  # built from those entries
+        head = (root / "pages" / "static" / f"plotly-{name}.min.js").read_text()[:300]
+        assert f"entry-{name}.js" in head

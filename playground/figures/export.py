@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
@@ -79,34 +81,44 @@ def to_html(fig: go.Figure, title: str = "") -> str:
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False, div_id="figure")
 
 
-class Specified(go.Figure):
-    """A figure converted already: ``to_dict`` hands over its specification as it is.
+THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
 
-    ``st.plotly_chart`` calls ``to_dict`` on every rerun: a deep copy of the figure and a
-    base64 encoding of each of its arrays, 15-20 ms of the server a rerun for the race or the
-    loss surfaces (bench_race.py), although their figures are built once and shared. Streamlit
-    only reads the specification, to serialise it.
+
+@dataclass(frozen=True)
+class Sent:
+    """A figure as a chart receives it: its specification as JSON, and whether it is 3-D.
+
+    ``spec`` has no template: the chart gives it the app's theme (pages/chart_theme.json), as
+    Streamlit's own chart did. Arrays are sent as plotly.js's typed-array specs (base64).
     """
 
-    def __init__(self, spec: dict) -> None:
-        super().__init__(skip_invalid=True)  # empty: 0.6 ms, against 1.7 ms validating a template
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
+    spec: str
+    needs3d: bool
 
 
-def specified(fig: go.Figure, presenting: bool = False) -> Specified:
-    """``fig`` (or its presenter copy) ready to send, converted once per figure object.
+def to_send(fig: go.Figure) -> Sent:
+    """``fig`` converted for a chart (a deep copy and a JSON encoding of every array)."""
+    spec = fig.to_dict()
+    spec.get("layout", {}).pop("template", None)
+    types = {trace.get("type") for trace in spec.get("data", ())}
+    for frame in spec.get("frames", ()):
+        types |= {trace.get("type") for trace in frame.get("data", ())}
+    return Sent(pio.to_json(spec, validate=False), bool(types & THREE_D))
 
-    The conversion is kept on ``fig`` itself and lives as long as it does. Figures given here
-    are shared by every session (cached), so they are never changed after they are shown.
+
+def sent(fig: go.Figure, presenting: bool = False) -> Sent:
+    """``fig`` (or its presenter copy) converted for a chart once per figure object.
+
+    A conversion costs the server 15-20 ms for the race or the loss surfaces (bench_race.py);
+    figures given here come from a cache and are shown again on every rerun of every session,
+    so the conversion is kept on ``fig`` itself and lives as long as it does. Such figures are
+    shared, so they are never changed after they are shown.
     """
-    attr = "_specified_presenter" if presenting else "_specified"
+    attr = "_sent_presenter" if presenting else "_sent"
     done = fig.__dict__.get(attr)
     if done is None:
-        done = Specified((presenter(fig) if presenting else fig).to_dict())
-        setattr(fig, attr, done)
+        done = to_send(presenter(fig) if presenting else fig)
+        fig.__dict__[attr] = done
     return done
 
 

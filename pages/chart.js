@@ -1,0 +1,108 @@
+// The playground's charts: a plotly.js figure drawn with a partial bundle of plotly.js.
+//
+// Streamlit's own st.plotly_chart loads all of plotly.js (4.7 MB, every trace type, maps
+// included) before it draws anything, and evaluating it was most of a view's first draw
+// (docs/performance.md). The views draw six trace types: pages/static/plotly-2d.min.js holds
+// the 2-D ones (1.3 MB) and plotly-3d.min.js adds scatter3d and surface (1.9 MB); a page loads
+// one of them, once, whichever its figures need.
+//
+// `THEME` (prepended by pages/ui.py from chart_theme.json) is Streamlit's light theme for
+// plotly, as its st.plotly_chart resolves it; a figure sent without a template gets it.
+
+const BUNDLES = { "2d": "plotly-2d.min.js", "3d": "plotly-3d.min.js" };
+
+function bundles() {
+  // one loader per page, shared by every chart on it
+  window.__playgroundPlotly = window.__playgroundPlotly || { wants3d: false, loads: {} };
+  return window.__playgroundPlotly;
+}
+
+function load(name) {
+  const state = bundles();
+  if (!state.loads[name]) {
+    state.loads[name] = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "app/static/" + BUNDLES[name]; // relative: works under a base URL path
+      script.onload = () => resolve({ name, Plotly: window.Plotly });
+      script.onerror = () => reject(new Error("could not load " + script.src));
+      document.head.appendChild(script);
+    });
+  }
+  return state.loads[name];
+}
+
+function plotlyFor(needs3d) {
+  // The charts of a view mount together: wait for all of them to say what they need, then
+  // load one bundle. A 3-D figure that comes later (a toggle) loads the 3-D bundle then.
+  const state = bundles();
+  if (needs3d) state.wants3d = true;
+  if (!state.first) {
+    state.first = new Promise((ready) => setTimeout(ready, 0)).then(() =>
+      load(state.wants3d ? "3d" : "2d"),
+    );
+  }
+  return state.first.then((loaded) =>
+    needs3d && loaded.name !== "3d" ? load("3d") : loaded,
+  );
+}
+
+function themed(layout) {
+  if (!layout.template) layout.template = THEME;
+  const title = layout.title;
+  if (title && title.text && !title.text.startsWith("<b>")) title.text = "<b>" + title.text + "</b>";
+  return layout;
+}
+
+function message(box, text) {
+  box.textContent = text;
+  box.style.cssText = "padding:1rem;color:#9c3d00;background:#fff6e6;border-radius:0.5rem";
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let gd = parentElement.querySelector(".playground-chart");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "playground-chart";
+    gd.style.width = "100%";
+    parentElement.appendChild(gd);
+  }
+  if (!data || gd.__spec === data.spec) return; // the same figure: nothing to draw again
+  gd.__spec = data.spec;
+  const figure = JSON.parse(data.spec);
+  plotlyFor(data.needs3d)
+    .then(({ Plotly }) => {
+      if (gd.__spec !== data.spec) return; // a newer figure arrived meanwhile
+      // a chart stays with the plotly.js that drew it first
+      const P = gd.__plotly || (gd.__plotly = Plotly);
+      const config = { displaylogo: false, responsive: true, ...(data.config || {}) };
+      const drawn = P.react(gd, {
+        data: figure.data,
+        layout: themed(figure.layout || {}),
+        frames: figure.frames,
+        config,
+      });
+      if (data.clickable && !gd.__clicks) {
+        gd.__clicks = true;
+        gd.on("plotly_click", (event) => {
+          const point = event.points && event.points[0];
+          if (point) setTriggerValue("click", { x: point.x, y: point.y });
+        });
+      }
+      if (!gd.__resizes && window.ResizeObserver) {
+        // the sidebar opening or closing changes the width, not the window's
+        let width = gd.clientWidth;
+        gd.__resizes = new ResizeObserver(() => {
+          if (!gd.isConnected) return gd.__resizes.disconnect();
+          // a hidden chart (a closed tab, a fragment redrawing) has no width to fit
+          if (gd.clientWidth && gd.clientWidth !== width && gd._fullLayout) {
+            width = gd.clientWidth;
+            P.Plots.resize(gd).catch(() => {});
+          }
+        });
+        gd.__resizes.observe(gd);
+      }
+      return drawn;
+    })
+    .catch((error) => message(gd, (data.failed || "") + " (" + String(error) + ")"));
+}
