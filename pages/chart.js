@@ -53,6 +53,35 @@ function themed(layout) {
   return layout;
 }
 
+// Full screen, as Streamlit's charts had it (a projector): the chart takes the whole screen
+// and its height, and gets its own height back on leaving.
+const EXPAND = "M0 0h400v100H100v300H0zM600 0h400v400H900V100H600zM0 600h100v300h300v100H0zM900 600h100v400H600V900h300z";
+
+function fullscreenButton(title, P) {
+  return {
+    name: "fullscreen",
+    title,
+    icon: { width: 1000, height: 1000, path: EXPAND },
+    click: (gd) => {
+      if (document.fullscreenElement) return document.exitFullscreen();
+      if (!gd.__fullscreen) {
+        gd.__fullscreen = true;
+        gd.addEventListener("fullscreenchange", () => {
+          if (document.fullscreenElement === gd) {
+            gd.__height = gd.layout.height;
+            gd.style.background = "#FFFFFF";
+            P.relayout(gd, { height: window.innerHeight });
+          } else {
+            gd.style.background = "";
+            P.relayout(gd, { height: gd.__height === undefined ? null : gd.__height });
+          }
+        });
+      }
+      gd.requestFullscreen().catch(() => {});
+    },
+  };
+}
+
 function message(box, text) {
   box.textContent = text;
   box.style.cssText = "padding:1rem;color:#9c3d00;background:#fff6e6;border-radius:0.5rem";
@@ -75,7 +104,11 @@ export default function (component) {
       if (gd.__spec !== data.spec) return; // a newer figure arrived meanwhile
       // a chart stays with the plotly.js that drew it first
       const P = gd.__plotly || (gd.__plotly = Plotly);
-      const config = { displaylogo: false, responsive: true, ...(data.config || {}) };
+      const config = {
+        displaylogo: false,
+        responsive: true,
+        modeBarButtonsToAdd: data.fullscreen ? [fullscreenButton(data.fullscreen, P)] : [],
+      };
       const drawn = P.react(gd, {
         data: figure.data,
         layout: themed(figure.layout || {}),

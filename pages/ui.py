@@ -248,6 +248,7 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
     else:
         sent = export.to_send(export.presenter(fig) if presenting() else fig)
     callbacks = {"on_click_change": on_click} if on_click else {}
+    lang = language()
     with nullcontext() if where in (None, st) else where:
         result = _chart_component()(
             key=key,
@@ -255,7 +256,8 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
                 "spec": sent.spec,
                 "needs3d": sent.needs3d,
                 "clickable": on_click is not None,
-                "failed": t("chart_failed", language()),
+                "failed": t("chart_failed", lang),
+                "fullscreen": t("chart_fullscreen", lang),
             },
             **callbacks,
         )

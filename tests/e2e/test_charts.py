@@ -1,0 +1,77 @@
+"""The charts (pages/chart.js) in a real browser: which plotly.js bundle a view loads, what a
+student sees when it cannot load, and full screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_browser import assert_clean, wait_for_figures
+
+pytestmark = pytest.mark.browser
+
+
+def bundles_requested(page) -> list[str]:
+    """The plotly.js bundles that the page asked the server for, in order."""
+    names = []
+    page.on(
+        "request",
+        lambda r: names.append(r.url.rsplit("/", 1)[-1]) if "/app/static/" in r.url else None,
+    )
+    return names
+
+
+def test_a_view_loads_only_the_bundle_its_figures_need(view):
+    open_view, page, errors = view
+    names = bundles_requested(page)
+    open_view("/race")  # 2-D figures only
+    wait_for_figures(page, 2)
+    assert names == ["plotly-2d.min.js"]
+    # moving to a view with 3-D surfaces loads the 3-D bundle, once, and every figure draws
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text="Loss surfaces").click()
+    wait_for_figures(page, 6)
+    assert names == ["plotly-2d.min.js", "plotly-3d.min.js"]
+    assert page.locator(".js-plotly-plot .gl-container canvas").count() >= 2  # the 3-D scenes
+    assert_clean(page)
+    assert not errors
+
+
+def test_a_view_with_3d_figures_loads_the_3d_bundle_alone(view):
+    open_view, page, _ = view
+    names = bundles_requested(page)
+    open_view("/loss-surface")
+    wait_for_figures(page, 6)
+    assert names == ["plotly-3d.min.js"]  # not the 2-D one first: the charts agree on one
+
+
+def test_a_chart_that_cannot_load_plotly_says_so(view):
+    open_view, page, _ = view
+    page.route("**/app/static/*.js", lambda route: route.abort())
+    open_view("/ewa")
+    notice = page.get_by_text("This chart could not be drawn").first
+    notice.wait_for(timeout=30_000)
+    assert "Reload the page" in notice.inner_text()
+    assert_clean(page)  # a message in place of the chart, not a traceback
+
+
+def test_full_screen_gives_the_chart_the_screen_and_then_its_height_back(view):
+    open_view, page, _ = view
+    open_view("/ewa")
+    wait_for_figures(page, 5)
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    height = chart.evaluate("gd => gd._fullLayout.height")
+    chart.hover()
+    chart.locator("[data-title='Full screen']").click()
+    page.wait_for_function(
+        "() => document.fullscreenElement && document.fullscreenElement._fullLayout"
+        " && document.fullscreenElement._fullLayout.height === window.innerHeight",
+        timeout=10_000,
+    )
+    assert page.evaluate("innerHeight") != height
+    page.evaluate("document.exitFullscreen()")
+    page.wait_for_function(
+        f"gd => !document.fullscreenElement && gd._fullLayout.height === {height}",
+        arg=chart.element_handle(),
+        timeout=10_000,
+    )
+    assert_clean(page)
