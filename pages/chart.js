@@ -87,6 +87,91 @@ function message(box, text) {
   box.style.cssText = "padding:1rem;color:#9c3d00;background:#fff6e6;border-radius:0.5rem";
 }
 
+// Charts are drawn one at a time, those on screen first, with the page free to paint between
+// them: a view's first screen shows while the charts below it (a 3-D scene takes a second in
+// software rendering) are still to come.
+function enqueue(gd, draw, fail) {
+  const state = bundles();
+  state.queue = state.queue || [];
+  state.queue.push({ gd, draw, fail });
+  if (!state.drawing) {
+    state.drawing = true;
+    setTimeout(drawNext, 0);
+  }
+}
+
+function drawNext() {
+  const state = bundles();
+  if (!state.queue.length) {
+    state.drawing = false;
+    return;
+  }
+  const onScreen = ({ gd }) => {
+    const box = gd.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  };
+  const index = Math.max(0, state.queue.findIndex(onScreen));
+  const [job] = state.queue.splice(index, 1);
+  let done;
+  try {
+    done = Promise.resolve(job.draw());
+  } catch (error) {
+    done = Promise.reject(error);
+  }
+  done.catch(job.fail).then(() => setTimeout(drawNext, 0));
+}
+
+function draw(gd, Plotly, figure, data, setTriggerValue) {
+  if (gd.__spec !== data.spec || !gd.isConnected) return; // replaced or gone meanwhile
+  // a chart stays with the plotly.js that drew it first
+  const P = gd.__plotly || (gd.__plotly = Plotly);
+  const layout = themed(figure.layout || {});
+  let drawn;
+  if (gd._transitionData && gd._transitionData._animationRaf) {
+    // a new figure while the old one plays: stop it, as Pause does, so the new one starts at 0
+    const stop = { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
+    P.animate(gd, [null], stop).catch(() => {});
+  }
+  if (gd._fullLayout && gd.__fullscreenTitle === data.fullscreen) {
+    // The same config object as before: Plotly.react redraws what changed. (A changed config
+    // makes react start a new plot and drop the figure's animation frames, plotly.js 4.1.)
+    drawn = P.react(gd, { data: figure.data, layout, frames: figure.frames, config: gd.__config });
+  } else {
+    gd.__fullscreenTitle = data.fullscreen;
+    gd.__config = {
+      displaylogo: false,
+      responsive: true,
+      modeBarButtonsToAdd: data.fullscreen ? [fullscreenButton(data.fullscreen, P)] : [],
+    };
+    gd.__clicks = false; // a new plot forgets its event handlers
+    if (gd._fullLayout) P.purge(gd); // stops an animation that is playing or paused
+    drawn = P.newPlot(gd, { data: figure.data, layout, frames: figure.frames, config: gd.__config });
+  }
+  if (data.clickable && !gd.__clicks) {
+    gd.__clicks = true;
+    gd.on("plotly_click", (event) => {
+      const point = event.points && event.points[0];
+      if (point) setTriggerValue("click", { x: point.x, y: point.y });
+    });
+  }
+  if (!gd.__resizes && window.ResizeObserver) {
+    // the sidebar opening or closing changes the width, not the window's
+    let width = gd.clientWidth;
+    gd.__resizes = new ResizeObserver(() => {
+      if (!gd.isConnected) return gd.__resizes.disconnect();
+      // a hidden chart (a closed tab, a fragment redrawing) has no width to fit
+      if (gd.clientWidth && gd.clientWidth !== width && gd._fullLayout) {
+        width = gd.clientWidth;
+        P.Plots.resize(gd).catch(() => {});
+      }
+    });
+    gd.__resizes.observe(gd);
+  }
+  return Promise.resolve(drawn).then(() => {
+    gd.__drawn = data.spec; // what is on screen now (the browser tests wait for it)
+  });
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let gd = parentElement.querySelector(".playground-chart");
@@ -99,43 +184,10 @@ export default function (component) {
   if (!data || gd.__spec === data.spec) return; // the same figure: nothing to draw again
   gd.__spec = data.spec;
   const figure = JSON.parse(data.spec);
+  // keep the chart's place while it waits to be drawn, so the page does not jump
+  gd.style.minHeight = ((figure.layout && figure.layout.height) || 450) + "px";
+  const fail = (error) => message(gd, (data.failed || "") + " " + String(error));
   plotlyFor(data.needs3d)
-    .then(({ Plotly }) => {
-      if (gd.__spec !== data.spec) return; // a newer figure arrived meanwhile
-      // a chart stays with the plotly.js that drew it first
-      const P = gd.__plotly || (gd.__plotly = Plotly);
-      const config = {
-        displaylogo: false,
-        responsive: true,
-        modeBarButtonsToAdd: data.fullscreen ? [fullscreenButton(data.fullscreen, P)] : [],
-      };
-      const drawn = P.react(gd, {
-        data: figure.data,
-        layout: themed(figure.layout || {}),
-        frames: figure.frames,
-        config,
-      });
-      if (data.clickable && !gd.__clicks) {
-        gd.__clicks = true;
-        gd.on("plotly_click", (event) => {
-          const point = event.points && event.points[0];
-          if (point) setTriggerValue("click", { x: point.x, y: point.y });
-        });
-      }
-      if (!gd.__resizes && window.ResizeObserver) {
-        // the sidebar opening or closing changes the width, not the window's
-        let width = gd.clientWidth;
-        gd.__resizes = new ResizeObserver(() => {
-          if (!gd.isConnected) return gd.__resizes.disconnect();
-          // a hidden chart (a closed tab, a fragment redrawing) has no width to fit
-          if (gd.clientWidth && gd.clientWidth !== width && gd._fullLayout) {
-            width = gd.clientWidth;
-            P.Plots.resize(gd).catch(() => {});
-          }
-        });
-        gd.__resizes.observe(gd);
-      }
-      return drawn;
-    })
-    .catch((error) => message(gd, (data.failed || "") + " (" + String(error) + ")"));
+    .then(({ Plotly }) => enqueue(gd, () => draw(gd, Plotly, figure, data, setTriggerValue), fail))
+    .catch(fail);
 }

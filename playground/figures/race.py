@@ -288,7 +288,7 @@ def race_animation(
         margin={"l": 80, "r": 82, "t": 171, "b": 24},  # (fitted: see common.py)
         legend={"orientation": "h", "x": 0.0, "y": 1.0 + 8 / height, "yanchor": "bottom"},
         uirevision="race",
-        clickmode="event+select",
+        clickmode="event",  # a click reports its point (the new start); it selects nothing
         dragmode="zoom",
         **controls,
     )

@@ -108,13 +108,18 @@ def test_race_draws_click_sets_start_and_animates(view):
     race = page.locator(".js-plotly-plot").first
     race.scroll_into_view_if_needed()
     area = race.locator(".nsewdrag").first.bounding_box()
+    shown = race.evaluate("gd => gd.__drawn")  # the figure on screen (pages/chart.js)
     page.mouse.click(area["x"] + 0.25 * area["width"], area["y"] + 0.3 * area["height"])
     page.wait_for_function("new URL(location).searchParams.get('start_x') !== null", timeout=30_000)
     start_x = page.get_by_role("spinbutton", name="Start x")
     page.wait_for_function(
         "el => parseFloat(el.value) < 0", arg=start_x.element_handle(), timeout=30_000
     )
-    wait_for_figures(page, 2)
+    page.wait_for_function(  # the map from the new start is drawn
+        "([gd, shown]) => gd.__drawn !== shown && gd.__drawn === gd.__spec",
+        arg=[race.element_handle(), shown],
+        timeout=30_000,
+    )
     before, after = play(page, page.locator(".js-plotly-plot").first)
     assert after > before >= 0
     page.goto(page.url.split("?")[0] + "?surface=himmelblau")
