@@ -87,13 +87,14 @@ function message(box, text) {
   box.style.cssText = "padding:1rem;color:#9c3d00;background:#fff6e6;border-radius:0.5rem";
 }
 
-// Charts are drawn one at a time, those on screen first, with the page free to paint between
-// them: a view's first screen shows while the charts below it (a 3-D scene takes a second in
-// software rendering) are still to come.
-function enqueue(gd, draw, fail) {
+// Charts are drawn one at a time, those on screen first, then the 2-D ones, with the page free
+// to paint between them: a view's first screen shows while the charts below it are still to
+// come. 3-D scenes are drawn together: without a GPU, every frame painted reads each WebGL
+// canvas back (0.5 s for two scenes in a trace of the loss surfaces), so they share one frame.
+function enqueue(gd, draw, fail, needs3d) {
   const state = bundles();
   state.queue = state.queue || [];
-  state.queue.push({ gd, draw, fail });
+  state.queue.push({ gd, draw, fail, needs3d });
   if (!state.drawing) {
     state.drawing = true;
     setTimeout(drawNext, 0);
@@ -110,15 +111,23 @@ function drawNext() {
     const box = gd.getBoundingClientRect();
     return box.bottom > 0 && box.top < window.innerHeight;
   };
-  const index = Math.max(0, state.queue.findIndex(onScreen));
-  const [job] = state.queue.splice(index, 1);
-  let done;
-  try {
-    done = Promise.resolve(job.draw());
-  } catch (error) {
-    done = Promise.reject(error);
+  let index = state.queue.findIndex(onScreen);
+  if (index < 0) index = Math.max(0, state.queue.findIndex((job) => !job.needs3d));
+  const [first] = state.queue.splice(index, 1);
+  const batch = [first];
+  if (first.needs3d) {
+    // 3-D scenes together: in software rendering every frame painted reads their canvases back
+    batch.push(...state.queue.filter((job) => job.needs3d));
+    state.queue = state.queue.filter((job) => !job.needs3d);
   }
-  done.catch(job.fail).then(() => setTimeout(drawNext, 0));
+  const done = batch.map((job) => {
+    try {
+      return Promise.resolve(job.draw()).catch(job.fail);
+    } catch (error) {
+      return Promise.resolve(job.fail(error));
+    }
+  });
+  Promise.all(done).then(() => setTimeout(drawNext, 0));
 }
 
 function draw(gd, Plotly, figure, data, setTriggerValue) {
@@ -188,6 +197,6 @@ export default function (component) {
   gd.style.minHeight = ((figure.layout && figure.layout.height) || 450) + "px";
   const fail = (error) => message(gd, (data.failed || "") + " " + String(error));
   plotlyFor(data.needs3d)
-    .then(({ Plotly }) => enqueue(gd, () => draw(gd, Plotly, figure, data, setTriggerValue), fail))
+    .then(({ Plotly }) => enqueue(gd, () => draw(gd, Plotly, figure, data, setTriggerValue), fail, data.needs3d))
     .catch(fail);
 }

@@ -19,6 +19,7 @@ from playground.optimizers import OPTIMIZERS, RunSpec
 lang = ui.language()
 Q = {"bind": "query-params"}
 MAX_RUNS = 8
+START_LIMIT = 1e4  # the start point's inputs (and a click on the map) stay within ±this
 
 
 def surface_options() -> landscapes.SurfaceOptions:
@@ -148,9 +149,9 @@ def run_controls(i: int) -> RunSpec:
 def set_start_from_click() -> None:
     """Callback of the race map: a click selects a point, which becomes the start."""
     point = ui.clicked_point("race_fig")
-    if point is not None:
-        st.session_state["start_x"] = round(point[0], 4)
-        st.session_state["start_y"] = round(point[1], 4)
+    if point is not None:  # kept within the inputs' range, whatever the page sent
+        x, y = (min(max(round(v, 4), -START_LIMIT), START_LIMIT) for v in point)
+        st.session_state["start_x"], st.session_state["start_y"] = x, y
 
 
 # ------------------------------------------------------------------ page
@@ -201,8 +202,8 @@ with st.sidebar:
     c1, c2 = st.columns(2)
     start_x = c1.number_input(
         t("race_start_x", lang),
-        -1e4,
-        1e4,
+        -START_LIMIT,
+        START_LIMIT,
         step=0.1,
         format="%g",
         key="start_x",
@@ -211,8 +212,8 @@ with st.sidebar:
     )
     start_y = c2.number_input(
         t("race_start_y", lang),
-        -1e4,
-        1e4,
+        -START_LIMIT,
+        START_LIMIT,
         step=0.1,
         format="%g",
         key="start_y",

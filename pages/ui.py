@@ -7,6 +7,7 @@ session of the server process; nothing here keeps per-user state outside st.sess
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import re
 import time
@@ -268,13 +269,22 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
 def clicked_point(key: str) -> tuple[float, float] | None:
     """The point last clicked on chart ``key`` (in its callback), or None."""
     state = st.session_state.get(key)
-    point = getattr(state, "click", None) if state is not None else None
-    if isinstance(point, dict) and {"x", "y"} <= point.keys():
-        try:
-            return float(point["x"]), float(point["y"])
-        except (TypeError, ValueError):
-            return None
-    return None
+    return point_from(getattr(state, "click", None) if state is not None else None)
+
+
+def point_from(value) -> tuple[float, float] | None:
+    """A click's point as the browser reported it, ``{"x": .., "y": ..}``; None if it is not one.
+
+    The value comes from the page, so anything may arrive (a tampered client): only two finite
+    numbers make a point.
+    """
+    if not isinstance(value, dict):
+        return None
+    try:
+        x, y = float(value["x"]), float(value["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
 
 
 def show_code(script: str | None, filename: str, key: str, where=None) -> None:

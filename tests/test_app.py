@@ -361,3 +361,20 @@ def test_from_scratch_torch_ways_arrive_even_when_their_worker_is_killed():
     assert any("same coefficients" in s.value for s in at.success)
     assert ui.compute_pool("quick") is not quick and not ui.compute_pool("quick")._broken
     assert ui.compute_pool("long") is healthy, "a healthy lane's workers were dropped"
+
+
+def test_a_click_reported_by_the_page_is_a_point_only_if_it_holds_two_finite_numbers():
+    # the race map's click arrives from the browser: a tampered page may send anything
+    assert ui.point_from({"x": -1.25, "y": "0.5"}) == (-1.25, 0.5)
+    for sent in (
+        None,
+        "1,2",
+        [1, 2],
+        {"x": 1},
+        {"x": "a", "y": 1},
+        {"x": float("nan"), "y": 0},
+        {"x": 1e400, "y": 0},
+        {"x": None, "y": 2},
+        {"x": {}, "y": 2},
+    ):
+        assert ui.point_from(sent) is None, sent
