@@ -75,3 +75,43 @@ def test_full_screen_gives_the_chart_the_screen_and_then_its_height_back(view):
         timeout=10_000,
     )
     assert_clean(page)
+
+
+# What a student sees of the race's map: its lines, the slider's labels and grip, the images.
+DRAWN = """gd => [...gd.querySelectorAll(
+  '.scatterlayer path, .slider-group .slider-grip, .slider-group text, .layer-above image'
+)].map(n => (n.getAttribute('d') || '') + n.textContent + (n.getAttribute('transform') || ''))"""
+
+
+def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(view):
+    open_view, page, errors = view
+    open_view("/race")
+    wait_for_figures(page, 2)
+    race = page.locator(".js-plotly-plot").first
+    for label, value in (("Steps", "37"), ("Start x", "0.5"), ("Steps", "250")):
+        shown = race.evaluate("gd => gd.__drawn")
+        box = page.get_by_role("spinbutton", name=label).first
+        box.fill(value)
+        box.press("Enter")
+        page.wait_for_function(
+            "([gd, shown]) => gd.__drawn !== shown && gd.__drawn === gd.__spec",
+            arg=[race.element_handle(), shown],
+            timeout=30_000,
+        )
+        # only the paths moved: updated in place, with the new frames and slider
+        assert race.evaluate("gd => gd.__how") == "in place"
+        frames, sent = race.evaluate(
+            "gd => [gd._transitionData._frames.map(f => f.name),"
+            " JSON.parse(gd.__spec).frames.map(f => f.name)]"
+        )
+        assert frames == sent
+        in_place = race.evaluate(DRAWN)
+        # the same figure drawn whole (Plotly.react from the JSON) looks exactly the same
+        race.evaluate(
+            "gd => { const f = JSON.parse(gd.__spec);"
+            " Object.assign(f.layout, {template: gd.layout.template, title: gd.layout.title});"
+            " return gd.__plotly.react(gd, {data: f.data, layout: f.layout, frames: f.frames,"
+            " config: gd.__config}); }"
+        )
+        assert race.evaluate(DRAWN) == in_place
+    assert not errors
