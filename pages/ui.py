@@ -133,6 +133,8 @@ def page_frame() -> str:
             f"{hidden}, [class*='st-key-exp_'] {{display: none !important;}}"
             "html, .stMarkdown p, .stMarkdown li, label p {font-size: 1.25rem !important;}"
             "h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;}"
+            # a wide table scrolls within its column rather than pushing the view sideways
+            ".stMarkdown table {display: block; overflow-x: auto;}"
             "[data-testid=stMainBlockContainer] {padding-top: 1.5rem !important;}"
             "</style>"
         )
