@@ -35,6 +35,9 @@ function plotlyFor(needs3d) {
   // The charts of a view mount together: wait for all of them to say what they need, then
   // load one bundle. A 3-D figure that comes later (a toggle) loads the 3-D bundle then.
   const state = bundles();
+  // a build already loaded or on its way that has what the figure needs (the 3-D one has all)
+  if (state.loads["3d"]) return state.loads["3d"];
+  if (!needs3d && state.loads["2d"]) return state.loads["2d"];
   if (needs3d) state.wants3d = true;
   if (!state.first) {
     state.first = new Promise((ready) => setTimeout(ready, 0)).then(() =>
@@ -280,8 +283,24 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
   });
 }
 
+function preload() {
+  // The home view has no chart. While a student reads it, the 3-D build (which draws the
+  // figures of every view) is loaded and run when the page is idle, so that the first view
+  // opened from it draws without waiting for plotly.js.
+  const state = bundles();
+  if (state.loads["3d"] || state.preloading) return;
+  state.preloading = true;
+  const idle = window.requestIdleCallback || ((run) => setTimeout(run, 500));
+  const run = () => {
+    if (bundles().first) return; // a view's charts came first and chose their build
+    load("3d").catch(() => delete bundles().loads["3d"]);
+  };
+  idle(run, { timeout: 3000 });
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data && data.preload) return preload();
   let gd = parentElement.querySelector(".playground-chart");
   if (!gd) {
     gd = document.createElement("div");

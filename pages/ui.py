@@ -268,6 +268,11 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
     return result
 
 
+def preload_charts() -> None:
+    """Load plotly.js while the page is idle, for views that have no chart (pages/chart.js)."""
+    _chart_component()(key="preload_charts", data={"preload": True})
+
+
 def clicked_point(key: str) -> tuple[float, float] | None:
     """The point last clicked on chart ``key`` (in its callback), or None."""
     state = st.session_state.get(key)

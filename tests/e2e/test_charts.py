@@ -43,6 +43,21 @@ def test_a_view_with_3d_figures_loads_the_3d_bundle_alone(view):
     assert names == ["plotly-3d.min.js"]  # not the 2-D one first: the charts agree on one
 
 
+def test_the_home_view_loads_plotly_while_idle_for_the_view_opened_from_it(view):
+    open_view, page, errors = view
+    names = bundles_requested(page)
+    open_view("/")
+    page.wait_for_function("typeof window.Plotly === 'object'", timeout=30_000)
+    assert names == ["plotly-3d.min.js"]  # the build that draws every view
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text="Optimizer race").click()
+    wait_for_figures(page, 2)
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text="Loss surfaces").click()
+    wait_for_figures(page, 6)
+    assert names == ["plotly-3d.min.js"]  # nothing more to load
+    assert_clean(page)
+    assert not errors
+
+
 def test_a_chart_that_cannot_load_plotly_says_so(view):
     open_view, page, _ = view
     page.route("**/app/static/*.js", lambda route: route.abort())
