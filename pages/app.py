@@ -56,8 +56,15 @@ def warm_up() -> bool:
     return True
 
 
+# The build of plotly.js that a view's first figures need (pages/chart.js; "2d" otherwise):
+# loading it starts as the view does, before its figures arrive. Home has no figure: once idle,
+# it loads the build that draws every view's, for the view a student opens next.
+CHART_BUILDS = {"home": ("3d", True), "loss-surface": ("3d", False)}
+
 warm_up()
 page = st.navigation(PAGES)
+with st.sidebar:
+    ui.preload_charts(*CHART_BUILDS.get(page.url_path or "home", ("2d", False)))
 notice = st.container()  # above the view: what in the link could not be used
 ui.lesson_box(st.container(), lang)
 ui.restore_settings(page.url_path, link)

@@ -283,24 +283,25 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
   });
 }
 
-function preload() {
-  // The home view has no chart. While a student reads it, the 3-D build (which draws the
-  // figures of every view) is loaded and run when the page is idle, so that the first view
-  // opened from it draws without waiting for plotly.js.
+function preload(build, idle) {
+  // Loading starts with the view, before its figures arrive: the build its first figures need.
+  // The home view has no chart: while a student reads it, the 3-D build (which draws the
+  // figures of every view) is loaded when the page is idle, so that the first view opened from
+  // it draws without waiting for plotly.js.
   const state = bundles();
-  if (state.loads["3d"] || state.preloading) return;
-  state.preloading = true;
-  const idle = window.requestIdleCallback || ((run) => setTimeout(run, 500));
+  const ready = () => state.loads["3d"] || state.loads[build];
   const run = () => {
-    if (bundles().first) return; // a view's charts came first and chose their build
-    load("3d").catch(() => delete bundles().loads["3d"]);
+    if (ready() || (idle && state.first)) return; // (a view's charts came first and chose)
+    load(build).catch(() => delete bundles().loads[build]);
   };
-  idle(run, { timeout: 3000 });
+  if (ready()) return;
+  if (!idle) return run();
+  (window.requestIdleCallback || ((later) => setTimeout(later, 500)))(run, { timeout: 3000 });
 }
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  if (data && data.preload) return preload();
+  if (data && data.preload) return preload(data.preload, data.idle);
   let gd = parentElement.querySelector(".playground-chart");
   if (!gd) {
     gd = document.createElement("div");

@@ -42,4 +42,3 @@ for i, lesson in enumerate(LESSONS.values()):
             query_params={**lesson.query, "lang": lang},
         )
 st.caption(t("home_footer", lang))
-ui.preload_charts()  # most students go on to a view: its charts then draw without the wait

@@ -268,9 +268,12 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
     return result
 
 
-def preload_charts() -> None:
-    """Load plotly.js while the page is idle, for views that have no chart (pages/chart.js)."""
-    _chart_component()(key="preload_charts", data={"preload": True})
+def preload_charts(build: str, idle: bool = False) -> None:
+    """Start loading a build of plotly.js ("2d" or "3d") before any figure arrives.
+
+    ``idle``: only once the page is idle (a view without charts, for the views after it).
+    """
+    _chart_component()(key="preload_charts", data={"preload": build, "idle": idle})
 
 
 def clicked_point(key: str) -> tuple[float, float] | None:
