@@ -199,14 +199,16 @@ function moved(gd, next, figure, data) {
   return plain ? traces : null;
 }
 
+// Plotly.animate at once, without a transition or a redraw (Pause uses the same)
+const AT_ONCE = {
+  mode: "immediate",
+  frame: { duration: 0, redraw: false },
+  transition: { duration: 0 },
+};
+
 function updateInPlace(gd, P, figure, traces, slidersChanged) {
-  const now = {
-    mode: "immediate",
-    frame: { duration: 0, redraw: false },
-    transition: { duration: 0 },
-  };
   const data = traces.map((i) => ({ x: values(figure.data[i].x), y: values(figure.data[i].y) }));
-  const animated = traces.length ? P.animate(gd, { data, traces }, now) : Promise.resolve();
+  const animated = traces.length ? P.animate(gd, { data, traces }, AT_ONCE) : Promise.resolve();
   return animated.then(() => {
     // the new frames replace the old ones (as Plotly.react does; deleteFrames mis-sorts indices
     // past 10 in plotly.js 4.1)
@@ -225,8 +227,7 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
   let drawn;
   if (gd._transitionData && gd._transitionData._animationRaf) {
     // a new figure while the old one plays: stop it, as Pause does, so the new one starts at 0
-    const stop = { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
-    P.animate(gd, [null], stop).catch(() => {});
+    P.animate(gd, [null], AT_ONCE).catch(() => {});
   }
   const traces = moved(gd, next, figure, data);
   if (traces) {
