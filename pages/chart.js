@@ -40,8 +40,9 @@ function plotlyFor(needs3d) {
   if (!needs3d && state.loads["2d"]) return state.loads["2d"];
   if (needs3d) state.wants3d = true;
   if (!state.first) {
+    // (the 3-D build may have been asked for meanwhile: the preload can mount after a chart)
     state.first = new Promise((ready) => setTimeout(ready, 0)).then(() =>
-      load(state.wants3d ? "3d" : "2d"),
+      load(state.wants3d || state.loads["3d"] ? "3d" : "2d"),
     );
   }
   return state.first.then((loaded) =>

@@ -3,6 +3,8 @@ student sees when it cannot load, and full screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.test_browser import assert_clean, wait_for_figures
@@ -41,6 +43,45 @@ def test_a_view_with_3d_figures_loads_the_3d_bundle_alone(view):
     open_view("/loss-surface")
     wait_for_figures(page, 6)
     assert names == ["plotly-3d.min.js"]  # not the 2-D one first: the charts agree on one
+
+
+def test_a_chart_that_mounts_before_the_preload_waits_for_the_build_on_its_way(chromium):
+    """Streamlit may mount a view's first 2-D chart before the sidebar's preload of the 3-D build
+    (seen in CI): the chart then uses the 3-D build instead of fetching the 2-D one as well."""
+    root = Path(__file__).resolve().parents[2] / "pages"
+    module = f"const THEME = {(root / 'chart_theme.json').read_text()};\n"
+    module += (root / "chart.js").read_text()
+    bodies = {
+        "index.html": "<!doctype html><div id=a></div>",
+        "chart.js": module,
+        "app/static/plotly-2d.min.js": "window.Plotly = {build: '2d'};",
+        "app/static/plotly-3d.min.js": "window.Plotly = {build: '3d'};",
+    }
+    context = chromium.new_context()
+    page = context.new_page()
+    names = bundles_requested(page)
+    page.route(
+        "http://playground.test/**",
+        lambda route: route.fulfill(
+            body=bodies[route.request.url.split("/", 3)[3]],
+            content_type="text/javascript" if route.request.url.endswith(".js") else "text/html",
+        ),
+    )
+    page.goto("http://playground.test/index.html")
+    page.evaluate(
+        """async () => {
+            const mount = (await import("/chart.js")).default;
+            const chart = {layout: {}, data: [{type: "scatter", x: [0], y: [0]}]};
+            const element = document.getElementById("a");
+            mount({parentElement: element, setTriggerValue() {},
+                   data: {spec: JSON.stringify(chart), needs3d: false}});
+            mount({parentElement: element, data: {preload: "3d", idle: false}});
+        }"""
+    )
+    page.wait_for_function("window.Plotly !== undefined")
+    page.wait_for_timeout(300)  # time for a second bundle to be asked for, if it were
+    context.close()
+    assert names == ["plotly-3d.min.js"]
 
 
 def test_the_home_view_loads_plotly_while_idle_for_the_view_opened_from_it(view):
