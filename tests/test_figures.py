@@ -96,6 +96,17 @@ def test_3d_surface_is_downsampled_but_contour_keeps_resolution():
     assert np.asarray(figures.surface_contour(grid, z, "t", None).data[0].z).shape == (401, 401)
 
 
+def test_3d_surface_marks_its_minimum_with_a_star_over_the_scene_not_a_second_trace():
+    grid = Grid(n=11)
+    z = np.ones((11, 11))
+    fig = figures.surface_3d(grid, z, "t", (2.0, -0.5, 0.25))
+    assert [trace.type for trace in fig.data] == ["surface"]  # no scatter3d: no more shaders
+    (star,) = fig.layout.scene.annotations
+    assert (star.x, star.y, star.z, star.text) == (2.0, -0.5, 0.25, "★")
+    assert not star.showarrow  # the star sits on the point, as on the contour map
+    assert not figures.surface_3d(grid, z, "t").layout.scene.annotations
+
+
 def test_log_colour_labels_decades_in_loss_values():
     grid = Grid(n=11)
     z = np.logspace(-3, 2, 121).reshape(11, 11)

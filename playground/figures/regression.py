@@ -67,7 +67,12 @@ def data_figure(
 def surface_3d(
     grid: Grid, z: np.ndarray, title: str, minimum: tuple[float, float, float] | None = None
 ) -> go.Figure:
-    """A 3-D surface of ``z`` (shape (n_b, n_w)), drawn with at most MAX_3D_POINTS per axis."""
+    """A 3-D surface of ``z`` (shape (n_b, n_w)), drawn with at most MAX_3D_POINTS per axis.
+
+    ``minimum`` (w, b, L) is marked with a ★, as on the contour map: a scene annotation, drawn
+    over the scene rather than as a second WebGL trace, whose shaders cost a software renderer
+    (a classroom PC without a GPU, the CI machine) about 150 ms per scene to compile.
+    """
     s = stride(grid.n, MAX_3D_POINTS)
     fig = go.Figure(
         go.Surface(
@@ -79,21 +84,17 @@ def surface_3d(
             hovertemplate="w=%{x:.3g}<br>b=%{y:.3g}<br>L=%{z:.4g}<extra></extra>",
         )
     )
+    scene: dict = {"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L(w, b)"}
     if minimum is not None:
-        fig.add_scatter3d(
-            x=[minimum[0]],
-            y=[minimum[1]],
-            z=[minimum[2]],
-            mode="markers",
-            marker={"size": 5, "color": "white", "line": {"color": "black", "width": 2}},
-            showlegend=False,
-            hoverinfo="skip",
-        )
+        w, b, loss = (float(v) for v in minimum)
+        star = {"x": w, "y": b, "z": loss, "text": "★", "showarrow": False}
+        font = {"size": 20, "color": "white", "shadow": "0 0 3px black"}  # (read on any colour)
+        scene["annotations"] = [{**star, "font": font}]
     fig.update_layout(
         title=title,
         height=420,
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
-        scene={"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L(w, b)"},
+        scene=scene,
         uirevision="surface",
     )
     return fig
