@@ -303,7 +303,12 @@ function preload(build, idle) {
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  if (data && data.preload) return preload(data.preload, data.idle);
+  if (data && data.preload) {
+    // nothing to show: its slot in the sidebar would add a gap between the elements around it
+    const slot = parentElement.closest(".stElementContainer");
+    if (slot) slot.style.display = "none";
+    return preload(data.preload, data.idle);
+  }
   let gd = parentElement.querySelector(".playground-chart");
   if (!gd) {
     gd = document.createElement("div");

@@ -95,6 +95,14 @@ def test_the_home_view_loads_plotly_while_idle_for_the_view_opened_from_it(view)
     page.locator("[data-testid=stSidebarNav] a").filter(has_text="Loss surfaces").click()
     wait_for_figures(page, 6)
     assert names == ["plotly-3d.min.js"]  # nothing more to load
+    # the preload shows nothing and leaves no gap: one gap between its neighbours in the sidebar
+    spacing = page.evaluate(
+        """() => { const slot = document.querySelector('.st-key-preload_charts');
+            const gap = parseFloat(getComputedStyle(slot.parentElement).rowGap);
+            const before = slot.previousElementSibling.getBoundingClientRect().bottom;
+            return [slot.nextElementSibling.getBoundingClientRect().top - before, gap]; }"""
+    )
+    assert spacing[0] == pytest.approx(spacing[1], abs=1)
     assert_clean(page)
     assert not errors
 
