@@ -293,7 +293,8 @@ function preload(build, idle) {
   const state = bundles();
   const ready = () => state.loads["3d"] || state.loads[build];
   const run = () => {
-    if (ready() || (idle && state.first)) return; // (a view's charts came first and chose)
+    // (when idle: a view opened meanwhile, its preload or its charts, has chosen already)
+    if (ready() || (idle && (state.first || Object.keys(state.loads).length))) return;
     load(build).catch(() => delete bundles().loads[build]);
   };
   if (ready()) return;

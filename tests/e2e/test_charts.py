@@ -45,9 +45,10 @@ def test_a_view_with_3d_figures_loads_the_3d_bundle_alone(view):
     assert names == ["plotly-3d.min.js"]  # not the 2-D one first: the charts agree on one
 
 
-def test_a_chart_that_mounts_before_the_preload_waits_for_the_build_on_its_way(chromium):
-    """Streamlit may mount a view's first 2-D chart before the sidebar's preload of the 3-D build
-    (seen in CI): the chart then uses the 3-D build instead of fetching the 2-D one as well."""
+@pytest.fixture
+def stub_page(chromium):
+    """A blank page with pages/chart.js as a module and stub builds of plotly.js: the loader's
+    choices, alone, in any order of mounting. Returns the page and the builds it asked for."""
     root = Path(__file__).resolve().parents[2] / "pages"
     module = f"const THEME = {(root / 'chart_theme.json').read_text()};\n"
     module += (root / "chart.js").read_text()
@@ -68,9 +69,17 @@ def test_a_chart_that_mounts_before_the_preload_waits_for_the_build_on_its_way(c
         ),
     )
     page.goto("http://playground.test/index.html")
+    page.evaluate("async () => { window.mount = (await import('/chart.js')).default; }")
+    yield page, names
+    context.close()
+
+
+def test_a_chart_that_mounts_before_the_preload_waits_for_the_build_on_its_way(stub_page):
+    """Streamlit may mount a view's first 2-D chart before the sidebar's preload of the 3-D build
+    (seen in CI): the chart then uses the 3-D build instead of fetching the 2-D one as well."""
+    page, names = stub_page
     page.evaluate(
-        """async () => {
-            const mount = (await import("/chart.js")).default;
+        """() => {
             const chart = {layout: {}, data: [{type: "scatter", x: [0], y: [0]}]};
             const element = document.getElementById("a");
             mount({parentElement: element, setTriggerValue() {},
@@ -80,8 +89,23 @@ def test_a_chart_that_mounts_before_the_preload_waits_for_the_build_on_its_way(c
     )
     page.wait_for_function("window.Plotly !== undefined")
     page.wait_for_timeout(300)  # time for a second bundle to be asked for, if it were
-    context.close()
     assert names == ["plotly-3d.min.js"]
+
+
+def test_the_home_views_idle_preload_gives_way_to_a_view_opened_before_it_ran(stub_page):
+    """A student who leaves the home view before the page was idle gets the 2-D build alone."""
+    page, names = stub_page
+    page.evaluate(
+        """async () => {
+            const element = document.getElementById("a");
+            mount({parentElement: element, data: {preload: "3d", idle: true}});  // home
+            mount({parentElement: element, data: {preload: "2d", idle: false}});  // the race
+            // idle callbacks run in turn: once this one runs, the home view's has run
+            await new Promise((done) => requestIdleCallback(done, {timeout: 5000}));
+        }"""
+    )
+    page.wait_for_function("window.Plotly !== undefined")
+    assert names == ["plotly-2d.min.js"]
 
 
 def test_the_home_view_loads_plotly_while_idle_for_the_view_opened_from_it(view):
