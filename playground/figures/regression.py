@@ -70,8 +70,9 @@ def surface_3d(
     """A 3-D surface of ``z`` (shape (n_b, n_w)), drawn with at most MAX_3D_POINTS per axis.
 
     ``minimum`` (w, b, L) is marked with a ★, as on the contour map: a scene annotation, drawn
-    over the scene rather than as a second WebGL trace, whose shaders cost a software renderer
-    (a classroom PC without a GPU, the CI machine) about 150 ms per scene to compile.
+    over the scene rather than as a second WebGL trace: with a software renderer (a classroom
+    PC without a GPU, the CI machine) that trace's own shaders and buffers cost about 150 ms a
+    scene (docs/performance.md).
     """
     s = stride(grid.n, MAX_3D_POINTS)
     fig = go.Figure(
