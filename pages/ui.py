@@ -516,7 +516,7 @@ def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Tr
 def surface_figures(grid, z, title, minimum, flat, log_colour, lang):
     """The 3-D and contour figures of one surface (rebuilt only when their inputs change)."""
     return (
-        figures.surface_3d(grid, z, title, minimum),
+        figures.surface_3d(grid, z, title, minimum, lang),
         figures.surface_contour(grid, z, title, minimum[:2], flat, log_colour, lang),
     )
 

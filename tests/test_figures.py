@@ -104,6 +104,9 @@ def test_3d_surface_marks_its_minimum_with_a_star_over_the_scene_not_a_second_tr
     (star,) = fig.layout.scene.annotations
     assert (star.x, star.y, star.z, star.text) == (2.0, -0.5, 0.25, "★")
     assert not star.showarrow  # the star sits on the point, as on the contour map
+    assert star.hovertext == "minimum: w=2, b=-0.5, L=0.25"  # its values, on hover
+    zh = figures.surface_3d(grid, z, "t", (2.0, -0.5, 0.25), "zh").layout.scene.annotations[0]
+    assert zh.hovertext.startswith("最小值")
     assert not figures.surface_3d(grid, z, "t").layout.scene.annotations
 
 

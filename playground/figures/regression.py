@@ -65,7 +65,11 @@ def data_figure(
 
 
 def surface_3d(
-    grid: Grid, z: np.ndarray, title: str, minimum: tuple[float, float, float] | None = None
+    grid: Grid,
+    z: np.ndarray,
+    title: str,
+    minimum: tuple[float, float, float] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """A 3-D surface of ``z`` (shape (n_b, n_w)), drawn with at most MAX_3D_POINTS per axis.
 
@@ -89,6 +93,7 @@ def surface_3d(
     if minimum is not None:
         w, b, loss = (float(v) for v in minimum)
         star = {"x": w, "y": b, "z": loss, "text": "★", "showarrow": False}
+        star["hovertext"] = f"{t('legend_min', lang)}: w={w:.4g}, b={b:.4g}, L={loss:.4g}"
         font = {"size": 20, "color": "white", "shadow": "0 0 3px black"}  # (read on any colour)
         scene["annotations"] = [{**star, "font": font}]
     fig.update_layout(
