@@ -50,8 +50,8 @@ def stub_page(chromium):
     """A blank page with pages/chart.js as a module and stub builds of plotly.js: the loader's
     choices, alone, in any order of mounting. Returns the page and the builds it asked for."""
     root = Path(__file__).resolve().parents[2] / "pages"
-    module = f"const THEME = {(root / 'chart_theme.json').read_text()};\n"
-    module += (root / "chart.js").read_text()
+    module = f"const THEME = {(root / 'chart_theme.json').read_text(encoding='utf-8')};\n"
+    module += (root / "chart.js").read_text(encoding="utf-8")
     bodies = {
         "index.html": "<!doctype html><div id=a></div>",
         "chart.js": module,
