@@ -31,13 +31,18 @@ function load(name) {
   return state.loads[name];
 }
 
+function onItsWay(needs3d) {
+  // a build already loaded or on its way that has what a figure needs (the 3-D one has all)
+  const { loads } = bundles();
+  return loads["3d"] || (!needs3d && loads["2d"]);
+}
+
 function plotlyFor(needs3d) {
   // The charts of a view mount together: wait for all of them to say what they need, then
   // load one bundle. A 3-D figure that comes later (a toggle) loads the 3-D bundle then.
   const state = bundles();
-  // a build already loaded or on its way that has what the figure needs (the 3-D one has all)
-  if (state.loads["3d"]) return state.loads["3d"];
-  if (!needs3d && state.loads["2d"]) return state.loads["2d"];
+  const going = onItsWay(needs3d);
+  if (going) return going;
   if (needs3d) state.wants3d = true;
   if (!state.first) {
     // (the 3-D build may have been asked for meanwhile: the preload can mount after a chart)
@@ -291,7 +296,7 @@ function preload(build, idle) {
   // figures of every view) is loaded when the page is idle, so that the first view opened from
   // it draws without waiting for plotly.js.
   const state = bundles();
-  const ready = () => state.loads["3d"] || state.loads[build];
+  const ready = () => onItsWay(build === "3d");
   const run = () => {
     // (when idle: a view opened meanwhile, its preload or its charts, has chosen already)
     if (ready() || (idle && (state.first || Object.keys(state.loads).length))) return;

@@ -221,17 +221,20 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
 HERE = Path(__file__).resolve().parent
 
 
+def chart_module() -> str:
+    """The chart component's JavaScript module: pages/chart.js after its theme (``THEME``)."""
+    theme = (HERE / "chart_theme.json").read_text(encoding="utf-8")
+    script = (HERE / "chart.js").read_text(encoding="utf-8")
+    return f"const THEME = {theme.strip()};\n{script}"
+
+
 @lru_cache(1)
 def _chart_component():
     """The playground's chart (pages/chart.js): plotly.js in a partial bundle, themed as Streamlit.
 
     Registered once per process; Streamlit registers it again on a runtime that lacks it.
     """
-    theme = (HERE / "chart_theme.json").read_text(encoding="utf-8")
-    script = (HERE / "chart.js").read_text(encoding="utf-8")
-    return st.components.v2.component(
-        "playground_chart", js=f"const THEME = {theme.strip()};\n{script}", isolate_styles=False
-    )
+    return st.components.v2.component("playground_chart", js=chart_module(), isolate_styles=False)
 
 
 def chart(fig, key: str, where=None, shared: bool = True, on_click=None):

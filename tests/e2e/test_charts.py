@@ -3,11 +3,15 @@ student sees when it cannot load, and full screen."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_browser import assert_clean, wait_for_figures
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "pages"))
+import ui  # (the pages' helpers, from pages/)
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +53,9 @@ def test_a_view_with_3d_figures_loads_the_3d_bundle_alone(view):
 def stub_page(chromium):
     """A blank page with pages/chart.js as a module and stub builds of plotly.js: the loader's
     choices, alone, in any order of mounting. Returns the page and the builds it asked for."""
-    root = Path(__file__).resolve().parents[2] / "pages"
-    module = f"const THEME = {(root / 'chart_theme.json').read_text(encoding='utf-8')};\n"
-    module += (root / "chart.js").read_text(encoding="utf-8")
     bodies = {
         "index.html": "<!doctype html><div id=a></div>",
-        "chart.js": module,
+        "chart.js": ui.chart_module(),  # as the component gets it
         "app/static/plotly-2d.min.js": "window.Plotly = {build: '2d'};",
         "app/static/plotly-3d.min.js": "window.Plotly = {build: '3d'};",
     }
