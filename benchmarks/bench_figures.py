@@ -1,10 +1,12 @@
-"""Server time to build the figures the overfitting lab redraws while it trains.
+"""Server time to build the figures the overfitting lab redraws while it trains, and a race map.
 
 The lab redraws its loss curves and its fitted function (or decision boundaries) twice a second
 for every student who is training, on the server that serves the whole class. The builders
-assemble one specification and validate it once; the naive way, in the same run, builds the same
-figure call by call (``go.Figure()`` / ``make_subplots``, ``add_trace`` per trace, then
-``update_layout``), as plotly's tutorials do. Both give the same figure (checked here).
+assemble one specification and take it as it is (``common.from_spec``: plotly.py's checks run in
+the tests instead); the naive way, in the same run, builds the same figure call by call
+(``go.Figure()`` / ``make_subplots``, ``add_trace`` per trace, then ``update_layout``), as
+plotly's tutorials do. Both give the same figure (checked here). The race view builds a new map
+for every new setting: timed with and without plotly.py's checks of its specification.
 
 Run: make bench   (or .venv/bin/python benchmarks/bench_figures.py)
 """
@@ -13,14 +15,19 @@ from __future__ import annotations
 
 import json
 import sys
+from unittest import mock
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from _util import best_of, machine, row
 from plotly.subplots import make_subplots
 
-from playground import data, training
+from playground import data, landscapes, runs, training
+from playground.figures import common
 from playground.figures import lab as lf
+from playground.figures import race as rf
+from playground.optimizers import RunSpec
 
 MIN_SPEEDUP = 2.0  # building once must at least halve the server time of a live redraw
 
@@ -111,7 +118,38 @@ def main() -> int:
             f"same figures: {'yes' if same else 'NO'}",
         )
         ok &= speedup >= MIN_SPEEDUP and same
+    ok &= race_map()
     return 0 if ok else 1
+
+
+def checked(data: list, layout: dict, frames=None) -> go.Figure:
+    """common.from_spec as plotly.py builds a figure by default: every property checked."""
+    spec = {"data": data, "layout": layout}
+    return go.Figure(spec) if frames is None else common.Animated(spec, frames=frames)
+
+
+def race_map() -> bool:
+    """A new race map (5 runs × 500 steps on Rosenbrock), its specification checked or not."""
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(text) for text in land.race]
+    paths = runs.race(land, contestants, runs.RaceConfig(land.start, 500))
+    xs, ys = land.axes(151)
+    args = (xs, ys, land.grid(151), [p.xy for p in paths], [r.label() for r in contestants])
+    args += (np.array([[1.0, 1.0]]), np.zeros((0, 2)), True)
+    fast = best_of(lambda: rf.race_animation(*args), 10)
+    with mock.patch.object(rf, "from_spec", checked):
+        naive = best_of(lambda: rf.race_animation(*args), 10)
+        reference = json.loads(pio.to_json(rf.race_animation(*args)))
+    same = json.loads(pio.to_json(rf.race_animation(*args))) == reference
+    row(
+        "race map, 5 runs × 500 steps",
+        f"{fast * 1e3:.1f} ms",
+        "faster",
+        fast < naive and same,
+        f"checked {naive * 1e3:.1f} ms ({naive / fast:.1f}× slower); same figure: "
+        f"{'yes' if same else 'NO'}",
+    )
+    return fast < naive and same
 
 
 if __name__ == "__main__":

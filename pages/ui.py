@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -858,11 +858,9 @@ class TrainingJob:
 
     def collect(self) -> None:
         """Move what the worker has sent so far into ``records`` / ``summary``."""
-        while not self.done:
-            try:
-                batch = self.inbox.get_nowait()
-            except queue.Empty:
-                return
+        if self.done:
+            return
+        for batch in training_queues().submit(jobs.drain, self.inbox).result():
             if batch is None:
                 self.done = True
             elif isinstance(batch, Exception):
@@ -873,6 +871,18 @@ class TrainingJob:
                         self.summary = item
                     else:
                         self.records.append(item)
+
+
+@st.cache_resource(show_spinner=False)
+def training_queues() -> ThreadPoolExecutor:
+    """The one thread in which the server reads the trainings' queues (manager proxies).
+
+    A proxy opens a connection per thread, with an authentication handshake, and the manager
+    starts a thread to serve it; Streamlit runs every rerun in a new thread, so every live
+    redraw of a training view (twice a second for each student training) paid for a new
+    connection before it read anything. This thread keeps its connection.
+    """
+    return ThreadPoolExecutor(1, thread_name_prefix="training-queues")
 
 
 LAB_WORKERS = WORKERS  # processes per server that train the overfitting lab's models

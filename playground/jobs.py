@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import sys
 import threading
 import types
@@ -158,6 +159,21 @@ def exit_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def drain(inbox) -> list:
+    """Everything waiting in ``inbox`` now, without blocking, up to its end marker (None).
+
+    ``inbox`` is a queue or a manager's proxy of one (a training's progress). One call reads a
+    page's whole backlog, so the server can make it in one long-lived thread (pages/ui.py).
+    """
+    items: list = []
+    while not items or items[-1] is not None:
+        try:
+            items.append(inbox.get_nowait())
+        except queue.Empty:
+            break
+    return items
 
 
 def warm() -> bool:

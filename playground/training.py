@@ -432,11 +432,12 @@ def run(split, config, should_stop: Callable[[], bool] = lambda: False, trainer=
     return records, summary
 
 
-def train_to_queue(split, config, queue, stop, flush: float = 0.05, trainer=None) -> None:
+def train_to_queue(split, config, queue, stop, flush: float = 0.2, trainer=None) -> None:
     """Run :func:`train` (or ``trainer``, a generator function of the same form, such as
     :func:`playground.convnet.train`) in a worker process and send its output through ``queue``.
 
-    Records are sent in small lists every ``flush`` seconds; the Summary follows, then None.
+    Records are sent in small lists every ``flush`` seconds (the pages look twice a second;
+    each list is a round trip through the manager); the Summary follows, then None.
     ``stop`` is an Event-like object; when it is set, training ends after the current epoch.
     """
     import time

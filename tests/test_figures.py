@@ -310,3 +310,53 @@ def test_every_trace_type_the_figures_use_is_in_the_bundle_the_charts_load():
     for name in ("2d", "3d"):  # built from those entries
         head = (root / "pages" / "static" / f"plotly-{name}.min.js").read_text()[:300]
         assert f"entry-{name}.js" in head
+
+
+def _spec_built_figures() -> dict[str, go.Figure]:
+    """Every builder that skips plotly.py's checks (common.from_spec), on typical inputs."""
+    from playground import data, landscapes, training
+    from playground.figures import lab, race
+    from playground.optimizers import RunSpec
+
+    sine, moons = data.make_task(data.TaskConfig()), data.make_task(data.TaskConfig("moons"))
+    epochs = np.arange(1, 11)
+    val = np.stack([np.abs(epochs - 4) + 1.0, np.abs(epochs - 8) + 1.0], axis=1)  # (10, 2)
+    land = landscapes.get("rosenbrock")
+    runs_ = [RunSpec.parse(text) for text in land.race]
+    paths = runs.race(land, runs_, runs.RaceConfig(land.start, 40))
+    xs, ys = land.axes(41)
+
+    def parts(split):
+        return {"train": split.train, "val": split.val, "test": split.test}
+
+    def grid(split):
+        return training.prediction_grid(split)
+
+    return {
+        "lab curves": lab.curves_figure(
+            epochs, val / 2, val, ["a", "b"], np.array([4, 8]), np.array([0, 9]), "zh"
+        ),
+        "lab fit": lab.fit_figure(
+            sine.x, sine.y, parts(sine), grid(sine), np.zeros((2, len(grid(sine)))), ["a", "b"], 3
+        ),
+        "lab boundaries": lab.boundary_figure(
+            moons.x, moons.y, parts(moons), grid(moons), np.full((3, len(grid(moons))), 0.5),
+            ["a", "b", "c"], 7,
+        ),
+        "race map": race.race_animation(
+            xs, ys, land.grid(41), [p.xy for p in paths], [r.label() for r in runs_],
+            np.array([[1.0, 1.0]]), np.array([[0.0, 0.0]]), True,
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["lab curves", "lab fit", "lab boundaries", "race map"])
+def test_a_figure_built_without_plotlys_checks_passes_them(name):
+    """from_spec skips plotly.py's validation on the server; here it must pass it unchanged:
+    every property name and value is one plotly knows, and checking changes nothing."""
+    fig = _spec_built_figures()[name]
+    assert fig._validate is False  # (built the fast way)
+    checked = go.Figure(fig.to_dict())  # raises on any property plotly does not know
+    as_json = lambda f: json.dumps(json.loads(f.to_json()), sort_keys=True)  # noqa: E731
+    assert as_json(checked) == as_json(fig)
+    assert len(checked.frames) == len(fig.frames)

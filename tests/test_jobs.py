@@ -200,3 +200,50 @@ def test_the_app_sizes_every_pool_by_the_servers_cpus():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env
     )
     assert out.stdout.split() == ["1", "1", "1"]
+
+
+def test_drain_reads_the_backlog_up_to_the_end_marker_without_waiting():
+    import queue
+
+    inbox = queue.Queue()
+    assert jobs.drain(inbox) == []  # nothing yet: it returns at once
+    for item in (["epoch 1"], ["epoch 2"], None, ["left for nobody"]):
+        inbox.put(item)
+    assert jobs.drain(inbox) == [["epoch 1"], ["epoch 2"], None]
+    assert jobs.drain(inbox) == [["left for nobody"]]
+
+
+def test_a_trainings_queue_is_read_through_one_manager_connection(monkeypatch):
+    """Each rerun runs in a new thread; reading a manager's queue there opened a connection
+    (and a manager thread) per live redraw. ui.TrainingJob.collect reads in one thread."""
+    import threading
+    from multiprocessing.managers import BaseProxy, SyncManager
+
+    from playground.training import Summary
+
+    sys.path.insert(0, str(jobs.__file__).rsplit("/playground/", 1)[0] + "/pages")
+    import ui
+
+    manager = SyncManager(ctx=jobs.context())
+    manager.start()
+    connections = []
+    connect = BaseProxy._connect
+    monkeypatch.setattr(BaseProxy, "_connect", lambda p: connections.append(1) or connect(p))
+    try:
+        job = ui.TrainingJob("key", manager.Queue(), manager.Event())
+        job.inbox.put(["record 1"])  # (this thread's own connection)
+        before = len(connections)
+        for k in (2, 3, 4):  # three reruns, each in a thread of its own
+            thread = threading.Thread(target=job.collect)
+            thread.start()
+            thread.join()
+            job.inbox.put([f"record {k}"])
+        opened = len(connections) - before
+        job.inbox.put([Summary.__new__(Summary)])
+        job.inbox.put(None)
+        job.collect()
+    finally:
+        manager.shutdown()
+    assert job.records == ["record 1", "record 2", "record 3", "record 4"]
+    assert isinstance(job.summary, Summary) and job.done
+    assert opened <= 1  # the reading thread's, once (it was one a rerun)

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import compact, log_axis
+from playground.figures.common import compact, from_spec, log_axis
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -21,6 +21,10 @@ SPLIT_STYLE = {
     "test": ("x", "#17becf"),
 }
 SYMBOL_NUMBER = {"circle": 0, "diamond": 2, "x": 4}  # plotly's numbers for these symbols
+
+# plotly.py's "RdBu" (ColorBrewer) in full, as its checks would send it: plotly.js has a different
+# "RdBu" of its own, and a specification given by name would get that one (from_spec).
+RED_BLUE = [list(stop) for stop in go.Contour(colorscale="RdBu").colorscale]
 
 
 def curves_figure(
@@ -111,7 +115,7 @@ def curves_figure(
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
     }
-    return go.Figure({"data": data, "layout": layout})
+    return from_spec(data, layout)
 
 
 def _points(
@@ -185,7 +189,7 @@ def fit_figure(
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_fit",
     }
-    return go.Figure({"data": data, "layout": layout})
+    return from_spec(data, layout)
 
 
 @lru_cache(maxsize=16)
@@ -246,7 +250,7 @@ def boundary_figure(
                 "z": z,
                 "zmin": 0,
                 "zmax": 1,
-                "colorscale": "RdBu",
+                "colorscale": RED_BLUE,
                 "reversescale": True,
                 "showscale": v == 0,
                 "opacity": 0.7,
@@ -279,4 +283,4 @@ def boundary_figure(
         margin={"l": 21, "r": 96, "t": 70, "b": 21},  # (fitted: see common.py)
         uirevision="lab_boundary",
     )
-    return go.Figure({"data": data, "layout": layout})
+    return from_spec(data, layout)

@@ -11,12 +11,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.figures.common import (
-    Animated,
     animation_controls,
     colour_scale,
     compact,
     decimals,
     frame_indices,
+    from_spec,
     legend_width,
     log_axis,
     log_colour_scale,
@@ -292,7 +292,7 @@ def race_animation(
         dragmode="zoom",
         **controls,
     )
-    return Animated({"data": data, "layout": layout}, frames=frames)
+    return from_spec(data, layout, frames)
 
 
 def race_3d(xs, ys, z, paths, losses, labels, lang: str = "en") -> go.Figure:
