@@ -1,12 +1,13 @@
-"""Server time to build the figures the overfitting lab redraws while it trains, and a race map.
+"""Server time to build the figures the lab redraws while it trains, a race map and the EWA figures.
 
 The lab redraws its loss curves and its fitted function (or decision boundaries) twice a second
 for every student who is training, on the server that serves the whole class. The builders
 assemble one specification and take it as it is (``common.from_spec``: plotly.py's checks run in
 the tests instead); the naive way, in the same run, builds the same figure call by call
 (``go.Figure()`` / ``make_subplots``, ``add_trace`` per trace, then ``update_layout``), as
-plotly's tutorials do. Both give the same figure (checked here). The race view builds a new map
-for every new setting: timed with and without plotly.py's checks of its specification.
+plotly's tutorials do. Both give the same figure (checked here). The race view's map and the
+weighted averages' figures are built anew for every new setting: timed with and without
+plotly.py's checks of their specification.
 
 Run: make bench   (or .venv/bin/python benchmarks/bench_figures.py)
 """
@@ -23,8 +24,9 @@ import plotly.io as pio
 from _util import best_of, machine, row
 from plotly.subplots import make_subplots
 
-from playground import data, landscapes, runs, training
+from playground import data, ewa, landscapes, runs, training
 from playground.figures import common
+from playground.figures import ewa as ef
 from playground.figures import lab as lf
 from playground.figures import race as rf
 from playground.optimizers import RunSpec
@@ -119,6 +121,7 @@ def main() -> int:
         )
         ok &= speedup >= MIN_SPEEDUP and same
     ok &= race_map()
+    ok &= ewa_figures()
     return 0 if ok else 1
 
 
@@ -136,17 +139,38 @@ def race_map() -> bool:
     xs, ys = land.axes(151)
     args = (xs, ys, land.grid(151), [p.xy for p in paths], [r.label() for r in contestants])
     args += (np.array([[1.0, 1.0]]), np.zeros((0, 2)), True)
-    fast = best_of(lambda: rf.race_animation(*args), 10)
-    with mock.patch.object(rf, "from_spec", checked):
-        naive = best_of(lambda: rf.race_animation(*args), 10)
-        reference = json.loads(pio.to_json(rf.race_animation(*args)))
-    same = json.loads(pio.to_json(rf.race_animation(*args))) == reference
+    return unchecked_row("race map, 5 runs × 500 steps", rf, lambda: [rf.race_animation(*args)])
+
+
+def ewa_figures() -> bool:
+    """The weighted-averages view's three figures of a new series (1,000 samples, β = 0.9)."""
+    x = np.sin(np.arange(1000) / 50) + np.random.default_rng(0).normal(0, 3, 1000)  # (1000,)
+    curves = [(f"β = {b}", ewa.ewa(x, b, 0.0)) for b in (0.5, 0.9, 0.98)]
+    plain, corrected = ewa.ewa(x, 0.9, 0.0), ewa.ewa_corrected(x, 0.9)
+
+    def build() -> list[go.Figure]:
+        return [
+            ef.averages(x, curves),
+            ef.bias_figure(x, plain, corrected, 0.9),
+            ef.build_animation(x, plain, 0.9),
+        ]
+
+    return unchecked_row("weighted averages, a new series", ef, build)
+
+
+def unchecked_row(label: str, module, build) -> bool:
+    """Time ``build`` as it is and with ``module.from_spec`` checking every property."""
+    fast = best_of(build, 10)
+    with mock.patch.object(module, "from_spec", checked):
+        naive = best_of(build, 10)
+        reference = [json.loads(pio.to_json(fig)) for fig in build()]
+    same = [json.loads(pio.to_json(fig)) for fig in build()] == reference
     row(
-        "race map, 5 runs × 500 steps",
+        label,
         f"{fast * 1e3:.1f} ms",
         "faster",
         fast < naive and same,
-        f"checked {naive * 1e3:.1f} ms ({naive / fast:.1f}× slower); same figure: "
+        f"checked {naive * 1e3:.1f} ms ({naive / fast:.1f}× slower); same figures: "
         f"{'yes' if same else 'NO'}",
     )
     return fast < naive and same

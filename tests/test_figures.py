@@ -314,7 +314,8 @@ def test_every_trace_type_the_figures_use_is_in_the_bundle_the_charts_load():
 
 def _spec_built_figures() -> dict[str, go.Figure]:
     """Every builder that skips plotly.py's checks (common.from_spec), on typical inputs."""
-    from playground import data, landscapes, training
+    from playground import data, ewa, landscapes, training
+    from playground.figures import ewa as ef
     from playground.figures import lab, race
     from playground.optimizers import RunSpec
 
@@ -325,6 +326,8 @@ def _spec_built_figures() -> dict[str, go.Figure]:
     runs_ = [RunSpec.parse(text) for text in land.race]
     paths = runs.race(land, runs_, runs.RaceConfig(land.start, 40))
     xs, ys = land.axes(41)
+    series = np.random.default_rng(0).normal(0, 3, 300)  # (300,)
+    average = ewa.ewa(series, 0.9, 0.0)
 
     def parts(split):
         return {"train": split.train, "val": split.val, "test": split.test}
@@ -347,10 +350,19 @@ def _spec_built_figures() -> dict[str, go.Figure]:
             xs, ys, land.grid(41), [p.xy for p in paths], [r.label() for r in runs_],
             np.array([[1.0, 1.0]]), np.array([[0.0, 0.0]]), True,
         ),
+        "ewa averages": ef.averages(
+            series, [("β = 0.9", average)], "zh", [("corrected", ewa.ewa_corrected(series, 0.9))]
+        ),
+        "ewa bias": ef.bias_figure(series, average, ewa.ewa_corrected(series, 0.9), 0.9),
+        "ewa build-up": ef.build_animation(series, average, 0.9),
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["lab curves", "lab fit", "lab boundaries", "race map"])
+SPEC_BUILT = ["lab curves", "lab fit", "lab boundaries", "race map"]
+SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up"]
+
+
+@pytest.mark.parametrize("name", SPEC_BUILT)
 def test_a_figure_built_without_plotlys_checks_passes_them(name):
     """from_spec skips plotly.py's validation on the server; here it must pass it unchanged:
     every property name and value is one plotly knows, and checking changes nothing."""

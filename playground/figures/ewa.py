@@ -3,11 +3,14 @@ point by point, and optimizer state against the EWA. Arrays in, plotly figure ou
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import Animated, animation_controls, compact, decimals
+from playground.figures.common import animation_controls, compact, decimals, from_spec
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -28,42 +31,37 @@ def averages(
     """The series (a faint line) and one line per average; ``dashed`` adds dashed lines on top."""
     idx = _thin(len(x))
     steps = idx + 1
-    fig = go.Figure(
-        go.Scatter(
-            x=steps,
-            y=compact(x[idx]),
-            mode="lines",  # one SVG path: a dot per sample cost the browser 40 ms per draw
-            name=t("ewa_series", lang),
-            line={"width": 1, "color": "rgba(100,100,100,0.55)"},
-        )
-    )
-    for i, (label, values) in enumerate(curves):
-        fig.add_scatter(
-            x=steps,
-            y=compact(values[idx]),
-            mode="lines",
-            name=label,
-            line={"color": colour(i), "width": 2.5},
-        )
-    for i, (label, values) in enumerate(dashed or []):
-        fig.add_scatter(
-            x=steps,
-            y=compact(values[idx]),
-            mode="lines",
-            name=label,
-            line={"color": "black", "width": 1.5, "dash": "dash"},
-            legendgroup=str(i),
-        )
-    fig.update_layout(
-        title=t("fig_ewa", lang),
-        height=420,
-        xaxis_title=t("axis_t", lang),
-        yaxis_title=t("axis_x", lang),
-        margin={"l": 71, "r": 10, "t": 40, "b": 102},  # (fitted: see common.py)
-        legend={"orientation": "h", "y": -0.2},
-        uirevision="ewa",
-    )
-    return fig
+
+    def line(label: str, values: np.ndarray, style: dict, **extra) -> dict:
+        return {
+            "type": "scatter",
+            "x": steps,
+            "y": compact(values[idx]),
+            "mode": "lines",  # one SVG path: a dot per sample cost the browser 40 ms per draw
+            "name": label,
+            "line": style,
+            **extra,
+        }
+
+    data = [line(t("ewa_series", lang), x, {"width": 1, "color": "rgba(100,100,100,0.55)"})]
+    data += [
+        line(label, values, {"color": colour(i), "width": 2.5})
+        for i, (label, values) in enumerate(curves)
+    ]
+    data += [
+        line(label, values, {"color": "black", "width": 1.5, "dash": "dash"}, legendgroup=str(i))
+        for i, (label, values) in enumerate(dashed or [])
+    ]
+    layout = {
+        "title": {"text": t("fig_ewa", lang)},
+        "height": 420,
+        "xaxis": {"title": {"text": t("axis_t", lang)}},
+        "yaxis": {"title": {"text": t("axis_x", lang)}},
+        "margin": {"l": 71, "r": 10, "t": 40, "b": 102},  # (fitted: see common.py)
+        "legend": {"orientation": "h", "y": -0.2},
+        "uirevision": "ewa",
+    }
+    return from_spec(data, layout)
 
 
 def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure:
@@ -97,38 +95,50 @@ def bias_figure(
     """Side by side: the average started at 0 (the early dip) and its bias correction."""
     n = min(len(x), max(30, int(6 / (1 - beta))))
     steps = np.arange(1, n + 1)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        subplot_titles=(
-            t("fig_bias_off", lang, beta=f"{beta:g}"),
-            t("fig_bias_on", lang, beta=f"{beta:g}"),
-        ),
-    )
+    layout = json.loads(_side_by_side())  # two panels sharing their y-axis
+    titles = (t("fig_bias_off", lang, beta=f"{beta:g}"), t("fig_bias_on", lang, beta=f"{beta:g}"))
+    for note, title in zip(layout["annotations"], titles, strict=True):
+        note["text"] = title
+    data = []
     for col, values in ((1, plain), (2, corrected)):
-        fig.add_scatter(
-            x=steps,
-            y=compact(x[:n]),
-            mode="lines",
-            showlegend=False,
-            line={"width": 1, "color": "rgba(100,100,100,0.55)"},
-            row=1,
-            col=col,
+        axes = {"xaxis": "x" if col == 1 else "x2", "yaxis": "y" if col == 1 else "y2"}
+        data.append(
+            {
+                "type": "scatter",
+                "x": steps,
+                "y": compact(x[:n]),
+                "mode": "lines",
+                "showlegend": False,
+                "line": {"width": 1, "color": "rgba(100,100,100,0.55)"},
+                **axes,
+            }
         )
-        fig.add_scatter(
-            x=steps,
-            y=compact(values[:n]),
-            mode="lines",
-            showlegend=False,
-            line={"color": colour(3 if col == 1 else 2), "width": 3},
-            row=1,
-            col=col,
+        data.append(
+            {
+                "type": "scatter",
+                "x": steps,
+                "y": compact(values[:n]),
+                "mode": "lines",
+                "showlegend": False,
+                "line": {"color": colour(3 if col == 1 else 2), "width": 3},
+                **axes,
+            }
         )
-    fig.update_xaxes(title_text=t("axis_t", lang))
+    for axis in ("xaxis", "xaxis2"):
+        layout[axis]["title"] = {"text": t("axis_t", lang)}
     # margins fitted to the labels: see common.py
-    fig.update_layout(height=340, margin={"l": 37, "r": 10, "t": 40, "b": 71})
-    return fig
+    layout.update(height=340, margin={"l": 37, "r": 10, "t": 40, "b": 71})
+    return from_spec(data, layout)
+
+
+@lru_cache(maxsize=1)
+def _side_by_side() -> str:
+    """The layout of two panels side by side with one y-axis, as make_subplots makes it (JSON,
+    titles to fill in): made once, since make_subplots checks every property it sets."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("1", "2"))
+    layout = fig.to_plotly_json()["layout"]
+    layout.pop("template", None)
+    return json.dumps(layout)
 
 
 def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en") -> go.Figure:
@@ -138,37 +148,42 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     steps = np.arange(1, n + 1)
     window = 1.0 / (1.0 - beta)
     shown = np.unique(np.linspace(0, n - 1, min(n, MAX_ANIMATION_FRAMES)).astype(int))
-    fig = Animated()
     idx = _thin(n)
-    fig.add_scatter(
-        x=steps[idx],
-        y=compact(x[idx]),
-        mode="lines",
-        name=t("ewa_series", lang),
-        line={"width": 1, "color": "rgba(100,100,100,0.45)"},
-    )
-    fig.add_scatter(
-        x=[1],
-        y=compact(v[:1]),
-        mode="lines",
-        name=t("ewa_so_far", lang, beta=f"{beta:g}"),
-        line={"color": colour(0), "width": 3},
-    )
-    fig.add_scatter(
-        x=[1],
-        y=compact(x[:1]),
-        mode="markers",
-        name=t("ewa_new_sample", lang),
-        marker={"size": 12, "color": colour(1), "line": {"color": "white", "width": 1}},
-    )
-    fig.add_scatter(
-        x=[1, 1],
-        y=compact(v[:1].repeat(2)),
-        mode="lines",
-        name=t("ewa_window_span", lang),
-        line={"color": colour(0), "width": 14},
-        opacity=0.25,
-    )
+    data = [
+        {
+            "type": "scatter",
+            "x": steps[idx],
+            "y": compact(x[idx]),
+            "mode": "lines",
+            "name": t("ewa_series", lang),
+            "line": {"width": 1, "color": "rgba(100,100,100,0.45)"},
+        },
+        {
+            "type": "scatter",
+            "x": [1],
+            "y": compact(v[:1]),
+            "mode": "lines",
+            "name": t("ewa_so_far", lang, beta=f"{beta:g}"),
+            "line": {"color": colour(0), "width": 3},
+        },
+        {
+            "type": "scatter",
+            "x": [1],
+            "y": compact(x[:1]),
+            "mode": "markers",
+            "name": t("ewa_new_sample", lang),
+            "marker": {"size": 12, "color": colour(1), "line": {"color": "white", "width": 1}},
+        },
+        {
+            "type": "scatter",
+            "x": [1, 1],
+            "y": compact(v[:1].repeat(2)),
+            "mode": "lines",
+            "name": t("ewa_window_span", lang),
+            "line": {"color": colour(0), "width": 14},
+            "opacity": 0.25,
+        },
+    ]
     vl, xl = decimals(v, 4), decimals(x)  # rounded once, picked per frame
     frames = []
     for k in shown:
@@ -185,27 +200,27 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
                 ],
             }
         )
-    fig.frames = frames
     pad = 0.05 * (float(np.nanmax(x)) - float(np.nanmin(x)) + 1e-9)
-    fig.update_layout(
-        height=420,
-        margin={"l": 71, "r": 10, "t": 117, "b": 90},  # (fitted: see common.py)
-        xaxis={"range": [0, n + 1], "title": t("axis_t", lang)},
-        yaxis={
-            "range": [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad],
-            "title": t("axis_x", lang),
-        },
-        legend={"orientation": "h", "y": -0.2},
-        uirevision="ewa_build",
-        **animation_controls(
-            [str(k) for k in shown], [int(k) + 1 for k in shown], lang, redraw=False
-        ),
+    controls = animation_controls(
+        [str(k) for k in shown], [int(k) + 1 for k in shown], lang, redraw=False
     )
-    for menu in fig.layout.updatemenus:
+    for menu in controls["updatemenus"]:
         menu.update(y=1.12, yanchor="bottom")
-    fig.layout.sliders[0].update(y=1.12, yanchor="bottom")
-    fig.layout.sliders[0].pad.update(t=0, b=0)
-    return fig
+    controls["sliders"][0].update(y=1.12, yanchor="bottom")
+    controls["sliders"][0]["pad"].update(t=0, b=0)
+    layout = {
+        "height": 420,
+        "margin": {"l": 71, "r": 10, "t": 117, "b": 90},  # (fitted: see common.py)
+        "xaxis": {"range": [0, n + 1], "title": {"text": t("axis_t", lang)}},
+        "yaxis": {
+            "range": [float(np.nanmin(x)) - pad, float(np.nanmax(x)) + pad],
+            "title": {"text": t("axis_x", lang)},
+        },
+        "legend": {"orientation": "h", "y": -0.2},
+        "uirevision": "ewa_build",
+        **controls,
+    }
+    return from_spec(data, layout, frames)
 
 
 def states_figure(states: dict, lang: str = "en") -> go.Figure:
