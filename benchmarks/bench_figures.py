@@ -1,13 +1,13 @@
-"""Server time to build the figures the lab redraws while it trains, a race map and the EWA figures.
+"""Server time to build the figures that the views redraw for a new setting or a live update.
 
 The lab redraws its loss curves and its fitted function (or decision boundaries) twice a second
 for every student who is training, on the server that serves the whole class. The builders
 assemble one specification and take it as it is (``common.from_spec``: plotly.py's checks run in
 the tests instead); the naive way, in the same run, builds the same figure call by call
 (``go.Figure()`` / ``make_subplots``, ``add_trace`` per trace, then ``update_layout``), as
-plotly's tutorials do. Both give the same figure (checked here). The race view's map and the
-weighted averages' figures are built anew for every new setting: timed with and without
-plotly.py's checks of their specification.
+plotly's tutorials do. Both give the same figure (checked here). The race view's map, the
+weighted averages' figures and the descent animation are built anew for every new setting:
+timed with and without plotly.py's checks of their specification.
 
 Run: make bench   (or .venv/bin/python benchmarks/bench_figures.py)
 """
@@ -24,11 +24,12 @@ import plotly.io as pio
 from _util import best_of, machine, row
 from plotly.subplots import make_subplots
 
-from playground import data, ewa, landscapes, runs, training
+from playground import data, ewa, landscapes, runs, surfaces, training
 from playground.figures import common
 from playground.figures import ewa as ef
 from playground.figures import lab as lf
 from playground.figures import race as rf
+from playground.figures import regression as rg
 from playground.optimizers import RunSpec
 
 MIN_SPEEDUP = 2.0  # building once must at least halve the server time of a live redraw
@@ -122,6 +123,7 @@ def main() -> int:
         ok &= speedup >= MIN_SPEEDUP and same
     ok &= race_map()
     ok &= ewa_figures()
+    ok &= descent()
     return 0 if ok else 1
 
 
@@ -156,6 +158,17 @@ def ewa_figures() -> bool:
         ]
 
     return unchecked_row("weighted averages, a new series", ef, build)
+
+
+def descent() -> bool:
+    """The loss surfaces' descent animation for a new setting (noisy line, 300 steps)."""
+    x = np.linspace(-2, 2, 100)  # (100,)
+    y = 0.5 * x + 1 + np.random.default_rng(0).normal(0, 0.3, 100)
+    window = surfaces.fit_window(x, y)
+    z = surfaces.mse_surface(x, y, window)
+    path = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 300, 0.0, 0.0, 0, 0))
+    args = (window, z, path.w, path.b, path.loss, x, y)
+    return unchecked_row("loss surfaces, a new descent", rg, lambda: [rg.descent_animation(*args)])
 
 
 def unchecked_row(label: str, module, build) -> bool:

@@ -249,13 +249,15 @@ def test_figure_table_lists_every_trace_and_frame_in_long_format():
 
 
 def test_animated_frames_are_sent_plain_and_read_back_as_frames():
+    from playground.figures import export
+
     fig, traj = _animation(steps=50, n=31, points=20)
     assert isinstance(fig, figures.common.Animated)
     sent = json.loads(fig.to_json())
     assert len(sent["frames"]) == len(fig.frames) == 51
     assert sent["frames"][-1]["traces"] == list(fig.frames[-1].traces)
     assert sent["frames"][-1]["data"][0]["x"][-1] == pytest.approx(traj.w[-1], rel=1e-4)
-    copy = figures.export.presenter(fig)  # a copy keeps the frames, and they stay plain
+    copy = export.presenter(fig)  # a copy keeps the frames, and they stay plain
     assert isinstance(copy, figures.common.Animated)
     assert json.loads(copy.to_json())["frames"] == sent["frames"]
 
@@ -328,6 +330,10 @@ def _spec_built_figures() -> dict[str, go.Figure]:
     xs, ys = land.axes(41)
     series = np.random.default_rng(0).normal(0, 3, 300)  # (300,)
     average = ewa.ewa(series, 0.9, 0.0)
+    xy = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+    window = Grid(0.0, 4.0, -2.0, 2.0, 31)
+    path = runs.gradient_descent(*xy, runs.DescentConfig("mse", 0.05, 60, 0.0, 0.0, 0, 0))
+    descent = (window, surfaces.mse_surface(*xy, window), path.w, path.b, path.loss, *xy)
 
     def parts(split):
         return {"train": split.train, "val": split.val, "test": split.test}
@@ -355,11 +361,13 @@ def _spec_built_figures() -> dict[str, go.Figure]:
         ),
         "ewa bias": ef.bias_figure(series, average, ewa.ewa_corrected(series, 0.9), 0.9),
         "ewa build-up": ef.build_animation(series, average, 0.9),
+        "descent": figures.descent_animation(*descent, log_colour=True, lang="zh"),
+        "descent with 3-D": figures.descent_animation(*descent, three_d=True),
     }  # fmt: skip
 
 
 SPEC_BUILT = ["lab curves", "lab fit", "lab boundaries", "race map"]
-SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up"]
+SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up", "descent", "descent with 3-D"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)

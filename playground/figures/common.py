@@ -13,10 +13,12 @@ figures fit at their default settings.
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import unicodedata
 import zlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -103,6 +105,18 @@ class Animated(go.Figure):
         if self._plain_frames:
             out["frames"] = list(self._plain_frames)
         return out
+
+
+@lru_cache(maxsize=16)
+def _named_scale(name: str) -> str:
+    return json.dumps([list(stop) for stop in go.Contour(colorscale=name).colorscale])
+
+
+def named_scale(name: str) -> list[list]:
+    """plotly.py's colour scale ``name`` in full, as its checks would send it: plotly.js has
+    scales of the same names with other stops (a specification given to from_spec is sent as
+    it is)."""
+    return json.loads(_named_scale(name))
 
 
 def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = None) -> go.Figure:

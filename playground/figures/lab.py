@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import compact, from_spec, log_axis
+from playground.figures.common import compact, from_spec, log_axis, named_scale
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -21,10 +21,6 @@ SPLIT_STYLE = {
     "test": ("x", "#17becf"),
 }
 SYMBOL_NUMBER = {"circle": 0, "diamond": 2, "x": 4}  # plotly's numbers for these symbols
-
-# plotly.py's "RdBu" (ColorBrewer) in full, as its checks would send it: plotly.js has a different
-# "RdBu" of its own, and a specification given by name would get that one (from_spec).
-RED_BLUE = [list(stop) for stop in go.Contour(colorscale="RdBu").colorscale]
 
 
 def curves_figure(
@@ -250,7 +246,7 @@ def boundary_figure(
                 "z": z,
                 "zmin": 0,
                 "zmax": 1,
-                "colorscale": RED_BLUE,
+                "colorscale": named_scale("RdBu"),
                 "reversescale": True,
                 "showscale": v == 0,
                 "opacity": 0.7,

@@ -6,18 +6,22 @@ short trail, the fitted line and the loss cursor), so a 500-step animation stays
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.figures.common import (
-    Animated,
     animation_controls,
     compact,
     decimals,
     frame_indices,
+    from_spec,
     log_axis,
     log_colour_scale,
+    named_scale,
     stride,
 )
 from playground.i18n import t
@@ -116,7 +120,7 @@ def surface_contour(
     lang: str = "en",
 ) -> go.Figure:
     """Contour map of ``z`` (shape (n_b, n_w)) with the minimum and its flat set marked."""
-    fig = go.Figure(_contour_trace(grid, z, log_colour, lang))
+    fig = go.Figure(go.Contour(_contour_trace(grid, z, log_colour, lang)))
     if minimizing_set is not None and len(minimizing_set[0]) > 1:
         fig.add_scatter(
             x=minimizing_set[0].astype(np.float32),
@@ -150,22 +154,24 @@ def surface_contour(
     return fig
 
 
-def _contour_trace(grid: Grid, z: np.ndarray, log_colour: bool, lang: str, **kw) -> go.Contour:
+def _contour_trace(grid: Grid, z: np.ndarray, log_colour: bool, lang: str, **kw) -> dict:
+    """The contour map of ``z`` over ``grid`` as a trace specification."""
     bar: dict = {"title": {"text": t("axis_loss", lang)}}
     values = z
     if log_colour:
         values, ticks = log_colour_scale(z)
         bar.update(ticks)
-    return go.Contour(
-        x=grid.w.astype(np.float32),
-        y=grid.b.astype(np.float32),
-        z=values.astype(np.float32),
-        colorscale="Viridis",
-        ncontours=30,
-        colorbar=bar,
-        hovertemplate="w=%{x:.3g}<br>b=%{y:.3g}<extra></extra>",
+    return {
+        "type": "contour",
+        "x": grid.w.astype(np.float32),
+        "y": grid.b.astype(np.float32),
+        "z": values.astype(np.float32),
+        "colorscale": named_scale("Viridis"),
+        "ncontours": 30,
+        "colorbar": bar,
+        "hovertemplate": "w=%{x:.3g}<br>b=%{y:.3g}<extra></extra>",
         **kw,
-    )
+    }
 
 
 def descent_animation(
@@ -196,131 +202,99 @@ def descent_animation(
         "fit": t("fig_fit", lang),
         "loss": t("fig_loss_curve", lang),
     }
-    if three_d:  # contour | 3-D over fit | loss
-        where = {"contour": (1, 1), "3d": (1, 2), "fit": (2, 1), "loss": (2, 2)}
-        grid_specs = [[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]]
-        order = ("contour", "3d", "fit", "loss")
-    else:  # a tall contour map beside the fit over the loss
-        where = {"contour": (1, 1), "fit": (1, 2), "loss": (2, 2)}
-        grid_specs = [[{"type": "xy", "rowspan": 2}, {"type": "xy"}], [None, {"type": "xy"}]]
-        order = ("contour", "fit", "loss")
-    fig = Animated(
-        make_subplots(
-            rows=2,
-            cols=2,
-            specs=grid_specs,
-            subplot_titles=[titles[k] for k in order],
-            vertical_spacing=0.14,
-            horizontal_spacing=0.1,
-        )
-    )
+    panels = json.loads(_descent_panels(three_d))  # {"layout", "refs": panel -> its axes}
+    layout, refs = panels["layout"], panels["refs"]
+    for note, panel in zip(layout["annotations"], refs, strict=True):
+        note["text"] = titles[panel]
+    data: list[dict] = []
     moving = []  # indices of the traces that frames update
 
-    def add(trace, panel: str, moves: bool = False) -> None:
-        row, col = where[panel]
-        fig.add_trace(trace, row=row, col=col)
+    def add(trace: dict, panel: str, moves: bool = False) -> None:
+        data.append({**trace, **refs[panel]})
         if moves:
-            moving.append(len(fig.data) - 1)
+            moving.append(len(data) - 1)
+
+    def axis(panel: str, which: str, **props) -> None:  # which: "x" or "y"
+        ref = refs[panel][f"{which}axis"]  # e.g. "x2"
+        layout.setdefault(f"{which}axis{ref[1:]}", {}).update(props)
 
     add(_contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False), "contour")
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
-    add(
-        go.Scatter(
-            x=compact(w), y=compact(b), mode="lines", line=path_style, name=t("legend_path", lang)
-        ),
-        "contour",
-    )
+    path = {"type": "scatter", "x": compact(w), "y": compact(b), "mode": "lines"}
+    add({**path, "line": path_style, "name": t("legend_path", lang)}, "contour")
     trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
-        go.Scatter(
-            x=compact(w[:1]),
-            y=compact(b[:1]),
-            mode="lines+markers",
-            marker=trail,
-            line={"color": PATH_COLOR, "width": 3},
-            name=t("legend_current", lang),
-        ),
+        {
+            "type": "scatter",
+            "x": compact(w[:1]),
+            "y": compact(b[:1]),
+            "mode": "lines+markers",
+            "marker": trail,
+            "line": {"color": PATH_COLOR, "width": 3},
+            "name": t("legend_current", lang),
+        },
         "contour",
         moves=True,
     )
     if three_d:
         s3 = stride(small.n, MAX_3D_POINTS)
+        surface = {
+            "type": "surface",
+            "x": small.w[::s3].astype(np.float32),
+            "y": small.b[::s3].astype(np.float32),
+            "z": z[::s, ::s][::s3, ::s3].astype(np.float32),
+            "colorscale": named_scale("Viridis"),
+            "showscale": False,
+            "opacity": 0.9,
+            "hoverinfo": "skip",
+        }
+        add(surface, "3d")
+        line3d = {"color": PATH_COLOR, "width": 4}
         add(
-            go.Surface(
-                x=small.w[::s3].astype(np.float32),
-                y=small.b[::s3].astype(np.float32),
-                z=z[::s, ::s][::s3, ::s3].astype(np.float32),
-                colorscale="Viridis",
-                showscale=False,
-                opacity=0.9,
-                hoverinfo="skip",
-            ),
+            {"type": "scatter3d", "x": compact(w), "y": compact(b), "z": compact(loss)}
+            | {"mode": "lines", "line": line3d, "showlegend": False},
             "3d",
         )
         add(
-            go.Scatter3d(
-                x=compact(w),
-                y=compact(b),
-                z=compact(loss),
-                mode="lines",
-                line={"color": PATH_COLOR, "width": 4},
-                showlegend=False,
-            ),
-            "3d",
-        )
-        add(
-            go.Scatter3d(
-                x=compact(w[:1]),
-                y=compact(b[:1]),
-                z=compact(loss[:1]),
-                mode="markers",
-                marker={"size": 6, "color": PATH_COLOR},
-                showlegend=False,
-            ),
+            {"type": "scatter3d", "x": compact(w[:1]), "y": compact(b[:1])}
+            | {"z": compact(loss[:1]), "mode": "markers", "showlegend": False}
+            | {"marker": {"size": 6, "color": PATH_COLOR}},
             "3d",
             moves=True,
         )
     xs, ys = _subsample(x, y)
     add(
-        go.Scatter(
-            x=xs.astype(np.float32),
-            y=ys.astype(np.float32),
-            mode="markers",
-            marker={"size": 6, "color": "#1f77b4"},
-            name=t("legend_data", lang, shown=len(xs), total=len(x)),
-        ),
+        {
+            "type": "scatter",
+            "x": xs.astype(np.float32),
+            "y": ys.astype(np.float32),
+            "mode": "markers",
+            "marker": {"size": 6, "color": "#1f77b4"},
+            "name": t("legend_data", lang, shown=len(xs), total=len(x)),
+        },
         "fit",
     )
     ends = np.array([x.min(), x.max()])
     add(
-        go.Scatter(
-            x=compact(ends),
-            y=compact(w[0] * ends + b[0]),
-            mode="lines",
-            line={"color": FIT_COLOR, "width": 3},
-            name=t("legend_fit_now", lang),
-        ),
+        {
+            "type": "scatter",
+            "x": compact(ends),
+            "y": compact(w[0] * ends + b[0]),
+            "mode": "lines",
+            "line": {"color": FIT_COLOR, "width": 3},
+            "name": t("legend_fit_now", lang),
+        },
         "fit",
         moves=True,
     )
     add(
-        go.Scatter(
-            x=steps,
-            y=compact(loss),
-            mode="lines",
-            line={"color": "#444"},
-            name=t("axis_loss", lang),
-        ),
+        {"type": "scatter", "x": steps, "y": compact(loss), "mode": "lines"}
+        | {"line": {"color": "#444"}, "name": t("axis_loss", lang)},
         "loss",
     )
     add(
-        go.Scatter(
-            x=[0],
-            y=compact(loss[:1]),
-            mode="markers",
-            marker={"size": 10, "color": PATH_COLOR},
-            showlegend=False,
-        ),
+        {"type": "scatter", "x": [0], "y": compact(loss[:1]), "mode": "markers"}
+        | {"marker": {"size": 10, "color": PATH_COLOR}, "showlegend": False},
         "loss",
         moves=True,
     )
@@ -331,35 +305,28 @@ def descent_animation(
     frames = []
     for k in shown:
         lo = max(0, k - TRAIL)
-        data = [{"type": "scatter", "x": wl[lo : k + 1], "y": bl[lo : k + 1]}]
+        moved = [{"type": "scatter", "x": wl[lo : k + 1], "y": bl[lo : k + 1]}]
         if three_d:
-            data.append(
+            moved.append(
                 {"type": "scatter3d", "x": wl[k : k + 1], "y": bl[k : k + 1], "z": ll[k : k + 1]}
             )
-        data.append({"type": "scatter", "y": fit[2 * k : 2 * k + 2]})
-        data.append({"type": "scatter", "x": [int(k)], "y": ll[k : k + 1]})
-        frames.append({"name": str(k), "traces": moving, "data": data})
-    fig.frames = frames
-    r, c = where["loss"]
-    fig.update_yaxes(title_text=t("axis_loss", lang), row=r, col=c, **log_axis(loss))
-    fig.update_xaxes(title_text=t("axis_step", lang), row=r, col=c)
-    r, c = where["contour"]
-    fig.update_xaxes(title_text="w", range=[grid.w_min, grid.w_max], row=r, col=c)
-    fig.update_yaxes(title_text="b", range=[grid.b_min, grid.b_max], row=r, col=c)
-    r, c = where["fit"]
-    fig.update_xaxes(title_text="x", row=r, col=c)
-    fig.update_yaxes(
-        title_text="y", range=_fit_range(y, w[:, None] * ends + b[:, None]), row=r, col=c
-    )
-    extra = (
-        {"scene": {"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L"}} if three_d else {}
-    )
-    fig.update_layout(
+        moved.append({"type": "scatter", "y": fit[2 * k : 2 * k + 2]})
+        moved.append({"type": "scatter", "x": [int(k)], "y": ll[k : k + 1]})
+        frames.append({"name": str(k), "traces": moving, "data": moved})
+    axis("loss", "y", title={"text": t("axis_loss", lang)}, **log_axis(loss))
+    axis("loss", "x", title={"text": t("axis_step", lang)})
+    axis("contour", "x", title={"text": "w"}, range=[grid.w_min, grid.w_max])
+    axis("contour", "y", title={"text": "b"}, range=[grid.b_min, grid.b_max])
+    axis("fit", "x", title={"text": "x"})
+    axis("fit", "y", title={"text": "y"}, range=_fit_range(y, w[:, None] * ends + b[:, None]))
+    if three_d:
+        for name, title in (("xaxis", "w"), ("yaxis", "b"), ("zaxis", "L")):
+            layout["scene"][name] = {"title": {"text": title}}
+    layout.update(
         height=960 if three_d else 800,
         margin={"l": 78, "r": 25, "t": 70, "b": 158},  # controls under the axes (fitted: common.py)
         legend={"orientation": "h", "y": 1.09, "x": 0},
         uirevision="descent",
-        **extra,
         # 2-D frames move only their traces; a 3-D marker needs plotly's full redraw
         **animation_controls(
             [str(k) for k in shown],
@@ -369,7 +336,36 @@ def descent_animation(
             y=-0.09 if three_d else -0.12,
         ),
     )
-    return fig
+    return from_spec(data, layout, frames)
+
+
+@lru_cache(maxsize=2)
+def _descent_panels(three_d: bool) -> str:
+    """The descent's panels as make_subplots lays them out (JSON): the layout, titles to fill
+    in, and each panel's axes. Made once, since make_subplots checks every property it sets."""
+    if three_d:  # contour | 3-D over fit | loss
+        where = {"contour": (1, 1), "3d": (1, 2), "fit": (2, 1), "loss": (2, 2)}
+        specs = [[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]]
+    else:  # a tall contour map beside the fit over the loss
+        where = {"contour": (1, 1), "fit": (1, 2), "loss": (2, 2)}
+        specs = [[{"type": "xy", "rowspan": 2}, {"type": "xy"}], [None, {"type": "xy"}]]
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        specs=specs,
+        subplot_titles=[str(i) for i in range(len(where))],
+        vertical_spacing=0.14,
+        horizontal_spacing=0.1,
+    )
+    refs = {}
+    for panel, (row, col) in where.items():
+        probe = go.Scatter3d() if panel == "3d" else go.Scatter()
+        fig.add_trace(probe, row=row, col=col)
+        keys = ("scene",) if panel == "3d" else ("xaxis", "yaxis")
+        refs[panel] = {k: fig.data[-1][k] for k in keys}
+    layout = fig.to_plotly_json()["layout"]
+    layout.pop("template", None)
+    return json.dumps({"layout": layout, "refs": refs})
 
 
 def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
