@@ -122,8 +122,8 @@ def named_scale(name: str) -> list[list]:
 def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = None) -> go.Figure:
     """A figure from its plain specification (what plotly.js reads), taken as it is.
 
-    plotly.py checks a specification property by property when it builds a figure: half or
-    more of the server's time for a live redraw of the lab or a new race map
+    plotly.py checks a specification property by property when it builds a figure: 40-70 % of
+    the server's time to build a live redraw of the lab, a new race map or descent animation
     (``benchmarks/bench_figures.py``), paid for every student's change. The builders that
     assemble a specification skip it; the tests check each of their figures instead
     (tests/test_figures.py), so a misspelt property still fails, in CI rather than in class.

@@ -107,7 +107,9 @@ def curves_figure(
         "height": 400,
         "xaxis": {"title": {"text": t("axis_epoch", lang)}},
         "yaxis": {"title": {"text": y_title or t("axis_loss", lang)}, **log_axis(values)},
-        "margin": {"l": 92, "r": 10, "t": 40, "b": 123},  # (fitted: see common.py)
+        # (fitted: see common.py); on the right, room for the last epoch's label ("50", "2000"),
+        # which sits on the edge while training runs (the axis ends at the newest epoch)
+        "margin": {"l": 92, "r": 24, "t": 40, "b": 123},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
     }

@@ -204,3 +204,37 @@ def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(v
         )
         assert race.evaluate(DRAWN) == in_place
     assert not errors
+
+
+@pytest.mark.parametrize("last_epoch", [50, 300, 2000])
+def test_the_lab_curves_margin_holds_an_epoch_label_on_the_axis_end(chromium, last_epoch):
+    """While training runs the curves' axis ends at the newest epoch; when that is a tick
+    ("50", "300", "2000"), its label sits on the edge, and a margin too small for it makes
+    plotly.js lay the figure out twice (the browser test of the lab caught it in CI)."""
+    import json
+
+    import numpy as np
+
+    from playground.figures import lab
+
+    epochs = np.arange(1, last_epoch + 1)
+    val = np.stack([1 / epochs, 2 / epochs], axis=1)  # (E, 2)
+    fig = lab.curves_figure(epochs, val, val, ["a", "b"], np.array([0, 0]), np.array([0, 0]))
+    static = Path(ui.__file__).parent / "static" / "plotly-2d.min.js"
+    theme = (Path(ui.__file__).parent / "chart_theme.json").read_text(encoding="utf-8")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_content("<!doctype html><div id=a style='width:402px'></div>")
+    page.add_script_tag(path=str(static))
+    spec = json.loads(fig.to_json())
+    size = page.evaluate(
+        """async ([spec, theme]) => {
+             const layout = {...spec.layout, template: theme};
+             await Plotly.newPlot('a', spec.data, layout);
+             const s = document.getElementById('a')._fullLayout._size;
+             return {r: s.r, wanted: layout.margin.r};
+           }""",
+        [spec, json.loads(theme)],
+    )
+    context.close()
+    assert round(size["r"]) <= size["wanted"], size
