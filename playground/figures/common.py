@@ -119,6 +119,40 @@ def named_scale(name: str) -> list[list]:
     return json.loads(_named_scale(name))
 
 
+def subplot_layout(**options) -> tuple[dict, dict[tuple[int, int], dict[str, str]]]:
+    """make_subplots' layout (axes, their domains, title annotations; no template) and each
+    cell's axes, e.g. ``{(2, 1): {"xaxis": "x2", "yaxis": "y2"}, (1, 2): {"scene": "scene"}}``.
+
+    Made once per arrangement (make_subplots checks every property it sets), a fresh copy for
+    each caller. ``options`` are make_subplots' keyword arguments (JSON values).
+    """
+    layout, cells = json.loads(_subplot_layout(json.dumps(options, sort_keys=True)))
+    return layout, {tuple(int(i) for i in k.split(",")): refs for k, refs in cells.items()}
+
+
+@lru_cache(maxsize=32)
+def _subplot_layout(options: str) -> str:
+    from plotly.subplots import make_subplots
+
+    kwargs = json.loads(options)
+    fig = make_subplots(**kwargs)
+    specs = kwargs.get("specs") or [[{}] * kwargs.get("cols", 1)] * kwargs.get("rows", 1)
+    cells = {}
+    for r, row in enumerate(specs, start=1):
+        for c, spec in enumerate(row, start=1):
+            if spec is None:  # (covered by a cell that spans it)
+                continue
+            sub = fig.get_subplot(r, c)
+            if spec.get("type") == "scene":
+                cells[f"{r},{c}"] = {"scene": sub.plotly_name}
+            else:
+                axes = (sub.xaxis.plotly_name, sub.yaxis.plotly_name)  # "xaxis2" → "x2"
+                cells[f"{r},{c}"] = {a[0] + "axis": a.replace("axis", "") for a in axes}
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)
+    return json.dumps([layout, cells])
+
+
 def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = None) -> go.Figure:
     """A figure from its plain specification (what plotly.js reads), taken as it is.
 

@@ -3,14 +3,17 @@ point by point, and optimizer state against the EWA. Arrays in, plotly figure ou
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import animation_controls, compact, decimals, from_spec
+from playground.figures.common import (
+    animation_controls,
+    compact,
+    decimals,
+    from_spec,
+    subplot_layout,
+)
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -95,7 +98,7 @@ def bias_figure(
     """Side by side: the average started at 0 (the early dip) and its bias correction."""
     n = min(len(x), max(30, int(6 / (1 - beta))))
     steps = np.arange(1, n + 1)
-    layout = json.loads(_side_by_side())  # two panels sharing their y-axis
+    layout, _ = subplot_layout(rows=1, cols=2, shared_yaxes=True, subplot_titles=["1", "2"])
     titles = (t("fig_bias_off", lang, beta=f"{beta:g}"), t("fig_bias_on", lang, beta=f"{beta:g}"))
     for note, title in zip(layout["annotations"], titles, strict=True):
         note["text"] = title
@@ -129,16 +132,6 @@ def bias_figure(
     # margins fitted to the labels: see common.py
     layout.update(height=340, margin={"l": 37, "r": 10, "t": 40, "b": 71})
     return from_spec(data, layout)
-
-
-@lru_cache(maxsize=1)
-def _side_by_side() -> str:
-    """The layout of two panels side by side with one y-axis, as make_subplots makes it (JSON,
-    titles to fill in): made once, since make_subplots checks every property it sets."""
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("1", "2"))
-    layout = fig.to_plotly_json()["layout"]
-    layout.pop("template", None)
-    return json.dumps(layout)
 
 
 def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en") -> go.Figure:

@@ -3,15 +3,12 @@ decision boundary (2-D). Arrays in, plotly figure out."""
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from playground.figures.common import compact, from_spec, log_axis, named_scale
+from playground.figures.common import compact, from_spec, log_axis, named_scale, subplot_layout
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -190,15 +187,6 @@ def fit_figure(
     return from_spec(data, layout)
 
 
-@lru_cache(maxsize=16)
-def _row_layout(names: tuple[str, ...]) -> str:
-    """The layout of one row of subplots titled ``names`` (JSON: each caller gets a copy)."""
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.03)
-    layout = fig.layout.to_plotly_json()
-    layout.pop("template", None)  # the figure that uses it gets the default one
-    return json.dumps(layout)
-
-
 def boundary_figure(
     x: np.ndarray,
     y: np.ndarray,
@@ -213,7 +201,9 @@ def boundary_figure(
     points (colour = class, symbol = split). ``grid`` (n², 2), ``prediction`` (V, n²)."""
     n = math.isqrt(len(grid))
     gx, gy = grid[:n, 0].astype(np.float32), grid[::n, 1].astype(np.float32)
-    layout = json.loads(_row_layout(tuple(names)))
+    layout, _ = subplot_layout(
+        rows=1, cols=len(names), subplot_titles=list(names), horizontal_spacing=0.03
+    )
     # Every subplot shows the same points: one trace (colour = class, symbol = split), numbers
     # rather than colour and symbol names, which plotly would check one by one.
     order = np.concatenate(list(parts.values()))

@@ -6,12 +6,8 @@ short trail, the fitted line and the loss cursor), so a 500-step animation stays
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from playground.figures.common import (
     animation_controls,
@@ -23,6 +19,7 @@ from playground.figures.common import (
     log_colour_scale,
     named_scale,
     stride,
+    subplot_layout,
 )
 from playground.i18n import t
 from playground.surfaces import Grid
@@ -202,8 +199,21 @@ def descent_animation(
         "fit": t("fig_fit", lang),
         "loss": t("fig_loss_curve", lang),
     }
-    panels = json.loads(_descent_panels(three_d))  # {"layout", "refs": panel -> its axes}
-    layout, refs = panels["layout"], panels["refs"]
+    if three_d:  # contour | 3-D over fit | loss
+        where = {"contour": (1, 1), "3d": (1, 2), "fit": (2, 1), "loss": (2, 2)}
+        specs = [[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]]
+    else:  # a tall contour map beside the fit over the loss
+        where = {"contour": (1, 1), "fit": (1, 2), "loss": (2, 2)}
+        specs = [[{"type": "xy", "rowspan": 2}, {"type": "xy"}], [None, {"type": "xy"}]]
+    layout, cells = subplot_layout(
+        rows=2,
+        cols=2,
+        specs=specs,
+        subplot_titles=[str(i) for i in range(len(where))],
+        vertical_spacing=0.14,
+        horizontal_spacing=0.1,
+    )
+    refs = {panel: cells[cell] for panel, cell in where.items()}  # panel → its axes
     for note, panel in zip(layout["annotations"], refs, strict=True):
         note["text"] = titles[panel]
     data: list[dict] = []
@@ -337,35 +347,6 @@ def descent_animation(
         ),
     )
     return from_spec(data, layout, frames)
-
-
-@lru_cache(maxsize=2)
-def _descent_panels(three_d: bool) -> str:
-    """The descent's panels as make_subplots lays them out (JSON): the layout, titles to fill
-    in, and each panel's axes. Made once, since make_subplots checks every property it sets."""
-    if three_d:  # contour | 3-D over fit | loss
-        where = {"contour": (1, 1), "3d": (1, 2), "fit": (2, 1), "loss": (2, 2)}
-        specs = [[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]]
-    else:  # a tall contour map beside the fit over the loss
-        where = {"contour": (1, 1), "fit": (1, 2), "loss": (2, 2)}
-        specs = [[{"type": "xy", "rowspan": 2}, {"type": "xy"}], [None, {"type": "xy"}]]
-    fig = make_subplots(
-        rows=2,
-        cols=2,
-        specs=specs,
-        subplot_titles=[str(i) for i in range(len(where))],
-        vertical_spacing=0.14,
-        horizontal_spacing=0.1,
-    )
-    refs = {}
-    for panel, (row, col) in where.items():
-        probe = go.Scatter3d() if panel == "3d" else go.Scatter()
-        fig.add_trace(probe, row=row, col=col)
-        keys = ("scene",) if panel == "3d" else ("xaxis", "yaxis")
-        refs[panel] = {k: fig.data[-1][k] for k in keys}
-    layout = fig.to_plotly_json()["layout"]
-    layout.pop("template", None)
-    return json.dumps({"layout": layout, "refs": refs})
 
 
 def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
