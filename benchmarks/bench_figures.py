@@ -30,6 +30,7 @@ from playground.figures import ewa as ef
 from playground.figures import lab as lf
 from playground.figures import race as rf
 from playground.figures import regression as rg
+from playground.figures import scratch as sf
 from playground.optimizers import RunSpec
 
 MIN_SPEEDUP = 2.0  # building once must at least halve the server time of a live redraw
@@ -124,6 +125,8 @@ def main() -> int:
     ok &= race_map()
     ok &= ewa_figures()
     ok &= descent()
+    ok &= race_curves()
+    ok &= scratch_figures()
     return 0 if ok else 1
 
 
@@ -169,6 +172,28 @@ def descent() -> bool:
     path = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 300, 0.0, 0.0, 0, 0))
     args = (window, z, path.w, path.b, path.loss, x, y)
     return unchecked_row("loss surfaces, a new descent", rg, lambda: [rg.descent_animation(*args)])
+
+
+def race_curves() -> bool:
+    """The race view's loss curves for a new race (5 runs × 500 steps)."""
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(text) for text in land.race]
+    paths = runs.race(land, contestants, runs.RaceConfig(land.start, 500))
+    labels = [r.label() for r in contestants]
+    build = lambda: [rf.curves([p.loss for p in paths], labels, "loss", "L")]  # noqa: E731
+    return unchecked_row("race loss curves, 5 runs × 500 steps", rf, build)
+
+
+def scratch_figures() -> bool:
+    """The from-scratch view's two figures when a way's fit arrives (4 ways, 2,000 steps)."""
+    x = np.linspace(-1, 1, 200)  # (200,)
+    fits = {f"way {k}": np.sin(3 * x) + k / 10 for k in range(4)}
+    losses = {f"way {k}": np.geomspace(1, 1e-3 * (k + 1), 2000) for k in range(4)}
+
+    def build() -> list[go.Figure]:
+        return [sf.fits_figure(x, np.sin(3 * x), fits), sf.loss_figure(losses)]
+
+    return unchecked_row("from scratch, a fit arrives", sf, build)
 
 
 def unchecked_row(label: str, module, build) -> bool:

@@ -1,10 +1,12 @@
 import json
+from unittest import mock
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
 from playground import figures, runs, surfaces
+from playground.figures import common, export
 from playground.surfaces import Grid
 
 
@@ -202,8 +204,8 @@ def test_a_shared_figure_is_sent_whole_without_its_template_and_converted_once(m
     fig, _ = _animation(steps=50, n=41, points=50)
     whole, big_whole = json.loads(fig.to_json()), json.loads(export.presenter(fig).to_json())
     calls = []
-    original = type(fig).to_dict
-    monkeypatch.setattr(type(fig), "to_dict", lambda self: calls.append(1) or original(self))
+    original = export.to_send
+    monkeypatch.setattr(export, "to_send", lambda f: calls.append(1) or original(f))
 
     first = export.sent(fig)
     spec = json.loads(first.spec)
@@ -319,6 +321,7 @@ def _spec_built_figures() -> dict[str, go.Figure]:
     from playground import data, ewa, landscapes, training
     from playground.figures import ewa as ef
     from playground.figures import lab, race
+    from playground.figures import scratch as sf
     from playground.optimizers import RunSpec
 
     sine, moons = data.make_task(data.TaskConfig()), data.make_task(data.TaskConfig("moons"))
@@ -327,6 +330,7 @@ def _spec_built_figures() -> dict[str, go.Figure]:
     land = landscapes.get("rosenbrock")
     runs_ = [RunSpec.parse(text) for text in land.race]
     paths = runs.race(land, runs_, runs.RaceConfig(land.start, 40))
+    labels = [r.label() for r in runs_]
     xs, ys = land.axes(41)
     series = np.random.default_rng(0).normal(0, 3, 300)  # (300,)
     average = ewa.ewa(series, 0.9, 0.0)
@@ -356,6 +360,15 @@ def _spec_built_figures() -> dict[str, go.Figure]:
             xs, ys, land.grid(41), [p.xy for p in paths], [r.label() for r in runs_],
             np.array([[1.0, 1.0]]), np.array([[0.0, 0.0]]), True,
         ),
+        "race curves": race.curves([p.loss for p in paths], labels, "gap", "L", lang="zh"),
+        "race curves, dashed and marked": race.curves(
+            [p.loss for p in paths], labels, "λ", "λ", log=False,
+            dashed=[-p.loss for p in paths], marks=[2, None] + [1000] * (len(paths) - 2),
+        ),
+        "scratch fits": sf.fits_figure(
+            series[:30], series[:30] / 2, {"a": series[:30], "pending": np.zeros(0)}, "zh"
+        ),
+        "scratch losses": sf.loss_figure({"a": np.abs(series) + 1.0, "pending": np.zeros(0)}),
         "ewa averages": ef.averages(
             series, [("β = 0.9", average)], "zh", [("corrected", ewa.ewa_corrected(series, 0.9))]
         ),
@@ -368,6 +381,7 @@ def _spec_built_figures() -> dict[str, go.Figure]:
 
 SPEC_BUILT = ["lab curves", "lab fit", "lab boundaries", "race map"]
 SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up", "descent", "descent with 3-D"]
+SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", "scratch losses"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)
@@ -380,3 +394,30 @@ def test_a_figure_built_without_plotlys_checks_passes_them(name):
     as_json = lambda f: json.dumps(json.loads(f.to_json()), sort_keys=True)  # noqa: E731
     assert as_json(checked) == as_json(fig)
     assert len(checked.frames) == len(fig.frames)
+
+
+@pytest.mark.parametrize("name", SPEC_BUILT)
+def test_a_figure_built_from_a_specification_is_sent_as_it_was_built(name):
+    """to_send encodes the kept specification instead of plotly's deep copy of it: the browser
+    must get the same JSON either way (same traces, layout without template, frames)."""
+    fig = _spec_built_figures()[name]
+    assert common.plain_spec(fig) is not None
+    copied = go.Figure(fig) if not isinstance(fig, common.Animated) else common.Animated(fig)
+    assert common.plain_spec(copied) is None  # a copy (e.g. the presenter's) goes by to_dict
+    fast, slow = export.to_send(fig), export.to_send(copied)
+    assert json.loads(fast.spec) == json.loads(slow.spec)
+    assert "template" not in json.loads(fast.spec)["layout"]
+    assert fast.needs3d == slow.needs3d
+
+
+def test_a_map_image_is_made_once_per_content_and_range():
+    z = np.arange(12.0).reshape(3, 4)
+    first = common.map_image(z, 0.0, 11.0)
+    with mock.patch.object(common, "_png", side_effect=AssertionError("made again")):
+        assert common.map_image(z.copy(), 0.0, 11.0) == first  # same values: from the cache
+        with pytest.raises(AssertionError, match="made again"):
+            common.map_image(z + 1, 0.0, 11.0)  # other values: a new image
+        with pytest.raises(AssertionError, match="made again"):
+            common.map_image(z, 0.0, 12.0)  # another colour range: a new image
+    z[0, 0] = 5.0  # the caller's array changed afterwards: its image is made anew
+    assert common.map_image(z, 0.0, 11.0) != first

@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.utils import to_typed_array_spec
+
+from playground.figures.common import plain_spec
 
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
@@ -97,13 +100,42 @@ class Sent:
 
 
 def to_send(fig: go.Figure) -> Sent:
-    """``fig`` converted for a chart (a deep copy and a JSON encoding of every array)."""
-    spec = fig.to_dict()
-    spec.get("layout", {}).pop("template", None)
+    """``fig`` converted for a chart: a JSON encoding of every array, and of a deep copy of
+    the figure unless it was built from a plain specification (``common.from_spec``), which
+    is encoded as it is."""
+    plain = plain_spec(fig)
+    if plain is None:
+        spec = fig.to_dict()
+        spec.get("layout", {}).pop("template", None)
+    else:
+        layout = {k: v for k, v in plain["layout"].items() if k != "template"}
+        spec = {**plain, "data": _typed(plain["data"]), "layout": _typed(layout)}  # (frames
+        # are sent as they are, as an Animated figure's to_dict does)
     types = {trace.get("type") for trace in spec.get("data", ())}
     for frame in spec.get("frames", ()):
         types |= {trace.get("type") for trace in frame.get("data", ())}
     return Sent(pio.to_json(spec, validate=False), bool(types & THREE_D))
+
+
+SKIPPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # plotly sends these as lists
+SCALARS = frozenset({float, int, str, bool, type(None)})
+
+
+def _typed(obj):
+    """``obj`` with every numpy array that is a dict's value turned into plotly.js's typed-array
+    spec (base64), as ``Figure.to_dict`` sends the data and layout; the containers on the way
+    are new ones, and ``obj`` is unchanged (it is a figure's own specification)."""
+    if isinstance(obj, dict):
+        return {k: v if k in SKIPPED_KEYS else _typed_value(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        if set(map(type, obj)) <= SCALARS:  # numbers and text: nothing inside to convert
+            return obj
+        return [_typed(v) for v in obj]
+    return obj
+
+
+def _typed_value(value):
+    return to_typed_array_spec(value) if isinstance(value, np.ndarray) else _typed(value)
 
 
 def sent(fig: go.Figure, presenting: bool = False) -> Sent:

@@ -352,49 +352,40 @@ def curves(
     ``dashed`` adds a second, dashed line per run (for example λ_min beside λ_max);
     ``marks`` puts a marker at a step of each run (for example where it escaped).
     """
-    fig = go.Figure()
+    data: list[dict] = []
     everything = [s for s in series if len(s)] + [s for s in (dashed or []) if len(s)]
     for r, (values, label) in enumerate(zip(series, labels, strict=True)):
-        fig.add_scatter(
-            x=np.arange(len(values)),
-            y=compact(values),
-            mode="lines",
-            name=label,
-            legendgroup=str(r),
-            line={"color": colour(r)},
+        line = {"type": "scatter", "mode": "lines", "legendgroup": str(r)}
+        data.append(
+            line
+            | {"x": np.arange(len(values)), "y": compact(values), "name": label}
+            | {"line": {"color": colour(r)}}
         )
         if dashed is not None:
-            fig.add_scatter(
-                x=np.arange(len(dashed[r])),
-                y=compact(dashed[r]),
-                mode="lines",
-                showlegend=False,
-                legendgroup=str(r),
-                line={"color": colour(r), "dash": "dash"},
+            data.append(
+                line
+                | {"x": np.arange(len(dashed[r])), "y": compact(dashed[r]), "showlegend": False}
+                | {"line": {"color": colour(r), "dash": "dash"}}
             )
         if marks is not None and marks[r] is not None and marks[r] < len(values):
             k = marks[r]
-            fig.add_scatter(
-                x=[k],
-                y=compact(values[k : k + 1]),
-                mode="markers",
-                showlegend=False,
-                legendgroup=str(r),
-                hovertemplate=f"{label}: {k}<extra></extra>",
-                marker={"color": colour(r), "size": 11, "symbol": "diamond"},
+            data.append(
+                {"type": "scatter", "x": [k], "y": compact(values[k : k + 1]), "mode": "markers"}
+                | {"showlegend": False, "legendgroup": str(r)}
+                | {"hovertemplate": f"{label}: {k}<extra></extra>"}
+                | {"marker": {"color": colour(r), "size": 11, "symbol": "diamond"}}
             )
     axis = log_axis(np.concatenate(everything)) if (log and everything) else {"type": "linear"}
-    fig.update_layout(
-        title=title,
-        height=340,
-        margin={"l": 89, "r": 25, "t": 40, "b": 97},  # (fitted: see common.py)
-        xaxis_title=t("axis_step", lang),
-        yaxis_title=y_title,
-        legend={"orientation": "h", "y": -0.25},
-        uirevision=title,
-    )
-    fig.update_yaxes(**axis)
-    return fig
+    layout = {
+        "title": {"text": title},
+        "height": 340,
+        "margin": {"l": 89, "r": 25, "t": 40, "b": 97},  # (fitted: see common.py)
+        "xaxis": {"title": {"text": t("axis_step", lang)}},
+        "yaxis": {"title": {"text": y_title}, **axis},
+        "legend": {"orientation": "h", "y": -0.25},
+        "uirevision": title,
+    }
+    return from_spec(data, layout)
 
 
 def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en") -> go.Figure:

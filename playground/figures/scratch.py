@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.common import compact, log_axis
+from playground.figures.common import compact, from_spec, log_axis
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -24,54 +24,56 @@ def fits_figure(
     The curves of ways that agree lie on top of each other; distinct dashes keep them visible.
     """
     step = max(1, len(x) // 400)  # a smooth curve needs no more than ~400 points
-    fig = go.Figure()
-    fig.add_scatter(
-        x=compact(x[::step]),
-        y=compact(y[::step]),
-        mode="markers" if len(x) < 50 else "lines",
-        name=t("fs_data", lang),
-        marker={"size": 10, "color": "#333333"},
-        line={"color": "#bbbbbb", "width": 8},
-    )
+    data = [
+        {
+            "type": "scatter",
+            "x": compact(x[::step]),
+            "y": compact(y[::step]),
+            "mode": "markers" if len(x) < 50 else "lines",
+            "name": t("fs_data", lang),
+            "marker": {"size": 10, "color": "#333333"},
+            "line": {"color": "#bbbbbb", "width": 8},
+        }
+    ]
     for i, (name, pred) in enumerate(curves.items()):
-        fig.add_scatter(
-            x=compact(x[::step]) if len(pred) else LEGEND_ONLY,
-            y=compact(pred[::step]) if len(pred) else LEGEND_ONLY,
-            mode="lines",
-            name=name,
-            line={"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]},
-        )
-    fig.update_layout(
-        title=t("fig_fs_fits", lang),
-        xaxis_title="x",
-        yaxis_title="y",
-        height=380,
-        margin={"l": 80, "r": 10, "t": 50, "b": 157},  # (fitted: see common.py)
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+        data.append(_way(i, name, x[::step], pred[::step]))
+    # (margins fitted: see common.py)
+    layout = _layout(t("fig_fs_fits", lang), "x", {"title": {"text": "y"}}, left=80, bottom=157)
+    return from_spec(data, layout)
 
 
 def loss_figure(losses: dict[str, np.ndarray], lang: str = "en") -> go.Figure:
     """Loss before each step of each way (name → (T,), or (0,): a legend entry only), on a log
     axis."""
-    fig = go.Figure()
     everything = np.concatenate([v for v in losses.values() if len(v)] or [np.ones(1)])
+    data = []
     for i, (name, loss) in enumerate(losses.items()):
         step = max(1, len(loss) // 500)
-        fig.add_scatter(
-            x=np.arange(len(loss))[::step] if len(loss) else LEGEND_ONLY,
-            y=compact(loss[::step]) if len(loss) else LEGEND_ONLY,
-            mode="lines",
-            name=name,
-            line={"color": colour(i), "width": 2.5, "dash": DASHES[i % len(DASHES)]},
-        )
-    fig.update_layout(
-        title=t("fig_fs_loss", lang),
-        xaxis_title=t("axis_step", lang),
-        yaxis=log_axis(everything) | {"title": t("fs_axis_loss", lang)},
-        height=380,
-        margin={"l": 83, "r": 10, "t": 50, "b": 141},  # (fitted: see common.py)
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+        data.append(_way(i, name, np.arange(len(loss))[::step], loss[::step]))
+    y_axis = log_axis(everything) | {"title": {"text": t("fs_axis_loss", lang)}}
+    layout = _layout(t("fig_fs_loss", lang), t("axis_step", lang), y_axis, left=83, bottom=141)
+    return from_spec(data, layout)
+
+
+def _way(i: int, name: str, x: np.ndarray, y: np.ndarray) -> dict:
+    """Way i's line (its colour and dash), or its legend entry alone when ``y`` is empty."""
+    dash = DASHES[i % len(DASHES)]
+    return {
+        "type": "scatter",
+        "x": (x if x.dtype.kind == "i" else compact(x)) if len(y) else LEGEND_ONLY,
+        "y": compact(y) if len(y) else LEGEND_ONLY,
+        "mode": "lines",
+        "name": name,
+        "line": {"color": colour(i), "width": 2.5, "dash": dash},
+    }
+
+
+def _layout(title: str, x_title: str, y_axis: dict, left: int, bottom: int) -> dict:
+    return {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": y_axis,
+        "height": 380,
+        "margin": {"l": left, "r": 10, "t": 50, "b": bottom},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
