@@ -25,7 +25,7 @@ from _util import best_of, machine, row
 from plotly.subplots import make_subplots
 
 from playground import data, ewa, landscapes, runs, surfaces, training
-from playground.figures import common
+from playground.figures import common, export
 from playground.figures import ewa as ef
 from playground.figures import lab as lf
 from playground.figures import race as rf
@@ -122,6 +122,7 @@ def main() -> int:
             f"same figures: {'yes' if same else 'NO'}",
         )
         ok &= speedup >= MIN_SPEEDUP and same
+        ok &= sending(f"lab live redraw, {task}: sending", list(built.values()))
     ok &= race_map()
     ok &= ewa_figures()
     ok &= descent()
@@ -194,6 +195,27 @@ def scratch_figures() -> bool:
         return [sf.fits_figure(x, np.sin(3 * x), fits), sf.loss_figure(losses)]
 
     return unchecked_row("from scratch, a fit arrives", sf, build)
+
+
+def sending(label: str, figs: list[go.Figure]) -> bool:
+    """Converting figures for the browser (export.to_send) from the specification each was built
+    from, against from plotly's deep copy of it (``to_dict``, as for any other figure)."""
+    copies = [type(fig)(fig) for fig in figs]  # the same figures, without their specification
+    fast = best_of(lambda: [export.to_send(fig) for fig in figs], 20)
+    naive = best_of(lambda: [export.to_send(fig) for fig in copies], 20)
+    same = all(
+        json.loads(export.to_send(a).spec) == json.loads(export.to_send(b).spec)
+        for a, b in zip(figs, copies, strict=True)
+    )
+    row(
+        label,
+        f"{fast * 1e3:.1f} ms",
+        "faster",
+        fast < naive and same,
+        f"from a deep copy {naive * 1e3:.1f} ms ({naive / fast:.1f}× slower); same JSON: "
+        f"{'yes' if same else 'NO'}",
+    )
+    return fast < naive and same
 
 
 def unchecked_row(label: str, module, build) -> bool:
