@@ -3,6 +3,7 @@ from unittest import mock
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from playground import figures, runs, surfaces
@@ -396,18 +397,61 @@ def test_a_figure_built_without_plotlys_checks_passes_them(name):
     assert len(checked.frames) == len(fig.frames)
 
 
-@pytest.mark.parametrize("name", SPEC_BUILT)
-def test_a_figure_built_from_a_specification_is_sent_as_it_was_built(name):
-    """to_send encodes the kept specification instead of plotly's deep copy of it: the browser
-    must get the same JSON either way (same traces, layout without template, frames)."""
-    fig = _spec_built_figures()[name]
-    assert common.plain_spec(fig) is not None
-    copied = go.Figure(fig) if not isinstance(fig, common.Animated) else common.Animated(fig)
-    assert common.plain_spec(copied) is None  # a copy (e.g. the presenter's) goes by to_dict
-    fast, slow = export.to_send(fig), export.to_send(copied)
-    assert json.loads(fast.spec) == json.loads(slow.spec)
-    assert "template" not in json.loads(fast.spec)["layout"]
-    assert fast.needs3d == slow.needs3d
+def _sent_by_plotly(fig: go.Figure) -> dict:
+    """What plotly's own copy of a figure gives: to_dict() without its template."""
+    spec = fig.to_dict()
+    spec["layout"].pop("template", None)
+    return json.loads(pio.to_json(spec, validate=False))
+
+
+def _other_figures() -> dict[str, go.Figure]:
+    """Figures built call by call (plotly checks them), one changed after it was built, and one
+    with plotly's own frames."""
+    from playground import data, training
+    from playground.figures import digits, lab, race
+
+    z = np.add.outer(np.linspace(-1, 1, 21), np.linspace(0, 2, 31))  # (21, 31)
+    changed = lab.curves_figure(
+        np.arange(1, 4),
+        np.ones((3, 2)),
+        np.ones((3, 2)) / 2,
+        ["a", "b"],
+        np.array([1, 2]),
+        np.array([0, 0]),
+    )
+    changed.update_yaxes(tickformat=".0%")  # (as the ConvNet view does)
+    framed = go.Figure(
+        go.Scatter(x=[0, 1], y=[1, 2]),
+        frames=[go.Frame(data=[go.Scatter(x=np.array([0.5]), y=np.array([1.5]))], name="1")],
+    )
+    split = data.make_task(data.TaskConfig())
+    return {
+        "surface 3-D": figures.surface_3d(Grid(-1.0, 1.0, 0.0, 2.0, 21), z[:, :21], "L", (0, 0, 0)),
+        "race 3-D": race.race_3d(
+            np.linspace(-1, 1, 31), np.linspace(0, 2, 21), z, [np.zeros((3, 2))], [np.ones(3)],
+            ["a"],
+        ),
+        "digits": digits.probabilities_figure(np.full(10, 0.1), 3),
+        "changed after it was built": changed,
+        "plotly's frames": framed,
+        "data and a line": figures.data_figure(split.x[:, 0], split.y, (1.0, 0.5)),
+        "training grid": go.Figure(go.Scatter(x=training.prediction_grid(split)[:, 0], y=[0])),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SPEC_BUILT + list(_other_figures()))
+def test_a_figure_is_sent_as_plotly_would_send_it(name):
+    """to_send reads a figure's properties without plotly's deep copy of them (to_dict): the
+    browser must get the same JSON (traces, layout without template, frames, typed arrays), and
+    the figure must be left unchanged."""
+    fig = {**_spec_built_figures(), **_other_figures()}[name]
+    before = fig.to_json()
+    sent = export.to_send(fig)
+    assert json.loads(sent.spec) == _sent_by_plotly(fig)
+    assert "template" not in json.loads(sent.spec)["layout"]
+    assert fig.to_json() == before
+    if name == "changed after it was built":
+        assert json.loads(sent.spec)["layout"]["yaxis"]["tickformat"] == ".0%"
 
 
 def test_a_map_image_is_made_once_per_content_and_range():

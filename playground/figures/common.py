@@ -163,24 +163,11 @@ def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = No
     (``benchmarks/bench_figures.py``), paid for every student's change. The builders that
     assemble a specification skip it; the tests check each of their figures instead
     (tests/test_figures.py), so a misspelt property still fails, in CI rather than in class.
-
-    The specification is also kept on the figure (:func:`plain_spec`), so that it is sent to
-    the browser as it is rather than copied back out of plotly's objects (``to_dict``); like
-    every figure shown, it is never changed after it is built.
     """
     spec = {"data": data, "layout": layout}
-    fig = (
-        go.Figure(spec, _validate=False)
-        if frames is None
-        else Animated(spec, frames=frames, _validate=False)
-    )
-    fig.__dict__["_plain_spec"] = {**spec, **({"frames": list(frames)} if frames else {})}
-    return fig
-
-
-def plain_spec(fig: go.Figure) -> dict | None:
-    """The specification ``fig`` was built from by :func:`from_spec` (not a copy), or None."""
-    return fig.__dict__.get("_plain_spec")
+    if frames is None:
+        return go.Figure(spec, _validate=False)
+    return Animated(spec, frames=frames, _validate=False)
 
 
 def legend_width(names: Sequence[str]) -> int:
