@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.basevalidators import is_homogeneous_array
-from _plotly_utils.utils import to_typed_array_spec
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
@@ -118,7 +118,6 @@ def to_send(fig: go.Figure) -> Sent:
     return Sent(pio.to_json(spec, validate=False), bool(types & THREE_D))
 
 
-SKIPPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # plotly sends these as lists
 SCALARS = frozenset({float, int, str, bool, type(None)})
 
 
@@ -127,7 +126,7 @@ def _typed(obj):
     (base64), as ``Figure.to_dict`` sends it; the containers on the way are new ones, and
     ``obj`` is unchanged (it is a figure's own)."""
     if isinstance(obj, dict):
-        return {k: v if k in SKIPPED_KEYS else _typed_value(v) for k, v in obj.items()}
+        return {k: v if is_skipped_key(k) else _typed_value(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         if set(map(type, obj)) <= SCALARS:  # numbers and text: nothing inside to convert
             return obj

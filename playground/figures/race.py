@@ -3,12 +3,8 @@ loss, gradient-norm and Hessian curves, and the basin map. Arrays in, plotly fig
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from playground.figures.common import (
     animation_controls,
@@ -22,6 +18,7 @@ from playground.figures.common import (
     log_colour_scale,
     map_image,
     stride,
+    subplot_layout,
 )
 from playground.i18n import t
 
@@ -45,20 +42,17 @@ def _map_values(z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, dict]:
     return values, ticks
 
 
-@lru_cache(maxsize=16)
-def _grid_layout(n_runs: int) -> tuple[str, dict]:
-    """The subplot grid of a race as a layout dict (axes and their domains), built once per size.
+def _grid_layout(n_runs: int) -> dict:
+    """The subplot grid of a race as a layout dict (axes, their domains, title placeholders
+    that the runs' labels replace), from make_subplots once per size (common.subplot_layout).
 
-    make_subplots and plotly's per-axis updates validate every property they touch: building
-    the race figure through them cost 0.3-0.4 s of the server per change (py-spy, bench_load.py).
-    The figure is assembled as plain dicts and validated once, at the end. Subplot k in reading
-    order (the overlay first) has axes ``xaxis{k}``/``yaxis{k}``; k = 1 is written without a
-    number. Titles are placeholders, replaced by the runs' labels.
+    Subplot k in reading order (the overlay first) has axes ``xaxis{k}``/``yaxis{k}``; k = 1 is
+    written without a number.
     """
     panel_rows = int(np.ceil(n_runs / PANEL_COLUMNS))
     specs = [[{"colspan": PANEL_COLUMNS}, *[None] * (PANEL_COLUMNS - 1)]]
     specs += [[{} for _ in range(PANEL_COLUMNS)] for _ in range(panel_rows)]
-    layout = make_subplots(
+    layout, _ = subplot_layout(
         rows=1 + panel_rows,
         cols=PANEL_COLUMNS,
         specs=specs,
@@ -66,9 +60,8 @@ def _grid_layout(n_runs: int) -> tuple[str, dict]:
         row_heights=[2.2] + [1] * panel_rows,
         vertical_spacing=0.22 / (1 + panel_rows),
         horizontal_spacing=0.05,
-    ).to_dict()["layout"]
-    layout.pop("template", None)  # the figure takes the default template when it is built
-    return json.dumps(layout)
+    )
+    return layout
 
 
 def _axes(k: int) -> tuple[str, str]:
@@ -120,7 +113,7 @@ def race_animation(
     """
     n_runs = len(paths)
     panel_rows = int(np.ceil(n_runs / PANEL_COLUMNS))
-    layout = json.loads(_grid_layout(n_runs))
+    layout = _grid_layout(n_runs)
     for note, label in zip(layout.get("annotations", []), labels, strict=True):
         note["text"] = label
     window = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
