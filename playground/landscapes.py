@@ -1,7 +1,9 @@
 """Two-dimensional surfaces for the optimizer race: name → :class:`Landscape`.
 
 Each landscape has its value as torch operations (so gradients and Hessians come from
-autograd), its known minima and saddle points, a default window and a default start.
+autograd), its critical points in its window (minima, saddles, maxima), a default window and a
+default start. ``tests/test_critical_points.py`` finds every critical point in each window by
+Newton's method and checks these lists against them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 @dataclass(frozen=True)
 class Point:
-    """A critical point: position, value, and kind ("min", "local_min", "saddle")."""
+    """A critical point: position, value, and kind ("min", "local_min", "saddle", "max").
+
+    "min" is a lowest minimum in the window (there may be several of equal value), "local_min"
+    any other minimum.
+    """
 
     x: float
     y: float
@@ -41,7 +47,20 @@ class Landscape:
         f(x, y) on torch tensors of any (equal) shape, elementwise.
     window : (x_min, x_max, y_min, y_max)
     start : (x, y)
-    minima, saddles : tuple of Point
+    minima, saddles, maxima : tuple of Point
+        Every critical point strictly inside the window, found by Newton's method in float64
+        and given to about 12 digits. A degenerate critical point (a zero Hessian eigenvalue)
+        is listed by what f does around it: the monkey saddle's origin, where f = r³·cos 3θ
+        goes both up and down, is a saddle. Deliberate omissions, each checked by count in
+        ``tests/test_critical_points.py``:
+
+        - Rastrigin lists its 121 minima but not its 220 saddles and 100 maxima (one at each
+          pair of 1-D critical points of x² − 10·cos 2πx, a minimum near every integer and a
+          maximum near every half-integer): 320 more markers would hide the map, and in a
+          regular lattice they teach nothing the minima do not.
+        - The MAE regression surface is piecewise linear: its gradient never vanishes, and its
+          minimum is a kink (computed by :func:`surfaces.least_absolute`).
+        - A custom surface lists nothing: its formula is the user's.
     log_colour : bool
         Colour contours by log of the value (for values that span decades).
     latex : str
@@ -57,6 +76,7 @@ class Landscape:
     start: tuple[float, float]
     minima: tuple[Point, ...] = ()
     saddles: tuple[Point, ...] = ()
+    maxima: tuple[Point, ...] = ()
     log_colour: bool = False
     latex: str = ""
     grid_fn: Callable[[int], np.ndarray] | None = None
@@ -165,6 +185,21 @@ HIMMELBLAU_SADDLES = tuple(
         (-0.127961346731, -1.953714980245),
     )
 )
+HIMMELBLAU_MAXIMA = (
+    Point(-0.270844590667, -0.923038556480, _him(-0.270844590667, -0.923038556480), "max"),
+)
+
+
+def _beale(x, y):
+    """Beale's function on floats or torch tensors."""
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+# Two saddles: (0, 1), where the level lines x = 0 and y = 1 of value 14.203125 cross, and a
+# shallow one below (Hessian eigenvalues ≈ −0.78 and 867.75), by Newton's method in float64.
+BEALE_SADDLES = tuple(
+    Point(x, y, _beale(x, y), "saddle") for x, y in ((0.0, 1.0), (0.100537937324, -2.644513585023))
+)
 
 
 def _two_basin(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -253,13 +288,11 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
     ),
     "beale": lambda o: Landscape(
         "beale",
-        lambda x, y: (
-            (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
-        ),
+        _beale,
         (-4.5, 4.5, -4.5, 4.5),
         (1.0, 1.5),
         (Point(3.0, 0.5, 0.0),),
-        (Point(0.0, 1.0, 14.203125, "saddle"),),
+        BEALE_SADDLES,
         log_colour=True,
         latex=r"f=(1.5-x+xy)^2+(2.25-x+xy^2)^2+(2.625-x+xy^3)^2",
         steps=1000,
@@ -272,6 +305,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         (0.0, -0.5),
         HIMMELBLAU_MINIMA,
         HIMMELBLAU_SADDLES,
+        HIMMELBLAU_MAXIMA,
         log_colour=True,
         latex=r"f=(x^2+y-11)^2+(x+y^2-7)^2",
         race=_race(0.01, 0.002, 0.002, 0.05, 0.1),
@@ -283,7 +317,7 @@ BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {
         ),
         (-5.12, 5.12, -5.12, 5.12),
         (3.3, 2.6),
-        _rastrigin_minima(),
+        _rastrigin_minima(),  # its 220 saddles and 100 maxima are left off: see Landscape
         latex=r"f=20+x^2-10\cos 2\pi x+y^2-10\cos 2\pi y",
         race=_race(0.002, 0.002, 0.002, 0.05, 0.1),
     ),
@@ -341,10 +375,7 @@ def _regression(name: str, x: np.ndarray, y: np.ndarray) -> Landscape:
         )
 
     if name.endswith("mse"):
-        sxx, sx, sxy, sy, syy = (float(v) for v in surfaces._moments(x, y))
-
-        def fn(w, b):
-            return w * w * sxx + 2 * w * b * sx + b * b - 2 * w * sxy - 2 * b * sy + syy
+        fn = surfaces.Moments.of(x, y).mse  # exact for data far from the origin
 
         w2, b2 = surfaces.least_squares(x, y)
         minima = (Point(w2, b2, float(surfaces.mse_at(x, y, w2, b2))),)

@@ -188,7 +188,8 @@ class RaceConfig:
     clip : float
         Clip the gradient norm to this value before each step (0 = no clipping).
     seed : int
-        Seed of the noise; every run gets the same noise sequence.
+        Seed of the noise; every run gets the same noise sequence: one draw per step, added
+        to every gradient evaluated in that step (L-BFGS evaluates several per step).
     """
 
     start: tuple[float, float]
@@ -304,9 +305,10 @@ def _lockstep(landscape, contestants, config: RaceConfig) -> list[Path]:
         values.sum().backward()
         return values
 
+    noise = torch.zeros(2, dtype=torch.float64)  # this step's draw, shared by every run
+
     def disturb() -> None:
         if config.noise:
-            noise = config.noise * torch.randn(2, generator=gen, dtype=torch.float64)
             for p in points:
                 p.grad.add_(noise)
         if config.clip:
@@ -328,6 +330,8 @@ def _lockstep(landscape, contestants, config: RaceConfig) -> list[Path]:
         grad[step] = torch.stack([p.grad for p in points])
         if step == steps or not torch.isfinite(loss[step]).any():
             break
+        if config.noise:  # one draw per step: L-BFGS's inner evaluations get the same noise
+            noise = config.noise * torch.randn(2, generator=gen, dtype=torch.float64)
         disturb()
         for opt in optimizers:
             opt.step(closure) if lbfgs else opt.step()
@@ -418,19 +422,31 @@ def basin_map(landscape, run, n: int = 50, steps: int = 300, tol: float | None =
 
 
 def escape_step(landscape, path: Path) -> int | None:
-    """First step at which a run is clearly below the saddle nearest its start.
+    """First step at which a run is clearly below the saddle it passes.
 
-    "Clearly" means by 1 % of the map's height (``landscape.peak``). None if the surface has no
-    saddle, or the run started below it, or it never got there.
+    The saddle it passes is, of the saddles it does not start clearly below, the one its path
+    comes nearest to: the × a student sees the run go by on the map. (The saddle nearest the
+    start can be one the run never goes near: on Beale from (−2, −1) it is (0.1, −2.64), but
+    SGD, Momentum and Nesterov climb past (0, 1) and stay 2.6 away from the other.)
+
+    "Clearly" means by 1 % of the map's height (``landscape.peak``), but at most 10 % of the
+    saddle's height above the lowest listed minimum: Beale's corners (≈ 1.8e5) would otherwise
+    ask for a fall of 1,800 below a saddle at 14.2, which no run can make. None if the surface
+    has no saddle, or the run started clearly below every saddle, or it never got there.
     """
     if not landscape.saddles or len(path.xy) == 0:
         return None
-    start = path.xy[0]
-    saddle = min(landscape.saddles, key=lambda p: np.hypot(p.x - start[0], p.y - start[1]))
-    margin = 0.01 * landscape.peak
-    if path.loss[0] < saddle.value - margin:
+    lowest = min((m.value for m in landscape.minima), default=np.inf)
+
+    def margin(saddle) -> float:
+        depth = saddle.value - lowest  # -inf without minima
+        return min(0.01 * landscape.peak, 0.1 * depth) if depth > 0 else 0.01 * landscape.peak
+
+    reachable = [s for s in landscape.saddles if path.loss[0] >= s.value - margin(s)]
+    if not reachable:
         return None
-    below = np.nonzero(path.loss < saddle.value - margin)[0]
+    saddle = min(reachable, key=lambda s: np.hypot(path.xy[:, 0] - s.x, path.xy[:, 1] - s.y).min())
+    below = np.nonzero(path.loss < saddle.value - margin(saddle))[0]
     return int(below[0]) if below.size else None
 
 

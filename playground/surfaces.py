@@ -3,8 +3,8 @@
 Surfaces are arrays ``Z`` of shape (n_b, n_w) with ``Z[j, i] = L(w_i, b_j)`` (plotly's
 convention: rows follow the y axis). Both fast paths are exact, not approximations:
 
-* MSE from five sufficient statistics, so a 401 × 401 surface costs the same for 3 or
-  100,000 points.
+* MSE from five centred sufficient statistics (:class:`Moments`), so a 401 × 401 surface
+  costs the same for 3 or 100,000 points, and stays exact for data far from the origin.
 * MAE row by row: for fixed w the residuals r = y − w·x are binned between consecutive grid
   values of b; prefix sums of counts and residuals then give Σ|r − b| at every b at once.
 """
@@ -59,28 +59,58 @@ def _nice(v: float) -> float:
 # ---------------------------------------------------------------- MSE
 
 
-def _moments(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
-    return (
-        float(np.mean(x * x)),
-        float(np.mean(x)),
-        float(np.mean(x * y)),
-        float(np.mean(y)),
-        float(np.mean(y * y)),
-    )
+@dataclass(frozen=True)
+class Moments:
+    """Centred sufficient statistics of the MSE, exact for data with any offset.
+
+    With c_x, c_y the means, S_xx = E[(x − c_x)²], w* = E[(x − c_x)(y − c_y)] / S_xx and
+    R = E[(y − c_y − w*·(x − c_x))²] (the least-squares residual), for every (w, b)
+
+        MSE(w, b) = S_xx·(w − w*)² + R + (w·c_x + b − c_y)².
+
+    Each term is non-negative, so nothing cancels near the minimum: raw moments
+    (E[x²], E[xy], …) lose all their digits when x is a Unix time or a GPS latitude.
+    """
+
+    cx: float
+    cy: float
+    sxx: float
+    w_star: float
+    resid: float
+
+    @classmethod
+    def of(cls, x: np.ndarray, y: np.ndarray) -> Moments:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        cx, cy = _centre(x), _centre(y)
+        dx, dy = x - cx, y - cy  # (N,)
+        sxx = float(np.mean(dx * dx))
+        w = float(np.mean(dx * dy)) / sxx if not constant(x) and sxx > 0 else 0.0
+        return cls(cx, cy, sxx, w, float(np.mean((dy - w * dx) ** 2)))
+
+    def mse(self, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """MSE at broadcastable arrays (or torch tensors) of w and b."""
+        offset = w * self.cx + b - self.cy
+        return self.sxx * (w - self.w_star) ** 2 + self.resid + offset * offset
+
+
+def _centre(v: np.ndarray) -> float:
+    """The mean, corrected by a second pass (exact to rounding for any offset)."""
+    m = float(np.mean(v))
+    return m + float(np.mean(v - m))
+
+
+def constant(x: np.ndarray) -> bool:
+    """True if every x is the same: then the MSE and the MAE are minimal on a whole line."""
+    return bool(np.ptp(np.asarray(x)) == 0) if np.size(x) else True
 
 
 def mse_at(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """MSE at any broadcastable arrays of w and b, in O(N + size of w, b).
-
-    (1/N) Σ (w·xᵢ + b − yᵢ)² = w²·E[x²] + 2wb·E[x] + b² − 2w·E[xy] − 2b·E[y] + E[y²].
-    """
-    sxx, sx, sxy, sy, syy = _moments(x, y)
+    """MSE at any broadcastable arrays of w and b, in O(N + size of w, b) (see :class:`Moments`)."""
     w = np.asarray(w, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        value = w * w * sxx + 2 * w * b * sx + b * b - 2 * w * sxy - 2 * b * sy + syy
-    # Rounding can make an exact zero slightly negative.
-    return np.maximum(value, 0.0)
+        return Moments.of(x, y).mse(w, b)
 
 
 def mse_surface(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
@@ -95,11 +125,13 @@ def mse_surface_naive(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
 
 
 def least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Closed-form MSE minimiser (w*, b*). With constant x, w* = 0 is one point of a line."""
-    sxx, sx, sxy, sy, _ = _moments(x, y)
-    var = sxx - sx * sx
-    w = (sxy - sx * sy) / var if var > 1e-12 * max(sxx, 1e-300) else 0.0
-    return float(w), float(sy - w * sx)
+    """Closed-form MSE minimiser (w*, b*), from centred moments.
+
+    With constant x every line through (x₀, mean y) is a minimiser; this returns w* = 0
+    (:func:`constant` tells the caller to say so).
+    """
+    m = Moments.of(x, y)
+    return float(m.w_star), float(m.cy - m.w_star * m.cx)
 
 
 def mse_hessian(x: np.ndarray) -> np.ndarray:
@@ -167,41 +199,87 @@ def mae_surface_naive(x: np.ndarray, y: np.ndarray, grid: Grid) -> np.ndarray:
     return np.stack([np.mean(np.abs(w[:, None] * x + bj - y), axis=1) for bj in grid.b])
 
 
-def _mae_profile(x: np.ndarray, y: np.ndarray, w: float) -> tuple[float, float]:
-    """min over b of MAE(w, b), reached at b = median(y − w·x)."""
-    r = y - w * x
-    b = float(np.median(r))
-    return float(np.mean(np.abs(r - b))), b
+def least_absolute(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """A minimiser (w*, b*) of the MAE and the minimum value, exactly.
 
+    The least-absolute-deviations line is a linear program, and one of its optimal vertices is
+    a line through two data points. Starting from the point nearest the least-squares line,
+    each pass keeps one point k fixed and turns the line about it to the best slope: with
+    sᵢ = (yᵢ − y_k)/(xᵢ − x_k), Σ|yᵢ − y_k − w·(xᵢ − x_k)| = Σ|xᵢ − x_k|·|sᵢ − w| is least at a
+    weighted median of the sᵢ, reached through another point j, which becomes the pivot of
+    the next pass (Wesolowsky 1981). It stops when a pass no longer lowers the loss.
 
-def least_absolute(x: np.ndarray, y: np.ndarray, iters: int = 200) -> tuple[float, float, float]:
-    """A minimiser (w*, b*) of the MAE and the minimum value.
-
-    The profile g(w) = min_b MAE(w, b) is convex and piecewise linear, so a golden-section
-    search on a wide bracket around the least-squares slope finds its minimum. The MAE may be
-    minimised by a whole segment or polygon; this returns one of its points.
+    The answer is then *proved* optimal by the LP's dual (the subgradient condition): signs
+    uᵢ = sign(rᵢ) off the line, uᵢ ∈ [−1, 1] on it, with Σuᵢ = 0 and Σuᵢ·xᵢ = 0. If no such
+    certificate exists (data with many ties on the line), the LP is solved by HiGHS instead.
+    The MAE may be minimised by a whole segment or polygon; this returns one of its points.
+    With constant x (:func:`constant`) every slope is optimal: w* = 0, b* = median(y).
     """
-    w_ls, _ = least_squares(x, y)
-    sx, sy = float(np.std(x)), float(np.std(y))
-    half = 10.0 * (abs(w_ls) + (sy / sx if sx > 0 else 0.0) + 1.0)
-    lo, hi = w_ls - half, w_ls + half
-    ratio = (np.sqrt(5.0) - 1) / 2
-    c, d = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    fc, fd = _mae_profile(x, y, c)[0], _mae_profile(x, y, d)[0]
-    for _ in range(iters):
-        if hi - lo < 1e-12 * max(1.0, abs(lo)):
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if constant(x):
+        b = float(np.median(y))
+        return 0.0, b, float(np.mean(np.abs(y - b)))
+    # Centred and scaled coordinates: the same answer for timestamps or GPS latitudes.
+    cx, cy = _centre(x), _centre(y)
+    sx, sy = float(np.std(x - cx)), float(np.std(y - cy)) or 1.0
+    u, v = (x - cx) / sx, (y - cy) / sy  # (N,), (N,)
+    w, b = _lad_descent(u, v)
+    if not _lad_certified(u, v, w, b):
+        w, b = _lad_linprog(u, v)
+    slope = w * sy / sx
+    value = float(np.mean(np.abs(v - w * u - b))) * sy
+    return float(slope), float(cy + sy * b - slope * cx), value
+
+
+def _lad_descent(u: np.ndarray, v: np.ndarray, max_passes: int = 200) -> tuple[float, float]:
+    """Pivot about data points to the best slope until the loss stops falling: (w, b)."""
+    w_ls = float(np.mean(u * v) / np.mean(u * u))
+    k = int(np.argmin(np.abs(v - w_ls * u)))
+    best = (np.inf, 0.0, 0.0)
+    for _ in range(max_passes):
+        du, dv = u - u[k], v - v[k]
+        off = du != 0
+        slopes, weights = dv[off] / du[off], np.abs(du[off])
+        order = np.argsort(slopes, kind="stable")
+        cum = np.cumsum(weights[order])
+        m = order[int(np.searchsorted(cum, 0.5 * cum[-1]))]
+        w = float(slopes[m])
+        b = float(v[k] - w * u[k])
+        loss = float(np.sum(np.abs(v - w * u - b)))
+        if loss >= best[0] * (1 - 1e-15):
             break
-        if fc <= fd:
-            hi, d, fd = d, c, fc
-            c = hi - ratio * (hi - lo)
-            fc = _mae_profile(x, y, c)[0]
-        else:
-            lo, c, fc = c, d, fd
-            d = lo + ratio * (hi - lo)
-            fd = _mae_profile(x, y, d)[0]
-    w = (lo + hi) / 2
-    value, b = _mae_profile(x, y, w)
-    return float(w), b, value
+        best = (loss, w, b)
+        k = int(np.flatnonzero(off)[m])
+    return best[1], best[2]
+
+
+def _lad_certified(u: np.ndarray, v: np.ndarray, w: float, b: float, tol: float = 1e-9) -> bool:
+    """True if signs u_i make the subgradient of Σ|v − w·u − b| at (w, b) vanish (optimality)."""
+    r = v - w * u - b
+    on = np.abs(r) <= tol * (1 + np.abs(v))
+    s = np.sign(r[~on])
+    rhs = -np.array([s.sum(), (s * u[~on]).sum()])  # what the points on the line must balance
+    if not on.any():
+        return bool(np.all(np.abs(rhs) <= tol * len(u)))
+    from scipy.optimize import linprog  # a rare path: scipy.optimize loads on first use
+
+    a_eq = np.vstack([np.ones(int(on.sum())), u[on]])
+    res = linprog(np.zeros(a_eq.shape[1]), A_eq=a_eq, b_eq=rhs, bounds=(-1, 1), method="highs")
+    return bool(res.status == 0)
+
+
+def _lad_linprog(u: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    """The LAD line from the dual LP: max Σ dᵢvᵢ s.t. Σdᵢ = 0, Σdᵢuᵢ = 0, |dᵢ| ≤ 1.
+
+    Its equality constraints' multipliers are −(b, w).
+    """
+    from scipy.optimize import linprog
+
+    a_eq = np.vstack([np.ones_like(u), u])
+    res = linprog(-v, A_eq=a_eq, b_eq=np.zeros(2), bounds=(-1, 1), method="highs")
+    b, w = -res.eqlin.marginals
+    return float(w), float(b)
 
 
 def minimizing_set(z: np.ndarray, grid: Grid, minimum: float) -> tuple[np.ndarray, np.ndarray]:

@@ -119,6 +119,45 @@ def test_two_basin_momentum_crosses_to_the_global_minimum_sgd_does_not():
     assert ends["momentum"][0] < 0 < ends["sgd"][0]
 
 
+def _beale_saddle_at_0_1():
+    land = landscapes.get("beale")
+    (saddle,) = [s for s in land.saddles if (s.x, s.y) == (0.0, 1.0)]
+    assert len(land.saddles) == 2 and land.minima[0].value == 0.0
+    return land, saddle
+
+
+def test_beale_default_race_escapes_the_saddle_at_0_1_it_goes_by():
+    """From (1, 1.5) every default run goes by the saddle at (0, 1) and falls below 14.203125.
+
+    "Clearly below" is 10 % of the saddle's height above the minimum (f = 0): 1 % of Beale's
+    peak, about 1,800, would have left every run unescaped.
+    """
+    land, saddle = _beale_saddle_at_0_1()
+    other = next(s for s in land.saddles if s is not saddle)
+    contestants = [RunSpec.parse(t) for t in land.race]
+    paths = runs.race(land, contestants, RaceConfig(land.start, 300))
+    for run, path in zip(contestants, paths, strict=True):
+        near = [np.hypot(path.xy[:, 0] - s.x, path.xy[:, 1] - s.y).min() for s in (saddle, other)]
+        assert near[0] < 1.0 < near[1], run.label()
+        expected = np.nonzero(path.loss < 0.9 * saddle.value)[0][0]
+        assert runs.escape_step(land, path) == expected > 0, run.label()
+
+
+@pytest.mark.parametrize("text", ["sgd:lr=0.01", "momentum:lr=0.001", "nesterov:lr=0.001"])
+def test_escape_is_measured_at_the_saddle_the_run_passes_not_the_one_nearest_its_start(text):
+    """From (−2, −1) the nearest saddle is (0.1, −2.64), but the runs climb past (0, 1)."""
+    land, saddle = _beale_saddle_at_0_1()
+    other = next(s for s in land.saddles if s is not saddle)
+    start = np.array([-2.0, -1.0])
+    assert np.hypot(*(start - [other.x, other.y])) < np.hypot(*(start - [saddle.x, saddle.y]))
+    path = runs.run_optimizer(land, RunSpec.parse(text), RaceConfig(tuple(start), 100))
+    assert np.hypot(path.xy[:, 0] - saddle.x, path.xy[:, 1] - saddle.y).min() < 1.0
+    assert np.hypot(path.xy[:, 0] - other.x, path.xy[:, 1] - other.y).min() > 2.5
+    expected = np.nonzero(path.loss < 0.9 * saddle.value)[0][0]
+    by_start = np.nonzero(path.loss < 0.9 * other.value)[0][0]  # the old rule's saddle
+    assert runs.escape_step(land, path) == expected < by_start
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_lr_10_on_rosenbrock_is_reported_diverged_without_raising(name):
     land = landscapes.get("rosenbrock")
@@ -162,6 +201,34 @@ def test_noise_is_seeded_and_the_same_for_every_run():
     assert not np.array_equal(a[0].xy, b.xy)
     exact = runs.run_optimizer(land, RunSpec.parse("sgd:lr=0.01"), RaceConfig((-2.0, 1.0), 50))
     assert not np.array_equal(a[0].xy, exact.xy)
+
+
+def test_lbfgs_gets_the_same_noise_as_every_other_run_one_draw_per_step():
+    land = landscapes.get("bowl")
+    cfg = RaceConfig((-2.0, 1.0), 8, noise=0.5, seed=3)
+    sgd, lbfgs = runs.race(land, [RunSpec.parse("sgd:lr=0.01"), RunSpec.parse("lbfgs")], cfg)
+    # The draws a user would make: one N(0, σ²) pair per step from the seeded generator.
+    gen = torch.Generator().manual_seed(3)
+    draws = [0.5 * torch.randn(2, generator=gen, dtype=torch.float64) for _ in range(8)]
+    # SGD's steps reveal the noise it got: x_{t+1} = x_t − γ(∇f(x_t) + n_t).
+    implied = (sgd.xy[:-1] - sgd.xy[1:]) / 0.01 - sgd.grad[:-1]  # (T, 2)
+    np.testing.assert_allclose(implied, torch.stack(draws).numpy(), atol=1e-9)
+    # L-BFGS by hand, every evaluation inside step t disturbed by the same n_t.
+    p = torch.tensor(cfg.start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([p])
+    xy = [p.detach().clone()]
+    for n in draws:
+
+        def closure(n=n):
+            opt.zero_grad()
+            value = land.fn(p[0], p[1])
+            value.backward()
+            p.grad.add_(n)
+            return value
+
+        opt.step(closure)
+        xy.append(p.detach().clone())
+    np.testing.assert_allclose(lbfgs.xy, torch.stack(xy).numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_clipping_bounds_every_step():
@@ -227,3 +294,21 @@ def test_race_config_bounds():
 def test_path_frame_columns():
     path = runs.run_optimizer(landscapes.get("bowl"), RunSpec("adam"), RaceConfig((1.0, 1.0), 3))
     assert list(path.to_frame().columns) == ["step", "x", "y", "loss"]
+
+
+def test_every_setting_in_range_is_accepted_by_torch():
+    # The registry's bounds are the user's: torch must take both ends (Rprop refused
+    # eta_minus = 0 or 1 and eta_plus = 1, which the bounds allowed).
+    # A combination torch refuses is refused first by RunSpec, with a message.
+    p = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    for spec in OPTIMIZERS.values():
+        for s in spec.settings:
+            if s.kind == "bool":
+                continue
+            for value in (s.low, s.high):
+                try:
+                    run = RunSpec(spec.key, ((s.name, value),))
+                except UserError as e:
+                    assert e.key == "err_nesterov", (spec.key, s.name, value)
+                    continue
+                run.spec.build([p], dict(run.values))

@@ -102,3 +102,95 @@ def test_grid_rejects_bad_ranges():
         Grid(1.0, 1.0, 0.0, 1.0, 11)
     with pytest.raises(UserError):
         Grid(0.0, 1.0, 0.0, 1.0, 402)
+
+
+# ---------------------------------------------------------------- exact minima (audit, #29)
+
+
+def _lad_primal_lp(x: np.ndarray, y: np.ndarray) -> float:
+    """Independent reference: the primal LP min Σ(pᵢ + qᵢ) s.t. w·xᵢ + b + pᵢ − qᵢ = yᵢ."""
+    from scipy.optimize import linprog
+
+    n = len(x)
+    a_eq = np.hstack([x[:, None], np.ones((n, 1)), np.eye(n), -np.eye(n)])
+    cost = np.r_[0.0, 0.0, np.ones(2 * n)]
+    bounds = [(None, None)] * 2 + [(0, None)] * (2 * n)
+    res = linprog(cost, A_eq=a_eq, b_eq=y, bounds=bounds, method="highs")
+    assert res.status == 0
+    return res.fun / n
+
+
+def test_mae_minimum_outside_any_bracket_around_least_squares():
+    # The audit's data: the optimal slope 100 lies far from the least-squares slope.
+    x = np.r_[np.zeros(400), np.full(400, 0.01), 1.5, -1.5]
+    y = np.r_[np.zeros(400), np.ones(400), 0.0, 0.0]
+    w, b, value = surfaces.least_absolute(x, y)
+    # By hand: w = 100, b = 0 leaves only the two outliers, |0 − 150| and |0 + 150|: 300/802.
+    assert value == pytest.approx(300 / 802, rel=1e-12)
+    assert (w, b) == pytest.approx((100.0, 0.0), abs=1e-9)
+    assert value == pytest.approx(_lad_primal_lp(x, y[: len(x)]), rel=1e-9)
+
+
+@pytest.mark.parametrize("shape", ["gaussian", "outliers", "clustered", "offset", "ties"])
+def test_least_absolute_matches_a_linear_programming_solver(shape):
+    rng = np.random.default_rng(7)
+    n = 150
+    x = rng.normal(0, 1, n)
+    y = 0.5 * x + rng.standard_cauchy(n) * 0.1
+    if shape == "outliers":
+        y[:15] += rng.normal(0, 1e3, 15)
+        x[15:30] *= 50
+    elif shape == "clustered":
+        x = np.r_[np.zeros(70), np.full(70, 1e-3), rng.normal(0, 5, 10)]
+    elif shape == "offset":
+        x = 1.7e9 + 60.0 * np.arange(n)
+        y = 20 + 1e-3 * (x - 1.7e9) + rng.laplace(0, 0.1, n)
+    elif shape == "ties":
+        x, y = np.round(x), np.round(y)  # many points on many candidate lines
+    w, b, value = surfaces.least_absolute(x, y)
+    reference = _lad_primal_lp(x - x.mean(), y)  # the LP on centred x (same minimum value)
+    assert value == pytest.approx(reference, rel=1e-8, abs=1e-12)
+    assert float(surfaces.mae_at(x, y, w, b)[0]) == pytest.approx(value, rel=1e-7, abs=1e-9)
+
+
+def test_least_squares_is_exact_for_unix_timestamps():
+    # One hour of minutes, x in seconds since 1970; y rises by 1e-3 per second.
+    x = 1.7e9 + np.arange(0, 3600, 60.0)
+    y = 20 + 1e-3 * (x - 1.7e9)
+    w, b = surfaces.least_squares(x, y)
+    assert w == pytest.approx(1e-3, rel=1e-9)
+    assert b == pytest.approx(20 - 1e-3 * 1.7e9, rel=1e-12)
+    assert surfaces.mse_at(x, y, w, b) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_mse_surface_is_exact_for_gps_latitudes():
+    # Latitudes within 11 m (1e-4 degrees) of 48.85: raw moments lose ~15 % at the minimum.
+    rng = np.random.default_rng(3)
+    x = 48.85 + 1e-4 * rng.uniform(0, 1, 500)
+    y = 3e4 * (x - 48.85) + rng.normal(0, 0.1, 500)
+    design = np.stack([x - 48.85, np.ones_like(x)], axis=1)  # centred by hand, then lstsq
+    slope, icpt = np.linalg.lstsq(design, y, rcond=None)[0]
+    w, b = surfaces.least_squares(x, y)
+    assert w == pytest.approx(slope, rel=1e-9)
+    ws = w + np.array([-1.0, 0.0, 1.0])
+    bs = b - (ws - w) * 48.85
+    direct = np.array(
+        [
+            np.mean((wi * (x - 48.85) + (bi + wi * 48.85) - y) ** 2)
+            for wi, bi in zip(ws, bs, strict=True)
+        ]
+    )
+    np.testing.assert_allclose(surfaces.mse_at(x, y, ws, bs), direct, rtol=1e-9)
+    assert icpt == pytest.approx(b + w * 48.85, abs=1e-9)
+
+
+def test_constant_x_has_a_line_of_minima():
+    x, y = np.full(5, 2.0), np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    assert surfaces.constant(x) and not surfaces.constant(np.array([0.0, 1e-300]))
+    w, b = surfaces.least_squares(x, y)
+    assert b == pytest.approx(y.mean() - 2 * w)
+    # Every line through (2, mean y) is a minimiser: MSE = var(y) along it.
+    for slope in (w, 5.0, -3.0):
+        assert surfaces.mse_at(x, y, slope, y.mean() - 2 * slope) == pytest.approx(np.var(y))
+    _, _, mae = surfaces.least_absolute(x, y)
+    assert mae == pytest.approx(np.mean(np.abs(y - 3.0)))
