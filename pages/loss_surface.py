@@ -116,6 +116,8 @@ with left:
             m1=ui.num(m1),
         )
     )
+    if surfaces.constant(x):
+        st.info(t("ls_constant_x", lang, x0=ui.num(x[0]), ybar=ui.num(y.mean())))
 with right:
     with st.expander(t("ls_formulas", lang), expanded=True):
         st.latex(r"\hat y_i = w x_i + b")

@@ -194,9 +194,15 @@ def random_walk(n: int = 365, noise: float = 1.0, seed: int = 0) -> np.ndarray:
     return np.cumsum(np.random.default_rng(seed).normal(0.0, noise, n))
 
 
-def step_change(n: int = 365, noise: float = 1.0, seed: int = 0, size: float = 10.0) -> np.ndarray:
-    """A noisy level that jumps by ``size`` a third of the way in: shows the average's lag."""
-    level = np.where(np.arange(n) < n // 3, 0.0, size)
+def step_change(
+    n: int = 365, noise: float = 1.0, seed: int = 0, size: float = 10.0, base: float = 10.0
+) -> np.ndarray:
+    """A noisy level ``base`` that jumps by ``size`` a third of the way in: shows the lag.
+
+    The level starts away from 0, so an average started at v₀ = 0 visibly dips at first
+    (and bias correction visibly removes the dip).
+    """
+    level = np.where(np.arange(n) < n // 3, base, base + size)
     return level + np.random.default_rng(seed).normal(0.0, noise, n)
 
 

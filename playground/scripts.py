@@ -224,9 +224,8 @@ def lab_script(split, config, variant) -> str | None:
     if variant.dropout or len(split.x) > MAX_EMBEDDED:
         return None
     opt = OPTIMIZERS[config.optimizer]
-    kwargs = opt.kwargs({"lr": config.lr})
-    if variant.weight_decay:
-        kwargs["weight_decay"] = variant.weight_decay
+    # The variant's own λ, 0 included (AdamW's registry default is 1e-2, the lab's baseline 0).
+    kwargs = opt.kwargs({"lr": config.lr, "weight_decay": variant.weight_decay})
     act = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()"}[config.activation]
     out_dim = 1 if split.classes == 0 else split.classes
     regression = split.classes == 0

@@ -1,16 +1,17 @@
 """Train small MLPs side by side: a baseline and its cures (dropout, early stopping, weight decay).
 
 All variants train together in one :class:`BatchedMLP`: their weights are stacked along a
-first "variant" axis and every layer is one batched matmul, so four variants cost about as
-much as one. They start from the same initial weights and see the same mini-batches.
+first "variant" axis in the forward pass and every layer is one batched matmul, so four
+variants cost about as much as one. They start from the same initial weights and see the
+same mini-batches.
 
 * Dropout: each variant has its own p; active in ``model.train()``, off in ``model.eval()``
   (evaluation must be deterministic and use the whole network, so its outputs are not scaled
   noise).
-* Weight decay: L2 regularisation λ/2·‖θ‖² per variant. Its gradient λ·θ is added to each
-  variant's slice of the gradient — exactly what ``weight_decay=λ`` does inside SGD, Adam or
-  RMSprop, which cannot take a different λ per slice of one tensor (tests check the result
-  against separately trained ``nn.Sequential`` models using the optimizer's ``weight_decay``).
+* Weight decay: each variant is its own param group with its own ``weight_decay=λ``, applied
+  by torch: L2 regularisation (λ·θ added to the gradient) in SGD, Adam and the others,
+  decoupled decay (θ ← θ − γλθ before the step) in AdamW. Tests check the result against
+  separately trained ``nn.Sequential`` models.
 * Early stopping: keep the best validation loss so far; stop when it has not improved by
   ``min_delta`` for ``patience`` epochs; restore the best weights.
 
@@ -20,7 +21,6 @@ when its ``should_stop`` callback returns True, so a notebook or the view can dr
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -33,7 +33,9 @@ from playground.i18n import UserError
 from playground.optimizers import OPTIMIZERS
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
-LAB_OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adagrad", "adamax", "nadam")
+LAB_OPTIMIZERS = (
+    "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad", "adamax", "nadam"
+)  # fmt: skip
 MAX_EPOCHS = 5000
 MAX_WIDTH, MAX_DEPTH = 256, 6
 
@@ -124,46 +126,72 @@ class VariantDropout(nn.Module):
 
 
 class BatchedMLP(nn.Module):
-    """V copies of :func:`mlp` with stacked weights (V, in, out): one batched matmul per layer.
+    """V copies of :func:`mlp`, run as one batched matmul per layer.
 
-    Every variant starts from the weights of ``template`` (the same initial weights).
+    Every variant starts from the weights of ``template`` (the same initial weights). Each
+    variant owns its own parameters (``variant_parameters(v)``), stacked to (V, in, out) in the
+    forward pass, so an optimizer can give each variant its own param group: its own
+    ``weight_decay``, applied by torch itself (L2 in SGD or Adam, decoupled in AdamW).
     """
 
     def __init__(self, template: nn.Sequential, variants: int, ps: torch.Tensor, activation: str):
         super().__init__()
         linears = [m for m in template if isinstance(m, nn.Linear)]
+        self.variants = variants
         self.weights = nn.ParameterList(
-            nn.Parameter(m.weight.detach().T.unsqueeze(0).repeat(variants, 1, 1).clone())
-            for m in linears
-        )  # (V, in, out) each
+            nn.Parameter(m.weight.detach().T.clone()) for m in linears for _ in range(variants)
+        )  # (in, out) each, layer-major: index layer·V + variant
         self.biases = nn.ParameterList(
-            nn.Parameter(m.bias.detach().view(1, 1, -1).repeat(variants, 1, 1).clone())
+            nn.Parameter(m.bias.detach().view(1, -1).clone())
             for m in linears
-        )  # (V, 1, out) each
+            for _ in range(variants)
+        )  # (1, out) each
         self.act = ACTIVATIONS[activation]()
         self.drop = VariantDropout(ps)
-        # The same Parameter objects as a plain tuple: iterating the ParameterLists in every
+        # The same Parameter objects as plain tuples: iterating the ParameterLists in every
         # forward cost 3-4 % of an epoch (cProfile). Conversions (.to, load_state_dict) update
-        # parameters in place, so the tuple stays valid.
-        self._layers = tuple(zip(self.weights, self.biases, strict=True))
+        # parameters in place, so the tuples stay valid.
+        w, b = tuple(self.weights), tuple(self.biases)
+        self._layers = tuple(
+            (w[i : i + variants], b[i : i + variants]) for i in range(0, len(w), variants)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (B, in) shared by every variant, or (V, B, in) → (V, B, out)."""
-        h = x.expand(self._layers[0][0].shape[0], *x.shape) if x.dim() == 2 else x
+        h = x.expand(self.variants, *x.shape) if x.dim() == 2 else x
         last = len(self._layers) - 1
         for i, (w, b) in enumerate(self._layers):
-            h = torch.baddbmm(b, h, w)
+            h = torch.baddbmm(torch.stack(b), h, torch.stack(w))  # (V, B, out)
             if i < last:
                 h = self.drop(self.act(h))
         return h
 
+    def variant_parameters(self, v: int) -> list[nn.Parameter]:
+        """The weights and biases of variant ``v``, layer by layer."""
+        return [p for w, b in self._layers for p in (w[v], b[v])]
+
+    def variant_state(self, v: int) -> list[torch.Tensor]:
+        """A copy of variant ``v``'s parameters (for early stopping's best weights)."""
+        return [p.detach().clone() for p in self.variant_parameters(v)]
+
+    def load_variant(self, v: int, state: list[torch.Tensor]) -> None:
+        """Put back what :meth:`variant_state` copied."""
+        with torch.no_grad():
+            for p, saved in zip(self.variant_parameters(v), state, strict=True):
+                p.copy_(saved)
+
     def count(self) -> int:
         """Weights and biases of one variant."""
-        return sum(p[0].numel() for p in self.parameters())
+        return sum(p.numel() for p in self.variant_parameters(0))
 
     def l2(self) -> torch.Tensor:
         """½‖θ_v‖² for each variant, shape (V,)."""
-        return 0.5 * sum((p**2).flatten(1).sum(1) for p in self.parameters())
+        return torch.stack(
+            [
+                0.5 * sum((p**2).sum() for p in self.variant_parameters(v))
+                for v in range(self.variants)
+            ]
+        )
 
 
 class EarlyStopping:
@@ -277,11 +305,13 @@ def train(
     template = mlp(split.x.shape[1], out_dim, config).to(dtype)
     variants = config.variants
     ps = torch.tensor([v.dropout for v in variants], dtype=torch.float32)
-    decay = torch.tensor([v.weight_decay for v in variants], dtype=dtype)
-    use_decay = bool((decay > 0).any())
     model = BatchedMLP(template, len(variants), ps.to(dtype), config.activation)
-    spec = OPTIMIZERS[config.optimizer]
-    optimizer = spec.build(model.parameters(), {"lr": config.lr})
+    # One param group per variant: torch applies each variant's own weight_decay.
+    groups = [
+        {"params": model.variant_parameters(i), "weight_decay": v.weight_decay}
+        for i, v in enumerate(variants)
+    ]
+    optimizer = OPTIMIZERS[config.optimizer].build(groups, {"lr": config.lr})
     x = torch.from_numpy(split.x).to(dtype)
     y = torch.from_numpy(split.y)
     y = y.to(dtype) if classes == 0 else y
@@ -296,7 +326,7 @@ def train(
 
     watch = np.array([v.early_stopping for v in variants])
     early = EarlyStopping(watch, config.patience, config.min_delta)
-    best_state = copy.deepcopy(model.state_dict())
+    best_state = [model.variant_state(v) for v in range(len(variants))]
 
     sizes = [len(split.train), len(split.val), len(split.test)]
     x_all = torch.cat([parts[k][0] for k in ("train", "val", "test")])  # one forward for all splits
@@ -334,20 +364,12 @@ def train(
             optimizer.zero_grad()
             loss = _losses(model(xt[idx]), yt[idx], classes)
             loss.sum().backward()
-            if use_decay:  # + gradient of λ_v/2·‖θ_v‖², i.e. torch's weight_decay, per variant
-                with torch.no_grad():
-                    for p in model.parameters():
-                        p.grad.add_(decay.view(-1, *[1] * (p.dim() - 1)) * p)
             optimizer.step()
         metrics = evaluate()
         val = metrics["val"][0]
         keep = early.update(epoch, val)
-        if keep.any():
-            state = model.state_dict()
-            for v in np.nonzero(keep)[0]:
-                for key, tensor in state.items():
-                    if key.startswith(("weights", "biases")):
-                        best_state[key][v] = tensor[v]
+        for v in np.nonzero(keep)[0]:
+            best_state[v] = model.variant_state(v)
         prediction = None
         if epoch % every == 0 or epoch == 1 or epoch == config.epochs:
             prediction = _predict(model, grid, classes)
@@ -366,12 +388,8 @@ def train(
             break
 
     # Early-stopping variants get their best weights back.
-    state = model.state_dict()
     for v in np.nonzero(watch)[0]:
-        for key in state:
-            if key.startswith(("weights", "biases")):
-                state[key][v] = best_state[key][v]
-    model.load_state_dict(state)
+        model.load_variant(v, best_state[v])
     final = evaluate()
     summary = Summary(
         early.best_epoch,

@@ -101,4 +101,4 @@ def test_series_are_seeded():
     np.testing.assert_array_equal(data.temperatures(seed=1), data.temperatures(seed=1))
     assert len(data.temperatures()) == 365
     step = data.step_change(300, noise=0.0, size=5.0)
-    assert step[0] == 0.0 and step[-1] == 5.0
+    assert step[0] == 10.0 and step[-1] == 15.0  # a level of 10 that jumps by 5

@@ -106,20 +106,30 @@ def test_adam_beats_sgd_on_the_ill_conditioned_bowl():
 
 def test_ewa_larger_beta_is_smoother_but_lags_and_bias_correction_removes_the_dip():
     lesson = LESSONS["ewa_lag"]
-    x = data.step_change()
+    assert lesson.setting("series") == "step" and lesson.setting("v0") == "zero"
+    x = data.step_change()  # the view's step series at its default length, noise and seed
     betas = [float(b) for b in dict(lesson.params)["betas"]]
     jump = len(x) // 3
+    before, after = float(np.mean(x[:jump])), float(np.mean(x[jump:]))
     roughness, lag = [], []
     for b in betas:
-        v = ewa.ewa(x, b, 0.0)
+        v = ewa.ewa(x, b, 0.0)  # v0 = "zero", as in the lesson
         roughness.append(np.std(np.diff(v[jump + 100 :])))
-        lag.append(int(np.argmax(v[jump:] > 5.0)))  # steps to reach half the jump of 10
+        lag.append(int(np.argmax(v[jump:] > (before + after) / 2)))  # steps to half the jump
     assert roughness == sorted(roughness, reverse=True)
     assert lag == sorted(lag) and lag[-1] > lag[0]
+    # The dip: on the lesson's own series, the zero-started average of the largest β is
+    # still far below the level after 1/(1 − β) / 2 samples ...
     b = betas[-1]
-    level = np.full(20, 10.0)
-    assert ewa.ewa(level, b, 0.0)[0] < 1.0  # the dip
-    np.testing.assert_allclose(ewa.ewa_corrected(level, b), 10.0)  # gone
+    early = int(ewa.window(b) / 2)
+    v, corrected = ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b)
+    assert v[:early].max() < 0.5 * before
+    assert v[24] < 5  # the text: "with β = 0.98 it is still below 5 after 25 samples"
+    # ... and bias correction removes it: the corrected average sits at the level from the
+    # first sample on (within the noise of the few samples it has averaged).
+    noise = float(np.std(x[:jump]))
+    assert np.abs(corrected[:early] - before).max() < 3 * noise
+    assert np.abs(corrected[:early] - before).mean() < 0.1 * np.abs(v[:early] - before).mean()
 
 
 @pytest.fixture(scope="module")

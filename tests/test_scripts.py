@@ -101,18 +101,23 @@ def test_ewa_script_reproduces_the_averages(first, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("task", "variant", "batch", "epochs"),
+    ("task", "variant", "batch", "epochs", "optimizer"),
     [
-        ("sine", training.Variant("baseline"), 0, 150),
-        ("sine", training.Variant("early_stopping", early_stopping=True), 0, 150),
+        ("sine", training.Variant("baseline"), 0, 150, "adam"),
+        ("sine", training.Variant("early_stopping", early_stopping=True), 0, 150, "adam"),
         # float32 rounding of the batched and the plain model part slowly over many
         # mini-batch steps (to 1e-7 after 5 epochs, 1e-2 after 150): a shorter run here
-        ("moons", training.Variant("weight_decay", weight_decay=0.01), 16, 40),
+        ("moons", training.Variant("weight_decay", weight_decay=0.01), 16, 40, "adam"),
+        # AdamW: the baseline gets weight_decay=0 (not AdamW's default 1e-2), a λ decoupled
+        ("sine", training.Variant("baseline"), 0, 150, "adamw"),
+        ("sine", training.Variant("weight_decay", weight_decay=0.05), 0, 150, "adamw"),
     ],
 )
-def test_lab_script_reproduces_a_variant(task, variant, batch, epochs, tmp_path):
+def test_lab_script_reproduces_a_variant(task, variant, batch, epochs, optimizer, tmp_path):
     split = data.make_task(data.TaskConfig(task, 80 if task == "moons" else 40))
-    config = training.TrainConfig(epochs=epochs, batch_size=batch, variants=(variant,))
+    config = training.TrainConfig(
+        epochs=epochs, batch_size=batch, variants=(variant,), optimizer=optimizer
+    )
     _, summary = training.run(split, config)
     out = run_script(scripts.lab_script(split, config, variant), tmp_path)
     got = values(out.strip().splitlines()[-1])

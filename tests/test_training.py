@@ -103,7 +103,8 @@ def _train_plain(split, config, variant, epochs):
     dtype = torch.float64 if config.dtype == "float64" else torch.float32
     torch.manual_seed(config.seed)
     model = training.mlp(1, 1, config, dropout=variant.dropout).to(dtype)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=variant.weight_decay)
+    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[config.optimizer]
+    opt = cls(model.parameters(), lr=config.lr, weight_decay=variant.weight_decay)
     x = torch.from_numpy(split.x[split.train]).to(dtype)
     y = torch.from_numpy(split.y[split.train]).unsqueeze(1).to(dtype)
     model.train()
@@ -114,14 +115,17 @@ def _train_plain(split, config, variant, epochs):
     return model
 
 
-def test_batched_variants_equal_separately_trained_models():
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])  # L2 in the gradient; decoupled decay
+def test_batched_variants_equal_separately_trained_models(optimizer):
     split = data.make_task(PRESET)
     variants = (
         Variant("baseline"),
         Variant("decay", weight_decay=1e-2),
         Variant("decay2", weight_decay=0.1),
     )
-    config = TrainConfig(epochs=200, variants=variants, snapshots=1, dtype="float64")
+    config = TrainConfig(
+        epochs=200, variants=variants, snapshots=1, dtype="float64", optimizer=optimizer
+    )
     records, summary = training.run(split, config)
     xv = torch.from_numpy(split.x[split.val]).double()
     yv = torch.from_numpy(split.y[split.val]).unsqueeze(1).double()
