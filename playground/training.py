@@ -306,12 +306,14 @@ def train(
     variants = config.variants
     ps = torch.tensor([v.dropout for v in variants], dtype=torch.float32)
     model = BatchedMLP(template, len(variants), ps.to(dtype), config.activation)
-    # One param group per variant: torch applies each variant's own weight_decay.
-    groups = [
-        {"params": model.variant_parameters(i), "weight_decay": v.weight_decay}
-        for i, v in enumerate(variants)
-    ]
-    optimizer = OPTIMIZERS[config.optimizer].build(groups, {"lr": config.lr})
+    # One param group per weight decay (the variants that share it): torch applies each
+    # variant's own weight_decay. Fewer groups are fewer optimizer calls per step.
+    by_decay: dict[float, list[nn.Parameter]] = {}
+    for i, v in enumerate(variants):
+        by_decay.setdefault(v.weight_decay, []).extend(model.variant_parameters(i))
+    groups = [{"params": params, "weight_decay": wd} for wd, params in by_decay.items()]
+    # foreach: one call per group for all its tensors (CPU defaults to a loop over tensors).
+    optimizer = OPTIMIZERS[config.optimizer].build(groups, {"lr": config.lr, "foreach": True})
     x = torch.from_numpy(split.x).to(dtype)
     y = torch.from_numpy(split.y)
     y = y.to(dtype) if classes == 0 else y
