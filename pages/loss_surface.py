@@ -12,6 +12,8 @@ from playground.i18n import UserError, t
 
 lang = ui.language()
 Q = {"bind": "query-params"}  # every setting lives in the URL
+# Window and start bounds: wide enough for data far from the origin (Unix times: b ≈ −1.7e6).
+WINDOW = 1e15
 
 st.title(t("ls_title", lang))
 st.markdown(t("ls_intro", lang))
@@ -167,7 +169,7 @@ with ui.guarded(lang):
         strict=True,
     ):
         bounds[name] = col.number_input(
-            t(f"ls_{name}", lang), -1e4, 1e4, value, 0.5, key=name, disabled=auto, **Q
+            t(f"ls_{name}", lang), -WINDOW, WINDOW, value, 0.5, key=name, disabled=auto, **Q
         )
     grid = (
         surfaces.Grid(fit.w_min, fit.w_max, fit.b_min, fit.b_max, res)
@@ -230,8 +232,8 @@ def descent_section() -> None:
             help=t("steps_help", lang, high=runs.MAX_STEPS),
             **Q,
         )
-        w0 = c[3].number_input(t("ls_w0", lang), -1e4, 1e4, 0.0, 0.5, key="w0", **Q)
-        b0 = c[4].number_input(t("ls_b0", lang), -1e4, 1e4, 0.0, 0.5, key="b0", **Q)
+        w0 = c[3].number_input(t("ls_w0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="w0", **Q)
+        b0 = c[4].number_input(t("ls_b0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="b0", **Q)
         batch = ui.choice(
             c[5].radio,
             t("ls_batch", lang),

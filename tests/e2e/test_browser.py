@@ -222,3 +222,26 @@ def test_csv_uploads_in_the_loss_surface_view_and_the_lab(view, tmp_path):
     page.get_by_role("button", name="Train").click()
     page.wait_for_selector("text=Results", timeout=120_000)
     assert_clean(page)
+
+
+def test_csv_far_from_the_origin_and_constant_x_draw_their_surfaces(view, tmp_path):
+    # Unix timestamps put b* near −1.7e6, beyond the window inputs' old ±1e4 bounds (an error
+    # box); constant x has a whole line of minima, which the view must say.
+    open_view, page, _ = view
+    times = tmp_path / "times.csv"
+    times.write_text(
+        "time,temp\n" + "\n".join(f"{1.7e9 + 60 * i:.0f},{20 + 0.06 * i}" for i in range(60))
+    )
+    flat = tmp_path / "flat.csv"
+    flat.write_text("x,y\n2,1\n2,2\n2,3\n2,4\n2,10\n")
+    open_view("/loss-surface?source=csv")
+    page.wait_for_selector("text=Upload a CSV file", timeout=30_000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(times))
+    page.wait_for_selector("text=60 points.", timeout=30_000)
+    wait_for_figures(page, 6)
+    assert_clean(page)
+    assert page.get_by_text("The MSE is lowest at w = 0.001, b = -1.7e+06").count() == 1
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(flat))
+    page.wait_for_selector("text=All x are equal (x = 2)", timeout=30_000)
+    wait_for_figures(page, 6)
+    assert_clean(page)
