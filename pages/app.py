@@ -9,6 +9,7 @@ import logging
 import streamlit as st
 import torch
 import ui
+from views import BY_PATH, HOME, VIEWS
 
 from playground.i18n import t
 
@@ -21,25 +22,9 @@ lang = ui.page_frame()
 st.set_page_config(page_title=t("home_title", lang))
 PAGES = [
     st.Page(
-        "home.py", title=t("nav_home", lang), icon=":material/home:", url_path="home", default=True
-    ),
-    st.Page(
-        "loss_surface.py",
-        title=t("nav_loss_surface", lang),
-        icon=":material/landscape:",
-        url_path="loss-surface",
-    ),
-    st.Page("race.py", title=t("nav_race", lang), icon=":material/sports_score:", url_path="race"),
-    st.Page("ewa.py", title=t("nav_ewa", lang), icon=":material/show_chart:", url_path="ewa"),
-    st.Page(
-        "overfit.py", title=t("nav_overfit", lang), icon=":material/school:", url_path="overfit"
-    ),
-    st.Page(
-        "convnet.py", title=t("nav_convnet", lang), icon=":material/grid_on:", url_path="convnet"
-    ),
-    st.Page(
-        "scratch.py", title=t("nav_scratch", lang), icon=":material/code:", url_path="from-scratch"
-    ),
+        v.script, title=t(f"nav_{v.key}", lang), icon=v.icon, url_path=v.url_path, default=v is HOME
+    )
+    for v in VIEWS
 ]
 
 
@@ -56,15 +41,14 @@ def warm_up() -> bool:
     return True
 
 
-# The build of plotly.js that a view's first figures need (pages/chart.js; "2d" otherwise):
+# The build of plotly.js that a view's first figures need (pages/chart.js; views.View.build):
 # loading it starts as the view does, before its figures arrive. Home has no figure: once idle,
 # it loads the build that draws every view's, for the view a student opens next.
-CHART_BUILDS = {"home": ("3d", True), "loss-surface": ("3d", False)}
-
 warm_up()
 page = st.navigation(PAGES)
 with st.sidebar:
-    ui.preload_charts(*CHART_BUILDS.get(page.url_path or "home", ("2d", False)))
+    shown = BY_PATH.get(page.url_path or HOME.url_path, HOME)
+    ui.preload_charts(shown.build, shown.preload_idle)
 notice = st.container()  # above the view: what in the link could not be used
 ui.lesson_box(st.container(), lang)
 ui.restore_settings(page.url_path, link)

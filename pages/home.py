@@ -2,6 +2,7 @@
 
 import streamlit as st
 import ui
+from views import BY_PATH, VIEWS
 
 from playground.i18n import t
 from playground.lessons import LESSONS
@@ -9,34 +10,20 @@ from playground.lessons import LESSONS
 lang = ui.language()
 st.title(t("home_title", lang))
 st.markdown(t("home_intro", lang))
-for key, page in (
-    ("loss_surface", "loss_surface.py"),
-    ("race", "race.py"),
-    ("ewa", "ewa.py"),
-    ("overfit", "overfit.py"),
-    ("convnet", "convnet.py"),
-    ("scratch", "scratch.py"),
-):
+for v in (v for v in VIEWS if v.card):
     with st.container(border=True):
-        st.page_link(page, label=t(f"nav_{key}", lang), icon=":material/arrow_forward:")
-        st.markdown(t(f"home_{key}", lang))
+        st.page_link(v.script, label=t(f"nav_{v.key}", lang), icon=":material/arrow_forward:")
+        st.markdown(t(f"home_{v.key}", lang))
 
 st.header(t("lessons", lang))
 st.markdown(t("lessons_intro", lang))
-PAGE_FILES = {
-    "loss-surface": "loss_surface.py",
-    "race": "race.py",
-    "ewa": "ewa.py",
-    "overfit": "overfit.py",
-    "convnet": "convnet.py",
-}
 cols = st.columns(3)
 for i, lesson in enumerate(LESSONS.values()):
     with cols[i % 3].container(border=True, key=f"lesson_card_{lesson.key}"):
         st.markdown(f"**{t(f'lesson_{lesson.key}_title', lang)}**")
         st.caption(t(f"lesson_{lesson.key}_predict", lang))
         st.page_link(
-            PAGE_FILES[lesson.page],
+            BY_PATH[lesson.page].script,
             label=t("lesson_open", lang),
             icon=":material/school:",
             query_params={**lesson.query, "lang": lang},

@@ -24,6 +24,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import add_script_run_ctx
+from views import BY_PATH, LESSON_KEEPS, PRESENTER_HIDDEN
 
 from playground import data, figures, jobs, links, runs, scratch, surfaces
 from playground.figures import export
@@ -32,33 +33,6 @@ from playground.optimizers import RunSpec
 from playground.training import Summary
 
 log = logging.getLogger("playground")
-
-# Secondary controls, hidden in presenter mode (still there: their values stay in the link)
-PRESENTER_HIDDEN = (
-    "data_seed",
-    "gd_seed",
-    "res",
-    "auto_window",
-    "w_min",
-    "w_max",
-    "b_min",
-    "b_max",
-    "k",
-    "race_seed",
-    "tol",
-    "clip",
-    "basin_n",
-    "basin_steps",
-    "ewa_seed",
-    "lab_seed",
-    "min_delta",
-    "batch_size",
-    "net_seed",
-    "net_val",
-    "net_test",
-    "net_batch",
-)
-
 
 # ------------------------------------------------------------------ page frame
 
@@ -141,13 +115,6 @@ def page_frame() -> str:
     return lang
 
 
-# What following a lesson link keeps of the session (everything else restarts from the link)
-LESSON_KEEPS = frozenset(
-    {"lang", "presenter", "_lab_job", "_net_job", "_regression_data", "_race_store"}
-)
-THEN = {"overfit": "lesson_then_train", "convnet": "lesson_then_train", "ewa": "lesson_then_look"}
-
-
 def lesson_box(where, lang: str) -> None:
     """The guided lesson named in the link, above the view: predict, then play, then read why."""
     from playground.lessons import LESSONS
@@ -166,7 +133,7 @@ def lesson_box(where, lang: str) -> None:
     with where.container(border=True, key="lesson_box"):
         st.markdown(f"#### 🎓 {t('lesson_label', lang)} · {t(f'lesson_{name}_title', lang)}")
         st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
-        st.markdown(t(THEN.get(lesson.page, "lesson_then_play"), lang))
+        st.markdown(t(BY_PATH[lesson.page].then, lang))
         with st.expander(t("lesson_why_label", lang)):
             st.markdown(t(f"lesson_{name}_why", lang))
 

@@ -1,8 +1,13 @@
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
 torch.set_num_threads(1)
+# The pages' modules (views, ui, …) import as the app imports them: from pages/.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pages"))
 
 
 @pytest.fixture

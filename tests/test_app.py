@@ -16,18 +16,11 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 sys.path.insert(0, str(Path(APP).parent))
 import ui  # noqa: E402  (the pages' helpers)
+import views  # noqa: E402
 
 from playground import scratch  # noqa: E402
 
-VIEWS = [
-    "home.py",
-    "loss_surface.py",
-    "race.py",
-    "ewa.py",
-    "overfit.py",
-    "convnet.py",
-    "scratch.py",
-]
+VIEWS = [v.script for v in views.VIEWS]  # the router's list
 
 
 def open_view(page: str) -> AppTest:

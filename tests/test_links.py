@@ -4,19 +4,13 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from views import BY_PATH, VIEWS
 
 from playground import links
 from playground.i18n import LANGUAGES, t
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
-FILES = {
-    "from-scratch": "scratch.py",
-    "loss-surface": "loss_surface.py",
-    "race": "race.py",
-    "ewa": "ewa.py",
-    "overfit": "overfit.py",
-    "convnet": "convnet.py",
-}
+FILES = {v.url_path: v.script for v in VIEWS}
 
 
 def open_link(page: str, params: dict) -> AppTest:
@@ -160,15 +154,7 @@ def test_a_good_link_gives_no_notice():
 def test_every_view_renders_in_every_language(page, lang):
     at = open_link(page, {"lang": lang})
     assert at.selectbox(key="lang").value == lang
-    title = {
-        "home": "home_title",
-        "loss-surface": "ls_title",
-        "race": "race_title",
-        "ewa": "ewa_title",
-        "overfit": "lab_title",
-        "from-scratch": "fs_title",
-        "convnet": "digits_title",
-    }[page]
+    title = BY_PATH[page].title
     assert at.title[0].value == t(title, lang)
     assert not at.error
     if lang == "zh":  # the sidebar speaks Chinese too

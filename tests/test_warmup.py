@@ -1,7 +1,6 @@
 """The warm-up that `playground run` starts beside a fresh server (pages/warmup.py)."""
 
 import asyncio
-import re
 import subprocess
 import sys
 import time
@@ -9,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli import APP, ROOT, build_parser, local_url
+from playground.cli import ROOT, build_parser, local_url
 from tests.e2e.conftest import _free_port, start_server
 
 sys.path.insert(0, str(ROOT / "pages"))
+import views
 import warmup
 
-VIEWS = set(re.findall(r'url_path="([^"]+)"', APP.read_text(encoding="utf-8")))
+VIEWS = {v.url_path for v in views.VIEWS}
 
 
 def _warm_a_fresh_server(app: Path | None = None, **options) -> list:
