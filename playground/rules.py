@@ -26,9 +26,11 @@ import numpy as np
 
 Settings = Mapping[str, float | bool]
 
-# The first line of most rules: torch negates the gradient for maximize, then adds λθ.
-_GRAD = r"&g_t=\nabla f(\theta_{t-1})+\lambda\,\theta_{t-1}\quad(\text{maximize: }{-\nabla f})\\"
-_GRAD_NO_DECAY = r"&g_t=\nabla f(\theta_{t-1})\quad(\text{maximize: }{-\nabla f})\\"
+# The first line of most rules: λθ added to the gradient (torch negates the gradient first for
+# maximize, which is not a setting of the race: the references take it, the cards leave it out).
+# The cards hold symbols and torch's argument names (\texttt{…}) only: no words to translate.
+_GRAD = r"&g_t=\nabla f(\theta_{t-1})+\lambda\,\theta_{t-1}\\"
+_GRAD_NO_DECAY = r"&g_t=\nabla f(\theta_{t-1})\\"
 
 
 def _aligned(*lines: str) -> str:
@@ -85,18 +87,15 @@ class Moments(Reference):
 _SGD_LINES = (
     _GRAD,
     r"&b_t=\mu\,b_{t-1}+(1-\tau)\,g_t\quad(b_1=g_1)\\",
-    None,  # the direction d_t, worded per card
+    r"&d_t=\begin{cases}g_t&\mu=0\\ b_t&\lnot\texttt{nesterov}\\ g_t+\mu\,b_t&\texttt{nesterov}"
+    r"\end{cases}\\",
     r"&\theta_t=\theta_{t-1}-\gamma\,d_t",
 )
-_SGD_DIRECTIONS = {
-    "sgd": r"&d_t=g_t\ \ (\mu=0);\ \text{else }b_t,\ \text{or }g_t+\mu\,b_t\text{ (nesterov)}\\",
-    "momentum": r"&d_t=b_t;\ \ g_t+\mu\,b_t\text{ (nesterov)};\ \ g_t\ \text{if }\mu=0\\",
-    "nesterov": r"&d_t=g_t+\mu\,b_t;\ \ b_t\text{ (not nesterov)};\ \ g_t\ \text{if }\mu=0\\",
-}
 
 
 def _sgd_latex(key: str) -> str:
-    return _aligned(*(line or _SGD_DIRECTIONS[key] for line in _SGD_LINES))
+    """SGD, Momentum and Nesterov share one rule (they differ in their default settings)."""
+    return _aligned(*_SGD_LINES)
 
 
 class SGD(Reference):
@@ -125,9 +124,10 @@ class SGD(Reference):
 
 _RMSPROP = _aligned(
     _GRAD,
-    r"&v_t=\alpha\,v_{t-1}+(1-\alpha)\,g_t^2,\quad\tilde v_t=v_t\\",
-    r"&\text{centered: }\bar g_t=\alpha\,\bar g_{t-1}+(1-\alpha)\,g_t,\ \ "
-    r"\tilde v_t=v_t-\bar g_t^{\,2}\\",
+    r"&v_t=\alpha\,v_{t-1}+(1-\alpha)\,g_t^2\\",
+    r"&\bar g_t=\alpha\,\bar g_{t-1}+(1-\alpha)\,g_t\\",
+    r"&\tilde v_t=\begin{cases}v_t-\bar g_t^{\,2}&\texttt{centered}\\ v_t&\lnot\texttt{centered}"
+    r"\end{cases}\\",
     r"&b_t=\mu\,b_{t-1}+\frac{g_t}{\sqrt{\tilde v_t}+\epsilon},\quad"
     r"\theta_t=\theta_{t-1}-\gamma\,b_t",
 )
@@ -161,8 +161,9 @@ class RMSprop(Reference):
 
 _ADAM_MOMENTS = (
     r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
-    r"&\hat m_t=\frac{m_t}{1-\beta_1^t},\quad\hat v_t=\frac{v_t}{1-\beta_2^t}"
-    r"\ \ \Bigl(\text{amsgrad: }\frac{\max_{i\le t}v_i}{1-\beta_2^t}\Bigr)\\",
+    r"&\hat m_t=\frac{m_t}{1-\beta_1^t},\quad\hat v_t=\frac{v^*_t}{1-\beta_2^t}\\",
+    r"&v^*_t=\begin{cases}\max_{i\le t}v_i&\texttt{amsgrad}\\ v_t&\lnot\texttt{amsgrad}"
+    r"\end{cases}\\",
 )
 _ADAM = _aligned(
     _GRAD,
@@ -172,8 +173,7 @@ _ADAM = _aligned(
 _ADAMW = _aligned(
     _GRAD_NO_DECAY,
     *_ADAM_MOMENTS,
-    r"&\theta_t=(1-\gamma\lambda)\,\theta_{t-1}-\gamma\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}"
-    r"\quad\text{(decoupled decay)}",
+    r"&\theta_t=(1-\gamma\lambda)\,\theta_{t-1}-\gamma\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}",
 )
 
 
@@ -220,8 +220,8 @@ class AdamW(Adam):
 
 _ADAGRAD = _aligned(
     _GRAD,
-    r"&s_t=s_{t-1}+g_t^2\quad(s_0=0),\qquad"
-    r"\tilde\gamma_t=\frac{\gamma}{1+(t-1)\,\eta}\ \ (\eta=\text{lr\_decay})\\",
+    r"&s_t=s_{t-1}+g_t^2\quad(s_0=0)\\",
+    r"&\tilde\gamma_t=\frac{\gamma}{1+(t-1)\,\eta}\quad(\eta=\texttt{lr\_decay})\\",
     r"&\theta_t=\theta_{t-1}-\tilde\gamma_t\,\frac{g_t}{\sqrt{s_t}+\epsilon}",
 )
 
@@ -299,10 +299,11 @@ class Adamax(Moments):
 
 _NADAM = _aligned(
     _GRAD,
-    r"&\mu_k=\beta_1\bigl(1-\tfrac12\,0.96^{k\psi}\bigr)\quad(\psi=\text{momentum\_decay})\\",
-    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
-    r"&\hat m_t=\frac{\mu_{t+1}\,m_t}{1-P_t\,\mu_{t+1}}+\frac{(1-\mu_t)\,g_t}{1-P_t},\quad"
-    r" P_t=\mu_1\mu_2\cdots\mu_t\\",
+    r"&\mu_k=\beta_1\bigl(1-\tfrac12\,0.96^{k\psi}\bigr)\quad(\psi=\texttt{momentum\_decay})\\",
+    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t\\",
+    r"&v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
+    r"&P_t=\mu_1\mu_2\cdots\mu_t\\",
+    r"&\hat m_t=\frac{\mu_{t+1}\,m_t}{1-P_t\,\mu_{t+1}}+\frac{(1-\mu_t)\,g_t}{1-P_t}\\",
     r"&\theta_t=\theta_{t-1}-\gamma\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon},\quad"
     r"\hat v_t=\frac{v_t}{1-\beta_2^t}",
 )
@@ -339,13 +340,13 @@ class NAdam(Moments):
 
 _RADAM = _aligned(
     _GRAD,
-    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
-    r"&\rho_\infty=\frac{2}{1-\beta_2}-1,\quad\rho_t=\rho_\infty-\frac{2t\,\beta_2^t}{1-\beta_2^t},"
-    r"\quad\hat m_t=\frac{m_t}{1-\beta_1^t}\\",
-    r"&r_t=\sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}},"
-    r"\quad l_t=\frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}\\",
+    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad\hat m_t=\frac{m_t}{1-\beta_1^t}\\",
+    r"&v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
+    r"&\rho_\infty=\frac{2}{1-\beta_2}-1,\quad\rho_t=\rho_\infty-\frac{2t\,\beta_2^t}{1-\beta_2^t}\\",
+    r"&r_t=\sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}}\\",
+    r"&l_t=\frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}\\",
     r"&\theta_t=\theta_{t-1}-\gamma\,\hat m_t\cdot"
-    r"\begin{cases}r_t\,l_t&\rho_t>5\\1&\text{otherwise}\end{cases}",
+    r"\begin{cases}r_t\,l_t&\rho_t>5\\ 1&\rho_t\le5\end{cases}",
 )
 
 
@@ -373,12 +374,10 @@ class RAdam(Moments):
 # ---------------------------------------------------------------- ASGD
 
 _ASGD = _aligned(
-    r"&g_t=\nabla f(\theta_{t-1})+\omega\,\theta_{t-1}\quad(\omega=\text{weight\_decay};"
-    r"\ \text{maximize: }{-\nabla f})\\",
-    r"&\eta_t=\frac{\gamma}{\bigl(1+\lambda\gamma\,(t-1)\bigr)^{\alpha}},\quad"
-    r"\theta_t=(1-\lambda\eta_t)\,\theta_{t-1}-\eta_t\,g_t\\",
-    r"&\bar\theta_t=\bar\theta_{t-1}+\frac{\theta_t-\bar\theta_{t-1}}{\max(1,\,t-1-t_0)}"
-    r"\quad\text{(the average; not drawn)}",
+    r"&g_t=\nabla f(\theta_{t-1})+\omega\,\theta_{t-1}\quad(\omega=\texttt{weight\_decay})\\",
+    r"&\eta_t=\frac{\gamma}{\bigl(1+\lambda\gamma\,(t-1)\bigr)^{\alpha}}\\",
+    r"&\theta_t=(1-\lambda\eta_t)\,\theta_{t-1}-\eta_t\,g_t\\",
+    r"&\bar\theta_t=\bar\theta_{t-1}+\frac{\theta_t-\bar\theta_{t-1}}{\max(1,\,t-1-t_0)}",
 )
 
 
@@ -416,11 +415,12 @@ class ASGD(Reference):
 
 _RPROP = _aligned(
     _GRAD_NO_DECAY,
-    r"&\delta_t=\operatorname{clip}\bigl(\eta\,\delta_{t-1},\,\Delta_{\min},\,\Delta_{\max}\bigr),"
-    r"\quad\eta=\begin{cases}\eta_+&g_tg_{t-1}>0\\\eta_-&g_tg_{t-1}<0\\1&\text{else}\end{cases}\\",
-    r"&\text{if }g_tg_{t-1}<0:\ g_t\leftarrow0\quad\text{(no step now, }\eta=1\text{ next)}\\",
-    r"&\theta_t=\theta_{t-1}-\delta_t\operatorname{sign}(g_t)"
-    r"\quad(\text{per coordinate; }\delta_0=\gamma,\ g_0=0)",
+    r"&\eta=\begin{cases}\eta_+&g_t\tilde g_{t-1}>0\\\eta_-&g_t\tilde g_{t-1}<0\\"
+    r"1&g_t\tilde g_{t-1}=0\end{cases}\\",
+    r"&\delta_t=\operatorname{clip}\bigl(\eta\,\delta_{t-1},\,\Delta_{\min},\,\Delta_{\max}\bigr)\\",
+    r"&\tilde g_t=\begin{cases}0&g_t\tilde g_{t-1}<0\\ g_t&g_t\tilde g_{t-1}\ge0\end{cases}\quad"
+    r"(\delta_0=\gamma,\ \tilde g_0=0)\\",
+    r"&\theta_t=\theta_{t-1}-\delta_t\operatorname{sign}(\tilde g_t)",
 )
 
 
@@ -454,17 +454,13 @@ TOLERANCE_CHANGE = 1e-9
 CURVATURE_MIN = 1e-10  # a pair (s, y) with yᵀs at or below this is not kept
 
 _LBFGS = _aligned(
-    r"&\text{each .step: }\le\text{max\_iter iterations }k,\ "
-    r"\le\lfloor1.25\,\text{max\_iter}\rfloor\text{ calls of }f\\",
-    r"&s=t_{k-1}d_{k-1},\ y=g_k-g_{k-1},\ \rho=1/y^\top s\ \ (\text{kept if }y^\top s>10^{-10})\\",
-    r"&q=g_k;\ \text{last history\_size kept, newest first: }\\",
+    r"&s_i=\theta_{i+1}-\theta_i,\ \ y_i=g_{i+1}-g_i,\ \ \rho_i=\frac{1}{y_i^\top s_i}\\",
+    r"&q=g_k;\ \ i=k-1,\dots,k-m:\\",
     r"&\qquad\alpha_i=\rho_i\,s_i^\top q,\ \ q\leftarrow q-\alpha_i\,y_i\\",
-    r"&r=H_0\,q,\ H_0=\tfrac{s^\top y}{y^\top y}I\ \ (\text{newest kept pair; }I\text{ if none})\\",
-    r"&\text{oldest first: }r\leftarrow r+(\alpha_i-\rho_i\,y_i^\top r)\,s_i;\quad d_k=-r\\",
-    r"&\theta_{k+1}=\theta_k+t_kd_k,\ \ t_k=\gamma\ \ \bigl(t_1=\gamma\min(1,1/\|g_1\|_1)\bigr)\\",
-    r"&\text{stop: }\|g_k\|_\infty\le10^{-7};\ g_k^\top d_k>-10^{-9}\text{ (no move)};\\",
-    r"&\qquad\|t_kd_k\|_\infty\le10^{-9};\ |f(\theta_{k+1})-f(\theta_k)|<10^{-9}\\",
-    r"&\text{strong\_wolfe: }t_k\text{ from a line search (not shown)}",
+    r"&r=\frac{s_{k-1}^\top y_{k-1}}{y_{k-1}^\top y_{k-1}}\,q;\ \ i=k-m,\dots,k-1:\\",
+    r"&\qquad r\leftarrow r+(\alpha_i-\rho_i\,y_i^\top r)\,s_i\\",
+    r"&\theta_{k+1}=\theta_k-t_k\,r,\quad t_k=\gamma\\",
+    r"&t_1=\gamma\,\min(1,\,1/\|g_1\|_1),\quad m=\texttt{history\_size}",
 )
 
 
