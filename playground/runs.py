@@ -422,30 +422,35 @@ def basin_map(landscape, run, n: int = 50, steps: int = 300, tol: float | None =
 
 
 def escape_step(landscape, path: Path) -> int | None:
-    """First step at which a run is clearly below the saddle it passes.
+    """The first step at which a run that started at a saddle's level is clearly below it.
 
-    The saddle it passes is, of the saddles it does not start clearly below, the one its path
-    comes nearest to: the × a student sees the run go by on the map. (The saddle nearest the
-    start can be one the run never goes near: on Beale from (−2, −1) it is (0.1, −2.64), but
-    SGD, Momentum and Nesterov climb past (0, 1) and stay 2.6 away from the other.)
+    A run starts *at* a saddle when its first loss is no more than half the saddle's depth
+    (its height above the lowest listed minimum) above the saddle's value, and not clearly
+    below it: on the saddle's ridge, or beside it. Of such saddles, the one the path comes
+    nearest to counts (the × a student sees it go by). A run that starts high above every
+    saddle (Beale's and two-basin's default starts) did not escape one: None, shown as "—", as
+    for a run that stays stuck.
 
     "Clearly" means by 1 % of the map's height (``landscape.peak``), but at most 10 % of the
-    saddle's height above the lowest listed minimum: Beale's corners (≈ 1.8e5) would otherwise
-    ask for a fall of 1,800 below a saddle at 14.2, which no run can make. None if the surface
-    has no saddle, or the run started clearly below every saddle, or it never got there.
+    saddle's depth: Beale's corners (≈ 1.8e5) would otherwise ask for a fall of 1,800 below a
+    saddle at 14.2, which no run can make.
     """
     if not landscape.saddles or len(path.xy) == 0:
         return None
-    lowest = min((m.value for m in landscape.minima), default=np.inf)
+    lowest = min((m.value for m in landscape.minima), default=-np.inf)
 
     def margin(saddle) -> float:
-        depth = saddle.value - lowest  # -inf without minima
-        return min(0.01 * landscape.peak, 0.1 * depth) if depth > 0 else 0.01 * landscape.peak
+        return min(0.01 * landscape.peak, 0.1 * (saddle.value - lowest))
 
-    reachable = [s for s in landscape.saddles if path.loss[0] >= s.value - margin(s)]
-    if not reachable:
+    start = path.loss[0]
+    at = [
+        s
+        for s in landscape.saddles
+        if s.value - margin(s) <= start <= s.value + 0.5 * (s.value - lowest)
+    ]
+    if not at:
         return None
-    saddle = min(reachable, key=lambda s: np.hypot(path.xy[:, 0] - s.x, path.xy[:, 1] - s.y).min())
+    saddle = min(at, key=lambda s: np.hypot(path.xy[:, 0] - s.x, path.xy[:, 1] - s.y).min())
     below = np.nonzero(path.loss < saddle.value - margin(saddle))[0]
     return int(below[0]) if below.size else None
 
