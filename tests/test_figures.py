@@ -465,3 +465,19 @@ def test_a_map_image_is_made_once_per_content_and_range():
             common.map_image(z, 0.0, 12.0)  # another colour range: a new image
     z[0, 0] = 5.0  # the caller's array changed afterwards: its image is made anew
     assert common.map_image(z, 0.0, 11.0) != first
+
+
+def test_a_png_export_writes_nothing_to_the_log_at_info(caplog):
+    # kaleido and choreographer logged ~6 INFO lines per PNG into the server's log.
+    import logging
+
+    import plotly.graph_objects as go
+
+    from playground.figures import export
+
+    if not export.png_available():
+        pytest.skip("no Chromium for kaleido")
+    with caplog.at_level(logging.INFO):
+        png = export.to_png(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), 320, 200)
+    assert png.startswith(b"\x89PNG")
+    assert [r.getMessage() for r in caplog.records if r.levelno < logging.WARNING] == []

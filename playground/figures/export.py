@@ -5,6 +5,7 @@ Pure functions: a plotly figure in, a table, bytes, text or a restyled copy out.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -68,6 +69,13 @@ def png_available() -> bool:
         return True
     names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
     return any(shutil.which(name) for name in names)
+
+
+# kaleido and the browser driver it uses log every start and clean-up at INFO: a server's log
+# would fill with them (one batch per PNG). Their warnings and errors still show.
+QUIET_LOGGERS = ("kaleido", "choreographer", "logistro")
+for _name in QUIET_LOGGERS:
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 def to_png(fig: go.Figure, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1]) -> bytes:
