@@ -63,6 +63,31 @@ def parse(text: str) -> Fn:
     UserError
         With a message naming what is not allowed.
     """
+    tree = _tree(text)
+    fn = _compile(tree.body, 0)
+    if not _uses_variable(tree.body):
+        const = fn
+
+        def fn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            return const(x, y) + 0 * x + 0 * y
+
+    return fn
+
+
+def canonical(text: str) -> str:
+    """The formula as the program writes it: Python rebuilt from its checked syntax tree.
+
+    Only what :func:`parse` allows survives (numbers, x, y, pi, e, the operators and the
+    allowed functions); comments, strings and spacing of the user's text are gone. Generated
+    scripts and exported files use this, never the text the user typed.
+    """
+    tree = _tree(text)
+    _compile(tree.body, 0)  # raises on anything not allowed
+    return ast.unparse(tree.body)
+
+
+def _tree(text: str) -> ast.Expression:
+    """The syntax tree of ``text`` after the length and nesting checks (not yet allow-listed)."""
     text = text.strip()
     if not text:
         raise UserError("err_expr_empty")
@@ -76,14 +101,7 @@ def parse(text: str) -> Fn:
             tree = ast.parse(text.replace("^", "**"), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise UserError("err_expr_syntax") from None
-    fn = _compile(tree.body, 0)
-    if not _uses_variable(tree.body):
-        const = fn
-
-        def fn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-            return const(x, y) + 0 * x + 0 * y
-
-    return fn
+    return tree
 
 
 def _uses_variable(node: ast.AST) -> bool:

@@ -110,9 +110,8 @@ def descent_script(
 
 def surface_code(name: str, options: landscapes.SurfaceOptions) -> str | None:
     """f(x, y) as Python source, or None for a surface a script cannot state (regression)."""
-    if name == "custom":
-        expr.parse(options.formula)  # only an allowed formula is ever written into a script
-        return options.formula.replace("^", "**")
+    if name == "custom":  # the parsed formula rebuilt, never the text the user typed
+        return expr.canonical(options.formula)
     code = SURFACE_CODE.get(name)
     return None if code is None else code.format(kappa=float(options.kappa))
 

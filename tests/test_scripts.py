@@ -129,3 +129,39 @@ def test_lab_script_is_refused_for_dropout():
     split = data.make_task(data.TaskConfig("sine"))
     variant = training.Variant("dropout", dropout=0.5)
     assert scripts.lab_script(split, training.TrainConfig(), variant) is None
+
+
+# A formula that parses as an allowed one, with code after a comment that a script writing the
+# raw text would run (a crafted link: /race?surface=custom&formula=...).
+INJECTIONS = [
+    'sin(x)*y**2 # """;open("pwned","w").write("x");"""',
+    "x + y # \n__import__('os').system('touch pwned')",
+    "x*y  # ''' + open('pwned', 'w').write('x') + '''",
+    "x**2 #\r\nopen('pwned','w')",
+]
+
+
+@pytest.mark.parametrize("formula", INJECTIONS)
+def test_a_crafted_formula_never_reaches_a_generated_script(formula, tmp_path):
+    import ast
+
+    from playground import expr
+    from playground.i18n import UserError
+
+    options = landscapes.SurfaceOptions(formula=formula)
+    try:
+        expected = expr.canonical(formula)
+    except UserError:
+        return  # refused outright: nothing is generated
+    script = scripts.race_script(
+        "custom", options, [RunSpec.parse("sgd:lr=0.01")], runs.RaceConfig((0.5, 0.5), 3)
+    )
+    assert "pwned" not in script and "open(" not in script and "import os" not in script
+    # the script's f is exactly the checked formula: only allowed names in its syntax tree
+    tree = ast.parse(script)
+    f = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "f")
+    names = {n.id for n in ast.walk(f) if isinstance(n, ast.Name)}
+    assert names <= {"x", "y", "pi", "e", *expr.FUNCTIONS}, names
+    assert ast.unparse(f.body[0].value) == expected
+    run_script(script, tmp_path)
+    assert not (tmp_path / "pwned").exists()
