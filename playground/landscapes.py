@@ -250,7 +250,11 @@ def _custom(options: SurfaceOptions) -> Landscape:
     h = float(options.window)
     if not (np.isfinite(h) and 0.01 <= h <= 1000):
         raise UserError("err_window_range")
-    return Landscape("custom", fn, (-h, h, -h, h), (0.6 * h, 0.6 * h), latex=r"f=\text{yours}")
+    land = Landscape("custom", fn, (-h, h, -h, h), (0.6 * h, 0.6 * h), latex=r"f=\text{yours}")
+    with np.errstate(all="ignore"):
+        if not np.isfinite(land.grid(41)).any():  # nothing to draw or to race on
+            raise UserError("err_expr_not_finite")
+    return land
 
 
 BUILDERS: dict[str, Callable[[SurfaceOptions], Landscape]] = {

@@ -254,6 +254,11 @@ def race(landscape, contestants, config: RaceConfig) -> list[Path]:
     contestants : sequence of playground.optimizers.RunSpec
     config : RaceConfig
 
+    Raises
+    ------
+    UserError
+        If f or its gradient is not finite at the start (then no run could take a step).
+
     Returns
     -------
     list of Path
@@ -261,6 +266,14 @@ def race(landscape, contestants, config: RaceConfig) -> list[Path]:
         exceeds ten times the highest value on the map, or when it goes further than ``FAR``
         window half-diagonals from the window centre; ``diverged_at`` says where.
     """
+    with np.errstate(all="ignore"):
+        start = np.array([config.start])  # (1, 2)
+        if not (
+            np.isfinite(landscape.value(start)).all()
+            and np.isfinite(landscape.gradient(start)).all()
+        ):
+            x, y = (f"{v:.4g}" for v in config.start)
+            raise UserError("err_start_value", x=x, y=y)  # every run would stop before step 1
     out: dict[int, Path] = {}
     batch = [i for i, r in enumerate(contestants) if r.spec.elementwise]
     for i, r in enumerate(contestants):

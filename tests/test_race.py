@@ -312,3 +312,27 @@ def test_every_setting_in_range_is_accepted_by_torch():
                     assert e.key == "err_nesterov", (spec.key, s.name, value)
                     continue
                 run.spec.build([p], dict(run.values))
+
+
+@pytest.mark.parametrize(
+    ("formula", "key"),
+    [
+        ("x**x**x**x**x**x", "err_start_value"),  # overflows at the start (1.8, 1.8)
+        ("exp(exp(exp(exp(x))))", "err_start_value"),
+        ("10**10**10", "err_expr_not_finite"),  # infinite everywhere: nothing to draw
+    ],
+)
+def test_a_formula_that_overflows_is_a_message_not_a_crash(formula, key):
+    # Every run used to stop before its first step, and the map's first frame was empty
+    # (IndexError in the figure: "Something went wrong").
+    options = landscapes.SurfaceOptions(formula=formula)
+    with pytest.raises(UserError) as caught:
+        land = landscapes.get("custom", options)
+        runs.race(land, [RunSpec.parse("sgd"), RunSpec.parse("adam")], RaceConfig(land.start, 20))
+    assert caught.value.key == key
+    # from a start where f and its gradient are finite, the race runs (and may diverge: a
+    # lesson, with the path up to there)
+    if key == "err_start_value":
+        land = landscapes.get("custom", options)
+        paths = runs.race(land, [RunSpec.parse("sgd:lr=1e-6")], RaceConfig((0.5, 0.5), 5))
+        assert len(paths[0].xy) >= 1 and np.isfinite(paths[0].loss).all()
