@@ -2,9 +2,9 @@
 
 A change of gradient descent's learning rate computes the four ways afresh (2,000 steps by
 default). The naive way runs them one after the other in one worker, and the student sees
-nothing until all are done. The app's way (pages/ui.py ``scratch_fits``) shows numpy's way as
-soon as a quick worker has it (``scratch.fit_ways(..., ("hand",))``) and trains the torch ways
-in two niced workers at once, the two autograd ways (``fit_ways``) beside torch.optim's
+nothing until all are done. The app's way (pages/background.py ``scratch_fits``) shows numpy's
+way as soon as a quick worker has it (``scratch.fit_ways(..., ("hand",))``) and trains the torch
+ways in two niced workers at once, the two autograd ways (``fit_ways``) beside torch.optim's
 (``fit_optim``). Workers are started the app's way (``jobs.start_pool``) and warmed up before
 timing.
 

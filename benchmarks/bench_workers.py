@@ -43,7 +43,7 @@ way, workers = sys.argv[1], int(sys.argv[2])
 app = types.ModuleType("__main__")
 app.__file__ = os.path.join({root!r}, "pages", "app.py")  # what __main__ is in the server
 if way == "spawn-main":
-    sys.path.insert(0, os.path.join({root!r}, "pages"))  # as Streamlit puts it (for `import ui`)
+    sys.path.insert(0, os.path.join({root!r}, "pages"))  # as Streamlit puts it (for `import frame`)
 
 
 def tree_cpu() -> float:  # CPU seconds of this process's descendants (workers, forkserver)

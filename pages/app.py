@@ -6,9 +6,11 @@ Streamlit in its legacy multipage mode.
 
 import logging
 
+import charts
+import frame
 import streamlit as st
 import torch
-import ui
+import workers
 from views import BY_PATH, HOME, VIEWS
 
 from playground.i18n import t
@@ -17,8 +19,8 @@ torch.set_num_threads(1)  # many sessions share one server process
 logging.basicConfig(level=logging.INFO)
 
 st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
-link = ui.link_snapshot()  # the settings as the link gave them, before any widget runs
-lang = ui.page_frame()
+link = frame.link_snapshot()  # the settings as the link gave them, before any widget runs
+lang = frame.page_frame()
 st.set_page_config(page_title=t("home_title", lang))
 PAGES = [
     st.Page(
@@ -37,7 +39,7 @@ def warm_up() -> bool:
     land = landscapes.get("saddle")
     runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
     if __name__ != "__mp_main__":  # (never in a worker, should one ever import this file)
-        ui.start_pools()  # the compute workers start with the server, in the background
+        workers.start_pools()  # the compute workers start with the server, in the background
     return True
 
 
@@ -48,12 +50,12 @@ warm_up()
 page = st.navigation(PAGES)
 with st.sidebar:
     shown = BY_PATH.get(page.url_path or HOME.url_path, HOME)
-    ui.preload_charts(shown.build, shown.preload_idle)
+    charts.preload_charts(shown.build, shown.preload_idle)
 notice = st.container()  # above the view: what in the link could not be used
-ui.lesson_box(st.container(), lang)
-ui.restore_settings(page.url_path, link)
+frame.lesson_box(st.container(), lang)
+frame.restore_settings(page.url_path, link)
 try:
     page.run()
 finally:
-    ui.save_settings(page.url_path)
-    ui.link_notice(notice, link, lang)
+    frame.save_settings(page.url_path)
+    frame.link_notice(notice, link, lang)

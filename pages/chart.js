@@ -6,7 +6,7 @@
 // the 2-D ones (1.3 MB) and plotly-3d.min.js adds scatter3d and surface (1.9 MB); a page loads
 // one of them, once, whichever its figures need.
 //
-// `THEME` (prepended by pages/ui.py from chart_theme.json) is Streamlit's light theme for
+// `THEME` (prepended by pages/charts.py from chart_theme.json) is Streamlit's light theme for
 // plotly, as its st.plotly_chart resolves it; a figure sent without a template gets it.
 
 const BUNDLES = { "2d": "plotly-2d.min.js", "3d": "plotly-3d.min.js" };

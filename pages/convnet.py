@@ -5,10 +5,14 @@ Training runs in the overfitting lab's worker processes with the lab's queue pro
 fragment redraws the progress every 0.5 s while the page stays usable.
 """
 
+import charts
+import compute
+import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
-import ui
+import widgets
+import workers
 
 from playground import convnet, digits, training
 from playground.convnet import NetConfig
@@ -19,7 +23,7 @@ from playground.i18n import t
 from playground.optimizers import OPTIMIZERS
 from playground.training import Variant
 
-lang = ui.language()
+lang = frame.language()
 Q = {"bind": "query-params"}
 POLL = 0.5  # seconds between redraws while training
 VARIANTS = ("baseline", "dropout", "early_stopping", "weight_decay")
@@ -29,7 +33,7 @@ def controls() -> tuple[DigitsConfig, NetConfig]:
     """The sidebar's data and model settings and the row of variants → the two configs."""
     with st.sidebar:
         st.header(t("lab_data", lang))
-        scale = ui.choice(
+        scale = frame.choice(
             st.radio,
             t("digits_scale", lang),
             digits.SCALES,
@@ -85,7 +89,7 @@ def controls() -> tuple[DigitsConfig, NetConfig]:
             help=t("range_help", lang, low=4, high=convnet.MAX_HIDDEN),
             **Q,
         )
-        opt = ui.choice(
+        opt = frame.choice(
             st.selectbox,
             t("lab_optimizer", lang),
             training.LAB_OPTIMIZERS,
@@ -173,12 +177,12 @@ def shapes_table(size: int, config: NetConfig) -> None:
             t("digits_col_params", lang): [f"{n:,}" for _, _, n in rows],
         }
     )
-    ui.table(table)
+    widgets.table(table)
     total = sum(n for _, _, n in rows)
     st.caption(t("digits_shapes_note", lang, total=f"{total:,}"))
 
 
-def curves(job: ui.TrainingJob, config: NetConfig) -> None:
+def curves(job: workers.TrainingJob, config: NetConfig) -> None:
     """Progress and the error-rate curves (as far as the job got)."""
     records = list(job.records)
     last = records[-1]
@@ -206,10 +210,10 @@ def curves(job: ui.TrainingJob, config: NetConfig) -> None:
         y_title=t("digits_error_rate", lang),
     )
     fig.update_yaxes(tickformat=".0%")
-    ui.chart(fig, "net_curves", shared=False)
+    charts.chart(fig, "net_curves", shared=False)
 
 
-def kernels(job: ui.TrainingJob, config: NetConfig, v: int, key: str) -> None:
+def kernels(job: workers.TrainingJob, config: NetConfig, v: int, key: str) -> None:
     snaps = [r for r in job.records if r.kernels is not None]
     if not snaps:
         return
@@ -219,12 +223,12 @@ def kernels(job: ui.TrainingJob, config: NetConfig, v: int, key: str) -> None:
         names_of(config)[v],
         lang,
     )
-    ui.chart(fig, key, shared=False)
+    charts.chart(fig, key, shared=False)
 
 
 def pick_variant(config: NetConfig) -> int:
     names = names_of(config)
-    return ui.choice(
+    return frame.choice(
         st.segmented_control,
         t("digits_variant", lang),
         list(range(len(names))),
@@ -269,10 +273,10 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     image = digits.move(data.images[i, 0], int(dx), int(dy), float(angle))  # (S, S)
     probs, maps1, maps2 = convnet.inspect(model, image)
     left, right = st.columns([2, 3])
-    ui.chart(
+    charts.chart(
         df.probabilities_figure(probs, int(data.labels[i]), lang), "net_probs", left, shared=False
     )
-    ui.chart(df.maps_figure(image, maps1, maps2, lang), "net_maps", right, shared=False)
+    charts.chart(df.maps_figure(image, maps1, maps2, lang), "net_maps", right, shared=False)
     st.caption(t("digits_robust_note", lang))
 
     st.subheader(t("digits_mistakes", lang))
@@ -280,7 +284,7 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     pred = summary.test_pred[v]
     wrong = np.nonzero(pred != true)[0]
     left, right = st.columns([2, 3])
-    ui.chart(
+    charts.chart(
         df.confusion_figure(summary.confusion[v], names[v], lang),
         "net_confusion",
         left,
@@ -290,7 +294,7 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
         fig = df.misclassified_figure(
             data.images[data.test[wrong], 0], true[wrong], pred[wrong], lang
         )
-        ui.chart(fig, "net_wrong", right, shared=False)
+        charts.chart(fig, "net_wrong", right, shared=False)
     else:
         right.success(t("digits_no_mistakes", lang))
 
@@ -311,27 +315,27 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     table = pd.DataFrame(rows)
     table.columns = [t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns]
     st.subheader(t("lab_results", lang))
-    ui.table(ui.display_table(table))
+    widgets.table(widgets.display_table(table))
     st.caption(t("digits_results_note", lang))
-    ui.results_csv(table, "convnet_results.csv", "dl_net", lang)
+    widgets.results_csv(table, "convnet_results.csv", "dl_net", lang)
 
 
-ui.lab_workers()  # the lab's worker processes train here too
+workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("digits_title", lang))
 st.markdown(t("digits_intro", lang))
-with ui.guarded(lang):
+with widgets.guarded(lang):
     data_config, config = controls()
-    data = ui.digits(data_config)
+    data = compute.digits(data_config)
     key = (data_config, config)
-    job: ui.TrainingJob | None = st.session_state.get("_net_job")
+    job: workers.TrainingJob | None = st.session_state.get("_net_job")
     b1, b2, b3 = st.columns([1, 1, 4])
     if b1.button(
         t("lab_train", lang), type="primary", icon=":material/play_arrow:", key="net_train_btn"
     ):
         if job is not None:
             job.stop.set()
-        pool, manager = ui.lab_workers()
-        job = ui.TrainingJob(key, manager.Queue(), manager.Event())
+        pool, manager = workers.lab_workers()
+        job = workers.TrainingJob(key, manager.Queue(), manager.Event())
         st.session_state["_net_job"] = job
         pool.submit(training.train_to_queue, data, config, job.inbox, job.stop, 0.05, convnet.train)
     if job is not None:
@@ -362,7 +366,7 @@ with ui.guarded(lang):
             )
             sample = data.train[:16]
             fig = df.samples_figure(data.images[sample, 0], data.labels[sample], lang)
-            ui.chart(fig, "net_samples", shared=False)
+            charts.chart(fig, "net_samples", shared=False)
         with right:
             st.markdown(f"**{t('digits_network', lang)}**")
             shapes_table(data.size, config)
@@ -372,7 +376,7 @@ with ui.guarded(lang):
 
         @st.fragment(run_every=POLL if running else None)
         def live() -> None:
-            current: ui.TrainingJob = st.session_state["_net_job"]
+            current: workers.TrainingJob = st.session_state["_net_job"]
             current.collect()
             if current.error:
                 st.error(t("err_unexpected", lang))

@@ -3,16 +3,19 @@
 Thin by design: keyed widgets → series and β values → library (playground.ewa) → figures.
 """
 
+import charts
+import compute
+import frame
 import numpy as np
 import streamlit as st
-import ui
+import widgets
 
 from playground import data, ewa, landscapes, scripts
 from playground.figures import ewa as ef
 from playground.i18n import t
 from playground.optimizers import OPTIMIZERS, RunSpec
 
-lang = ui.language()
+lang = frame.language()
 Q = {"bind": "query-params"}
 BETAS = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
 
@@ -20,7 +23,7 @@ BETAS = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
 def series_controls() -> np.ndarray | None:
     with st.sidebar:
         st.header(t("ewa_series", lang))
-        source = ui.choice(
+        source = frame.choice(
             st.radio,
             t("ewa_source", lang),
             data.SERIES,
@@ -39,7 +42,7 @@ def series_controls() -> np.ndarray | None:
             if upload is None:
                 st.info(t("ewa_upload_prompt", lang))
                 return None
-            table = ui.csv_table(upload.getvalue())
+            table = compute.csv_table(upload.getvalue())
             col = st.selectbox(t("ewa_column", lang), list(table.columns), key="ewa_col")
             values = table[col].to_numpy(dtype=np.float64)
             values = values[np.isfinite(values)][: data.MAX_SERIES]
@@ -48,7 +51,7 @@ def series_controls() -> np.ndarray | None:
                 return None
             return values
         if source == "race":
-            surface = ui.choice(
+            surface = frame.choice(
                 st.selectbox,
                 t("race_surface", lang),
                 [n for n in landscapes.NAMES if n != "custom"],
@@ -56,7 +59,7 @@ def series_controls() -> np.ndarray | None:
                 "rosenbrock",
                 format_func=lambda k: t(f"surface_{k}", lang),
             )
-            opt = ui.choice(
+            opt = frame.choice(
                 st.selectbox,
                 t("race_optimizer", lang, i=""),
                 list(OPTIMIZERS),
@@ -66,7 +69,7 @@ def series_controls() -> np.ndarray | None:
             )
             lr = st.number_input(t("lr", lang), 1e-6, 100.0, 0.05, format="%g", key="ewa_lr", **Q)
             steps = st.number_input(t("steps", lang), 10, 5000, 500, 50, key="ewa_steps", **Q)
-            what = ui.choice(
+            what = frame.choice(
                 st.radio,
                 t("ewa_what", lang),
                 ("loss", "grad_x", "grad_y"),
@@ -74,7 +77,9 @@ def series_controls() -> np.ndarray | None:
                 "grad_x",
                 format_func=lambda s: t(f"ewa_what_{s}", lang),
             )
-            return ui.race_series(surface, RunSpec(opt, (("lr", lr),)).to_text(), int(steps), what)
+            return compute.race_series(
+                surface, RunSpec(opt, (("lr", lr),)).to_text(), int(steps), what
+            )
         n = st.number_input(
             t("ewa_n", lang),
             10,
@@ -115,7 +120,7 @@ c2.latex(
 )
 c2.caption(t("ewa_closed_form", lang))
 
-with ui.guarded(lang):
+with widgets.guarded(lang):
     x = series_controls()
     if x is None:
         st.stop()
@@ -129,7 +134,7 @@ with ui.guarded(lang):
         help=t("ewa_betas_help", lang),
         **Q,
     )
-    start = ui.choice(
+    start = frame.choice(
         c2.radio,
         t("ewa_v0", lang),
         ("zero", "first"),
@@ -160,8 +165,8 @@ with ui.guarded(lang):
             )
             for b in betas
         ]
-    ui.chart(ui.figure(ef.averages, x, curves, lang, dashed), "ewa_fig")
-    ui.show_code(scripts.ewa_script(x, betas, v0 == "first"), "ewa.py", "code_ewa")
+    charts.chart(compute.figure(ef.averages, x, curves, lang, dashed), "ewa_fig")
+    widgets.show_code(scripts.ewa_script(x, betas, v0 == "first"), "ewa.py", "code_ewa")
     if swapped:
         gap = max(float(np.max(np.abs(c[1] - d[1]))) for c, d in zip(curves, dashed, strict=True))
         st.success(t("ewa_swap_same", lang, gap=f"{gap:.1e}"))
@@ -179,8 +184,8 @@ with ui.guarded(lang):
     )
 
     st.subheader(t("ewa_weights", lang))
-    ui.chart(
-        ui.figure(
+    charts.chart(
+        compute.figure(
             ef.weights_figure, betas, int(min(200, max(20, 3 * ewa.window(max(betas))))), lang
         ),
         key="ewa_weights",
@@ -189,21 +194,23 @@ with ui.guarded(lang):
     st.subheader(t("ewa_bias", lang))
     st.markdown(t("ewa_bias_intro", lang))
     b = st.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")
-    ui.chart(
-        ui.figure(ef.bias_figure, x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang),
+    charts.chart(
+        compute.figure(ef.bias_figure, x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang),
         key="ewa_bias",
     )
 
     st.subheader(t("ewa_build", lang))
     st.caption(t("fig_ewa_build", lang))
-    ui.chart(ui.figure(ef.build_animation, x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), "ewa_anim")
+    charts.chart(
+        compute.figure(ef.build_animation, x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), "ewa_anim"
+    )
     if len(x) > 2000:
         st.caption(t("ewa_build_first", lang))
 
     st.subheader(t("ewa_inside", lang))
     st.markdown(t("ewa_inside_intro", lang))
     c = st.columns(5)
-    surface = ui.choice(
+    surface = frame.choice(
         c[0].selectbox,
         t("race_surface", lang),
         [n for n in landscapes.NAMES if n != "custom"],
@@ -215,8 +222,8 @@ with ui.guarded(lang):
     lr_m = c[2].number_input("lr Momentum", 1e-6, 10.0, 1e-3, format="%g", key="lr_m", **Q)
     lr_r = c[3].number_input("lr RMSprop", 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q)
     lr_a = c[4].number_input("lr Adam", 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
-    result = ui.optimizer_states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
-    ui.chart(ui.figure(ef.states_figure, result, lang), "ewa_states")
+    result = compute.optimizer_states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
+    charts.chart(compute.figure(ef.states_figure, result, lang), "ewa_states")
     worst = max(
         float(np.abs(d["torch"] - d["ewa"]).max())
         for r in result.values()

@@ -1,13 +1,13 @@
 """Home: what each view teaches, in a few lines."""
 
+import frame
 import streamlit as st
-import ui
 from views import BY_PATH, VIEWS
 
 from playground.i18n import t
 from playground.lessons import LESSONS
 
-lang = ui.language()
+lang = frame.language()
 st.title(t("home_title", lang))
 st.markdown(t("home_intro", lang))
 for v in (v for v in VIEWS if v.card):

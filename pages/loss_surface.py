@@ -1,16 +1,19 @@
 """Loss-surface view: the MSE bowl and the MAE pyramid of y' = w·x + b, and descent on them.
 
 Thin by design: keyed widgets → frozen configs (DataConfig, Grid, DescentConfig) →
-cached library calls (ui.*) → pure figure builders.
+cached library calls (compute.*) → pure figure builders.
 """
 
+import charts
+import compute
+import frame
 import streamlit as st
-import ui
+import widgets
 
 from playground import data, figures, runs, scripts, surfaces
 from playground.i18n import UserError, t
 
-lang = ui.language()
+lang = frame.language()
 Q = {"bind": "query-params"}  # every setting lives in the URL
 # Window and start bounds: wide enough for data far from the origin (Unix times: b ≈ −1.7e6).
 WINDOW = 1e15
@@ -23,7 +26,7 @@ def data_controls() -> tuple[data.Dataset | None, data.DataConfig | None]:
     """Sidebar: choose and build the data set; also its config (None for a CSV)."""
     with st.sidebar:
         st.header(t("ls_data", lang))
-        source = ui.choice(
+        source = frame.choice(
             st.radio,
             t("ls_source", lang),
             data.SOURCES,
@@ -65,7 +68,7 @@ def data_controls() -> tuple[data.Dataset | None, data.DataConfig | None]:
             config = data.DataConfig("noisy", w, b, sigma, int(n), int(seed))
         else:
             config = data.DataConfig("classic")
-        return ui.dataset(config), config
+        return compute.dataset(config), config
 
 
 def csv_controls() -> data.Dataset | None:
@@ -79,30 +82,30 @@ def csv_controls() -> data.Dataset | None:
         st.info(t("ls_upload_prompt", lang))
         return None
     raw = upload.getvalue()
-    table = ui.csv_table(raw)
+    table = compute.csv_table(raw)
     cols = list(table.columns)
     x_col = st.selectbox(t("ls_x_col", lang), cols, 0, key="x_col")
     y_col = st.selectbox(t("ls_y_col", lang), cols, min(1, len(cols) - 1), key="y_col")
     if x_col == y_col:
         raise UserError("err_same_columns")
-    return ui.csv_dataset(raw, x_col, y_col)
+    return compute.csv_dataset(raw, x_col, y_col)
 
 
 ds = data_config = None
-with ui.guarded(lang):
+with widgets.guarded(lang):
     ds, data_config = data_controls()
 if ds is None:
     st.stop()
 x, y = ds.x, ds.y
 st.session_state["_regression_data"] = (x, y)  # the race view's regression surfaces use it
-ui.notes(ds, lang)
-best = ui.minima(x, y)
+widgets.notes(ds, lang)
+best = compute.minima(x, y)
 lr_bound = surfaces.stable_lr_bound(x)
 
 # ------------------------------------------------------------------ data and formulas
 left, right = st.columns([1, 1])
 with left:
-    ui.chart(ui.figure(figures.data_figure, x, y, best["mse"][:2], lang), "data_fig")
+    charts.chart(compute.figure(figures.data_figure, x, y, best["mse"][:2], lang), "data_fig")
     w2, b2, m2 = best["mse"]
     w1, b1, m1 = best["mae"]
     st.markdown(
@@ -110,16 +113,16 @@ with left:
             "ls_best",
             lang,
             n=len(x),
-            w2=ui.num(w2),
-            b2=ui.num(b2),
-            m2=ui.num(m2),
-            w1=ui.num(w1),
-            b1=ui.num(b1),
-            m1=ui.num(m1),
+            w2=widgets.num(w2),
+            b2=widgets.num(b2),
+            m2=widgets.num(m2),
+            w1=widgets.num(w1),
+            b1=widgets.num(b1),
+            m1=widgets.num(m1),
         )
     )
     if surfaces.constant(x):
-        st.info(t("ls_constant_x", lang, x0=ui.num(x[0]), ybar=ui.num(y.mean())))
+        st.info(t("ls_constant_x", lang, x0=widgets.num(x[0]), ybar=widgets.num(y.mean())))
 with right:
     with st.expander(t("ls_formulas", lang), expanded=True):
         st.latex(r"\hat y_i = w x_i + b")
@@ -139,7 +142,7 @@ with right:
 
 # ------------------------------------------------------------------ surfaces
 st.header(t("ls_surfaces", lang))
-with ui.guarded(lang):
+with widgets.guarded(lang):
     c = st.columns([1, 1, 1, 2])
     auto = c[0].toggle(
         t("ls_auto_window", lang), True, key="auto_window", help=t("ls_auto_window_help", lang), **Q
@@ -179,17 +182,17 @@ with ui.guarded(lang):
     panels = st.columns(2)
     z_by_loss = {}
     for panel, loss in zip(panels, ("mse", "mae"), strict=True):
-        z = z_by_loss[loss] = ui.surface(x, y, grid, loss)
+        z = z_by_loss[loss] = compute.surface(x, y, grid, loss)
         wm, bm, vm = best[loss]
         title = t(f"fig_{loss}", lang)
         with panel:
             flat = surfaces.minimizing_set(z, grid, vm) if loss == "mae" else None
-            fig3d, contour = ui.surface_figures(
+            fig3d, contour = compute.surface_figures(
                 grid, z, title, (wm, bm, vm), flat, log_colour, lang
             )
             if three_d:
-                ui.chart(fig3d, f"{loss}_3d")
-            ui.chart(contour, f"{loss}_contour")
+                charts.chart(fig3d, f"{loss}_3d")
+            charts.chart(contour, f"{loss}_contour")
             st.caption(t(f"ls_min_{loss}", lang))
 
 
@@ -199,9 +202,9 @@ def descent_section() -> None:
     """Gradient descent: its controls rerun only this section, not the surfaces above."""
     st.header(t("ls_descent", lang))
     st.markdown(t("ls_descent_intro", lang))
-    with ui.guarded(lang):
+    with widgets.guarded(lang):
         c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
-        loss = ui.choice(
+        loss = frame.choice(
             c[0].radio,
             t("ls_loss", lang),
             ("mse", "mae"),
@@ -234,7 +237,7 @@ def descent_section() -> None:
         )
         w0 = c[3].number_input(t("ls_w0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="w0", **Q)
         b0 = c[4].number_input(t("ls_b0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="b0", **Q)
-        batch = ui.choice(
+        batch = frame.choice(
             c[5].radio,
             t("ls_batch", lang),
             ("full", "mini", "sgd"),
@@ -268,7 +271,7 @@ def descent_section() -> None:
         config = runs.DescentConfig(
             loss, float(lr), int(steps), float(w0), float(b0), size, int(seed)
         )
-        traj = ui.descent(x, y, config)
+        traj = compute.descent(x, y, config)
         if traj.diverged_at is not None:
             st.warning(
                 t("ls_diverged", lang, step=traj.diverged_at, bound=f"{lr_bound:.4g}"),
@@ -280,18 +283,18 @@ def descent_section() -> None:
                     "ls_finished",
                     lang,
                     steps=traj.steps,
-                    w=ui.num(traj.w[-1]),
-                    b=ui.num(traj.b[-1]),
-                    loss=ui.num(traj.loss[-1]),
+                    w=widgets.num(traj.w[-1]),
+                    b=widgets.num(traj.b[-1]),
+                    loss=widgets.num(traj.loss[-1]),
                 )
             )
         path_3d = st.toggle(
             t("ls_path_3d", lang), False, key="path_3d", help=t("ls_path_3d_help", lang), **Q
         )
-        fig = ui.descent_figure(
+        fig = compute.descent_figure(
             grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang, path_3d
         )
-        ui.chart(fig, "descent_fig")
+        charts.chart(fig, "descent_fig")
         st.download_button(
             t("download_csv", lang),
             lambda: traj.to_frame().to_csv(index=False),  # written only when clicked
@@ -301,7 +304,9 @@ def descent_section() -> None:
             icon=":material/download:",
             on_click="ignore",
         )
-        ui.show_code(scripts.descent_script(x, y, config, data_config), "descent.py", "code_gd")
+        widgets.show_code(
+            scripts.descent_script(x, y, config, data_config), "descent.py", "code_gd"
+        )
 
 
 if "grid" in globals():

@@ -6,9 +6,13 @@ competes with the page for Python's GIL); a fragment collects what it has sent e
 redraws, and the page and its controls stay usable. Stop ends it after the current epoch.
 """
 
+import charts
+import compute
+import frame
 import pandas as pd
 import streamlit as st
-import ui
+import widgets
+import workers
 
 from playground import data, scripts, training
 from playground.figures import lab as lf
@@ -16,12 +20,12 @@ from playground.i18n import t
 from playground.optimizers import OPTIMIZERS
 from playground.training import TrainConfig, Variant
 
-lang = ui.language()
+lang = frame.language()
 Q = {"bind": "query-params"}
 POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
 
-Job = ui.TrainingJob
+Job = workers.TrainingJob
 
 
 def csv_controls() -> tuple | None:
@@ -33,7 +37,7 @@ def csv_controls() -> tuple | None:
         st.info(t("ls_upload_prompt", lang))
         return None
     raw = upload.getvalue()
-    cols = list(ui.csv_table(raw).columns)
+    cols = list(compute.csv_table(raw).columns)
     features = st.multiselect(
         t("lab_features", lang), cols, default=cols[:1], max_selections=2, key="lab_features"
     )
@@ -44,7 +48,7 @@ def csv_controls() -> tuple | None:
 def controls() -> tuple[object, TrainConfig]:
     with st.sidebar:
         st.header(t("lab_data", lang))
-        task = ui.choice(
+        task = frame.choice(
             st.selectbox,
             t("lab_task", lang),
             (*data.TASKS, "csv"),
@@ -112,7 +116,7 @@ def controls() -> tuple[object, TrainConfig]:
             help=t("range_help", lang, low=1, high=training.MAX_WIDTH),
             **Q,
         )
-        act = ui.choice(
+        act = frame.choice(
             st.radio,
             t("lab_activation", lang),
             list(training.ACTIVATIONS),
@@ -120,7 +124,7 @@ def controls() -> tuple[object, TrainConfig]:
             "relu",
             horizontal=True,
         )
-        opt = ui.choice(
+        opt = frame.choice(
             st.selectbox,
             t("lab_optimizer", lang),
             training.LAB_OPTIMIZERS,
@@ -237,7 +241,7 @@ def draw(
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary)
     left, right = st.columns(2)
-    ui.chart(
+    charts.chart(
         lf.curves_figure(epochs, train, val, names, best, stopped, lang),
         "lab_curves",
         left,
@@ -257,22 +261,22 @@ def draw(
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, truth
         )
-        ui.chart(fig, "lab_fit", right, shared=False)
+        charts.chart(fig, "lab_fit", right, shared=False)
     else:
         fig = lf.boundary_figure(
             split.x, split.y, parts, grid, snap.prediction, names, snap.epoch, lang
         )
-        ui.chart(fig, "lab_fit", shared=False)
+        charts.chart(fig, "lab_fit", shared=False)
 
 
-ui.lab_workers()  # start (and warm) the worker processes the first time the lab is opened
+workers.lab_workers()  # start (and warm) the worker processes the first time the lab is opened
 st.title(t("lab_title", lang))
 st.markdown(t("lab_intro", lang))
-with ui.guarded(lang):
+with widgets.guarded(lang):
     source, config = controls()
     if source is None:
         st.stop()
-    split, notes = ui.lab_split(source)
+    split, notes = compute.lab_split(source)
     truth = isinstance(source, data.TaskConfig) and source.task == "sine"  # the noisy sine's curve
     for note in notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
@@ -284,7 +288,7 @@ with ui.guarded(lang):
     ):
         if job is not None:
             job.stop.set()
-        pool, manager = ui.lab_workers()
+        pool, manager = workers.lab_workers()
         job = Job(key, manager.Queue(), manager.Event())
         st.session_state["_lab_job"] = job
         pool.submit(training.train_to_queue, split, config, job.inbox, job.stop)
@@ -343,11 +347,11 @@ with ui.guarded(lang):
                 table = pd.DataFrame(rows)
                 table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
                 st.subheader(t("lab_results", lang))
-                ui.table(ui.display_table(table))
+                widgets.table(widgets.display_table(table))
                 st.caption(t("lab_results_note", lang))
-                ui.results_csv(table, "lab_results.csv", "dl_lab", lang)
+                widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
                 plain = [v for v in config.variants if not v.dropout]
                 script = scripts.lab_script(split, config, plain[0]) if plain else None
-                ui.show_code(script, "lab.py", "code_lab")
+                widgets.show_code(script, "lab.py", "code_lab")
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
         st.markdown(t("lab_notice", lang))

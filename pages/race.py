@@ -1,22 +1,25 @@
 """Optimizer race: SGD, Momentum, Nesterov, RMSprop and Adam side by side on one surface.
 
 Thin by design: keyed widgets → RunSpec / RaceConfig / SurfaceOptions → cached library
-calls (ui.*) → pure figure builders.
+calls (compute.*) → pure figure builders.
 """
 
 import contextlib
 
+import charts
+import compute
+import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
-import ui
+import widgets
 
 from playground import landscapes, runs, scripts
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec
 
-lang = ui.language()
+lang = frame.language()
 Q = {"bind": "query-params"}
 MAX_RUNS = 8
 START_LIMIT = 1e4  # the start point's inputs (and a click on the map) stay within ±this
@@ -37,7 +40,7 @@ def regression_data():
 
 def surface_defaults(name: str) -> dict[str, object]:
     """Widget values that suit a surface: its start, steps and default contestants."""
-    land = ui.landscape(name, surface_options(), *regression_data())
+    land = compute.landscape(name, surface_options(), *regression_data())
     values: dict[str, object] = {
         "start_x": float(land.start[0]),
         "start_y": float(land.start[1]),
@@ -88,7 +91,7 @@ def optimizer_changed(i: int) -> None:
 def setting_widget(container, i: int, setting, key: str):
     label = setting.name
     if setting.kind == "bool":
-        return container.checkbox(label, key=key, **ui.initial(key, setting.default), **Q)
+        return container.checkbox(label, key=key, **frame.initial(key, setting.default), **Q)
     step = 1 if setting.kind == "int" else None
     fmt = "%d" if setting.kind == "int" else "%g"
     low, high = (
@@ -111,7 +114,7 @@ def setting_widget(container, i: int, setting, key: str):
             high=f"{setting.high:g}",
             default=f"{setting.default:g}",
         ),
-        **ui.initial(key, default),
+        **frame.initial(key, default),
         **Q,
     )
 
@@ -120,7 +123,7 @@ def run_controls(i: int) -> RunSpec:
     """One contestant: optimizer, learning rate, more settings, and its update rule beside them."""
     with st.container(border=True):
         left, mid, right = st.columns([1.1, 1, 2.4])
-        name = ui.choice(
+        name = frame.choice(
             left.selectbox,
             t("race_optimizer", lang, i=i + 1),
             OPTIMIZERS,
@@ -148,7 +151,7 @@ def run_controls(i: int) -> RunSpec:
 
 def set_start_from_click() -> None:
     """Callback of the race map: a click selects a point, which becomes the start."""
-    point = ui.clicked_point("race_fig")
+    point = charts.clicked_point("race_fig")
     if point is not None:  # kept within the inputs' range, whatever the page sent
         x, y = (min(max(round(v, 4), -START_LIMIT), START_LIMIT) for v in point)
         st.session_state["start_x"], st.session_state["start_y"] = x, y
@@ -163,7 +166,7 @@ if "surface" not in st.session_state or "r0" not in st.session_state:
 
 with st.sidebar:
     st.header(t("race_surface", lang))
-    surface = ui.choice(
+    surface = frame.choice(
         st.selectbox,
         t("race_surface", lang),
         landscapes.NAMES,
@@ -181,7 +184,7 @@ with st.sidebar:
             step=1.0,
             key="kappa",
             help=t("race_kappa_help", lang),
-            **ui.initial("kappa", 20.0),
+            **frame.initial("kappa", 20.0),
             **Q,
         )
     if surface == "custom":
@@ -190,11 +193,17 @@ with st.sidebar:
             max_chars=200,
             key="formula",
             help=t("race_formula_help", lang),
-            **ui.initial("formula", landscapes.SurfaceOptions.formula),
+            **frame.initial("formula", landscapes.SurfaceOptions.formula),
             **Q,
         )
         st.number_input(
-            t("race_half", lang), 0.01, 1000.0, step=0.5, key="half", **ui.initial("half", 3.0), **Q
+            t("race_half", lang),
+            0.01,
+            1000.0,
+            step=0.5,
+            key="half",
+            **frame.initial("half", 3.0),
+            **Q,
         )
     if surface in landscapes.REGRESSION:
         st.caption(t("race_regression_note", lang))
@@ -207,7 +216,7 @@ with st.sidebar:
         step=0.1,
         format="%g",
         key="start_x",
-        **ui.initial("start_x", 1.0),
+        **frame.initial("start_x", 1.0),
         **Q,
     )
     start_y = c2.number_input(
@@ -217,7 +226,7 @@ with st.sidebar:
         step=0.1,
         format="%g",
         key="start_y",
-        **ui.initial("start_y", 0.001),
+        **frame.initial("start_y", 0.001),
         **Q,
     )
     steps = st.number_input(
@@ -227,7 +236,7 @@ with st.sidebar:
         step=50,
         key="steps",
         help=t("steps_help", lang, high=runs.MAX_RACE_STEPS),
-        **ui.initial("steps", 100),
+        **frame.initial("steps", 100),
         **Q,
     )
     noise = st.number_input(
@@ -238,7 +247,7 @@ with st.sidebar:
         format="%g",
         key="noise",
         help=t("race_noise_help", lang),
-        **ui.initial("noise", 0.0),
+        **frame.initial("noise", 0.0),
         **Q,
     )
     clip = st.number_input(
@@ -249,7 +258,7 @@ with st.sidebar:
         format="%g",
         key="clip",
         help=t("race_clip_help", lang),
-        **ui.initial("clip", 0.0),
+        **frame.initial("clip", 0.0),
         **Q,
     )
     seed = st.number_input(
@@ -258,10 +267,10 @@ with st.sidebar:
         2**31 - 1,
         key="race_seed",
         help=t("seed_help", lang),
-        **ui.initial("race_seed", 0),
+        **frame.initial("race_seed", 0),
         **Q,
     )
-    tol = ui.choice(
+    tol = frame.choice(
         st.select_slider,
         t("race_tol", lang),
         [1e-2, 1e-3, 1e-4, 1e-6, 1e-8],
@@ -271,10 +280,10 @@ with st.sidebar:
         help=t("race_tol_help", lang),
     )
 
-with ui.guarded(lang):
+with widgets.guarded(lang):
     options = surface_options()
     data_x, data_y = regression_data()
-    land = ui.landscape(surface, options, data_x, data_y)
+    land = compute.landscape(surface, options, data_x, data_y)
     st.latex(land.latex)
     race_area, results_area = st.container(), st.container()
     st.subheader(t("race_runs", lang))
@@ -284,7 +293,7 @@ with ui.guarded(lang):
         MAX_RUNS,
         key="n_runs",
         help=t("race_n_runs_help", lang, high=MAX_RUNS),
-        **ui.initial("n_runs", 5),
+        **frame.initial("n_runs", 5),
         **Q,
     )
     contestants = [run_controls(i) for i in range(int(n_runs))]
@@ -294,19 +303,19 @@ with ui.guarded(lang):
     # (above the map, where a student looks; shown only if the race takes over half a second)
     busy = t("race_busy", lang, steps=f"{config.steps:,}")
     with race_area.spinner(busy, show_time=True):
-        paths = ui.race_paths(surface, options, data_x, data_y, config, contestants)
+        paths = compute.race_paths(surface, options, data_x, data_y, config, contestants)
     labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(contestants)]
     xs, ys = land.axes(151)
-    z = ui.landscape_grid(surface, options, data_x, data_y, 151)
+    z = compute.landscape_grid(surface, options, data_x, data_y, 151)
     minima = np.array([[m.x, m.y] for m in land.minima]).reshape(-1, 2)
     saddles = np.array([[p.x, p.y] for p in land.saddles]).reshape(-1, 2)
 
     table = runs.race_table(land, contestants, paths, float(tol))
     race_area.subheader(t("race_maps", lang))
-    fig = ui.race_figure(
+    fig = compute.race_figure(
         xs, ys, z, tuple(p.xy for p in paths), tuple(labels), minima, saddles, land.log_colour, lang
     )
-    ui.chart(fig, "race_fig", race_area, on_click=set_start_from_click)
+    charts.chart(fig, "race_fig", race_area, on_click=set_start_from_click)
     race_area.caption(t("race_click_hint", lang))
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
@@ -315,8 +324,10 @@ with ui.guarded(lang):
                 icon=":material/trending_up:",
             )
     results_area.subheader(t("race_results", lang))
-    shown = ui.display_table(table).rename(columns={c: t(f"col_{c}", lang) for c in table.columns})
-    ui.table(shown, results_area)
+    shown = widgets.display_table(table).rename(
+        columns={c: t(f"col_{c}", lang) for c in table.columns}
+    )
+    widgets.table(shown, results_area)
     results_area.download_button(
         t("download_csv", lang),
         # written only when clicked: 15-30 ms of the server on every rerun otherwise
@@ -328,10 +339,10 @@ with ui.guarded(lang):
         on_click="ignore",
     )
     script = scripts.race_script(surface, options, contestants, config)
-    ui.show_code(script, "race.py", "code_race", results_area)
+    widgets.show_code(script, "race.py", "code_race", results_area)
 
     # One panel at a time: building and sending only the chosen one keeps every change fast.
-    panel = ui.choice(
+    panel = frame.choice(
         st.segmented_control,
         t("race_panel", lang),
         ("loss", "3d", "saddle"),
@@ -350,10 +361,12 @@ with ui.guarded(lang):
                 t("fig_loss_race", lang),
                 t("axis_value", lang),
             )
-        ui.chart(ui.figure(rf.curves, gaps, labels, title, y_title, lang=lang), "race_loss")
+        charts.chart(
+            compute.figure(rf.curves, gaps, labels, title, y_title, lang=lang), "race_loss"
+        )
     if panel == "3d":
-        ui.chart(
-            ui.figure(
+        charts.chart(
+            compute.figure(
                 rf.race_3d, xs, ys, z, [p.xy for p in paths], [p.loss for p in paths], labels, lang
             ),
             key="race_3d",
@@ -362,8 +375,8 @@ with ui.guarded(lang):
         st.markdown(t("race_saddle_intro", lang))
         escapes = table["escaped_at"].tolist()
         norms = [np.linalg.norm(p.grad, axis=1) for p in paths]
-        ui.chart(
-            ui.figure(
+        charts.chart(
+            compute.figure(
                 rf.curves,
                 norms,
                 labels,
@@ -375,11 +388,13 @@ with ui.guarded(lang):
             key="race_grad",
         )
         eigs = [
-            ui.hessians(surface, options, data_x, data_y, p.xy) if len(p.xy) else np.zeros((0, 2))
+            compute.hessians(surface, options, data_x, data_y, p.xy)
+            if len(p.xy)
+            else np.zeros((0, 2))
             for p in paths
         ]
-        ui.chart(
-            ui.figure(
+        charts.chart(
+            compute.figure(
                 rf.curves,
                 [e[:, 1] for e in eigs],
                 labels,
@@ -427,12 +442,12 @@ def basin_section() -> None:
         help=t("steps_help", lang, high=2000),
     )
     if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
-        with ui.guarded(lang), st.spinner(t("race_basin_busy", lang)):
-            result = ui.basins(
+        with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
+            result = compute.basins(
                 surface, options, data_x, data_y, contestants[which], n, int(b_steps)
             )
-            ui.chart(
-                ui.figure(rf.basin_figure, result.xs, result.ys, result.label, minima, lang),
+            charts.chart(
+                compute.figure(rf.basin_figure, result.xs, result.ys, result.label, minima, lang),
                 key="basin_fig",
             )
 

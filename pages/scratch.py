@@ -1,21 +1,26 @@
 """From scratch to torch.optim: one fit written four ways, run live, shown side by side.
 
-Thin by design: keyed widgets → ScratchConfig → cached library call (ui.scratch_fits) → figures.
-numpy's way is drawn at once; the torch ways train in the background and join it when done.
+Thin by design: keyed widgets → ScratchConfig → cached library call
+(background.scratch_fits) → figures. numpy's way is drawn at once; the torch ways train in the
+background and join it when done.
 """
 
 import inspect
 
+import background
+import charts
+import compute
+import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
-import ui
+import widgets
 
 from playground import scratch
 from playground.figures import scratch as sf
 from playground.i18n import t
 
-lang = ui.language()
+lang = frame.language()
 Q = {"bind": "query-params"}
 AGREE_TOL = 1e-9  # the first three ways and torch.optim.SGD: same arithmetic, rounding apart
 RMSPROP_TOL = 5e-3  # RMSprop against the exact least-squares coefficients, after its steps
@@ -26,9 +31,9 @@ NOT_YET = scratch.Fit(np.zeros((0, 1)), EMPTY)
 st.title(t("fs_title", lang))
 st.markdown(t("fs_intro", lang))
 
-with ui.guarded(lang):
+with widgets.guarded(lang):
     c = st.columns([1.15, 1.2, 1, 1.25, 1.05])  # room for η such as 0.00000137
-    problem = ui.choice(
+    problem = frame.choice(
         c[0].radio,
         t("fs_problem", lang),
         list(scratch.PROBLEMS),
@@ -58,7 +63,7 @@ with ui.guarded(lang):
         help=t("steps_help", lang, high=scratch.MAX_STEPS),
         **Q,
     )
-    optimizer = ui.choice(
+    optimizer = frame.choice(
         c[3].radio,
         t("fs_optimizer", lang),
         ("sgd", "rmsprop"),
@@ -81,7 +86,7 @@ with ui.guarded(lang):
     config = scratch.ScratchConfig(problem, float(lr), int(steps), optimizer, float(opt_lr))
     # (shown only if numpy's way takes longer than half a second: not for a cached result)
     with st.spinner(t("fs_busy", lang, steps=f"{config.steps:,}"), show_time=True):
-        fits, pending = ui.scratch_fits(config)  # the torch ways may still be training
+        fits, pending = background.scratch_fits(config)  # the torch ways may still be training
     exact = scratch.least_squares(problem)
     names = {k: t(f"fs_way_{k}", lang) for k in scratch.WAYS}
     if optimizer == "rmsprop":
@@ -99,7 +104,7 @@ with ui.guarded(lang):
 
         @st.fragment(run_every=POLL)
         def wait_for_the_rest() -> None:
-            if not ui.scratch_waiting():
+            if not background.scratch_waiting():
                 st.rerun(scope="app")  # every way is done: draw them all once, stop polling
 
         wait_for_the_rest()
@@ -119,8 +124,8 @@ with ui.guarded(lang):
     curves = {k: fits.get(k, NOT_YET) for k in scratch.WAYS}  # every way, in order, in the legends
     design = np.stack([x**k for k in range(spec.degree + 1)], axis=1)  # (N, d + 1)
     left, right = st.columns(2)
-    ui.chart(
-        ui.figure(
+    charts.chart(
+        compute.figure(
             sf.fits_figure,
             x,
             y,
@@ -130,8 +135,8 @@ with ui.guarded(lang):
         "fs_fits",
         left,
     )
-    ui.chart(
-        ui.figure(sf.loss_figure, {names[k]: f.loss for k, f in curves.items()}, lang),
+    charts.chart(
+        compute.figure(sf.loss_figure, {names[k]: f.loss for k, f in curves.items()}, lang),
         "fs_loss",
         right,
     )
@@ -142,7 +147,7 @@ with ui.guarded(lang):
     table = pd.DataFrame(rows, index=[*columns, t("fs_col_loss", lang)]).T
     st.subheader(t("fs_coefficients", lang))
     st.caption(t(f"fs_coefficients_note_{problem}", lang))
-    ui.table(table.map(lambda v: ui.num(v, 6)), index=True)
+    widgets.table(table.map(lambda v: widgets.num(v, 6)), index=True)
     st.download_button(
         t("export_csv", lang),
         table.to_csv(),
@@ -158,6 +163,6 @@ grid = st.columns(2)
 for i, (key, way) in enumerate(scratch.WAYS.items()):
     with grid[i % 2]:
         st.markdown(f"**{t(f'fs_way_{key}', lang)}**")
-        ui.listing(inspect.getsource(way))
+        widgets.listing(inspect.getsource(way))
 with st.expander(t("notice", lang), expanded=True):
     st.markdown(t("fs_notice", lang))

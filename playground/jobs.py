@@ -3,10 +3,12 @@
 The server is one Python process: while a rerun computes, its GIL holds every other student's
 rerun back. The heavy, short computations (a race, a descent, a basin map, the four fits of the
 from-scratch view, an MAE surface) run here instead, in a small pool of worker processes that
-the pages share (pages/ui.py); the page waits for the result without holding the GIL.
+the pages share (pages/workers.py); the page waits for the result without holding the GIL.
 Each function gives the same result as calling the library directly (tested). Library
-functions that need no preparation (the from-scratch fits, scratch.fit_ways and fit_optim)
-are sent to the workers as they are.
+functions that need no preparation (numpy's from-scratch way, scratch.fit_ways) are sent to
+the workers as they are; the from-scratch view's two parts trained in the background
+(``SCRATCH_PARTS``) are here. Nothing here imports streamlit or the pages: a worker that runs
+these imports playground alone (tested).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from playground import cpus, landscapes, runs, surfaces
+from playground import cpus, landscapes, runs, scratch, surfaces
 from playground.optimizers import RunSpec
 
 # What the forkserver imports once, before it forks any worker: the worker modules and torch's
@@ -165,7 +167,7 @@ def drain(inbox) -> list:
     """Everything waiting in ``inbox`` now, without blocking, up to its end marker (None).
 
     ``inbox`` is a queue or a manager's proxy of one (a training's progress). One call reads a
-    page's whole backlog, so the server can make it in one long-lived thread (pages/ui.py).
+    page's whole backlog, so the server can make it in one long-lived thread (pages/workers.py).
     """
     items: list = []
     while not items or items[-1] is not None:
@@ -220,3 +222,17 @@ def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Tr
 def surface(x: np.ndarray, y: np.ndarray, grid: surfaces.Grid, loss: str) -> np.ndarray:
     fn = surfaces.mse_surface if loss == "mse" else surfaces.mae_surface
     return fn(x, y, grid)
+
+
+def scratch_torch(problem: str, lr: float, steps: int) -> dict[str, scratch.Fit]:
+    """The from-scratch view's torch ways (autograd, nn.Module): one part trained apart."""
+    return scratch.fit_ways(problem, lr, steps, ("autograd", "module"))
+
+
+def scratch_optim(problem: str, lr: float, optimizer: str, steps: int) -> dict[str, scratch.Fit]:
+    """The from-scratch view's fourth way (torch.optim): a part of its own, so a change of its
+    optimizer or learning rate trains only it."""
+    return {"optim": scratch.fit_optim(problem, lr, steps, optimizer)}
+
+
+SCRATCH_PARTS = {"torch": scratch_torch, "optim": scratch_optim}  # the parts trained apart

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 torch.set_num_threads(1)
-# The pages' modules (views, ui, …) import as the app imports them: from pages/.
+# The pages' modules (views, frame, compute, …) import as the app imports them: from pages/.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pages"))
 
 

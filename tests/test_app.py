@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 sys.path.insert(0, str(Path(APP).parent))
-import ui  # noqa: E402  (the pages' helpers)
+import charts  # noqa: E402  (the pages' helpers)
 import views  # noqa: E402
+import widgets  # noqa: E402
 
 from playground import scratch  # noqa: E402
 
@@ -43,7 +44,7 @@ def read_table(markdown: str) -> pd.DataFrame:
 
 
 def tables(at: AppTest) -> list[pd.DataFrame]:
-    """The tables a view shows (ui.table: Markdown), top to bottom."""
+    """The tables a view shows (widgets.table: Markdown), top to bottom."""
     return [read_table(m.value) for m in at.markdown if m.value.startswith("| ")]
 
 
@@ -52,13 +53,13 @@ def test_a_table_shows_every_cell_as_its_text_and_numbers_aligned_right():
         {"run": ["1. Adam | lr=0.1", "a*b $x$ _c_ <b>`d`</b> \\ ~e~"], "loss": ["1.2e-05", "—"]},
         index=pd.Index(["p", "q"], name="way"),
     )
-    markdown = ui.markdown_table(frame)
+    markdown = widgets.markdown_table(frame)
     assert read_table(markdown).equals(frame.reset_index(drop=True))
     assert markdown.splitlines()[1] == "| --- | ---: |"
-    with_index = read_table(ui.markdown_table(frame, index=True))
+    with_index = read_table(widgets.markdown_table(frame, index=True))
     assert with_index.columns.tolist() == ["way", "run", "loss"]
     assert with_index["way"].tolist() == ["p", "q"]
-    assert "\n" not in ui.markdown_table(pd.DataFrame({"a": ["two\nlines"]})).split("\n", 2)[2]
+    assert "\n" not in widgets.markdown_table(pd.DataFrame({"a": ["two\nlines"]})).split("\n", 2)[2]
 
 
 @pytest.mark.parametrize("page", VIEWS)
@@ -255,7 +256,7 @@ def test_each_view_shows_a_runnable_script_of_its_run_once_opened(page, filename
 
 
 def listings(at: AppTest) -> list[str]:
-    """The text of the code listings a view shows (ui.listing: coloured HTML), as read."""
+    """The text of the code listings a view shows (widgets.listing: coloured HTML), as read."""
     return [
         html.unescape(re.sub(r"<[^>]+>", "", h.proto.body)).strip()
         for h in at.get("html")
@@ -339,26 +340,26 @@ def test_from_scratch_torch_ways_arrive_even_when_their_worker_is_killed():
     at = settled(open_view("scratch.py"))
     at.number_input(key="fs_lr_sine").set_value(1.19e-6).run()
     assert training(at)
-    ui = sys.modules["ui"]  # the app's module: its pools are shared and cached
-    long = ui.compute_pool("long")
+    workers = sys.modules["workers"]  # the app's module: its pools are shared and cached
+    long = workers.compute_pool("long")
     for pid in list(long._processes):  # as the out-of-memory killer would
         os.kill(pid, signal.SIGKILL)
     settled(at)
     assert not at.error
     assert any("same coefficients" in s.value for s in at.success)
-    assert ui.compute_pool("long") is not long, "the broken lane was not restarted"
-    healthy, quick = ui.compute_pool("long"), ui.compute_pool("quick")
+    assert workers.compute_pool("long") is not long, "the broken lane was not restarted"
+    healthy, quick = workers.compute_pool("long"), workers.compute_pool("quick")
     for pid in list(quick._processes):  # numpy's way runs in the quick lane
         os.kill(pid, signal.SIGKILL)
     settled(at.number_input(key="fs_lr_sine").set_value(1.21e-6).run())
     assert any("same coefficients" in s.value for s in at.success)
-    assert ui.compute_pool("quick") is not quick and not ui.compute_pool("quick")._broken
-    assert ui.compute_pool("long") is healthy, "a healthy lane's workers were dropped"
+    assert workers.compute_pool("quick") is not quick and not workers.compute_pool("quick")._broken
+    assert workers.compute_pool("long") is healthy, "a healthy lane's workers were dropped"
 
 
 def test_a_click_reported_by_the_page_is_a_point_only_if_it_holds_two_finite_numbers():
     # the race map's click arrives from the browser: a tampered page may send anything
-    assert ui.point_from({"x": -1.25, "y": "0.5"}) == (-1.25, 0.5)
+    assert charts.point_from({"x": -1.25, "y": "0.5"}) == (-1.25, 0.5)
     for sent in (
         None,
         "1,2",
@@ -370,4 +371,4 @@ def test_a_click_reported_by_the_page_is_a_point_only_if_it_holds_two_finite_num
         {"x": None, "y": 2},
         {"x": {}, "y": 2},
     ):
-        assert ui.point_from(sent) is None, sent
+        assert charts.point_from(sent) is None, sent

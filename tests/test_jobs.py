@@ -14,7 +14,7 @@ from playground.optimizers import RunSpec
 
 @pytest.fixture(scope="module")
 def pool():
-    p = jobs.start_pool(1, jobs.init, jobs.init)  # as pages/ui.py starts its pools
+    p = jobs.start_pool(1, jobs.init, jobs.init)  # as pages/workers.py starts its pools
     p.submit(jobs.init).result()
     with p:
         yield p
@@ -61,6 +61,57 @@ def test_fits_and_an_mae_surface_in_a_worker_equal_them_here(pool):
     np.testing.assert_array_equal(z, surfaces.mae_surface(ds.x, ds.y, grid))
 
 
+def test_the_from_scratch_parts_in_a_worker_equal_the_four_ways_here(pool):
+    # what pages/background.py submits to the long lane: playground.jobs.SCRATCH_PARTS
+    config = scratch.ScratchConfig("sine", 1e-6, 40, "rmsprop", 1e-3)
+    lr4 = scratch.optim_lr(config)
+    there = pool.submit(jobs.SCRATCH_PARTS["torch"], "sine", 1e-6, 40).result()
+    there |= pool.submit(jobs.SCRATCH_PARTS["optim"], "sine", lr4, "rmsprop", 40).result()
+    here = scratch.fit_all(config)
+    assert set(there) == {"autograd", "module", "optim"}
+    for key in there:
+        np.testing.assert_array_equal(there[key].coefs, here[key].coefs)
+        np.testing.assert_array_equal(there[key].loss, here[key].loss)
+
+
+WORKER_IMPORTS = """
+import json, pickle, sys
+from pathlib import Path
+from playground import jobs
+
+pages = Path(sys.argv[1]).resolve()
+for part, args in (("torch", ("line", 0.05, 20)), ("optim", ("line", 1e-2, "rmsprop", 20))):
+    fn = pickle.loads(pickle.dumps(jobs.SCRATCH_PARTS[part]))  # as a worker receives it
+    assert fn.__module__ == "playground.jobs", fn.__module__
+    assert fn(*args), part
+names = {p.stem for p in pages.glob("*.py")}
+loaded = [
+    name for name, m in list(sys.modules.items())
+    if name.split(".")[0] in {"streamlit", "pygments"} or name in names
+    or Path(getattr(m, "__file__", None) or "/").resolve().is_relative_to(pages)
+]
+print(json.dumps(loaded))
+"""
+
+
+def test_a_worker_running_the_entry_points_imports_neither_streamlit_nor_the_pages():
+    # The pages submit playground.jobs' functions to the workers: unpickling one imports its
+    # module there, which must be the library alone (not streamlit, pygments or a page).
+    import json
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    pages = os.path.join(root, "pages")
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER_IMPORTS, pages],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    assert json.loads(out.stdout) == []
+
+
 def test_a_user_error_crosses_back_with_its_key_and_values():
     err = UserError("err_rows_range", low=5, high=10)
     back = pickle.loads(pickle.dumps(err))
@@ -72,7 +123,7 @@ import os, sys, time
 from multiprocessing.managers import SyncManager
 from playground import jobs
 
-if __name__ == "__main__":  # as pages/ui.py starts its pools and the lab's queue manager
+if __name__ == "__main__":  # as pages/workers.py starts its pools and the lab's queue manager
     if sys.argv[1] == "manager":
         manager = SyncManager(ctx=jobs.context())
         with jobs.plain_main():
@@ -165,10 +216,10 @@ def test_a_long_computation_runs_at_a_lower_priority_than_a_quick_one():
     # Training, the from-scratch fits and basin maps take only the CPU the reruns leave.
     import subprocess
 
-    # The app's own lanes (pages/ui.py): each lane's worker set-up, quick first, then long.
+    # The app's own lanes (pages/workers.py): each lane's worker set-up, quick first, then long.
     code = (
-        "import os, sys, torch; sys.path.insert(0, 'pages'); import ui;"
-        "ui.LANES['quick'][1](); quick = os.nice(0); ui.LANES['long'][1]();"
+        "import os, sys, torch; sys.path.insert(0, 'pages'); import workers;"
+        "workers.LANES['quick'][1](); quick = os.nice(0); workers.LANES['long'][1]();"
         "print(quick, os.nice(0), torch.get_num_threads())"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -191,8 +242,8 @@ def test_the_app_sizes_every_pool_by_the_servers_cpus():
     import subprocess
 
     code = (
-        "import sys; sys.path.insert(0, 'pages'); import ui;"
-        "print(*[w for w, _ in ui.LANES.values()], ui.LAB_WORKERS)"
+        "import sys; sys.path.insert(0, 'pages'); import workers;"
+        "print(*[w for w, _ in workers.LANES.values()], workers.LAB_WORKERS)"
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, cpus.VARIABLE: "1"}
@@ -215,14 +266,15 @@ def test_drain_reads_the_backlog_up_to_the_end_marker_without_waiting():
 
 def test_a_trainings_queue_is_read_through_one_manager_connection(monkeypatch):
     """Each rerun runs in a new thread; reading a manager's queue there opened a connection
-    (and a manager thread) per live redraw. ui.TrainingJob.collect reads in one thread."""
+    (and a manager thread) per live redraw. workers.TrainingJob.collect reads in one
+    thread."""
     import threading
     from multiprocessing.managers import BaseProxy, SyncManager
 
     from playground.training import Summary
 
     sys.path.insert(0, str(jobs.__file__).rsplit("/playground/", 1)[0] + "/pages")
-    import ui
+    import workers
 
     manager = SyncManager(ctx=jobs.context())
     manager.start()
@@ -230,7 +282,7 @@ def test_a_trainings_queue_is_read_through_one_manager_connection(monkeypatch):
     connect = BaseProxy._connect
     monkeypatch.setattr(BaseProxy, "_connect", lambda p: connections.append(1) or connect(p))
     try:
-        job = ui.TrainingJob("key", manager.Queue(), manager.Event())
+        job = workers.TrainingJob("key", manager.Queue(), manager.Event())
         job.inbox.put(["record 1"])  # (this thread's own connection)
         before = len(connections)
         for k in (2, 3, 4):  # three reruns, each in a thread of its own

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.test_browser import assert_clean, wait_for_figures
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "pages"))
-import ui  # (the pages' helpers, from pages/)
+import charts  # (the chart component's Python side, from pages/)
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def stub_page(chromium):
     choices, alone, in any order of mounting. Returns the page and the builds it asked for."""
     bodies = {
         "index.html": "<!doctype html><div id=a></div>",
-        "chart.js": ui.chart_module(),  # as the component gets it
+        "chart.js": charts.chart_module(),  # as the component gets it
         "app/static/plotly-2d.min.js": "window.Plotly = {build: '2d'};",
         "app/static/plotly-3d.min.js": "window.Plotly = {build: '3d'};",
     }
@@ -220,8 +220,8 @@ def test_the_lab_curves_margin_holds_an_epoch_label_on_the_axis_end(chromium, la
     epochs = np.arange(1, last_epoch + 1)
     val = np.stack([1 / epochs, 2 / epochs], axis=1)  # (E, 2)
     fig = lab.curves_figure(epochs, val, val, ["a", "b"], np.array([0, 0]), np.array([0, 0]))
-    static = Path(ui.__file__).parent / "static" / "plotly-2d.min.js"
-    theme = (Path(ui.__file__).parent / "chart_theme.json").read_text(encoding="utf-8")
+    static = Path(charts.__file__).parent / "static" / "plotly-2d.min.js"
+    theme = (Path(charts.__file__).parent / "chart_theme.json").read_text(encoding="utf-8")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_content("<!doctype html><div id=a style='width:402px'></div>")

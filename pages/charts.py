@@ -1,0 +1,136 @@
+"""The chart component's Python side (its browser side is pages/chart.js, themed by
+pages/chart_theme.json): a figure shown with its exports, the plotly.js preload, and the point
+a student clicked.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import nullcontext
+from functools import lru_cache
+from pathlib import Path
+
+import streamlit as st
+from frame import language, presenting
+
+from playground.figures import export
+from playground.i18n import t
+
+HERE = Path(__file__).resolve().parent
+
+
+def chart_module() -> str:
+    """The chart component's JavaScript module: pages/chart.js after its theme (``THEME``)."""
+    theme = (HERE / "chart_theme.json").read_text(encoding="utf-8")
+    script = (HERE / "chart.js").read_text(encoding="utf-8")
+    return f"const THEME = {theme.strip()};\n{script}"
+
+
+@lru_cache(1)
+def _chart_component():
+    """The playground's chart (pages/chart.js): plotly.js in a partial bundle, themed as Streamlit.
+
+    Registered once per process; Streamlit registers it again on a runtime that lacks it.
+    """
+    return st.components.v2.component("playground_chart", js=chart_module(), isolate_styles=False)
+
+
+def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
+    """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML.
+
+    ``shared``: the figure comes from a cache and is shown again on later reruns, so it is
+    converted for sending once and kept (export.sent). A figure built on this rerun (the live
+    training views) is converted each time: keeping its conversion would cost more than it saves.
+    ``on_click``: called when the student clicks a point of the figure; the point is then
+    ``clicked_point(key)``.
+
+    The chart is our own component rather than ``st.plotly_chart``, which loads all of plotly.js
+    (4.7 MB) before it draws anything: see pages/chart.js and docs/performance.md.
+    """
+    if shared:
+        sent = export.sent(fig, presenting())
+    else:
+        sent = export.to_send(export.presenter(fig) if presenting() else fig)
+    callbacks = {"on_click_change": on_click} if on_click else {}
+    lang = language()
+    with nullcontext() if where in (None, st) else where:
+        result = _chart_component()(
+            key=key,
+            data={
+                "spec": sent.spec,
+                "needs3d": sent.needs3d,
+                "clickable": on_click is not None,
+                "failed": t("chart_failed", lang),
+                "fullscreen": t("chart_fullscreen", lang),
+            },
+            **callbacks,
+        )
+    exports(fig, key, where or st)
+    return result
+
+
+def preload_charts(build: str, idle: bool = False) -> None:
+    """Start loading a build of plotly.js ("2d" or "3d") before any figure arrives.
+
+    ``idle``: only once the page is idle (a view without charts, for the views after it).
+    """
+    _chart_component()(key="preload_charts", data={"preload": build, "idle": idle})
+
+
+def clicked_point(key: str) -> tuple[float, float] | None:
+    """The point last clicked on chart ``key`` (in its callback), or None."""
+    state = st.session_state.get(key)
+    return point_from(getattr(state, "click", None) if state is not None else None)
+
+
+def point_from(value) -> tuple[float, float] | None:
+    """A click's point as the browser reported it, ``{"x": .., "y": ..}``; None if it is not one.
+
+    The value comes from the page, so anything may arrive (a tampered client): only two finite
+    numbers make a point.
+    """
+    if not isinstance(value, dict):
+        return None
+    try:
+        x, y = float(value["x"]), float(value["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+
+
+def exports(fig, name: str, where=None) -> None:
+    """A small menu of downloads for one figure: its buttons exist only while it is open."""
+    lang = language()
+    where = where or st
+    menu = where.popover(
+        t("export", lang), icon=":material/download:", key=f"exp_{name}", on_change="rerun"
+    )
+    if not menu.open:
+        return
+    with menu:
+        st.download_button(
+            t("export_csv", lang),
+            lambda: export.figure_table(fig).to_csv(index=False),
+            f"{name}.csv",
+            "text/csv",
+            key=f"exp_{name}_csv",
+            on_click="ignore",
+        )
+        st.download_button(
+            t("export_png", lang),
+            lambda: export.to_png(fig),
+            f"{name}.png",
+            "image/png",
+            key=f"exp_{name}_png",
+            on_click="ignore",
+            disabled=not export.png_available(),
+            help=t("export_png_help" if export.png_available() else "export_png_missing", lang),
+        )
+        st.download_button(
+            t("export_html", lang),
+            lambda: export.to_html(fig),
+            f"{name}.html",
+            "text/html",
+            key=f"exp_{name}_html",
+            on_click="ignore",
+        )

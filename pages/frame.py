@@ -1,0 +1,199 @@
+"""The page frame every view shares, and the view's state in the URL.
+
+The sidebar (language, presenter mode, copy link), the guided lesson above a view, the link's
+settings (read before the view runs, given back when a student returns to a view, and the
+ones that could not be used), and the widgets whose URL parameter is the option itself
+(``choice``, ``initial``). Nothing here computes: see compute.py.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from views import BY_PATH, LESSON_KEEPS, PRESENTER_HIDDEN
+
+from playground import links
+from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+
+def browser_language() -> str:
+    """The language the browser asks for, if the catalogue has it (else English)."""
+    locale = (st.context.locale or "").lower()
+    return next((code for code in LANGUAGES if locale.startswith(code)), DEFAULT_LANGUAGE)
+
+
+def language() -> str:
+    """The language of this session: the sidebar's switch, which starts from the link or
+    the browser's locale."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang") or browser_language()
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def presenting() -> bool:
+    """True in presenter mode (large text and lines, secondary controls hidden)."""
+    return bool(st.session_state.get("presenter", False))
+
+
+COPY_LINK_HTML = """
+<div style="font-family:sans-serif;font-size:14px">
+<button id="copy" style="padding:6px 12px;border-radius:8px;border:1px solid #bbb;
+ background:#fff;cursor:pointer">🔗 {label}</button>
+<span id="done" style="margin-left:8px;color:#2a7"></span>
+<input id="url" readonly style="display:none;width:95%;margin-top:6px">
+</div>
+<script>
+const btn = document.getElementById("copy");
+btn.onclick = async () => {{
+  const url = window.parent.location.href;
+  const box = document.getElementById("url");
+  box.value = url;
+  try {{ await navigator.clipboard.writeText(url);
+        document.getElementById("done").textContent = "{done}"; }}
+  catch (e) {{ box.style.display = "block"; box.select(); }}
+}};
+</script>
+"""
+
+
+def page_frame() -> str:
+    """The sidebar every view shares: language, presenter mode, copy link. Returns the language."""
+    with st.sidebar:
+        lang = choice(
+            st.selectbox,
+            "🌐 Language · 语言",
+            list(LANGUAGES),
+            "lang",
+            language(),
+            format_func=LANGUAGES.get,
+            keep=True,
+        )
+        st.toggle(
+            t("presenter", lang),
+            False,
+            key="presenter",
+            help=t("presenter_help", lang),
+            bind="query-params",
+        )
+        # our own fixed HTML (only catalogue strings go in), in an iframe so its script runs
+        st.iframe(
+            COPY_LINK_HTML.format(label=t("copy_link", lang), done=t("copied", lang)), height=80
+        )
+        st.caption(t("copy_link_help", lang))
+    if presenting():
+        hidden = ", ".join(f".st-key-{k}" for k in PRESENTER_HIDDEN)
+        st.html(
+            "<style>"
+            f"{hidden}, [class*='st-key-exp_'] {{display: none !important;}}"
+            "html, .stMarkdown p, .stMarkdown li, label p {font-size: 1.25rem !important;}"
+            "h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;}"
+            # a wide table scrolls within its column rather than pushing the view sideways
+            ".stMarkdown table {display: block; overflow-x: auto;}"
+            "[data-testid=stMainBlockContainer] {padding-top: 1.5rem !important;}"
+            "</style>"
+        )
+    return lang
+
+
+def lesson_box(where, lang: str) -> None:
+    """The guided lesson named in the link, above the view: predict, then play, then read why."""
+    from playground.lessons import LESSONS
+
+    name = st.query_params.get("lesson")
+    if not name:
+        return
+    lesson = LESSONS.get(name)
+    if lesson is None:
+        where.warning(t("lesson_unknown", lang, name=name[:40]), icon=":material/school:")
+        return
+    if st.session_state.get("_lesson") != name:  # just arrived: the view starts from the link
+        for key in [k for k in st.session_state if k not in LESSON_KEEPS]:
+            del st.session_state[key]
+        st.session_state["_lesson"] = name
+    with where.container(border=True, key="lesson_box"):
+        st.markdown(f"#### 🎓 {t('lesson_label', lang)} · {t(f'lesson_{name}_title', lang)}")
+        st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
+        st.markdown(t(BY_PATH[lesson.page].then, lang))
+        with st.expander(t("lesson_why_label", lang)):
+            st.markdown(t(f"lesson_{name}_why", lang))
+
+
+def link_snapshot() -> dict[str, list[str]]:
+    """The query parameters as they are now (call before the view runs)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def restore_settings(page: str, link: dict[str, list[str]]) -> None:
+    """Coming back to a view from another one: give it back the settings it had when left.
+
+    Streamlit forgets the state of widgets that were not drawn in the last run, so a student who
+    looked at another view would find this one reset (and a race without its contestants).
+    The settings are already a link; the view's last one is kept and put back in the URL, where
+    the widgets read it. A link that gives settings of its own, or a rerun, is left alone.
+    """
+    saved = st.session_state.setdefault("_settings", {})  # page → its query parameters
+    came_from = st.session_state.get("_page")
+    st.session_state["_page"] = page
+    if came_from == page or any(k not in links.FRAME_PARAMS for k in link):
+        save_settings(page)  # a rerun, or a link: the URL holds the view's settings now
+        return
+    for key, values in saved.get(page, {}).items():
+        with suppress(StreamlitAPIException):  # still bound: its widget kept its value
+            st.query_params[key] = values
+
+
+def save_settings(page: str) -> None:
+    """Keep the view's settings (its URL) for when the student comes back to it.
+
+    Called at the start of a run and again after the view ran (where a pending rerun or stop
+    may cut it short: Streamlit ends a run at its next call).
+    """
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.session_state.setdefault("_settings", {})[page] = {
+        k: v for k, v in params.items() if k not in links.FRAME_PARAMS
+    }
+
+
+def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
+    """Say which of a link's settings could not be used (the defaults were used instead)."""
+    if not link:
+        return
+    in_use = {k: st.session_state[k] for k in link if k in st.session_state}
+    bad = links.rejected(link, in_use)
+    if bad:
+        items = "; ".join(f"`{name}={value}`" for name, value in bad)
+        where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
+
+
+def choice(widget, label: str, options, key: str, default, keep: bool = False, **kwargs):
+    """A selectbox/radio/select_slider whose URL parameter is the option itself.
+
+    Streamlit's own binding puts the *formatted label* in the URL, which would change with the
+    language; here the link holds the registry key (``surface=rosenbrock``), and an unknown value
+    in a link falls back to the default. ``keep`` keeps the parameter in the URL even at its
+    default (the language: a shared link opens in the language it was made in).
+    """
+    options = list(options)
+    if key not in st.session_state:
+        wanted = st.query_params.get(key)
+        matches = [o for o in options if str(o) == wanted]
+        st.session_state[key] = matches[0] if matches else default
+    if st.session_state[key] is None and default is None:  # no default of its own: the first
+        st.session_state[key] = options[0]
+    value = widget(label, options, key=key, **kwargs)
+    if value is None:  # a segmented control can be cleared: fall back to the default
+        value = default if default is not None else options[0]
+    if value == default and not keep:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+    return value
+
+
+def initial(key: str, value: object, name: str = "value") -> dict[str, object]:
+    """``value=`` (or ``index=``) for a widget unless a callback or the URL already set its state.
+
+    (Passing both a value and a session-state value makes Streamlit warn.)
+    """
+    return {} if key in st.session_state else {name: value}

@@ -1,0 +1,164 @@
+"""Display helpers the views share: the error guard, numbers and tables for people, code
+listings and "show the code", results downloads, notes on the data. They draw; they compute
+nothing (compute.py) and hold no state outside st.session_state.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import numpy as np
+import streamlit as st
+from frame import language
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+from playground import data
+from playground.i18n import UserError, t
+
+log = logging.getLogger("playground")
+
+
+def show_code(script: str | None, filename: str, key: str, where=None) -> None:
+    """ "Show the code": a runnable PyTorch script of the current run, to read or download."""
+    lang = language()
+    where = where or st
+    # Drawn only while open: a highlighted script is a large element that every page open and
+    # every rerun would otherwise pay for in the browser (0.4-0.6 s measured, bench_latency.py).
+    box = where.expander(
+        t("show_code", lang), icon=":material/code:", key=key + "_open", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
+        if script is None:
+            st.info(t("show_code_unavailable", lang))
+            return
+        st.caption(t("show_code_help", lang, file=filename))
+        st.code(script, language="python", line_numbers=True)
+        st.download_button(
+            t("show_code_download", lang),
+            script,
+            filename,
+            "text/x-python",
+            key=key,
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+@contextmanager
+def guarded(lang: str) -> Iterator[None]:
+    """Show user errors as messages and unexpected ones as a notice; never a traceback."""
+    try:
+        yield
+    except UserError as err:
+        st.error(err.message(lang), icon=":material/error:")
+    except Exception:  # the page must survive; the server log keeps the details
+        log.exception("unexpected error in a view")
+        st.error(t("err_unexpected", lang), icon=":material/error:")
+
+
+def num(value: float, digits: int = 4) -> str:
+    """A number for people: 4 significant digits, with rounding noise (|v| < 1e-10) shown as 0."""
+    value = float(value)
+    return f"{0.0 if abs(value) < 1e-10 else value:.{digits}g}"
+
+
+def display_table(frame):
+    """Numbers for people in a table: 4 significant digits, blanks as "—" (never "None")."""
+
+    def cell(value: object) -> object:
+        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            return "—"
+        if isinstance(value, float):
+            return int(value) if value.is_integer() and abs(value) < 1e9 else f"{value:.4g}"
+        return value
+
+    return frame.map(cell).astype(str)
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
+NUMBER = re.compile(r"^[-+−]?[\d,.]+(e[-+]?\d+)?%?$|^—$")
+
+
+def markdown_table(frame, index: bool = False) -> str:
+    """``frame`` as a Markdown table: every cell as its text, number columns aligned right.
+
+    Characters Markdown would read (``|``, ``*``, ``_``, ``$`` for LaTeX…) are escaped, so a cell
+    shows exactly its text.
+    """
+    columns = [(str(c), frame.iloc[:, j]) for j, c in enumerate(frame.columns)]
+    if index:
+        columns.insert(0, (str(frame.index.name or ""), frame.index))
+
+    def text(value: object) -> str:
+        return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+    heads = [text(name) or " " for name, _ in columns]
+    cells = [[text(v) for v in values] for _, values in columns]  # (columns, rows)
+    rule = ["---:" if col and all(NUMBER.match(v) for v in col) else "---" for col in cells]
+    lines = [heads, rule, *zip(*cells, strict=True)]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def table(frame, where=None, index: bool = False) -> None:
+    """Show a small table (results, layers, coefficients) as Markdown.
+
+    Not ``st.dataframe``: its data grid is 1.3 MB of JavaScript that the browser loads and runs
+    before it shows any of the view: the from-scratch and ConvNet views open 0.4-0.6 s sooner
+    without it on a 2-core machine (A/B, 16 opens each). Tables here have a few rows.
+    """
+    (where or st).markdown(markdown_table(frame, index))
+
+
+LISTING = HtmlFormatter(
+    noclasses=True,  # inline colours: no stylesheet to ship
+    nobackground=True,
+    prestyles="white-space: pre-wrap; margin: 0; font-size: 0.82rem; line-height: 1.45;"
+    "font-family: 'Source Code Pro', monospace",
+)
+
+
+def listing(source: str, where=None) -> None:
+    """Python source, coloured on the server (Pygments) and shown as HTML.
+
+    Not ``st.code``: it loads Streamlit's syntax highlighter, 1.56 MB of JavaScript that the
+    browser runs before it shows any of the view. Four listings under a one-chart page made it
+    open in 3.46 s against 2.38 s without them; as HTML, 2.25 s (6 opens each, alternating).
+    """
+    (where or st).html(coloured(source))
+
+
+@lru_cache(maxsize=32)
+def coloured(source: str) -> str:
+    """The listing's HTML, made once per source (Pygments takes 5-7 ms a listing)."""
+    html = highlight(source, PythonLexer(), LISTING)
+    return (
+        '<div class="listing" style="background: #f6f7f9; border-radius: 0.5rem;'
+        f' padding: 0.6rem 0.9rem; overflow-x: auto">{html}</div>'
+    )
+
+
+def results_csv(frame, filename: str, key: str, lang: str) -> None:
+    """A button that downloads a results table as CSV (numbers in full, as computed)."""
+    st.download_button(
+        t("results_csv", lang),
+        frame.to_csv(index=False),
+        filename,
+        "text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def notes(dataset: data.Dataset, lang: str) -> None:
+    """Tell the user what was done to their data (rows dropped, sampled)."""
+    for note in dataset.notes:
+        st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")

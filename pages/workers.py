@@ -1,0 +1,146 @@
+"""The server's worker processes: the compute pools (two lanes, quick and long) and the
+training runs of the lab and the ConvNet, with the one thread that reads their queues.
+
+What the workers run is in playground.jobs (and playground.training): pure library, which
+imports neither streamlit nor these pages. The pools are shared by every session.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
+
+from playground import jobs
+from playground.training import Summary
+
+log = logging.getLogger("playground")
+
+
+# Worker processes per server for the views' computations, in two lanes: quick ones (a race,
+# a descent, an MAE surface, numpy's from-scratch way: tenths of a second) never queue behind
+# long ones (the from-scratch torch ways, a basin map: seconds), and long ones run at a lower
+# CPU priority, so they take only what the server and the quick lane leave, whatever a class
+# asks for at once (bench_load.py). Two long workers: the two torch parts train at once.
+# (Two each on a server with two CPUs or more, one each with one: jobs.workers_per_pool.)
+WORKERS = jobs.workers_per_pool()
+LANES = {"quick": (WORKERS, jobs.init), "long": (WORKERS, jobs.init_background)}
+
+
+@st.cache_resource(show_spinner=False)
+def compute_pool(lane: str = "quick"):
+    """Worker processes of one lane, shared by all sessions (the work is in playground.jobs)."""
+    workers, initializer = LANES[lane]
+    return jobs.start_pool(workers, initializer, jobs.warm)
+
+
+def start_pools() -> None:
+    """Start the compute workers of every lane in the background, not in a page's rerun.
+
+    A worker's start waits until the forkserver has imported torch (about 5 s on the first
+    start of a server): the first student's page must not wait for that (measured: the home
+    view of a fresh server took 9-11 s instead of 6-7 s). A computation asked for before the
+    workers are up waits for them, as it must.
+    """
+    import threading
+
+    def start() -> None:
+        for lane in LANES:
+            compute_pool(lane)
+
+    starter = threading.Thread(target=start, name="start-compute-pools", daemon=True)
+    add_script_run_ctx(starter)  # (the cache of compute_pool belongs to the app's runtime)
+    starter.start()
+
+
+def offload(fn, *args, lane: str = "quick"):
+    """``fn(*args)`` in a compute worker; this rerun waits for it without holding the GIL.
+
+    A worker that died (killed for memory, say) takes its pool with it: that pool is rebuilt,
+    and this one result is computed here.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return compute_pool(lane).submit(fn, *args).result()
+    except BrokenProcessPool:
+        restart_broken_pools()
+        return fn(*args)
+
+
+def restart_broken_pools() -> None:
+    """Forget each lane's pool that a dead worker broke, so the next computation starts a new
+    one. Only a broken pool: when several sessions see the same failure, the first one's new
+    pool is kept, and a healthy lane's workers are never orphaned (they would wait forever)."""
+    for lane in LANES:
+        if getattr(compute_pool(lane), "_broken", False):  # (set before its futures fail)
+            log.error("a worker of the %s lane died; the lane starts new workers", lane)
+            compute_pool.clear(lane)
+
+
+@dataclass(eq=False)
+class TrainingJob:
+    """One training run of a session (the lab's or the ConvNet's): a worker process fills its
+    queue, the page drains it."""
+
+    key: tuple
+    inbox: object  # a multiprocessing queue (manager proxy)
+    stop: object  # a multiprocessing event (manager proxy)
+    records: list = field(default_factory=list)
+    summary: object = None
+    error: bool = False
+    done: bool = False
+    started: float = field(default_factory=time.time)
+
+    def collect(self) -> None:
+        """Move what the worker has sent so far into ``records`` / ``summary``."""
+        if self.done:
+            return
+        for batch in training_queues().submit(jobs.drain, self.inbox).result():
+            if batch is None:
+                self.done = True
+            elif isinstance(batch, Exception):
+                self.error = True
+            else:
+                for item in batch:
+                    if isinstance(item, Summary):
+                        self.summary = item
+                    else:
+                        self.records.append(item)
+
+
+@st.cache_resource(show_spinner=False)
+def training_queues() -> ThreadPoolExecutor:
+    """The one thread in which the server reads the trainings' queues (manager proxies).
+
+    A proxy opens a connection per thread, with an authentication handshake, and the manager
+    starts a thread to serve it; Streamlit runs every rerun in a new thread, so every live
+    redraw of a training view (twice a second for each student training) paid for a new
+    connection before it read anything. This thread keeps its connection.
+    """
+    return ThreadPoolExecutor(1, thread_name_prefix="training-queues")
+
+
+LAB_WORKERS = WORKERS  # processes per server that train the overfitting lab's models
+
+
+@st.cache_resource(show_spinner=False)
+def lab_workers():
+    """A pool of worker processes (and a manager for their queues), shared by all sessions.
+
+    Training in processes keeps it off the server's GIL; with two workers on a two-core machine,
+    a third student's training waits for a free worker instead of slowing everyone down.
+    """
+    from multiprocessing.managers import SyncManager
+
+    from playground import training
+
+    pool = jobs.start_pool(LAB_WORKERS, jobs.init_background, training.warm_worker)
+    manager = SyncManager(ctx=jobs.context())
+    with jobs.plain_main():
+        manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
+    return pool, manager
