@@ -299,3 +299,24 @@ def test_a_trainings_queue_is_read_through_one_manager_connection(monkeypatch):
     assert job.records == ["record 1", "record 2", "record 3", "record 4"]
     assert isinstance(job.summary, Summary) and job.done
     assert opened <= 1  # the reading thread's, once (it was one a rerun)
+
+
+def test_a_worker_that_imports_the_apps_script_as_mp_main_imports_nothing():
+    # multiprocessing makes a new process run the parent's __main__ file as __mp_main__; a
+    # worker started while a rerun has set it (Streamlit sets it at every run) used to run the
+    # whole app there: streamlit imported, and dozens of "bare mode" warnings at server start.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent.parent / "pages" / "app.py"
+    code = (
+        "import runpy, sys\n"
+        f"runpy.run_path({str(app)!r}, run_name='__mp_main__')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('streamlit', 'torch', 'router', 'frame', 'views')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]" and out.stderr == "", (out.stdout[:200], out.stderr[:500])

@@ -81,8 +81,8 @@ def test_nothing_else_lists_the_views():
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {sorted(found)}")
     assert not offenders, offenders
     # and the router builds its pages from the registry, declaring none of its own
-    app = (PAGES / "app.py").read_text(encoding="utf-8")
-    assert len(re.findall(r"st\.Page\(", app)) == 1 and "for v in VIEWS" in app
+    router = (PAGES / "router.py").read_text(encoding="utf-8")
+    assert len(re.findall(r"st\.Page\(", router)) == 1 and "for v in VIEWS" in router
 
 
 def test_the_per_view_link_table_covers_every_view():

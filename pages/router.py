@@ -1,0 +1,65 @@
+"""The router: every run of the dashboard's script (pages/app.py) calls :func:`main`.
+
+It builds the navigation from the view registry (views.py), draws the page frame, and runs
+the view the URL names, with its lesson box and the notice about a link's unusable settings.
+"""
+
+import logging
+
+import charts
+import frame
+import streamlit as st
+import torch
+import workers
+from views import BY_PATH, HOME, VIEWS
+
+from playground.i18n import t
+
+torch.set_num_threads(1)  # many sessions share one server process
+logging.basicConfig(level=logging.INFO)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Pay torch's one-off start-up costs (about a second) once per server, not per student."""
+    from playground import landscapes, runs
+    from playground.optimizers import RunSpec
+
+    land = landscapes.get("saddle")
+    runs.race(land, [RunSpec.parse(r) for r in land.race], runs.RaceConfig(land.start, 5))
+    workers.start_pools()  # the compute workers start with the server, in the background
+    return True
+
+
+def main() -> None:
+    """One run of the app: the frame, the view the URL names, then what the link could not use."""
+    st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
+    link = frame.link_snapshot()  # the settings as the link gave them, before any widget runs
+    lang = frame.page_frame()
+    st.set_page_config(page_title=t("home_title", lang))
+    pages = [
+        st.Page(
+            v.script,
+            title=t(f"nav_{v.key}", lang),
+            icon=v.icon,
+            url_path=v.url_path,
+            default=v is HOME,
+        )
+        for v in VIEWS
+    ]
+    warm_up()
+    page = st.navigation(pages)
+    # The build of plotly.js that a view's first figures need (pages/chart.js; views.View.build)
+    # loads as the view starts, before its figures arrive. Home has no figure: once idle, it
+    # loads the build that draws every view's, for the view a student opens next.
+    with st.sidebar:
+        shown = BY_PATH.get(page.url_path or HOME.url_path, HOME)
+        charts.preload_charts(shown.build, shown.preload_idle)
+    notice = st.container()  # above the view: what in the link could not be used
+    frame.lesson_box(st.container(), lang)
+    frame.restore_settings(page.url_path, link)
+    try:
+        page.run()
+    finally:
+        frame.save_settings(page.url_path)
+        frame.link_notice(notice, link, lang)
