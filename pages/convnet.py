@@ -11,6 +11,7 @@ import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
+import training_panel as panel
 import widgets
 import workers
 
@@ -25,7 +26,6 @@ from playground.training import Variant
 
 lang = frame.language()
 Q = {"bind": "query-params"}
-POLL = 0.5  # seconds between redraws while training
 VARIANTS = ("baseline", "dropout", "early_stopping", "weight_decay")
 
 
@@ -299,6 +299,12 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
         right.success(t("digits_no_mistakes", lang))
 
 
+def live(job: workers.TrainingJob) -> None:
+    """The running job's curves and first-layer kernels, from its own settings."""
+    curves(job, job.key[1])
+    kernels(job, job.key[1], 0, "net_kernels_live")
+
+
 def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     s = summary
     rows = {
@@ -326,31 +332,14 @@ st.markdown(t("digits_intro", lang))
 with widgets.guarded(lang):
     data_config, config = controls()
     data = compute.digits(data_config)
-    key = (data_config, config)
-    job: workers.TrainingJob | None = st.session_state.get("_net_job")
-    b1, b2, b3 = st.columns([1, 1, 4])
-    if b1.button(
-        t("lab_train", lang), type="primary", icon=":material/play_arrow:", key="net_train_btn"
-    ):
-        if job is not None:
-            job.stop.set()
-        pool, manager = workers.lab_workers()
-        job = workers.TrainingJob(key, manager.Queue(), manager.Event())
-        st.session_state["_net_job"] = job
-        pool.submit(training.train_to_queue, data, config, job.inbox, job.stop, 0.05, convnet.train)
-    if job is not None:
-        job.collect()
-    if b2.button(
-        t("lab_stop", lang),
-        icon=":material/stop:",
-        key="net_stop_btn",
-        disabled=job is None or job.done,
-    ):
-        job.stop.set()
-    if job is None:
-        b3.info(t("digits_press_train", lang))
-    elif job.key != key:
-        b3.warning(t("lab_changed", lang))
+
+    def start(pool, job: workers.TrainingJob) -> None:
+        run = (data, config, job.inbox, job.stop, 0.05, convnet.train)
+        pool.submit(training.train_to_queue, *run)
+
+    press = t("digits_press_train", lang)
+    ids = ("net_train_btn", "net_stop_btn")
+    job = panel.buttons("_net_job", (data_config, config), start, ids, press, lang)
     with st.expander(t("digits_data_and_net", lang), expanded=job is None):
         left, right = st.columns([3, 2])
         with left:
@@ -372,24 +361,8 @@ with widgets.guarded(lang):
             shapes_table(data.size, config)
 
     if job is not None and job.key[0] == data_config:
-        running = not job.done
-
-        @st.fragment(run_every=POLL if running else None)
-        def live() -> None:
-            current: workers.TrainingJob = st.session_state["_net_job"]
-            current.collect()
-            if current.error:
-                st.error(t("err_unexpected", lang))
-            if current.done and running:
-                st.rerun(scope="app")  # finished: draw the results once, stop polling
-            if not current.records:
-                st.info(t("lab_starting", lang))
-                return
-            curves(current, current.key[1])
-            kernels(current, current.key[1], 0, "net_kernels_live")
-
-        if running:
-            live()
+        if not job.done:
+            panel.live("_net_job", live, lang)
         elif job.records:
             curves(job, job.key[1])
             if job.summary is not None:

@@ -11,6 +11,7 @@ import compute
 import frame
 import pandas as pd
 import streamlit as st
+import training_panel as panel
 import widgets
 import workers
 
@@ -22,7 +23,6 @@ from playground.training import TrainConfig, Variant
 
 lang = frame.language()
 Q = {"bind": "query-params"}
-POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
 
 Job = workers.TrainingJob
@@ -217,15 +217,21 @@ def names_of(config: TrainConfig) -> list[str]:
     return [t(f"lab_variant_{v.name}", lang) for v in config.variants]
 
 
-def draw(
-    job: Job, split: data.Split, config: TrainConfig, truth: bool, epoch_index: int | None = None
-) -> None:
-    """Progress, curves, and the fit at the latest (or chosen) snapshot; ``truth`` adds sin(x)."""
+def trained(job: Job) -> tuple[data.Split, TrainConfig, bool]:
+    """What a job trained: its split, its config, and whether to draw the true sine.
+
+    Always the job's own settings (``job.key``), never the widgets' current ones.
+    """
+    source, config = job.key
+    truth = isinstance(source, data.TaskConfig) and source.task == "sine"
+    return compute.lab_split(source)[0], config, truth
+
+
+def draw(job: Job, epoch_index: int | None = None) -> None:
+    """Progress, curves, and the fit at the latest (or chosen) snapshot of the job's run."""
+    split, config, truth = trained(job)
     records = list(job.records)
     names = names_of(config)
-    if not records:
-        st.info(t("lab_starting", lang))
-        return
     last = records[-1]
     frac = last.epoch / config.epochs
     st.progress(
@@ -269,6 +275,47 @@ def draw(
         charts.chart(fig, "lab_fit", shared=False)
 
 
+def finished(job: Job) -> None:
+    """A finished (or stopped) run: a replay slider, its drawing, results and script."""
+    snaps = [r.epoch for r in job.records if r.prediction is not None]
+    which = None
+    if len(snaps) > 1:
+        pick = st.select_slider(
+            t("lab_replay", lang),
+            snaps,
+            value=snaps[-1],
+            key="replay",
+            help=t("lab_replay_help", lang),
+        )
+        which = snaps.index(pick)
+    if job.records:
+        draw(job, which)
+    if job.summary is not None:
+        results(job)
+
+
+def results(job: Job) -> None:
+    split, config, _ = trained(job)
+    s = job.summary
+    rows = {
+        "variant": names_of(config),
+        "best epoch": s.best_epoch,
+        "stopped at": [e if e > 0 else None for e in s.stopped_at],
+    }
+    for k, values in s.final.items():
+        rows[k] = values
+    rows["weights"] = [s.weights] * len(config.variants)
+    table = pd.DataFrame(rows)
+    table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
+    st.subheader(t("lab_results", lang))
+    widgets.table(widgets.display_table(table))
+    st.caption(t("lab_results_note", lang))
+    widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
+    plain = [v for v in config.variants if not v.dropout]
+    script = scripts.lab_script(split, config, plain[0]) if plain else None
+    widgets.show_code(script, "lab.py", "code_lab")
+
+
 workers.lab_workers()  # start (and warm) the worker processes the first time the lab is opened
 st.title(t("lab_title", lang))
 st.markdown(t("lab_intro", lang))
@@ -277,81 +324,17 @@ with widgets.guarded(lang):
     if source is None:
         st.stop()
     split, notes = compute.lab_split(source)
-    truth = isinstance(source, data.TaskConfig) and source.task == "sine"  # the noisy sine's curve
     for note in notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
-    key = (source, config)
-    job: Job | None = st.session_state.get("_lab_job")
-    b1, b2, b3 = st.columns([1, 1, 4])
-    if b1.button(
-        t("lab_train", lang), type="primary", icon=":material/play_arrow:", key="train_btn"
-    ):
-        if job is not None:
-            job.stop.set()
-        pool, manager = workers.lab_workers()
-        job = Job(key, manager.Queue(), manager.Event())
-        st.session_state["_lab_job"] = job
+
+    def start(pool, job: Job) -> None:
         pool.submit(training.train_to_queue, split, config, job.inbox, job.stop)
-    if job is not None:
-        job.collect()
-    if b2.button(
-        t("lab_stop", lang),
-        icon=":material/stop:",
-        key="stop_btn",
-        disabled=job is None or job.done,
-    ):
-        job.stop.set()
-    if job is None:
-        b3.info(t("lab_press_train", lang))
-    elif job.key != key:
-        b3.warning(t("lab_changed", lang))
 
-    if job is not None:
-        running = not job.done
-
-        @st.fragment(run_every=POLL if running else None)
-        def live() -> None:
-            current: Job = st.session_state["_lab_job"]
-            current.collect()
-            if current.error:
-                st.error(t("err_unexpected", lang))
-            if current.done and running:
-                st.rerun(scope="app")  # training finished: draw the results once, stop polling
-            draw(current, split, config, truth)
-
-        if running:
-            live()
-        else:
-            snaps = [r.epoch for r in job.records if r.prediction is not None]
-            which = None
-            if len(snaps) > 1:
-                pick = st.select_slider(
-                    t("lab_replay", lang),
-                    snaps,
-                    value=snaps[-1],
-                    key="replay",
-                    help=t("lab_replay_help", lang),
-                )
-                which = snaps.index(pick)
-            draw(job, split, config, truth, which)
-            if job.summary is not None:
-                s = job.summary
-                rows = {
-                    "variant": names_of(config),
-                    "best epoch": s.best_epoch,
-                    "stopped at": [e if e > 0 else None for e in s.stopped_at],
-                }
-                for k, values in s.final.items():
-                    rows[k] = values
-                rows["weights"] = [s.weights] * len(config.variants)
-                table = pd.DataFrame(rows)
-                table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
-                st.subheader(t("lab_results", lang))
-                widgets.table(widgets.display_table(table))
-                st.caption(t("lab_results_note", lang))
-                widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
-                plain = [v for v in config.variants if not v.dropout]
-                script = scripts.lab_script(split, config, plain[0]) if plain else None
-                widgets.show_code(script, "lab.py", "code_lab")
+    press = t("lab_press_train", lang)
+    job = panel.buttons("_lab_job", (source, config), start, ("train_btn", "stop_btn"), press, lang)
+    if job is not None and not job.done:
+        panel.live("_lab_job", draw, lang)
+    elif job is not None:
+        finished(job)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
         st.markdown(t("lab_notice", lang))

@@ -235,7 +235,8 @@ def train(
         keep = early.update(epoch, last["val_loss"])
         for v in np.nonzero(keep)[0]:
             best_state[v] = copy.deepcopy(models[v].state_dict())
-        snap = epoch % every == 0 or epoch == 1 or epoch == config.epochs
+        ending = should_stop() or early.all_stopped or epoch == config.epochs
+        snap = epoch % every == 0 or epoch == 1 or ending  # the last epoch always has its kernels
         yield EpochRecord(
             epoch,
             last["train_loss"].copy(),
@@ -247,7 +248,7 @@ def train(
             early.stopped.copy(),
             kernels=kernels() if snap else None,
         )
-        if should_stop() or early.all_stopped:
+        if ending:
             break
 
     if config.restore_best:  # early-stopping variants get their best weights back

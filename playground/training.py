@@ -372,8 +372,9 @@ def train(
         keep = early.update(epoch, val)
         for v in np.nonzero(keep)[0]:
             best_state[v] = model.variant_state(v)
+        last = should_stop() or early.all_stopped or epoch == config.epochs
         prediction = None
-        if epoch % every == 0 or epoch == 1 or epoch == config.epochs:
+        if epoch % every == 0 or epoch == 1 or last:  # the last epoch always has its picture
             prediction = _predict(model, grid, classes)
         yield EpochRecord(
             epoch,
@@ -386,7 +387,7 @@ def train(
             early.stopped.copy(),
             prediction,
         )
-        if should_stop() or early.all_stopped:
+        if last:
             break
 
     # Early-stopping variants get their best weights back.

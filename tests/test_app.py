@@ -372,3 +372,21 @@ def test_a_click_reported_by_the_page_is_a_point_only_if_it_holds_two_finite_num
         {"x": {}, "y": 2},
     ):
         assert charts.point_from(sent) is None, sent
+
+
+def test_the_lab_draws_a_finished_run_from_its_own_settings_not_the_current_widgets():
+    # Toggling a variant after training used to relabel the curves and the results table with
+    # the current widgets' variants (or fail: four results, three names).
+    at = open_view("overfit.py")
+    at.number_input(key="epochs").set_value(40).run()
+    at.button(key="train_btn").click().run()
+    deadline = time.time() + 90
+    while not tables(at) and time.time() < deadline:
+        time.sleep(1)
+        at.run()
+    before = tables(at)[0].iloc[:, 0].tolist()
+    assert len(before) == 4
+    at.toggle(key="use_dropout").set_value(False).run()  # a setting changed after training
+    assert not at.exception and not at.error
+    assert tables(at)[0].iloc[:, 0].tolist() == before  # still the trained run's variants
+    assert any("changed" in w.value for w in at.warning)  # and the panel says so

@@ -216,3 +216,20 @@ def test_curves_are_cut_where_early_stopping_ended_a_variant():
     assert train_err[0].tolist() == pytest.approx([0.5, 0.4]) and val_err[0, 1] == pytest.approx(
         0.7
     )
+
+
+def test_a_stopped_run_has_the_picture_of_its_last_epoch():
+    # Stopped at epoch 7 of 2,000 (snapshots every 33 epochs): the fit shown after Stop was
+    # epoch 1's while the curves and results were at epoch 7.
+    split = data.make_task(PRESET)
+    calls = {"n": 0}
+
+    def stop_after_seven() -> bool:
+        calls["n"] += 1
+        return calls["n"] >= 7
+
+    config = TrainConfig(epochs=2000)
+    records = [r for r in training.train(split, config, stop_after_seven) if hasattr(r, "epoch")]
+    assert records[-1].epoch == 7
+    assert records[-1].prediction is not None
+    assert [r.epoch for r in records if r.prediction is not None] == [1, 7]
