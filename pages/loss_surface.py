@@ -142,6 +142,7 @@ with right:
 
 # ------------------------------------------------------------------ surfaces
 st.header(t("ls_surfaces", lang))
+grid = None  # set once the surfaces are drawn; the descent needs them
 with widgets.guarded(lang):
     c = st.columns([1, 1, 1, 2])
     auto = c[0].toggle(
@@ -309,5 +310,5 @@ def descent_section() -> None:
         )
 
 
-if "grid" in globals():
+if grid is not None:  # (an error above was shown in place of the surfaces)
     descent_section()

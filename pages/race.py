@@ -280,6 +280,7 @@ with st.sidebar:
         help=t("race_tol_help", lang),
     )
 
+contestants = []  # set once the runs' settings are read; the basin map needs them
 with widgets.guarded(lang):
     options = surface_options()
     data_x, data_y = regression_data()
@@ -452,5 +453,5 @@ def basin_section() -> None:
             )
 
 
-if "contestants" in globals() and contestants:
+if contestants:  # (an error above was shown in place of the race)
     basin_section()
