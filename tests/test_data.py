@@ -77,3 +77,40 @@ def test_file_over_the_upload_limit_is_refused():
     with pytest.raises(UserError) as err:
         data.read_csv(b"x,y\n" + b"1,2\n" * (data.MAX_UPLOAD_BYTES // 4 + 1))
     assert err.value.key == "err_csv_too_large"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        (",".join(["a"] * 70_000) + "\n" + ",".join(["1"] * 70_000) + "\n").encode(),  # 280 KB
+        ("a," * 160_000).encode(),  # one line, no newline: 320 KB
+        (";".join(f"c{i}" for i in range(301)) + "\n" + ";".join(["1"] * 301)).encode(),
+    ],
+    ids=["70,000 duplicate names", "one huge line", "301 columns"],
+)
+def test_a_too_wide_header_is_refused_before_parsing(raw):
+    # pandas' sniffing parser took 60 s for the first file (quadratic in duplicate names): the
+    # header is counted first, in one pass over at most 64 KB.
+    from playground.i18n import UserError
+
+    with pytest.raises(UserError) as caught:
+        data.read_csv(raw)
+    assert caught.value.key == "err_csv_header"
+
+
+def test_300_columns_and_each_separator_are_read():
+    wide = ",".join(f"c{i}" for i in range(300)) + "\n" + ",".join(map(str, range(300))) + "\n"
+    assert data.read_csv(wide.encode()).shape == (1, 300)
+    for sep in (",", ";", "\t", "|"):
+        frame = data.read_csv(f"x{sep}y\n1{sep}2\n3{sep}4\n".encode())
+        assert list(frame.columns) == ["x", "y"], sep
+
+
+def test_a_one_column_file_is_one_column():
+    # The old sniffer split the header "only" on its letter "y": "2 column(s), 1 numeric".
+    from playground.i18n import UserError
+
+    with pytest.raises(UserError) as caught:
+        data.read_csv(b"only\n1\n2\n3\n")
+    assert caught.value.key == "err_csv_two_numeric"
+    assert caught.value.params == {"found": 1, "columns": 1}
