@@ -66,3 +66,16 @@ def rejected(
         if name not in in_use or not same_setting(list(values), in_use[name]):
             bad.append((name, ", ".join(values)[:40]))
     return bad
+
+
+def non_finite(link: Mapping[str, Sequence[str]]) -> list[str]:
+    """The link's parameters whose value is a number that is not finite (``inf``, ``nan``,
+    ``1e309``): no setting takes one, and a whole-number widget given one fails outright
+    (Streamlit's ``int(float("inf"))`` raises OverflowError before the view can say a word).
+    """
+    bad = []
+    for name, values in link.items():
+        numbers = [_number(v) for v in values]
+        if any(n is not None and not math.isfinite(n) for n in numbers):
+            bad.append(name)
+    return bad

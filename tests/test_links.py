@@ -202,3 +202,16 @@ def test_coming_back_from_another_view_keeps_its_settings(page):
     assert not at.error, [e.value for e in at.error]
     in_use = {k: at.session_state[k] for k in LINKS[page] if k in at.session_state}
     assert links.rejected({k: [v] for k, v in LINKS[page].items()}, in_use) == []
+
+
+def test_non_finite_numbers_in_a_link_are_found_whatever_their_spelling():
+    link = {
+        "steps": ["inf"],
+        "race_seed": ["1e309"],
+        "epochs": ["-Infinity"],
+        "lr": ["nan"],
+        "n": ["12"],
+        "surface": ["rosenbrock"],
+        "betas": ["0.9", "1e999"],
+    }
+    assert sorted(links.non_finite(link)) == ["betas", "epochs", "lr", "race_seed", "steps"]
