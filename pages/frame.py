@@ -8,6 +8,7 @@ ones that could not be used), and the widgets whose URL parameter is the option 
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 
 import streamlit as st
@@ -124,6 +125,14 @@ def link_snapshot() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+def drop_non_finite(link: dict[str, list[str]]) -> None:
+    """Take numbers that are not finite (``steps=inf``, ``race_seed=1e309``) out of the URL
+    before any widget reads it: a whole-number widget given one fails outright (Streamlit
+    raises OverflowError), so the view would show an error instead of its default."""
+    for name in links.non_finite(link):
+        del st.query_params[name]
+
+
 def restore_settings(page: str, link: dict[str, list[str]]) -> None:
     """Coming back to a view from another one: give it back the settings it had when left.
 
@@ -162,8 +171,21 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
     in_use = {k: st.session_state[k] for k in link if k in st.session_state}
     bad = links.rejected(link, in_use)
     if bad:
-        items = "; ".join(f"`{name}={value}`" for name, value in bad)
+        items = "; ".join(code_span(f"{name}={value}") for name, value in bad)
         where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
+
+
+def code_span(text: str) -> str:
+    """``text`` as one Markdown code span, shown exactly as typed: never a link, an image, a
+    heading, HTML or LaTeX, whatever a crafted link puts in it.
+
+    The fence is one backtick longer than the longest run of backticks inside (CommonMark's
+    rule), and whitespace (newlines included, which could end the paragraph) becomes spaces.
+    """
+    text = " ".join(text.split()) or " "
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def choice(widget, label: str, options, key: str, default, keep: bool = False, **kwargs):

@@ -35,6 +35,7 @@ def main() -> None:
     """One run of the app: the frame, the view the URL names, then what the link could not use."""
     st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
     link = frame.link_snapshot()  # the settings as the link gave them, before any widget runs
+    frame.drop_non_finite(link)  # (reported with the others the view could not use)
     lang = frame.page_frame()
     st.set_page_config(page_title=t("home_title", lang))
     pages = [

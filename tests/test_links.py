@@ -1,5 +1,6 @@
 """Shareable links: settings → URL → restored settings, tampered links, both languages."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,47 @@ def test_non_finite_numbers_in_a_link_are_found_whatever_their_spelling():
         "betas": ["0.9", "1e999"],
     }
     assert sorted(links.non_finite(link)) == ["betas", "epochs", "lr", "race_seed", "steps"]
+
+
+@pytest.mark.parametrize(
+    ("page", "name", "default"),
+    [
+        ("race", "steps", None),
+        ("race", "race_seed", 0),
+        ("overfit", "epochs", 2000),
+        ("convnet", "net_epochs", None),
+        ("ewa", "ewa_n", 365),
+        ("from-scratch", "fs_steps_sine", None),
+        ("loss-surface", "steps", 100),
+    ],
+)
+def test_an_infinite_whole_number_in_a_link_falls_back_to_the_default(page, name, default):
+    # Streamlit's int(float("inf")) raised OverflowError: an error box and an empty view.
+    for value in ("inf", "1e309", "-Infinity"):
+        at = open_link(page, {name: value})
+        assert not at.error, (name, value, [e.value for e in at.error])
+        kept = widget_value(at, name)
+        assert kept is not None and (default is None or kept == default), (name, value, kept)
+
+
+PAYLOADS = [
+    "x` [Your session expired: sign in here](https://evil.example/login) `",  # the audit's
+    "``a`` ![img](https://evil.example/p.png)",
+    "# heading\n\n[link](javascript:alert(1))",
+    "<a href='https://evil.example'>click</a>",
+    "$\\href{https://evil.example}{x}$",
+    "https://evil.example/autolink",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_crafted_parameter_name_is_shown_as_text_in_the_notice(payload):
+    at = open_link("race", {payload: "1"})
+    (notice,) = rejected_notices(at)
+    items = notice.split("instead: ", 1)[1].removesuffix(".")
+    # one code span: a fence of n backticks, a space, the text, a space, the same fence
+    fence = re.match(r"`+", items).group(0)
+    assert items.startswith(fence + " ") and items.endswith(" " + fence)
+    inner = items[len(fence) + 1 : -len(fence) - 1]
+    assert fence not in inner  # nothing inside can close it early
+    assert inner == " ".join(f"{payload}=1".split())
