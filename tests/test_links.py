@@ -218,19 +218,20 @@ def test_non_finite_numbers_in_a_link_are_found_whatever_their_spelling():
     assert sorted(links.non_finite(link)) == ["betas", "epochs", "lr", "race_seed", "steps"]
 
 
-@pytest.mark.parametrize(
-    ("page", "name", "default"),
-    [
-        ("race", "steps", None),
-        ("race", "race_seed", 0),
-        ("overfit", "epochs", 2000),
-        ("convnet", "net_epochs", None),
-        ("ewa", "ewa_n", 365),
-        ("from-scratch", "fs_steps_sine", None),
-        ("loss-surface", "steps", 100),
-    ],
-)
-def test_an_infinite_whole_number_in_a_link_falls_back_to_the_default(page, name, default):
+# A whole-number setting of each view, and its default (None: the surface's own)
+WHOLE_NUMBERS = {
+    "race": ("race_seed", 0),
+    "overfit": ("epochs", 2000),
+    "convnet": ("net_epochs", None),
+    "ewa": ("ewa_n", 365),
+    "from-scratch": ("fs_steps_sine", None),
+    "loss-surface": ("steps", 100),
+}
+
+
+@pytest.mark.parametrize("page", sorted(WHOLE_NUMBERS))
+def test_an_infinite_whole_number_in_a_link_falls_back_to_the_default(page):
+    name, default = WHOLE_NUMBERS[page]
     # Streamlit's int(float("inf")) raised OverflowError: an error box and an empty view.
     for value in ("inf", "1e309", "-Infinity"):
         at = open_link(page, {name: value})

@@ -16,7 +16,7 @@ NAMES = {v.script for v in views.VIEWS} | {v.url_path for v in views.VIEWS} - {"
 
 # Per-view data tables that are allowed to name many views, each checked against the
 # registry by a test of its own (so it cannot drift from it silently).
-CHECKED_TABLES = {("test_links.py", "LINKS")}
+CHECKED_TABLES = {("test_links.py", "LINKS"), ("test_links.py", "WHOLE_NUMBERS")}
 
 
 def test_every_view_has_its_page_strings_and_a_unique_address():
@@ -34,7 +34,9 @@ def test_every_view_has_its_page_strings_and_a_unique_address():
 
 @pytest.mark.parametrize("view", views.VIEWS, ids=lambda v: v.key)
 def test_a_views_hidden_controls_and_session_keys_are_its_own(view):
-    source = (PAGES / view.script).read_text(encoding="utf-8")
+    stem = view.script.removesuffix(".py")  # the page and its own modules (race_controls.py)
+    own = [PAGES / view.script, *PAGES.glob(f"{stem}_*.py")]
+    source = "".join(p.read_text(encoding="utf-8") for p in own)
     for key in view.presenter_hidden:  # widgets of this view's page
         assert re.search(rf'key\s*=\s*"{key}"|"{key}"', source), (view.script, key)
     others = [PAGES / v.script for v in views.VIEWS if v is not view]
@@ -85,10 +87,11 @@ def test_nothing_else_lists_the_views():
     assert len(re.findall(r"st\.Page\(", router)) == 1 and "for v in VIEWS" in router
 
 
-def test_the_per_view_link_table_covers_every_view():
+def test_the_per_view_link_tables_cover_every_view():
     import test_links
 
-    assert set(test_links.LINKS) == {v.url_path for v in views.VIEWS} - {"home"}
+    for table in (test_links.LINKS, test_links.WHOLE_NUMBERS):
+        assert set(table) == {v.url_path for v in views.VIEWS} - {"home"}
 
 
 def test_the_detector_finds_a_list_of_views():

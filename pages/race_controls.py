@@ -1,0 +1,156 @@
+"""The race view's controls: each contestant's optimizer and settings (with its update rule
+beside them), the surface's own defaults, and a click on the map as the start.
+
+Every widget is keyed and bound to the URL; a surface's start, steps and contestants fill
+whatever the link and the session leave unset.
+"""
+
+import contextlib
+
+import charts
+import compute
+import frame
+import streamlit as st
+
+from playground import landscapes
+from playground.figures import race as rf
+from playground.i18n import UserError, t
+from playground.optimizers import OPTIMIZERS, RunSpec
+
+Q = {"bind": "query-params"}
+MAX_RUNS = 8
+START_LIMIT = 1e4  # the start point's inputs (and a click on the map) stay within ±this
+
+
+def surface_options() -> landscapes.SurfaceOptions:
+    kappa = st.session_state.get("kappa", 20.0)
+    formula = st.session_state.get("formula", landscapes.SurfaceOptions.formula)
+    half = st.session_state.get("half", 3.0)
+    return landscapes.SurfaceOptions(float(kappa), str(formula), float(half))
+
+
+def regression_data():
+    """The loss-surface view's current data, if this session opened it; else the classic data."""
+    data = st.session_state.get("_regression_data")
+    return (None, None) if data is None else data
+
+
+def surface_defaults(name: str) -> dict[str, object]:
+    """Widget values that suit a surface: its start, steps and default contestants."""
+    land = compute.landscape(name, surface_options(), *regression_data())
+    values: dict[str, object] = {
+        "start_x": float(land.start[0]),
+        "start_y": float(land.start[1]),
+        "steps": int(land.steps),
+        "n_runs": len(land.race),
+    }
+    for i, text in enumerate(land.race):
+        values.update(run_values(i, RunSpec.parse(text)))
+    return values
+
+
+def run_values(i: int, run: RunSpec) -> dict[str, object]:
+    return {f"r{i}": run.optimizer, **{f"r{i}_{n}": v for n, v in run.settings.items()}}
+
+
+def load_defaults() -> None:
+    """Callback of the surface choice: start, steps and contestants suited to the new surface."""
+    with contextlib.suppress(UserError):
+        st.session_state.update(surface_defaults(st.session_state["surface"]))
+
+
+def first_visit() -> None:
+    """Fill every setting neither the link nor the session gives with the surface's defaults.
+
+    Also on coming back from another view: Streamlit has forgotten the widgets it did not draw.
+    """
+    name = st.query_params.get("surface", st.session_state.get("surface", "saddle"))
+    name = name if name in landscapes.NAMES else "saddle"
+    try:
+        defaults = surface_defaults(name)
+    except UserError:
+        defaults = surface_defaults("saddle")
+    for key, value in {"surface": name, **defaults}.items():
+        if key not in st.query_params and key not in st.session_state:
+            st.session_state[key] = value
+    for i in range(MAX_RUNS):  # a run named in the link gets its optimizer's own defaults
+        opt = st.query_params.get(f"r{i}")
+        if opt in OPTIMIZERS:
+            for key, value in run_values(i, RunSpec(opt)).items():
+                if key not in st.query_params and key not in st.session_state:
+                    st.session_state[key] = value
+
+
+def optimizer_changed(i: int) -> None:
+    st.session_state.update(run_values(i, RunSpec(st.session_state[f"r{i}"])))
+
+
+def setting_widget(container, i: int, setting, key: str, lang: str):
+    label = setting.name
+    if setting.kind == "bool":
+        return container.checkbox(label, key=key, **frame.initial(key, setting.default), **Q)
+    step = 1 if setting.kind == "int" else None
+    fmt = "%d" if setting.kind == "int" else "%g"
+    low, high = (
+        (int(setting.low), int(setting.high))
+        if setting.kind == "int"
+        else (float(setting.low), float(setting.high))
+    )
+    default = int(setting.default) if setting.kind == "int" else float(setting.default)
+    return container.number_input(
+        label,
+        low,
+        high,
+        step=step,
+        format=fmt,
+        key=key,
+        help=t(
+            "race_setting_help",
+            lang,
+            low=f"{setting.low:g}",
+            high=f"{setting.high:g}",
+            default=f"{setting.default:g}",
+        ),
+        **frame.initial(key, default),
+        **Q,
+    )
+
+
+def run_controls(i: int, lang: str) -> RunSpec:
+    """One contestant: optimizer, learning rate, more settings, and its update rule beside them."""
+    with st.container(border=True):
+        left, mid, right = st.columns([1.1, 1, 2.4])
+        name = frame.choice(
+            left.selectbox,
+            t("race_optimizer", lang, i=i + 1),
+            OPTIMIZERS,
+            f"r{i}",
+            None,  # always in the link: a run's optimizer is never "default"
+            format_func=lambda k: OPTIMIZERS[k].label,
+            on_change=optimizer_changed,
+            args=(i,),
+        )
+        spec = OPTIMIZERS[name]
+        values = {"lr": setting_widget(mid, i, spec.setting("lr"), f"r{i}_lr", lang)}
+        with left.popover(t("race_more_settings", lang), icon=":material/tune:"):
+            for setting in spec.settings:
+                if setting.name != "lr":
+                    values[setting.name] = setting_widget(
+                        st, i, setting, f"r{i}_{setting.name}", lang
+                    )
+        mid.markdown(
+            f"<span style='color:{rf.colour(i)};font-size:1.6rem'>●</span> "
+            f"`{RunSpec(name, tuple(values.items())).to_text()}`",
+            unsafe_allow_html=True,
+        )
+        right.latex(spec.latex)
+        right.caption(t(spec.note, lang))
+    return RunSpec(name, tuple(values.items()))
+
+
+def set_start_from_click() -> None:
+    """Callback of the race map: a click selects a point, which becomes the start."""
+    point = charts.clicked_point("race_fig")
+    if point is not None:  # kept within the inputs' range, whatever the page sent
+        x, y = (min(max(round(v, 4), -START_LIMIT), START_LIMIT) for v in point)
+        st.session_state["start_x"], st.session_state["start_y"] = x, y

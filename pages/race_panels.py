@@ -1,0 +1,150 @@
+"""The race view's panels under the map: loss curves, the 3-D surface, the saddle point's
+gradient norm and Hessian eigenvalues, and the basin map (which reruns on its own)."""
+
+from dataclasses import dataclass
+
+import charts
+import compute
+import frame
+import numpy as np
+import pandas as pd
+import streamlit as st
+import widgets
+
+from playground import runs
+from playground.figures import race as rf
+from playground.i18n import t
+
+
+@dataclass(frozen=True, eq=False)
+class Race:
+    """One drawn race: its surface and data, its paths, their labels and results, the map grid."""
+
+    surface: str
+    options: object
+    data_x: object
+    data_y: object
+    land: object
+    paths: list
+    labels: list
+    table: pd.DataFrame
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+
+
+def show(r: Race, lang: str) -> None:
+    """The panel the student picked (only that one is built and sent)."""
+    panel = frame.choice(
+        st.segmented_control,
+        t("race_panel", lang),
+        ("loss", "3d", "saddle"),
+        "panel",
+        "loss",
+        format_func=lambda k: t(f"race_tab_{k}", lang),
+    )
+    if panel == "loss":
+        best = min((m.value for m in r.land.minima), default=None)
+        if best is not None:
+            gaps = [np.maximum(p.loss - best, 1e-16) for p in r.paths]
+            title, y_title = t("fig_loss_gap", lang), t("axis_loss_gap", lang)
+        else:
+            gaps, title, y_title = (
+                [p.loss for p in r.paths],
+                t("fig_loss_race", lang),
+                t("axis_value", lang),
+            )
+        charts.chart(
+            compute.figure(rf.curves, gaps, r.labels, title, y_title, lang=lang), "race_loss"
+        )
+    if panel == "3d":
+        charts.chart(
+            compute.figure(
+                rf.race_3d,
+                r.xs,
+                r.ys,
+                r.z,
+                [p.xy for p in r.paths],
+                [p.loss for p in r.paths],
+                r.labels,
+                lang,
+            ),
+            key="race_3d",
+        )
+    if panel == "saddle":
+        st.markdown(t("race_saddle_intro", lang))
+        escapes = r.table["escaped_at"].tolist()
+        norms = [np.linalg.norm(p.grad, axis=1) for p in r.paths]
+        charts.chart(
+            compute.figure(
+                rf.curves,
+                norms,
+                r.labels,
+                t("fig_grad_norm", lang),
+                t("axis_grad_norm", lang),
+                marks=[None if pd.isna(e) else int(e) for e in escapes],
+                lang=lang,
+            ),
+            key="race_grad",
+        )
+        eigs = [
+            compute.hessians(r.surface, r.options, r.data_x, r.data_y, p.xy)
+            if len(p.xy)
+            else np.zeros((0, 2))
+            for p in r.paths
+        ]
+        charts.chart(
+            compute.figure(
+                rf.curves,
+                [e[:, 1] for e in eigs],
+                r.labels,
+                t("fig_hessian", lang),
+                t("axis_eigen", lang),
+                log=False,
+                dashed=[e[:, 0] for e in eigs],
+                lang=lang,
+            ),
+            key="race_hess",
+        )
+
+
+@st.fragment
+def basins(r: Race, contestants: list, minima, lang: str) -> None:
+    """The basin map recomputes on its own, without rerunning the race above."""
+    st.subheader(t("race_basin", lang))
+    st.markdown(t("race_basin_intro", lang))
+    c1, c2, c3 = st.columns(3)
+    usable = [i for i, run in enumerate(contestants) if run.spec.elementwise]
+    if not usable:
+        st.info(t("err_basin_lbfgs", lang))
+        return
+    which = c1.selectbox(
+        t("race_basin_run", lang), usable, format_func=lambda i: r.labels[i], key="basin_run"
+    )
+    n = c2.slider(
+        t("race_basin_n", lang),
+        10,
+        runs.MAX_BASIN,
+        50,
+        10,
+        key="basin_n",
+        help=t("race_basin_n_help", lang, high=runs.MAX_BASIN),
+    )
+    b_steps = c3.number_input(
+        t("steps", lang),
+        10,
+        2000,
+        300,
+        50,
+        key="basin_steps",
+        help=t("steps_help", lang, high=2000),
+    )
+    if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
+        with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
+            result = compute.basins(
+                r.surface, r.options, r.data_x, r.data_y, contestants[which], n, int(b_steps)
+            )
+            charts.chart(
+                compute.figure(rf.basin_figure, result.xs, result.ys, result.label, minima, lang),
+                key="basin_fig",
+            )
