@@ -7,6 +7,7 @@ fragment redraws the progress every 0.5 s while the page stays usable.
 
 import charts
 import compute
+import convnet_controls as net_controls
 import frame
 import numpy as np
 import pandas as pd
@@ -17,151 +18,12 @@ import workers
 
 from playground import convnet, digits, training
 from playground.convnet import NetConfig
-from playground.digits import DigitsConfig
 from playground.figures import digits as df
 from playground.figures import lab as lf
 from playground.i18n import t
-from playground.optimizers import OPTIMIZERS
-from playground.training import Variant
 
 lang = frame.language()
 Q = {"bind": "query-params"}
-VARIANTS = ("baseline", "dropout", "early_stopping", "weight_decay")
-
-
-def controls() -> tuple[DigitsConfig, NetConfig]:
-    """The sidebar's data and model settings and the row of variants → the two configs."""
-    with st.sidebar:
-        st.header(t("lab_data", lang))
-        scale = frame.choice(
-            st.radio,
-            t("digits_scale", lang),
-            digits.SCALES,
-            "net_scale",
-            2,
-            horizontal=True,
-            format_func=lambda s: f"{8 * s}×{8 * s}",
-            help=t("digits_scale_help", lang),
-        )
-        fraction = st.slider(
-            t("digits_fraction", lang),
-            0.02,
-            1.0,
-            1.0,
-            0.01,
-            key="net_fraction",
-            help=t("digits_fraction_help", lang, low=digits.MIN_TRAIN),
-            **Q,
-        )
-        c1, c2 = st.columns(2)
-        val = c1.number_input(t("lab_val", lang), 0.05, 0.4, 0.2, 0.05, key="net_val", **Q)
-        test = c2.number_input(t("lab_test", lang), 0.05, 0.4, 0.2, 0.05, key="net_test", **Q)
-        seed = st.number_input(
-            t("seed", lang), 0, 2**31 - 1, 0, key="net_seed", help=t("seed_help", lang), **Q
-        )
-        st.header(t("lab_model", lang))
-        c1, c2, c3 = st.columns(3)
-        ch1 = c1.number_input(
-            t("digits_c1", lang),
-            1,
-            convnet.MAX_CHANNELS1,
-            6,
-            key="net_c1",
-            help=t("range_help", lang, low=1, high=convnet.MAX_CHANNELS1),
-            **Q,
-        )
-        ch2 = c2.number_input(
-            t("digits_c2", lang),
-            1,
-            convnet.MAX_CHANNELS2,
-            16,
-            key="net_c2",
-            help=t("range_help", lang, low=1, high=convnet.MAX_CHANNELS2),
-            **Q,
-        )
-        hidden = c3.number_input(
-            t("digits_hidden", lang),
-            4,
-            convnet.MAX_HIDDEN,
-            64,
-            8,
-            key="net_hidden",
-            help=t("range_help", lang, low=4, high=convnet.MAX_HIDDEN),
-            **Q,
-        )
-        opt = frame.choice(
-            st.selectbox,
-            t("lab_optimizer", lang),
-            training.LAB_OPTIMIZERS,
-            "net_opt",
-            "adam",
-            format_func=lambda k: OPTIMIZERS[k].label,
-        )
-        c1, c2 = st.columns(2)
-        lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 2e-3, format="%g", key="net_lr", **Q)
-        epochs = c2.number_input(
-            t("lab_epochs", lang),
-            1,
-            convnet.MAX_EPOCHS,
-            30,
-            key="net_epochs",
-            help=t("lab_epochs_help", lang, high=convnet.MAX_EPOCHS),
-            **Q,
-        )
-        batch = st.number_input(t("digits_batch", lang), 1, 2048, 32, 8, key="net_batch", **Q)
-    st.subheader(t("lab_variants", lang))
-    c = st.columns(4)
-    use = [
-        c[i].toggle(t(f"lab_variant_{name}", lang), True, key=f"net_use_{name}", **Q)
-        for i, name in enumerate(VARIANTS)
-    ]
-    p = c[1].number_input(
-        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="net_p", help=t("digits_p_help", lang), **Q
-    )
-    patience = c[2].number_input(
-        t("lab_patience", lang),
-        1,
-        100,
-        5,
-        key="net_patience",
-        help=t("digits_patience_help", lang),
-        **Q,
-    )
-    restore = c[2].checkbox(
-        t("digits_restore", lang), True, key="net_restore", help=t("digits_restore_help", lang), **Q
-    )
-    wd = c[3].number_input(
-        t("lab_wd", lang),
-        0.0,
-        1.0,
-        1e-3,
-        format="%g",
-        key="net_wd",
-        help=t("lab_wd_help", lang),
-        **Q,
-    )
-    all_variants = (
-        Variant("baseline"),
-        Variant("dropout", dropout=p),
-        Variant("early_stopping", early_stopping=True),
-        Variant("weight_decay", weight_decay=wd),
-    )
-    variants = tuple(v for v, on in zip(all_variants, use, strict=True) if on)
-    data_config = DigitsConfig(int(scale), float(fraction), float(val), float(test), int(seed))
-    net_config = NetConfig(
-        int(ch1),
-        int(ch2),
-        int(hidden),
-        opt,
-        float(lr),
-        int(epochs),
-        int(batch),
-        int(patience),
-        bool(restore),
-        int(seed),
-        variants=variants,
-    )
-    return data_config, net_config
 
 
 def names_of(config: NetConfig) -> list[str]:
@@ -330,7 +192,7 @@ workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("digits_title", lang))
 st.markdown(t("digits_intro", lang))
 with widgets.guarded(lang):
-    data_config, config = controls()
+    data_config, config = net_controls.controls(lang)
     data = compute.digits(data_config)
 
     def start(pool, job: workers.TrainingJob) -> None:
