@@ -198,80 +198,84 @@ with widgets.guarded(lang):
 
 
 # ------------------------------------------------------------------ gradient descent
+def descent_controls() -> runs.DescentConfig:
+    """The descent's loss, learning rate, steps, start and batch, in one row."""
+    c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
+    loss = frame.choice(
+        c[0].radio,
+        t("ls_loss", lang),
+        ("mse", "mae"),
+        "loss",
+        "mse",
+        format_func=lambda s: s.upper(),
+        help=t("ls_loss_help", lang),
+    )
+    lr = c[1].number_input(
+        t("lr", lang),
+        1e-6,
+        runs.MAX_LR,
+        0.05,
+        0.01,
+        key="lr",
+        format="%g",
+        help=t("ls_lr_help", lang, high=runs.MAX_LR),
+        **Q,
+    )
+    c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
+    steps = c[2].number_input(
+        t("steps", lang),
+        1,
+        runs.MAX_STEPS,
+        100,
+        10,
+        key="steps",
+        help=t("steps_help", lang, high=runs.MAX_STEPS),
+        **Q,
+    )
+    w0 = c[3].number_input(t("ls_w0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="w0", **Q)
+    b0 = c[4].number_input(t("ls_b0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="b0", **Q)
+    batch = frame.choice(
+        c[5].radio,
+        t("ls_batch", lang),
+        ("full", "mini", "sgd"),
+        "batch",
+        "full",
+        format_func=lambda s: t(f"ls_batch_{s}", lang),
+        help=t("ls_batch_help", lang),
+    )
+    k = c[6].number_input(
+        t("ls_k", lang),
+        1,
+        data.MAX_ROWS,
+        8,
+        1,
+        key="k",
+        disabled=batch != "mini",
+        help=t("ls_k_help", lang),
+        **Q,
+    )
+    seed = c[7].number_input(
+        t("seed", lang),
+        0,
+        2**31 - 1,
+        0,
+        key="gd_seed",
+        disabled=batch == "full",
+        help=t("seed_help", lang),
+        **Q,
+    )
+    size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
+    return runs.DescentConfig(loss, float(lr), int(steps), float(w0), float(b0), size, int(seed))
+
+
 @st.fragment
 def descent_section() -> None:
     """Gradient descent: its controls rerun only this section, not the surfaces above."""
     st.header(t("ls_descent", lang))
     st.markdown(t("ls_descent_intro", lang))
     with widgets.guarded(lang):
-        c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
-        loss = frame.choice(
-            c[0].radio,
-            t("ls_loss", lang),
-            ("mse", "mae"),
-            "loss",
-            "mse",
-            format_func=lambda s: s.upper(),
-            help=t("ls_loss_help", lang),
-        )
-        lr = c[1].number_input(
-            t("lr", lang),
-            1e-6,
-            runs.MAX_LR,
-            0.05,
-            0.01,
-            key="lr",
-            format="%g",
-            help=t("ls_lr_help", lang, high=runs.MAX_LR),
-            **Q,
-        )
-        c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
-        steps = c[2].number_input(
-            t("steps", lang),
-            1,
-            runs.MAX_STEPS,
-            100,
-            10,
-            key="steps",
-            help=t("steps_help", lang, high=runs.MAX_STEPS),
-            **Q,
-        )
-        w0 = c[3].number_input(t("ls_w0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="w0", **Q)
-        b0 = c[4].number_input(t("ls_b0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="b0", **Q)
-        batch = frame.choice(
-            c[5].radio,
-            t("ls_batch", lang),
-            ("full", "mini", "sgd"),
-            "batch",
-            "full",
-            format_func=lambda s: t(f"ls_batch_{s}", lang),
-            help=t("ls_batch_help", lang),
-        )
-        k = c[6].number_input(
-            t("ls_k", lang),
-            1,
-            data.MAX_ROWS,
-            8,
-            1,
-            key="k",
-            disabled=batch != "mini",
-            help=t("ls_k_help", lang),
-            **Q,
-        )
-        seed = c[7].number_input(
-            t("seed", lang),
-            0,
-            2**31 - 1,
-            0,
-            key="gd_seed",
-            disabled=batch == "full",
-            help=t("seed_help", lang),
-            **Q,
-        )
-        size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
-        config = runs.DescentConfig(
-            loss, float(lr), int(steps), float(w0), float(b0), size, int(seed)
-        )
+        config = descent_controls()
+        loss = config.loss
         traj = compute.descent(x, y, config)
         if traj.diverged_at is not None:
             st.warning(
