@@ -138,7 +138,7 @@ def test_playground_run_warms_the_server_and_reports_it_in_its_terminal():
     proc = subprocess.Popen(
         [sys.executable, "-m", "playground", "run", "--port", str(port)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,  # what a teacher's terminal shows: both
         text=True,
     )
     try:
@@ -149,6 +149,12 @@ def test_playground_run_warms_the_server_and_reports_it_in_its_terminal():
             if line.startswith("Warm-up") or time.time() > deadline:
                 break
         assert lines[-1].startswith(f"Warm-up: opened the {len(VIEWS)} views"), lines
+        # a quiet start: the address and the warm-up's line, nothing else (there were ~53
+        # Streamlit "bare mode" warnings from a worker that re-ran the app, and its info lines)
+        said = [line.strip() for line in lines if line.strip()]
+        assert said[0].startswith("Serving the playground on http://"), said
+        extra = [s for s in said[1:-1] if not s.startswith(("You can now view", "URL: http"))]
+        assert extra == [], extra
         deadline = time.time() + 10
         while _warm_up_processes(port) and time.time() < deadline:
             time.sleep(0.2)
