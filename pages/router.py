@@ -58,9 +58,13 @@ def main() -> None:
         charts.preload_charts(shown.build, shown.preload_idle)
     notice = st.container()  # above the view: what in the link could not be used
     frame.lesson_box(st.container(), lang)
+    # Only a view just opened (a link, a reload, the menu) can have settings it could not use:
+    # on a rerun the URL holds what the widgets themselves wrote (a changed optimizer's old
+    # value among them), which is no link of anybody's.
+    arrived = st.session_state.get("_page") != page.url_path
     frame.restore_settings(page.url_path, link)
     try:
         page.run()
     finally:
         frame.save_settings(page.url_path)
-        frame.link_notice(notice, link, lang)
+        frame.link_notice(notice, link if arrived else {}, lang)

@@ -390,3 +390,14 @@ def test_the_lab_draws_a_finished_run_from_its_own_settings_not_the_current_widg
     assert not at.exception and not at.error
     assert tables(at)[0].iloc[:, 0].tolist() == before  # still the trained run's variants
     assert any("changed" in w.value for w in at.warning)  # and the panel says so
+
+
+@pytest.mark.parametrize("formula", ["x**x**x**x**x**x", "exp(exp(exp(exp(x))))", "10**10**10"])
+def test_a_formula_that_overflows_shows_one_message_and_nothing_broken(formula):
+    # The map's first frame was empty (IndexError: "Something went wrong"), and the basin map
+    # below the race then failed on the same surface.
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value(formula).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "finite" in at.error[0].value, [e.value for e in at.error]

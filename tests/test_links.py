@@ -261,3 +261,16 @@ def test_a_crafted_parameter_name_is_shown_as_text_in_the_notice(payload):
     inner = items[len(fence) + 1 : -len(fence) - 1]
     assert fence not in inner  # nothing inside can close it early
     assert inner == " ".join(f"{payload}=1".split())
+
+
+def test_changing_a_setting_is_not_reported_as_a_link_that_could_not_be_used():
+    # A teacher changing a run's optimizer saw "could not be used as given: r0=sgd" (the old
+    # value, still in the URL as the rerun started), on every view.
+    at = open_link("race", {"zzz": "1"})
+    assert len(rejected_notices(at)) == 1  # the link opened: its unknown setting is named
+    at.selectbox(key="r0").set_value("adam").run()
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    assert not at.exception and rejected_notices(at) == []
+    at = open_link("overfit", {})
+    at.selectbox(key="opt").set_value("sgd").run()
+    assert rejected_notices(at) == []
