@@ -33,9 +33,23 @@ _GRAD = r"&g_t=\nabla f(\theta_{t-1})+\lambda\,\theta_{t-1}\\"
 _GRAD_NO_DECAY = r"&g_t=\nabla f(\theta_{t-1})\\"
 
 
+WIDE = 56  # characters of LaTeX: a longer row of two equations is split into two rows
+
+
 def _aligned(*lines: str) -> str:
-    """Join lines (each starting with ``&``) into one ``aligned`` block, one line per row."""
-    return "\\begin{aligned}\n" + "\n".join(lines).removesuffix("\\\\") + "\n\\end{aligned}"
+    """Join lines (each starting with ``&``) into one ``aligned`` block, one line per row.
+
+    A row of two equations joined by ``,\\quad`` that is longer than ``WIDE`` becomes two rows,
+    so that a card fits a narrow column (a projector's 1280 × 720 with the settings beside it).
+    """
+    rows = []
+    for line in lines:
+        body = line.removesuffix("\\\\")
+        if len(body) > WIDE and ",\\quad" in body:
+            rows += [part if part.startswith("&") else "&" + part for part in body.split(",\\quad")]
+        else:
+            rows.append(body)
+    return "\\begin{aligned}\n" + "\\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 class Reference:
