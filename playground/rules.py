@@ -235,7 +235,7 @@ class AdamW(Adam):
 _ADAGRAD = _aligned(
     _GRAD,
     r"&s_t=s_{t-1}+g_t^2\quad(s_0=0)\\",
-    r"&\tilde\gamma_t=\frac{\gamma}{1+(t-1)\,\eta}\quad(\eta=\texttt{lr\_decay})\\",
+    r"&\tilde\gamma_t=\frac{\gamma}{1+(t-1)\,\eta},\quad\eta=\texttt{lr\_decay}\\",
     r"&\theta_t=\theta_{t-1}-\tilde\gamma_t\,\frac{g_t}{\sqrt{s_t}+\epsilon}",
 )
 
@@ -313,7 +313,8 @@ class Adamax(Moments):
 
 _NADAM = _aligned(
     _GRAD,
-    r"&\mu_k=\beta_1\bigl(1-\tfrac12\,0.96^{k\psi}\bigr)\quad(\psi=\texttt{momentum\_decay})\\",
+    r"&\mu_k=\beta_1\bigl(1-\tfrac12\,0.96^{k\psi}\bigr)\\",
+    r"&\psi=\texttt{momentum\_decay}\\",
     r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t\\",
     r"&v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
     r"&P_t=\mu_1\mu_2\cdots\mu_t\\",
@@ -388,7 +389,8 @@ class RAdam(Moments):
 # ---------------------------------------------------------------- ASGD
 
 _ASGD = _aligned(
-    r"&g_t=\nabla f(\theta_{t-1})+\omega\,\theta_{t-1}\quad(\omega=\texttt{weight\_decay})\\",
+    r"&g_t=\nabla f(\theta_{t-1})+\omega\,\theta_{t-1}\\",
+    r"&\omega=\texttt{weight\_decay}\\",
     r"&\eta_t=\frac{\gamma}{\bigl(1+\lambda\gamma\,(t-1)\bigr)^{\alpha}}\\",
     r"&\theta_t=(1-\lambda\eta_t)\,\theta_{t-1}-\eta_t\,g_t\\",
     r"&\bar\theta_t=\bar\theta_{t-1}+\frac{\theta_t-\bar\theta_{t-1}}{\max(1,\,t-1-t_0)}",
@@ -432,9 +434,9 @@ _RPROP = _aligned(
     r"&\eta=\begin{cases}\eta_+&g_t\tilde g_{t-1}>0\\\eta_-&g_t\tilde g_{t-1}<0\\"
     r"1&g_t\tilde g_{t-1}=0\end{cases}\\",
     r"&\delta_t=\operatorname{clip}\bigl(\eta\,\delta_{t-1},\,\Delta_{\min},\,\Delta_{\max}\bigr)\\",
-    r"&\tilde g_t=\begin{cases}0&g_t\tilde g_{t-1}<0\\ g_t&g_t\tilde g_{t-1}\ge0\end{cases}\quad"
-    r"(\delta_0=\gamma,\ \tilde g_0=0)\\",
-    r"&\theta_t=\theta_{t-1}-\delta_t\operatorname{sign}(\tilde g_t)",
+    r"&\tilde g_t=\begin{cases}0&g_t\tilde g_{t-1}<0\\ g_t&g_t\tilde g_{t-1}\ge0\end{cases}\\",
+    r"&\theta_t=\theta_{t-1}-\delta_t\operatorname{sign}(\tilde g_t)\\",
+    r"&\delta_0=\gamma,\quad\tilde g_0=0",
 )
 
 
@@ -468,13 +470,16 @@ TOLERANCE_CHANGE = 1e-9
 CURVATURE_MIN = 1e-10  # a pair (s, y) with yᵀs at or below this is not kept
 
 _LBFGS = _aligned(
-    r"&s_i=\theta_{i+1}-\theta_i,\ \ y_i=g_{i+1}-g_i,\ \ \rho_i=\frac{1}{y_i^\top s_i}\\",
+    r"&s_i=\theta_{i+1}-\theta_i,\ \ y_i=g_{i+1}-g_i\\",
+    r"&\rho_i=1/(y_i^\top s_i)\\",
     r"&q=g_k;\ \ i=k-1,\dots,k-m:\\",
     r"&\qquad\alpha_i=\rho_i\,s_i^\top q,\ \ q\leftarrow q-\alpha_i\,y_i\\",
-    r"&r=\frac{s_{k-1}^\top y_{k-1}}{y_{k-1}^\top y_{k-1}}\,q;\ \ i=k-m,\dots,k-1:\\",
+    r"&r=\frac{s_{k-1}^\top y_{k-1}}{y_{k-1}^\top y_{k-1}}\,q\\",
+    r"&i=k-m,\dots,k-1:\\",
     r"&\qquad r\leftarrow r+(\alpha_i-\rho_i\,y_i^\top r)\,s_i\\",
     r"&\theta_{k+1}=\theta_k-t_k\,r,\quad t_k=\gamma\\",
-    r"&t_1=\gamma\,\min(1,\,1/\|g_1\|_1),\quad m=\texttt{history\_size}",
+    r"&t_1=\gamma\,\min(1,\,1/\|g_1\|_1)\\",
+    r"&m=\texttt{history\_size}",
 )
 
 

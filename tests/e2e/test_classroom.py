@@ -182,3 +182,28 @@ def test_from_scratch_view_agrees_and_shows_its_code(view):
     page.wait_for_selector("text=RMSprop ends", timeout=60_000)
     assert_clean(page)
     shot(page, "from-scratch")
+
+
+def test_every_optimizer_card_fits_its_column_on_a_projector(view):
+    # Presenter mode at 1280 × 720 with the sidebar open: the update rules beside the settings
+    # were cut off at their right edge (AdamW's moments, RMSprop's step, Rprop, L-BFGS …).
+    from playground.optimizers import OPTIMIZERS
+
+    open_view, page, _ = view
+    page.set_viewport_size({"width": 1280, "height": 720})
+    keys = list(OPTIMIZERS)
+    for group in (keys[:7], keys[7:]):
+        runs = "&".join(f"r{i}={k}" for i, k in enumerate(group))
+        open_view(f"/race?presenter=true&n_runs={len(group)}&{runs}")
+        page.wait_for_function(
+            f"document.querySelectorAll('.katex-display').length >= {len(group) + 1}",
+            timeout=90_000,
+        )
+        page.wait_for_timeout(1000)
+        cut = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.katex-display'))
+              .filter(e => e.scrollWidth > e.clientWidth + 2)
+              .map(e => [e.scrollWidth, e.clientWidth, e.innerText.slice(0, 20)])"""
+        )
+        assert cut == [], (group, cut)
+        assert_clean(page)
