@@ -172,6 +172,8 @@ with widgets.guarded(lang):
         (fit.w_min, fit.w_max, fit.b_min, fit.b_max),
         strict=True,
     ):
+        if auto:  # the greyed-out inputs show the window in use, not the last data's
+            st.session_state[name] = value
         bounds[name] = col.number_input(
             t(f"ls_{name}", lang), -WINDOW, WINDOW, value, 0.5, key=name, disabled=auto, **Q
         )

@@ -401,3 +401,16 @@ def test_a_formula_that_overflows_shows_one_message_and_nothing_broken(formula):
     at.text_input(key="formula").set_value(formula).run()
     assert not at.exception
     assert len(at.error) == 1 and "finite" in at.error[0].value, [e.value for e in at.error]
+
+
+def test_the_fitted_window_inputs_follow_the_data():
+    # With "fit the window to the data" on, the greyed-out inputs kept the first data's
+    # window after the data changed (the plots were right, the numbers beside them were not).
+    at = open_view("loss_surface.py")
+    first = at.number_input(key="w_max").value
+    at.radio(key="source").set_value("noisy").run()
+    assert not at.exception and not at.error
+    from playground import data, surfaces
+
+    fit = surfaces.fit_window(*(lambda d: (d.x, d.y))(data.DataConfig("noisy").build()))
+    assert at.number_input(key="w_max").value == pytest.approx(fit.w_max) != first
