@@ -175,7 +175,14 @@ with widgets.guarded(lang):
         if auto:  # the greyed-out inputs show the window in use, not the last data's
             st.session_state[name] = value
         bounds[name] = col.number_input(
-            t(f"ls_{name}", lang), -WINDOW, WINDOW, value, 0.5, key=name, disabled=auto, **Q
+            t(f"ls_{name}", lang),
+            -WINDOW,
+            WINDOW,
+            step=0.5,
+            key=name,
+            disabled=auto,
+            **frame.initial(name, value),
+            **Q,
         )
     grid = (
         surfaces.Grid(fit.w_min, fit.w_max, fit.b_min, fit.b_max, res)
