@@ -5,11 +5,10 @@ training, and the variants to train side by side. Every widget is keyed and boun
 import frame
 import streamlit as st
 
-from playground import convnet, digits, training
+from playground import convnet, digits
 from playground.convnet import NetConfig
 from playground.digits import DigitsConfig
 from playground.i18n import t
-from playground.optimizers import OPTIMIZERS
 from playground.training import Variant
 
 Q = {"bind": "query-params"}
@@ -61,42 +60,12 @@ def model_controls(lang: str) -> dict[str, object]:
     """The LeNet's sizes and its training: NetConfig's settings but the variants."""
     st.header(t("lab_model", lang))
     c1, c2, c3 = st.columns(3)
-    ch1 = c1.number_input(
-        t("digits_c1", lang),
-        1,
-        convnet.MAX_CHANNELS1,
-        6,
-        key="net_c1",
-        help=t("range_help", lang, low=1, high=convnet.MAX_CHANNELS1),
-        **Q,
+    ch1 = frame.count(c1, t("digits_c1", lang), 1, convnet.MAX_CHANNELS1, 6, "net_c1", lang)
+    ch2 = frame.count(c2, t("digits_c2", lang), 1, convnet.MAX_CHANNELS2, 16, "net_c2", lang)
+    hidden = frame.count(
+        c3, t("digits_hidden", lang), 4, convnet.MAX_HIDDEN, 64, "net_hidden", lang, 8
     )
-    ch2 = c2.number_input(
-        t("digits_c2", lang),
-        1,
-        convnet.MAX_CHANNELS2,
-        16,
-        key="net_c2",
-        help=t("range_help", lang, low=1, high=convnet.MAX_CHANNELS2),
-        **Q,
-    )
-    hidden = c3.number_input(
-        t("digits_hidden", lang),
-        4,
-        convnet.MAX_HIDDEN,
-        64,
-        8,
-        key="net_hidden",
-        help=t("range_help", lang, low=4, high=convnet.MAX_HIDDEN),
-        **Q,
-    )
-    opt = frame.choice(
-        st.selectbox,
-        t("lab_optimizer", lang),
-        training.LAB_OPTIMIZERS,
-        "net_opt",
-        "adam",
-        format_func=lambda k: OPTIMIZERS[k].label,
-    )
+    opt = frame.lab_optimizer("net_opt", lang)
     c1, c2 = st.columns(2)
     lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 2e-3, format="%g", key="net_lr", **Q)
     epochs = c2.number_input(

@@ -219,3 +219,32 @@ def initial(key: str, value: object, name: str = "value") -> dict[str, object]:
     (Passing both a value and a session-state value makes Streamlit warn.)
     """
     return {} if key in st.session_state else {name: value}
+
+
+def count(where, label: str, low: int, high: int, default: int, key: str, lang: str, step=1):
+    """A whole number between ``low`` and ``high``, bound to the URL, its range in its help."""
+    return where.number_input(
+        label,
+        low,
+        high,
+        default,
+        step,
+        key=key,
+        help=t("range_help", lang, low=low, high=high),
+        bind="query-params",
+    )
+
+
+def lab_optimizer(key: str, lang: str) -> str:
+    """The optimizer a trained network (the lab's, the ConvNet's) uses, by registry name."""
+    from playground.optimizers import OPTIMIZERS
+    from playground.training import LAB_OPTIMIZERS
+
+    return choice(
+        st.selectbox,
+        t("lab_optimizer", lang),
+        LAB_OPTIMIZERS,
+        key,
+        "adam",
+        format_func=lambda k: OPTIMIZERS[k].label,
+    )

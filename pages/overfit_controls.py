@@ -11,7 +11,6 @@ import streamlit as st
 
 from playground import data, training
 from playground.i18n import t
-from playground.optimizers import OPTIMIZERS
 from playground.training import TrainConfig, Variant
 
 Q = {"bind": "query-params"}
@@ -104,25 +103,8 @@ def model_controls(lang: str) -> dict[str, object]:
     """The network and its training: TrainConfig's settings but the variants."""
     st.header(t("lab_model", lang))
     c1, c2 = st.columns(2)
-    depth = c1.number_input(
-        t("lab_depth", lang),
-        1,
-        training.MAX_DEPTH,
-        2,
-        key="depth",
-        help=t("range_help", lang, low=1, high=training.MAX_DEPTH),
-        **Q,
-    )
-    width = c2.number_input(
-        t("lab_width", lang),
-        1,
-        training.MAX_WIDTH,
-        64,
-        8,
-        key="width",
-        help=t("range_help", lang, low=1, high=training.MAX_WIDTH),
-        **Q,
-    )
+    depth = frame.count(c1, t("lab_depth", lang), 1, training.MAX_DEPTH, 2, "depth", lang)
+    width = frame.count(c2, t("lab_width", lang), 1, training.MAX_WIDTH, 64, "width", lang, 8)
     act = frame.choice(
         st.radio,
         t("lab_activation", lang),
@@ -131,14 +113,7 @@ def model_controls(lang: str) -> dict[str, object]:
         "relu",
         horizontal=True,
     )
-    opt = frame.choice(
-        st.selectbox,
-        t("lab_optimizer", lang),
-        training.LAB_OPTIMIZERS,
-        "opt",
-        "adam",
-        format_func=lambda k: OPTIMIZERS[k].label,
-    )
+    opt = frame.lab_optimizer("opt", lang)
     c1, c2 = st.columns(2)
     lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 1e-2, format="%g", key="lab_lr", **Q)
     epochs = c2.number_input(

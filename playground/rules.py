@@ -33,23 +33,13 @@ _GRAD = r"&g_t=\nabla f(\theta_{t-1})+\lambda\,\theta_{t-1}\\"
 _GRAD_NO_DECAY = r"&g_t=\nabla f(\theta_{t-1})\\"
 
 
-WIDE = 56  # characters of LaTeX: a longer row of two equations is split into two rows
-
-
 def _aligned(*lines: str) -> str:
     """Join lines (each starting with ``&``) into one ``aligned`` block, one line per row.
 
-    A row of two equations joined by ``,\\quad`` that is longer than ``WIDE`` becomes two rows,
-    so that a card fits a narrow column (a projector's 1280 × 720 with the settings beside it).
+    One equation per row, short enough for a narrow column (a projector's 1280 × 720 with the
+    settings beside it: tests/e2e/test_classroom.py measures every card there).
     """
-    rows = []
-    for line in lines:
-        body = line.removesuffix("\\\\")
-        if len(body) > WIDE and ",\\quad" in body:
-            rows += [part if part.startswith("&") else "&" + part for part in body.split(",\\quad")]
-        else:
-            rows.append(body)
-    return "\\begin{aligned}\n" + "\\\\\n".join(rows) + "\n\\end{aligned}"
+    return "\\begin{aligned}\n" + "\n".join(lines).removesuffix("\\\\") + "\n\\end{aligned}"
 
 
 class Reference:
@@ -142,8 +132,8 @@ _RMSPROP = _aligned(
     r"&\bar g_t=\alpha\,\bar g_{t-1}+(1-\alpha)\,g_t\\",
     r"&\tilde v_t=\begin{cases}v_t-\bar g_t^{\,2}&\texttt{centered}\\ v_t&\lnot\texttt{centered}"
     r"\end{cases}\\",
-    r"&b_t=\mu\,b_{t-1}+\frac{g_t}{\sqrt{\tilde v_t}+\epsilon},\quad"
-    r"\theta_t=\theta_{t-1}-\gamma\,b_t",
+    r"&b_t=\mu\,b_{t-1}+\frac{g_t}{\sqrt{\tilde v_t}+\epsilon}\\",
+    r"&\theta_t=\theta_{t-1}-\gamma\,b_t",
 )
 
 
@@ -174,8 +164,10 @@ class RMSprop(Reference):
 # ---------------------------------------------------------------- Adam, AdamW
 
 _ADAM_MOMENTS = (
-    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
-    r"&\hat m_t=\frac{m_t}{1-\beta_1^t},\quad\hat v_t=\frac{v^*_t}{1-\beta_2^t}\\",
+    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t\\",
+    r"&v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
+    r"&\hat m_t=\frac{m_t}{1-\beta_1^t}\\",
+    r"&\hat v_t=\frac{v^*_t}{1-\beta_2^t}\\",
     r"&v^*_t=\begin{cases}\max_{i\le t}v_i&\texttt{amsgrad}\\ v_t&\lnot\texttt{amsgrad}"
     r"\end{cases}\\",
 )
@@ -235,7 +227,8 @@ class AdamW(Adam):
 _ADAGRAD = _aligned(
     _GRAD,
     r"&s_t=s_{t-1}+g_t^2\quad(s_0=0)\\",
-    r"&\tilde\gamma_t=\frac{\gamma}{1+(t-1)\,\eta},\quad\eta=\texttt{lr\_decay}\\",
+    r"&\tilde\gamma_t=\frac{\gamma}{1+(t-1)\,\eta}\\",
+    r"&\eta=\texttt{lr\_decay}\\",
     r"&\theta_t=\theta_{t-1}-\tilde\gamma_t\,\frac{g_t}{\sqrt{s_t}+\epsilon}",
 )
 
@@ -261,9 +254,10 @@ class Adagrad(Reference):
 
 _ADADELTA = _aligned(
     _GRAD,
-    r"&v_t=\rho\,v_{t-1}+(1-\rho)\,g_t^2,\quad"
-    r"\Delta_t=\frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\,g_t\\",
-    r"&u_t=\rho\,u_{t-1}+(1-\rho)\,\Delta_t^2,\quad\theta_t=\theta_{t-1}-\gamma\,\Delta_t",
+    r"&v_t=\rho\,v_{t-1}+(1-\rho)\,g_t^2\\",
+    r"&\Delta_t=\frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\,g_t\\",
+    r"&u_t=\rho\,u_{t-1}+(1-\rho)\,\Delta_t^2\\",
+    r"&\theta_t=\theta_{t-1}-\gamma\,\Delta_t",
 )
 
 
@@ -289,7 +283,8 @@ class Adadelta(Reference):
 
 _ADAMAX = _aligned(
     _GRAD,
-    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad u_t=\max(\beta_2 u_{t-1},\,|g_t|+\epsilon)\\",
+    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t\\",
+    r"&u_t=\max(\beta_2 u_{t-1},\,|g_t|+\epsilon)\\",
     r"&\theta_t=\theta_{t-1}-\frac{\gamma\,m_t}{(1-\beta_1^t)\,u_t}",
 )
 
@@ -319,8 +314,8 @@ _NADAM = _aligned(
     r"&v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
     r"&P_t=\mu_1\mu_2\cdots\mu_t\\",
     r"&\hat m_t=\frac{\mu_{t+1}\,m_t}{1-P_t\,\mu_{t+1}}+\frac{(1-\mu_t)\,g_t}{1-P_t}\\",
-    r"&\theta_t=\theta_{t-1}-\gamma\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon},\quad"
-    r"\hat v_t=\frac{v_t}{1-\beta_2^t}",
+    r"&\theta_t=\theta_{t-1}-\gamma\,\frac{\hat m_t}{\sqrt{\hat v_t}+\epsilon}\\",
+    r"&\hat v_t=\frac{v_t}{1-\beta_2^t}",
 )
 
 
@@ -355,9 +350,11 @@ class NAdam(Moments):
 
 _RADAM = _aligned(
     _GRAD,
-    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t,\quad\hat m_t=\frac{m_t}{1-\beta_1^t}\\",
+    r"&m_t=\beta_1 m_{t-1}+(1-\beta_1)\,g_t\\",
+    r"&\hat m_t=\frac{m_t}{1-\beta_1^t}\\",
     r"&v_t=\beta_2 v_{t-1}+(1-\beta_2)\,g_t^2\\",
-    r"&\rho_\infty=\frac{2}{1-\beta_2}-1,\quad\rho_t=\rho_\infty-\frac{2t\,\beta_2^t}{1-\beta_2^t}\\",
+    r"&\rho_\infty=\frac{2}{1-\beta_2}-1\\",
+    r"&\rho_t=\rho_\infty-\frac{2t\,\beta_2^t}{1-\beta_2^t}\\",
     r"&r_t=\sqrt{\frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}}\\",
     r"&l_t=\frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}\\",
     r"&\theta_t=\theta_{t-1}-\gamma\,\hat m_t\cdot"

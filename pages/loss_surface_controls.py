@@ -1,0 +1,153 @@
+"""The loss-surface view's controls: the data (the classic points, a noisy line, a CSV) and
+the gradient descent's row (loss, learning rate, steps, start, batch). Keyed, bound to the URL.
+"""
+
+import compute
+import frame
+import streamlit as st
+
+from playground import data, runs
+from playground.i18n import UserError, t
+
+Q = {"bind": "query-params"}  # every setting lives in the URL
+# Window and start bounds: wide enough for data far from the origin (Unix times: b ≈ −1.7e6).
+WINDOW = 1e15
+
+
+def data_controls(lang: str) -> tuple[data.Dataset | None, data.DataConfig | None]:
+    """Sidebar: choose and build the data set; also its config (None for a CSV)."""
+    with st.sidebar:
+        st.header(t("ls_data", lang))
+        source = frame.choice(
+            st.radio,
+            t("ls_source", lang),
+            data.SOURCES,
+            "source",
+            "classic",
+            format_func=lambda s: t(f"ls_source_{s}", lang),
+            help=t("ls_source_help", lang),
+        )
+        if source == "csv":
+            return csv_controls(lang), None
+        if source == "noisy":
+            c1, c2 = st.columns(2)
+            w = c1.number_input(t("ls_true_w", lang), -100.0, 100.0, 0.1, 0.1, key="true_w", **Q)
+            b = c2.number_input(t("ls_true_b", lang), -100.0, 100.0, 0.2, 0.1, key="true_b", **Q)
+            sigma = st.number_input(
+                t("ls_sigma", lang),
+                0.0,
+                100.0,
+                0.01,
+                0.01,
+                key="sigma",
+                format="%.3f",
+                help=t("ls_sigma_help", lang),
+                **Q,
+            )
+            n = st.number_input(
+                t("ls_n", lang),
+                2,
+                data.MAX_ROWS,
+                100,
+                100,
+                key="n",
+                help=t("ls_n_help", lang, high=data.MAX_ROWS),
+                **Q,
+            )
+            seed = st.number_input(
+                t("seed", lang), 0, 2**31 - 1, 0, key="data_seed", help=t("seed_help", lang), **Q
+            )
+            config = data.DataConfig("noisy", w, b, sigma, int(n), int(seed))
+        else:
+            config = data.DataConfig("classic")
+        return compute.dataset(config), config
+
+
+def csv_controls(lang: str) -> data.Dataset | None:
+    upload = st.file_uploader(
+        t("ls_upload", lang),
+        type=["csv", "txt"],
+        key="csv_file",
+        help=t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
+    )
+    if upload is None:
+        st.info(t("ls_upload_prompt", lang))
+        return None
+    raw = upload.getvalue()
+    table = compute.csv_table(raw)
+    cols = list(table.columns)
+    x_col = st.selectbox(t("ls_x_col", lang), cols, 0, key="x_col")
+    y_col = st.selectbox(t("ls_y_col", lang), cols, min(1, len(cols) - 1), key="y_col")
+    if x_col == y_col:
+        raise UserError("err_same_columns")
+    return compute.csv_dataset(raw, x_col, y_col)
+
+
+def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
+    """The descent's loss, learning rate, steps, start and batch, in one row."""
+    c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
+    loss = frame.choice(
+        c[0].radio,
+        t("ls_loss", lang),
+        ("mse", "mae"),
+        "loss",
+        "mse",
+        format_func=lambda s: s.upper(),
+        help=t("ls_loss_help", lang),
+    )
+    lr = c[1].number_input(
+        t("lr", lang),
+        1e-6,
+        runs.MAX_LR,
+        0.05,
+        0.01,
+        key="lr",
+        format="%g",
+        help=t("ls_lr_help", lang, high=runs.MAX_LR),
+        **Q,
+    )
+    c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
+    steps = c[2].number_input(
+        t("steps", lang),
+        1,
+        runs.MAX_STEPS,
+        100,
+        10,
+        key="steps",
+        help=t("steps_help", lang, high=runs.MAX_STEPS),
+        **Q,
+    )
+    w0 = c[3].number_input(t("ls_w0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="w0", **Q)
+    b0 = c[4].number_input(t("ls_b0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="b0", **Q)
+    batch = frame.choice(
+        c[5].radio,
+        t("ls_batch", lang),
+        ("full", "mini", "sgd"),
+        "batch",
+        "full",
+        format_func=lambda s: t(f"ls_batch_{s}", lang),
+        help=t("ls_batch_help", lang),
+    )
+    k = c[6].number_input(
+        t("ls_k", lang),
+        1,
+        data.MAX_ROWS,
+        8,
+        1,
+        key="k",
+        disabled=batch != "mini",
+        help=t("ls_k_help", lang),
+        **Q,
+    )
+    seed = c[7].number_input(
+        t("seed", lang),
+        0,
+        2**31 - 1,
+        0,
+        key="gd_seed",
+        disabled=batch == "full",
+        help=t("seed_help", lang),
+        **Q,
+    )
+    size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
+    return runs.DescentConfig(loss, float(lr), int(steps), float(w0), float(b0), size, int(seed))
