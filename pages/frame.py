@@ -120,6 +120,22 @@ def lesson_box(where, lang: str) -> None:
             st.markdown(t(f"lesson_{name}_why", lang))
 
 
+def in_lesson() -> bool:
+    """Whether the view is showing a guided lesson (its link names one that exists)."""
+    from playground.lessons import LESSONS
+
+    return st.query_params.get("lesson") in LESSONS
+
+
+def outcome(where, lang: str, label: str = "lesson_outcome_label"):
+    """Where a view shows the outcome of what the class is about to watch (results, curves,
+    "diverged at step 12"): in a lesson, a closed expander to open once the animation has
+    played, so that nothing gives the answer away; otherwise ``where`` itself."""
+    if not in_lesson():
+        return where
+    return where.expander(t(label, lang), icon=":material/visibility:")
+
+
 def link_snapshot() -> dict[str, list[str]]:
     """The query parameters as they are now (call before the view runs)."""
     return {k: st.query_params.get_all(k) for k in st.query_params}

@@ -137,31 +137,29 @@ with widgets.guarded(lang):
 
 
 # ------------------------------------------------------------------ gradient descent
+def descent_outcome(traj, where) -> None:
+    """Where the descent ended, or the step at which it diverged."""
+    if traj.diverged_at is not None:
+        where.warning(
+            t("ls_diverged", lang, step=traj.diverged_at, bound=f"{lr_bound:.4g}"),
+            icon=":material/trending_up:",
+        )
+        return
+    w, b, loss = (widgets.num(v[-1]) for v in (traj.w, traj.b, traj.loss))
+    where.success(t("ls_finished", lang, steps=traj.steps, w=w, b=b, loss=loss))
+
+
 @st.fragment
 def descent_section() -> None:
     """Gradient descent: its controls rerun only this section, not the surfaces above."""
-    st.header(t("ls_descent", lang))
+    st.header(t("ls_descent", lang), anchor="descent")  # (a lesson links to it)
     st.markdown(t("ls_descent_intro", lang))
     with widgets.guarded(lang):
         config = ls_controls.descent_controls(lang, lr_bound)
         loss = config.loss
         traj = compute.descent(x, y, config)
-        if traj.diverged_at is not None:
-            st.warning(
-                t("ls_diverged", lang, step=traj.diverged_at, bound=f"{lr_bound:.4g}"),
-                icon=":material/trending_up:",
-            )
-        else:
-            st.success(
-                t(
-                    "ls_finished",
-                    lang,
-                    steps=traj.steps,
-                    w=widgets.num(traj.w[-1]),
-                    b=widgets.num(traj.b[-1]),
-                    loss=widgets.num(traj.loss[-1]),
-                )
-            )
+        # the outcome above the figure; in a lesson, in a closed expander under it
+        above = st.container()
         path_3d = st.toggle(
             t("ls_path_3d", lang), False, key="path_3d", help=t("ls_path_3d_help", lang), **Q
         )
@@ -169,6 +167,7 @@ def descent_section() -> None:
             grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang, path_3d
         )
         charts.chart(fig, "descent_fig")
+        descent_outcome(traj, frame.outcome(st.container(), lang) if frame.in_lesson() else above)
         st.download_button(
             t("download_csv", lang),
             lambda: traj.to_frame().to_csv(index=False),  # written only when clicked

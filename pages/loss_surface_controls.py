@@ -106,7 +106,8 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
         help=t("ls_lr_help", lang, high=runs.MAX_LR),
         **Q,
     )
-    c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
+    if not frame.in_lesson():  # (in a lesson, the bound would give the answer away)
+        c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
     steps = c[2].number_input(
         t("steps", lang),
         1,

@@ -183,9 +183,10 @@ with widgets.guarded(lang):
     )
     charts.chart(fig, "race_fig", race_area, on_click=controls.set_start_from_click)
     race_area.caption(t("race_click_hint", lang))
+    results_area = frame.outcome(results_area, lang)
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
-            race_area.warning(
+            results_area.warning(
                 t("race_diverged", lang, run=row.run, step=int(row.diverged_at)),
                 icon=":material/trending_up:",
             )
@@ -209,7 +210,8 @@ with widgets.guarded(lang):
 
     # One panel at a time: building and sending only the chosen one keeps every change fast.
     race = panels.Race(surface, options, data_x, data_y, land, paths, labels, table, xs, ys, z)
-    panels.show(race, lang)
+    with frame.outcome(st.container(), lang, "lesson_outcome_curves"):
+        panels.show(race, lang)
     with st.expander(t("notice", lang), expanded=False):
         st.markdown(t("race_notice", lang))
 

@@ -70,6 +70,7 @@ VIEWS: tuple[View, ...] = (
             *("w_min", "w_max", "b_min", "b_max"),
         ),
         session_keys=("_regression_data",),
+        then="lesson_then_play_below",  # (the animation is under the surfaces)
     ),
     View(
         "race",

@@ -28,38 +28,98 @@ def test_500_step_animation_is_under_1_mb_of_json():
     assert size < 1_000_000, size
 
 
-def test_frames_carry_only_what_moves():
-    fig, traj = _animation(steps=200, n=61, points=50)
-    moving = {2, 5, 7, 9}
-    assert len(fig.frames) == 201
-    for frame in fig.frames:
-        assert set(frame.traces) == moving
-        assert all(
-            len(trace.x if trace.x is not None else trace.y) <= figures.TRAIL + 1
-            for trace in frame.data
-        )
-    # The last frame shows the last iterate.
-    last = fig.frames[-1].data
-    assert last[0].x[-1] == float(f"{traj.w[-1]:.5g}")  # 5 significant digits
-    assert tuple(last[3].x) == (200,)
+class Player:
+    """What plotly.js shows of an animated figure as frames are applied to it, one by one, in
+    any order (▶ plays them in order, the scrubber jumps to its stops, ← and → step): each
+    frame's fragments are merged into the traces it names, as ``Plotly.animate`` does."""
+
+    def __init__(self, fig: go.Figure) -> None:
+        self.traces = [dict(trace.to_plotly_json()) for trace in fig.data]
+        self.frames = json.loads(fig.to_json())["frames"]
+        self.names = [frame["name"] for frame in self.frames]
+
+    def show(self, f: int) -> None:
+        frame = self.frames[f]
+        for i, fragment in zip(frame["traces"], frame["data"], strict=True):
+            self.traces[i].update(fragment)
+
+    def line(self, group: str) -> np.ndarray:
+        """The points drawn by the visible traces of a legend group, in order, (n, d)."""
+        parts = [
+            np.column_stack([np.asarray(tr[c], dtype=float) for c in "xyz" if c in tr])
+            for tr in self.traces
+            if tr.get("legendgroup") == group and tr.get("opacity", 1) != 0 and len(tr["x"])
+        ]
+        points = []
+        for part in parts:  # pieces share their ends
+            start = 1 if points and np.allclose(points[-1], part[0], rtol=1e-4) else 0
+            points.extend(part[start:])
+        return np.array(points)
 
 
-def test_without_the_3d_panel_frames_move_only_2d_traces_without_a_full_redraw():
-    rng = np.random.default_rng(0)
-    x = rng.uniform(0, 1, 50)
-    y = 0.1 * x + 0.2
-    grid = Grid(-1.0, 1.0, -1.0, 1.0, 31)
-    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, 20))
-    fig = figures.descent_animation(
-        grid, surfaces.mse_surface(x, y, grid), traj.w, traj.b, traj.loss, x, y, three_d=False
-    )
-    assert {trace.type for trace in fig.data} == {"contour", "scatter"}
-    moved = [fig.data[i] for i in fig.frames[-1].traces]
-    assert [m.name for m in moved[:1]] == ["current (w, b)"]
-    assert len(fig.frames[-1].data) == len(moved) == 4 - 1  # trail, fitted line, loss marker
-    play = fig.layout.updatemenus[0].buttons[0].args[1]
-    assert play["frame"]["redraw"] is False
-    assert fig.frames[-1].data[-1].x == (20,)
+def _descent(steps: int, three_d: bool = False):
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, 40)
+    y = 2.0 * x - 1.0 + rng.normal(0, 0.1, 40)
+    grid = Grid(-1.0, 4.0, -3.0, 2.0, 41)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.3, steps))
+    z = surfaces.mse_surface(x, y, grid)
+    fig = figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y, three_d=three_d)
+    return fig, np.column_stack([traj.w, traj.b]), traj
+
+
+@pytest.mark.parametrize("steps", [5, 47, 300, 1200])
+def test_the_path_is_drawn_up_to_the_frame_shown_whatever_the_order_of_frames(steps):
+    """At step 0 only the start point is drawn; at frame k, exactly the iterates 0…k, whether
+    the frames are played in order, scrubbed to, or stepped through backwards."""
+    fig, path, traj = _descent(steps)
+    player = Player(fig)
+    np.testing.assert_allclose(player.line("path"), path[:1], rtol=1e-4)  # before ▶
+    np.testing.assert_allclose(player.line("loss"), [[0, traj.loss[0]]], rtol=1e-4)
+    stops = [int(s.args[0][0]) for s in fig.layout.sliders[0].steps]
+    order = list(range(len(player.frames)))  # ▶
+    order += [player.names.index(str(k)) for k in stops[::-1]]  # the scrubber, backwards
+    order += list(range(len(player.frames) - 1, -1, -1))  # ← from the end
+    for f in order:
+        player.show(f)
+        k = int(player.names[f])
+        np.testing.assert_allclose(player.line("path"), path[: k + 1], rtol=1e-4, atol=1e-9)
+        curve = player.line("loss")
+        np.testing.assert_array_equal(curve[:, 0], np.arange(k + 1))
+        np.testing.assert_allclose(curve[:, 1], traj.loss[: k + 1], rtol=1e-4)
+
+
+def test_the_3d_path_is_drawn_up_to_the_frame_shown():
+    fig, path, traj = _descent(60, three_d=True)
+    for trace in fig.data:
+        if trace.type == "scatter3d" and trace.mode == "lines":
+            trace.legendgroup = "3d"  # (to find its pieces)
+    player = Player(fig)
+    for f in [*range(61), 30, 12, 60, 0]:
+        player.show(f)
+        expected = np.column_stack([path[: f + 1], traj.loss[: f + 1]])
+        np.testing.assert_allclose(player.line("3d"), expected, rtol=1e-4, atol=1e-9)
+
+
+def test_frames_carry_little_more_than_what_moves():
+    """A frame sends the current point, the current line and the tips of the growing lines,
+    and a scrubber stop the pieces' visibility: about √T numbers, not the whole path."""
+    fig, _, _ = _descent(400)
+    sizes = [len(json.dumps(frame["data"])) for frame in Player(fig).frames]
+    assert max(sizes) < 3_000, max(sizes)  # the whole path as text is about 20 kB
+
+
+def test_the_map_under_the_animation_is_an_image_that_frames_never_touch():
+    """plotly.js drops contour traces from frames played without a redraw (#4491): the map
+    is a layout image below the traces, which frames do not name."""
+    fig, _, _ = _descent(30)
+    assert "contour" not in {trace.type for trace in fig.data}
+    (image,) = fig.layout.images
+    assert image.layer == "below" and image.source.startswith("data:image/png;base64,")
+    assert (image.xref, image.yref) == ("x", "y")  # the contour panel's axes
+    assert image.x < -1.0 and image.x + image.sizex > 4.0  # the whole window
+    assert image.y > 2.0 and image.y - image.sizey < -3.0
+    assert all("images" not in frame.get("layout", {}) for frame in Player(fig).frames)
 
 
 def test_animation_has_play_pause_speed_and_scrubber():
@@ -259,7 +319,9 @@ def test_animated_frames_are_sent_plain_and_read_back_as_frames():
     sent = json.loads(fig.to_json())
     assert len(sent["frames"]) == len(fig.frames) == 51
     assert sent["frames"][-1]["traces"] == list(fig.frames[-1].traces)
-    assert sent["frames"][-1]["data"][0]["x"][-1] == pytest.approx(traj.w[-1], rel=1e-4)
+    names = [fig.data[i].name for i in sent["frames"][-1]["traces"]]
+    point = sent["frames"][-1]["data"][names.index("current (w, b)")]
+    assert point["x"] == [pytest.approx(traj.w[-1], rel=1e-4)]
     copy = export.presenter(fig)  # a copy keeps the frames, and they stay plain
     assert isinstance(copy, figures.common.Animated)
     assert json.loads(copy.to_json())["frames"] == sent["frames"]
@@ -481,3 +543,31 @@ def test_a_png_export_writes_nothing_to_the_log_at_info(caplog):
         png = export.to_png(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), 320, 200)
     assert png.startswith(b"\x89PNG")
     assert [r.getMessage() for r in caplog.records if r.levelno < logging.WARNING] == []
+
+
+def test_the_race_draws_each_path_as_it_runs_and_the_small_maps_at_the_end():
+    from playground import landscapes
+    from playground.figures import race
+    from playground.optimizers import RunSpec
+
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(text) for text in land.race[:3]]
+    paths = [p.xy for p in runs.race(land, contestants, runs.RaceConfig((-1.5, 2.0), 120))]
+    paths[1] = paths[1][:40]  # a run that stopped early waits at its end
+    xs, ys = land.axes(41)
+    labels = [r.label() for r in contestants]
+    fig = race.race_animation(
+        xs, ys, land.grid(41), paths, labels, np.ones((1, 2)), np.zeros((0, 2))
+    )
+    player = Player(fig)
+    small = [i for i, tr in enumerate(fig.data) if tr.xaxis != "x" and tr.mode == "lines"]
+    assert len(small) == 3
+    for n, f in enumerate([0, *range(len(player.frames)), 60, 3, 0, len(player.frames) - 1]):
+        if n:  # (first: the figure as sent, before any frame)
+            player.show(f)
+        k = int(player.names[f])
+        for r, xy in enumerate(paths):
+            drawn = player.line(str(r))
+            np.testing.assert_allclose(drawn, xy[: k + 1], rtol=1e-4, atol=1e-9)
+        last = f == len(player.frames) - 1
+        assert [player.traces[i].get("opacity", 1) for i in small] == [int(last)] * 3

@@ -216,6 +216,74 @@ def frame_indices(length: int) -> np.ndarray:
     return np.unique(np.linspace(0, length - 1, min(MAX_FRAMES, length)).astype(int))
 
 
+def slider_stops(n_frames: int) -> np.ndarray:
+    """Indices of the frames that the scrubber can stop at: at most MAX_SLIDER_STEPS, evenly
+    chosen, first and last included (500 stops on a 600-pixel slider are closer than a mouse
+    can tell apart, and each one costs plotly's validation and the page's JSON)."""
+    return np.unique(np.linspace(0, n_frames - 1, min(MAX_SLIDER_STEPS, n_frames)).astype(int))
+
+
+def growing(
+    columns: Sequence[np.ndarray], shown: np.ndarray, kind: str = "scatter"
+) -> tuple[list[dict], list[dict[int, dict]]]:
+    """A line that an animation draws as it plays: at frame k, its points 0…k and no more.
+
+    Nothing of the outcome shows before ▶. Frames that resend the whole path so far grow with
+    the square of its length (125,000 points for 500 steps), so the line is cut into pieces of
+    about √T points that stay in the figure and that frames reveal by their ``opacity``
+    (animated without a redraw, like positions), and a tip from the last whole piece to step
+    k, which frames move.
+
+    A frame where the scrubber can stop (``slider_stops``) sets every piece, so it shows the
+    right line whatever was shown before. The frames between them are played in order (▶, or
+    one step either way), so they set only the tip and the pieces either side of it.
+
+    Parameters
+    ----------
+    columns
+        The line's coordinates, each of shape (T + 1,): (x, y) or (x, y, z).
+    shown
+        The steps that get a frame (``frame_indices``), ascending.
+    kind
+        The trace type, which each fragment names (as plotly writes frames).
+
+    Returns
+    -------
+    pieces, updates
+        ``pieces``: trace fragments with the coordinates and ``opacity`` of each piece and then
+        the tip, as at frame 0 (the caller adds axes and style). ``updates[f]``: for frame
+        ``shown[f]``, piece index → its fragment.
+    """
+    names = "xyz"[: len(columns)]
+    n = len(columns[0])
+    size = max(8, int(np.ceil(np.sqrt(n))))  # points per piece (ends shared)
+    starts = range(0, max(n - 1, 1), size)
+    pieces: list[dict] = [
+        {c: compact(v[j : j + size + 1]) for c, v in zip(names, columns, strict=True)}
+        | {"type": kind, "opacity": 0}
+        for j in starts
+    ]
+    tip_index = len(pieces)
+    # rounded once, sliced per frame; whole numbers (steps) stay whole
+    rounded = [
+        v.tolist() if np.issubdtype(np.asarray(v).dtype, np.integer) else decimals(v)
+        for v in columns
+    ]
+    named = {"type": kind}
+    stops = set(slider_stops(len(shown)).tolist())
+    updates = []
+    for f, k in enumerate(int(k) for k in shown):
+        done = k // size  # whole pieces behind step k
+        near = range(len(pieces)) if f in stops else (done - 1, done)
+        frame = {j: named | {"opacity": int(j < done)} for j in near if 0 <= j < tip_index}
+        lo = done * size
+        tip = {c: v[lo : k + 1] for c, v in zip(names, rounded, strict=True)}
+        frame[tip_index] = named | tip
+        updates.append(frame)
+    tip = {c: v[:1] for c, v in zip(names, rounded, strict=True)}
+    return [*pieces, {"type": kind, **tip}], updates
+
+
 def animation_controls(
     names: list[str], labels: list[int], lang: str = "en", redraw: bool = True, y: float = -0.04
 ) -> dict:
@@ -243,10 +311,7 @@ def animation_controls(
         {"label": "❚❚ " + t("btn_pause", lang), "method": "animate", "args": [[None], pause]},
     ]
     speeds = [{"label": f"{v:g}×", "method": "animate", "args": [None, play(v)]} for v in SPEEDS]
-    # at most MAX_SLIDER_STEPS stops on the scrubber (evenly chosen, first and last included):
-    # 500 stops on a 600-pixel slider are closer than a mouse can tell apart, and each one
-    # cost plotly's validation and the page's JSON; playing still shows every frame
-    stops = np.unique(np.linspace(0, len(names) - 1, min(MAX_SLIDER_STEPS, len(names))).astype(int))
+    stops = slider_stops(len(names))  # (playing still shows every frame)
     slider_steps = [
         {
             "label": str(labels[i]),
@@ -328,6 +393,32 @@ def map_image(z: np.ndarray, lo: float, hi: float) -> str:
     """
     z = np.ascontiguousarray(z, dtype=np.float64)
     return _map_image(_Keyed(z), float(lo), float(hi))
+
+
+def map_layer(
+    values: np.ndarray, xs: np.ndarray, ys: np.ndarray, lo: float, hi: float, axes: dict
+) -> dict:
+    """``values`` (shape (n_y, n_x), evenly spaced from ``xs[0]`` to ``xs[-1]`` and ``ys[0]`` to
+    ``ys[-1]``) as a layout image under the traces of the subplot whose trace axes are ``axes``
+    (``{"xaxis": "x2", "yaxis": "y2"}``).
+
+    Each value fills a cell centred on its point, as a heatmap's would.
+    """
+    n_y, n_x = values.shape
+    dx, dy = (xs[-1] - xs[0]) / max(n_x - 1, 1), (ys[-1] - ys[0]) / max(n_y - 1, 1)
+    return {
+        "source": map_image(values, lo, hi),
+        "xref": axes["xaxis"],
+        "yref": axes["yaxis"],
+        "x": float(xs[0] - dx / 2),
+        "y": float(ys[-1] + dy / 2),
+        "sizex": float(xs[-1] - xs[0] + dx),
+        "sizey": float(ys[-1] - ys[0] + dy),
+        "sizing": "stretch",
+        "layer": "below",
+        "xanchor": "left",
+        "yanchor": "top",
+    }
 
 
 class _Keyed:

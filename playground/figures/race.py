@@ -13,10 +13,11 @@ from playground.figures.common import (
     decimals,
     frame_indices,
     from_spec,
+    growing,
     legend_width,
     log_axis,
     log_colour_scale,
-    map_image,
+    map_layer,
     stride,
     subplot_layout,
 )
@@ -26,7 +27,6 @@ COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e3
 MAX_OVERLAY_GRID = 151  # contour points per axis under the overlay
 MAX_PANEL_GRID = 61  # and under each small multiple
 PANEL_COLUMNS = 3
-TRAIL = 6
 CLICK_GRID = 51  # invisible points per axis that make the map clickable and show f
 
 
@@ -73,20 +73,7 @@ def _map(values: np.ndarray, xs, ys, lo: float, hi: float, k: int, limit: int) -
     """``values`` (shape (n_y, n_x)) as an image under the traces of subplot k."""
     s = stride(len(xs), limit)
     xref, yref = _axes(k)
-    dx, dy = (xs[-1] - xs[0]) / (len(xs) - 1), (ys[-1] - ys[0]) / (len(ys) - 1)
-    return {
-        "source": map_image(values[::s, ::s], lo, hi),
-        "xref": xref,
-        "yref": yref,
-        "x": float(xs[0] - dx / 2),
-        "y": float(ys[-1] + dy / 2),
-        "sizex": float(xs[-1] - xs[0] + dx),
-        "sizey": float(ys[-1] - ys[0] + dy),
-        "sizing": "stretch",
-        "layer": "below",
-        "xanchor": "left",
-        "yanchor": "top",
-    }
+    return map_layer(values[::s, ::s], xs, ys, lo, hi, {"xaxis": xref, "yaxis": yref})
 
 
 def _scatter(k: int, **props) -> dict:
@@ -193,68 +180,69 @@ def race_animation(
             marker={"size": 13, "color": "white", "line": {"color": "black", "width": 1.5}},
         )
     )
+    longest = max((len(xy) for xy in paths), default=1)
+    shown = frame_indices(longest)
+    grow: list[list[dict[int, dict]]] = []  # per line: trace index → update, by frame
+
+    def add_growing(k: int, xy: np.ndarray, **style) -> None:
+        """Run r's path on subplot k, drawn as the animation plays (common.growing)."""
+        steps = np.minimum(shown, len(xy) - 1)  # a shorter run waits at its end
+        pieces, updates = growing([xy[:, 0], xy[:, 1]], steps)
+        first = len(data)
+        grow.append([{first + j: u for j, u in frame.items()} for frame in updates])
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            data.append(_scatter(k, **style, **piece) | ({} if last else {"showlegend": False}))
+
     for r, (xy, label) in enumerate(zip(paths, labels, strict=True)):
-        data.append(
-            _scatter(
-                1,
-                x=compact(xy[:, 0]),
-                y=compact(xy[:, 1]),
-                mode="lines",
-                name=label,
-                legendgroup=str(r),
-                line={"color": colour(r), "width": 2},
-            )
+        add_growing(
+            1,
+            xy,
+            mode="lines",
+            name=label,
+            legendgroup=str(r),
+            line={"color": colour(r), "width": 2},
         )
     moving: list[int] = []
-    for r in range(n_runs):
+    for r in range(n_runs):  # the current point of each run
         moving.append(len(data))
-        head = {"size": [0] * TRAIL + [13], "color": colour(r)}
-        head["line"] = {"color": "white", "width": 1.5}
+        head = {"size": 13, "color": colour(r), "line": {"color": "white", "width": 1.5}}
         data.append(
             _scatter(
-                1,
-                x=[],
-                y=[],
-                mode="lines+markers",
-                showlegend=False,
-                legendgroup=str(r),
-                line={"color": colour(r), "width": 4},
-                marker=head,
+                1, x=[], y=[], mode="markers", showlegend=False, legendgroup=str(r), marker=head
             )
         )
+    revealed: list[int] = []  # the small multiples' paths, shown at the last frame
     for r, xy in enumerate(paths):
         k = 2 + r  # subplot of run r
         images.append(_map(values, xs, ys, lo, hi, k, MAX_PANEL_GRID))
-        data.append(
-            _scatter(
-                k,
-                x=compact(xy[:, 0]),
-                y=compact(xy[:, 1]),
-                mode="lines",
-                showlegend=False,
-                line={"color": colour(r), "width": 1.5},
-            )
-        )
+        revealed.append(len(data))
+        line = {"color": colour(r), "width": 1.5}
+        xy_ = {"x": compact(xy[:, 0]), "y": compact(xy[:, 1])}
+        data.append(_scatter(k, **xy_, mode="lines", showlegend=False, line=line, opacity=0))
         moving.append(len(data))
         dot = {"size": 10, "color": colour(r), "line": {"color": "white", "width": 1}}
         data.append(_scatter(k, x=[], y=[], mode="markers", showlegend=False, marker=dot))
-    longest = max((len(xy) for xy in paths), default=1)
-    shown = frame_indices(longest)
     listed = [(decimals(xy[:, 0]), decimals(xy[:, 1])) for xy in paths]  # rounded once
     frames = []
-    for k in shown:
+    for f, k in enumerate(shown):
         moved = []
-        for px, py in listed:  # overlay: current point and a short trail
+        for px, py in listed:  # overlay: the current point
             end = min(int(k), len(px) - 1)
-            first = max(0, end - TRAIL)
-            moved.append({"type": "scatter", "x": px[first : end + 1], "y": py[first : end + 1]})
+            moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
         for px, py in listed:  # small multiples: the current point
             end = min(int(k), len(px) - 1)
             moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
-        frames.append({"name": str(k), "traces": moving, "data": moved})
+        updates = dict(zip(moving, moved, strict=True))
+        at_end = int(f == len(shown) - 1)
+        updates.update({i: {"type": "scatter", "opacity": at_end} for i in revealed})
+        for line in grow:
+            updates.update(line[f])
+        traces = sorted(updates)
+        frames.append({"name": str(k), "traces": traces, "data": [updates[i] for i in traces]})
     # Frame 0 shows every run at its start.
-    for trace_index, value in zip(moving, frames[0]["data"], strict=True):
-        data[trace_index].update(x=value["x"], y=value["y"])
+    for trace_index, value in zip(frames[0]["traces"], frames[0]["data"], strict=True):
+        data[trace_index].update(value)
     for name in [key for key in layout if key.startswith(("xaxis", "yaxis"))]:
         k = int(name[5:] or 1)  # its subplot
         layout[name].update(

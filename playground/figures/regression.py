@@ -15,8 +15,10 @@ from playground.figures.common import (
     decimals,
     frame_indices,
     from_spec,
+    growing,
     log_axis,
     log_colour_scale,
+    map_layer,
     named_scale,
     stride,
     subplot_layout,
@@ -27,7 +29,6 @@ from playground.surfaces import Grid
 MAX_SCATTER_POINTS = 2000  # data points drawn in a scatter; the rest are summarised in the legend
 MAX_3D_POINTS = 101  # per axis, for 3-D surfaces (WebGL stays fluid on a laptop)
 MAX_ANIMATION_GRID = 201  # per axis, for the contour under an animation (keeps its JSON small)
-TRAIL = 6  # iterates shown behind the current point
 PATH_COLOR = "#d62728"
 FIT_COLOR = "#d62728"
 
@@ -228,19 +229,33 @@ def descent_animation(
         ref = refs[panel][f"{which}axis"]  # e.g. "x2"
         layout.setdefault(f"{which}axis{ref[1:]}", {}).update(props)
 
-    add(_contour_trace(small, z[::s, ::s], log_colour, lang, showscale=False), "contour")
+    values = log_colour_scale(z)[0] if log_colour else z
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    images = [map_layer(values[::s, ::s], small.w, small.b, lo, hi, refs["contour"])]
+    shown = frame_indices(w.shape[0])
+    grow: dict[str, list[dict[int, dict]]] = {}  # panel → trace index → update, by frame
+
+    def add_growing(panel: str, columns: list[np.ndarray], style: dict) -> None:
+        """A line drawn as the animation plays (common.growing); its tip carries the legend."""
+        pieces, updates = growing(columns, shown, style["type"])
+        first = len(data)  # trace index of piece 0
+        grow[panel] = [{first + j: u for j, u in frame.items()} for frame in updates]
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            add({**style, **piece, "showlegend": last and style.get("showlegend", True)}, panel)
+
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
-    path = {"type": "scatter", "x": compact(w), "y": compact(b), "mode": "lines"}
-    add({**path, "line": path_style, "name": t("legend_path", lang)}, "contour")
-    trail = {"size": 9, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
+    path = {"type": "scatter", "mode": "lines", "line": path_style, "legendgroup": "path"}
+    add_growing("contour", [w, b], {**path, "name": t("legend_path", lang)})
+    current = {"size": 10, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
         {
             "type": "scatter",
             "x": compact(w[:1]),
             "y": compact(b[:1]),
-            "mode": "lines+markers",
-            "marker": trail,
-            "line": {"color": PATH_COLOR, "width": 3},
+            "mode": "markers",
+            "marker": current,
             "name": t("legend_current", lang),
         },
         "contour",
@@ -260,10 +275,10 @@ def descent_animation(
         }
         add(surface, "3d")
         line3d = {"color": PATH_COLOR, "width": 4}
-        add(
-            {"type": "scatter3d", "x": compact(w), "y": compact(b), "z": compact(loss)}
-            | {"mode": "lines", "line": line3d, "showlegend": False},
+        add_growing(
             "3d",
+            [w, b, loss],
+            {"type": "scatter3d", "mode": "lines", "line": line3d, "showlegend": False},
         )
         add(
             {"type": "scatter3d", "x": compact(w[:1]), "y": compact(b[:1])}
@@ -297,10 +312,11 @@ def descent_animation(
         "fit",
         moves=True,
     )
-    add(
-        {"type": "scatter", "x": steps, "y": compact(loss), "mode": "lines"}
-        | {"line": {"color": "#444"}, "name": t("axis_loss", lang)},
+    add_growing(
         "loss",
+        [steps, loss],
+        {"type": "scatter", "mode": "lines", "line": {"color": "#444"}}
+        | {"name": t("axis_loss", lang), "legendgroup": "loss"},
     )
     add(
         {"type": "scatter", "x": [0], "y": compact(loss[:1]), "mode": "markers"}
@@ -309,30 +325,34 @@ def descent_animation(
         moves=True,
     )
 
-    shown = frame_indices(w.shape[0])
     wl, bl, ll = decimals(w), decimals(b), decimals(loss)  # rounded once, sliced per frame
     fit = decimals(w[:, None] * ends + b[:, None])  # (T·2,): the fitted line's two ends
     frames = []
-    for k in shown:
-        lo = max(0, k - TRAIL)
-        moved = [{"type": "scatter", "x": wl[lo : k + 1], "y": bl[lo : k + 1]}]
+    for f, k in enumerate(shown):
+        moved = [{"type": "scatter", "x": wl[k : k + 1], "y": bl[k : k + 1]}]
         if three_d:
             moved.append(
                 {"type": "scatter3d", "x": wl[k : k + 1], "y": bl[k : k + 1], "z": ll[k : k + 1]}
             )
         moved.append({"type": "scatter", "y": fit[2 * k : 2 * k + 2]})
         moved.append({"type": "scatter", "x": [int(k)], "y": ll[k : k + 1]})
-        frames.append({"name": str(k), "traces": moving, "data": moved})
+        updates = dict(zip(moving, moved, strict=True))
+        for line in grow.values():
+            updates.update(line[f])
+        traces = sorted(updates)
+        frames.append({"name": str(k), "traces": traces, "data": [updates[i] for i in traces]})
     axis("loss", "y", title={"text": t("axis_loss", lang)}, **log_axis(loss))
     axis("loss", "x", title={"text": t("axis_step", lang)})
-    axis("contour", "x", title={"text": "w"}, range=[grid.w_min, grid.w_max])
-    axis("contour", "y", title={"text": "b"}, range=[grid.b_min, grid.b_max])
+    over_map = {"showgrid": False, "zeroline": False}  # (grid lines would cross the map)
+    axis("contour", "x", title={"text": "w"}, range=[grid.w_min, grid.w_max], **over_map)
+    axis("contour", "y", title={"text": "b"}, range=[grid.b_min, grid.b_max], **over_map)
     axis("fit", "x", title={"text": "x"})
     axis("fit", "y", title={"text": "y"}, range=_fit_range(y, w[:, None] * ends + b[:, None]))
     if three_d:
         for name, title in (("xaxis", "w"), ("yaxis", "b"), ("zaxis", "L")):
             layout["scene"][name] = {"title": {"text": title}}
     layout.update(
+        images=images,
         height=960 if three_d else 800,
         margin={"l": 78, "r": 25, "t": 70, "b": 158},  # controls under the axes (fitted: common.py)
         legend={"orientation": "h", "y": 1.09, "x": 0},

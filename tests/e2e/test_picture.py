@@ -1,0 +1,88 @@
+"""What the class sees, checked on the picture: the map stays through an animation, paths are
+drawn as they run (nothing of the outcome before ▶), and a lesson keeps its answer closed."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from playground.i18n import t
+from playground.lessons import LESSONS
+from tests.e2e.test_browser import assert_clean, slider_step, wait_for_figures
+
+pytestmark = pytest.mark.browser
+
+
+def pixels(page, figure, subplot: int = 0) -> np.ndarray:
+    """The plot area of one subplot of a figure as it is on screen, (h, w, 3)."""
+    figure.scroll_into_view_if_needed()
+    box = figure.locator(".nsewdrag").nth(subplot).bounding_box()
+    shot = page.screenshot(clip=box)
+    return np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).astype(int)
+
+
+def map_share(rgb: np.ndarray) -> float:
+    """Share of the area in colour (a map's Viridis), not white or grey."""
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    return float((spread > 40).mean())
+
+
+def share_of(rgb: np.ndarray, colour: str) -> float:
+    """Share of the area in ``colour`` ("#rrggbb"), within a few levels of each channel."""
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return float((np.abs(rgb - target).sum(axis=2) < 24).mean())
+
+
+def play_to_the_end(page, figure) -> None:
+    """Play at 4× and wait until the scrubber shows the last step."""
+    figure.scroll_into_view_if_needed()
+    last = figure.locator(".slider-group .slider-label, .slider-group text").all_text_contents()
+    steps = [int(s) for s in last if s.strip().isdigit()]
+    figure.get_by_text("4×").click()
+    page.wait_for_function(
+        "([gd, last]) => (gd.querySelector('.slider-group text')?.textContent || '')"
+        ".endsWith(' ' + last)",
+        arg=[figure.element_handle(), max(steps)],
+        timeout=60_000,
+    )
+    page.wait_for_timeout(300)
+
+
+def test_the_descent_map_stays_and_the_path_grows_as_it_plays(view):
+    open_view, page, _ = view
+    open_view("/loss-surface?three_d=false")
+    wait_for_figures(page, 4)
+    animation = page.locator(".js-plotly-plot").last
+    before = pixels(page, animation)
+    assert map_share(before) > 0.9  # the map fills the panel
+    red_before = share_of(before, "#d62728")  # only the start point
+    play_to_the_end(page, animation)
+    after = pixels(page, animation)
+    assert map_share(after) > 0.9, "the contour map vanished on ▶"
+    assert share_of(after, "#d62728") > 1.5 * red_before  # the whole path is drawn at the end
+    assert_clean(page)
+
+
+def test_a_lesson_shows_nothing_of_the_outcome_before_play(view):
+    open_view, page, _ = view
+    open_view(LESSONS["saddle_escape"].url())
+    wait_for_figures(page, 1)
+    race = page.locator(".js-plotly-plot").first
+    assert slider_step(race) == 0
+    before = pixels(page, race)
+    # the answer ("escaped the saddle at step …") is in a closed expander
+    expect(page.get_by_text(t("col_escaped_at", "en"))).to_be_hidden()
+    outcome = page.get_by_text(t("lesson_outcome_label", "en"))
+    expect(outcome).to_be_visible()
+    play_to_the_end(page, race)
+    after = pixels(page, race)
+    assert map_share(after) > 0.8
+    for colour in ("#1f77b4", "#ff7f0e"):  # each run's path is drawn by the end, not before
+        assert share_of(after, colour) > 2 * share_of(before, colour), colour
+    outcome.click()
+    expect(page.get_by_text(t("col_escaped_at", "en"))).to_be_visible()
+    assert_clean(page)
