@@ -82,19 +82,42 @@ def page_frame() -> str:
             COPY_LINK_HTML.format(label=t("copy_link", lang), done=t("copied", lang)), height=80
         )
         st.caption(t("copy_link_help", lang))
-    if presenting():
+    projector_layout(lang)
+    return lang
+
+
+PRESENTER_CSS = (
+    "html, .stMarkdown p, .stMarkdown li, label p {font-size: 1.25rem !important;}"
+    "h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;}"
+    # labels wrap onto a second line rather than end in "…"; words are never cut
+    ".stMarkdownEllipsis, label p {white-space: normal !important; overflow: visible !important;"
+    " text-overflow: clip !important;}"
+    "label p, .stMarkdown p {word-break: normal !important; overflow-wrap: normal !important;}"
+    # formulas at the size of the text (KaTeX draws them 1.21 times larger), scrolling if too wide
+    ".katex-display > .katex {font-size: 1em !important;}"
+    ".katex-display {overflow-x: auto; overflow-y: hidden;}"
+    # table headers wrap; a table still too wide scrolls within its column
+    ".stMarkdown table {display: block; overflow-x: auto;}"
+    ".stMarkdown th {white-space: normal !important; min-width: 4.5em;}"
+    ".listing {white-space: pre-wrap !important;}"
+    "[data-testid=stMainBlockContainer] {padding-top: 3.5rem !important;}"  # (under ››)
+)
+
+
+def projector_layout(lang: str) -> None:
+    """Presenter mode: the secondary controls hidden, larger text that wraps rather than
+    overflows, and the sidebar folded away when the mode is turned on (its ›› brings it back)
+    and opened again when it is turned off."""
+    now, was = presenting(), st.session_state.get("_presenting")
+    if now != bool(was) or (was is None and now):  # switched on or off, or a link opened in it
+        st.set_page_config(initial_sidebar_state="collapsed" if now else "expanded")
+    st.session_state["_presenting"] = now
+    if now:
         hidden = ", ".join(f".st-key-{k}" for k in PRESENTER_HIDDEN)
         st.html(
-            "<style>"
-            f"{hidden}, [class*='st-key-exp_'] {{display: none !important;}}"
-            "html, .stMarkdown p, .stMarkdown li, label p {font-size: 1.25rem !important;}"
-            "h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;}"
-            # a wide table scrolls within its column rather than pushing the view sideways
-            ".stMarkdown table {display: block; overflow-x: auto;}"
-            "[data-testid=stMainBlockContainer] {padding-top: 1.5rem !important;}"
-            "</style>"
+            f"<style>{hidden}, [class*='st-key-exp_'] {{display: none !important;}}"
+            f"{PRESENTER_CSS}</style>"
         )
-    return lang
 
 
 def lesson_box(where, lang: str) -> None:

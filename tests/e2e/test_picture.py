@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from views import VIEWS
 
 from playground.i18n import t
 from playground.lessons import LESSONS
@@ -86,3 +87,45 @@ def test_a_lesson_shows_nothing_of_the_outcome_before_play(view):
     outcome.click()
     expect(page.get_by_text(t("col_escaped_at", "en"))).to_be_visible()
     assert_clean(page)
+
+
+# What does not fit on a projector: the main column wider than the screen, a label cut to "…",
+# a formula or a table wider than its column (each scrolls rather than show all of itself).
+CUT_OFF = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const out = [];
+  if (main.scrollWidth > main.clientWidth + 1) out.push('main column ' + main.scrollWidth);
+  for (const el of main.querySelectorAll('.stMarkdownEllipsis, label p, label div')) {
+    if (el.scrollWidth > el.clientWidth + 1 && el.offsetParent) out.push('label: ' + el.innerText);
+  }
+  for (const el of main.querySelectorAll('.katex-display, .stMarkdown table')) {
+    // (KaTeX's display box is 2 px wider than its column whatever the formula: nothing is cut)
+    if (el.scrollWidth > el.clientWidth + 2 && el.offsetParent)
+      out.push(el.tagName + ' ' + el.scrollWidth + '>' + el.clientWidth + ': '
+        + (el.querySelector('annotation')?.textContent || el.innerText).slice(0, 60));
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("v", [v for v in VIEWS if v.card], ids=lambda v: v.key)
+def test_presenter_mode_fits_a_projector_with_nothing_cut_off(chromium, server, v):
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    zh = "&lang=zh" if v.key == "overfit" else ""  # (one view in Chinese: longer labels)
+    page.goto(f"{server}/{v.url_path}?presenter=true{zh}")
+    page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)
+    page.wait_for_selector(  # the view has run to its end (Streamlit's own marker)
+        ".stApp[data-test-script-state=notRunning]", timeout=60_000
+    )
+    page.wait_for_timeout(1000)  # (figures draw after the run)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    page.wait_for_function(  # folded away: the view has the projector's whole width
+        "sb => !sb || sb.getBoundingClientRect().width < 5"
+        " || sb.getAttribute('aria-expanded') === 'false'",
+        arg=sidebar.element_handle() if sidebar.count() else None,
+        timeout=10_000,
+    )
+    assert page.evaluate(CUT_OFF) == []
+    assert_clean(page)
+    context.close()
