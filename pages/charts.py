@@ -110,7 +110,7 @@ def exports(fig, name: str, where=None) -> None:
     with menu:
         st.download_button(
             t("export_csv", lang),
-            lambda: export.figure_table(fig).to_csv(index=False),
+            lambda: export.figure_csv(fig),  # (user text cannot run as a formula)
             f"{name}.csv",
             "text/csv",
             key=f"exp_{name}_csv",

@@ -1,7 +1,9 @@
+import io
 import json
 from unittest import mock
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -302,13 +304,13 @@ def test_legend_width_grows_with_the_longest_name_and_counts_cjk_characters_wide
     assert legend_width(["未收敛"]) - legend_width(["abc"]) == pytest.approx(3 * (11 - 4.5), abs=1)
 
 
-def test_figure_table_lists_every_trace_and_frame_in_long_format():
+def test_figure_table_lists_an_animation_once_as_its_last_frame_shows_it():
     from playground.figures import export
 
-    fig, _ = _animation(steps=50, n=41, points=50)
+    fig, traj = _animation(steps=50, n=41, points=50)
     table = export.figure_table(fig)
-    assert {"trace", "x", "y"} <= set(table.columns)
-    assert table["frame"].nunique() == len(fig.frames)
+    assert list(table.columns[:3]) == ["trace", "x", "y"] and "frame" not in table.columns
+    assert (table["trace"] == "path").sum() == traj.steps + 1  # each step once, not per frame
 
 
 def test_animated_frames_are_sent_plain_and_read_back_as_frames():
@@ -571,3 +573,201 @@ def test_the_race_draws_each_path_as_it_runs_and_the_small_maps_at_the_end():
             np.testing.assert_allclose(drawn, xy[: k + 1], rtol=1e-4, atol=1e-9)
         last = f == len(player.frames) - 1
         assert [player.traces[i].get("opacity", 1) for i in small] == [int(last)] * 3
+
+
+# -- exports: PNG and CSV for a slide or a spreadsheet -------------------------------------------
+
+
+def _race(name: str = "two_basin", steps: int = 60, runs_: int = 4):
+    """A race figure as the view draws it, one run stopped early, with its paths and labels."""
+    from playground import landscapes
+    from playground.figures import race
+    from playground.optimizers import RunSpec
+
+    land = landscapes.get(name)
+    contestants = [RunSpec.parse(text) for text in land.race[:runs_]]
+    paths = [p.xy for p in runs.race(land, contestants, runs.RaceConfig(land.start, steps))]
+    paths[1] = paths[1][: steps // 3]  # a run that stopped early
+    labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(contestants)]
+    xs, ys = land.axes(41)
+    minima = np.array([[m.x, m.y] for m in land.minima]).reshape(-1, 2)
+    fig = race.race_animation(xs, ys, land.grid(41), paths, labels, minima, np.zeros((0, 2)))
+    return fig, paths, labels, (xs, ys)
+
+
+def _kaleido_gets(monkeypatch, fig) -> tuple[go.Figure, int, int]:
+    """The figure and size that export.to_png hands to kaleido (which is not run)."""
+    given = {}
+
+    def to_image(self, **kwargs):
+        given.update(kwargs, figure=self)
+        return b"\x89PNG"
+
+    monkeypatch.setattr(go.Figure, "to_image", to_image)
+    export.to_png(fig)
+    return given["figure"], given["width"], given["height"]
+
+
+def _plot_box(fig: go.Figure, width: int, height: int, axis: str) -> float:
+    """Pixels per unit of the axis ``axis`` ("x2", "y") when ``fig`` is drawn at that size."""
+    margin = {"l": 80, "r": 80, "t": 100, "b": 80} | fig.layout.margin.to_plotly_json()
+    a = fig.layout[axis[0] + "axis" + axis[1:]]
+    sides = ("l", "r") if axis[0] == "x" else ("t", "b")
+    room = (width if axis[0] == "x" else height) - sum(margin[side] for side in sides)
+    return (a.domain[1] - a.domain[0]) * room / (a.range[1] - a.range[0])
+
+
+def test_a_png_of_the_race_keeps_its_height_and_its_maps_shape_without_play_controls(
+    monkeypatch,
+):
+    fig, paths, _, (xs, ys) = _race()
+    assert fig.layout.updatemenus and fig.layout.sliders  # (the figure as shown has them)
+    drawn, width, height = _kaleido_gets(monkeypatch, fig)
+    assert not drawn.layout.updatemenus and not drawn.layout.sliders
+    assert height == fig.layout.height  # not squeezed into 720
+    assert (xs[-1] - xs[0]) / (ys[-1] - ys[0]) == pytest.approx(4 / 3)  # (a map wider than tall)
+    for k in range(2, 2 + len(paths)):  # each small map: a unit of x as long as a unit of y
+        ratio = _plot_box(drawn, width, height, f"x{k}") / _plot_box(drawn, width, height, f"y{k}")
+        assert ratio == pytest.approx(1.0, rel=0.02), k
+    overlay = _plot_box(drawn, width, height, "x") / _plot_box(drawn, width, height, "y")
+    assert 1.0 <= overlay < 2.0  # spans the three columns: wider, as on screen, not a strip
+    assert fig.layout.updatemenus  # the figure itself is unchanged
+
+
+def test_a_png_of_the_race_is_drawn_at_the_figures_shape():
+    if not export.png_available():
+        pytest.skip("no Chromium for kaleido")
+    import struct
+
+    fig, _, _, _ = _race(steps=20, runs_=2)
+    png = export.to_png(fig)
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    assert height == round(fig.layout.height * export.PNG_SCALE)  # its own height
+    shape = export.still(fig)
+    assert width / height == pytest.approx(shape.width / shape.height, rel=0.01)
+    assert abs(width - shape.width * export.PNG_SCALE) <= 1
+    assert width / height != pytest.approx(16 / 9, rel=0.05)  # not stretched to a slide's shape
+
+
+def _shown(fig: go.Figure):
+    """A Player (above) of what a still figure draws, for its ``line``."""
+    player = Player.__new__(Player)
+    player.traces = [dict(trace.to_plotly_json()) for trace in fig.data]
+    return player
+
+
+def test_a_png_of_an_animation_shows_its_last_frame(monkeypatch):
+    fig, path, traj = _descent(47)
+    drawn, _, _ = _kaleido_gets(monkeypatch, fig)
+    assert not drawn.frames
+    shown = _shown(drawn)
+    np.testing.assert_allclose(shown.line("path"), path, rtol=1e-4, atol=1e-9)  # the whole path
+    curve = shown.line("loss")
+    np.testing.assert_array_equal(curve[:, 0], np.arange(traj.steps + 1))
+    np.testing.assert_allclose(curve[:, 1], traj.loss, rtol=1e-4)
+    by_name = {trace.name: trace for trace in drawn.data if trace.name}
+    fit = by_name["current line w·x + b"]
+    np.testing.assert_allclose(fit.y, traj.w[-1] * np.array(fit.x) + traj.b[-1], rtol=1e-4)
+    current = by_name["current (w, b)"]
+    np.testing.assert_allclose([current.x[0], current.y[0]], path[-1], rtol=1e-4)
+    marker = [t for t in drawn.data if t.mode == "markers" and not t.name]  # on the loss curve
+    assert [(m.x[0], pytest.approx(m.y[0], rel=1e-4)) for m in marker] == [
+        (traj.steps, traj.loss[-1])
+    ]
+
+
+def test_a_png_of_the_race_shows_every_path_whole_and_the_small_maps_paths(monkeypatch):
+    fig, paths, _, _ = _race()
+    drawn, _, _ = _kaleido_gets(monkeypatch, fig)
+    shown = _shown(drawn)
+    for r, xy in enumerate(paths):
+        np.testing.assert_allclose(shown.line(str(r)), xy, rtol=1e-4, atol=1e-9)
+    small = [t for t in drawn.data if t.xaxis != "x" and t.mode == "lines"]
+    assert len(small) == len(paths) and all(t.opacity != 0 for t in small)
+
+
+def test_a_png_of_the_descent_keeps_room_between_an_axis_title_and_the_title_under_it(
+    monkeypatch,
+):
+    """The fit's "x" title sat on the loss panel's title (the 800-px figure squeezed to 720)."""
+    for three_d in (False, True):
+        fig, _, _ = _descent(30, three_d=three_d)
+        drawn, _, height = _kaleido_gets(monkeypatch, fig)
+        plot = height - drawn.layout.margin.t - drawn.layout.margin.b
+        rows = [drawn.layout[k].domain for k in drawn.layout if k.startswith("yaxis")]
+        gaps = [upper[0] - lower[1] for upper in rows for lower in rows if upper[0] >= lower[1]]
+        assert min(gaps) * plot >= 80, three_d  # px for tick labels, an axis title and a title
+
+
+def test_the_csv_of_the_race_has_each_named_path_whole_and_once():
+    fig, paths, labels, _ = _race()
+    table = export.figure_table(fig)
+    assert list(table.columns) == ["trace", "x", "y"]
+    names = set(table["trace"])
+    assert not names & {"click", "scatter", None}  # no click catcher, no unnamed trace
+    assert names == {*labels, "known minima", "start"}  # the legend's names
+    for xy, label in zip(paths, labels, strict=True):
+        rows = table[table["trace"] == label][["x", "y"]].to_numpy(dtype=float)
+        np.testing.assert_allclose(rows, xy, rtol=1e-4, atol=1e-9)  # start to last step, in order
+    assert (table["trace"] == "start").sum() == 1
+    assert len(table) == sum(len(xy) for xy in paths) + 1 + (table["trace"] == "known minima").sum()
+    read = pd.read_csv(io.StringIO(export.figure_csv(fig)))
+    assert read["trace"].tolist() == table["trace"].tolist()
+    np.testing.assert_allclose(read[["x", "y"]], table[["x", "y"]].astype(float), rtol=1e-6)
+
+
+def test_the_csv_of_the_descent_has_its_path_loss_curve_and_last_line_by_name():
+    fig, path, traj = _descent(47, three_d=True)
+    table = export.figure_table(fig)
+    assert set(table["trace"]) == {
+        "path", "current (w, b)", "L", "data (40 of 40 points shown)", "current line w·x + b",
+        "loss",
+    }  # fmt: skip
+    rows = lambda name: table[table["trace"] == name].dropna(axis=1).to_numpy()[:, 1:]  # noqa: E731
+    np.testing.assert_allclose(rows("path").astype(float), path, rtol=1e-4, atol=1e-9)
+    loss = rows("loss").astype(float)
+    np.testing.assert_array_equal(loss[:, 0], np.arange(traj.steps + 1))
+    np.testing.assert_allclose(loss[:, 1], traj.loss, rtol=1e-4)
+    line = rows("current line w·x + b").astype(float)
+    np.testing.assert_allclose(line[:, 1], traj.w[-1] * line[:, 0] + traj.b[-1], rtol=1e-4)
+    np.testing.assert_allclose(rows("current (w, b)").astype(float), path[-1:], rtol=1e-4)
+
+
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_written_as_text():
+    import csv
+
+    names = ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)", "\tx", "plain", "a=b"]
+    names += ["<b>=1+1</b>", "&#61;2+2", "x &lt; 1"]  # as plotly shows them: "=1+1", "=2+2"
+    fig = go.Figure([go.Scatter(x=[-1.5, 2], y=[-3, 4e-9], name=name) for name in names])
+    rows = list(csv.reader(io.StringIO(export.figure_csv(fig))))
+    assert rows[0] == ["trace", "x", "y"]
+    cells = [row[0] for row in rows[1::2]]
+    assert cells == ["'" + n for n in names[:5]] + ["plain", "a=b", "'=1+1", "'=2+2", "x < 1"]
+    assert all(float(row[1]) == -1.5 and float(row[2]) == -3 for row in rows[1::2])  # numbers
+    table = export.spreadsheet_safe(pd.DataFrame({"=cmd|' /C calc'!A0": ["-2+3", 5]}))
+    assert list(table.columns) == ["'=cmd|' /C calc'!A0"]
+    assert table.iloc[:, 0].tolist() == ["'-2+3", 5]
+
+
+@pytest.mark.parametrize(
+    ("w", "b", "names", "expected"),
+    [
+        (2.998, -2.001, ("x", "y"), "y = 2.998·x − 2.001"),
+        (-0.5, 3.0, ("hours", "score"), "score = −0.5·hours + 3"),
+        (1.0, 0.0, ("x", "y"), "y = 1·x + 0"),
+        (1.0, -1e-5, ("a-b", "c"), "c = 1·a-b − 1e−05"),
+    ],
+)
+def test_the_fitted_line_is_written_as_a_person_writes_it(w, b, names, expected):
+    assert figures.regression.line_equation(w, b, names) == expected
+
+
+def test_column_names_name_the_axes_and_cannot_add_links_or_markup():
+    names = ('<a href="https://evil.example">sign in</a>', "<b>score</b> & more")
+    fig = figures.data_figure(np.array([1.0, 2.0]), np.array([3.0, 5.0]), (2.0, 1.0), "en", names)
+    titles = [fig.layout.xaxis.title.text, fig.layout.yaxis.title.text, fig.data[1].name]
+    for text in titles:
+        assert "<" not in text and ">" not in text  # shown literally, as &lt;…&gt;
+    assert fig.layout.yaxis.title.text == "&lt;b&gt;score&lt;/b&gt; &amp; more"
+    assert fig.layout.xaxis.title.text.startswith("&lt;a href=")

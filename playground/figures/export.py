@@ -1,12 +1,18 @@
 """Figures for export and for the projector: data tables, PNG, standalone HTML, presenter style.
 
-Pure functions: a plotly figure in, a table, bytes, text or a restyled copy out.
+Pure functions: a plotly figure in, a table, bytes, text or a restyled copy out. A CSV or a PNG
+holds what the figure shows at the end of its animation, for a spreadsheet or a slide.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
+import html
 import logging
+import math
 import os
+import re
 import shutil
 from dataclasses import dataclass
 
@@ -19,19 +25,197 @@ from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
+PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
+PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
+AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
+THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
+GRIDS = frozenset({"contour", "heatmap", "surface"})  # a value over a grid: a map or a surface
+MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's defaults
+AXIS_REF = re.compile(r"[xy][0-9]*")  # a subplot's axis: "x", "y2" (not "paper")
 
 
-def _column(values: object) -> np.ndarray | None:
-    if values is None:
-        return None
-    arr = np.asarray(values, dtype=object)
-    return arr if arr.size else None
+def final_state(fig: go.Figure) -> dict:
+    """``fig``'s specification (``data`` and ``layout``, no frames) as its animation leaves it.
+
+    Every frame is applied in order, as plotly.js applies them when ▶ plays to the end: a
+    frame's ``data[i]`` is merged into trace ``traces[i]`` (into trace i where it names none),
+    objects key by key and arrays replaced, and its ``layout`` into the layout. So a path that
+    frames grow (common.growing) is whole, and the current point, the fitted line and the loss
+    marker are at the last step. A figure without frames comes back as it is. ``fig`` is left
+    unchanged.
+    """
+    # the figure's own properties, arrays as numpy arrays (to_dict would make them base64)
+    data, layout = copy.deepcopy(fig._data), copy.deepcopy(fig._layout)
+    plain = getattr(fig, "_plain_frames", None)  # an Animated figure's, as plotly.js reads them
+    frames = plain if plain is not None else [f._props for f in fig._frame_objs]
+    for frame in frames:
+        frame = frame or {}
+        fragments = frame.get("data") or []
+        targets = frame.get("traces")
+        if targets is None:
+            targets = range(len(fragments))
+        for i, fragment in zip(targets, fragments, strict=False):
+            if 0 <= int(i) < len(data):
+                _merge(data[int(i)], fragment)
+        if frame.get("layout"):
+            _merge(layout, frame["layout"])
+    return {"data": data, "layout": layout}
 
 
-def _trace_rows(trace, frame: int | None) -> pd.DataFrame | None:
-    """One trace as long-format rows: x, y (and z); a 2-D z over 1-D x, y is melted."""
-    x, y, z = (_column(getattr(trace, a, None)) for a in ("x", "y", "z"))
+def _merge(target: dict, fragment: dict) -> None:
+    """``fragment`` merged into ``target`` as plotly.js does (objects deeply, arrays replaced);
+    what is taken from ``fragment`` is copied where ``target`` could later be changed in it."""
+    for key, value in fragment.items():
+        if isinstance(value, dict):
+            if isinstance(target.get(key), dict):
+                _merge(target[key], value)
+            else:
+                target[key] = copy.deepcopy(value)
+        else:
+            target[key] = value
+
+
+# -- the figure's data as a table (CSV) ------------------------------------------------------
+
+
+def figure_table(fig: go.Figure) -> pd.DataFrame:
+    """The data drawn in a figure, one row per point: what its CSV download holds.
+
+    Columns: ``trace`` (the name of the line, points or surface, as its legend shows it), then
+    ``x``, ``y`` and, for maps and surfaces, ``z`` (one row per point of their grid). Numbers
+    are as the figure holds them (float32, about seven significant digits; five for the part of
+    a path that an animation moves); the runs' own downloads have them in full.
+
+    It is meant to be read in a spreadsheet, so it holds what the figure shows, not how plotly
+    draws it:
+
+    - An animation as its last frame shows it (``final_state``): each path whole and once, from
+      its start to its last step in order; the current point and the fitted line at the last
+      step. Not one block of rows per frame.
+    - A line an animation draws in pieces and a tip (common.growing) is one series, the point
+      where two pieces meet listed once.
+    - Only what is drawn: no invisible helpers (the race's grid of points that catch clicks,
+      the colour bar's empty trace, pieces still hidden at the end).
+    - Every row is named. A trace without a name takes its legend group's (a line of the group
+      in another dash: "name (dashed)"); a marker on its group's line (the current point, the
+      best epoch) is one of the line's rows and is left out. A trace with neither is left out
+      beside named ones (the race's small maps and the 3-D path repeat the named paths),
+      unless it is a grid: a grid, and every trace of a figure without names, is named by its
+      3-D scene's z title, its panel's title, the figure's title, or its type.
+    - Two different series never share a name: the second of one name gets " (2)".
+    """
+    spec = final_state(fig)
+    data, layout = spec["data"], spec["layout"]
+    drawn = [(trace, _rows(trace)) for trace in data if _drawn(trace)]
+    drawn = [(trace, rows) for trace, rows in drawn if rows is not None]
+    groups: dict[str, dict] = {}  # legend group → its first named trace
+    for trace, _ in drawn:
+        if trace.get("name") and trace.get("legendgroup") is not None:
+            groups.setdefault(str(trace["legendgroup"]), trace)
+    anonymous = not any(trace.get("name") for trace, _ in drawn)
+    series: list[tuple[str, tuple, pd.DataFrame]] = []  # label, how it is drawn, rows
+    for trace, rows in drawn:
+        label = _label(trace, groups, layout, anonymous)
+        if label is None:
+            continue
+        kind = tuple(trace.get(k) for k in ("type", "mode", "xaxis", "yaxis", "scene"))
+        if series and series[-1][:2] == (label, kind) and _continues(series[-1][2], rows):
+            series[-1] = (label, kind, pd.concat([series[-1][2], rows.iloc[1:]]))  # pieces
+        else:
+            series.append((label, kind, rows))
+    parts: list[pd.DataFrame] = []
+    kept: list[tuple[str, pd.DataFrame]] = []
+    names: set[str] = set()
+    for label, _, rows in series:
+        label = _as_shown(label)
+        if any(label == other and rows.equals(seen) for other, seen in kept):
+            continue  # the same data again (a map's boundary line over the map)
+        kept.append((label, rows))
+        name, k = label, 1
+        while name in names:
+            k += 1
+            name = f"{label} ({k})"
+        names.add(name)
+        parts.append(rows.assign(trace=name))
+    if not parts:
+        return pd.DataFrame(columns=["trace", "x", "y"])
+    table = pd.concat(parts, ignore_index=True)
+    return table[["trace", *(c for c in ("x", "y", "z") if c in table.columns)]]
+
+
+DASHES = {"dash": "dashed", "dot": "dotted", "dashdot": "dash-dotted", "longdash": "long dashes"}
+
+
+def _drawn(trace: dict) -> bool:
+    """Whether a trace shows anything: not hidden, not transparent, not markers no one sees."""
+    if trace.get("visible") is False or trace.get("opacity") == 0:
+        return False
+    marker = trace.get("marker") or {}
+    return not (trace.get("mode") == "markers" and marker.get("opacity") == 0)
+
+
+def _label(trace: dict, groups: dict[str, dict], layout: dict, anonymous: bool) -> str | None:
+    """The name a trace's rows carry (``figure_table``), or None if it is left out."""
+    if trace.get("name"):
+        return str(trace["name"])
+    named = groups.get(str(trace.get("legendgroup")))
+    if named is not None:
+        if "lines" not in (trace.get("mode") or "lines"):
+            return None  # a marker on the group's line: one of its rows
+        dash = (trace.get("line") or {}).get("dash")
+        if dash and dash != (named.get("line") or {}).get("dash"):
+            return f"{named['name']} ({DASHES.get(dash, dash)})"
+        return str(named["name"])
+    if not anonymous and trace.get("type") not in GRIDS:
+        return None  # a helper or a repeat beside the named traces
+    return _panel_title(trace, layout) or _text(layout.get("title")) or trace.get("type")
+
+
+def _as_shown(text: str) -> str:
+    """A name as plotly shows it: line breaks as spaces, no tags (``<b>``), entities as the
+    characters they stand for (``&lt;`` is <)."""
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+    return html.unescape(re.sub(r"<[^<>]*>", "", text))
+
+
+def _text(title) -> str | None:
+    """A title's text, whether plotly wrote it as a dict or a string."""
+    text = title.get("text") if isinstance(title, dict) else title
+    return str(text) if text else None
+
+
+def _panel_title(trace: dict, layout: dict) -> str | None:
+    """For a 3-D trace, its scene's z-axis title; else the title over its subplot, if any."""
+    if trace.get("type") in THREE_D:
+        scene = layout.get(trace.get("scene") or "scene") or {}
+        title = _text((scene.get("zaxis") or {}).get("title"))
+        if title:
+            return title
+        domain = scene.get("domain") or {}
+        xs, ys = domain.get("x", [0, 1]), domain.get("y", [0, 1])
+    else:
+        xs = (layout.get(_axis_key(trace.get("xaxis") or "x")) or {}).get("domain", [0, 1])
+        ys = (layout.get(_axis_key(trace.get("yaxis") or "y")) or {}).get("domain", [0, 1])
+    for note in layout.get("annotations") or ():  # make_subplots's titles: centred on top
+        if note.get("xref") == "paper" and note.get("yref") == "paper" and note.get("text"):
+            x, y = note.get("x", 0.5), note.get("y", 0.5)
+            if math.isclose(x, (xs[0] + xs[1]) / 2, abs_tol=1e-6) and math.isclose(
+                y, ys[1], abs_tol=1e-6
+            ):
+                return str(note["text"])
+    return None
+
+
+def _axis_key(ref: str) -> str:
+    """A trace's axis reference as its layout key: "x" → "xaxis", "y2" → "yaxis2"."""
+    return ref[0] + "axis" + ref[1:]
+
+
+def _rows(trace: dict) -> pd.DataFrame | None:
+    """A trace's points as columns x, y (and z); a 2-D z over 1-D x, y is melted. None if it
+    has no point to draw (the colour bar's trace at x = [None])."""
+    x, y, z = (_column(trace.get(a)) for a in ("x", "y", "z"))
     if z is not None and z.ndim == 2:  # a surface, contour or heatmap over a grid
         ny, nx = z.shape
         xs = x if x is not None and x.ndim == 1 and len(x) == nx else np.arange(nx)
@@ -43,24 +227,69 @@ def _trace_rows(trace, frame: int | None) -> pd.DataFrame | None:
         if not cols or len({len(v) for v in cols.values()}) != 1:
             return None
         table = pd.DataFrame(cols)
-    table.insert(0, "trace", trace.name or trace.type)
-    if frame is not None:
-        table.insert(0, "frame", frame)
+    if table.empty or table.isna().all().all():
+        return None
     return table
 
 
-def figure_table(fig: go.Figure) -> pd.DataFrame:
-    """The data behind a figure: every trace (and every animation frame) as long-format rows.
+def _column(values: object) -> np.ndarray | None:
+    """A trace's array as numbers where it holds numbers (float32 as its short decimals, so
+    0.3 is written 0.3, not 0.30000001192092896), else as it is (text)."""
+    if values is None:
+        return None
+    if isinstance(values, dict) and "bdata" in values:  # a typed array, as plotly sends one
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"].rstrip("c"))
+        shape = values.get("shape")
+        if shape:
+            dims = shape.split(",") if isinstance(shape, str) else shape
+            arr = arr.reshape([int(d) for d in dims])
+    else:
+        arr = np.asarray(values)
+    if arr.dtype == np.float32:
+        return arr.astype(str).astype(np.float64)
+    if arr.dtype.kind in "biuf":
+        return arr
+    try:
+        return np.asarray(values, dtype=np.float64) if arr.size else None
+    except (TypeError, ValueError):
+        return np.asarray(values, dtype=object)
 
-    Columns: ``frame`` (animations only), ``trace``, ``x``, ``y`` and ``z`` where present.
-    """
-    parts = [_trace_rows(tr, None) for tr in fig.data]
-    for i, frame in enumerate(fig.frames or ()):
-        parts += [_trace_rows(tr, i) for tr in frame.data]
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        return pd.DataFrame(columns=["trace", "x", "y"])
-    return pd.concat(parts, ignore_index=True)
+
+def _continues(before: pd.DataFrame, after: pd.DataFrame) -> bool:
+    """Whether ``after`` starts where ``before`` ends (two pieces of one line)."""
+    if before.empty or after.empty or list(before.columns) != list(after.columns):
+        return False
+    end, start = before.iloc[-1].to_numpy(), after.iloc[0].to_numpy()
+    try:
+        return bool(np.allclose(end.astype(float), start.astype(float), rtol=1e-4, atol=1e-9))
+    except (TypeError, ValueError):
+        return bool((end == start).all())
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell and column name that a spreadsheet would run as a formula
+    (one starting with =, +, -, @, a tab or a carriage return) prefixed with ' (the cell shows
+    as text); numbers stay numbers. For names that come from what a user typed or uploaded."""
+
+    def safe(value):
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    out = table.rename(columns=safe)
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(safe)
+    return out
+
+
+def figure_csv(fig: go.Figure) -> str:
+    """The figure's data as CSV text (``figure_table``), safe to open in a spreadsheet."""
+    return spreadsheet_safe(figure_table(fig)).to_csv(index=False)
+
+
+# -- PNG ---------------------------------------------------------------------------------------
 
 
 def png_available() -> bool:
@@ -78,20 +307,115 @@ for _name in QUIET_LOGGERS:
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
-def to_png(fig: go.Figure, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1]) -> bytes:
-    """The figure as a PNG at projector resolution (kaleido with the local Chromium, offline)."""
-    still = go.Figure(go.Figure.to_dict(fig))  # (an Animated figure's frames are left out here)
-    still.frames = ()  # the first frame's picture; the play buttons mean nothing in a PNG
-    still.update_layout(updatemenus=[], sliders=[])
-    return still.to_image(format="png", width=width, height=height, scale=PNG_SCALE)
+@dataclass(frozen=True)
+class Still:
+    """What a PNG of a figure draws (``still``): a figure without frames, and its size in px."""
+
+    figure: go.Figure
+    width: int
+    height: int
+
+
+def still(fig: go.Figure) -> Still:
+    """``fig`` as a picture for a slide.
+
+    - An animation shows its last frame (``final_state``): whole paths, the last fitted line
+      and loss. Its play buttons and step slider are left out, and the margin that held them
+      keeps only the room the axes' labels need.
+    - A figure with maps (an image under a subplot's traces, as the race and the descent draw
+      them, or a contour map or heatmap whose axes plotly does not keep in proportion) is drawn
+      at its own height and as wide as keeps its maps' shape: one unit of x as long as one of y
+      (the widest its maps need, within PNG_WIDTHS: the race's overlay spans the three columns
+      of its small maps and is drawn wider than its data, as on screen). Other figures (curves,
+      bars, 3-D scenes) fill a projector's 16:9, PNG_SIZE.
+    """
+    spec = final_state(fig)
+    layout = spec["layout"]
+    maps = _map_shapes(spec)
+    if layout.get("width") and layout.get("height"):
+        width, height = int(layout["width"]), int(layout["height"])
+    elif maps:
+        width, height = 0, int(layout.get("height") or PNG_SIZE[1])
+    else:
+        width, height = PNG_SIZE
+    _without_controls(layout, height)
+    if not width:
+        margin = {**MARGIN, **(layout.get("margin") or {})}
+        plot_height = height - margin["t"] - margin["b"]
+        need = max(maps) * plot_height + margin["l"] + margin["r"]
+        width = round(min(max(need, PNG_WIDTHS[0]), PNG_WIDTHS[1]))
+    return Still(go.Figure(spec, skip_invalid=False), width, height)
+
+
+def to_png(fig: go.Figure, width: int | None = None, height: int | None = None) -> bytes:
+    """The figure as a PNG for a slide (``still``; ``width`` and ``height`` in px replace its
+    size), drawn by kaleido with the local Chromium, offline: PNG_SCALE pixels per px, or more
+    for a small figure, so that the picture is at least PNG_MIN_PIXELS high (a projector's)."""
+    picture = still(fig)
+    width, height = width or picture.width, height or picture.height
+    scale = max(PNG_SCALE, PNG_MIN_PIXELS / height)
+    return picture.figure.to_image(format="png", width=width, height=height, scale=scale)
+
+
+def _without_controls(layout: dict, height: float) -> None:
+    """Remove an animation's play buttons and slider from ``layout``, and of the margin they
+    sat in (over or under the axes), keep the room up to them, at least AXIS_ROOM."""
+    controls = [*(layout.pop("updatemenus", None) or ()), *(layout.pop("sliders", None) or ())]
+    if not controls:
+        return
+    margin = layout.setdefault("margin", {})
+    top, bottom = (margin.get(side, MARGIN[side]) for side in ("t", "b"))
+    plot = max(height - top - bottom, 1)
+    where = [float(c.get("y", 1.0 if "buttons" in c else 0.0)) for c in controls]
+    over, under = [y for y in where if y > 1], [y for y in where if y < 0]
+    if over:
+        margin["t"] = min(top, max(AXIS_ROOM, round((min(over) - 1) * plot)))
+    if under:
+        margin["b"] = min(bottom, max(AXIS_ROOM, round(-max(under) * plot)))
+
+
+def _map_shapes(spec: dict) -> list[float]:
+    """For each map on 2-D axes whose proportions plotly does not keep (no ``scaleanchor``),
+    the plot width per px of plot height that draws its x and y units the same length."""
+    layout = spec["layout"]
+    spans: dict[tuple[str, str], tuple[float, float]] = {}  # (x ref, y ref) → data's extent
+    for image in layout.get("images") or ():
+        refs = (image.get("xref", "paper"), image.get("yref", "paper"))
+        if AXIS_REF.fullmatch(refs[0]) and AXIS_REF.fullmatch(refs[1]):
+            spans.setdefault(refs, (abs(image.get("sizex") or 0), abs(image.get("sizey") or 0)))
+    for trace in spec["data"]:
+        if trace.get("type") in ("contour", "heatmap") and trace.get("visible") is not False:
+            refs = (trace.get("xaxis") or "x", trace.get("yaxis") or "y")
+            rows = _rows(trace)
+            if rows is not None:
+                spans.setdefault(refs, (_extent(rows["x"]), _extent(rows["y"])))
+    shapes = []
+    for (xref, yref), (dx, dy) in spans.items():
+        x_axis, y_axis = (layout.get(_axis_key(ref)) or {} for ref in (xref, yref))
+        if x_axis.get("scaleanchor") or y_axis.get("scaleanchor"):
+            continue
+        dx, dy = _extent(x_axis.get("range")) or dx, _extent(y_axis.get("range")) or dy
+        wide, tall = (_extent(axis.get("domain", [0, 1])) for axis in (x_axis, y_axis))
+        if dx > 0 and dy > 0 and wide > 0 and tall > 0:
+            shapes.append(dx / dy * tall / wide)
+    return shapes
+
+
+def _extent(values) -> float:
+    """max − min of the finite numbers in ``values`` (0 if there are none)."""
+    if values is None:
+        return 0.0
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return 0.0
+    arr = arr[np.isfinite(arr)]
+    return float(arr.max() - arr.min()) if arr.size else 0.0
 
 
 def to_html(fig: go.Figure, title: str = "") -> str:
     """A standalone HTML page of the figure, animation included, that works offline."""
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False, div_id="figure")
-
-
-THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
 
 
 @dataclass(frozen=True)

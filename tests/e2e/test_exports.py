@@ -1,0 +1,51 @@
+"""The race's exports as a teacher downloads them from the Export menu: a CSV with each run's
+path once, as the run computed it, and a PNG in the figure's own shape for a slide."""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.e2e.test_browser import assert_clean, wait_for_figures
+
+pytestmark = pytest.mark.browser
+
+
+def download(page, button: str, menu=None) -> bytes:
+    """Click a download button (in ``menu``, opened first) and return the file it gives."""
+    if menu is not None:
+        menu.click()
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name=button).last.click()
+    with open(info.value.path(), "rb") as fh:
+        data = fh.read()
+    if menu is not None:
+        page.keyboard.press("Escape")
+    return data
+
+
+def test_the_race_exports_each_path_once_and_a_png_in_the_figures_shape(view):
+    open_view, page, _ = view
+    open_view("/race")
+    wait_for_figures(page, 2)
+    runs = pd.read_csv(io.BytesIO(download(page, "Download the path as CSV")))  # in full
+    menu = page.locator(".st-key-exp_race_fig")
+    table = pd.read_csv(io.BytesIO(download(page, "Data (CSV)", menu)))
+    assert list(table.columns) == ["trace", "x", "y"]
+    names = list(dict.fromkeys(table["trace"]))
+    assert "click" not in names and "scatter" not in names
+    lines = [name for name in names if name[0].isdigit()]  # "1. SGD lr=0.01", …
+    assert len(lines) == runs["run"].nunique()
+    for run, name in enumerate(lines, start=1):
+        drawn = table[table["trace"] == name][["x", "y"]].to_numpy()
+        computed = runs[runs["run"] == run][["x", "y"]].to_numpy()
+        np.testing.assert_allclose(drawn, computed, rtol=1e-4, atol=1e-9)
+    png = download(page, "Picture (PNG", menu)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert height > 1080 and width < height  # the race's own tall shape, not 1920 × 1080
+    assert_clean(page)
