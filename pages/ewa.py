@@ -33,14 +33,9 @@ def series_controls() -> np.ndarray | None:
             help=t("ewa_source_help", lang),
         )
         if source == "csv":
-            upload = st.file_uploader(
-                t("ls_upload", lang),
-                type=["csv", "txt"],
-                key="ewa_csv",
-                help=t("ewa_upload_help", lang, rows=data.MAX_SERIES),
-            )
+            help_text = t("ewa_upload_help", lang, rows=data.MAX_SERIES)
+            upload = widgets.csv_upload("ewa_csv", help_text, "ewa_upload_prompt", lang)
             if upload is None:
-                st.info(t("ewa_upload_prompt", lang))
                 return None
             table = compute.csv_table(upload.getvalue())
             col = st.selectbox(t("ewa_column", lang), list(table.columns), key="ewa_col")

@@ -31,11 +31,13 @@ st.session_state["_regression_data"] = (x, y)  # the race view's regression surf
 widgets.notes(ds, lang)
 best = compute.minima(x, y)
 lr_bound = surfaces.stable_lr_bound(x)
+ls_controls.suit_learning_rate(x, lr_bound, data_config, lang)
 
 # ------------------------------------------------------------------ data and formulas
 left, right = st.columns([1, 1])
 with left:
-    charts.chart(compute.figure(figures.data_figure, x, y, best["mse"][:2], lang), "data_fig")
+    fig = compute.figure(figures.data_figure, x, y, best["mse"][:2], lang, ds.names)
+    charts.chart(fig, "data_fig")
     w2, b2, m2 = best["mse"]
     w1, b1, m1 = best["mae"]
     st.markdown(
@@ -164,7 +166,17 @@ def descent_section() -> None:
             t("ls_path_3d", lang), False, key="path_3d", help=t("ls_path_3d_help", lang), **Q
         )
         fig = compute.descent_figure(
-            grid, z_by_loss[loss], traj.w, traj.b, traj.loss, x, y, log_colour, lang, path_3d
+            grid,
+            z_by_loss[loss],
+            traj.w,
+            traj.b,
+            traj.loss,
+            x,
+            y,
+            log_colour,
+            lang,
+            path_3d,
+            ds.names,
         )
         charts.chart(fig, "descent_fig")
         descent_outcome(traj, frame.outcome(st.container(), lang) if frame.in_lesson() else above)

@@ -4,7 +4,9 @@ the gradient descent's row (loss, learning rate, steps, start, batch). Keyed, bo
 
 import compute
 import frame
+import numpy as np
 import streamlit as st
+import widgets
 
 from playground import data, runs
 from playground.i18n import UserError, t
@@ -12,6 +14,7 @@ from playground.i18n import UserError, t
 Q = {"bind": "query-params"}  # every setting lives in the URL
 # Window and start bounds: wide enough for data far from the origin (Unix times: b ≈ −1.7e6).
 WINDOW = 1e15
+DEFAULT_LR = 0.05
 
 
 def data_controls(lang: str) -> tuple[data.Dataset | None, data.DataConfig | None]:
@@ -64,14 +67,13 @@ def data_controls(lang: str) -> tuple[data.Dataset | None, data.DataConfig | Non
 
 
 def csv_controls(lang: str) -> data.Dataset | None:
-    upload = st.file_uploader(
-        t("ls_upload", lang),
-        type=["csv", "txt"],
-        key="csv_file",
-        help=t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
+    upload = widgets.csv_upload(
+        "csv_file",
+        t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
+        "ls_upload_prompt",
+        lang,
     )
     if upload is None:
-        st.info(t("ls_upload_prompt", lang))
         return None
     raw = upload.getvalue()
     table = compute.csv_table(raw)
@@ -81,6 +83,24 @@ def csv_controls(lang: str) -> data.Dataset | None:
     if x_col == y_col:
         raise UserError("err_same_columns")
     return compute.csv_dataset(raw, x_col, y_col)
+
+
+def suit_learning_rate(x, lr_bound: float, config, lang: str) -> None:
+    """New uploaded data on which the learning rate would diverge at once: set it to one that
+    suits the data (runs.suggested_lr) and say so. Built-in data and links keep theirs: the
+    lesson on a learning rate too large needs its own."""
+    key = (len(x), float(x.min()), float(x.max()), float(np.sum(x)))
+    if st.session_state.get("_lr_data") == key:
+        return
+    st.session_state["_lr_data"] = key
+    lr = float(st.session_state.get("lr", DEFAULT_LR))
+    if config is not None or lr < lr_bound:  # (``config`` is None for an upload)
+        return
+    st.session_state["lr"] = runs.suggested_lr(lr_bound, DEFAULT_LR)
+    st.toast(
+        t("ls_lr_suited", lang, lr=f"{st.session_state['lr']:g}", bound=f"{lr_bound:.3g}"),
+        icon=":material/tune:",
+    )
 
 
 def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
@@ -97,9 +117,9 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
     )
     lr = c[1].number_input(
         t("lr", lang),
-        1e-6,
+        runs.MIN_LR,
         runs.MAX_LR,
-        0.05,
+        DEFAULT_LR,
         0.01,
         key="lr",
         format="%g",

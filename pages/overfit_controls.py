@@ -8,6 +8,7 @@ source and a ``TrainConfig``.
 import compute
 import frame
 import streamlit as st
+import widgets
 
 from playground import data, training
 from playground.i18n import t
@@ -18,11 +19,8 @@ Q = {"bind": "query-params"}
 
 def csv_controls(lang: str) -> tuple | None:
     """The uploaded table and its columns: (raw bytes, feature names, target name)."""
-    upload = st.file_uploader(
-        t("ls_upload", lang), type=["csv", "txt"], key="lab_csv", help=t("lab_csv_help", lang)
-    )
+    upload = widgets.csv_upload("lab_csv", t("lab_csv_help", lang), "ls_upload_prompt", lang)
     if upload is None:
-        st.info(t("ls_upload_prompt", lang))
         return None
     raw = upload.getvalue()
     cols = list(compute.csv_table(raw).columns)

@@ -162,3 +162,20 @@ def notes(dataset: data.Dataset, lang: str) -> None:
     """Tell the user what was done to their data (rows dropped, sampled)."""
     for note in dataset.notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
+
+
+def csv_upload(key: str, help_text: str, prompt: str, lang: str):
+    """A CSV uploader whose label says the size limit, and, until a file is there, what to
+    upload: Streamlit refuses a bigger file with only a red mark, and a link (which cannot
+    carry a file) opens on the bare uploader. Returns the uploaded file or None."""
+    mb = data.MAX_UPLOAD_BYTES // 2**20
+    upload = st.file_uploader(
+        t("upload_label", lang, mb=mb),
+        type=["csv", "txt"],
+        key=key,
+        help=help_text,
+        max_upload_size=mb,
+    )
+    if upload is None:
+        st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
+    return upload

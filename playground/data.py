@@ -45,11 +45,14 @@ class Dataset:
         float64 arrays of shape (N,).
     notes : tuple of Note
         What happened on the way (rows dropped, rows sampled).
+    names : tuple of str
+        What x and y are called: an uploaded table's column names.
     """
 
     x: np.ndarray  # (N,)
     y: np.ndarray  # (N,)
     notes: tuple[Note, ...] = field(default=())
+    names: tuple[str, str] = ("x", "y")
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -172,7 +175,7 @@ def from_columns(frame: pd.DataFrame, x_col: str, y_col: str, seed: int = 0) -> 
         idx = np.sort(np.random.default_rng(seed).choice(x.shape[0], MAX_ROWS, replace=False))
         notes.append(Note("note_rows_sampled", (("kept", MAX_ROWS), ("total", int(x.shape[0])))))
         x, y = x[idx], y[idx]
-    return Dataset(x, y, tuple(notes))
+    return Dataset(x, y, tuple(notes), (str(x_col), str(y_col)))
 
 
 SOURCES = ("classic", "noisy", "csv")

@@ -19,6 +19,7 @@ from playground.i18n import UserError
 
 MAX_STEPS = 2000
 MAX_LR = 100.0
+MIN_LR = 1e-12  # (data in the thousands is stable only below about 1e-6)
 DIVERGE_FACTOR = 1e8  # a loss above this multiple of the starting loss counts as diverged
 
 LossName = Literal["mse", "mae"]
@@ -511,3 +512,16 @@ def race_frame(contestants, paths: list[Path]) -> pd.DataFrame:
         frame.insert(0, "run", i + 1)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def suggested_lr(bound: float, usual: float = 0.05) -> float:
+    """A learning rate for full-batch descent on data whose stability bound is ``bound``
+    (``surfaces.stable_lr_bound``): ``usual`` if it is at most half the bound, else the
+    largest of 1, 2 or 5 times a power of ten that is (converging without a zigzag)."""
+    if not np.isfinite(bound) or bound <= 0:
+        return usual
+    half = 0.5 * bound
+    if usual <= half:
+        return usual
+    power = 10.0 ** np.floor(np.log10(half))
+    return max(MIN_LR, float(max(m * power for m in (1, 2, 5) if m * power <= half)))

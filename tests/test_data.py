@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from playground import data
@@ -114,3 +115,9 @@ def test_a_one_column_file_is_one_column():
         data.read_csv(b"only\n1\n2\n3\n")
     assert caught.value.key == "err_csv_two_numeric"
     assert caught.value.params == {"found": 1, "columns": 1}
+
+
+def test_a_dataset_from_a_table_is_named_after_its_columns():
+    table = pd.DataFrame({"hours": [1.0, 2.0, 3.0], "score": [2.0, 4.0, 7.0]})
+    assert data.from_columns(table, "hours", "score").names == ("hours", "score")
+    assert data.classic().names == ("x", "y")

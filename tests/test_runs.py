@@ -103,3 +103,25 @@ def test_bad_settings_raise_user_errors_with_messages(kwargs):
     with pytest.raises(UserError) as err:
         DescentConfig(**kwargs)
     assert err.value.message() and not err.value.message().startswith("err_")
+
+
+@pytest.mark.parametrize(
+    ("bound", "expected"),
+    [(0.1803, 0.05), (0.1, 0.05), (0.05, 0.02), (0.001, 5e-4), (3e-4, 1e-4), (2.4e-7, 1e-7)],
+)
+def test_the_suggested_learning_rate_is_a_round_number_below_half_the_bound(bound, expected):
+    assert runs.suggested_lr(bound) == pytest.approx(expected)
+
+
+def test_descent_at_the_suggested_rate_converges_on_data_far_from_the_origin():
+    """Uploaded data with x in the thousands: 0.05 diverges at once, the suggested rate does not
+    (checked by the run itself: the loss falls and nothing diverges)."""
+    from playground import surfaces
+
+    x = np.linspace(1000.0, 2000.0, 50)
+    y = 3.0 * x - 2.0
+    bound = surfaces.stable_lr_bound(x)
+    assert runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 20)).diverged_at is not None
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", runs.suggested_lr(bound), 200))
+    assert traj.diverged_at is None
+    assert traj.loss[-1] < 1e-3 * traj.loss[0]

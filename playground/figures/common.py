@@ -48,6 +48,14 @@ def compact(values: np.ndarray | Sequence[float]) -> np.ndarray:
     return out
 
 
+def plain(text: str, limit: int = 40) -> str:
+    """User text (a column name) as plotly shows it literally: its tags (``<a href>``, ``<b>``)
+    and entities escaped, at most ``limit`` characters."""
+    text = str(text)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def decimals(values: np.ndarray | Sequence[float], digits: int = 5) -> list[float | None]:
     """Values rounded to ``digits`` significant digits, as a JSON-ready list (None if not finite).
 

@@ -20,6 +20,7 @@ from playground.figures.common import (
     log_colour_scale,
     map_layer,
     named_scale,
+    plain,
     stride,
     subplot_layout,
 )
@@ -40,25 +41,39 @@ def _subsample(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[idx], y[idx]
 
 
+def line_equation(w: float, b: float, names: tuple[str, str] = ("x", "y")) -> str:
+    """``y = 2.998·x − 2.001``: the line's equation as a person writes it, to 4 digits."""
+
+    def num(v: float) -> str:
+        return f"{v:.4g}".replace("-", "−")
+
+    x_name, y_name = (plain(n) for n in names)
+    return f"{y_name} = {num(w)}·{x_name} {'−' if b < 0 else '+'} {num(abs(b))}"
+
+
 def data_figure(
     x: np.ndarray,
     y: np.ndarray,
     line: tuple[float, float] | None = None,
     lang: str = "en",
+    names: tuple[str, str] = ("x", "y"),
 ) -> go.Figure:
-    """Scatter of the data (at most MAX_SCATTER_POINTS drawn) and optionally the line w·x + b."""
+    """Scatter of the data (at most MAX_SCATTER_POINTS drawn) and optionally the line w·x + b.
+
+    ``names``: what x and y are called (an uploaded table's column names), on the axes.
+    """
     xs, ys = _subsample(x, y)
     name = t("legend_data", lang, shown=len(xs), total=len(x))
     fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers", name=name, marker={"size": 7}))
     if line is not None:
         w, b = line
         ends = np.array([x.min(), x.max()])
-        label = t("legend_fit", lang, w=f"{w:.4g}", b=f"{b:.4g}")
+        label = t("legend_fit", lang, equation=line_equation(w, b, names))
         fig.add_scatter(x=ends, y=w * ends + b, mode="lines", name=label, line={"color": FIT_COLOR})
     fig.update_layout(
         title=t("fig_data", lang),
-        xaxis_title="x",
-        yaxis_title="y",
+        xaxis_title=plain(names[0]),
+        yaxis_title=plain(names[1]),
         height=360,
         margin={"l": 66, "r": 10, "t": 50, "b": 106},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.2},
@@ -183,13 +198,15 @@ def descent_animation(
     log_colour: bool = False,
     lang: str = "en",
     three_d: bool = True,
+    names: tuple[str, str] = ("x", "y"),
 ) -> go.Figure:
     """Gradient descent animated in sync on three or four panels, as client-side plotly frames.
 
     Panels: the path on the contour map, the data with the current fitted line, the loss
     against the step and, with ``three_d``, the path on the 3-D surface (a WebGL scene: the
     costliest panel to draw, by about a second in a browser without a GPU). ``w``, ``b``,
-    ``loss`` have shape (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``.
+    ``loss`` have shape (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``. ``names``: what
+    x and y are called (an uploaded table's column names), on the fit panel's axes.
     """
     s = stride(grid.n, MAX_ANIMATION_GRID)
     small = Grid(grid.w_min, grid.w_max, grid.b_min, grid.b_max, len(grid.w[::s]))
@@ -346,8 +363,13 @@ def descent_animation(
     over_map = {"showgrid": False, "zeroline": False}  # (grid lines would cross the map)
     axis("contour", "x", title={"text": "w"}, range=[grid.w_min, grid.w_max], **over_map)
     axis("contour", "y", title={"text": "b"}, range=[grid.b_min, grid.b_max], **over_map)
-    axis("fit", "x", title={"text": "x"})
-    axis("fit", "y", title={"text": "y"}, range=_fit_range(y, w[:, None] * ends + b[:, None]))
+    axis("fit", "x", title={"text": plain(names[0])})
+    axis(
+        "fit",
+        "y",
+        title={"text": plain(names[1])},
+        range=_fit_range(y, w[:, None] * ends + b[:, None]),
+    )
     if three_d:
         for name, title in (("xaxis", "w"), ("yaxis", "b"), ("zaxis", "L")):
             layout["scene"][name] = {"title": {"text": title}}

@@ -4,6 +4,7 @@ drawn as they run (nothing of the outcome before ▶), and a lesson keeps its an
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -129,3 +130,26 @@ def test_presenter_mode_fits_a_projector_with_nothing_cut_off(chromium, server, 
     assert page.evaluate(CUT_OFF) == []
     assert_clean(page)
     context.close()
+
+
+def test_an_upload_far_from_the_origin_gets_a_learning_rate_that_suits_it(view, tmp_path):
+    """The default rate would diverge at once on x in the thousands: the view sets one below
+    the data's stability bound and says so; the axes carry the table's column names."""
+    open_view, page, _ = view
+    table = tmp_path / "hours.csv"
+    table.write_text("hours,score\n" + "\n".join(f"{1000 + 10 * i},{3 * i + 1}" for i in range(60)))
+    too_big = tmp_path / "big.csv"
+    too_big.write_bytes(b"x,y\n" + b"1,2\n" * (6 * 2**20))  # 24 MB
+    open_view("/loss-surface?source=csv")
+    uploader = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+    expect(page.get_by_text("CSV file (up to 20 MB)")).to_be_visible(timeout=30_000)
+    uploader.set_input_files(str(too_big))  # refused by Streamlit: the prompt says why
+    expect(page.get_by_text("A file over 20 MB is refused")).to_be_visible()
+    uploader.set_input_files(str(table))
+    expect(page.get_by_text("Learning rate set to")).to_be_visible(timeout=30_000)
+    wait_for_figures(page, 6)
+    expect(page.get_by_text("After 100 steps")).to_be_visible()  # the descent ran through
+    assert page.get_by_text(re.compile("Diverged at step")).count() == 0
+    data_figure = page.locator(".js-plotly-plot").first
+    assert data_figure.locator(".xtitle").text_content() == "hours"
+    assert_clean(page)
