@@ -86,6 +86,53 @@ def canonical(text: str) -> str:
     return ast.unparse(tree.body)
 
 
+def latex(text: str) -> str:
+    """The formula in LaTeX, written from its checked syntax tree (like :func:`canonical`):
+    ``x**2 - sin(y)/2`` → ``x^{2} - \\frac{\\sin\\left(y\\right)}{2}``. Only the allowed names,
+    numbers the program formats and fixed commands reach it: nothing the user typed."""
+    tree = _tree(text)
+    _compile(tree.body, 0)  # raises on anything not allowed
+    return _latex(tree.body)
+
+
+PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+SYMBOLS = {"x": "x", "y": "y", "pi": r"\pi", "e": r"\mathrm{e}"}
+COMMANDS = {"sin", "cos", "tan", "exp", "log", "tanh"}  # (LaTeX has each as \name)
+
+
+def _latex(node: ast.AST, parent: int = 0) -> str:
+    """LaTeX of an allow-listed node; ``parent``: the precedence of the operator around it."""
+    if isinstance(node, ast.Constant):
+        mantissa, _, exponent = f"{float(node.value):.6g}".partition("e")
+        return mantissa + (rf"\times10^{{{int(exponent)}}}" if exponent else "")
+    if isinstance(node, ast.Name):
+        return SYMBOLS[node.id]
+    if isinstance(node, ast.UnaryOp):
+        inner = _latex(node.operand, 3)
+        out = inner if isinstance(node.op, ast.UAdd) else "-" + inner
+        return rf"\left({out}\right)" if parent >= 3 else out
+    if isinstance(node, ast.Call):
+        name, arg = node.func.id, _latex(node.args[0])
+        if name == "sqrt":
+            return rf"\sqrt{{{arg}}}"
+        if name == "abs":
+            return rf"\left|{arg}\right|"
+        return rf"\{name}\left({arg}\right)"
+    own = PRECEDENCE[type(node.op)]
+    if isinstance(node.op, ast.Div):
+        return rf"\frac{{{_latex(node.left)}}}{{{_latex(node.right)}}}"
+    if isinstance(node.op, ast.Pow):
+        base = _latex(node.left, own + 1)
+        return f"{base}^{{{_latex(node.right)}}}"
+    left = _latex(node.left, own)
+    right = _latex(node.right, own + (1 if isinstance(node.op, ast.Sub) else 0))
+    sign = {ast.Add: " + ", ast.Sub: " - ", ast.Mult: r" \, "}[type(node.op)]
+    if isinstance(node.op, ast.Mult) and right[:1].isdigit():  # 2·3, not "2 3"
+        sign = r" \cdot "
+    out = left + sign + right
+    return rf"\left({out}\right)" if own < parent else out
+
+
 def _tree(text: str) -> ast.Expression:
     """The syntax tree of ``text`` after the length and nesting checks (not yet allow-listed)."""
     text = text.strip()

@@ -250,7 +250,9 @@ def _custom(options: SurfaceOptions) -> Landscape:
     h = float(options.window)
     if not (np.isfinite(h) and 0.01 <= h <= 1000):
         raise UserError("err_window_range")
-    land = Landscape("custom", fn, (-h, h, -h, h), (0.6 * h, 0.6 * h), latex=r"f=\text{yours}")
+    start = round(0.6 * h, 6)  # (1.8, not 1.7999999999999998)
+    formula = "f=" + expr.latex(options.formula)  # written from the checked tree, not the text
+    land = Landscape("custom", fn, (-h, h, -h, h), (start, start), latex=formula)
     with np.errstate(all="ignore"):
         if not np.isfinite(land.grid(41)).any():  # nothing to draw or to race on
             raise UserError("err_expr_not_finite")

@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 
+from playground import expr
 from playground.expr import MAX_LENGTH, parse
 from playground.i18n import UserError
 
@@ -102,3 +103,41 @@ def test_parser_never_calls_eval_or_exec(monkeypatch):
     parse("sin(x)*y**2 + 0.1*x")(X, Y)
     with pytest.raises(UserError):
         parse("__import__('os')")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x**2 - sin(y)/2", r"x^{2} - \frac{\sin\left(y\right)}{2}"),
+        ("(x+y)^2", r"\left(x + y\right)^{2}"),
+        ("-x**2", "-x^{2}"),
+        ("(-x)**2", r"\left(-x\right)^{2}"),
+        ("x-(y-1)", r"x - \left(y - 1\right)"),
+        ("x*(y+1)", r"x \, \left(y + 1\right)"),
+        ("2*3*x", r"2 \cdot 3 \, x"),
+        ("1e-5*x + 2e10", r"1\times10^{-5} \, x + 2\times10^{10}"),
+        ("sqrt(abs(x))*exp(-y)", r"\sqrt{\left|x\right|} \, \exp\left(-y\right)"),
+        ("pi*e  # a comment", r"\pi \, \mathrm{e}"),
+    ],
+)
+def test_a_formula_is_written_in_latex_from_its_checked_tree(text, expected):
+    assert expr.latex(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", [r"x + \href{https://evil.example}{y}", "x + y # \\href{a}{b}", "open('f')", "x.y"]
+)
+def test_latex_carries_nothing_the_user_typed(text):
+    try:
+        out = expr.latex(text)
+    except UserError:
+        return  # refused with a message
+    assert "href" not in out and "#" not in out and "open" not in out
+
+
+def test_the_custom_surface_shows_its_formula_and_a_round_start():
+    from playground import landscapes
+
+    land = landscapes.get("custom", landscapes.SurfaceOptions(formula="x**2 - y**2", window=3.0))
+    assert land.latex == "f=x^{2} - y^{2}"
+    assert land.start == (1.8, 1.8)
