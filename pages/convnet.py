@@ -97,6 +97,7 @@ def pick_variant(config: NetConfig) -> int:
         "net_show",
         0,
         format_func=lambda i: names[i],
+        required=True,  # (clicking the chosen variant again keeps it)
         help=t("digits_variant_help", lang),
     )
 

@@ -42,6 +42,7 @@ def show(r: Race, lang: str) -> None:
         "panel",
         "loss",
         format_func=lambda k: t(f"race_tab_{k}", lang),
+        required=True,  # (clicking the chosen panel again keeps it)
     )
     if panel == "loss":
         best = min((m.value for m in r.land.minima), default=None)

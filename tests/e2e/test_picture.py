@@ -153,3 +153,16 @@ def test_an_upload_far_from_the_origin_gets_a_learning_rate_that_suits_it(view, 
     data_figure = page.locator(".js-plotly-plot").first
     assert data_figure.locator(".xtitle").text_content() == "hours"
     assert_clean(page)
+
+
+def test_clicking_the_chosen_panel_again_keeps_it(view):
+    open_view, page, _ = view
+    open_view("/race?panel=saddle")
+    wait_for_figures(page, 2)
+    segment = page.get_by_role("radio", name="Saddle-point lesson")
+    expect(segment).to_have_attribute("aria-checked", "true")
+    segment.click()
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=30_000)
+    page.wait_for_timeout(500)
+    expect(segment).to_have_attribute("aria-checked", "true")
+    assert "panel=saddle" in page.url
