@@ -170,7 +170,7 @@ with widgets.guarded(lang):
     busy = t("race_busy", lang, steps=f"{config.steps:,}")
     with race_area.spinner(busy, show_time=True):
         paths = compute.race_paths(surface, options, data_x, data_y, config, contestants)
-    labels = [f"{i + 1}. {r.label()}" for i, r in enumerate(contestants)]
+    labels = [f"{i + 1}. {r.label(lang)}" for i, r in enumerate(contestants)]
     xs, ys = land.axes(151)
     z = compute.landscape_grid(surface, options, data_x, data_y, 151)
     minima = np.array([[m.x, m.y] for m in land.minima]).reshape(-1, 2)

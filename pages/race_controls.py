@@ -15,7 +15,7 @@ import streamlit as st
 from playground import landscapes
 from playground.figures import race as rf
 from playground.i18n import UserError, t
-from playground.optimizers import OPTIMIZERS, RunSpec
+from playground.optimizers import OPTIMIZERS, RunSpec, display_name
 
 Q = {"bind": "query-params"}
 MAX_RUNS = 8
@@ -126,7 +126,7 @@ def run_controls(i: int, lang: str) -> RunSpec:
             OPTIMIZERS,
             f"r{i}",
             None,  # always in the link: a run's optimizer is never "default"
-            format_func=lambda k: OPTIMIZERS[k].label,
+            format_func=lambda k: display_name(k, lang),
             on_change=optimizer_changed,
             args=(i,),
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from playground.i18n import UserError
+from playground.i18n import UserError, catalogue
 from playground.rules import RULES
 
 
@@ -240,14 +240,20 @@ class RunSpec:
         parts = [f"{n}={_fmt(v)}" for n, v in self.values]
         return self.optimizer + (":" + ",".join(parts) if parts else "")
 
-    def label(self) -> str:
-        """A short display label, e.g. "Adam lr=0.01"."""
+    def label(self, lang: str = "en") -> str:
+        """A short display label, e.g. "Adam lr=0.01" (the optimizer's name in ``lang``)."""
         settings = self.settings
         extra = [f"{n}={_fmt(v)}" for n, v in self.values if n != "lr"]
-        return " ".join([self.spec.label, f"lr={_fmt(settings['lr'])}", *extra])
+        return " ".join([display_name(self.spec.key, lang), f"lr={_fmt(settings['lr'])}", *extra])
 
 
 def _fmt(value: float | bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f"{value:g}"
+
+
+def display_name(key: str, lang: str = "en") -> str:
+    """An optimizer's name for people: "Adam" in every language, but "Momentum" is 动量 in
+    Chinese (the catalogue's ``opt_name_<key>`` where there is one)."""
+    return catalogue(lang).get(f"opt_name_{key}") or OPTIMIZERS[key].label

@@ -336,3 +336,12 @@ def test_a_formula_that_overflows_is_a_message_not_a_crash(formula, key):
         land = landscapes.get("custom", options)
         paths = runs.race(land, [RunSpec.parse("sgd:lr=1e-6")], RaceConfig((0.5, 0.5), 5))
         assert len(paths[0].xy) >= 1 and np.isfinite(paths[0].loss).all()
+
+
+def test_race_labels_name_momentum_in_the_class_language():
+    from playground.optimizers import RunSpec
+
+    assert RunSpec.parse("momentum").label("en").startswith("Momentum lr=")
+    assert RunSpec.parse("momentum").label("zh").startswith("动量 lr=")
+    assert RunSpec.parse("nesterov").label("zh").startswith("Nesterov 动量 lr=")
+    assert RunSpec.parse("adam").label("zh").startswith("Adam lr=")  # a name, not a word
