@@ -126,6 +126,7 @@ with widgets.guarded(lang):
         default=[0.5, 0.9, 0.98],
         key="betas",
         max_selections=5,
+        placeholder=t("choose_options", lang),
         help=t("ewa_betas_help", lang),
         **Q,
     )

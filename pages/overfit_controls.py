@@ -25,7 +25,12 @@ def csv_controls(lang: str) -> tuple | None:
     raw = upload.getvalue()
     cols = list(compute.csv_table(raw).columns)
     features = st.multiselect(
-        t("lab_features", lang), cols, default=cols[:1], max_selections=2, key="lab_features"
+        t("lab_features", lang),
+        cols,
+        default=cols[:1],
+        max_selections=2,
+        key="lab_features",
+        placeholder=t("choose_options", lang),
     )
     target = st.selectbox(t("lab_target", lang), cols, index=len(cols) - 1, key="lab_target")
     return raw, tuple(features), target
