@@ -260,11 +260,20 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
       modeBarButtonsToAdd: data.fullscreen ? [fullscreenButton(data.fullscreen, P)] : [],
     };
     gd.__clicks = false; // a new plot forgets its event handlers
+    gd.__follows = false;
     if (gd._fullLayout) P.purge(gd); // stops an animation that is playing or paused
     drawn = P.newPlot(gd, { data: figure.data, layout, frames: figure.frames, config: gd.__config });
     gd.__how = "whole";
   }
   gd.__shape = next;
+  gd.__frameNames = (figure.frames || []).map((frame) => frame.name);
+  if (gd.__frameNames.length) {
+    keyboard();
+    Promise.resolve(drawn).then(() => {
+      gd.__frame = gd.__frameNames[0]; // a new figure starts at its first frame
+      followFrames(gd);
+    });
+  }
   if (data.clickable && !gd.__clicks) {
     gd.__clicks = true;
     gd.on("plotly_click", (event) => {
@@ -288,6 +297,70 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
   return Promise.resolve(drawn).then(() => {
     gd.__drawn = data.spec; // what is on screen now (the browser tests wait for it)
   });
+}
+
+// The keyboard, for a teacher at the projector: Space plays or pauses the animation in view, ←
+// and → step it one frame. Not while typing in a field or on a control that uses these keys.
+const KEYS = [" ", "ArrowLeft", "ArrowRight"];
+const TYPING = "input, textarea, select, button, [role=slider], [role=radio], [role=option], " +
+  "[role=combobox], [role=listbox], [contenteditable=true]";
+
+function animationInView() {
+  // the animated chart with the most of its height on screen
+  let best = null;
+  let shown = 0;
+  for (const gd of document.querySelectorAll(".playground-chart")) {
+    if (!gd.__frameNames || !gd.__frameNames.length || !gd._fullLayout) continue;
+    const box = gd.getBoundingClientRect();
+    const visible = Math.min(box.bottom, window.innerHeight) - Math.max(box.top, 0);
+    if (visible > shown) [best, shown] = [gd, visible];
+  }
+  return best;
+}
+
+function playOptions(gd) {
+  // as the figure's own ▶ at its chosen speed (the speed buttons are the second menu)
+  const menus = gd.layout.updatemenus || [];
+  const speeds = menus[1] && menus[1].buttons;
+  const chosen = speeds && speeds[menus[1].active == null ? 0 : menus[1].active];
+  const button = chosen || (menus[0] && menus[0].buttons && menus[0].buttons[0]);
+  return button ? button.args[1] : { frame: { duration: 80, redraw: false }, fromcurrent: true };
+}
+
+function keyboard() {
+  if (window.__playgroundKeys) return;
+  window.__playgroundKeys = true;
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || !KEYS.includes(event.key)) return;
+    const focus = document.activeElement;
+    if (focus && focus.closest && focus.closest(TYPING)) return;
+    const gd = animationInView();
+    if (!gd) return;
+    event.preventDefault(); // (Space would scroll the page)
+    const P = gd.__plotly;
+    const options = playOptions(gd);
+    if (event.key === " ") {
+      if (gd.__playing) return P.animate(gd, [null], AT_ONCE).catch(() => {});
+      return P.animate(gd, null, { ...options, fromcurrent: true }).catch(() => {});
+    }
+    const names = gd.__frameNames;
+    const now = Math.max(0, names.indexOf(gd.__frame));
+    const next = Math.min(names.length - 1, Math.max(0, now + (event.key === "ArrowRight" ? 1 : -1)));
+    const redraw = Boolean(options.frame && options.frame.redraw);
+    P.animate(gd, [names[next]], { mode: "immediate", frame: { duration: 0, redraw }, transition: { duration: 0 } }).catch(() => {});
+  });
+}
+
+function followFrames(gd) {
+  // which frame is shown and whether it plays (plotly.js's public animation events)
+  if (gd.__follows) return;
+  gd.__follows = true;
+  gd.on("plotly_animatingframe", (event) => {
+    gd.__frame = event.name;
+    gd.__playing = true;
+  });
+  gd.on("plotly_animated", () => (gd.__playing = false));
+  gd.on("plotly_animationinterrupted", () => (gd.__playing = false));
 }
 
 function preload(build, idle) {

@@ -166,3 +166,39 @@ def test_clicking_the_chosen_panel_again_keeps_it(view):
     page.wait_for_timeout(500)
     expect(segment).to_have_attribute("aria-checked", "true")
     assert "panel=saddle" in page.url
+
+
+def test_the_keyboard_plays_pauses_and_steps_the_animation_in_view(view):
+    """Space plays and pauses the animation on screen, ← and → step it; the map stays."""
+    open_view, page, _ = view
+    open_view("/loss-surface?three_d=false&steps=100")
+    wait_for_figures(page, 4)
+    page.locator("h1").first.click()  # (focus on the page, not on a control)
+    animation = page.locator(".js-plotly-plot").last
+    animation.scroll_into_view_if_needed()  # the animation in view is the one the keys move
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "gd => /step 3$/.test(gd.querySelector('.slider-group text')?.textContent)",
+        arg=animation.element_handle(),
+        timeout=10_000,
+    )
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "gd => /step 2$/.test(gd.querySelector('.slider-group text')?.textContent)",
+        arg=animation.element_handle(),
+        timeout=10_000,
+    )
+    page.keyboard.press(" ")  # play
+    page.wait_for_function(
+        "gd => +(gd.querySelector('.slider-group text')?.textContent.match(/\\d+$/) || [0])[0]"
+        " > 10",
+        arg=animation.element_handle(),
+        timeout=30_000,
+    )
+    page.keyboard.press(" ")  # pause
+    paused = slider_step(animation)
+    page.wait_for_timeout(1500)
+    assert slider_step(animation) == paused < 100
+    assert map_share(pixels(page, animation)) > 0.9
+    assert_clean(page)
