@@ -249,7 +249,7 @@ def test_lab_curves_mark_each_variants_best_epoch_and_where_it_stopped():
     assert fig.layout.yaxis.type == "log"
 
 
-def test_presenter_copy_enlarges_text_and_lines_but_not_the_play_controls():
+def test_presenter_copy_enlarges_everything_a_class_reads():
     from playground.figures import export
 
     fig, _ = _animation(steps=50, n=41, points=50)
@@ -257,7 +257,16 @@ def test_presenter_copy_enlarges_text_and_lines_but_not_the_play_controls():
     assert big.layout.font.size >= 20
     widths = [tr.line.width for tr in big.data if getattr(tr, "line", None) and tr.line.width]
     assert widths and min(widths) >= 3
-    assert all(m.font.size == 12 for m in big.layout.updatemenus)
+    # set on each axis: the chart's theme sets 12-px ticks, which a layout font does not change
+    axes = [big.layout[k] for k in big.layout if k.startswith(("xaxis", "yaxis"))]
+    assert axes and all(a.tickfont.size >= 16 and a.title.font.size >= 18 for a in axes)
+    scene = big.layout.scene
+    assert scene.xaxis.nticks == 5 and scene.zaxis.tickfont.size >= 12
+    assert all(m.font.size >= 16 for m in big.layout.updatemenus)
+    assert big.layout.sliders[0].font.size >= 14
+    # the speed buttons and the slider move right as the play buttons grow
+    assert big.layout.updatemenus[1].pad.l > fig.layout.updatemenus[1].pad.l
+    assert big.layout.sliders[0].pad.l > fig.layout.sliders[0].pad.l
     assert fig.layout.font.size != big.layout.font.size  # the original is untouched
 
 

@@ -29,6 +29,7 @@ PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
 PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
+CONTROL_FONT = 16  # px: the play buttons and the step slider in presenter mode
 THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
 GRIDS = frozenset({"contour", "heatmap", "surface"})  # a value over a grid: a map or a surface
 MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's defaults
@@ -487,15 +488,31 @@ def sent(fig: go.Figure, presenting: bool = False) -> Sent:
 
 
 def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
-    """A copy of ``fig`` for a projector: larger text, thicker lines, bigger markers."""
+    """A copy of ``fig`` for a projector (1280 × 720): larger text everywhere (tick labels, axis
+    and subplot titles, legend, the play buttons and the step slider, set on each axis since
+    the chart's theme sets them), thicker lines, bigger markers, and 3-D axes with fewer ticks.
+    (Its layout is the figure's own: the builders place legends and controls in pixels.)"""
     big = type(fig)(fig)  # an Animated copy keeps its frames plain
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
-    # the play buttons and the step slider are laid out for the normal size: keep it
-    for menu in big.layout.updatemenus:
-        menu.font.size = 12
+    tick, title = font - 4, font - 2
+    big.for_each_xaxis(lambda a: a.update(tickfont_size=tick, title_font_size=title))
+    big.for_each_yaxis(lambda a: a.update(tickfont_size=tick, title_font_size=title))
+    for scene in big.select_scenes():  # 3-D: tick labels that do not run into each other
+        for axis in (scene.xaxis, scene.yaxis, scene.zaxis):
+            axis.update(tickfont_size=tick - 4, title_font_size=title - 2, nticks=5)
+    for note in big.layout.annotations:  # subplot titles
+        if note.font.size is None:
+            note.font.size = title
+    scale = CONTROL_FONT / 12  # the controls are laid out in pixels for 12-px labels
+    for i, menu in enumerate(big.layout.updatemenus):
+        menu.font.size = CONTROL_FONT
+        if i and menu.pad.l:  # the speed buttons, after play and pause
+            menu.pad.l = menu.pad.l * scale
     for slider in big.layout.sliders:
-        slider.font.size = 12
-        slider.currentvalue.font.size = 14
+        slider.font.size = CONTROL_FONT - 2
+        slider.currentvalue.font.size = CONTROL_FONT
+        if slider.pad.l:
+            slider.pad.l = slider.pad.l * scale
     for trace in big.data:
         line = getattr(trace, "line", None)
         if line is not None and "width" in line:

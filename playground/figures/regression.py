@@ -228,7 +228,7 @@ def descent_animation(
         cols=2,
         specs=specs,
         subplot_titles=[str(i) for i in range(len(where))],
-        vertical_spacing=0.14,
+        vertical_spacing=0.18,  # (room for the fit's x title above the loss panel's title)
         horizontal_spacing=0.1,
     )
     refs = {panel: cells[cell] for panel, cell in where.items()}  # panel → its axes
