@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 from frame import language
 from pygments import highlight
@@ -71,10 +72,13 @@ def num(value: float, digits: int = 4) -> str:
 
 
 def display_table(frame):
-    """Numbers for people in a table: 4 significant digits, blanks as "—" (never "None")."""
+    """Numbers for people in a table: 4 significant digits, every blank as "—" (never "None",
+    "<NA>", "nan" or an empty cell beside a "—")."""
 
     def cell(value: object) -> object:
-        if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        if value is None or value is pd.NA or value is pd.NaT or value == "":
+            return "—"
+        if isinstance(value, float | np.floating) and not np.isfinite(value):
             return "—"
         if isinstance(value, float):
             return int(value) if value.is_integer() and abs(value) < 1e9 else f"{value:.4g}"
