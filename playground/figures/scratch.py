@@ -73,7 +73,8 @@ def _layout(title: str, x_title: str, y_axis: dict, left: int, bottom: int) -> d
         "title": {"text": title},
         "xaxis": {"title": {"text": x_title}},
         "yaxis": y_axis,
-        "height": 380,
-        "margin": {"l": left, "r": 10, "t": 50, "b": bottom},
-        "legend": {"orientation": "h", "y": -0.2},
+        "height": 392,
+        # the legend a line further down than plotly's place, clear of the axis title
+        "margin": {"l": left, "r": 10, "t": 50, "b": bottom + 12},
+        "legend": {"orientation": "h", "y": -0.25, "yanchor": "top"},
     }
