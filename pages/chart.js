@@ -380,7 +380,19 @@ function preload(build, idle) {
   (window.requestIdleCallback || ((later) => setTimeout(later, 500)))(run, { timeout: 3000 });
 }
 
+function quietInterruptions() {
+  // plotly.js rejects the promise of an animation that a new figure or Pause interrupts, with
+  // no reason; the figure's own ▶ button does not catch it, so the browser's console showed
+  // "Uncaught (in promise) undefined" after changing a setting during an animation
+  if (window.__playgroundQuiet) return;
+  window.__playgroundQuiet = true;
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason === undefined) event.preventDefault();
+  });
+}
+
 export default function (component) {
+  quietInterruptions();
   const { data, parentElement, setTriggerValue } = component;
   if (data && data.preload) {
     // nothing to show: its slot in the sidebar would add a gap between the elements around it

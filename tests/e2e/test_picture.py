@@ -202,3 +202,28 @@ def test_the_keyboard_plays_pauses_and_steps_the_animation_in_view(view):
     assert slider_step(animation) == paused < 100
     assert map_share(pixels(page, animation)) > 0.9
     assert_clean(page)
+
+
+def test_a_new_setting_during_an_animation_leaves_no_error_in_the_console(view):
+    """Changing the surface while the race plays replaces the figure mid-animation: plotly.js
+    rejects the interrupted animation's promise, which must not reach the console."""
+    open_view, page, errors = view
+    messages = []
+    page.on("console", lambda m: messages.append(m.text) if m.type == "error" else None)
+    open_view("/race")
+    wait_for_figures(page, 2)
+    race = page.locator(".js-plotly-plot").first
+    race.scroll_into_view_if_needed()
+    race.get_by_text("Play").click()
+    page.wait_for_function(
+        "gd => /step [1-9]/.test(gd.querySelector('.slider-group text')?.textContent)",
+        arg=race.element_handle(),
+    )
+    page.goto(page.url.split("?")[0] + "?surface=himmelblau")  # (as a new link would)
+    wait_for_figures(page, 2)
+    page.locator(".js-plotly-plot").first.get_by_text("Play").click()
+    page.wait_for_timeout(500)
+    page.locator(".js-plotly-plot").first.get_by_text("Pause").click()
+    page.wait_for_timeout(500)
+    assert not [m for m in messages if "undefined" in m], messages
+    assert not errors, errors
