@@ -129,7 +129,7 @@ def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: l
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
-    return landscape(name, options, x, y).hessian_eigenvalues(xy)
+    return offload(jobs.hessians, name, options, x, y, xy)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -215,6 +215,12 @@ def basins(name: str, options, x, y, run: RunSpec, n: int, steps: int) -> runs.B
     return runs.basin_map(landscape(name, options, x, y), run, n, steps)
 
 
+def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
+    """Hessian eigenvalues along a path (T, 2) → (T, 2), in a worker: the server process never
+    holds a surface's derivatives over a large data set."""
+    return landscape(name, options, x, y).hessian_eigenvalues(xy)
+
+
 def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
     return runs.gradient_descent(x, y, config)
 

@@ -66,6 +66,9 @@ class Landscape:
     latex : str
     grid_fn : callable, optional
         A faster exact way to evaluate the grid (regression surfaces).
+    terms : int
+        How many terms one value of f sums (the data points of a regression surface): what
+        one point costs in memory when derivatives are taken.
     steps, race : int, tuple of str
         Default number of steps and contestants (text form of RunSpec) on this surface.
     """
@@ -80,6 +83,7 @@ class Landscape:
     log_colour: bool = False
     latex: str = ""
     grid_fn: Callable[[int], np.ndarray] | None = None
+    terms: int = 1
     steps: int = 300
     race: tuple[str, ...] = (
         "sgd:lr=0.01",
@@ -107,8 +111,14 @@ class Landscape:
         def f(p: torch.Tensor) -> torch.Tensor:
             return self.fn(p[0], p[1])
 
-        pts = torch.as_tensor(np.asarray(xy, dtype=np.float64))
-        hess = torch.vmap(torch.func.hessian(f))(pts)  # (T, 2, 2)
+        pts = torch.as_tensor(np.asarray(xy, dtype=np.float64))  # (T, 2)
+        # a batch of points holds about HESSIAN_BATCH values of the surface's inner terms in
+        # memory at once (each point's Hessian of an MAE over 100,000 data points holds 100,000
+        # of them, several times over): 1,000 steps at once took the server to 8 GB
+        size = max(1, HESSIAN_BATCH // max(1, self.terms))
+        hessian = torch.vmap(torch.func.hessian(f))
+        parts = [hessian(pts[i : i + size]) for i in range(0, len(pts), size)]  # (≤ size, 2, 2)
+        hess = torch.cat(parts) if parts else torch.zeros(0, 2, 2, dtype=torch.float64)
         return torch.linalg.eigvalsh(hess).numpy()
 
     def axes(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -226,6 +236,7 @@ class SurfaceOptions:
 
 
 MAX_KAPPA = 1e4
+HESSIAN_BATCH = 2**20  # terms of f held at once when Hessians are taken (≈ 100 MB)
 
 
 def _bowl(options: SurfaceOptions) -> Landscape:
@@ -403,5 +414,6 @@ def _regression(name: str, x: np.ndarray, y: np.ndarray) -> Landscape:
         log_colour=name.endswith("mse"),
         latex=latex,
         grid_fn=on_grid,
+        terms=int(x.shape[0]) if name.endswith("mae") else 1,  # (the MSE's moments are 5 numbers)
         race=_race(0.05, 0.05, 0.05, 0.05, 0.1),
     )

@@ -345,3 +345,46 @@ def test_race_labels_name_momentum_in_the_class_language():
     assert RunSpec.parse("momentum").label("zh").startswith("动量 lr=")
     assert RunSpec.parse("nesterov").label("zh").startswith("Nesterov 动量 lr=")
     assert RunSpec.parse("adam").label("zh").startswith("Adam lr=")  # a name, not a word
+
+
+def test_hessians_along_a_path_are_exact_in_batches_of_bounded_memory(monkeypatch):
+    """The Hessian of f = x²·y + sin(y) is [[2y, 2x], [2x, −sin y]]: its eigenvalues along a
+    path, computed a few points at a time when each value of f is costly (a regression surface
+    over many data points), are the hand-derived ones, and no batch exceeds the bound."""
+    import torch
+
+    from playground import landscapes
+
+    land = landscapes.Landscape("t", lambda x, y: x**2 * y + torch.sin(y), (-2, 2, -2, 2), (0, 0))
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(-2, 2, (301, 2))
+    expected = np.array([np.linalg.eigvalsh([[2 * b, 2 * a], [2 * a, -np.sin(b)]]) for a, b in xy])
+    batches = []
+    vmap = torch.vmap
+
+    def counting(fn):
+        inner = vmap(fn)
+
+        def run(points):
+            batches.append(len(points))
+            return inner(points)
+
+        return run
+
+    monkeypatch.setattr(torch, "vmap", counting)
+    np.testing.assert_allclose(land.hessian_eigenvalues(xy), expected, rtol=1e-12, atol=1e-12)
+    assert batches == [301]  # one batch when a value costs little
+    batches.clear()
+    costly = landscapes.Landscape(land.key, land.fn, land.window, land.start, terms=100_000)
+    monkeypatch.setattr(landscapes, "HESSIAN_BATCH", 4_000_000)
+    np.testing.assert_allclose(costly.hessian_eigenvalues(xy), expected, rtol=1e-12, atol=1e-12)
+    assert max(batches) * 100_000 <= 4_000_000 and sum(batches) == 301
+
+
+def test_the_mae_surface_over_its_data_counts_its_terms():
+    from playground import landscapes
+
+    x = np.linspace(0, 1, 5000)
+    mae = landscapes.get("regression_mae", data=(x, 2 * x))
+    mse = landscapes.get("regression_mse", data=(x, 2 * x))
+    assert mae.terms == 5000 and mse.terms == 1
