@@ -9,10 +9,12 @@ ones that could not be used), and the widgets whose URL parameter is the option 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from contextlib import suppress
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from views import BY_PATH, LESSON_KEEPS, PRESENTER_HIDDEN
 
 from playground import links
@@ -160,16 +162,28 @@ def outcome(where, lang: str, label: str = "lesson_outcome_label"):
 
 
 def link_snapshot() -> dict[str, list[str]]:
-    """The query parameters as they are now (call before the view runs)."""
-    return {k: st.query_params.get_all(k) for k in st.query_params}
+    """The query parameters as they are now (call before the view runs), with those that
+    drop_non_finite took out of the URL."""
+    dropped = st.session_state.pop("_non_finite", {})
+    return {**dropped, **{k: st.query_params.get_all(k) for k in st.query_params}}
 
 
 def drop_non_finite(link: dict[str, list[str]]) -> None:
     """Take numbers that are not finite (``steps=inf``, ``race_seed=1e309``) out of the URL
     before any widget reads it: a whole-number widget given one fails outright (Streamlit
-    raises OverflowError), so the view would show an error instead of its default."""
+    raises OverflowError), so the view would show an error instead of its default.
+
+    The widgets read the URL as the run started, so the run starts again without them (they
+    are kept for link_snapshot, whose notice names them).
+    """
+    dropped = {}
     for name in links.non_finite(link):
-        del st.query_params[name]
+        with suppress(KeyError, StreamlitAPIException):  # (bound to a widget: it has its value)
+            del st.query_params[name]
+            dropped[name] = link[name]
+    if dropped:
+        st.session_state["_non_finite"] = dropped
+        st.rerun()
 
 
 def restore_settings(page: str, link: dict[str, list[str]]) -> None:
@@ -191,16 +205,34 @@ def restore_settings(page: str, link: dict[str, list[str]]) -> None:
             st.query_params[key] = values
 
 
-def save_settings(page: str) -> None:
+def save_settings(page: str, ran: bool = False) -> None:
     """Keep the view's settings (its URL) for when the student comes back to it.
 
     Called at the start of a run and again after the view ran (where a pending rerun or stop
-    may cut it short: Streamlit ends a run at its next call).
+    may cut it short: Streamlit ends a run at its next call). After a run that ``ran`` to its
+    end, the URL and the saved settings keep only the settings whose widgets it drew: a run
+    taken out of the race, controls an error left out, or a setting the view does not have
+    are not in the view, and a link that carried them would warn that they could not be used.
+    (Streamlit drops its own bound widgets' parameters after the run itself; their values, and
+    a ``choice``'s, stay in the session for when they are drawn again.)
     """
     params = {k: st.query_params.get_all(k) for k in st.query_params}
+    params = {k: v for k, v in params.items() if k not in links.FRAME_PARAMS}
+    drawn = drawn_keys() if ran else None
+    hidden = [] if drawn is None else [k for k in params if k not in drawn]
     st.session_state.setdefault("_settings", {})[page] = {
-        k: v for k, v in params.items() if k not in links.FRAME_PARAMS
+        k: v for k, v in params.items() if k not in hidden
     }
+    for key in hidden:
+        with suppress(StreamlitAPIException):  # bound to a widget: Streamlit drops it
+            del st.query_params[key]
+
+
+def drawn_keys() -> Container[str] | None:
+    """The keys of the widgets this run drew: Streamlit's own record (kept to refuse a key used
+    twice), or None where this Streamlit does not keep one."""
+    ctx = get_script_run_ctx()
+    return getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
 
 
 def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
@@ -236,6 +268,7 @@ def choice(widget, label: str, options, key: str, default, keep: bool = False, *
     default (the language: a shared link opens in the language it was made in).
     """
     options = list(options)
+    kwargs.setdefault("persist_state", "session")  # kept while not drawn (see save_settings)
     if key not in st.session_state:
         wanted = st.query_params.get(key)
         matches = [o for o in options if str(o) == wanted]

@@ -35,9 +35,14 @@ def regression_data():
     return (None, None) if data is None else data
 
 
+def landscape(name: str) -> landscapes.Landscape:
+    """The surface called ``name`` with this session's options and data (raises UserError)."""
+    return compute.landscape(name, surface_options(), *regression_data())
+
+
 def surface_defaults(name: str) -> dict[str, object]:
     """Widget values that suit a surface: its start, steps and default contestants."""
-    land = compute.landscape(name, surface_options(), *regression_data())
+    land = landscape(name)
     values: dict[str, object] = {
         "start_x": float(land.start[0]),
         "start_y": float(land.start[1]),
@@ -47,6 +52,23 @@ def surface_defaults(name: str) -> dict[str, object]:
     for i, text in enumerate(land.race):
         values.update(run_values(i, RunSpec.parse(text)))
     return values
+
+
+def run_defaults(optimizer: str, surface: str | None = None) -> RunSpec:
+    """The view's defaults for a run of ``optimizer`` on ``surface`` (the current one if None).
+
+    The surface's own contestant of that optimizer, whose learning rate suits the surface, or
+    else the optimizer's defaults (torch's). The one source of a run's defaults: for a run named
+    in a link, an optimizer picked from the list, and a setting the link gave and the view
+    could not use.
+    """
+    surface = surface or st.session_state.get("surface", "saddle")
+    try:
+        race = landscape(surface).race
+    except UserError:  # a custom formula that does not parse: the view says why
+        race = ()
+    named = [RunSpec.parse(text) for text in race]
+    return next((run for run in named if run.optimizer == optimizer), RunSpec(optimizer))
 
 
 def run_values(i: int, run: RunSpec) -> dict[str, object]:
@@ -70,25 +92,26 @@ def first_visit() -> None:
         defaults = surface_defaults(name)
     except UserError:
         defaults = surface_defaults("saddle")
-    for key, value in {"surface": name, **defaults}.items():
-        if key not in st.query_params and key not in st.session_state:
-            st.session_state[key] = value
-    for i in range(MAX_RUNS):  # a run named in the link gets its optimizer's own defaults
+    values = {"surface": name, **defaults}
+    for i in range(MAX_RUNS):  # a run named in the link: its optimizer's defaults on this surface
         opt = st.query_params.get(f"r{i}")
         if opt in OPTIMIZERS:
-            for key, value in run_values(i, RunSpec(opt)).items():
-                if key not in st.query_params and key not in st.session_state:
-                    st.session_state[key] = value
+            values = {k: v for k, v in values.items() if not k.startswith(f"r{i}_")}
+            values.update(run_values(i, run_defaults(opt, name)))
+    for key, value in values.items():
+        if key not in st.query_params and key not in st.session_state:
+            st.session_state[key] = value
 
 
 def optimizer_changed(i: int) -> None:
-    st.session_state.update(run_values(i, RunSpec(st.session_state[f"r{i}"])))
+    st.session_state.update(run_values(i, run_defaults(st.session_state[f"r{i}"])))
 
 
-def setting_widget(container, i: int, setting, key: str, lang: str):
+def setting_widget(container, setting, key: str, default: float | bool, lang: str):
+    """One setting of a run, starting from ``default`` (the run's default: run_defaults)."""
     label = setting.name
     if setting.kind == "bool":
-        return container.checkbox(label, key=key, **frame.initial(key, setting.default), **Q)
+        return container.checkbox(label, key=key, **frame.initial(key, default), **Q)
     step = 1 if setting.kind == "int" else None
     fmt = "%d" if setting.kind == "int" else "%g"
     low, high = (
@@ -96,7 +119,7 @@ def setting_widget(container, i: int, setting, key: str, lang: str):
         if setting.kind == "int"
         else (float(setting.low), float(setting.high))
     )
-    default = int(setting.default) if setting.kind == "int" else float(setting.default)
+    default = int(default) if setting.kind == "int" else float(default)
     return container.number_input(
         label,
         low,
@@ -130,14 +153,13 @@ def run_controls(i: int, lang: str) -> RunSpec:
             on_change=optimizer_changed,
             args=(i,),
         )
-        spec = OPTIMIZERS[name]
-        values = {"lr": setting_widget(mid, i, spec.setting("lr"), f"r{i}_lr", lang)}
+        spec, defaults = OPTIMIZERS[name], run_defaults(name).settings
+        values = {"lr": setting_widget(mid, spec.setting("lr"), f"r{i}_lr", defaults["lr"], lang)}
         with left.popover(t("race_more_settings", lang), icon=":material/tune:"):
-            for setting in spec.settings:
-                if setting.name != "lr":
-                    values[setting.name] = setting_widget(
-                        st, i, setting, f"r{i}_{setting.name}", lang
-                    )
+            for s in spec.settings:
+                if s.name != "lr":
+                    key = f"r{i}_{s.name}"
+                    values[s.name] = setting_widget(st, s, key, defaults[s.name], lang)
         mid.markdown(
             f"<span style='color:{rf.colour(i)};font-size:1.6rem'>●</span> "
             f"`{RunSpec(name, tuple(values.items())).to_text()}`",

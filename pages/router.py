@@ -35,7 +35,6 @@ def main() -> None:
     """One run of the app: the frame, the view the URL names, then what the link could not use."""
     st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
     link = frame.link_snapshot()  # the settings as the link gave them, before any widget runs
-    frame.drop_non_finite(link)  # (reported with the others the view could not use)
     lang = frame.page_frame()
     st.set_page_config(page_title=t("home_title", lang))
     pages = [
@@ -50,6 +49,7 @@ def main() -> None:
     ]
     warm_up()
     page = st.navigation(pages)
+    frame.drop_non_finite(link)  # (reported with the others the view could not use)
     # The build of plotly.js that a view's first figures need (pages/chart.js; views.View.build)
     # loads as the view starts, before its figures arrive. Home has no figure: once idle, it
     # loads the build that draws every view's, for the view a student opens next.
@@ -63,8 +63,10 @@ def main() -> None:
     # value among them), which is no link of anybody's.
     arrived = st.session_state.get("_page") != page.url_path
     frame.restore_settings(page.url_path, link)
+    ran = False
     try:
         page.run()
+        ran = True
     finally:
-        frame.save_settings(page.url_path)
+        frame.save_settings(page.url_path, ran)
         frame.link_notice(notice, link if arrived else {}, lang)

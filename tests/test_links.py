@@ -9,6 +9,8 @@ from views import BY_PATH, VIEWS
 
 from playground import links
 from playground.i18n import LANGUAGES, t
+from playground.lessons import LESSONS
+from playground.optimizers import OPTIMIZERS
 
 APP = str(Path(__file__).resolve().parent.parent / "pages" / "app.py")
 FILES = {v.url_path: v.script for v in VIEWS}
@@ -17,11 +19,13 @@ FILES = {v.url_path: v.script for v in VIEWS}
 def open_link(page: str, params: dict) -> AppTest:
     """Open ``page`` as a link with ``params`` would (the router runs first, as in a browser)."""
     at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update(params)
     if page == "home":
+        at.query_params.update(params)
         at.run()
-    else:
-        at.run()  # the home page: AppTest cannot open another page first
+    else:  # AppTest cannot open another page first: the home page, with the frame's parameters
+        at.query_params.update({k: v for k, v in params.items() if k in links.FRAME_PARAMS})
+        at.run()  # (the home page would name the view's settings as ones it could not use)
+        at.query_params.update(params)
         at.switch_page(FILES[page]).run()
     assert not at.exception, at.exception
     return at
@@ -274,3 +278,108 @@ def test_changing_a_setting_is_not_reported_as_a_link_that_could_not_be_used():
     at = open_link("overfit", {})
     at.selectbox(key="opt").set_value("sgd").run()
     assert rejected_notices(at) == []
+
+
+# ------------------------------------------------------------------ the app's own links (#31, 6)
+
+
+def copied_link(at: AppTest, **typed: str) -> dict:
+    """The address bar as Copy link reads it: the app's query parameters, plus what the browser
+    itself wrote for a widget the student changed (AppTest does not play the browser's part)."""
+    return {**at.query_params, **typed}
+
+
+def run_settings(at: AppTest, i: int) -> dict:
+    """Run ``i``'s optimizer and the settings its widgets show."""
+    name = at.selectbox(key=f"r{i}").value
+    keys = [f"r{i}_{s.name}" for s in OPTIMIZERS[name].settings]
+    return {"optimizer": name, **{k: widget_value(at, k) for k in keys}}
+
+
+def test_a_link_copied_after_removing_runs_holds_only_the_runs_that_exist():
+    at = open_link("race", {})
+    at.selectbox(key="r3").set_value("adagrad").run()
+    at.number_input(key="r3_lr").set_value(0.3).run()
+    hidden = run_settings(at, 3)
+    at.number_input(key="n_runs").set_value(3).run()
+    assert not at.exception
+    link = copied_link(at, n_runs="3")
+    assert not [k for k in link if re.fullmatch(r"r[3-9](_.*)?", k)], link
+    assert not rejected_notices(open_link("race", link))
+    # A run removed and added again comes back as it was, also after a visit to another view.
+    at.query_params.clear()
+    at.switch_page("home.py").run()
+    at.query_params.clear()
+    at.switch_page(FILES["race"]).run()
+    assert at.number_input(key="n_runs").value == 3 and len(at.selectbox) >= 4
+    at.number_input(key="n_runs").set_value(5).run()
+    assert not at.exception and not at.error
+    assert run_settings(at, 3) == hidden
+
+
+# what the browser then writes in the address bar: the formula, or nothing for an emptied field
+@pytest.mark.parametrize(("formula", "typed"), [("x +* y", {"formula": "x +* y"}), ("", {})])
+def test_an_invalid_formula_is_named_in_place_and_its_copied_link_gives_no_notice(formula, typed):
+    at = open_link("race", {})
+    at.selectbox(key="surface").set_value("custom").run()
+    before = [run_settings(at, i) for i in range(5)]
+    at.text_input(key="formula").set_value(formula).run()
+    assert not at.exception
+    assert len(at.error) == 1  # the existing message, where the surface would be
+    other = open_link("race", copied_link(at, **typed))
+    assert not rejected_notices(other), rejected_notices(other)
+    at.text_input(key="formula").set_value("x**2 + 3*y**2").run()  # mended: the runs are back
+    assert not at.exception and not at.error
+    assert [run_settings(at, i) for i in range(5)] == before
+
+
+def test_a_rejected_run_setting_falls_back_to_the_views_default_not_torchs():
+    at = open_link("race", {"r0_lr": "abc"})  # the saddle's first run is "sgd:lr=0.01"
+    assert at.number_input(key="r0_lr").value == 0.01
+    assert "r0_lr=abc" in rejected_notices(at)[0]
+    at = open_link("race", {"surface": "bowl", "r1": "adam", "r1_lr": "abc"})  # the bowl's Adam
+    assert at.number_input(key="r1_lr").value == 0.1
+
+
+@pytest.mark.parametrize("run", [0, 3])
+@pytest.mark.parametrize("name", ["asgd", "lbfgs", "nadam", "momentum", "adam"])
+def test_a_run_named_in_a_link_has_the_settings_of_the_same_run_picked_from_the_list(name, run):
+    picked = open_link("race", {"surface": "bowl"})
+    picked.selectbox(key=f"r{run}").set_value(name).run()
+    linked = open_link("race", {"surface": "bowl", f"r{run}": name})
+    assert run_settings(linked, run) == run_settings(picked, run)
+    assert not rejected_notices(linked)
+
+
+def test_a_lessons_momentum_run_has_momentum():
+    # The lesson's link names r0=momentum with its lr only: its momentum came from the bowl's
+    # first run (SGD, momentum 0), so "Momentum" raced as plain SGD.
+    link = LESSONS["momentum_vs_nesterov"].query
+    at = open_link("race", link)
+    assert at.number_input(key="r0_momentum").value == 0.9
+    assert at.checkbox(key="r1_nesterov").value is True
+
+
+@pytest.mark.parametrize(
+    ("page", "link"),
+    [
+        ("from-scratch", {"lr": "1e9", "steps": "-3"}),
+        ("race", {"zzz": "1", "n_runs": "2", "r3": "adam", "steps": "-3"}),
+        ("ewa", {"series": "nowhere", "ewa_n": "0", "lr": "1e9"}),
+    ],
+)
+def test_after_the_notice_the_address_bar_holds_only_settings_in_use(page, link):
+    def in_use(at: AppTest) -> bool:  # the link's settings the address bar still holds
+        kept = set(link) & set(at.query_params)
+        return all(links.same_setting([at.query_params[k]], widget_value(at, k)) for k in kept)
+
+    at = open_link(page, link)
+    assert len(rejected_notices(at)) == 1
+    assert in_use(at), at.query_params
+    assert not rejected_notices(open_link(page, copied_link(at)))
+    # and going to another view and back does not bring them back
+    at.query_params.clear()
+    at.switch_page("home.py").run()
+    at.query_params.clear()
+    at.switch_page(FILES[page]).run()
+    assert in_use(at), at.query_params

@@ -203,3 +203,33 @@ def test_every_optimizer_card_fits_its_column_on_a_projector(view):
         )
         assert cut == [], (group, cut)
         assert_clean(page)
+
+
+def test_a_link_copied_after_removing_runs_opens_without_a_notice(chromium, server):
+    # The race set to 3 runs: the copied link still carried r3=…&r4=…, settings of runs that no
+    # longer existed, and a new browser warned that they "could not be used".
+    size = {"width": 1280, "height": 900}
+    context = chromium.new_context(viewport=size, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + "/race")
+    wait_for_figures(page, 1)
+    runs = page.locator(".st-key-n_runs input")
+    runs.fill("3")
+    runs.press("Enter")
+    page.wait_for_function(
+        "location.search.includes('n_runs=3') && !/[?&]r[34]/.test(location.search)",
+        timeout=60_000,
+    )
+    copy = page.frame_locator("iframe").first
+    copy.get_by_role("button").click()
+    copy.locator("text=Copied").wait_for(timeout=10_000)
+    link = page.evaluate("navigator.clipboard.readText()")
+    other = chromium.new_context(viewport=size).new_page()
+    other.goto(link)
+    wait_for_figures(other, 1)
+    expect(other.locator(".st-key-n_runs input")).to_have_value("3", timeout=20_000)
+    other.wait_for_timeout(3000)  # the notice comes once the view has run
+    assert other.locator("text=could not be used").count() == 0
+    assert_clean(other)
+    other.context.close()
+    context.close()
