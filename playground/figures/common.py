@@ -29,6 +29,7 @@ from playground.i18n import t
 
 MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
 MAX_SLIDER_STEPS = 101  # stops on an animation's scrubber
+PIECES = 24  # pieces of a line that an animation draws as it plays (common.growing)
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 BASE_FRAME_MS = 80
 SPEEDS_OFFSET, SLIDER_OFFSET = 150, 330  # px from the left: play/pause, speeds, then the slider
@@ -237,10 +238,10 @@ def growing(
     """A line that an animation draws as it plays: at frame k, its points 0…k and no more.
 
     Nothing of the outcome shows before ▶. Frames that resend the whole path so far grow with
-    the square of its length (125,000 points for 500 steps), so the line is cut into pieces of
-    about √T points that stay in the figure and that frames reveal by their ``opacity``
-    (animated without a redraw, like positions), and a tip from the last whole piece to step
-    k, which frames move.
+    the square of its length (125,000 points for 500 steps), so the line is cut into PIECES
+    pieces that stay in the figure and that frames reveal by their ``opacity`` (animated
+    without a redraw, like positions), and a tip from the last whole piece to step k, which
+    frames move (for 500 steps, 21 points at most).
 
     A frame where the scrubber can stop (``slider_stops``) sets every piece, so it shows the
     right line whatever was shown before. The frames between them are played in order (▶, or
@@ -264,12 +265,21 @@ def growing(
     """
     names = "xyz"[: len(columns)]
     n = len(columns[0])
-    size = max(8, int(np.ceil(np.sqrt(n))))  # points per piece (ends shared)
-    starts = range(0, max(n - 1, 1), size)
+    # always PIECES pieces (the last ones empty on a short path), so that a new number of
+    # steps changes the traces' data, not their number: the chart then moves them in place
+    size = max(1, -(-(n - 1) // PIECES))  # points per piece (their ends shared)
+    # (a piece past the end is the last point twice: never empty or a single point, whose line
+    # plotly.js does not redraw when it is moved in place, the chart's way to a new path)
+    spans = [
+        (j * size, j * size + size + 1) if j * size < n - 1 else (n - 1, n) for j in range(PIECES)
+    ]
     pieces: list[dict] = [
-        {c: compact(v[j : j + size + 1]) for c, v in zip(names, columns, strict=True)}
+        {
+            c: compact(np.resize(v[lo:hi], max(2, hi - lo)))
+            for c, v in zip(names, columns, strict=True)
+        }
         | {"type": kind, "opacity": 0}
-        for j in starts
+        for lo, hi in spans
     ]
     tip_index = len(pieces)
     # rounded once, sliced per frame; whole numbers (steps) stay whole

@@ -167,9 +167,16 @@ def test_full_screen_gives_the_chart_the_screen_and_then_its_height_back(view):
 
 
 # What a student sees of the race's map: its lines, the slider's labels and grip, the images.
+# What is on screen: the drawn paths of the visible traces (a piece of a path that the
+# animation has not reached yet is there with opacity 0), the slider and the images.
 DRAWN = """gd => [...gd.querySelectorAll(
   '.scatterlayer path, .slider-group .slider-grip, .slider-group text, .layer-above image'
-)].map(n => (n.getAttribute('d') || '') + n.textContent + (n.getAttribute('transform') || ''))"""
+)].filter(n => !n.closest('.trace') || getComputedStyle(n.closest('.trace')).opacity !== '0')
+ .map(n => (n.getAttribute('d') || '') + n.textContent + (n.getAttribute('transform') || ''))"""
+
+VISIBLE_PATHS = """gd => [...gd.querySelectorAll('.scatterlayer path')]
+  .filter(n => getComputedStyle(n.closest('.trace')).opacity !== '0')
+  .map(n => n.getAttribute('d'))"""
 
 
 def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(view):
@@ -203,6 +210,32 @@ def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(v
             " config: gd.__config}); }"
         )
         assert race.evaluate(DRAWN) == in_place
+    # and played to its end, the figure moved in place draws the paths a whole redraw draws
+    box = page.get_by_role("spinbutton", name="Steps").first
+    shown = race.evaluate("gd => gd.__drawn")
+    box.fill("60")
+    box.press("Enter")
+    page.wait_for_function(
+        "([gd, shown]) => gd.__drawn !== shown && gd.__drawn === gd.__spec",
+        arg=[race.element_handle(), shown],
+        timeout=30_000,
+    )
+    assert race.evaluate("gd => gd.__how") == "in place"
+    last = "gd => gd.__plotly.animate(gd, [JSON.parse(gd.__spec).frames.at(-1).name],"
+    last += " {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}})"
+    at_end = "gd => /step 60$/.test(gd.querySelector('.slider-group text')?.textContent)"
+    race.evaluate(last)
+    page.wait_for_function(at_end, arg=race.element_handle(), timeout=10_000)
+    in_place_paths = race.evaluate(VISIBLE_PATHS)
+    race.evaluate(
+        "gd => { const f = JSON.parse(gd.__spec);"
+        " Object.assign(f.layout, {template: gd.layout.template, title: gd.layout.title});"
+        " return gd.__plotly.react(gd, {data: f.data, layout: f.layout, frames: f.frames,"
+        " config: gd.__config}); }"
+    )
+    race.evaluate(last)
+    page.wait_for_timeout(500)  # (the slider's label is not what this compares)
+    assert race.evaluate(VISIBLE_PATHS) == in_place_paths
     assert not errors
 
 
