@@ -205,6 +205,21 @@ def restore_settings(page: str, link: dict[str, list[str]]) -> None:
             st.query_params[key] = values
 
 
+def reset_view(page: str) -> dict[str, list[str]]:
+    """Forget the view's settings (the session's, and its saved link) for its defaults; returns
+    the link's frame parameters (language, presenter mode), which the view reopens with.
+
+    Widgets bound to the URL read it before their session value is gone, so the caller opens
+    the view again on a link without its settings (``st.switch_page``). Other views keep theirs:
+    they come back from their saved links (save_settings) when the student opens them.
+    """
+    keep = {*LESSON_KEEPS, "_settings", "reset_view"}
+    for key in [k for k in st.session_state if k not in keep]:
+        del st.session_state[key]
+    st.session_state.get("_settings", {}).pop(page, None)
+    return {k: st.query_params.get_all(k) for k in st.query_params if k in links.FRAME_PARAMS}
+
+
 def save_settings(page: str, ran: bool = False) -> None:
     """Keep the view's settings (its URL) for when the student comes back to it.
 

@@ -55,6 +55,13 @@ def main() -> None:
     # loads the build that draws every view's, for the view a student opens next.
     with st.sidebar:
         shown = BY_PATH.get(page.url_path or HOME.url_path, HOME)
+        if shown is not HOME and st.button(
+            t("reset_view", lang),
+            key="reset_view",
+            icon=":material/restart_alt:",
+            help=t("reset_view_help", lang),
+        ):
+            st.switch_page(page, query_params=frame.reset_view(page.url_path))
         charts.preload_charts(shown.build, shown.preload_idle)
     notice = st.container()  # above the view: what in the link could not be used
     frame.lesson_box(st.container(), lang)

@@ -383,3 +383,15 @@ def test_after_the_notice_the_address_bar_holds_only_settings_in_use(page, link)
     at.query_params.clear()
     at.switch_page(FILES[page]).run()
     assert in_use(at), at.query_params
+
+
+def test_reset_this_view_gives_back_the_defaults_and_a_bare_link():
+    at = open_link("race", {"surface": "himmelblau", "n_runs": "2", "r0_lr": "0.3", "steps": "77"})
+    assert at.number_input(key="n_runs").value == 2
+    at.button(key="reset_view").click().run()
+    assert not at.exception
+    fresh = open_link("race", {})  # the view as a new student opens it
+    for key in ("surface", "n_runs", "steps", "r0", "r0_lr", "start_x"):
+        assert widget_value(at, key) == widget_value(fresh, key), key
+    assert dict(at.query_params) == dict(fresh.query_params)  # the link too
+    assert not rejected_notices(at)
