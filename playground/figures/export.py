@@ -6,6 +6,7 @@ holds what the figure shows at the end of its animation, for a spreadsheet or a 
 
 from __future__ import annotations
 
+import atexit
 import base64
 import copy
 import html
@@ -14,6 +15,8 @@ import math
 import os
 import re
 import shutil
+import threading
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -355,7 +358,26 @@ def to_png(fig: go.Figure, width: int | None = None, height: int | None = None) 
     picture = still(fig)
     width, height = width or picture.width, height or picture.height
     scale = max(PNG_SCALE, PNG_MIN_PIXELS / height)
-    return picture.figure.to_image(format="png", width=width, height=height, scale=scale)
+    with _RENDERER, warnings.catch_warnings():  # one at a time, in the server's one browser
+        warnings.filterwarnings("ignore", "The kopts argument is ignored")  # (plotly's, for it)
+        _start_renderer()
+        return picture.figure.to_image(format="png", width=width, height=height, scale=scale)
+
+
+# Every PNG used to start a Chromium of its own (about 6 processes and 150 MB, 2-3 s): ten
+# exports at once started 56 processes and took 1.45 GB. One browser, started with the first
+# PNG and kept, draws them one after the other.
+_RENDERER = threading.Lock()
+
+
+def _start_renderer() -> None:
+    """Start kaleido's shared browser once (plotly's to_image then uses it), stopped at exit."""
+    import kaleido
+
+    if kaleido._global_server.is_running():  # (kaleido's own check: tests/test_figures.py)
+        return
+    kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
+    atexit.register(kaleido.stop_sync_server, silence_warnings=True)
 
 
 def _without_controls(layout: dict, height: float) -> None:

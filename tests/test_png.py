@@ -1,0 +1,43 @@
+"""PNG exports share one browser: a class pressing Export together does not start one each."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground import figures
+from playground.figures import export
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from bench_png import PNG, burst  # (the benchmark's own measure)
+
+pytestmark = pytest.mark.skipif(not export.png_available(), reason="no Chromium for kaleido")
+
+
+def test_kaleido_says_whether_its_shared_browser_runs():
+    """export._start_renderer relies on this internal of kaleido 1.x."""
+    import kaleido
+
+    assert callable(kaleido._global_server.is_running)
+    assert isinstance(kaleido._global_server.is_running(), bool)
+
+
+def test_pictures_asked_for_at_once_are_drawn_by_one_browser():
+    _, peak, ok = burst(export.to_png, n=4)
+    assert ok
+    assert peak <= 12, peak  # one Chromium (about 6-9 processes), not one per picture (4 × 8)
+
+
+def test_a_picture_drawn_while_another_is_drawn_is_whole():
+    fig = figures.data_figure(np.arange(5.0), np.arange(5.0))
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(export.to_png(fig))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 2 and all(b[:4] == PNG for b in out) and out[0] == out[1]
