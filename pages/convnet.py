@@ -19,7 +19,6 @@ import workers
 from playground import convnet, digits, training
 from playground.convnet import NetConfig
 from playground.figures import digits as df
-from playground.figures import lab as lf
 from playground.i18n import t
 
 lang = frame.language()
@@ -45,7 +44,7 @@ def shapes_table(size: int, config: NetConfig) -> None:
 
 
 def curves(job: workers.TrainingJob, config: NetConfig) -> None:
-    """Progress and the error-rate curves (as far as the job got)."""
+    """Progress, and the error-rate and loss curves (as far as the job got)."""
     records = list(job.records)
     last = records[-1]
     st.progress(
@@ -57,21 +56,14 @@ def curves(job: workers.TrainingJob, config: NetConfig) -> None:
             epochs=config.epochs,
             train=f"{1 - last.train_acc[0]:.1%}",
             val=f"{1 - last.val_acc[0]:.1%}",
+            loss=f"{last.val_loss[0]:.3g}",
         ),
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary, "error")
-    fig = lf.curves_figure(
-        epochs,
-        train,
-        val,
-        names_of(config),
-        best,
-        stopped,
-        lang,
-        title=t("fig_digits_curves", lang),
-        y_title=t("digits_error_rate", lang),
+    _, train_loss, val_loss, _, _ = training.curves(records, job.summary, "loss")
+    fig = df.curves_figure(
+        epochs, (train, val), (train_loss, val_loss), names_of(config), best, stopped, lang
     )
-    fig.update_yaxes(tickformat=".0%")
     charts.chart(fig, "net_curves", shared=False)
 
 
@@ -196,12 +188,12 @@ with widgets.guarded(lang):
     data_config, config = net_controls.controls(lang)
     data = compute.digits(data_config)
 
-    def start(pool, job: workers.TrainingJob) -> None:
-        run = (data, config, job.inbox, job.stop, 0.05, convnet.train)
+    def start(pool, job: workers.TrainingJob, pace: float) -> None:
+        run = (data, config, job.inbox, job.stop, 0.05, convnet.train, pace)
         pool.submit(training.train_to_queue, *run)
 
     press = t("digits_press_train", lang)
-    ids = ("net_train_btn", "net_stop_btn")
+    ids = ("net_train_btn", "net_stop_btn", "net_slow")
     job = panel.buttons("_net_job", (data_config, config), start, ids, press, lang)
     with st.expander(t("digits_data_and_net", lang), expanded=job is None):
         left, right = st.columns([3, 2])

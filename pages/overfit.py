@@ -84,14 +84,17 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         )
         charts.chart(fig, "lab_fit", right, shared=False)
     else:
-        fig = lf.boundary_figure(
-            split.x, split.y, parts, grid, snap.prediction, names, snap.epoch, lang
-        )
+        fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, names, snap.epoch, lang)
         charts.chart(fig, "lab_fit", shared=False)
 
 
 def finished(job: Job) -> None:
-    """A finished (or stopped) run: a replay slider, its drawing, results and script."""
+    """A finished (or stopped) run: a replay slider, its drawing, results and script.
+
+    Stopped or not, the run has the fit of its last epoch, where the replay starts (the epoch
+    of its curves and results), and fits spread over the epochs it trained to replay
+    (training.snapshot_due).
+    """
     snaps = [r.epoch for r in job.records if r.prediction is not None]
     which = None
     if len(snaps) > 1:
@@ -142,11 +145,12 @@ with widgets.guarded(lang):
     for note in notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
 
-    def start(pool, job: Job) -> None:
-        pool.submit(training.train_to_queue, split, config, job.inbox, job.stop)
+    def start(pool, job: Job, pace: float) -> None:
+        pool.submit(training.train_to_queue, split, config, job.inbox, job.stop, pace=pace)
 
     press = t("lab_press_train", lang)
-    job = panel.buttons("_lab_job", (source, config), start, ("train_btn", "stop_btn"), press, lang)
+    ids = ("train_btn", "stop_btn", "slow")
+    job = panel.buttons("_lab_job", (source, config), start, ids, press, lang)
     if job is not None and not job.done:
         panel.live("_lab_job", draw, lang)
     elif job is not None:

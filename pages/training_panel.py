@@ -4,6 +4,11 @@ and its live redraw.
 A run is drawn only from its own job: the settings it was started with (``job.key``) and what
 it has sent. Widgets changed after Train never relabel or reshape what was trained; the panel
 says the settings changed instead.
+
+"Watch slowly" (a toggle beside Train, in the link, on in the training lessons) spreads a run's
+updates over at least ``training.WATCH_SLOWLY`` seconds: the lab trains 1,000 epochs in about
+2 s, too fast for a class to watch. It delays only what is shown, never what is trained, so it
+is not part of a run's settings.
 """
 
 from __future__ import annotations
@@ -14,14 +19,17 @@ import streamlit as st
 import workers
 
 from playground.i18n import t
+from playground.training import WATCH_SLOWLY
 
 POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
-Start = Callable[[object, workers.TrainingJob], None]  # (pool, job) → submit the training
+# (pool, job, pace) → submit the training; pace: the seconds its updates are spread over
+Start = Callable[[object, workers.TrainingJob, float], None]
 
 
-def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str], press: str, lang: str):
-    """Train and Stop, and a line on the run: returns the session's job (None before Train).
+def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str, str], press: str, lang: str):
+    """Train, Stop, "watch slowly", and a line on the run: returns the session's job (None
+    before Train).
 
     Parameters
     ----------
@@ -31,13 +39,21 @@ def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str], press: s
         The current settings; a new job keeps them as its own.
     start : callable
         Submits the training of a new job to the pool.
-    ids : (str, str)
-        Widget keys of the Train and Stop buttons.
+    ids : (str, str, str)
+        Widget keys of the Train and Stop buttons and of the "watch slowly" toggle (also its
+        URL parameter).
     press : str
         What to say before the first Train.
     """
     job: workers.TrainingJob | None = st.session_state.get(state)
-    b1, b2, b3 = st.columns([1, 1, 4])
+    b1, b2, b4, b3 = st.columns([1, 1, 1.4, 2.6], vertical_alignment="center")
+    slow = b4.toggle(
+        t("lab_slow", lang),
+        False,
+        key=ids[2],
+        help=t("lab_slow_help", lang, seconds=f"{WATCH_SLOWLY:g}"),
+        bind="query-params",
+    )
     train = t("lab_train", lang)
     if b1.button(train, type="primary", icon=":material/play_arrow:", key=ids[0]):
         if job is not None:
@@ -45,7 +61,7 @@ def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str], press: s
         pool, manager = workers.lab_workers()
         job = workers.TrainingJob(key, manager.Queue(), manager.Event())
         st.session_state[state] = job
-        start(pool, job)
+        start(pool, job, WATCH_SLOWLY if slow else 0.0)
     if job is not None:
         job.collect()
     stop = t("lab_stop", lang)

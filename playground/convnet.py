@@ -33,6 +33,7 @@ from playground.training import (
     EpochRecord,
     Summary,
     Variant,
+    snapshot_due,
 )
 
 CLASSES = 10
@@ -55,7 +56,7 @@ class NetConfig:
     patience: int = 5
     restore_best: bool = True
     seed: int = 0
-    snapshots: int = 30  # epochs whose first-layer kernels are kept for the replay
+    snapshots: int = 30  # the kernels' replay resolution (training.snapshot_due)
     variants: tuple[Variant, ...] = DEFAULT_VARIANTS
 
     def __post_init__(self) -> None:
@@ -192,7 +193,6 @@ def train(
     watch = np.array([v.early_stopping for v in config.variants])
     early = EarlyStopping(watch, config.patience)
     best_state = [copy.deepcopy(m.state_dict()) for m in models]
-    every = max(1, config.epochs // max(1, config.snapshots))
     n_var = len(models)
     last: dict[str, np.ndarray] = {}
 
@@ -236,7 +236,7 @@ def train(
         for v in np.nonzero(keep)[0]:
             best_state[v] = copy.deepcopy(models[v].state_dict())
         ending = should_stop() or early.all_stopped or epoch == config.epochs
-        snap = epoch % every == 0 or epoch == 1 or ending  # the last epoch always has its kernels
+        snap = snapshot_due(epoch, config.snapshots) or ending  # the last epoch has its kernels
         yield EpochRecord(
             epoch,
             last["train_loss"].copy(),

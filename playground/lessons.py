@@ -3,7 +3,8 @@
 A lesson is a link: the view's URL path plus query parameters in exactly the form the view's
 widgets keep in the URL, plus ``lesson=<key>``. Its story lives in the catalogue under
 ``lesson_<key>_title``, ``lesson_<key>_predict`` and ``lesson_<key>_why``; each lesson's claim
-is checked against its own numbers in tests/test_lessons.py.
+is checked against its own numbers in tests/test_lessons.py. The training lessons turn on
+"watch slowly" (``slow``, ``net_slow``): their runs would be over before a class had looked.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ LESSONS: dict[str, Lesson] = {
                 ("epochs", "1000"),
                 ("use_dropout", "false"),
                 ("use_weight_decay", "false"),
+                ("slow", "true"),  # "watch slowly": 1,000 epochs train in about 2 s
             ),
         ),
         Lesson(
@@ -138,12 +140,18 @@ LESSONS: dict[str, Lesson] = {
                 ("epochs", "1000"),
                 ("use_early_stopping", "false"),
                 ("use_weight_decay", "false"),
+                ("slow", "true"),
             ),
         ),
         Lesson(
             "few_digits",
             "convnet",
-            (("net_fraction", "0.1"), ("net_epochs", "100"), ("net_use_weight_decay", "false")),
+            (
+                ("net_fraction", "0.1"),
+                ("net_epochs", "100"),
+                ("net_use_weight_decay", "false"),
+                ("net_slow", "true"),
+            ),
         ),
     )
 }

@@ -38,6 +38,9 @@ LAB_OPTIMIZERS = (
 )  # fmt: skip
 MAX_EPOCHS = 5000
 MAX_WIDTH, MAX_DEPTH = 256, 6
+# "Watch slowly": a run's live updates are spread over at least this many seconds (1,000 epochs
+# of the lab train in about 2 s, too fast to watch); pacing never lasts longer than MAX_PACE.
+WATCH_SLOWLY, MAX_PACE = 20.0, 60.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class TrainConfig:
     patience: int = 10
     min_delta: float = 0.0
     seed: int = 0
-    snapshots: int = 60  # predictions kept for the replay scrubber
+    snapshots: int = 60  # the replay's resolution: see snapshot_due
     dtype: str = "float32"  # "float64" to compare with other implementations to 1e-12
     variants: tuple[Variant, ...] = DEFAULT_VARIANTS
 
@@ -265,6 +268,24 @@ class Summary:
     prediction: np.ndarray | None = None  # final model on the grid
 
 
+def snapshot_due(epoch: int, snapshots: int) -> bool:
+    """Whether ``epoch`` keeps its picture (the lab's fit, the ConvNet's kernels) for the replay.
+
+    Every epoch up to ``snapshots // 3``, then every 2nd, 4th, 8th … epoch, the stride doubling
+    each time the epoch doubles, whatever the planned number of epochs: a run stopped at any
+    epoch E has a replay spread over its epochs 1…E, as a full run has over all of them. With
+    60: every epoch up to 20, then 10 more per doubling, about 75 pictures by epoch 1,000 and
+    100 by 5,000 (a grid made for the planned epochs gave a run stopped at epoch 40 of 2,000
+    three: epochs 1, 33 and 40). The trainers add the last epoch trained, so the replay ends
+    where the curves do.
+    """
+    dense = max(1, snapshots // 3)
+    stride = 1
+    while dense * stride < epoch:
+        stride *= 2
+    return epoch % stride == 0
+
+
 def prediction_grid(split: Split, n: int = 60) -> np.ndarray:
     """Points where predictions are drawn: (G, 1) along x for 1-D, an n × n grid for 2-D."""
     lo, hi = split.x.min(0), split.x.max(0)
@@ -324,7 +345,6 @@ def train(
     xt, yt = parts["train"]
     grid = torch.from_numpy(prediction_grid(split)).to(dtype)
     gen = torch.Generator().manual_seed(config.seed)
-    every = max(1, config.epochs // max(1, config.snapshots))
 
     watch = np.array([v.early_stopping for v in variants])
     early = EarlyStopping(watch, config.patience, config.min_delta)
@@ -374,7 +394,7 @@ def train(
             best_state[v] = model.variant_state(v)
         last = should_stop() or early.all_stopped or epoch == config.epochs
         prediction = None
-        if epoch % every == 0 or epoch == 1 or last:  # the last epoch always has its picture
+        if snapshot_due(epoch, config.snapshots) or last:  # the last epoch always has its picture
             prediction = _predict(model, grid, classes)
         yield EpochRecord(
             epoch,
@@ -453,21 +473,33 @@ def run(split, config, should_stop: Callable[[], bool] = lambda: False, trainer=
     return records, summary
 
 
-def train_to_queue(split, config, queue, stop, flush: float = 0.2, trainer=None) -> None:
+def train_to_queue(
+    split, config, queue, stop, flush: float = 0.2, trainer=None, pace: float = 0.0
+) -> None:
     """Run :func:`train` (or ``trainer``, a generator function of the same form, such as
     :func:`playground.convnet.train`) in a worker process and send its output through ``queue``.
 
     Records are sent in small lists every ``flush`` seconds (the pages look twice a second;
     each list is a round trip through the manager); the Summary follows, then None.
     ``stop`` is an Event-like object; when it is set, training ends after the current epoch.
+
+    ``pace`` ("watch slowly"): the run's updates are spread over at least ``pace`` seconds
+    (at most MAX_PACE): epoch e of E is handed on no earlier than pace · e / E after the start,
+    the training waiting between epochs. Only the updates are delayed: what is trained and sent
+    is the same. The wait ends as soon as ``stop`` is set.
     """
     import time
 
     torch.set_num_threads(1)
+    pace = min(max(float(pace), 0.0), MAX_PACE)
     batch: list = []
-    last = time.monotonic()
+    start = last = time.monotonic()
     try:
         for item in (trainer or train)(split, config, stop.is_set):
+            if pace and not isinstance(item, Summary):
+                wait = start + pace * item.epoch / config.epochs - time.monotonic()
+                if wait > 0:
+                    stop.wait(wait)  # (returns at once when Stop is pressed)
             batch.append(item)
             if time.monotonic() - last >= flush or isinstance(item, Summary):  # subclasses too
                 queue.put(batch)

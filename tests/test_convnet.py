@@ -215,3 +215,13 @@ def test_bad_network_settings_are_user_errors(kwargs):
 def test_bad_digit_settings_are_user_errors(kwargs):
     with pytest.raises(UserError):
         DigitsConfig(**kwargs)
+
+
+def test_a_convnet_run_stopped_early_has_its_kernels_at_every_epoch_it_trained():
+    # #31: stopped at epoch 6 of 200, the kernels' replay held epochs 1 and 6 (a grid made for
+    # the planned epochs); it now holds every epoch up to 10, then every 2nd, 4th … epoch.
+    few = digits.load(DigitsConfig(fraction=0.05))
+    calls = iter(range(1000))
+    config = NetConfig(epochs=200, variants=BASELINE)
+    records, _ = training.run(few, config, lambda: next(calls) >= 5, trainer=convnet.train)
+    assert [r.epoch for r in records if r.kernels is not None] == [1, 2, 3, 4, 5, 6]

@@ -780,3 +780,154 @@ def test_column_names_name_the_axes_and_cannot_add_links_or_markup():
         assert "<" not in text and ">" not in text  # shown literally, as &lt;…&gt;
     assert fig.layout.yaxis.title.text == "&lt;b&gt;score&lt;/b&gt; &amp; more"
     assert fig.layout.xaxis.title.text.startswith("&lt;a href=")
+
+
+# -- #31: what the class sees in the lab and the ConvNet -----------------------------------------
+
+
+def _ticks_in_view(axis, values) -> list[float]:
+    """The labelled ticks of a log axis inside the data's range (what plotly shows of them)."""
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    return [v for v in axis.tickvals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(0.01325, 0.3618), (0.05, 0.3), (0.02, 0.08), (0.11, 0.19), (0.021, 0.024), (1e-5, 10.0)],
+)
+def test_the_lab_loss_axis_labels_at_least_three_ticks_inside_the_curves(lo, hi):
+    # The early-stopping lesson's curves run from 0.01325 to 0.3618: one tick per decade
+    # (0.01, 0.1, 1) left 0.1 alone in view.
+    from playground.figures import lab
+
+    epochs = np.arange(1, 101)
+    val = np.geomspace(hi, lo, 100)[:, None]
+    fig = lab.curves_figure(epochs, val, val, ["a"])
+    axis = fig.layout.yaxis
+    assert axis.type == "log"
+    shown = _ticks_in_view(axis, val)
+    assert len(shown) >= 3, (lo, hi, list(axis.tickvals))
+    assert len(shown) <= 12
+    labels = dict(zip(axis.tickvals, axis.ticktext, strict=True))
+    assert [float(labels[v]) for v in shown] == pytest.approx(shown)  # each says its value
+    assert len(set(axis.ticktext)) == len(axis.ticktext)
+
+
+def test_a_flat_curve_and_error_rates_get_readable_axes_too():
+    from playground.figures import lab
+
+    flat = lab.loss_axis(np.full(10, 0.3))
+    assert flat["type"] == "log" and len(flat["tickvals"]) >= 3
+    lo, hi = (10**r for r in flat["range"])
+    assert lo <= 0.3 <= hi and len([v for v in flat["tickvals"] if lo <= v <= hi]) >= 3
+    errors = lab.loss_axis(np.array([0.07, 0.3]), percent=True)
+    assert errors["ticktext"] == ["7%", "10%", "20%", "30%"]
+    assert lab.loss_axis(np.array([0.0, 0.3]), percent=True) == {
+        "type": "linear",
+        "tickformat": ".0%",
+    }
+
+
+def _baseline_and_early_stopping():
+    """The early-stopping lesson's picture: the two variants train alike until early stopping
+    ends one at epoch 26 (its curves stop there)."""
+    epochs = np.arange(1, 201)
+    val = np.exp(-epochs / 30) + 0.002 * np.maximum(epochs - 20, 0)
+    train = np.exp(-epochs / 25)
+    stopped = (epochs > 26)[:, None]
+    val2 = np.where(stopped, np.nan, np.stack([val, val], 1))
+    val2[:, 0] = val
+    train2 = np.where(stopped, np.nan, np.stack([train, train], 1))
+    train2[:, 0] = train
+    return epochs, train2, val2
+
+
+def test_coinciding_curves_both_stay_visible_and_the_legend_says_which_is_which():
+    # #31: the early-stopping variant's lines, drawn over the baseline's, hid them.
+    from playground.figures import lab
+
+    epochs, train, val = _baseline_and_early_stopping()
+    names = ["baseline", "early stopping"]
+    fig = lab.curves_figure(epochs, train, val, names, np.array([20, 20]), np.array([-1, 26]))
+    lines = [tr for tr in fig.data if tr.mode == "lines"]
+    drawn = [(tr.legendgroup, tr.line.dash, tr.line.width) for tr in lines]
+    # early stopping's two lines first (under) and wider; the baseline's over them as before
+    assert [g for g, _, _ in drawn] == ["1", "1", "0", "0"]
+    widths = {(g, d): w for g, d, w in drawn}
+    assert widths[("1", None)] >= widths[("0", None)] + 4
+    assert widths[("1", "dash")] >= widths[("0", "dash")] + 3
+    legend = sorted((tr.legendrank, tr.name) for tr in lines if tr.showlegend is not False)
+    assert legend == [(1001, "baseline"), (1002, "early stopping (wide: same as baseline)")]
+    # the marks are drawn over every line
+    assert all(tr.mode == "markers" for tr in fig.data[len(lines) :])
+    # curves that differ keep their width, order and names
+    apart = val * np.array([1.0, 1.5])
+    fig = lab.curves_figure(epochs, train, apart, names)
+    assert [(tr.name, tr.line.width) for tr in fig.data if tr.name] == [
+        ("baseline", 2.5),
+        ("early stopping", 2.5),
+    ]
+    assert lab.coinciding([np.ones(3), np.ones(3) * 2, np.ones(3), np.r_[1.0, np.nan, np.nan]]) == {
+        2: 0,
+        3: 0,
+    }
+
+
+def test_coinciding_fits_both_stay_visible():
+    from playground import data, training
+    from playground.figures import lab
+
+    sine = data.make_task(data.TaskConfig())
+    grid = training.prediction_grid(sine)
+    same = np.sin(grid[:, 0])
+    prediction = np.stack([same, same, 0.5 * same])  # early stopping = baseline while training
+    parts = {"train": sine.train, "val": sine.val, "test": sine.test}
+    names = ["baseline", "early stopping", "dropout"]
+    fig = lab.fit_figure(sine.x, sine.y, parts, grid, prediction, names, 5)
+    fits = [tr for tr in fig.data if tr.name and tr.name.split(" (")[0] in names]
+    assert [(tr.name, tr.line.width) for tr in fits] == [
+        ("early stopping (wide: same as baseline)", 7.5),
+        ("baseline", 2.5),
+        ("dropout", 2.5),
+    ]
+    assert [tr.legendrank for tr in fits] == [1002, 1001, 1003]
+
+
+def test_the_convnet_curves_show_the_loss_beside_the_error_rate():
+    # #31: the few-digits lesson asks about the validation loss; the view plotted only errors.
+    from playground.figures import digits
+
+    epochs = np.arange(1, 31)
+    loss = np.stack([np.abs(epochs - 10) / 10 + 0.5, np.abs(epochs - 20) / 10 + 0.4], 1)
+    error = np.clip(loss / 4, 0.01, None)
+    names = ["baseline", "dropout"]
+    fig = digits.curves_figure(
+        epochs, (error / 2, error), (loss / 2, loss), names, np.array([10, 20]), None
+    )
+    assert fig.layout.yaxis.title.text == "error rate" and fig.layout.yaxis.ticktext[0][-1] == "%"
+    assert fig.layout.yaxis2.title.text == "cross-entropy loss"
+    on_loss = [tr for tr in fig.data if tr.yaxis == "y2"]
+    solid = [tr for tr in on_loss if tr.mode == "lines" and tr.line.dash is None]
+    assert [tr.name for tr in solid] == ["baseline · loss", "dropout · loss"]
+    np.testing.assert_allclose(solid[0].y, loss[:, 0], rtol=1e-6)
+    assert all(tr.showlegend is False for tr in on_loss)  # one legend, the error panel's
+    marks = [(tr.x[0], round(float(tr.y[0]), 3)) for tr in on_loss if tr.mode == "markers"]
+    assert marks == [(10, 0.5), (20, 0.4)]  # ◆ at each variant's lowest validation loss
+    assert len(_ticks_in_view(fig.layout.yaxis2, loss)) >= 3
+    checked = go.Figure(fig.to_dict())  # every property one plotly knows
+    assert json.loads(checked.to_json())["data"] == json.loads(fig.to_json())["data"]
+    assert "baseline · loss" in set(export.figure_table(fig)["trace"])
+
+
+def test_the_new_lab_figures_pass_plotlys_checks():
+    from playground.figures import lab
+
+    epochs, train, val = _baseline_and_early_stopping()
+    for fig in (
+        lab.curves_figure(epochs, train, val, ["a", "b"], None, None, "zh"),
+        lab.curves_figure(epochs, train, val, ["a", "b"], percent=True),
+        lab.curves_figure(epochs, train * 0 + 0.3, val * 0 + 0.3, ["a", "b"]),
+    ):
+        checked = go.Figure(fig.to_dict())
+        assert json.loads(checked.to_json()) == json.loads(fig.to_json())
+        assert json.loads(export.to_send(fig).spec)["data"] == json.loads(fig.to_json())["data"]

@@ -179,17 +179,63 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key):
     assert any("🎓" in m.value for m in at.markdown)
 
 
-def test_few_digits_the_convnet_baseline_overfits_and_the_cures_narrow_the_gap():
+@pytest.fixture(scope="module")
+def few_digits_run():
+    """The few-digits lesson's run: its fraction and epochs, without weight decay."""
     from playground import convnet, digits
 
     lesson = LESSONS["few_digits"]
     images = digits.load(digits.DigitsConfig(fraction=float(lesson.setting("net_fraction"))))
     variants = tuple(v for v in convnet.NetConfig().variants if v.name != "weight_decay")
     config = convnet.NetConfig(epochs=int(lesson.setting("net_epochs")), variants=variants)
-    records, summary = training.run(images, config, trainer=convnet.train)
+    return training.run(images, config, trainer=convnet.train)
+
+
+def test_few_digits_the_convnet_baseline_overfits_and_the_cures_narrow_the_gap(few_digits_run):
+    records, summary = few_digits_run
     val = np.array([r.val_loss[0] for r in records])
     assert 1 - records[-1].train_acc[0] == 0.0  # learned by heart
     assert val[-1] > 1.2 * val.min() and val.argmin() < len(val) // 2  # turned up early
     gap = summary.final["gap"]
     assert gap[1] < gap[0] / 1.3 and gap[2] < gap[0] / 1.3  # dropout, early stopping
     assert summary.final["test_acc"][1] > summary.final["test_acc"][0]
+
+
+def test_few_digits_plots_the_validation_loss_it_asks_about(few_digits_run):
+    # #31: the lesson asks whether the baseline's validation LOSS keeps falling, while the view
+    # plotted only error rates. The view's figure (the same builder, from the lesson's own run)
+    # now has the loss, and on it the claims of the text hold.
+    from playground.figures import digits as df
+
+    records, summary = few_digits_run
+    for lang, loss in (("en", "validation loss"), ("zh", "验证损失")):
+        assert loss in catalogue(lang)["lesson_few_digits_predict"]
+        assert loss in catalogue(lang)["lesson_few_digits_why"]
+    epochs, train, val, best, stopped = training.curves(records, summary, "error")
+    _, train_loss, val_loss, _, _ = training.curves(records, summary, "loss")
+    names = ["baseline", "dropout", "early stopping"]
+    fig = df.curves_figure(epochs, (train, val), (train_loss, val_loss), names, best, stopped)
+    assert fig.layout.yaxis2.title.text == catalogue("en")["digits_loss_axis"]
+    baseline = next(tr for tr in fig.data if tr.name == "baseline · loss")
+    shown = np.asarray(baseline.y, dtype=float)
+    np.testing.assert_allclose(shown, [r.val_loss[0] for r in records], rtol=1e-6)
+    # "turns up after about 20 epochs (◆)": the plotted minimum, marked, and well above it at
+    # the end
+    low = int(np.argmin(shown)) + 1
+    assert 10 <= low <= 30 and summary.best_epoch[0] == low
+    diamond = next(tr for tr in fig.data if tr.yaxis == "y2" and tr.marker.symbol == "diamond")
+    assert diamond.x[0] == low and shown[-1] > 1.2 * shown.min()
+    # "although its validation error still drifts down", and "dropout with the best test
+    # accuracy"
+    error = 1 - np.array([r.val_acc[0] for r in records])
+    assert error[-1] < error[low - 1]
+    assert summary.final["test_acc"][1] == summary.final["test_acc"].max()
+
+
+def test_the_training_lessons_are_watched_slowly():
+    # #31: 1,000 epochs of the lab train in about 2 s, too fast for a class to watch.
+    slow = {"overfit": "slow", "convnet": "net_slow"}
+    lessons = [lesson for lesson in LESSONS.values() if lesson.page in slow]
+    assert len(lessons) >= 3
+    for lesson in lessons:
+        assert lesson.setting(slow[lesson.page]) == "true", lesson.key

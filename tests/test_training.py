@@ -232,4 +232,106 @@ def test_a_stopped_run_has_the_picture_of_its_last_epoch():
     records = [r for r in training.train(split, config, stop_after_seven) if hasattr(r, "epoch")]
     assert records[-1].epoch == 7
     assert records[-1].prediction is not None
-    assert [r.epoch for r in records if r.prediction is not None] == [1, 7]
+    # (every epoch up to 20 keeps its picture since #31: see the replay test below)
+    assert [r.epoch for r in records if r.prediction is not None] == list(range(1, 8))
+
+
+def _stopped_at(epoch: int):
+    """A should_stop that ends training after ``epoch`` epochs."""
+    calls = {"n": 0}
+
+    def stop() -> bool:
+        calls["n"] += 1
+        return calls["n"] >= epoch
+
+    return stop
+
+
+def test_a_run_stopped_early_can_be_replayed_over_the_epochs_it_trained():
+    # #31: stopped at epoch 40 of 2,000, the lab's replay held epochs 1, 33 and 40 (a grid
+    # made for the planned epochs); a full run's holds about 60 pictures. Now a run stopped
+    # anywhere has its pictures spread over the epochs it trained, the last one among them.
+    split = data.make_task(PRESET)
+    records, summary = training.run(split, TrainConfig(epochs=2000), _stopped_at(40))
+    snaps = [r.epoch for r in records if r.prediction is not None]
+    epochs = training.curves(records, summary)[0]
+    assert snaps[0] == 1 and snaps[-1] == epochs[-1] == 40  # the fit at the curves' last epoch
+    assert len(snaps) >= 20 and np.diff(snaps).max() <= 2
+    # a full run: a replay of the same resolution, at most about a hundred pictures
+    due = [e for e in range(1, 2001) if training.snapshot_due(e, 60)]
+    assert 60 <= len(due) <= 100 and due[:20] == list(range(1, 21))
+    assert all(training.snapshot_due(e, 60) for e in snaps[:-1])
+    # any stopping point E: at least min(E, 20) pictures before it, none more than E/10 apart
+    for stop in (5, 40, 150, 999, 4321):
+        kept = [e for e in range(1, stop + 1) if training.snapshot_due(e, 60)] + [stop]
+        assert len(set(kept)) >= min(stop, 20)
+        assert np.diff(sorted(set(kept))).max() <= max(1, stop // 10)
+
+
+class TimedQueue:
+    """A queue that notes when each batch was put (the worker's view of the page's updates)."""
+
+    def __init__(self) -> None:
+        self.puts: list[tuple[float, object]] = []
+
+    def put(self, batch) -> None:
+        import time
+
+        self.puts.append((time.monotonic(), batch))
+
+    def items(self) -> list:
+        return [item for _, batch in self.puts if isinstance(batch, list) for item in batch]
+
+
+def _to_queue(split, config, pace: float, stop_after: float | None = None):
+    """train_to_queue in this process (its thread count restored); returns the queue, the
+    start and end times."""
+    import threading
+    import time
+
+    threads = torch.get_num_threads()
+    queue, stop = TimedQueue(), threading.Event()
+    if stop_after is not None:
+        threading.Timer(stop_after, stop.set).start()
+    start = time.monotonic()
+    try:
+        training.train_to_queue(split, config, queue, stop, flush=0.05, pace=pace)
+    finally:
+        torch.set_num_threads(threads)
+    return queue, start, time.monotonic()
+
+
+def test_watching_slowly_spreads_the_updates_and_trains_exactly_the_same():
+    split = data.make_task(PRESET)
+    config = TrainConfig(epochs=40)
+    plain_records, plain_summary = training.run(split, config)
+    queue, start, end = _to_queue(split, config, pace=1.2)
+    items = queue.items()
+    records, summary = items[:-1], items[-1]
+    assert isinstance(summary, training.Summary) and queue.puts[-1][1] is None
+    # the same numbers, bit for bit: pacing only delays what is sent
+    assert [r.epoch for r in records] == [r.epoch for r in plain_records]
+    for paced, plain in zip(records, plain_records, strict=True):
+        for name in ("train_loss", "val_loss", "test_loss", "prediction"):
+            np.testing.assert_array_equal(getattr(paced, name), getattr(plain, name))
+    for name, values in plain_summary.final.items():
+        np.testing.assert_array_equal(summary.final[name], values)
+    # epoch e of 40 is sent no earlier than 1.2 · e / 40 s after the start, so the whole run
+    # lasts at least the pace (and not much longer: 40 epochs train in a fraction of it)
+    for when, batch in queue.puts:
+        for item in batch or []:
+            if isinstance(item, training.EpochRecord):
+                assert when - start >= 1.2 * item.epoch / 40 - 1e-3, item.epoch
+    assert 1.2 <= end - start < 1.2 + 10
+    assert len([b for _, b in queue.puts if b]) >= 10  # spread: many updates, not one at the end
+
+
+def test_a_slow_run_stops_at_once_and_its_pace_is_bounded():
+    split = data.make_task(PRESET)
+    config = TrainConfig(epochs=1000)
+    queue, start, end = _to_queue(split, config, pace=1e9, stop_after=0.5)  # (bounded: 60 s)
+    records = [i for i in queue.items() if isinstance(i, training.EpochRecord)]
+    assert end - start < 5  # Stop ends the wait, not the next scheduled update
+    assert 1 <= records[-1].epoch < 20  # 1,000 epochs over 60 s: about 17 a second
+    assert isinstance(queue.items()[-1], training.Summary)
+    assert training.MAX_PACE <= 60 and 15 <= training.WATCH_SLOWLY <= 30

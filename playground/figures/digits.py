@@ -10,7 +10,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.figures.common import Animated, animation_controls, compact
+from playground.figures import lab
+from playground.figures.common import (
+    Animated,
+    animation_controls,
+    compact,
+    from_spec,
+    subplot_layout,
+)
 from playground.i18n import t
 
 MAX_MISCLASSIFIED = 32  # tiles in the gallery of mistakes
@@ -29,6 +36,52 @@ def mosaic(images: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndar
         r, c = divmod(i, cols)
         out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = image
     return out
+
+
+def curves_figure(
+    epochs: np.ndarray,
+    errors: tuple[np.ndarray, np.ndarray],
+    losses: tuple[np.ndarray, np.ndarray],
+    names: list[str],
+    best: np.ndarray | None = None,
+    stopped: np.ndarray | None = None,
+    lang: str = "en",
+) -> go.Figure:
+    """The ConvNet's training per epoch, side by side: the error rates (1 − accuracy) and the
+    cross-entropy losses, each ``(train, val)`` of shape (E, V); validation solid, training
+    dashed, ◆ each variant's best validation loss, ■ where early stopping stopped (the lab's
+    curves_figure, on two axes; one legend for both).
+
+    Both, because the lessons ask about both: early stopping watches the validation *loss*,
+    which turns up while the error rate barely moves.
+    """
+    error, error_layout = lab.curves_spec(
+        epochs, *errors, names, best, stopped, lang, y_title=t("digits_error_rate", lang),
+        percent=True,
+    )  # fmt: skip
+    loss, loss_layout = lab.curves_spec(
+        epochs, *losses, names, best, stopped, lang, y_title=t("digits_loss_axis", lang)
+    )
+    layout, cells = subplot_layout(rows=1, cols=2, horizontal_spacing=0.12)
+    data = error + [
+        trace
+        | cells[(1, 2)]
+        | {"showlegend": False}
+        | ({"name": f"{trace['name']} · {t('axis_loss', lang)}"} if "name" in trace else {})
+        for trace in loss  # (named for the figure's CSV: "baseline · loss")
+    ]
+    layout["yaxis"] |= error_layout["yaxis"]
+    layout["yaxis2"] |= loss_layout["yaxis"]
+    for key in ("xaxis", "xaxis2"):
+        layout[key]["title"] = {"text": t("axis_epoch", lang)}
+    layout.update(
+        title={"text": t("fig_digits_curves", lang)},
+        height=400,
+        margin=error_layout["margin"],
+        legend=error_layout["legend"],
+        uirevision="net_curves",
+    )
+    return from_spec(data, layout)
 
 
 BARE_AXIS = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False}

@@ -20,7 +20,92 @@ SPLIT_STYLE = {
 SYMBOL_NUMBER = {"circle": 0, "diamond": 2, "x": 4}  # plotly's numbers for these symbols
 
 
-def curves_figure(
+TICK_MANTISSAS = ((1, 2, 5), (1, 2, 3, 5, 7), (1, 2, 3, 4, 5, 6, 7, 8, 9))
+BAND = 5.0  # px a line is widened for each variant it would otherwise hide
+# px more below the axes of the curves and of the fit for a legend with a wide line: its entry
+# is longer and its row taller (fitted in Chromium at 1280 px, the lab's four default variants,
+# en and zh); the fit's figure grows by half of it
+BAND_LEGEND = {"curves": 30, "fit": 70}
+
+
+def loss_axis(values: np.ndarray, percent: bool = False) -> dict:
+    """A log axis for ``values`` with at least three labelled ticks inside their range where it
+    can, never fewer than two.
+
+    One tick per decade (common.log_axis) where the values span enough decades; else 1, 2 and 5
+    in each decade, then 1, 2, 3, 5 and 7, then every digit, then evenly spaced round values in
+    a range narrower than that. (A curve between 0.013 and 0.36 had only the tick 0.1 in view:
+    plotly's own ticks on a log axis with ``tickvals`` are just those given.) Linear, as
+    log_axis, if a value is not positive. ``percent``: labels as percentages (error rates).
+    """
+    axis = log_axis(values)
+    if axis["type"] != "log":
+        return {**axis, "tickformat": ".0%"} if percent else axis
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    lo, hi = float(values.min()), float(values.max())
+    if hi <= lo * (1 + 1e-6):  # one value: plotly would show a range of its own choosing
+        lo, hi = lo / 2, hi * 2
+        axis["range"] = [math.log10(lo), math.log10(hi)]
+    near = 1e-9 * hi  # (a tick on the smallest or largest value is in view)
+
+    def inside(ticks) -> list[float]:
+        return [v for v in ticks if lo - near <= v <= hi + near]
+
+    ticks = inside(axis["tickvals"])
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    for mantissas in TICK_MANTISSAS:
+        if len(ticks) >= 3:
+            break
+        ticks = inside(m * 10.0**k for k in decades for m in mantissas)
+    if len(ticks) < 3:  # within about one digit's step (0.11 to 0.19): round steps
+        raw = (hi - lo) / 3
+        scale = 10.0 ** math.floor(math.log10(raw))
+        step = max((m * scale for m in (2, 2.5, 5) if m * scale <= raw), default=scale)
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        digits = max(0, 1 - math.floor(math.log10(step)))
+        ticks = [round(k * step, digits) for k in range(first, last + 1)]
+    label = (lambda v: f"{100 * v:.12g}%") if percent else (lambda v: f"{v:.12g}")
+    return {**axis, "tickvals": ticks, "ticktext": [label(v) for v in ticks]}
+
+
+def coinciding(curves: list[np.ndarray], rtol: float = 1e-3) -> dict[int, int]:
+    """Which variants would hide another: variant v → the first earlier variant u whose curve
+    (any shape; NaN where not drawn) is the same as v's wherever both are drawn.
+
+    The lab's baseline and its early-stopping variant train alike (same weights, same batches)
+    until early stopping ends one of them: drawn over the baseline, the early-stopping line hid
+    it. Such a v is drawn wider and under u instead, and its legend says so.
+    """
+    under: dict[int, int] = {}
+    for v in range(1, len(curves)):
+        for u in range(v):
+            a, b = np.asarray(curves[u], float), np.asarray(curves[v], float)
+            both = np.isfinite(a) & np.isfinite(b)
+            if both.any() and np.allclose(a[both], b[both], rtol=rtol, atol=1e-12):
+                under[v] = u
+                break
+    return under
+
+
+def _widening(under: dict[int, int]) -> dict[int, float]:
+    """How much wider each variant's line is drawn: BAND for each variant over it."""
+    extra: dict[int, float] = {}
+    for v, u in sorted(under.items()):
+        extra[v] = extra.get(u, 0.0) + BAND * (1 + sum(1 for w in under if w < v and under[w] == u))
+    return extra
+
+
+def _same_as(name: str, v: int, under: dict[int, int], names: list[str], lang: str) -> str:
+    return t("lab_same_curve", lang, name=name, other=names[under[v]]) if v in under else name
+
+
+def curves_figure(*args, **kwargs) -> go.Figure:
+    """The figure of :func:`curves_spec` (same arguments)."""
+    return from_spec(*curves_spec(*args, **kwargs))
+
+
+def curves_spec(
     epochs: np.ndarray,
     train: np.ndarray,
     val: np.ndarray,
@@ -30,12 +115,16 @@ def curves_figure(
     lang: str = "en",
     title: str | None = None,
     y_title: str | None = None,
-) -> go.Figure:
-    """Train (dashed) and validation (solid) loss per variant against the epoch; ◆ marks each
-    variant's best validation epoch and ■ where early stopping stopped. Shapes (E,), (E, V).
+    percent: bool = False,
+) -> tuple[list[dict], dict]:
+    """The loss curves' figure specification (data, layout): train (dashed) and validation
+    (solid) loss per variant against the epoch; ◆ marks each variant's best validation epoch
+    and ■ where early stopping stopped. Shapes (E,), (E, V).
 
     ``title`` and ``y_title`` replace the loss wording for another measure (the ConvNet's error
-    rates).
+    rates, labelled as percentages with ``percent``). A variant whose curves are those of an
+    earlier one (coinciding) is drawn wider, under it, and its legend entry says so. The log
+    axis labels at least three ticks in the curves' range (loss_axis).
 
     The lab redraws this figure and the fit twice a second while it trains, for every student
     training at once: like every builder here, it assembles one specification and validates it
@@ -44,32 +133,36 @@ def curves_figure(
     """
     step = max(1, -(-len(epochs) // 500))  # at most ~500 points per line: cheap to redraw live
     e = epochs[::step].astype(np.int32)
-    data: list[dict] = []
+    under = coinciding([np.r_[train[::step, v], val[::step, v]] for v in range(len(names))])
+    wider = _widening(under)
+    lines: dict[int, list[dict]] = {}
+    marked: list[dict] = []
     for v, name in enumerate(names):
         group = {"legendgroup": str(v)}
-        data.append(
+        extra = wider.get(v, 0.0)
+        lines[v] = [
             {
                 "type": "scatter",
                 "x": e,
                 "y": compact(val[::step, v]),
                 "mode": "lines",
-                "name": name,
-                "line": {"color": colour(v), "width": 2.5},
+                "name": _same_as(name, v, under, names, lang),
+                "legendrank": 1001 + v,  # the variants' order, whatever order they are drawn in
+                "hovertemplate": f"{name} %{{y:.4g}}<extra></extra>",
+                "line": {"color": colour(v), "width": 2.5 + extra},
                 **group,
-            }
-        )
-        data.append(
+            },
             {
                 "type": "scatter",
                 "x": e,
                 "y": compact(train[::step, v]),
                 "mode": "lines",
                 "showlegend": False,
-                "line": {"color": colour(v), "width": 1.5, "dash": "dash"},
+                "line": {"color": colour(v), "width": 1.5 + 0.8 * extra, "dash": "dash"},
                 "hovertemplate": f"{name} {t('lab_train_hover', lang)} %{{y:.4g}}<extra></extra>",
                 **group,
-            }
-        )
+            },
+        ]
         marks = (
             (
                 "lab_best_hover",
@@ -86,7 +179,7 @@ def curves_figure(
         for hover, at, marker in marks:  # ◆ best validation epoch, ■ where early stopping stopped
             if at is not None and 1 <= at[v] <= len(epochs):
                 k = int(at[v]) - 1
-                data.append(
+                marked.append(
                     {
                         "type": "scatter",
                         "x": [epochs[k]],
@@ -98,19 +191,25 @@ def curves_figure(
                         **group,
                     }
                 )
+    # The widest lines first (under the ones they coincide with), the marks over every line.
+    order = sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v))
+    data = [trace for v in order for trace in lines[v]] + marked
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "title": {"text": title or t("fig_lab_curves", lang)},
         "height": 400,
         "xaxis": {"title": {"text": t("axis_epoch", lang)}},
-        "yaxis": {"title": {"text": y_title or t("axis_loss", lang)}, **log_axis(values)},
+        "yaxis": {
+            "title": {"text": y_title or t("axis_loss", lang)},
+            **loss_axis(values, percent),
+        },
         # (fitted: see common.py); on the right, room for the last epoch's label ("50", "2000"),
         # which sits on the edge while training runs (the axis ends at the newest epoch)
-        "margin": {"l": 92, "r": 24, "t": 40, "b": 123},
+        "margin": {"l": 92, "r": 24, "t": 40, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
     }
-    return from_spec(data, layout)
+    return data, layout
 
 
 def _points(
@@ -148,7 +247,8 @@ def fit_figure(
     truth: bool = True,
 ) -> go.Figure:
     """1-D: the data of each split and every variant's fitted function at ``epoch``; with
-    ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G)."""
+    ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G). A variant whose function is
+    an earlier one's is drawn wider, under it (as in curves_figure)."""
     data = _points(x, y, parts, lang)
     if truth:
         xs = np.linspace(-np.pi, np.pi, 200)
@@ -162,25 +262,29 @@ def fit_figure(
                 "line": {"color": "#999999", "dash": "dot"},
             }
         )
-    for v, name in enumerate(names):
+    under = coinciding(list(prediction))  # (early stopping is the baseline until it stops)
+    wider = _widening(under)
+    for v in sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v)):
         data.append(
             {
                 "type": "scatter",
                 "x": compact(grid[:, 0]),
                 "y": compact(prediction[v]),
                 "mode": "lines",
-                "name": name,
-                "line": {"color": colour(v), "width": 2.5},
+                "name": _same_as(names[v], v, under, names, lang),
+                "legendrank": 1001 + v,  # (after the points: 1000)
+                "line": {"color": colour(v), "width": 2.5 + wider.get(v, 0.0)},
             }
         )
     lo, hi = float(y.min()), float(y.max())
     pad = 0.3 * (hi - lo)
     layout = {
         "title": {"text": t("fig_lab_fit", lang, epoch=epoch)},
-        "height": 400,
+        "height": 400 + (BAND_LEGEND["fit"] // 2 if under else 0),
         "xaxis": {"title": {"text": "x"}},
         "yaxis": {"title": {"text": "y"}, "range": [lo - pad, hi + pad]},
-        "margin": {"l": 71, "r": 10, "t": 40, "b": 146},  # (fitted: see common.py)
+        # (fitted: see common.py)
+        "margin": {"l": 71, "r": 10, "t": 40, "b": 146 + (BAND_LEGEND["fit"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_fit",
     }

@@ -1,0 +1,179 @@
+"""What the class sees in the overfitting lab and the ConvNet (#31), checked in the browser: the
+loss axis has ticks to read, a variant that coincides with another does not hide it, a stopped
+run shows and replays the epochs it trained, a lesson trains slowly enough to watch, and the
+ConvNet plots the validation loss its lesson asks about."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlencode
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from playground import training
+from playground.i18n import t
+from playground.lessons import LESSONS
+from tests.e2e.test_browser import assert_clean, wait_for_figures
+
+pytestmark = pytest.mark.browser
+BLUE, ORANGE = "#1f77b4", "#ff7f0e"  # the first two variants' colours (figures.race.COLORS)
+
+
+def lesson_link(key: str, **override: str) -> str:
+    lesson = LESSONS[key]
+    return f"/{lesson.page}?" + urlencode(lesson.query | override, doseq=True)
+
+
+def figure_info(page, index: int) -> dict:
+    """Title, tick labels drawn on each y axis, and the plot area of figure ``index``."""
+    return page.evaluate(
+        """(i) => {
+          const gd = document.querySelectorAll('.js-plotly-plot')[i];
+          const fl = gd._fullLayout, box = gd.getBoundingClientRect();
+          const ticks = (ax) => Array.from(gd.querySelectorAll(`.${ax}tick text`))
+            .map(e => e.textContent).filter(Boolean);
+          return {
+            title: fl.title.text, yticks: ticks('y'), y2ticks: ticks('y2'),
+            y2title: fl.yaxis2 ? fl.yaxis2.title.text : null,
+            left: box.left + fl.xaxis._offset, top: box.top + fl.yaxis._offset,
+            height: fl.yaxis._length,
+          };
+        }""",
+        index,
+    )
+
+
+def epoch_px(page, index: int, epoch: float) -> float:
+    """The page's x coordinate of ``epoch`` on figure ``index``'s x axis."""
+    return page.evaluate(
+        """([i, e]) => {
+          const gd = document.querySelectorAll('.js-plotly-plot')[i];
+          const xa = gd._fullLayout.xaxis;
+          return gd.getBoundingClientRect().left + xa._offset + xa.l2p(e);
+        }""",
+        [index, epoch],
+    )
+
+
+def share_of(rgb: np.ndarray, colour: str) -> int:
+    """Pixels within a few levels of ``colour`` ("#rrggbb")."""
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(rgb - target).sum(axis=2) < 40).sum())
+
+
+def progress_epoch(page) -> int:
+    text = page.locator("[data-testid=stProgress]").first.inner_text()
+    return int(re.search(r"Epoch (\d+)", text).group(1))
+
+
+def fit_epoch(page) -> int:
+    title = figure_info(page, 1)["title"]
+    return int(re.search(r"epoch (\d+)", title).group(1))
+
+
+def train_and_wait_for_results(page) -> None:
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=180_000)
+    wait_for_figures(page, 2)
+
+
+def test_the_lab_curves_have_ticks_to_read_and_show_both_coinciding_variants(view):
+    # The early-stopping lesson: the baseline and early stopping train alike until early
+    # stopping ends (epoch 26); its lines, drawn over the baseline's, hid them, and the log axis
+    # labelled only 0.1. (200 epochs, not 1,000, so that stretch is wide enough to look at.)
+    open_view, page, _ = view
+    open_view(lesson_link("early_stopping", epochs="200", slow="false"))
+    page.wait_for_selector("text=Press Train", timeout=90_000)
+    train_and_wait_for_results(page)
+    curves = figure_info(page, 0)
+    assert len(curves["yticks"]) >= 3, curves["yticks"]
+    stop = page.evaluate(
+        """() => document.querySelector('.js-plotly-plot').data
+          .find(tr => tr.marker && tr.marker.symbol === 'square').x[0]"""
+    )
+    assert 10 < stop < 100
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    left, right = epoch_px(page, 0, 2), epoch_px(page, 0, stop - 1)
+    curves = figure_info(page, 0)
+    clip = {"x": left, "y": curves["top"], "width": right - left, "height": curves["height"]}
+    rgb = np.asarray(Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")).astype(int)
+    # where the two coincide, both colours are on screen: the baseline over a wider band
+    assert share_of(rgb, BLUE) > 30, "the baseline is hidden"
+    assert share_of(rgb, ORANGE) > 30, "early stopping is hidden"
+    legend = page.locator(".js-plotly-plot").first.locator(".legendtext").all_text_contents()
+    names = {k: t(f"lab_variant_{k}", "en") for k in ("baseline", "early_stopping")}
+    same = t("lab_same_curve", "en", name=names["early_stopping"], other=names["baseline"])
+    assert legend == [names["baseline"], same]  # which is which
+    assert_clean(page)
+
+
+def test_a_stopped_run_shows_and_replays_the_epochs_it_trained(view):
+    # #31: after Stop the fit's replay held the few epochs of a grid made for the planned run
+    # (epochs 1, 33, 66, … of 2,000), not the epochs trained; the fit must show the curves' and
+    # the results' last epoch, and the replay step back through the epochs before it.
+    open_view, page, _ = view
+    open_view("/overfit?epochs=2000&slow=true")  # 2,000 epochs over 20 s
+    page.wait_for_selector("text=Press Train", timeout=90_000)
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    page.wait_for_selector("[data-testid=stProgress]", timeout=60_000)
+    page.wait_for_timeout(5000)
+    page.get_by_role("button", name=t("lab_stop", "en")).click()
+    expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=30_000)
+    wait_for_figures(page, 2)
+    epoch = progress_epoch(page)
+    assert 40 <= epoch < 2000, "stopped while training"
+    assert fit_epoch(page) == epoch  # the fit at the curves' and the results' epoch
+    kept = [e for e in range(1, epoch) if training.snapshot_due(e, 60)] + [epoch]
+    replay = page.get_by_role("slider")
+    assert int(replay.get_attribute("max")) + 1 == len(kept) >= 30  # (an input over indices)
+    assert int(replay.input_value()) == len(kept) - 1  # at the last epoch
+    assert replay.get_attribute("aria-valuetext") == str(epoch)
+    replay.focus()
+    page.keyboard.press("ArrowLeft")  # one fit back
+    page.wait_for_function(
+        f"() => /epoch {kept[-2]}$/.test(document.querySelectorAll('.js-plotly-plot')[1]"
+        "._fullLayout.title.text.replace(/<[^>]+>/g, ''))",
+        timeout=30_000,
+    )
+    assert_clean(page)
+
+
+def test_a_training_lesson_trains_slowly_enough_to_watch_and_stops_at_once(view):
+    open_view, page, _ = view
+    open_view(LESSONS["early_stopping"].url())
+    page.wait_for_selector("text=Press Train", timeout=90_000)
+    toggle = page.get_by_role("switch", name=t("lab_slow", "en"))
+    expect(toggle).to_be_checked()  # the lesson turns "watch slowly" on
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    page.wait_for_selector("[data-testid=stProgress]", timeout=60_000)
+    page.wait_for_timeout(3000)
+    early = progress_epoch(page)
+    assert early < 500, "1,000 epochs are spread over about 20 s"
+    page.get_by_role("button", name=t("lab_stop", "en")).click()
+    expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=8_000)
+    wait_for_figures(page, 2)
+    assert progress_epoch(page) < 700 and fit_epoch(page) == progress_epoch(page)
+    assert_clean(page)
+
+
+def test_the_few_digits_lesson_plots_the_validation_loss_it_asks_about(view):
+    open_view, page, _ = view
+    open_view(lesson_link("few_digits", net_epochs="4", net_slow="false"))
+    page.wait_for_selector("text=Press Train", timeout=90_000)
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=180_000)
+    wait_for_figures(page, 2)
+    curves = figure_info(page, 1)  # (the sample digits come first)
+    assert curves["y2title"] == t("digits_loss_axis", "en")
+    assert len(curves["y2ticks"]) >= 3, curves["y2ticks"]
+    assert all(tick.endswith("%") for tick in curves["yticks"])  # the error rates
+    names = page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot')[1].data"
+        ".filter(tr => tr.yaxis === 'y2' && tr.name).map(tr => tr.name)"
+    )
+    assert f"{t('lab_variant_baseline', 'en')} · {t('axis_loss', 'en')}" in names
+    assert_clean(page)
