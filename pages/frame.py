@@ -42,7 +42,7 @@ def presenting() -> bool:
 COPY_LINK_HTML = """
 <div style="font-family:sans-serif;font-size:14px">
 <button id="copy" style="padding:6px 12px;border-radius:8px;border:1px solid #bbb;
- background:#fff;cursor:pointer">🔗 {label}</button>
+ background:#fff;cursor:pointer">{label}</button>
 <span id="done" style="margin-left:8px;color:#2a7"></span>
 <input id="url" readonly style="display:none;width:95%;margin-top:6px">
 </div>
@@ -65,7 +65,7 @@ def page_frame() -> str:
     with st.sidebar:
         lang = choice(
             st.selectbox,
-            "🌐 Language · 语言",
+            ":material/translate: Language · 语言",  # (an icon font, not an emoji font)
             list(LANGUAGES),
             "lang",
             language(),
@@ -138,7 +138,8 @@ def lesson_box(where, lang: str) -> None:
             del st.session_state[key]
         st.session_state["_lesson"] = name
     with where.container(border=True, key="lesson_box"):
-        st.markdown(f"#### 🎓 {t('lesson_label', lang)} · {t(f'lesson_{name}_title', lang)}")
+        title = t(f"lesson_{name}_title", lang)
+        st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
         st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
         st.markdown(t(BY_PATH[lesson.page].then, lang))
         with st.expander(t("lesson_why_label", lang)):

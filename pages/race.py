@@ -54,9 +54,8 @@ with st.sidebar:
         )
     if surface == "custom":
         st.text_input(
-            t("race_formula", lang),
-            max_chars=200,
-            key="formula",
+            t("race_formula", lang),  # (no max_chars: its counter covered the formula's end;
+            key="formula",  # expr refuses a formula over expr.MAX_LENGTH with a message)
             help=t("race_formula_help", lang),
             **frame.initial("formula", landscapes.SurfaceOptions.formula),
             **Q,

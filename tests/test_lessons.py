@@ -9,7 +9,7 @@ import pytest
 from test_links import open_link, rejected_notices, widget_value
 
 from playground import data, ewa, landscapes, links, runs, surfaces, training
-from playground.i18n import LANGUAGES, catalogue
+from playground.i18n import LANGUAGES, catalogue, t
 from playground.lessons import LESSONS, Lesson
 from playground.optimizers import RunSpec
 
@@ -176,7 +176,8 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key):
     for name, value in lesson.params:
         values = list(value) if isinstance(value, tuple) else [value]
         assert links.same_setting(values, widget_value(at, name)), name
-    assert any("🎓" in m.value for m in at.markdown)
+    title = t(f"lesson_{key}_title", "en")
+    assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
 
 
 @pytest.fixture(scope="module")
