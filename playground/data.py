@@ -92,8 +92,27 @@ def read_csv(raw: bytes) -> pd.DataFrame:
     if not raw.strip():
         raise UserError("err_csv_empty")
     sep = _separator(raw)
+    numeric, columns = _numeric_columns(raw, sep, ".")
+    if sep != ",":  # 3,14 with a decimal comma (Excel in many locales, ";" between fields)?
+        with_commas, _ = _numeric_columns(raw, sep, ",")
+        if _numbers_in(with_commas) > _numbers_in(numeric):
+            numeric = with_commas
+    if len(numeric) < 2:
+        raise UserError("err_csv_two_numeric", found=len(numeric), columns=columns)
+    return pd.DataFrame(numeric)
+
+
+def _numbers_in(columns: dict[str, np.ndarray]) -> int:
+    return sum(int(np.isfinite(v).sum()) for v in columns.values())
+
+
+def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.ndarray], int]:
+    """The columns of the table that hold numbers (as float64, NaN where a cell is not a
+    finite number within MAX_ABS_VALUE), and how many columns it has."""
     try:
-        frame = pd.read_csv(io.BytesIO(raw), encoding_errors="replace", sep=sep, engine="c")
+        frame = pd.read_csv(
+            io.BytesIO(raw), encoding_errors="replace", sep=sep, decimal=decimal, engine="c"
+        )
     except pd.errors.EmptyDataError:
         raise UserError("err_csv_empty") from None
     except (pd.errors.ParserError, ValueError, UnicodeError, csv.Error) as exc:
@@ -106,9 +125,7 @@ def read_csv(raw: bytes) -> pd.DataFrame:
         values[~np.isfinite(values) | (np.abs(values) > MAX_ABS_VALUE)] = np.nan
         if np.isfinite(values).any():
             numeric[str(name)] = values
-    if len(numeric) < 2:
-        raise UserError("err_csv_two_numeric", found=len(numeric), columns=len(frame.columns))
-    return pd.DataFrame(numeric)
+    return numeric, len(frame.columns)
 
 
 def _separator(raw: bytes) -> str:

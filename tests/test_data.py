@@ -121,3 +121,16 @@ def test_a_dataset_from_a_table_is_named_after_its_columns():
     table = pd.DataFrame({"hours": [1.0, 2.0, 3.0], "score": [2.0, 4.0, 7.0]})
     assert data.from_columns(table, "hours", "score").names == ("hours", "score")
     assert data.classic().names == ("x", "y")
+
+
+def test_numbers_with_a_decimal_comma_are_read():
+    """A CSV saved by Excel in many locales: ";" between fields, "," before the decimals."""
+    table = data.read_csv("Stunden;Note\n1,5;3,25\n2,5;-4,75\n10;1e3\n".encode())
+    np.testing.assert_array_equal(table["Stunden"], [1.5, 2.5, 10.0])
+    np.testing.assert_array_equal(table["Note"], [3.25, -4.75, 1000.0])
+
+
+def test_a_semicolon_table_with_decimal_points_keeps_them():
+    table = data.read_csv(b"a;b\n1.5;2.25\n3;4\n")
+    np.testing.assert_array_equal(table["a"], [1.5, 3.0])
+    np.testing.assert_array_equal(table["b"], [2.25, 4.0])
