@@ -174,9 +174,14 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
         "weights": [s.weights] * len(config.variants),
     }
     table = pd.DataFrame(rows)
-    table.columns = [t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns]
+    shown = widgets.display_table(table)
+    for col in ("train error", "val error", "test error"):  # as the curves and progress say
+        shown[col] = [f"{v:.1%}" for v in table[col]]
+    table.columns = shown.columns = [
+        t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns
+    ]
     st.subheader(t("lab_results", lang))
-    widgets.table(widgets.display_table(table))
+    widgets.table(shown)
     st.caption(t("digits_results_note", lang))
     widgets.results_csv(table, "convnet_results.csv", "dl_net", lang)
 

@@ -180,6 +180,9 @@ def test_convnet_trains_live_then_shows_kernels_maps_and_mistakes(view):
     # samples, curves, kernels, probabilities, feature maps, confusion matrix, mistakes
     wait_for_figures(page, 7)
     assert_clean(page)
+    # the results table gives error rates in % (as the curves and the progress line do)
+    errors_shown = page.locator(".stMarkdown table").filter(has_text="test error").first
+    assert re.search(r"\d+\.\d%", errors_shown.inner_text())
     kernels = page.locator(".js-plotly-plot").nth(2)
     kernels.evaluate("e => e.scrollIntoView({block: 'start'})")  # kernels, then one digit
     page.wait_for_timeout(500)
