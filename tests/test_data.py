@@ -125,7 +125,7 @@ def test_a_dataset_from_a_table_is_named_after_its_columns():
 
 def test_numbers_with_a_decimal_comma_are_read():
     """A CSV saved by Excel in many locales: ";" between fields, "," before the decimals."""
-    table = data.read_csv("Stunden;Note\n1,5;3,25\n2,5;-4,75\n10;1e3\n".encode())
+    table = data.read_csv(b"Stunden;Note\n1,5;3,25\n2,5;-4,75\n10;1e3\n")
     np.testing.assert_array_equal(table["Stunden"], [1.5, 2.5, 10.0])
     np.testing.assert_array_equal(table["Note"], [3.25, -4.75, 1000.0])
 
