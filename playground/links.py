@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 
 # Parameters of the page frame (every view), never reported as unknown
 FRAME_PARAMS = frozenset({"lang", "presenter", "lesson", "embed", "embed_options"})
+# the frame's own settings, which a link can get wrong too (lang=xx, presenter=maybe); an
+# unknown lesson has its own notice, and embed is Streamlit's
+CHECKED_FRAME_PARAMS = frozenset({"lang", "presenter"})
 
 
 def _number(text: str) -> float | None:
@@ -61,7 +64,7 @@ def rejected(
     """
     bad = []
     for name, values in link.items():
-        if name in FRAME_PARAMS:
+        if name in FRAME_PARAMS and name not in CHECKED_FRAME_PARAMS:
             continue
         if name not in in_use or not same_setting(list(values), in_use[name]):
             bad.append((name, ", ".join(values)[:40]))

@@ -188,9 +188,11 @@ def test_same_setting_compares_booleans_and_lists():
     assert not links.same_setting(["0.5"], [0.5, 0.9])
 
 
-def test_rejected_names_unknown_and_changed_parameters_but_not_the_frame():
+def test_rejected_names_unknown_and_changed_parameters_and_a_frame_value_not_used():
     link = {"lr": ["abc"], "steps": ["100"], "typo": ["1"], "lang": ["zh"], "lesson": ["x"]}
-    assert links.rejected(link, {"lr": 0.05, "steps": 100}) == [("lr", "abc"), ("typo", "1")]
+    in_use = {"lr": 0.05, "steps": 100, "lang": "zh"}
+    assert links.rejected(link, in_use) == [("lr", "abc"), ("typo", "1")]  # (a lesson: its own)
+    assert links.rejected({"lang": ["xx"]}, {"lang": "en"}) == [("lang", "xx")]
 
 
 @pytest.mark.parametrize("page", sorted(LINKS))
@@ -395,3 +397,18 @@ def test_reset_this_view_gives_back_the_defaults_and_a_bare_link():
         assert widget_value(at, key) == widget_value(fresh, key), key
     assert dict(at.query_params) == dict(fresh.query_params)  # the link too
     assert not rejected_notices(at)
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [({"lang": "xx"}, "lang=xx"), ({"presenter": "maybe"}, "presenter=maybe")],
+)
+def test_a_wrong_language_or_presenter_value_is_named_in_the_notice(params, named):
+    at = open_link("ewa", params)
+    (notice,) = rejected_notices(at)
+    assert named in notice
+
+
+@pytest.mark.parametrize("params", [{"lang": "zh"}, {"presenter": "true"}, {"lang": "en"}])
+def test_a_good_language_or_presenter_value_gets_no_notice(params):
+    assert not rejected_notices(open_link("ewa", params))
