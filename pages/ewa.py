@@ -161,7 +161,8 @@ with widgets.guarded(lang):
             )
             for b in betas
         ]
-    charts.chart(compute.figure(ef.averages, x, curves, lang, dashed), "ewa_fig")
+    lesson = frame.in_lesson()  # (the lines drawn as ▶ plays: nothing of the answer before)
+    charts.chart(compute.figure(ef.averages, x, curves, lang, dashed, lesson), "ewa_fig")
     widgets.show_code(scripts.ewa_script(x, betas, v0 == "first"), "ewa.py", "code_ewa")
     if swapped:
         gap = max(float(np.max(np.abs(c[1] - d[1]))) for c, d in zip(curves, dashed, strict=True))
@@ -187,12 +188,14 @@ with widgets.guarded(lang):
         key="ewa_weights",
     )
 
-    st.subheader(t("ewa_bias", lang))
-    st.markdown(t("ewa_bias_intro", lang))
-    b = st.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")
+    bias = frame.outcome(st.container(), lang)  # (a lesson's answer: the zero start's dip)
+    bias.subheader(t("ewa_bias", lang))
+    bias.markdown(t("ewa_bias_intro", lang))
+    b = bias.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")
     charts.chart(
         compute.figure(ef.bias_figure, x, ewa.ewa(x, b, 0.0), ewa.ewa_corrected(x, b), b, lang),
         key="ewa_bias",
+        where=bias,
     )
 
     st.subheader(t("ewa_build", lang))

@@ -87,8 +87,7 @@ VIEWS: tuple[View, ...] = (
         "ewa",
         ":material/show_chart:",
         "ewa_title",
-        presenter_hidden=("ewa_seed",),
-        then="lesson_then_look",
+        presenter_hidden=("ewa_seed",),  # (a lesson plays its averages: lesson_then_play)
     ),
     View(
         "overfit",

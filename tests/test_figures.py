@@ -931,3 +931,28 @@ def test_the_new_lab_figures_pass_plotlys_checks():
         checked = go.Figure(fig.to_dict())
         assert json.loads(checked.to_json()) == json.loads(fig.to_json())
         assert json.loads(export.to_send(fig).spec)["data"] == json.loads(fig.to_json())["data"]
+
+
+def test_a_lessons_averages_are_drawn_as_they_play_and_whole_at_the_end():
+    from playground import ewa
+    from playground.figures import ewa as ef
+
+    x = np.r_[np.full(50, 10.0), np.full(70, 20.0)]
+    curves = [(f"β={b}", ewa.ewa(x, b, 0.0)) for b in (0.5, 0.9)]
+    fig = ef.averages(x, curves, "en", animate=True)
+    for i, trace in enumerate(fig.data):  # (to find each line's pieces)
+        trace.legendgroup = trace.legendgroup or str(i)
+    groups = {tr.name: tr.legendgroup for tr in fig.data if tr.showlegend}
+    player = Player(fig)
+    from playground.i18n import t
+
+    lines = {t("ewa_series", "en"): x, "β=0.5": curves[0][1], "β=0.9": curves[1][1]}
+    for f in [None, *range(len(player.frames)), 10, 0]:
+        if f is not None:
+            player.show(f)
+        k = 0 if f is None else int(player.names[f])
+        for name, values in lines.items():
+            drawn = player.line(groups[name])
+            np.testing.assert_allclose(drawn[:, 0], np.arange(1, k + 2))
+            np.testing.assert_allclose(drawn[:, 1], values[: k + 1], rtol=1e-4)
+    assert ef.averages(x, curves, "en").frames == ()  # outside a lesson: drawn whole at once

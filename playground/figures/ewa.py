@@ -12,6 +12,7 @@ from playground.figures.common import (
     compact,
     decimals,
     from_spec,
+    growing,
     subplot_layout,
 )
 from playground.figures.race import colour
@@ -30,31 +31,39 @@ def averages(
     curves: list[tuple[str, np.ndarray]],
     lang: str = "en",
     dashed: list[tuple[str, np.ndarray]] | None = None,
+    animate: bool = False,
 ) -> go.Figure:
-    """The series (a faint line) and one line per average; ``dashed`` adds dashed lines on top."""
+    """The series (a faint line) and one line per average; ``dashed`` adds dashed lines on top.
+
+    ``animate`` (a lesson): every line is drawn sample by sample as ▶ plays (common.growing),
+    so that nothing of the answer shows before it.
+    """
     idx = _thin(len(x))
     steps = idx + 1
+    shown = np.unique(np.linspace(0, len(idx) - 1, min(len(idx), MAX_ANIMATION_FRAMES)).astype(int))
+    data: list[dict] = []
+    grow: list[list[dict[int, dict]]] = []  # per line: trace index → update, by frame
 
-    def line(label: str, values: np.ndarray, style: dict, **extra) -> dict:
-        return {
-            "type": "scatter",
-            "x": steps,
-            "y": compact(values[idx]),
-            "mode": "lines",  # one SVG path: a dot per sample cost the browser 40 ms per draw
-            "name": label,
-            "line": style,
-            **extra,
-        }
+    def line(label: str, values: np.ndarray, style: dict, **extra) -> None:
+        trace = {"type": "scatter", "mode": "lines", "name": label, "line": style, **extra}
+        # (one SVG path: a dot per sample cost the browser 40 ms per draw)
+        if not animate:
+            data.append({**trace, "x": steps, "y": compact(values[idx])})
+            return
+        pieces, updates = growing([steps, values[idx]], shown)
+        first = len(data)
+        grow.append([{first + j: u for j, u in frame.items()} for frame in updates])
+        group = extra.get("legendgroup", f"line{first}")
+        for j, piece in enumerate(pieces):
+            last = j == len(pieces) - 1
+            data.append({**trace, **piece, "legendgroup": group, "showlegend": last})
 
-    data = [line(t("ewa_series", lang), x, {"width": 1, "color": "rgba(100,100,100,0.55)"})]
-    data += [
+    line(t("ewa_series", lang), x, {"width": 1, "color": "rgba(100,100,100,0.55)"})
+    for i, (label, values) in enumerate(curves):
         line(label, values, {"color": colour(i), "width": 2.5})
-        for i, (label, values) in enumerate(curves)
-    ]
-    data += [
-        line(label, values, {"color": "black", "width": 1.5, "dash": "dash"}, legendgroup=str(i))
-        for i, (label, values) in enumerate(dashed or [])
-    ]
+    for i, (label, values) in enumerate(dashed or []):
+        style = {"color": "black", "width": 1.5, "dash": "dash"}
+        line(label, values, style, legendgroup=str(i))
     layout = {
         "title": {"text": t("fig_ewa", lang)},
         "height": 420,
@@ -64,7 +73,28 @@ def averages(
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "ewa",
     }
-    return from_spec(data, layout)
+    if not animate:
+        return from_spec(data, layout)
+    frames = []
+    for f, k in enumerate(shown):
+        updates = {i: u for line_updates in grow for i, u in line_updates[f].items()}
+        traces = sorted(updates)
+        frames.append({"name": str(k), "traces": traces, "data": [updates[i] for i in traces]})
+    controls = animation_controls(
+        [str(k) for k in shown], [int(steps[k]) for k in shown], lang, redraw=False
+    )
+    for menu in controls["updatemenus"]:  # above the plot, as in the built-up average
+        menu.update(y=1.12, yanchor="bottom")
+    controls["sliders"][0].update(y=1.12, yanchor="bottom")
+    controls["sliders"][0]["pad"].update(t=0, b=0)
+    y_all = np.concatenate([x, *(v for _, v in curves)])
+    y_all = y_all[np.isfinite(y_all)]
+    pad = 0.05 * (float(y_all.max() - y_all.min()) + 1e-9) if y_all.size else 1.0
+    layout["xaxis"]["range"] = [0, len(x) + 1]  # (fixed: frames do not rescale an axis)
+    layout["yaxis"]["range"] = [float(y_all.min()) - pad, float(y_all.max()) + pad]
+    layout.update(height=470, margin={"l": 71, "r": 10, "t": 117, "b": 102}, **controls)
+    layout["title"]["y"] = 0.99
+    return from_spec(data, layout, frames)
 
 
 def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure:

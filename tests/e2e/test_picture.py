@@ -227,3 +227,19 @@ def test_a_new_setting_during_an_animation_leaves_no_error_in_the_console(view):
     page.wait_for_timeout(500)
     assert not [m for m in messages if "undefined" in m], messages
     assert not errors, errors
+
+
+def test_the_ewa_lesson_draws_its_averages_as_they_play(view):
+    open_view, page, _ = view
+    open_view(LESSONS["ewa_lag"].url())
+    wait_for_figures(page, 2)
+    averages = page.locator(".js-plotly-plot").first
+    assert slider_step(averages) == 1  # sample 1: nothing of the answer yet
+    before = pixels(page, averages)
+    expect(page.get_by_text(t("ewa_bias", "en"), exact=True)).to_be_hidden()  # (the dip)
+    play_to_the_end(page, averages)
+    after = pixels(page, averages)
+    for i in range(3):  # each average's colour is on screen by the end, not before
+        colour = ("#1f77b4", "#ff7f0e", "#2ca02c")[i]
+        assert share_of(after, colour) > 3 * share_of(before, colour) + 1e-4, colour
+    assert_clean(page)
