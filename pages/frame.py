@@ -90,6 +90,7 @@ def page_frame() -> str:
 
 PRESENTER_CSS = (
     "html, .stMarkdown p, .stMarkdown li, label p {font-size: 1.25rem !important;}"
+    "[data-testid=stMain] input, [data-baseweb=select] div {font-size: 1.15rem !important;}"
     "h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;}"
     # labels wrap onto a second line rather than end in "…"; words are never cut
     ".stMarkdownEllipsis, label p {white-space: normal !important; overflow: visible !important;"

@@ -262,6 +262,7 @@ def test_presenter_copy_enlarges_everything_a_class_reads():
     assert axes and all(a.tickfont.size >= 16 and a.title.font.size >= 18 for a in axes)
     scene = big.layout.scene
     assert scene.xaxis.nticks == 5 and scene.zaxis.tickfont.size >= 12
+    assert big.layout.annotations and all(a.font.size >= 18 for a in big.layout.annotations)
     assert all(m.font.size >= 16 for m in big.layout.updatemenus)
     assert big.layout.sliders[0].font.size >= 14
     # the speed buttons and the slider move right as the play buttons grow

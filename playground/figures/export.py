@@ -523,8 +523,7 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
         for axis in (scene.xaxis, scene.yaxis, scene.zaxis):
             axis.update(tickfont_size=tick - 4, title_font_size=title - 2, nticks=5)
     for note in big.layout.annotations:  # subplot titles
-        if note.font.size is None:
-            note.font.size = title
+        note.font.size = max(note.font.size or 0, title)
     scale = CONTROL_FONT / 12  # the controls are laid out in pixels for 12-px labels
     for i, menu in enumerate(big.layout.updatemenus):
         menu.font.size = CONTROL_FONT
