@@ -61,11 +61,11 @@ def surface_figures(grid, z, title, minimum, flat, log_colour, lang):
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang):
+def race_figure(xs, ys, z, paths, labels, minima, saddles, log_colour, lang, small=True):
     from playground.figures import race as rf
 
     return rf.race_animation(
-        xs, ys, z, list(paths), list(labels), minima, saddles, log_colour, lang
+        xs, ys, z, list(paths), list(labels), minima, saddles, log_colour, lang, small
     )
 
 

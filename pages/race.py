@@ -177,8 +177,10 @@ with widgets.guarded(lang):
 
     table = runs.race_table(land, contestants, paths, float(tol))
     race_area.subheader(t("race_maps", lang))
+    paths_xy = tuple(p.xy for p in paths)
+    small = not frame.presenting()  # (on a projector, the map and its ▶ on one screen)
     fig = compute.race_figure(
-        xs, ys, z, tuple(p.xy for p in paths), tuple(labels), minima, saddles, land.log_colour, lang
+        xs, ys, z, paths_xy, tuple(labels), minima, saddles, land.log_colour, lang, small
     )
     charts.chart(fig, "race_fig", race_area, on_click=controls.set_start_from_click)
     race_area.caption(t("race_click_hint", lang))

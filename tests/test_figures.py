@@ -957,3 +957,49 @@ def test_a_lessons_averages_are_drawn_as_they_play_and_whole_at_the_end():
             np.testing.assert_allclose(drawn[:, 0], np.arange(1, k + 2))
             np.testing.assert_allclose(drawn[:, 1], values[: k + 1], rtol=1e-4)
     assert ef.averages(x, curves, "en").frames == ()  # outside a lesson: drawn whole at once
+
+
+def test_a_race_for_the_projector_is_its_map_alone_and_fits_a_720_px_screen():
+    from playground import landscapes
+    from playground.figures import race
+    from playground.optimizers import RunSpec
+
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(text) for text in land.race]
+    paths = [p.xy for p in runs.race(land, contestants, runs.RaceConfig((-1.5, 2.0), 80))]
+    xs, ys = land.axes(41)
+    labels = [r.label() for r in contestants]
+    args = (xs, ys, land.grid(41), paths, labels, np.ones((1, 2)), np.zeros((0, 2)))
+    full, alone = race.race_animation(*args), race.race_animation(*args, small=False)
+    assert full.layout.height > 720 >= alone.layout.height + 80  # (with the browser's own bar)
+    assert {tr.xaxis for tr in alone.data} == {"x"} and len(alone.layout.images) == 1
+    player = Player(alone)
+    for f in [*range(len(player.frames)), 20]:
+        player.show(f)
+        k = int(player.names[f])
+        for r, xy in enumerate(paths):
+            np.testing.assert_allclose(player.line(str(r)), xy[: k + 1], rtol=1e-4, atol=1e-9)
+
+
+def test_on_a_projector_controls_above_a_map_move_up_clear_of_its_two_row_legend():
+    from playground import landscapes
+    from playground.figures import race
+
+    land = landscapes.get("saddle")
+    paths = [np.array([[1.0, 0.0], [0.5, 0.1]]), np.array([[1.0, 0.0], [0.4, 0.2]])]
+    xs, ys = land.axes(21)
+    fig = race.race_animation(
+        xs, ys, land.grid(21), paths, ["a", "b"], np.zeros((0, 2)), np.zeros((0, 2)), small=False
+    )
+    big = export.presenter(fig)
+
+    def above(f, control) -> float:  # px between the plot's top and the control
+        plot = f.layout.height - f.layout.margin.t - f.layout.margin.b
+        return (control.y - 1) * plot
+
+    assert big.layout.margin.t == fig.layout.margin.t + 48
+    for old, new in zip(fig.layout.updatemenus, big.layout.updatemenus, strict=True):
+        assert above(big, new) == pytest.approx(above(fig, old) + 48)
+    assert above(big, big.layout.sliders[0]) == pytest.approx(
+        above(fig, fig.layout.sliders[0]) + 48
+    )

@@ -509,6 +509,23 @@ def sent(fig: go.Figure, presenting: bool = False) -> Sent:
     return done
 
 
+def _lift_controls_above(big: go.Figure, lift: int = 48) -> None:
+    """Play buttons and slider above the plot go ``lift`` px higher, into a taller top margin:
+    the legend between them and the plot takes two rows at a projector's size."""
+    controls = [*big.layout.updatemenus, *big.layout.sliders]
+    if not big.layout.height or not any((c.y or 0) > 1 for c in controls):
+        return
+    top = big.layout.margin.t if big.layout.margin.t is not None else MARGIN["t"]
+    bottom = big.layout.margin.b if big.layout.margin.b is not None else MARGIN["b"]
+    plot = big.layout.height - top - bottom  # px
+    if plot <= 2 * lift:
+        return
+    for c in controls:
+        if (c.y or 0) > 1:  # its px above the plot, plus the lift, over the shorter plot
+            c.y = 1 + ((c.y - 1) * plot + lift) / (plot - lift)
+    big.layout.margin.t = top + lift
+
+
 def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
     """A copy of ``fig`` for a projector (1280 × 720): larger text everywhere (tick labels, axis
     and subplot titles, legend, the play buttons and the step slider, set on each axis since
@@ -524,6 +541,7 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
             axis.update(tickfont_size=tick - 4, title_font_size=title - 2, nticks=5)
     for note in big.layout.annotations:  # subplot titles
         note.font.size = max(note.font.size or 0, title)
+    _lift_controls_above(big)
     scale = CONTROL_FONT / 12  # the controls are laid out in pixels for 12-px labels
     for i, menu in enumerate(big.layout.updatemenus):
         menu.font.size = CONTROL_FONT

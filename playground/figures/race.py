@@ -91,17 +91,22 @@ def race_animation(
     saddles: np.ndarray,
     log_colour: bool = False,
     lang: str = "en",
+    small: bool = True,
 ) -> go.Figure:
     """All runs on one contour map, and one small map per run, animated in sync.
+
+    ``small=False`` (presenter mode) leaves out the small maps: the map and its ▶ then fit on
+    a 720-px projector.
 
     ``z`` has shape (n_y, n_x) over ``xs``, ``ys``; each path has shape (T_r + 1, 2); minima and
     saddles have shape (M, 2). The overlay carries an invisible grid of points so that a
     click on the map can select a start point.
     """
     n_runs = len(paths)
-    panel_rows = int(np.ceil(n_runs / PANEL_COLUMNS))
-    layout = _grid_layout(n_runs)
-    for note, label in zip(layout.get("annotations", []), labels, strict=True):
+    n_small = n_runs if small else 0
+    panel_rows = int(np.ceil(n_small / PANEL_COLUMNS))
+    layout = _grid_layout(n_small)
+    for note, label in zip(layout.get("annotations", []), labels[:n_small], strict=True):
         note["text"] = label
     window = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
     values, ticks = _map_values(z, log_colour)
@@ -213,7 +218,7 @@ def race_animation(
             )
         )
     revealed: list[int] = []  # the small multiples' paths, shown at the last frame
-    for r, xy in enumerate(paths):
+    for r, xy in enumerate(paths[:n_small]):
         k = 2 + r  # subplot of run r
         images.append(_map(values, xs, ys, lo, hi, k, MAX_PANEL_GRID))
         revealed.append(len(data))
@@ -230,7 +235,7 @@ def race_animation(
         for px, py in listed:  # overlay: the current point
             end = min(int(k), len(px) - 1)
             moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
-        for px, py in listed:  # small multiples: the current point
+        for px, py in listed[:n_small]:  # small multiples: the current point
             end = min(int(k), len(px) - 1)
             moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
         updates = dict(zip(moving, moved, strict=True))
@@ -249,7 +254,7 @@ def race_animation(
             range=window[0] if name.startswith("x") else window[1],
             showgrid=False,
             zeroline=False,
-            visible=k <= 1 + n_runs,  # the grid's last row may have empty cells
+            visible=k <= 1 + n_small,  # the grid's last row may have empty cells
             **({"showticklabels": False} if k > 1 else {}),  # the overlay has tick labels
         )
     layout["xaxis"]["title"] = {"text": "x"}
