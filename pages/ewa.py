@@ -6,6 +6,7 @@ Thin by design: keyed widgets → series and β values → library (playground.e
 import charts
 import compute
 import frame
+import guided
 import numpy as np
 import streamlit as st
 import widgets
@@ -161,7 +162,7 @@ with widgets.guarded(lang):
             )
             for b in betas
         ]
-    lesson = frame.in_lesson()  # (the lines drawn as ▶ plays: nothing of the answer before)
+    lesson = guided.in_lesson()  # (the lines drawn as ▶ plays: nothing of the answer before)
     charts.chart(compute.figure(ef.averages, x, curves, lang, dashed, lesson), "ewa_fig")
     widgets.show_code(scripts.ewa_script(x, betas, v0 == "first"), "ewa.py", "code_ewa")
     if swapped:
@@ -188,7 +189,7 @@ with widgets.guarded(lang):
         key="ewa_weights",
     )
 
-    bias = frame.outcome(st.container(), lang)  # (a lesson's answer: the zero start's dip)
+    bias = guided.outcome(st.container(), lang)  # (a lesson's answer: the zero start's dip)
     bias.subheader(t("ewa_bias", lang))
     bias.markdown(t("ewa_bias_intro", lang))
     b = bias.selectbox(t("ewa_bias_beta", lang), betas, index=len(betas) - 1, key="bias_beta")

@@ -1,9 +1,9 @@
 """The page frame every view shares, and the view's state in the URL.
 
-The sidebar (language, presenter mode, copy link), the guided lesson above a view, the link's
-settings (read before the view runs, given back when a student returns to a view, and the
-ones that could not be used), and the widgets whose URL parameter is the option itself
-(``choice``, ``initial``). Nothing here computes: see compute.py.
+The sidebar (language, presenter mode, copy link), the link's settings (read before the view
+runs, given back when a student returns to a view, and the ones that could not be used), and
+the widgets whose URL parameter is the option itself (``choice``, ``initial``). Nothing here
+computes: see compute.py. Guided lessons: guided.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import suppress
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from views import BY_PATH, LESSON_KEEPS, PRESENTER_HIDDEN
+from views import LESSON_KEEPS, PRESENTER_HIDDEN
 
 from playground import links
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -121,46 +121,6 @@ def projector_layout(lang: str) -> None:
             f"<style>{hidden}, [class*='st-key-exp_'] {{display: none !important;}}"
             f"{PRESENTER_CSS}</style>"
         )
-
-
-def lesson_box(where, lang: str) -> None:
-    """The guided lesson named in the link, above the view: predict, then play, then read why."""
-    from playground.lessons import LESSONS
-
-    name = st.query_params.get("lesson")
-    if not name:
-        return
-    lesson = LESSONS.get(name)
-    if lesson is None:
-        where.warning(t("lesson_unknown", lang, name=name[:40]), icon=":material/school:")
-        return
-    if st.session_state.get("_lesson") != name:  # just arrived: the view starts from the link
-        for key in [k for k in st.session_state if k not in LESSON_KEEPS]:
-            del st.session_state[key]
-        st.session_state["_lesson"] = name
-    with where.container(border=True, key="lesson_box"):
-        title = t(f"lesson_{name}_title", lang)
-        st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
-        st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
-        st.markdown(t(BY_PATH[lesson.page].then, lang))
-        with st.expander(t("lesson_why_label", lang)):
-            st.markdown(t(f"lesson_{name}_why", lang))
-
-
-def in_lesson() -> bool:
-    """Whether the view is showing a guided lesson (its link names one that exists)."""
-    from playground.lessons import LESSONS
-
-    return st.query_params.get("lesson") in LESSONS
-
-
-def outcome(where, lang: str, label: str = "lesson_outcome_label"):
-    """Where a view shows the outcome of what the class is about to watch (results, curves,
-    "diverged at step 12"): in a lesson, a closed expander to open once the animation has
-    played, so that nothing gives the answer away; otherwise ``where`` itself."""
-    if not in_lesson():
-        return where
-    return where.expander(t(label, lang), icon=":material/visibility:")
 
 
 def link_snapshot() -> dict[str, list[str]]:

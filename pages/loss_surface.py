@@ -7,6 +7,7 @@ cached library calls (compute.*) → pure figure builders.
 import charts
 import compute
 import frame
+import guided
 import loss_surface_controls as ls_controls
 import streamlit as st
 import widgets
@@ -179,7 +180,7 @@ def descent_section() -> None:
             ds.names,
         )
         charts.chart(fig, "descent_fig")
-        descent_outcome(traj, frame.outcome(st.container(), lang) if frame.in_lesson() else above)
+        descent_outcome(traj, guided.outcome(st.container(), lang) if guided.in_lesson() else above)
         st.download_button(
             t("download_csv", lang),
             lambda: traj.to_frame().to_csv(index=False),  # written only when clicked

@@ -4,6 +4,7 @@ the gradient descent's row (loss, learning rate, steps, start, batch). Keyed, bo
 
 import compute
 import frame
+import guided
 import numpy as np
 import streamlit as st
 import widgets
@@ -126,7 +127,7 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
         help=t("ls_lr_help", lang, high=runs.MAX_LR),
         **Q,
     )
-    if not frame.in_lesson():  # (in a lesson, the bound would give the answer away)
+    if not guided.in_lesson():  # (in a lesson, the bound would give the answer away)
         c[1].caption(t("ls_lr_bound", lang, bound=f"{lr_bound:.4g}"))
     steps = c[2].number_input(
         t("steps", lang),

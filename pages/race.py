@@ -7,6 +7,7 @@ calls (compute.*) → pure figure builders.
 import charts
 import compute
 import frame
+import guided
 import numpy as np
 import pandas as pd
 import race_controls as controls
@@ -184,7 +185,7 @@ with widgets.guarded(lang):
     )
     charts.chart(fig, "race_fig", race_area, on_click=controls.set_start_from_click)
     race_area.caption(t("race_click_hint", lang))
-    results_area = frame.outcome(results_area, lang)
+    results_area = guided.outcome(results_area, lang)
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
             results_area.warning(
@@ -211,7 +212,7 @@ with widgets.guarded(lang):
 
     # One panel at a time: building and sending only the chosen one keeps every change fast.
     race = panels.Race(surface, options, data_x, data_y, land, paths, labels, table, xs, ys, z)
-    with frame.outcome(st.container(), lang, "lesson_outcome_curves"):
+    with guided.outcome(st.container(), lang, "lesson_outcome_curves"):
         panels.show(race, lang)
     with st.expander(t("notice", lang), expanded=False):
         st.markdown(t("race_notice", lang))

@@ -8,6 +8,7 @@ import logging
 
 import charts
 import frame
+import guided
 import streamlit as st
 import torch
 import workers
@@ -64,7 +65,7 @@ def main() -> None:
             st.switch_page(page, query_params=frame.reset_view(page.url_path))
         charts.preload_charts(shown.build, shown.preload_idle)
     notice = st.container()  # above the view: what in the link could not be used
-    frame.lesson_box(st.container(), lang)
+    guided.lesson_box(st.container(), lang)
     # Only a view just opened (a link, a reload, the menu) can have settings it could not use:
     # on a rerun the URL holds what the widgets themselves wrote (a changed optimizer's old
     # value among them), which is no link of anybody's.

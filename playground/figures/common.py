@@ -232,6 +232,13 @@ def slider_stops(n_frames: int) -> np.ndarray:
     return np.unique(np.linspace(0, n_frames - 1, min(MAX_SLIDER_STEPS, n_frames)).astype(int))
 
 
+def frame_of(name: str, updates: dict[int, dict]) -> dict:
+    """An animation frame as plotly.js reads it: the traces it moves (by index, ascending) and
+    what moves in each."""
+    traces = sorted(updates)
+    return {"name": name, "traces": traces, "data": [updates[i] for i in traces]}
+
+
 def growing(
     columns: Sequence[np.ndarray], shown: np.ndarray, kind: str = "scatter"
 ) -> tuple[list[dict], list[dict[int, dict]]]:

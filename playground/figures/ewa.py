@@ -11,6 +11,7 @@ from playground.figures.common import (
     animation_controls,
     compact,
     decimals,
+    frame_of,
     from_spec,
     growing,
     subplot_layout,
@@ -78,8 +79,7 @@ def averages(
     frames = []
     for f, k in enumerate(shown):
         updates = {i: u for line_updates in grow for i, u in line_updates[f].items()}
-        traces = sorted(updates)
-        frames.append({"name": str(k), "traces": traces, "data": [updates[i] for i in traces]})
+        frames.append(frame_of(str(k), updates))
     controls = animation_controls(
         [str(k) for k in shown], [int(steps[k]) for k in shown], lang, redraw=False
     )

@@ -12,6 +12,7 @@ from playground.figures.common import (
     compact,
     decimals,
     frame_indices,
+    frame_of,
     from_spec,
     growing,
     legend_width,
@@ -243,8 +244,7 @@ def race_animation(
         updates.update({i: {"type": "scatter", "opacity": at_end} for i in revealed})
         for line in grow:
             updates.update(line[f])
-        traces = sorted(updates)
-        frames.append({"name": str(k), "traces": traces, "data": [updates[i] for i in traces]})
+        frames.append(frame_of(str(k), updates))
     # Frame 0 shows every run at its start.
     for trace_index, value in zip(frames[0]["traces"], frames[0]["data"], strict=True):
         data[trace_index].update(value)

@@ -14,6 +14,7 @@ from playground.figures.common import (
     compact,
     decimals,
     frame_indices,
+    frame_of,
     from_spec,
     growing,
     log_axis,
@@ -356,8 +357,7 @@ def descent_animation(
         updates = dict(zip(moving, moved, strict=True))
         for line in grow.values():
             updates.update(line[f])
-        traces = sorted(updates)
-        frames.append({"name": str(k), "traces": traces, "data": [updates[i] for i in traces]})
+        frames.append(frame_of(str(k), updates))
     axis("loss", "y", title={"text": t("axis_loss", lang)}, **log_axis(loss))
     axis("loss", "x", title={"text": t("axis_step", lang)})
     over_map = {"showgrid": False, "zeroline": False}  # (grid lines would cross the map)

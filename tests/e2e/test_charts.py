@@ -179,21 +179,33 @@ VISIBLE_PATHS = """gd => [...gd.querySelectorAll('.scatterlayer path')]
   .map(n => n.getAttribute('d'))"""
 
 
+def new_setting(page, race, label: str, value: str) -> None:
+    """Type ``value`` into the setting ``label`` and wait until the race shows the new figure."""
+    shown = race.evaluate("gd => gd.__drawn")
+    box = page.get_by_role("spinbutton", name=label).first
+    box.fill(value)
+    box.press("Enter")
+    page.wait_for_function(
+        "([gd, shown]) => gd.__drawn !== shown && gd.__drawn === gd.__spec",
+        arg=[race.element_handle(), shown],
+        timeout=30_000,
+    )
+
+
+# The figure on screen drawn again whole, by Plotly.react from the JSON it was sent
+REDRAW_WHOLE = """gd => { const f = JSON.parse(gd.__spec);
+  Object.assign(f.layout, {template: gd.layout.template, title: gd.layout.title});
+  return gd.__plotly.react(gd, {data: f.data, layout: f.layout, frames: f.frames,
+                                config: gd.__config}); }"""
+
+
 def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(view):
     open_view, page, errors = view
     open_view("/race")
     wait_for_figures(page, 2)
     race = page.locator(".js-plotly-plot").first
     for label, value in (("Steps", "37"), ("Start x", "0.5"), ("Steps", "250")):
-        shown = race.evaluate("gd => gd.__drawn")
-        box = page.get_by_role("spinbutton", name=label).first
-        box.fill(value)
-        box.press("Enter")
-        page.wait_for_function(
-            "([gd, shown]) => gd.__drawn !== shown && gd.__drawn === gd.__spec",
-            arg=[race.element_handle(), shown],
-            timeout=30_000,
-        )
+        new_setting(page, race, label, value)
         # only the paths moved: updated in place, with the new frames and slider
         assert race.evaluate("gd => gd.__how") == "in place"
         frames, sent = race.evaluate(
@@ -202,24 +214,10 @@ def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(v
         )
         assert frames == sent
         in_place = race.evaluate(DRAWN)
-        # the same figure drawn whole (Plotly.react from the JSON) looks exactly the same
-        race.evaluate(
-            "gd => { const f = JSON.parse(gd.__spec);"
-            " Object.assign(f.layout, {template: gd.layout.template, title: gd.layout.title});"
-            " return gd.__plotly.react(gd, {data: f.data, layout: f.layout, frames: f.frames,"
-            " config: gd.__config}); }"
-        )
+        race.evaluate(REDRAW_WHOLE)  # the same figure drawn whole looks exactly the same
         assert race.evaluate(DRAWN) == in_place
     # and played to its end, the figure moved in place draws the paths a whole redraw draws
-    box = page.get_by_role("spinbutton", name="Steps").first
-    shown = race.evaluate("gd => gd.__drawn")
-    box.fill("60")
-    box.press("Enter")
-    page.wait_for_function(
-        "([gd, shown]) => gd.__drawn !== shown && gd.__drawn === gd.__spec",
-        arg=[race.element_handle(), shown],
-        timeout=30_000,
-    )
+    new_setting(page, race, "Steps", "60")
     assert race.evaluate("gd => gd.__how") == "in place"
     last = "gd => gd.__plotly.animate(gd, [JSON.parse(gd.__spec).frames.at(-1).name],"
     last += " {mode: 'immediate', frame: {duration: 0, redraw: false}, transition: {duration: 0}})"
@@ -227,12 +225,7 @@ def test_a_new_number_of_steps_moves_the_race_in_place_as_a_whole_redraw_would(v
     race.evaluate(last)
     page.wait_for_function(at_end, arg=race.element_handle(), timeout=10_000)
     in_place_paths = race.evaluate(VISIBLE_PATHS)
-    race.evaluate(
-        "gd => { const f = JSON.parse(gd.__spec);"
-        " Object.assign(f.layout, {template: gd.layout.template, title: gd.layout.title});"
-        " return gd.__plotly.react(gd, {data: f.data, layout: f.layout, frames: f.frames,"
-        " config: gd.__config}); }"
-    )
+    race.evaluate(REDRAW_WHOLE)
     race.evaluate(last)
     page.wait_for_timeout(500)  # (the slider's label is not what this compares)
     assert race.evaluate(VISIBLE_PATHS) == in_place_paths
