@@ -319,7 +319,7 @@ def test_figure_table_lists_an_animation_once_as_its_last_frame_shows_it():
 
     fig, traj = _animation(steps=50, n=41, points=50)
     table = export.figure_table(fig)
-    assert list(table.columns[:3]) == ["trace", "x", "y"] and "frame" not in table.columns
+    assert list(table.columns[:3]) == ["trace", "w", "b"] and "frame" not in table.columns
     assert (table["trace"] == "path").sum() == traj.steps + 1  # each step once, not per frame
 
 
@@ -1003,3 +1003,125 @@ def test_on_a_projector_controls_above_a_map_move_up_clear_of_its_two_row_legend
     assert above(big, big.layout.sliders[0]) == pytest.approx(
         above(fig, fig.layout.sliders[0]) + 48
     )
+
+
+# -- CSV columns, readable log axes, growing lines, titles clear of the modebar -----------------
+
+
+def test_the_csv_names_its_columns_by_the_axes_each_trace_is_drawn_on():
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=4)
+    fig.add_scatter(x=[0, 1, 2], y=[1.0, 0.5, 0.25], name="train", row=1, col=1)
+    fig.add_scatter(x=[0, 1], y=[2.0, 1.0], name="val", row=1, col=2)
+    fig.add_scatter(x=[5.5], y=[6.5], name="raw", row=1, col=3)  # untitled axes: x and y
+    fig.add_scatter(x=[1.5], y=[2.5], name="both", row=1, col=4)
+    fig.update_xaxes(title_text="epoch", col=1)
+    fig.update_xaxes(title_text="step", col=2)
+    fig.update_yaxes(title_text="<b>loss</b>", col=1)  # as shown: loss
+    fig.update_yaxes(title_text="loss", col=2)  # the same title: the same column
+    fig.update_xaxes(title_text="-log p", col=4)  # one trace, one title twice: told apart
+    fig.update_yaxes(title_text="-log p", col=4)
+    assert export.figure_csv(fig).splitlines() == [
+        "trace,epoch,loss,step,x,y,'-log p (x),'-log p (y)",
+        "train,0,1.0,,,,,",
+        "train,1,0.5,,,,,",
+        "train,2,0.25,,,,,",
+        "val,,2.0,0,,,,",
+        "val,,1.0,1,,,,",
+        "raw,,,,5.5,6.5,,",
+        "both,,,,,,1.5,2.5",
+    ]
+
+
+def test_the_csv_of_an_animation_names_its_columns_in_the_figures_language():
+    from playground.figures import race
+    from playground.i18n import t
+
+    fig, _, _ = _descent(20, three_d=True)
+    table = export.figure_table(fig)  # panels: map (w, b), 3-D (w, b, L), fit (x, y), loss
+    assert list(table.columns) == ["trace", "w", "b", "L", "x", "y", "step", "loss"]
+    loss = table[table["trace"] == "loss"]
+    assert loss[["w", "b", "L", "x", "y"]].isna().all().all()
+    assert loss["step"].tolist() == list(range(21))  # whole numbers, written 0, 1, 2…
+    zh = race.curves([np.array([3.0, 2.0, 1.0])], ["a"], "gap", "间隙", lang="zh")
+    assert list(export.figure_table(zh).columns) == ["trace", t("axis_step", "zh"), "间隙"]
+
+
+def test_a_log_axis_over_less_than_two_decades_labels_at_least_three_ticks_inside_it():
+    for lo, hi in ((0.3, 2.0), (0.6, 0.9), (1.2, 9.0), (0.0021, 0.0095)):
+        axis = common.log_axis(np.geomspace(lo, hi, 30))
+        ticks = axis["tickvals"]
+        assert axis["type"] == "log" and len(ticks) >= 3, (lo, hi, ticks)
+        assert all(lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9) for v in ticks), (lo, hi, ticks)
+        assert [float(text) for text in axis["ticktext"]] == pytest.approx(ticks)
+        assert not any("e" in text for text in axis["ticktext"])  # 0.002, not 2e-03
+    assert common.log_axis(np.array([0.3, 2.0]))["ticktext"] == ["0.5", "1", "2"]
+    wide = common.log_axis(np.array([0.001, 1000.0]))  # one tick per decade
+    assert wide["ticktext"] == ["0.001", "0.01", "0.1", "1", "10", "100", "1000"]
+    tiny = common.log_axis(np.array([1e-7, 1e-5]))
+    assert tiny["ticktext"][0] == "1e-7" and "1e-5" in tiny["ticktext"]  # (not 1e-07)
+
+
+def test_the_race_and_from_scratch_loss_axes_get_readable_ticks():
+    from playground.figures import race
+    from playground.figures import scratch as sf
+
+    loss = np.geomspace(2.0, 0.3, 50)
+    for fig in (
+        race.curves([loss, loss * 1.1], ["a", "b"], "loss", "L"),
+        sf.loss_figure({"a": loss, "b": loss * 0.9}),
+    ):
+        shown = _ticks_in_view(fig.layout.yaxis, np.r_[loss * 0.9, loss * 1.1])
+        assert len(shown) >= 3, list(fig.layout.yaxis.tickvals)
+
+
+def test_a_growing_line_follows_the_traces_before_it_with_only_its_tip_in_the_legend():
+    data = [{"type": "scatter", "name": "before"}]
+    style = {"type": "scatter", "name": "path", "xaxis": "x2", "line": {"color": "red"}}
+    xs, ys = np.arange(49.0), np.arange(49.0) ** 2
+    updates = common.add_growing(data, [xs, ys], np.array([0, 10, 48]), style)
+    lines = data[1:]
+    assert len(lines) == common.PIECES + 1  # the pieces, then the tip
+    assert all(tr["name"] == "path" and tr["xaxis"] == "x2" for tr in lines)
+    assert [tr["showlegend"] for tr in lines] == [False] * common.PIECES + [True]
+    assert len(updates) == 3 and min(i for frame in updates for i in frame) >= 1
+    tip = updates[-1][len(data) - 1]  # at step 48, the tip ends at the last point
+    assert tip["x"][-1] == 48 and tip["y"][-1] == 48**2
+    hidden = {**style, "showlegend": False}
+    common.add_growing(data, [xs, ys], np.array([0]), hidden)
+    assert not any(tr["showlegend"] for tr in data[len(lines) + 1 :])
+
+
+def _titled_figures() -> dict[str, go.Figure]:
+    """Every figure of this library with a title, from the builders that place it
+    (common.titled)."""
+    from playground.figures import ewa as ef
+    from playground.figures import race
+
+    figs = {**_spec_built_figures(), **_other_figures()}
+    x, v = np.arange(40.0), np.arange(40.0) / 2
+    figs["ewa lesson"] = ef.averages(x, [("β", v)], animate=True)
+    figs["weights"] = ef.weights_figure([0.9], 20)
+    figs["contour"] = figures.surface_contour(
+        Grid(-1.0, 1.0, 0.0, 2.0, 21), np.ones((21, 21)), "L", (0.0, 1.0)
+    )
+    label = np.zeros((5, 5), dtype=int)
+    figs["basin"] = race.basin_figure(np.arange(5.0), np.arange(5.0), label, np.zeros((1, 2)))
+    untitled = ("race map", "ewa bias", "ewa build-up", "descent", "descent with 3-D")
+    other = ("digits", "plotly's frames", "training grid")  # (not placed by these builders)
+    return {k: f for k, f in figs.items() if k not in untitled + other}
+
+
+MODEBAR_BOTTOM = 24  # px: plotly.js's CSS puts the modebar at top: 2px, its buttons 22 px high
+
+
+@pytest.mark.parametrize("name", list(_titled_figures()))
+def test_a_long_title_is_left_aligned_under_the_modebar_not_under_its_buttons(name):
+    fig = _titled_figures()[name]
+    for f, size in ((fig, 16), (export.presenter(fig), 24)):  # the theme's and a projector's
+        title = f.layout.title
+        assert title.text and (title.x, title.xanchor, title.xref) == (0, "left", "container")
+        assert (title.y, title.yanchor, title.yref) == (1, "top", "container")
+        assert title.pad.t >= MODEBAR_BOTTOM  # the title's top under the modebar's buttons
+        assert f.layout.margin.t >= title.pad.t + 1.2 * size  # a line of it above the plot

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import struct
 import unicodedata
 import zlib
@@ -33,6 +34,8 @@ PIECES = 24  # pieces of a line that an animation draws as it plays (common.grow
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 BASE_FRAME_MS = 80
 SPEEDS_OFFSET, SLIDER_OFFSET = 150, 330  # px from the left: play/pause, speeds, then the slider
+MODEBAR = 24  # px at the figure's top that plotly.js's modebar covers (its CSS: 2 px + 22 px)
+TITLE_SIZE = 16  # px: a figure title's font in the app's theme (pages/chart_theme.json)
 
 
 def compact(values: np.ndarray | Sequence[float]) -> np.ndarray:
@@ -179,6 +182,37 @@ def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = No
     return Animated(spec, frames=frames, _validate=False)
 
 
+def figure_title(text: str) -> dict:
+    """A figure's title, left-aligned and under the row of the modebar (plotly.js's toolbar in
+    the top-right corner), so that a long title is never under its buttons. Give the figure a
+    top margin of at least ``title_margin()``, or use ``titled``."""
+    return {
+        "text": text,
+        "x": 0,
+        "xref": "container",
+        "xanchor": "left",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": MODEBAR + 4, "l": 4},
+    }
+
+
+def title_margin(size: float = TITLE_SIZE) -> int:
+    """The top margin (px) that holds the modebar's row and, under it, a title of ``size`` px
+    (one line, about 1.3 of its size high) and a few px above the plot."""
+    return MODEBAR + 4 + math.ceil(1.3 * size) + 6
+
+
+def titled(layout: dict, text: str) -> dict:
+    """``layout`` with the title ``text`` (``figure_title``) and a top margin that holds it."""
+    margin = layout.get("margin") or {}
+    return layout | {
+        "title": figure_title(text),
+        "margin": margin | {"t": max(margin.get("t", 0), title_margin())},
+    }
+
+
 def legend_width(names: Sequence[str]) -> int:
     """About how wide (px) a vertical legend of ``names`` is drawn in Streamlit's theme.
 
@@ -208,16 +242,63 @@ def log_colour_scale(z: np.ndarray) -> tuple[np.ndarray, dict]:
     return logz, bar
 
 
+TICK_MANTISSAS = ((1, 2, 5), (1, 2, 3, 5, 7), (1, 2, 3, 4, 5, 6, 7, 8, 9))
+
+
 def log_axis(values: np.ndarray) -> dict:
-    """A log axis with one labelled tick per decade, or a linear one if a value is not positive."""
+    """A log axis for ``values`` whose labelled ticks are all inside their range: at least three
+    where it can, never fewer than two; or a linear axis if a value is not positive.
+
+    One tick per decade where the values span enough decades (at most about nine labelled);
+    else 1, 2 and 5 in each decade, then 1, 2, 3, 5 and 7, then every digit, then evenly spaced
+    round values in a range narrower than that. (A loss between 0.013 and 0.36 had only the
+    tick 0.1 in view, one between 0.3 and 2 only 1: plotly's own ticks on a log axis with
+    ``tickvals`` are just those given.) A single value gets a range around it.
+    """
     values = np.asarray(values, dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size == 0 or values.min() <= 0:
         return {"type": "linear"}
-    lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
-    step = max(1, -(-(hi - lo) // 8))  # at most about 9 labelled decades
-    ticks = [10.0**k for k in range(lo, hi + 1, step)]
-    return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
+    lo, hi = float(values.min()), float(values.max())
+    axis: dict = {"type": "log"}
+    if hi <= lo * (1 + 1e-6):  # one value: plotly would show a range of its own choosing
+        lo, hi = lo / 2, hi * 2
+        axis["range"] = [math.log10(lo), math.log10(hi)]
+    ticks = [float(f"{v:.12g}") for v in _log_ticks(lo, hi)]
+    return axis | {"tickvals": ticks, "ticktext": [tick_label(v) for v in ticks]}
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """Round values between ``lo`` and ``hi`` (0 < lo < hi) for a log axis (``log_axis``)."""
+    near = 1e-9 * hi  # (a tick on the smallest or largest value is in view)
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    step = max(1, -(-(last - first) // 8))  # at most about 9 labelled decades
+
+    def inside(ticks) -> list[float]:
+        return [v for v in ticks if lo - near <= v <= hi + near]
+
+    ticks = inside(10.0**k for k in range(first, last + 1, step))
+    for mantissas in TICK_MANTISSAS:
+        if len(ticks) >= 3:
+            return ticks
+        ticks = inside(m * 10.0**k for k in range(first, last + 1) for m in mantissas)
+    if len(ticks) >= 3:
+        return ticks
+    raw = (hi - lo) / 3  # within about one digit's step (0.11 to 0.19): round steps
+    scale = 10.0 ** math.floor(math.log10(raw))
+    step_ = max((m * scale for m in (2, 2.5, 5) if m * scale <= raw), default=scale)
+    low, high = math.ceil(lo / step_ - 1e-9), math.floor(hi / step_ + 1e-9)
+    digits = max(0, 1 - math.floor(math.log10(step_)))
+    return [round(k * step_, digits) for k in range(low, high + 1)]
+
+
+def tick_label(value: float) -> str:
+    """A tick's label as a person writes it: 0.3, 20, 0.0005, and 1e-7 or 2e6 (not 1e-07) for
+    the very small and the very large."""
+    if value == 0 or 1e-4 <= abs(value) < 1e5:
+        return f"{value:.12g}"
+    mantissa, exponent = f"{value:.6e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
 
 
 def frame_indices(length: int) -> np.ndarray:
@@ -309,6 +390,23 @@ def growing(
     return [*pieces, {"type": kind, **tip}], updates
 
 
+def add_growing(
+    data: list[dict], columns: Sequence[np.ndarray], shown: np.ndarray, style: dict
+) -> list[dict[int, dict]]:
+    """Append to ``data`` a line that an animation draws as it plays (``growing``): its pieces
+    and then its tip, each ``style`` (type, axes, name, line…) with its own coordinates. Only
+    the tip is in the legend, and only if ``style`` does not leave the line out of it.
+
+    Returns the line's updates for each frame of ``shown``, by index in ``data``.
+    """
+    pieces, updates = growing(columns, shown, style.get("type", "scatter"))
+    first = len(data)
+    legend = style.get("showlegend", True)
+    for j, piece in enumerate(pieces):
+        data.append({**style, **piece, "showlegend": legend and j == len(pieces) - 1})
+    return [{first + j: u for j, u in frame.items()} for frame in updates]
+
+
 def animation_controls(
     names: list[str], labels: list[int], lang: str = "en", redraw: bool = True, y: float = -0.04
 ) -> dict:
@@ -385,6 +483,17 @@ def animation_controls(
             },
         ],
     }
+
+
+def controls_above(controls: dict, y: float) -> dict:
+    """``controls`` (animation_controls) moved over the plot: their bottom at ``y`` (paper
+    coordinates, above 1), with no padding above or below the slider. Give the figure a top
+    margin that holds them."""
+    for control in [*controls["updatemenus"], *controls["sliders"]]:
+        control.update(y=y, yanchor="bottom")
+    for slider in controls["sliders"]:
+        slider["pad"].update(t=0, b=0)
+    return controls
 
 
 VIRIDIS = (

@@ -8,19 +8,22 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.figures.common import (
+    add_growing,
     animation_controls,
     compact,
+    controls_above,
     decimals,
     frame_of,
     from_spec,
-    growing,
     subplot_layout,
+    titled,
 )
 from playground.figures.race import colour
 from playground.i18n import t
 
 MAX_POINTS = 5000  # points drawn per line; longer series are thinned for drawing only
 MAX_ANIMATION_FRAMES = 150
+CONTROLS_Y = 1.12  # the play buttons and slider, over the plot (paper coordinates)
 
 
 def _thin(n: int) -> np.ndarray:
@@ -51,13 +54,8 @@ def averages(
         if not animate:
             data.append({**trace, "x": steps, "y": compact(values[idx])})
             return
-        pieces, updates = growing([steps, values[idx]], shown)
-        first = len(data)
-        grow.append([{first + j: u for j, u in frame.items()} for frame in updates])
-        group = extra.get("legendgroup", f"line{first}")
-        for j, piece in enumerate(pieces):
-            last = j == len(pieces) - 1
-            data.append({**trace, **piece, "legendgroup": group, "showlegend": last})
+        group = extra.get("legendgroup", f"line{len(data)}")
+        grow.append(add_growing(data, [steps, values[idx]], shown, trace | {"legendgroup": group}))
 
     line(t("ewa_series", lang), x, {"width": 1, "color": "rgba(100,100,100,0.55)"})
     for i, (label, values) in enumerate(curves):
@@ -66,14 +64,14 @@ def averages(
         style = {"color": "black", "width": 1.5, "dash": "dash"}
         line(label, values, style, legendgroup=str(i))
     layout = {
-        "title": {"text": t("fig_ewa", lang)},
         "height": 420,
         "xaxis": {"title": {"text": t("axis_t", lang)}},
         "yaxis": {"title": {"text": t("axis_x", lang)}},
-        "margin": {"l": 71, "r": 10, "t": 40, "b": 102},  # (fitted: see common.py)
+        "margin": {"l": 71, "r": 10, "b": 102},  # (fitted: see common.py)
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "ewa",
     }
+    layout = titled(layout, t("fig_ewa", lang))
     if not animate:
         return from_spec(data, layout)
     frames = []
@@ -83,17 +81,13 @@ def averages(
     controls = animation_controls(
         [str(k) for k in shown], [int(steps[k]) for k in shown], lang, redraw=False
     )
-    for menu in controls["updatemenus"]:  # above the plot, as in the built-up average
-        menu.update(y=1.12, yanchor="bottom")
-    controls["sliders"][0].update(y=1.12, yanchor="bottom")
-    controls["sliders"][0]["pad"].update(t=0, b=0)
+    controls_above(controls, CONTROLS_Y)  # above the plot, as in the built-up average
     y_all = np.concatenate([x, *(v for _, v in curves)])
     y_all = y_all[np.isfinite(y_all)]
     pad = 0.05 * (float(y_all.max() - y_all.min()) + 1e-9) if y_all.size else 1.0
     layout["xaxis"]["range"] = [0, len(x) + 1]  # (fixed: frames do not rescale an axis)
     layout["yaxis"]["range"] = [float(y_all.min()) - pad, float(y_all.max()) + pad]
     layout.update(height=470, margin={"l": 71, "r": 10, "t": 117, "b": 102}, **controls)
-    layout["title"]["y"] = 0.99
     return from_spec(data, layout, frames)
 
 
@@ -111,12 +105,11 @@ def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure
             opacity=0.85,
         )
     fig.update_layout(
-        title=t("fig_weights", lang),
+        titled({"margin": {"l": 74, "r": 10, "b": 97}}, t("fig_weights", lang)),  # (fitted)
         barmode="overlay",
         height=340,
         xaxis_title=t("axis_lag", lang),
         yaxis_title=t("axis_weight", lang),
-        margin={"l": 74, "r": 10, "t": 40, "b": 97},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
@@ -227,10 +220,7 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     controls = animation_controls(
         [str(k) for k in shown], [int(k) + 1 for k in shown], lang, redraw=False
     )
-    for menu in controls["updatemenus"]:
-        menu.update(y=1.12, yanchor="bottom")
-    controls["sliders"][0].update(y=1.12, yanchor="bottom")
-    controls["sliders"][0]["pad"].update(t=0, b=0)
+    controls_above(controls, CONTROLS_Y)
     layout = {
         "height": 420,
         "margin": {"l": 71, "r": 10, "t": 117, "b": 90},  # (fitted: see common.py)

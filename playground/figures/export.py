@@ -26,6 +26,8 @@ import plotly.io as pio
 from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
+from playground.figures.common import title_margin
+
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
 PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
@@ -87,7 +89,10 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
     """The data drawn in a figure, one row per point: what its CSV download holds.
 
     Columns: ``trace`` (the name of the line, points or surface, as its legend shows it), then
-    ``x``, ``y`` and, for maps and surfaces, ``z`` (one row per point of their grid). Numbers
+    each trace's x, y and, for maps and surfaces, z (one row per point of their grid), named by
+    the titles of its axes as the figure shows them ("w", "b", "loss", "step"; x, y or z where an
+    axis has none). Traces on axes of the same title share a column (two panels whose y axes
+    are both "loss"); a trace leaves the columns of other axes empty. Numbers
     are as the figure holds them (float32, about seven significant digits; five for the part of
     a path that an animation moves); the runs' own downloads have them in full.
 
@@ -123,6 +128,7 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
         label = _label(trace, groups, layout, anonymous)
         if label is None:
             continue
+        rows = rows.rename(columns=_axis_titles(trace, layout))
         kind = tuple(trace.get(k) for k in ("type", "mode", "xaxis", "yaxis", "scene"))
         if series and series[-1][:2] == (label, kind) and _continues(series[-1][2], rows):
             series[-1] = (label, kind, pd.concat([series[-1][2], rows.iloc[1:]]))  # pieces
@@ -144,8 +150,27 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
         parts.append(rows.assign(trace=name))
     if not parts:
         return pd.DataFrame(columns=["trace", "x", "y"])
-    table = pd.concat(parts, ignore_index=True)
-    return table[["trace", *(c for c in ("x", "y", "z") if c in table.columns)]]
+    return _joined(parts)
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The series' rows in one table: ``trace``, then every column in the order first seen,
+    empty where a series has none. A column of whole numbers (steps, epochs; a path's are held
+    as float32) is written as whole numbers, not 3.0."""
+    columns = list(dict.fromkeys(c for rows in parts for c in rows.columns if c != "trace"))
+    table = pd.concat(parts, ignore_index=True)[["trace", *columns]]
+    for column in columns:
+        values = table[column]
+        if pd.api.types.is_numeric_dtype(values) and _whole(values.dropna().to_numpy()):
+            table[column] = values.astype("Int64")
+    return table
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Whether every value is a whole number that a float holds exactly (and there is one)."""
+    return bool(values.size) and bool(
+        np.all(np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0**53))
+    )
 
 
 DASHES = {"dash": "dashed", "dot": "dotted", "dashdot": "dash-dotted", "longdash": "long dashes"}
@@ -209,6 +234,24 @@ def _panel_title(trace: dict, layout: dict) -> str | None:
             ):
                 return str(note["text"])
     return None
+
+
+def _axis_titles(trace: dict, layout: dict) -> dict[str, str]:
+    """A trace's columns x, y, z → the titles of its axes (its scene's for a 3-D trace), as
+    shown; x, y or z where an axis has no title (or it is "trace", the names' column). Two
+    axes of one trace with one title are told apart: "loss (x)", "loss (y)"."""
+    if trace.get("type") in THREE_D:
+        scene = layout.get(trace.get("scene") or "scene") or {}
+        axes = {c: scene.get(f"{c}axis") for c in "xyz"}
+    else:
+        axes = {c: layout.get(_axis_key(trace.get(f"{c}axis") or c)) for c in "xy"}
+    titles: dict[str, str] = {}
+    for c in "xyz":
+        text = _text((axes.get(c) or {}).get("title"))
+        title = _as_shown(text).strip() if text else ""
+        titles[c] = title if title and title != "trace" else c
+    repeated = {title for title in titles.values() if list(titles.values()).count(title) > 1}
+    return {c: f"{title} ({c})" if title in repeated else title for c, title in titles.items()}
 
 
 def _axis_key(ref: str) -> str:
@@ -541,6 +584,9 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
             axis.update(tickfont_size=tick - 4, title_font_size=title - 2, nticks=5)
     for note in big.layout.annotations:  # subplot titles
         note.font.size = max(note.font.size or 0, title)
+    if big.layout.title.text:  # room for the larger title under the modebar (common.titled)
+        top = big.layout.margin.t if big.layout.margin.t is not None else MARGIN["t"]
+        big.layout.margin.t = max(top, title_margin(font + 4))
     _lift_controls_above(big)
     scale = CONTROL_FONT / 12  # the controls are laid out in pixels for 12-px labels
     for i, menu in enumerate(big.layout.updatemenus):

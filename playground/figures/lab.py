@@ -8,7 +8,14 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.common import compact, from_spec, log_axis, named_scale, subplot_layout
+from playground.figures.common import (
+    compact,
+    from_spec,
+    log_axis,
+    named_scale,
+    subplot_layout,
+    titled,
+)
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -20,7 +27,6 @@ SPLIT_STYLE = {
 SYMBOL_NUMBER = {"circle": 0, "diamond": 2, "x": 4}  # plotly's numbers for these symbols
 
 
-TICK_MANTISSAS = ((1, 2, 5), (1, 2, 3, 5, 7), (1, 2, 3, 4, 5, 6, 7, 8, 9))
 BAND = 5.0  # px a line is widened for each variant it would otherwise hide
 # px more below the axes of the curves and of the fit for a legend with a wide line: its entry
 # is longer and its row taller (fitted in Chromium at 1280 px, the lab's four default variants,
@@ -29,44 +35,14 @@ BAND_LEGEND = {"curves": 30, "fit": 70}
 
 
 def loss_axis(values: np.ndarray, percent: bool = False) -> dict:
-    """A log axis for ``values`` with at least three labelled ticks inside their range where it
-    can, never fewer than two.
-
-    One tick per decade (common.log_axis) where the values span enough decades; else 1, 2 and 5
-    in each decade, then 1, 2, 3, 5 and 7, then every digit, then evenly spaced round values in
-    a range narrower than that. (A curve between 0.013 and 0.36 had only the tick 0.1 in view:
-    plotly's own ticks on a log axis with ``tickvals`` are just those given.) Linear, as
-    log_axis, if a value is not positive. ``percent``: labels as percentages (error rates).
-    """
+    """common.log_axis for ``values`` (at least three labelled ticks inside their range where
+    it can); ``percent``: labelled as percentages (error rates), linear ones too."""
     axis = log_axis(values)
+    if not percent:
+        return axis
     if axis["type"] != "log":
-        return {**axis, "tickformat": ".0%"} if percent else axis
-    values = np.asarray(values, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    lo, hi = float(values.min()), float(values.max())
-    if hi <= lo * (1 + 1e-6):  # one value: plotly would show a range of its own choosing
-        lo, hi = lo / 2, hi * 2
-        axis["range"] = [math.log10(lo), math.log10(hi)]
-    near = 1e-9 * hi  # (a tick on the smallest or largest value is in view)
-
-    def inside(ticks) -> list[float]:
-        return [v for v in ticks if lo - near <= v <= hi + near]
-
-    ticks = inside(axis["tickvals"])
-    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-    for mantissas in TICK_MANTISSAS:
-        if len(ticks) >= 3:
-            break
-        ticks = inside(m * 10.0**k for k in decades for m in mantissas)
-    if len(ticks) < 3:  # within about one digit's step (0.11 to 0.19): round steps
-        raw = (hi - lo) / 3
-        scale = 10.0 ** math.floor(math.log10(raw))
-        step = max((m * scale for m in (2, 2.5, 5) if m * scale <= raw), default=scale)
-        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
-        digits = max(0, 1 - math.floor(math.log10(step)))
-        ticks = [round(k * step, digits) for k in range(first, last + 1)]
-    label = (lambda v: f"{100 * v:.12g}%") if percent else (lambda v: f"{v:.12g}")
-    return {**axis, "tickvals": ticks, "ticktext": [label(v) for v in ticks]}
+        return {**axis, "tickformat": ".0%"}
+    return {**axis, "ticktext": [f"{100 * v:.12g}%" for v in axis["tickvals"]]}
 
 
 def coinciding(curves: list[np.ndarray], rtol: float = 1e-3) -> dict[int, int]:
@@ -196,7 +172,6 @@ def curves_spec(
     data = [trace for v in order for trace in lines[v]] + marked
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
-        "title": {"text": title or t("fig_lab_curves", lang)},
         "height": 400,
         "xaxis": {"title": {"text": t("axis_epoch", lang)}},
         "yaxis": {
@@ -205,11 +180,11 @@ def curves_spec(
         },
         # (fitted: see common.py); on the right, room for the last epoch's label ("50", "2000"),
         # which sits on the edge while training runs (the axis ends at the newest epoch)
-        "margin": {"l": 92, "r": 24, "t": 40, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
+        "margin": {"l": 92, "r": 24, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
     }
-    return data, layout
+    return data, titled(layout, title or t("fig_lab_curves", lang))
 
 
 def _points(
@@ -279,16 +254,15 @@ def fit_figure(
     lo, hi = float(y.min()), float(y.max())
     pad = 0.3 * (hi - lo)
     layout = {
-        "title": {"text": t("fig_lab_fit", lang, epoch=epoch)},
         "height": 400 + (BAND_LEGEND["fit"] // 2 if under else 0),
         "xaxis": {"title": {"text": "x"}},
         "yaxis": {"title": {"text": "y"}, "range": [lo - pad, hi + pad]},
         # (fitted: see common.py)
-        "margin": {"l": 71, "r": 10, "t": 40, "b": 146 + (BAND_LEGEND["fit"] if under else 0)},
+        "margin": {"l": 71, "r": 10, "b": 146 + (BAND_LEGEND["fit"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_fit",
     }
-    return from_spec(data, layout)
+    return from_spec(data, titled(layout, t("fig_lab_fit", lang, epoch=epoch)))
 
 
 def boundary_figure(
@@ -370,9 +344,8 @@ def boundary_figure(
         for axis in ("xaxis", "yaxis"):
             layout[f"{axis}{v + 1 if v else ''}"]["showticklabels"] = False
     layout.update(
-        title={"text": t("fig_lab_boundary", lang, epoch=epoch)},
         height=360,
         margin={"l": 21, "r": 96, "t": 70, "b": 21},  # (fitted: see common.py)
         uirevision="lab_boundary",
     )
-    return from_spec(data, layout)
+    return from_spec(data, titled(layout, t("fig_lab_boundary", lang, epoch=epoch)))

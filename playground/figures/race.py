@@ -7,20 +7,22 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.common import (
+    add_growing,
     animation_controls,
     colour_scale,
     compact,
+    controls_above,
     decimals,
     frame_indices,
     frame_of,
     from_spec,
-    growing,
     legend_width,
     log_axis,
     log_colour_scale,
     map_layer,
     stride,
     subplot_layout,
+    titled,
 )
 from playground.i18n import t
 
@@ -189,26 +191,11 @@ def race_animation(
     longest = max((len(xy) for xy in paths), default=1)
     shown = frame_indices(longest)
     grow: list[list[dict[int, dict]]] = []  # per line: trace index → update, by frame
-
-    def add_growing(k: int, xy: np.ndarray, **style) -> None:
-        """Run r's path on subplot k, drawn as the animation plays (common.growing)."""
-        steps = np.minimum(shown, len(xy) - 1)  # a shorter run waits at its end
-        pieces, updates = growing([xy[:, 0], xy[:, 1]], steps)
-        first = len(data)
-        grow.append([{first + j: u for j, u in frame.items()} for frame in updates])
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            data.append(_scatter(k, **style, **piece) | ({} if last else {"showlegend": False}))
-
     for r, (xy, label) in enumerate(zip(paths, labels, strict=True)):
-        add_growing(
-            1,
-            xy,
-            mode="lines",
-            name=label,
-            legendgroup=str(r),
-            line={"color": colour(r), "width": 2},
-        )
+        steps = np.minimum(shown, len(xy) - 1)  # a shorter run waits at its end
+        style = {"mode": "lines", "name": label, "legendgroup": str(r)}
+        style["line"] = {"color": colour(r), "width": 2}
+        grow.append(add_growing(data, [xy[:, 0], xy[:, 1]], steps, _scatter(1, **style)))
     moving: list[int] = []
     for r in range(n_runs):  # the current point of each run
         moving.append(len(data))
@@ -263,11 +250,8 @@ def race_animation(
     controls = animation_controls(
         [str(k) for k in shown], [int(k) for k in shown], lang, redraw=False
     )
-    above = 1.0 + 95 / height  # controls in the top margin, the legend between them and the map
-    for menu in controls["updatemenus"]:
-        menu.update({"y": above, "yanchor": "bottom"})
-    controls["sliders"][0].update({"y": above, "yanchor": "bottom"})
-    controls["sliders"][0]["pad"].update({"b": 0, "t": 0})
+    # controls in the top margin, the legend between them and the map
+    controls_above(controls, 1.0 + 95 / height)
     layout.update(
         images=images,
         height=height,
@@ -313,9 +297,8 @@ def race_3d(xs, ys, z, paths, losses, labels, lang: str = "en") -> go.Figure:
             line={"color": colour(r), "width": 6},
         )
     fig.update_layout(
-        title=t("fig_race_3d", lang),
+        titled({"margin": {"l": 0, "r": 0, "b": 0}}, t("fig_race_3d", lang)),
         height=560,
-        margin={"l": 0, "r": 0, "t": 40, "b": 0},
         scene={"xaxis_title": "x", "yaxis_title": "y", "zaxis_title": "f(x, y)"},
         uirevision="race3d",
         legend={"orientation": "h"},
@@ -363,15 +346,14 @@ def curves(
             )
     axis = log_axis(np.concatenate(everything)) if (log and everything) else {"type": "linear"}
     layout = {
-        "title": {"text": title},
         "height": 340,
-        "margin": {"l": 89, "r": 25, "t": 40, "b": 97},  # (fitted: see common.py)
+        "margin": {"l": 89, "r": 25, "b": 97},  # (fitted: see common.py)
         "xaxis": {"title": {"text": t("axis_step", lang)}},
         "yaxis": {"title": {"text": y_title}, **axis},
         "legend": {"orientation": "h", "y": -0.25},
         "uirevision": title,
     }
-    return from_spec(data, layout)
+    return from_spec(data, titled(layout, title))
 
 
 def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en") -> go.Figure:
@@ -427,13 +409,12 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
                 "line": {"color": "black", "width": 1},
             },
         )
+    right = 50 + legend_width([names[c] for c in present])  # the legend names the minima
     fig.update_layout(
-        title=t("fig_basin", lang),
+        titled({"margin": {"l": 84, "r": right, "b": 75}}, t("fig_basin", lang)),
         height=520,
         xaxis_title=t("axis_x_start", lang),
         yaxis_title=t("axis_y_start", lang),
-        # fitted (figures/common.py): the legend's entries name this surface's minima
-        margin={"l": 84, "r": 50 + legend_width([names[c] for c in present]), "t": 40, "b": 75},
         legend={"orientation": "v", "x": 1.02},
         uirevision="basin",
     )

@@ -10,13 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.common import (
+    add_growing,
     animation_controls,
     compact,
     decimals,
     frame_indices,
     frame_of,
     from_spec,
-    growing,
     log_axis,
     log_colour_scale,
     map_layer,
@@ -24,6 +24,7 @@ from playground.figures.common import (
     plain,
     stride,
     subplot_layout,
+    titled,
 )
 from playground.i18n import t
 from playground.surfaces import Grid
@@ -71,12 +72,12 @@ def data_figure(
         ends = np.array([x.min(), x.max()])
         label = t("legend_fit", lang, equation=line_equation(w, b, names))
         fig.add_scatter(x=ends, y=w * ends + b, mode="lines", name=label, line={"color": FIT_COLOR})
+    margin = {"l": 66, "r": 10, "b": 106}  # (fitted: see common.py)
     fig.update_layout(
-        title=t("fig_data", lang),
+        titled({"margin": margin}, t("fig_data", lang)),
         xaxis_title=plain(names[0]),
         yaxis_title=plain(names[1]),
         height=360,
-        margin={"l": 66, "r": 10, "t": 50, "b": 106},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
@@ -115,9 +116,8 @@ def surface_3d(
         font = {"size": 20, "color": "white", "shadow": "0 0 3px black"}  # (read on any colour)
         scene["annotations"] = [{**star, "font": font}]
     fig.update_layout(
-        title=title,
+        titled({"margin": {"l": 0, "r": 0, "b": 0}}, title),
         height=420,
-        margin={"l": 0, "r": 0, "t": 40, "b": 0},
         scene=scene,
         uirevision="surface",
     )
@@ -157,11 +157,10 @@ def surface_contour(
             },
         )
     fig.update_layout(
-        title=title,
+        titled({"margin": {"l": 78, "r": 88, "b": 78}}, title),  # (fitted: see common.py)
         height=400,
         xaxis_title="w",
         yaxis_title="b",
-        margin={"l": 78, "r": 88, "t": 40, "b": 78},  # (fitted: see common.py)
         legend={"orientation": "h", "y": -0.18},
         uirevision="contour",
     )
@@ -254,18 +253,13 @@ def descent_animation(
     shown = frame_indices(w.shape[0])
     grow: dict[str, list[dict[int, dict]]] = {}  # panel → trace index → update, by frame
 
-    def add_growing(panel: str, columns: list[np.ndarray], style: dict) -> None:
-        """A line drawn as the animation plays (common.growing); its tip carries the legend."""
-        pieces, updates = growing(columns, shown, style["type"])
-        first = len(data)  # trace index of piece 0
-        grow[panel] = [{first + j: u for j, u in frame.items()} for frame in updates]
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            add({**style, **piece, "showlegend": last and style.get("showlegend", True)}, panel)
+    def grown(panel: str, columns: list[np.ndarray], style: dict) -> None:
+        """A line drawn as the animation plays (common.add_growing)."""
+        grow[panel] = add_growing(data, columns, shown, style | refs[panel])
 
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
     path = {"type": "scatter", "mode": "lines", "line": path_style, "legendgroup": "path"}
-    add_growing("contour", [w, b], {**path, "name": t("legend_path", lang)})
+    grown("contour", [w, b], {**path, "name": t("legend_path", lang)})
     current = {"size": 10, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
         {
@@ -293,7 +287,7 @@ def descent_animation(
         }
         add(surface, "3d")
         line3d = {"color": PATH_COLOR, "width": 4}
-        add_growing(
+        grown(
             "3d",
             [w, b, loss],
             {"type": "scatter3d", "mode": "lines", "line": line3d, "showlegend": False},
@@ -330,7 +324,7 @@ def descent_animation(
         "fit",
         moves=True,
     )
-    add_growing(
+    grown(
         "loss",
         [steps, loss],
         {"type": "scatter", "mode": "lines", "line": {"color": "#444"}}

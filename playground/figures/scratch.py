@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures.common import compact, from_spec, log_axis
+from playground.figures.common import compact, from_spec, log_axis, titled
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -69,12 +69,14 @@ def _way(i: int, name: str, x: np.ndarray, y: np.ndarray) -> dict:
 
 
 def _layout(title: str, x_title: str, y_axis: dict, left: int, bottom: int) -> dict:
-    return {
-        "title": {"text": title},
-        "xaxis": {"title": {"text": x_title}},
-        "yaxis": y_axis,
-        "height": 392,
-        # the legend a line further down than plotly's place, clear of the axis title
-        "margin": {"l": left, "r": 10, "t": 50, "b": bottom + 12},
-        "legend": {"orientation": "h", "y": -0.25, "yanchor": "top"},
-    }
+    return titled(
+        {
+            "xaxis": {"title": {"text": x_title}},
+            "yaxis": y_axis,
+            "height": 392,
+            # the legend a line further down than plotly's place, clear of the axis title
+            "margin": {"l": left, "r": 10, "b": bottom + 12},
+            "legend": {"orientation": "h", "y": -0.25, "yanchor": "top"},
+        },
+        title,
+    )
