@@ -81,10 +81,10 @@ def _background(part: str, args: tuple):
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return compute_pool("long").submit(jobs.SCRATCH_PARTS[part], *args)
+        return compute_pool("long").submit(jobs.capped, jobs.SCRATCH_PARTS[part], *args)
     except BrokenProcessPool:  # a worker died: its pool is started again
         restart_broken_pools()
-        return compute_pool("long").submit(jobs.SCRATCH_PARTS[part], *args)
+        return compute_pool("long").submit(jobs.capped, jobs.SCRATCH_PARTS[part], *args)
 
 
 def _result(part: str, args: tuple, future) -> dict[str, scratch.Fit] | None:

@@ -128,8 +128,11 @@ def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: l
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
-    return offload(jobs.hessians, name, options, x, y, xy)
+def hessians(name: str, options, x, y, paths: list[np.ndarray]) -> list[np.ndarray]:
+    """Eigenvalues (T_i, 2) along each path (T_i, 2): one request for all (one budget)."""
+    xy = np.concatenate([*paths, np.zeros((0, 2))])  # (ΣT_i, 2)
+    eigs = offload(jobs.hessians, name, options, x, y, xy, len(paths))
+    return np.split(eigs, np.cumsum([len(p) for p in paths])[:-1])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

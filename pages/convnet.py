@@ -16,7 +16,7 @@ import training_panel as panel
 import widgets
 import workers
 
-from playground import convnet, digits, training
+from playground import budget, convnet, digits, training
 from playground.convnet import NetConfig
 from playground.figures import digits as df
 from playground.i18n import t
@@ -193,13 +193,15 @@ with widgets.guarded(lang):
     data_config, config = net_controls.controls(lang)
     data = compute.digits(data_config)
 
-    def start(pool, job: workers.TrainingJob, pace: float) -> None:
-        run = (data, config, job.inbox, job.stop, 0.05, convnet.train, pace)
-        pool.submit(training.train_to_queue, *run)
+    def start(pool, job: workers.TrainingJob, pace: float, cap: float):
+        run = (data, config, job.inbox, job.stop, 0.05, convnet.train, pace, cap)
+        return pool.submit(training.train_to_queue, *run)
 
     press = t("digits_press_train", lang)
     ids = ("net_train_btn", "net_stop_btn", "net_slow")
-    job = panel.buttons("_net_job", (data_config, config), start, ids, press, lang)
+    held_out = len(data.val) + len(data.test)
+    cost = budget.convnet(data.size, len(data.train), held_out, config)
+    job = panel.buttons("_net_job", (data_config, config), start, ids, press, lang, cost)
     with st.expander(t("digits_data_and_net", lang), expanded=job is None):
         left, right = st.columns([3, 2])
         with left:

@@ -4,6 +4,7 @@ training, and the variants to train side by side. Every widget is keyed and boun
 
 import frame
 import streamlit as st
+import widgets
 
 from playground import convnet, digits
 from playground.convnet import NetConfig
@@ -35,7 +36,7 @@ def data_controls(lang: str) -> DigitsConfig:
         2,
         horizontal=True,
         format_func=lambda s: f"{8 * s}×{8 * s}",
-        help=t("digits_scale_help", lang),
+        help=widgets.costly(t("digits_scale_help", lang), lang),
     )
     fraction = st.slider(
         t("digits_fraction", lang),
@@ -74,7 +75,7 @@ def model_controls(lang: str) -> dict[str, object]:
         convnet.MAX_EPOCHS,
         30,
         key="net_epochs",
-        help=t("lab_epochs_help", lang, high=convnet.MAX_EPOCHS),
+        help=widgets.costly(t("lab_epochs_help", lang, high=convnet.MAX_EPOCHS), lang),
         **Q,
     )
     batch = st.number_input(t("digits_batch", lang), 1, 2048, 32, 8, key="net_batch", **Q)

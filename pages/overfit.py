@@ -16,7 +16,7 @@ import training_panel as panel
 import widgets
 import workers
 
-from playground import data, scripts, training
+from playground import budget, data, scripts, training
 from playground.figures import lab as lf
 from playground.i18n import t
 from playground.training import TrainConfig
@@ -145,12 +145,20 @@ with widgets.guarded(lang):
     for note in notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
 
-    def start(pool, job: Job, pace: float) -> None:
-        pool.submit(training.train_to_queue, split, config, job.inbox, job.stop, pace=pace)
+    def start(pool, job: Job, pace: float, cap: float):
+        run = (split, config, job.inbox, job.stop, 0.2, None, pace, cap)
+        return pool.submit(training.train_to_queue, *run)
 
     press = t("lab_press_train", lang)
     ids = ("train_btn", "stop_btn", "slow")
-    job = panel.buttons("_lab_job", (source, config), start, ids, press, lang)
+    cost = budget.lab(
+        len(split.train),
+        len(split.val) + len(split.test),
+        split.x.shape[1],
+        split.classes or 1,
+        config,
+    )
+    job = panel.buttons("_lab_job", (source, config), start, ids, press, lang, cost)
     if job is not None and not job.done:
         panel.live("_lab_job", draw, lang)
     elif job is not None:

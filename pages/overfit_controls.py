@@ -66,7 +66,7 @@ def data_controls(lang: str) -> tuple[object, int]:
         10,
         key="lab_n",
         disabled=task == "csv",
-        help=t("lab_n_help", lang, low=12, high=5000),
+        help=widgets.costly(t("lab_n_help", lang, low=12, high=5000), lang),
         **Q,
     )
     noise = st.number_input(
@@ -126,7 +126,7 @@ def model_controls(lang: str) -> dict[str, object]:
         2000,
         100,
         key="epochs",
-        help=t("lab_epochs_help", lang, high=training.MAX_EPOCHS),
+        help=widgets.costly(t("lab_epochs_help", lang, high=training.MAX_EPOCHS), lang),
         **Q,
     )
     batch = st.number_input(
@@ -136,7 +136,7 @@ def model_controls(lang: str) -> dict[str, object]:
         0,
         8,
         key="batch_size",
-        help=t("lab_batch_help", lang),
+        help=widgets.costly(t("lab_batch_help", lang), lang),
         **Q,
     )
     return {

@@ -100,7 +100,7 @@ with st.sidebar:
         runs.MAX_RACE_STEPS,
         step=50,
         key="steps",
-        help=t("steps_help", lang, high=runs.MAX_RACE_STEPS),
+        help=widgets.costly(t("steps_help", lang, high=runs.MAX_RACE_STEPS), lang),
         **frame.initial("steps", 100),
         **Q,
     )

@@ -88,25 +88,26 @@ def show(r: Race, lang: str) -> None:
             ),
             key="race_grad",
         )
-        eigs = [
-            compute.hessians(r.surface, r.options, r.data_x, r.data_y, p.xy)
-            if len(p.xy)
-            else np.zeros((0, 2))
-            for p in r.paths
-        ]
-        charts.chart(
-            compute.figure(
-                rf.curves,
-                [e[:, 1] for e in eigs],
-                r.labels,
-                t("fig_hessian", lang),
-                t("axis_eigen", lang),
-                log=False,
-                dashed=[e[:, 0] for e in eigs],
-                lang=lang,
-            ),
-            key="race_hess",
-        )
+        with widgets.guarded(lang):  # (over the budget: a message in the chart's place)
+            hessians(r, lang)
+
+
+def hessians(r: Race, lang: str) -> None:
+    """The Hessian's eigenvalues along every path: one request, in a worker, within budget."""
+    eigs = compute.hessians(r.surface, r.options, r.data_x, r.data_y, [p.xy for p in r.paths])
+    charts.chart(
+        compute.figure(
+            rf.curves,
+            [e[:, 1] for e in eigs],
+            r.labels,
+            t("fig_hessian", lang),
+            t("axis_eigen", lang),
+            log=False,
+            dashed=[e[:, 0] for e in eigs],
+            lang=lang,
+        ),
+        key="race_hess",
+    )
 
 
 @st.fragment
@@ -129,7 +130,7 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         50,
         10,
         key="basin_n",
-        help=t("race_basin_n_help", lang, high=runs.MAX_BASIN),
+        help=widgets.costly(t("race_basin_n_help", lang, high=runs.MAX_BASIN), lang),
     )
     b_steps = c3.number_input(
         t("steps", lang),
@@ -138,7 +139,7 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         300,
         50,
         key="basin_steps",
-        help=t("steps_help", lang, high=2000),
+        help=widgets.costly(t("steps_help", lang, high=2000), lang),
     )
     if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
         with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):

@@ -18,16 +18,26 @@ from collections.abc import Callable
 import streamlit as st
 import workers
 
-from playground.i18n import t
+from playground import budget
+from playground.i18n import UserError, t
 from playground.training import WATCH_SLOWLY
 
 POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
-# (pool, job, pace) → submit the training; pace: the seconds its updates are spread over
-Start = Callable[[object, workers.TrainingJob, float], None]
+# (pool, job, pace, budget) → submit the training and return its future; pace: the seconds
+# its updates are spread over; budget: the CPU seconds after which the worker ends it
+Start = Callable[[object, workers.TrainingJob, float, float], object]
 
 
-def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str, str], press: str, lang: str):
+def buttons(
+    state: str,
+    key: tuple,
+    start: Start,
+    ids: tuple[str, str, str],
+    press: str,
+    lang: str,
+    cost: budget.Estimate,
+):
     """Train, Stop, "watch slowly", and a line on the run: returns the session's job (None
     before Train).
 
@@ -44,6 +54,8 @@ def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str, str], pre
         URL parameter).
     press : str
         What to say before the first Train.
+    cost : budget.Estimate
+        The current settings' estimated cost: over the budget, Train says so and trains nothing.
     """
     job: workers.TrainingJob | None = st.session_state.get(state)
     b1, b2, b4, b3 = st.columns([1, 1, 1.4, 2.6], vertical_alignment="center")
@@ -55,23 +67,48 @@ def buttons(state: str, key: tuple, start: Start, ids: tuple[str, str, str], pre
         bind="query-params",
     )
     train = t("lab_train", lang)
+    refused = None
     if b1.button(train, type="primary", icon=":material/play_arrow:", key=ids[0]):
-        if job is not None:
-            job.stop.set()
-        pool, manager = workers.lab_workers()
-        job = workers.TrainingJob(key, manager.Queue(), manager.Event())
-        st.session_state[state] = job
-        start(pool, job, WATCH_SLOWLY if slow else 0.0)
+        try:
+            cost.check()
+        except UserError as err:
+            refused = err.message(lang)
+        else:
+            job = _queue(state, key, start, WATCH_SLOWLY if slow else 0.0)
     if job is not None:
         job.collect()
     stop = t("lab_stop", lang)
     if b2.button(stop, icon=":material/stop:", key=ids[1], disabled=job is None or job.done):
-        job.stop.set()
-    if job is None:
-        b3.info(press)
-    elif job.key != key:
-        b3.warning(t("lab_changed", lang))
+        workers.trainers().stop(job)
+    _say(b3, job, key, press, lang)
+    if refused:
+        st.error(refused, icon=":material/timer_off:")
+    else:
+        seconds = budget.readable(cost.seconds)
+        st.caption(t("lab_cost", lang, cost=seconds, budget=budget.readable(budget.BUDGET_SECONDS)))
     return job
+
+
+def _queue(state: str, key: tuple, start: Start, pace: float) -> workers.TrainingJob:
+    """A new job for ``key`` in the trainers' line; it replaces this session's earlier one."""
+    pool, manager = workers.lab_workers()
+    job = workers.TrainingJob(key, manager.Queue(), manager.Event())
+    st.session_state[state] = job
+    cap = budget.CAP * budget.BUDGET_SECONDS
+    workers.trainers().put(workers.session_id(), job, lambda: start(pool, job, pace, cap))
+    return job
+
+
+def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: str) -> None:
+    """The line beside the buttons: what to do, or what became of the run."""
+    if job is None:
+        where.info(press)
+    elif job.cancelled:
+        where.info(t("lab_cancelled", lang))
+    elif job.done and job.capped:
+        where.warning(t("lab_capped", lang, budget=budget.readable(budget.BUDGET_SECONDS)))
+    elif job.key != key:
+        where.warning(t("lab_changed", lang))
 
 
 def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> None:
@@ -86,7 +123,11 @@ def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> 
         if current.done:
             st.rerun(scope="app")  # finished: draw the results once, stop polling
         if not current.records:
-            st.info(t("lab_starting", lang))
+            ahead = workers.trainers().ahead(current)
+            if ahead is None:
+                st.info(t("lab_starting", lang))
+            else:
+                st.info(t("lab_waiting", lang, ahead=ahead, slots=workers.LAB_WORKERS))
             return
         draw(current)
 

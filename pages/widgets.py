@@ -183,3 +183,10 @@ def csv_upload(key: str, help_text: str, prompt: str, lang: str):
     if upload is None:
         st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
     return upload
+
+
+def costly(help_text: str, lang: str) -> str:
+    """A costly setting's help, with what one request may cost on the shared server."""
+    from playground import budget
+
+    return f"{help_text}\n\n{t('budget_help', lang, budget=budget.readable(budget.BUDGET_SECONDS))}"

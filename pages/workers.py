@@ -8,6 +8,7 @@ imports neither streamlit nor these pages. The pools are shared by every session
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from playground import jobs
-from playground.training import Summary
+from playground.i18n import UserError
+from playground.trainers import TrainerQueue
+from playground.training import Capped, Summary
 
 log = logging.getLogger("playground")
 
@@ -58,18 +61,24 @@ def start_pools() -> None:
 
 
 def offload(fn, *args, lane: str = "quick"):
-    """``fn(*args)`` in a compute worker; this rerun waits for it without holding the GIL.
+    """``fn(*args)`` in a compute worker, within one request's CPU and memory caps
+    (``jobs.capped``); this rerun waits for it without holding the GIL.
 
-    A worker that died (killed for memory, say) takes its pool with it: that pool is rebuilt,
-    and this one result is computed here.
+    A worker that died (killed from outside) takes its pool with it: the pool is rebuilt and
+    the request sent once more; if that worker dies too, the student is told (a UserError).
+    The server never computes a request itself: it could be what killed the worker.
     """
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        return compute_pool(lane).submit(fn, *args).result()
+        return compute_pool(lane).submit(jobs.capped, fn, *args).result()
     except BrokenProcessPool:
         restart_broken_pools()
-        return fn(*args)
+    try:
+        return compute_pool(lane).submit(jobs.capped, fn, *args).result()
+    except BrokenProcessPool:
+        restart_broken_pools()
+        raise UserError("err_worker_lost") from None
 
 
 def restart_broken_pools() -> None:
@@ -95,6 +104,12 @@ class TrainingJob:
     error: bool = False
     done: bool = False
     started: float = field(default_factory=time.time)
+    capped: float = 0.0  # the time budget (s) that ended the run, 0 if none did
+    cancelled: bool = False  # stopped before it started (a newer Train, Stop, or a closed tab)
+
+    def dropped(self) -> None:
+        """The run was taken out of the line before it started: nothing will come."""
+        self.cancelled = self.done = True
 
     def collect(self) -> None:
         """Move what the worker has sent so far into ``records`` / ``summary``."""
@@ -107,7 +122,9 @@ class TrainingJob:
                 self.error = True
             else:
                 for item in batch:
-                    if isinstance(item, Summary):
+                    if isinstance(item, Capped):
+                        self.capped = item.seconds
+                    elif isinstance(item, Summary):
                         self.summary = item
                     else:
                         self.records.append(item)
@@ -144,3 +161,47 @@ def lab_workers():
     with jobs.plain_main():
         manager.start(jobs.exit_with_parent)  # (so it does not outlive a killed server either)
     return pool, manager
+
+
+SWEEP = 1.0  # seconds between looks for closed sessions (and free trainers)
+
+
+@st.cache_resource(show_spinner=False)
+def trainers() -> TrainerQueue:
+    """The line of trainings of all sessions (playground.trainers), and its sweeper: a thread
+    that starts waiting trainings as trainers free up and, every ``SWEEP`` seconds, cancels
+    the trainings of sessions that have gone (tab closed: Streamlit disconnects the session).
+    """
+    line = TrainerQueue(LAB_WORKERS)
+
+    def sweep() -> None:
+        while True:
+            line.wait_for_change(SWEEP)
+            try:
+                for owner in line.sweep(session_alive):
+                    log.info("a closed session's training was stopped (%s)", owner)
+                line.pump()
+            except Exception:  # (a broken pool: the next Train starts a new one)
+                log.exception("the trainings' sweeper")
+
+    threading.Thread(target=sweep, name="trainings-sweeper", daemon=True).start()
+    return line
+
+
+def session_alive(session_id: str) -> bool:
+    """Whether the session is still connected (a browser tab showing it).
+
+    Streamlit's ``Runtime.is_active_session`` (thread-safe): a session is inactive from the
+    moment its websocket closes. (A test pins it: a closed tab's training frees its trainer.)
+    """
+    from streamlit import runtime
+
+    return not runtime.exists() or runtime.get_instance().is_active_session(session_id)
+
+
+def session_id() -> str:
+    """This rerun's session."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "local"

@@ -170,9 +170,10 @@ def train(
 ) -> Iterator[EpochRecord | NetSummary]:
     """Train every variant: an EpochRecord per epoch, then a NetSummary.
 
-    ``should_stop`` is checked after every epoch. A variant stopped by early stopping is no
-    longer trained; its numbers stay those of its last epoch. Epoch records hold the training
-    and validation numbers (test: NaN); the test part is evaluated once, for the summary.
+    ``should_stop`` is checked after every mini-batch; the epoch it stops is cut there. A
+    variant stopped by early stopping is no longer trained; its numbers stay those of its last
+    epoch. Epoch records hold the training and validation numbers (test: NaN); the test part
+    is evaluated once, for the summary.
     """
     torch.manual_seed(config.seed)
     template = LeNet(digits.size, config)
@@ -223,6 +224,7 @@ def train(
     for epoch in range(1, config.epochs + 1):
         active = [v for v in range(n_var) if not early.stopped[v]]
         order = torch.randperm(len(xt), generator=gen)
+        stopping = False
         for start in range(0, len(xt), config.batch_size):
             idx = order[start : start + config.batch_size]
             xb, yb = xt[idx], yt[idx]
@@ -231,11 +233,13 @@ def train(
                 optimizers[v].zero_grad()
                 loss_fn(models[v](xb), yb).backward()
                 optimizers[v].step()
+            if stopping := should_stop():  # Stop takes effect within one batch
+                break
         last = evaluate(active, ("train", "val"))  # the test part is looked at once, at the end
         keep = early.update(epoch, last["val_loss"])
         for v in np.nonzero(keep)[0]:
             best_state[v] = copy.deepcopy(models[v].state_dict())
-        ending = should_stop() or early.all_stopped or epoch == config.epochs
+        ending = stopping or early.all_stopped or epoch == config.epochs
         snap = snapshot_due(epoch, config.snapshots) or ending  # the last epoch has its kernels
         yield EpochRecord(
             epoch,

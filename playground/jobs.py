@@ -28,7 +28,8 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from playground import cpus, landscapes, runs, scratch, surfaces
+from playground import budget, cpus, landscapes, runs, scratch, surfaces
+from playground.i18n import UserError
 from playground.optimizers import RunSpec
 
 # What the forkserver imports once, before it forks any worker: the worker modules and torch's
@@ -123,9 +124,65 @@ def start_pool(workers: int, initializer, warm) -> ProcessPoolExecutor:
 
 
 def init() -> None:
-    """Set up a worker process: one torch thread (two workers share a two-core machine)."""
+    """Set up a worker process: one torch thread (two workers share a two-core machine), and
+    its memory capped (:func:`cap_memory`)."""
     torch.set_num_threads(1)
     exit_with_parent()
+    cap_memory()
+
+
+def cap_memory(extra: int = budget.MEMORY_BYTES) -> None:
+    """Let this process allocate at most ``extra`` bytes beyond what it maps now.
+
+    An allocation past the cap fails in this worker (torch and numpy raise; :func:`capped`
+    turns that into a message) instead of growing the machine into its out-of-memory killer,
+    which takes the server and every session with it. (The address-space limit counts what
+    is mapped, not touched: torch's import maps about 0.9 GB, touched far less.)
+    """
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize"))
+        resource.setrlimit(resource.RLIMIT_AS, (size + extra, size + extra))
+    except (OSError, ValueError, StopIteration):  # (not Linux: no cap)
+        pass
+
+
+@contextmanager
+def cpu_cap(seconds: float) -> Iterator[None]:
+    """Raise a UserError in this (worker's main) thread once it has used ``seconds`` of CPU.
+
+    The budget (playground.budget) is checked before a request starts, from an estimate; this
+    is the bound that holds when an estimate is off. The timer counts this process's CPU time
+    (ITIMER_PROF), so a worker that waits for the CPU is not charged for the wait.
+    """
+    import signal
+
+    def over(_signum, _frame) -> None:
+        raise UserError("err_time_budget", budget=budget.readable(seconds))
+
+    previous = signal.signal(signal.SIGPROF, over)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def capped(fn, *args):
+    """``fn(*args)`` within the CPU and memory caps of one request; what goes over them is a
+    UserError (a message for the student), and the worker lives on."""
+    try:
+        with cpu_cap(budget.CAP * budget.BUDGET_SECONDS):
+            return fn(*args)
+    except MemoryError:
+        raise UserError("err_memory_budget") from None
+    except RuntimeError as err:
+        if "allocate memory" in str(err):  # (torch's allocator: "can't allocate memory")
+            raise UserError("err_memory_budget") from None
+        raise
 
 
 BACKGROUND_NICENESS = 10
@@ -208,17 +265,26 @@ def landscape(name: str, options, x: np.ndarray | None, y: np.ndarray | None):
 
 
 def race(name: str, options, x, y, config: runs.RaceConfig, contestants: tuple) -> list:
-    return runs.race(landscape(name, options, x, y), list(contestants), config)
+    """A race, refused (UserError) when over the budget: steps × runs × the surface's terms."""
+    land = landscape(name, options, x, y)
+    budget.race(config.steps, len(contestants), land.terms).check()
+    return runs.race(land, list(contestants), config)
 
 
 def basins(name: str, options, x, y, run: RunSpec, n: int, steps: int) -> runs.BasinMap:
-    return runs.basin_map(landscape(name, options, x, y), run, n, steps)
+    """A basin map, refused when over the budget: n² starts × steps × the surface's terms."""
+    land = landscape(name, options, x, y)
+    budget.basin(n, steps, land.terms).check()
+    return runs.basin_map(land, run, n, steps)
 
 
-def hessians(name: str, options, x, y, xy: np.ndarray) -> np.ndarray:
-    """Hessian eigenvalues along a path (T, 2) → (T, 2), in a worker: the server process never
-    holds a surface's derivatives over a large data set."""
-    return landscape(name, options, x, y).hessian_eigenvalues(xy)
+def hessians(name: str, options, x, y, xy: np.ndarray, paths: int = 1) -> np.ndarray:
+    """Hessian eigenvalues at the points (T, 2) of ``paths`` paths → (T, 2), in a worker: the
+    server process never holds a surface's derivatives over a large data set. Refused when
+    over the budget."""
+    land = landscape(name, options, x, y)
+    budget.hessians(len(xy), land.terms, paths).check()
+    return land.hessian_eigenvalues(xy)
 
 
 def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:

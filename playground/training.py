@@ -316,8 +316,9 @@ def train(
 ) -> Iterator[EpochRecord | Summary]:
     """Train every variant of ``config`` on ``split``: an EpochRecord per epoch, then a Summary.
 
-    ``should_stop`` is called after each epoch; when it returns True training ends there, and
-    the Summary describes what was trained so far.
+    ``should_stop`` is called after each mini-batch (make it cheap: :class:`Throttled`); when
+    it returns True the epoch ends there (its record is of the batches trained), training
+    ends, and the Summary describes what was trained so far.
     """
     dtype = torch.float64 if config.dtype == "float64" else torch.float32
     torch.manual_seed(config.seed)
@@ -381,18 +382,21 @@ def train(
         model.train()
         order = torch.randperm(len(xt), generator=gen) if config.batch_size else None
         size = config.batch_size or len(xt)
+        stopping = False
         for start in range(0, len(xt), size):
             idx = order[start : start + size] if order is not None else slice(None)
             optimizer.zero_grad()
             loss = _losses(model(xt[idx]), yt[idx], classes)
             loss.sum().backward()
             optimizer.step()
+            if stopping := should_stop():  # Stop takes effect within one batch
+                break
         metrics = evaluate()
         val = metrics["val"][0]
         keep = early.update(epoch, val)
         for v in np.nonzero(keep)[0]:
             best_state[v] = model.variant_state(v)
-        last = should_stop() or early.all_stopped or epoch == config.epochs
+        last = stopping or early.all_stopped or epoch == config.epochs
         prediction = None
         if snapshot_due(epoch, config.snapshots) or last:  # the last epoch always has its picture
             prediction = _predict(model, grid, classes)
@@ -473,20 +477,51 @@ def run(split, config, should_stop: Callable[[], bool] = lambda: False, trainer=
     return records, summary
 
 
+@dataclass(frozen=True)
+class Capped:
+    """Sent by :func:`train_to_queue` when a run reached its time budget and was ended there."""
+
+    seconds: float
+
+
+class Throttled:
+    """``check()`` at most once every ``every`` seconds; in between, its last answer.
+
+    A training asks whether to stop after every mini-batch (thousands a second with small
+    batches); the answer comes from another process (a manager's event: a round trip), so it
+    is asked at most 20 times a second. Once True, it stays True.
+    """
+
+    def __init__(self, check: Callable[[], bool], every: float = 0.05) -> None:
+        self.check, self.every = check, every
+        self.answer, self.last = False, float("-inf")
+
+    def __call__(self) -> bool:
+        import time
+
+        now = time.monotonic()
+        if not self.answer and now - self.last >= self.every:
+            self.answer, self.last = bool(self.check()), now
+        return self.answer
+
+
 def train_to_queue(
-    split, config, queue, stop, flush: float = 0.2, trainer=None, pace: float = 0.0
+    split, config, queue, stop, flush: float = 0.2, trainer=None, pace: float = 0.0, budget=None
 ) -> None:
     """Run :func:`train` (or ``trainer``, a generator function of the same form, such as
     :func:`playground.convnet.train`) in a worker process and send its output through ``queue``.
 
     Records are sent in small lists every ``flush`` seconds (the pages look twice a second;
     each list is a round trip through the manager); the Summary follows, then None.
-    ``stop`` is an Event-like object; when it is set, training ends after the current epoch.
+    ``stop`` is an Event-like object; when it is set, training ends within a mini-batch.
 
     ``pace`` ("watch slowly"): the run's updates are spread over at least ``pace`` seconds
     (at most MAX_PACE): epoch e of E is handed on no earlier than pace · e / E after the start,
     the training waiting between epochs. Only the updates are delayed: what is trained and sent
     is the same. The wait ends as soon as ``stop`` is set.
+
+    ``budget``: seconds of training (pacing's waits not counted) after which the run is ended
+    as if stopped, with a :class:`Capped` sent before its Summary (playground.budget).
     """
     import time
 
@@ -494,12 +529,27 @@ def train_to_queue(
     pace = min(max(float(pace), 0.0), MAX_PACE)
     batch: list = []
     start = last = time.monotonic()
+    waited = 0.0  # seconds spent pacing, not training
+    over = budget is not None and budget > 0
+
+    capped: list[bool] = []  # [True] once the budget has ended the run
+
+    def ended() -> bool:
+        if stop.is_set():
+            return True
+        if over and time.monotonic() - start - waited > budget:
+            capped.append(True)
+        return bool(capped)
+
     try:
-        for item in (trainer or train)(split, config, stop.is_set):
+        for item in (trainer or train)(split, config, Throttled(ended)):
             if pace and not isinstance(item, Summary):
                 wait = start + pace * item.epoch / config.epochs - time.monotonic()
                 if wait > 0:
                     stop.wait(wait)  # (returns at once when Stop is pressed)
+                    waited += wait
+            if isinstance(item, Summary) and capped:
+                batch.append(Capped(float(budget)))
             batch.append(item)
             if time.monotonic() - last >= flush or isinstance(item, Summary):  # subclasses too
                 queue.put(batch)

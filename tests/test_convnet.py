@@ -193,12 +193,49 @@ def test_confusion_matrix_counts_by_hand():
     assert m.sum() == 5
 
 
+def _after_batches(n: int):
+    """A should_stop that is True from its ``n``-th call on (it is asked after every batch)."""
+    calls = iter(range(10**9))
+    return lambda: next(calls) >= n - 1
+
+
+def _batches(data, config: NetConfig) -> int:
+    return -(-len(data.train) // config.batch_size)  # per epoch
+
+
 def test_stop_signal_ends_convnet_training_with_a_summary(full):
-    calls = iter(range(100))
-    records, summary = training.run(
-        full, NetConfig(variants=BASELINE), lambda: next(calls) >= 1, trainer=convnet.train
-    )
+    config = NetConfig(variants=BASELINE)
+    stop = _after_batches(2 * _batches(full, config))  # at the end of epoch 2
+    records, summary = training.run(full, config, stop, trainer=convnet.train)
     assert len(records) == 2 and summary is not None and len(summary.states) == 1
+
+
+def test_stop_takes_effect_within_one_batch(full):
+    # #32: Stop was looked at once an epoch (a minute with batch size 1); now after each batch.
+    config = NetConfig(variants=BASELINE, batch_size=4)
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 3  # after the third batch of about 270
+
+    records, summary = training.run(full, config, stop, trainer=convnet.train)
+    assert len(asked) == 3 and [r.epoch for r in records] == [1] and summary is not None
+    # what it trained is three batches of four: a hand loop of torch's own steps agrees
+    torch.manual_seed(config.seed)
+    model = convnet.LeNet(full.size, config)
+    model.drop.p = 0.0  # the baseline
+    assert config.optimizer == "adam"  # (the default; the hand loop below uses it)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    order = torch.randperm(len(full.train), generator=torch.Generator().manual_seed(config.seed))
+    x, y = torch.tensor(full.images)[full.train], torch.tensor(full.labels)[full.train]
+    for b in range(3):
+        idx = order[b * 4 : (b + 1) * 4]
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model.train()(x[idx]), y[idx]).backward()
+        opt.step()
+    for name, value in model.state_dict().items():
+        np.testing.assert_allclose(summary.states[0][name], value.numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -221,7 +258,7 @@ def test_a_convnet_run_stopped_early_has_its_kernels_at_every_epoch_it_trained()
     # #31: stopped at epoch 6 of 200, the kernels' replay held epochs 1 and 6 (a grid made for
     # the planned epochs); it now holds every epoch up to 10, then every 2nd, 4th … epoch.
     few = digits.load(DigitsConfig(fraction=0.05))
-    calls = iter(range(1000))
     config = NetConfig(epochs=200, variants=BASELINE)
-    records, _ = training.run(few, config, lambda: next(calls) >= 5, trainer=convnet.train)
+    stop = _after_batches(6 * _batches(few, config))  # at the end of epoch 6
+    records, _ = training.run(few, config, stop, trainer=convnet.train)
     assert [r.epoch for r in records if r.kernels is not None] == [1, 2, 3, 4, 5, 6]

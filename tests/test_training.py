@@ -335,3 +335,57 @@ def test_a_slow_run_stops_at_once_and_its_pace_is_bounded():
     assert 1 <= records[-1].epoch < 20  # 1,000 epochs over 60 s: about 17 a second
     assert isinstance(queue.items()[-1], training.Summary)
     assert training.MAX_PACE <= 60 and 15 <= training.WATCH_SLOWLY <= 30
+
+
+def test_stop_takes_effect_within_one_mini_batch():
+    # #32: Stop was looked at once an epoch: 49.6 s an epoch at batch size 1 and 5,000 points.
+    split = data.make_task(PRESET)
+    config = TrainConfig(epochs=50, batch_size=1, variants=(Variant("baseline"),))
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 7
+
+    records, summary = training.run(split, config, stop)
+    assert len(asked) == 7 and [r.epoch for r in records] == [1] and summary is not None
+    assert len(split.train) > 7  # (the epoch was cut: it has more batches than that)
+
+
+def test_a_throttled_check_is_asked_at_most_every_interval_and_stays_true():
+    answers = iter([False, False, True, False])
+    asked = []
+
+    def check() -> bool:
+        asked.append(1)
+        return next(answers)
+
+    throttled = training.Throttled(check, every=3600.0)
+    assert [throttled() for _ in range(1000)] == [False] * 1000 and len(asked) == 1
+    throttled = training.Throttled(check, every=0.0)
+    assert [throttled(), throttled(), throttled()] == [False, True, True] and len(asked) == 3
+
+
+def test_a_run_over_its_time_budget_ends_with_a_notice_and_keeps_what_it_trained():
+    import threading
+    import time
+
+    split = data.make_task(PRESET)
+    config = TrainConfig(epochs=5000, batch_size=1)  # minutes of training
+    queue, stop = TimedQueue(), threading.Event()
+    threads, start = torch.get_num_threads(), time.monotonic()
+    try:
+        training.train_to_queue(split, config, queue, stop, flush=0.05, budget=0.5)
+    finally:
+        torch.set_num_threads(threads)
+    assert time.monotonic() - start < 10  # ended at the budget (plus one epoch's evaluation)
+    items = queue.items()
+    capped = [i for i in items if isinstance(i, training.Capped)]
+    assert capped == [training.Capped(0.5)] and isinstance(items[-1], training.Summary)
+    records = [i for i in items if isinstance(i, training.EpochRecord)]
+    assert 1 <= records[-1].epoch < 5000 and queue.puts[-1][1] is None
+    # a run inside its budget says nothing of it
+    queue = TimedQueue()
+    training.train_to_queue(split, TrainConfig(epochs=3), queue, stop, flush=0.05, budget=60)
+    torch.set_num_threads(threads)
+    assert not any(isinstance(i, training.Capped) for i in queue.items())

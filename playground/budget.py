@@ -1,0 +1,147 @@
+"""What one request may cost on a server a class shares, estimated from its settings.
+
+Every costly computation — a training, a race on a large data set, its Hessians, a basin map —
+is estimated before it starts, in seconds of one CPU core, from its settings (points ×
+parameters × epochs, steps × data points, …). Over :data:`BUDGET_SECONDS` it is refused with
+the largest setting that fits, so one student cannot hold a worker for hours. The workers
+enforce the budget too (playground.jobs caps CPU time and memory; a training is ended at
+:data:`CAP` × budget), so an estimate that is off cannot run away either.
+
+The constants were measured on a 2-core AMD EPYC server with one torch thread per worker
+(``python benchmarks/bench_budget.py`` measures them again and prints estimate / measured).
+They err on the side of cost: a run estimated at the budget takes between about half and the
+whole of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from playground.i18n import UserError
+
+BUDGET_SECONDS = 120.0  # CPU seconds of one core that one request may use
+CAP = 1.5  # the workers end a request at CAP × its budget (estimates err by less than that)
+MEMORY_BYTES = 2**30  # what a worker may allocate beyond what it holds when it starts
+
+# An MLP training step (playground.training): per mini-batch, a fixed cost and one per
+# parameter of every variant (the optimizer's update, the weight gradients); per sample, one
+# per parameter of every variant (forward and backward).
+MLP_BATCH, MLP_BATCH_VARIANT, MLP_PARAM_STEP, MLP_SAMPLE_PARAM = 6e-4, 1e-4, 7e-9, 1.5e-10
+# A ConvNet step (playground.convnet), per variant: per mini-batch, a fixed cost and one per
+# parameter; per sample, one per multiply-add of the forward pass (with its backward).
+NET_BATCH, NET_PARAM_STEP, NET_SAMPLE_MAC = 1e-3, 5e-9, 2e-10
+# A surface over data (the regression MAE: one term per data point), per term evaluated with
+# its gradient: in a race step, in a basin map's step (every start at once), in a Hessian.
+RACE_TERM, RACE_STEP = 2e-8, 3e-4
+BASIN_TERM, BASIN_STEP = 4e-8, 1e-3
+HESSIAN_TERM, HESSIAN_POINT = 4e-8, 1e-3
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A request's estimated cost and the largest value of its main setting that fits.
+
+    Attributes
+    ----------
+    seconds : float
+        Estimated CPU seconds of one core.
+    setting : str
+        The setting that ``largest`` is about: "epochs", "steps" or "points" (per axis).
+    largest : int
+        The largest value of that setting (the others as they are) within the budget; 0 when
+        none fits.
+    """
+
+    seconds: float
+    setting: str
+    largest: int
+
+    @property
+    def over(self) -> bool:
+        return self.seconds > BUDGET_SECONDS
+
+    def check(self) -> None:
+        """Raise a UserError that says the cost, the budget and what fits, when over it."""
+        if self.over:
+            raise UserError(
+                f"err_budget_{self.setting}",
+                cost=readable(self.seconds),
+                budget=readable(BUDGET_SECONDS),
+                largest=f"{self.largest:,}",
+            )
+
+
+def readable(seconds: float) -> str:
+    """ "40 s", "3 min", "2.5 h": a duration as a class says it."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _largest(per_unit: float, fixed: float = 0.0, power: float = 1.0) -> int:
+    """The largest whole u with fixed + per_unit · u**power within the budget."""
+    room = BUDGET_SECONDS - fixed
+    if room <= 0 or per_unit <= 0:
+        return 0
+    return math.floor((room / per_unit) ** (1 / power))
+
+
+def mlp_parameters(in_dim: int, out_dim: int, depth: int, width: int) -> int:
+    """Weights and biases of the lab's MLP: ``depth`` hidden layers of ``width``."""
+    sizes = [in_dim, *([width] * depth), out_dim]
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+
+
+def lab(n_train: int, n_eval: int, in_dim: int, out_dim: int, config) -> Estimate:
+    """A lab training (playground.training.TrainConfig ``config``): about ``epochs`` × an
+    epoch, every variant in one batched model; ``n_eval`` points are evaluated each epoch."""
+    variants = len(config.variants)
+    pv = mlp_parameters(in_dim, out_dim, config.depth, config.width) * variants
+    batches = math.ceil(n_train / config.batch_size) if config.batch_size else 1
+    per_batch = MLP_BATCH + MLP_BATCH_VARIANT * variants + MLP_PARAM_STEP * pv
+    epoch = batches * per_batch + (n_train + n_eval) * MLP_SAMPLE_PARAM * pv
+    return Estimate(epoch * config.epochs, "epochs", _largest(epoch))
+
+
+def lenet_costs(size: int, config) -> tuple[int, int]:
+    """(parameters, multiply-adds of one image's forward pass) of the ConvNet view's LeNet."""
+    c1, c2, hidden, k1, k2 = config.channels1, config.channels2, config.hidden, 5, 3
+    flat = c2 * (size // 4) ** 2
+    params = (k1 * k1 + 1) * c1 + (k2 * k2 * c1 + 1) * c2 + (flat + 1) * hidden + (hidden + 1) * 10
+    macs = size * size * c1 * k1 * k1 + (size // 2) ** 2 * c1 * c2 * k2 * k2 + flat * hidden
+    return params, macs
+
+
+def convnet(size: int, n_train: int, n_eval: int, config) -> Estimate:
+    """A ConvNet training (playground.convnet.NetConfig ``config``) on ``size`` × ``size``
+    digits: every variant is its own model."""
+    params, macs = lenet_costs(size, config)
+    batches = math.ceil(n_train / config.batch_size)
+    per_variant = batches * (NET_BATCH + NET_PARAM_STEP * params) + (
+        n_train + n_eval
+    ) * NET_SAMPLE_MAC * (macs + params)
+    epoch = per_variant * len(config.variants)
+    return Estimate(epoch * config.epochs, "epochs", _largest(epoch))
+
+
+def race(steps: int, runs: int, terms: int) -> Estimate:
+    """A race of ``runs`` optimizers for ``steps`` on a surface of ``terms`` terms."""
+    step = runs * (RACE_STEP + RACE_TERM * terms)
+    return Estimate(step * steps, "steps", _largest(step))
+
+
+def hessians(points: int, terms: int, runs: int = 1) -> Estimate:
+    """Hessians at ``points`` points (every step of ``runs`` paths); largest: steps."""
+    point = HESSIAN_POINT + HESSIAN_TERM * terms
+    return Estimate(point * points, "steps", _largest(point * max(1, runs)))
+
+
+def basin(n: int, steps: int, terms: int) -> Estimate:
+    """A basin map: ``n`` × ``n`` starts for ``steps`` steps; largest: points per axis."""
+    per_start = steps * BASIN_TERM * terms
+    fixed = steps * BASIN_STEP
+    return Estimate(fixed + per_start * n * n, "points", _largest(per_start, fixed, 2))
