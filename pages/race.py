@@ -200,7 +200,7 @@ with widgets.guarded(lang):
     results_area.download_button(
         t("download_csv", lang),
         # written only when clicked: 15-30 ms of the server on every rerun otherwise
-        lambda: runs.race_frame(contestants, paths).to_csv(index=False),
+        lambda: runs.race_frame(contestants, paths, lang).to_csv(index=False),
         "race.csv",
         "text/csv",
         key="dl_race",

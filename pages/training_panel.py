@@ -84,8 +84,8 @@ def buttons(
     if refused:
         st.error(refused, icon=":material/timer_off:")
     else:
-        seconds = budget.readable(cost.seconds)
-        st.caption(t("lab_cost", lang, cost=seconds, budget=budget.readable(budget.BUDGET_SECONDS)))
+        seconds = budget.Duration(cost.seconds)
+        st.caption(t("lab_cost", lang, cost=seconds, budget=budget.Duration(budget.BUDGET_SECONDS)))
     return job
 
 
@@ -106,7 +106,7 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
     elif job.cancelled:
         where.info(t("lab_cancelled", lang))
     elif job.done and job.capped:
-        where.warning(t("lab_capped", lang, budget=budget.readable(budget.BUDGET_SECONDS)))
+        where.warning(t("lab_capped", lang, budget=budget.Duration(budget.BUDGET_SECONDS)))
     elif job.key != key:
         where.warning(t("lab_changed", lang))
 

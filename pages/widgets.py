@@ -189,4 +189,4 @@ def costly(help_text: str, lang: str) -> str:
     """A costly setting's help, with what one request may cost on the shared server."""
     from playground import budget
 
-    return f"{help_text}\n\n{t('budget_help', lang, budget=budget.readable(budget.BUDGET_SECONDS))}"
+    return f"{help_text}\n\n{t('budget_help', lang, budget=budget.Duration(budget.BUDGET_SECONDS))}"

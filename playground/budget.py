@@ -19,7 +19,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from playground.i18n import UserError
+from playground.i18n import DEFAULT_LANGUAGE, UserError, t
 
 BUDGET_SECONDS = 120.0  # CPU seconds of one core that one request may use
 CAP = 1.5  # the workers end a request at CAP × its budget (estimates err by less than that)
@@ -67,19 +67,28 @@ class Estimate:
         if self.over:
             raise UserError(
                 f"err_budget_{self.setting}",
-                cost=readable(self.seconds),
-                budget=readable(BUDGET_SECONDS),
+                cost=Duration(self.seconds),
+                budget=Duration(BUDGET_SECONDS),
                 largest=f"{self.largest:,}",
             )
 
 
-def readable(seconds: float) -> str:
-    """ "40 s", "3 min", "2.5 h": a duration as a class says it."""
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+@dataclass(frozen=True)
+class Duration:
+    """A duration as a class says it, in each language: "40 s", "3 min", "2.5 h"."""
+
+    seconds: float
+
+    def in_language(self, lang: str) -> str:
+        s = self.seconds
+        if s < 90:
+            return t("dur_s", lang, n=max(1, round(s)))
+        if s < 5400:
+            return t("dur_min", lang, n=f"{s / 60:.0f}")
+        return t("dur_h", lang, n=f"{s / 3600:.1f}")
+
+    def __str__(self) -> str:
+        return self.in_language(DEFAULT_LANGUAGE)
 
 
 def _largest(per_unit: float, fixed: float = 0.0, power: float = 1.0) -> int:

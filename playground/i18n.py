@@ -32,7 +32,12 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     template = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    # a value that is said differently in each language (a duration: "3 min", "3 分钟") has
+    # an ``in_language(lang)`` method
+    said = {k: v.in_language(lang) if hasattr(v, "in_language") else v for k, v in params.items()}
+    return template.format(**said)
 
 
 class UserError(ValueError):

@@ -160,7 +160,7 @@ def cpu_cap(seconds: float) -> Iterator[None]:
     import signal
 
     def over(_signum, _frame) -> None:
-        raise UserError("err_time_budget", budget=budget.readable(seconds))
+        raise UserError("err_time_budget", budget=budget.Duration(seconds))
 
     previous = signal.signal(signal.SIGPROF, over)
     signal.setitimer(signal.ITIMER_PROF, seconds)

@@ -510,13 +510,16 @@ def race_table(landscape, contestants, paths: list[Path], tol: float = 1e-4) -> 
     return pd.DataFrame(rows)
 
 
-def race_frame(contestants, paths: list[Path]) -> pd.DataFrame:
-    """Long format for CSV: columns run, optimizer, step, x, y, loss (step 0 is the start)."""
+def race_frame(contestants, paths: list[Path], lang: str = "en") -> pd.DataFrame:
+    """Long format for CSV: columns run, optimizer (its name as the legend says it, in
+    ``lang``), step, x, y, loss (step 0 is the start), and spec (the run as the command line
+    and links write it: ``sgd:lr=0.01``)."""
     frames = []
     for i, (run, path) in enumerate(zip(contestants, paths, strict=True)):
         frame = path.to_frame()
-        frame.insert(0, "optimizer", run.to_text())
+        frame.insert(0, "optimizer", run.label(lang))
         frame.insert(0, "run", i + 1)
+        frame["spec"] = run.to_text()
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 

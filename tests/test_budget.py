@@ -133,3 +133,14 @@ def test_the_memory_cap_turns_a_huge_allocation_into_a_message_and_the_worker_li
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["err_memory_budget", "1000.0"], out.stderr[-2000:]
+
+
+def test_durations_are_said_in_the_students_language():
+    assert str(budget.Duration(40)) == "40 s" and str(budget.Duration(0.2)) == "1 s"
+    assert budget.Duration(180).in_language("zh") == "3 分钟"
+    assert budget.Duration(9000).in_language("en") == "2.5 h"
+    over = budget.Estimate(9000.0, "epochs", 12)
+    with pytest.raises(UserError) as err:
+        over.check()
+    assert "2.5 小时" in err.value.message("zh") and "2 分钟" in err.value.message("zh")
+    assert "2.5 h" in err.value.message("en") and "at most 12 epochs" in err.value.message("en")

@@ -88,11 +88,13 @@ def test_race_writes_the_documented_csv(tmp_path):
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["run", "optimizer", "step", "x", "y", "loss"]
+    assert list(frame.columns) == ["run", "optimizer", "step", "x", "y", "loss", "spec"]
     assert len(frame) == 2 * 51
     first = frame[frame.step == 0].iloc[0]
     assert (first.x, first.y, first.loss) == (-1.5, 2.0, 12.5)
-    assert set(frame.optimizer) == {"adam:lr=0.01", "sgd:momentum=0.9,nesterov=true"}
+    # the name a class reads (as in the legend), and the run as the command line writes it
+    assert set(frame.optimizer) == {"Adam lr=0.01", "SGD lr=0.001 momentum=0.9 nesterov=true"}
+    assert set(frame.spec) == {"adam:lr=0.01", "sgd:momentum=0.9,nesterov=true"}
 
 
 def test_race_csv_matches_the_library(tmp_path):

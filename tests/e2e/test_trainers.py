@@ -1,0 +1,80 @@
+"""A class shares the trainers (#32), checked in the browser: a run over the budget is refused
+at Train with what fits; a student who presses Train while every trainer is busy is told how
+many runs are ahead; and the runs of tabs that were closed free their trainers within seconds,
+so the waiting run starts."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from playground import budget, data, jobs
+from playground.training import TrainConfig
+
+pytestmark = pytest.mark.browser
+WAITING = "Waiting for a free trainer"
+
+
+def _lab(chromium, server: str, **params: str):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/overfit?{urlencode(params)}")
+    page.wait_for_selector("text=Press Train", timeout=90_000)
+    return context, page
+
+
+def _train(page) -> None:
+    page.get_by_role("button", name="Train").click()
+
+
+def test_a_run_over_the_budget_is_refused_at_train_with_what_fits(chromium, server):
+    # the issue's run: 5,000 points, depth 6, width 256, 5,000 epochs, batch size 1 (~69 h)
+    big = {"lab_n": "5000", "depth": "6", "width": "256", "epochs": "5000", "batch_size": "1"}
+    context, page = _lab(chromium, server, **big)
+    try:
+        _train(page)
+        page.wait_for_selector("text=at most", timeout=30_000)
+        text = page.inner_text("[data-testid=stMain]")
+        assert "one run may use 2 min" in text and "epochs fit" in text
+        time.sleep(1.5)  # (a run that had started would show its state by now)
+        assert "Starting" not in page.inner_text("[data-testid=stMain]")
+        assert WAITING not in page.inner_text("[data-testid=stMain]")
+    finally:
+        context.close()
+
+
+def test_closed_tabs_free_their_trainers_and_the_waiting_run_starts(chromium, server):
+    # #32: two tabs pressed Train at long settings and closed; minutes later both workers still
+    # trained, and a new student's run showed "Starting…" for as long as anyone watched.
+    split = data.make_task(data.TaskConfig())
+    held_out = len(split.val) + len(split.test)
+    slow = TrainConfig(batch_size=1, epochs=5000)  # about 100 s: inside the budget
+    assert not budget.lab(len(split.train), held_out, 1, 1, slow).over
+    long = {"epochs": "5000", "batch_size": "1"}
+    busy = [_lab(chromium, server, **long) for _ in range(jobs.workers_per_pool())]
+    for _, page in busy:
+        _train(page)
+    for _, page in busy:  # each is training (its first epochs drawn), none waiting
+        page.wait_for_function(
+            "() => !document.body.innerText.includes('Starting') &&"
+            f" !document.body.innerText.includes('{WAITING}') &&"
+            " document.querySelectorAll('.js-plotly-plot').length > 0",
+            timeout=60_000,
+        )
+    context, page = _lab(chromium, server)
+    try:
+        _train(page)
+        page.wait_for_selector(f"text={WAITING}", timeout=30_000)
+        assert "0 run(s) ahead of yours" in page.inner_text("[data-testid=stMain]")
+        for busy_context, _ in busy:  # the students close their tabs
+            busy_context.close()
+        closed = time.monotonic()
+        page.wait_for_function(
+            f"() => !document.body.innerText.includes('{WAITING}')", timeout=60_000
+        )
+        assert time.monotonic() - closed < 20, "the closed tabs' runs held the trainers"
+        page.wait_for_selector("text=Results", timeout=90_000)  # and it trains to the end
+    finally:
+        context.close()
