@@ -66,6 +66,7 @@ class Stats:
     completed: dict[str, list[float]] = field(default_factory=dict)  # change → every part drawn
     superseded: int = 0  # changes in parts that the student changed again before they completed
     messages: set[str] = field(default_factory=set)
+    first_epoch: list[float] = field(default_factory=list)  # Train → the first epoch drawn
 
 
 class Session:
@@ -89,6 +90,7 @@ class Session:
         self.ws = None
         self.sent = False  # a full run of ours is on its way
         self.completing: tuple[str, float] | None = None  # (view, start) of a change in parts
+        self.pressed: float | None = None  # when this tab last pressed Train, until it draws
 
     def page_cookie(self) -> str:
         """Load the page over HTTP first, as a browser does, and keep its cookies (behind a
@@ -98,9 +100,9 @@ class Session:
             cookies = r.headers.get_all("Set-Cookie") or []
         return "; ".join(c.split(";", 1)[0] for c in cookies)
 
-    def message(self, page: str, fragment: str = "") -> bytes:
+    def message(self, page: str, fragment: str = "", query: str = "") -> bytes:
         msg = BackMsg()
-        msg.rerun_script.query_string = ""
+        msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = self.pages.get(page, "")
         msg.rerun_script.widget_states.widgets.extend(self.states.values())
         msg.rerun_script.cached_message_hashes.extend(self.cached)
@@ -108,7 +110,7 @@ class Session:
             msg.rerun_script.fragment_id = fragment
         return msg.SerializeToString()
 
-    async def run(self, page: str, changed: WidgetState | None = None) -> None:
+    async def run(self, page: str, changed: WidgetState | None = None, query: str = "") -> None:
         """Send a full rerun (a page load or a changed widget) and wait for it to finish."""
         if changed is not None:
             self.states[changed.id] = changed
@@ -123,7 +125,7 @@ class Session:
             self.completing = None
         start = time.perf_counter()
         self.sent = True
-        await self.ws.send(self.message(page))
+        await self.ws.send(self.message(page, query=query))
         status = await asyncio.wait_for(self.finished.get(), 120)
         self.sent = False
         if changed is not None and page in IN_PARTS and self.pollers:
@@ -179,6 +181,9 @@ class Session:
             self.stats.user_messages += 1
             self.stats.messages.add(element.alert.body[:100])
             return
+        if kind == "plotly_chart" and self.pressed is not None:  # the run's first epochs
+            self.stats.first_epoch.append(time.perf_counter() - self.pressed)
+            self.pressed = None
         proto = getattr(element, kind, None)
         widget_id = getattr(proto, "id", "")
         if widget_id and "-" in widget_id:
@@ -222,7 +227,7 @@ class Session:
                     if reader.done():
                         raise ConnectionError("the server closed the connection")
                     if self.rng.random() < 0.1:  # another view
-                        view = self.rng.choice(list(ACTIONS))
+                        view, self.pressed = self.rng.choice(list(ACTIONS)), None
                         self.widgets, self.states = {}, {}
                         await self.run(view)
                         continue
@@ -233,6 +238,7 @@ class Session:
                     ):
                         press = WidgetState(id=self.widgets["train_btn"][0], trigger_value=True)
                         self.stats.trainings += 1
+                        self.pressed = time.perf_counter()
                         await self.run(view, press)
                         self.states.pop(press.id, None)  # a button's trigger lasts one run
                         continue
@@ -244,6 +250,72 @@ class Session:
         finally:
             for task in [*self.pollers.values(), *([reader] if reader else [])]:
                 task.cancel()
+
+
+# What abusive students do (--abuse): each action opens a fresh tab with a crafted link.
+ABUSE = {
+    # the longest run inside the budget, pressed and the tab closed two seconds later
+    "train-and-close": ("overfit", "epochs=5000&batch_size=1", True, 2.0),
+    # the issue's run (about 69 h at batch size 1): refused at Train
+    "train-the-maximum": (
+        "overfit",
+        "lab_n=5000&depth=6&width=256&epochs=5000&batch_size=1&use_combined=true",
+        True,
+        3.0,
+    ),
+    # the saddle tab's Hessians on an MAE over 100,000 points, 5,000 steps
+    "saddle-on-the-heaviest": (
+        "race",
+        "surface=regression_mae&panel=saddle&steps=5000",
+        False,
+        3.0,
+    ),
+    # a basin map of 50 × 50 starts on the same surface
+    "basin-map": ("race", "surface=regression_mae&basin_on=true&basin_n=50", False, 3.0),
+}
+HEAVY_DATA = "source=noisy&n=100000"  # the loss-surface view's data the race then uses
+
+
+class Abuser(Session):
+    """A tab that asks for the most the settings allow, then closes; again and again."""
+
+    async def live(self, deadline: float, ramp: float, think: tuple[float, float]) -> None:
+        await asyncio.sleep(self.rng.uniform(0.0, ramp))
+        while time.time() < deadline:
+            what = self.rng.choice(list(ABUSE))
+            view, query, train, linger = ABUSE[what]
+            try:
+                await self.once(view, query, train, linger)
+                self.stats.by_view.setdefault(what, []).append(1.0)
+            except Exception as exc:
+                self.stats.errors.append(f"{what}: {type(exc).__name__}: {exc}"[:160])
+            self.widgets, self.states, self.cached = {}, {}, set()
+
+    async def once(self, view: str, query: str, train: bool, linger: float) -> None:
+        cookie = await asyncio.to_thread(self.page_cookie)
+        async with connect(
+            self.ws_url,
+            origin=self.origin,
+            subprotocols=["streamlit"],
+            max_size=None,
+            additional_headers={"Cookie": cookie} if cookie else None,
+        ) as ws:
+            self.ws = ws
+            reader = asyncio.create_task(self.read())
+            try:
+                await self.run("")
+                if view == "race":
+                    await self.run("loss-surface", query=HEAVY_DATA)
+                await self.run(view, query=query)
+                if train and "train_btn" in self.widgets:
+                    press = WidgetState(id=self.widgets["train_btn"][0], trigger_value=True)
+                    self.stats.trainings += 1
+                    await self.run(view, press)
+                await asyncio.sleep(linger)  # then the tab is closed, whatever it is doing
+            finally:
+                for task in [*self.pollers.values(), reader]:
+                    task.cancel()
+                self.pollers = {}
 
 
 # ------------------------------------------------------------------ the server's processes
@@ -260,13 +332,52 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def one_round(
-    url: str, sessions: int, seconds: float, seed: int, ramp: float, think: tuple[float, float]
-) -> Stats:
-    stats = Stats()
+    url: str,
+    sessions: int,
+    seconds: float,
+    seed: int,
+    ramp: float,
+    think: tuple[float, float],
+    abuse: int = 0,
+) -> tuple[Stats, Stats]:
+    """The ordinary sessions' statistics and the abusive ones'."""
+    stats, abusive = Stats(), Stats()
     deadline = time.time() + seconds
     clients = [Session(url, stats, random.Random(seed * 1000 + i)) for i in range(sessions)]
+    clients += [Abuser(url, abusive, random.Random(seed * 1000 - i - 1)) for i in range(abuse)]
     await asyncio.gather(*(c.live(deadline, ramp, think) for c in clients))
-    return stats
+    return stats, abusive
+
+
+class PeakMemory:
+    """The server's largest RSS (with its workers), sampled every second in a thread."""
+
+    def __init__(self, pids: list[int]) -> None:
+        import threading
+
+        self.pids, self.peak, self.done = pids, 0.0, threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        while not self.done.wait(1.0):
+            self.peak = max(self.peak, rss_mb(server(self.pids)))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return self.peak
+
+
+def report_abuse(abusive: Stats) -> bool:
+    """Print what the abusive sessions did and got; True if one of them saw a traceback."""
+    done = {what: len(v) for what, v in sorted(abusive.by_view.items())}
+    print(f"       abusive tabs: {done}, {abusive.trainings} Train presses")
+    for text in sorted(abusive.messages)[:6]:
+        print("       refused with:", text)
+    for err in sorted(set(abusive.errors))[:5]:
+        print("   abusive error:", err)
+    return any("traceback" in e for e in abusive.errors)
 
 
 def start(extra: list[str]) -> tuple[object, str]:
@@ -288,6 +399,9 @@ def main() -> int:
     )
     parser.add_argument("--label", default="one server")
     parser.add_argument("--views", help="only these views, comma-separated (default: all)")
+    parser.add_argument(
+        "--abuse", type=int, default=0, help="abusive tabs besides (see ABUSE), e.g. 6"
+    )
     args = parser.parse_args()
     if args.views:
         for view in set(ACTIONS) - set(args.views.split(",")):
@@ -301,6 +415,8 @@ def main() -> int:
         pids = [proc.pid]
     print(f"# {machine()}")
     print(f"# {args.label}: {args.sessions} sessions × {args.seconds:g} s × {args.rounds} rounds")
+    if args.abuse:
+        print(f"# and {args.abuse} abusive tabs: {', '.join(ABUSE)}")
     if not args.url or args.pid:  # servers started here or by bench_replicas.py: this environment
         setting = f"{cpus.VARIABLE}={os.environ.get(cpus.VARIABLE, '(unset)')}"
         print(f"# CPUs each server sizes its worker pools by: {cpus.available()} ({setting})")
@@ -313,12 +429,16 @@ def main() -> int:
         print(f"server memory after warm-up: {base:.0f} MB")
         print(
             "round  responses  errors  user msgs  trainings  live redraws  median ms  p95 ms"
-            "  CPU %  RSS MB"
+            "  CPU %  RSS MB  peak MB"
         )
         failed = False
         for r in range(1, args.rounds + 1):
             cpu0, t0 = (cpu_seconds(server(pids)) if pids else 0.0), time.time()
-            stats = asyncio.run(one_round(url, args.sessions, args.seconds, r, args.ramp, think))
+            memory = PeakMemory(pids)
+            stats, abusive = asyncio.run(
+                one_round(url, args.sessions, args.seconds, r, args.ramp, think, args.abuse)
+            )
+            peak = memory.stop() if pids else float("nan")
             cpu = ((cpu_seconds(server(pids)) if pids else 0.0) - cpu0) / (time.time() - t0) * 100
             time.sleep(10)  # the server drops closed sessions after its 5 s TTL
             rss = rss_mb(server(pids)) if pids else float("nan")
@@ -327,8 +447,15 @@ def main() -> int:
                 f"{r:>5}  {len(stats.times):>9}  {len(stats.errors):>6}  {stats.user_messages:>9}"
                 f"  {stats.trainings:>9}  {stats.fragment_runs:>12}"
                 f"  {statistics.median(ms):>9.0f}  {percentile(ms, 0.95):>6.0f}"
-                f"  {cpu:>5.0f}  {rss:>6.0f}"
+                f"  {cpu:>5.0f}  {rss:>6.0f}  {peak:>7.0f}"
             )
+            if stats.first_epoch:
+                first = [1000 * t for t in stats.first_epoch]
+                print(
+                    f"       Train → first epoch drawn: {len(first)} runs,"
+                    f" median {statistics.median(first):.0f} ms, max {max(first):.0f} ms"
+                )
+                failed |= max(first) > 5000
             for view, times in sorted(stats.by_view.items()):
                 v = [1000 * t for t in times]
                 print(
@@ -347,7 +474,13 @@ def main() -> int:
             for text in sorted(stats.messages)[:5]:
                 print("   message to a user:", text)
             failed |= bool(stats.errors) or percentile(ms, 0.95) > 2000
-        print("budget: 0 errors, 95th percentile under 2,000 ms:", "MISS" if failed else "OK")
+            if args.abuse:
+                failed |= report_abuse(abusive)
+        print(
+            "budget: 0 errors, 95th percentile under 2,000 ms, Train → first epoch under 5 s,"
+            " no traceback for an abusive tab:",
+            "MISS" if failed else "OK",
+        )
         return 1 if failed else 0
     finally:
         if proc is not None:

@@ -19,7 +19,7 @@ Q = {"bind": "query-params"}
 
 def csv_controls(lang: str) -> tuple | None:
     """The uploaded table and its columns: (raw bytes, feature names, target name)."""
-    upload = widgets.csv_upload("lab_csv", t("lab_csv_help", lang), "ls_upload_prompt", lang)
+    upload = widgets.csv_upload("lab_csv", t("lab_csv_help", lang), "lab_upload_prompt", lang)
     if upload is None:
         return None
     raw = upload.getvalue()

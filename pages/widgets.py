@@ -9,12 +9,13 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from frame import language
+from frame import code_span, language
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
@@ -168,21 +169,54 @@ def notes(dataset: data.Dataset, lang: str) -> None:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
 
 
+@dataclass(frozen=True)
+class KeptFile:
+    """An upload this session made earlier in a view, kept while the session lives: Streamlit
+    forgets an uploader's file when the student opens another view."""
+
+    name: str
+    raw: bytes
+
+    def getvalue(self) -> bytes:
+        return self.raw
+
+
 def csv_upload(key: str, help_text: str, prompt: str, lang: str):
     """A CSV uploader whose label says the size limit, and, until a file is there, what to
     upload: Streamlit refuses a bigger file with only a red mark, and a link (which cannot
-    carry a file) opens on the bare uploader. Returns the uploaded file or None."""
+    carry a file) opens on the bare uploader. Returns the uploaded file, the one this session
+    uploaded here before it went to another view (a :class:`KeptFile`), or None.
+
+    A file the student removes (the uploader's ✕) is forgotten; so is a kept one, by its
+    "Forget" button.
+    """
     mb = data.MAX_UPLOAD_BYTES // 2**20
+    kept_key = f"_kept_{key}"
+
+    def changed() -> None:  # (the student added, replaced or removed the file)
+        st.session_state.pop(kept_key, None)
+
     upload = st.file_uploader(
         t("upload_label", lang, mb=mb),
         type=["csv", "txt"],
         key=key,
         help=help_text,
         max_upload_size=mb,
+        on_change=changed,
     )
-    if upload is None:
-        st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
-    return upload
+    if upload is not None:
+        st.session_state[kept_key] = KeptFile(upload.name, upload.getvalue())
+        return upload
+    kept = st.session_state.get(kept_key)
+    if kept is not None:
+        said, forget = st.columns([3, 1], vertical_alignment="center")
+        said.info(t("upload_kept", lang, name=code_span(kept.name)), icon=":material/draft:")
+        if forget.button(t("upload_forget", lang), key=f"{key}_forget"):
+            st.session_state.pop(kept_key, None)
+            st.rerun()
+        return kept
+    st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
+    return None
 
 
 def costly(help_text: str, lang: str) -> str:

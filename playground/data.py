@@ -339,8 +339,8 @@ def split_arrays(
         order[n_val : n_val + n_test],
         order[n_val + n_test :],
     )
-    if len(train_idx) < 4:
-        raise UserError("err_csv_too_few_rows", rows=int(n))
+    if len(train_idx) < 4:  # (2 rows passed the table's check, but a split needs more)
+        raise UserError("err_split_too_few_rows", rows=int(n), need=n_val + n_test + 4)
     y = y.astype(np.float32 if classes == 0 else np.int64)
     return Split(
         x.astype(np.float32), y, np.sort(train_idx), np.sort(val_idx), np.sort(test_idx), classes

@@ -134,3 +134,20 @@ def test_a_semicolon_table_with_decimal_points_keeps_them():
     table = data.read_csv(b"a;b\n1.5;2.25\n3;4\n")
     np.testing.assert_array_equal(table["a"], [1.5, 3.0])
     np.testing.assert_array_equal(table["b"], [2.25, 4.0])
+
+
+@pytest.mark.parametrize("rows", [2, 5, 7])
+def test_a_lab_table_too_short_to_split_says_how_many_rows_it_needs(rows):
+    # #32: a 2-row file got "Only 2 complete row(s)… at least 2 are needed"
+    body = "".join(f"{i},{2 * i}\n" for i in range(rows))
+    table = data.read_csv(f"x,y\n{body}".encode())
+    with pytest.raises(UserError) as err:
+        data.task_from_table(table, ["x"], "y")
+    assert err.value.key == "err_split_too_few_rows"
+    need = err.value.params["need"]
+    assert need > rows and f"at least {need}" in str(err.value)
+    # and that many rows are enough (2 to validate, 2 to test, 4 to train, by hand: 8)
+    assert need == 8
+    body = "".join(f"{i},{2 * i}\n" for i in range(need))
+    split, _ = data.task_from_table(data.read_csv(f"x,y\n{body}".encode()), ["x"], "y")
+    assert len(split.train) == 4

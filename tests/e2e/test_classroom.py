@@ -8,6 +8,7 @@ import struct
 import pytest
 from playwright.sync_api import expect
 
+from playground.i18n import t
 from tests.e2e.test_browser import assert_clean, assert_laid_out_once, shot, wait_for_figures
 
 pytestmark = pytest.mark.browser
@@ -105,7 +106,8 @@ def test_exports_csv_png_and_html(view):
     wait_for_figures(page, 3)
     menu = page.locator(".st-key-exp_ewa_fig")
     for label, check in (
-        ("Data (CSV)", lambda b: b.startswith(b"trace,x,y")),
+        # columns named by the figure's axes (t, x_t), not a plotting library's x, y
+        ("Data (CSV)", lambda b: b.startswith(f"trace,{t('axis_t')},{t('axis_x')}\n".encode())),
         ("Picture (PNG", lambda b: png_size(b) == (1920, 1080)),
         ("Interactive page", lambda b: b"plotly" in b and b"<html" in b),
     ):
@@ -122,7 +124,7 @@ def test_exports_csv_png_and_html(view):
 @pytest.mark.parametrize(
     ("path", "figures", "header", "rows"),
     [
-        ("/race", 2, b"run,optimizer,step,x,y,loss", 5 * 101),  # 5 runs, start + 100 steps
+        ("/race", 2, b"run,optimizer,step,x,y,loss,spec", 5 * 101),  # 5 runs, start + 100 steps
         ("/loss-surface", 6, b"step,w,b,loss", 101),
     ],
 )

@@ -78,3 +78,27 @@ def test_closed_tabs_free_their_trainers_and_the_waiting_run_starts(chromium, se
         page.wait_for_selector("text=Results", timeout=90_000)  # and it trains to the end
     finally:
         context.close()
+
+
+def test_an_upload_and_its_results_stay_when_the_student_visits_another_view(view, tmp_path):
+    # #32: upload a CSV in the lab, train, go Home and back: the upload was gone and the
+    # results hidden behind the upload prompt.
+    open_view, page, _ = view
+    good = tmp_path / "hours.csv"
+    good.write_text("hours,score\n" + "".join(f"{i / 4},{3 * i / 4 - 2}\n" for i in range(40)))
+    open_view("/overfit?task=csv&epochs=50")
+    page.wait_for_selector("text=Upload a CSV file", timeout=60_000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(good))
+    page.wait_for_selector("text=Press Train", timeout=30_000)
+    _train(page)
+    page.wait_for_selector("text=Results", timeout=120_000)
+    page.get_by_role("link", name="Home").first.click()
+    page.wait_for_selector("text=Overfitting lab", timeout=30_000)
+    page.get_by_role("link", name="Overfitting lab").first.click()
+    page.wait_for_selector("text=Using", timeout=60_000)
+    page.wait_for_selector("text=Results", timeout=60_000)  # the run it trained, not a prompt
+    shown = page.inner_text("body")  # (the uploader is in the sidebar)
+    assert "hours.csv" in shown and "Upload a CSV file, then" not in shown
+    # forgetting it brings the prompt back
+    page.get_by_role("button", name="Forget it").click()
+    page.wait_for_selector("text=Upload a CSV file, then", timeout=30_000)
