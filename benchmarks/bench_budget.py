@@ -86,6 +86,7 @@ def surface_cases():
 def main() -> int:
     print(f"# {machine()}")
     print(f"# budget {budget.BUDGET_SECONDS:g} CPU s a request; workers end one at {budget.CAP}×")
+    training.warm_worker()  # torch's one-off costs, paid before a worker takes requests
     print(f"{'request':<48} {'estimate s':>10} {'measured s':>10} {'estimate/measured':>18}")
     ratios = []
     for name, est, took in (*lab_cases(), *net_cases(), *surface_cases()):

@@ -100,6 +100,17 @@ class Session:
             cookies = r.headers.get_all("Set-Cookie") or []
         return "; ".join(c.split(";", 1)[0] for c in cookies)
 
+    async def connect(self):
+        """A tab's websocket (after the page's HTTP load, for its cookies)."""
+        cookie = await asyncio.to_thread(self.page_cookie)
+        return connect(
+            self.ws_url,
+            origin=self.origin,
+            subprotocols=["streamlit"],
+            max_size=None,
+            additional_headers={"Cookie": cookie} if cookie else None,
+        )
+
     def message(self, page: str, fragment: str = "", query: str = "") -> bytes:
         msg = BackMsg()
         msg.rerun_script.query_string = query
@@ -209,14 +220,7 @@ class Session:
         await asyncio.sleep(self.rng.uniform(0.0, ramp))
         reader = None
         try:
-            cookie = await asyncio.to_thread(self.page_cookie)
-            async with connect(
-                self.ws_url,
-                origin=self.origin,
-                subprotocols=["streamlit"],
-                max_size=None,
-                additional_headers={"Cookie": cookie} if cookie else None,
-            ) as ws:
+            async with await self.connect() as ws:
                 self.ws = ws
                 reader = asyncio.create_task(self.read())
                 view = self.rng.choice(list(ACTIONS))
@@ -292,14 +296,7 @@ class Abuser(Session):
             self.widgets, self.states, self.cached = {}, {}, set()
 
     async def once(self, view: str, query: str, train: bool, linger: float) -> None:
-        cookie = await asyncio.to_thread(self.page_cookie)
-        async with connect(
-            self.ws_url,
-            origin=self.origin,
-            subprotocols=["streamlit"],
-            max_size=None,
-            additional_headers={"Cookie": cookie} if cookie else None,
-        ) as ws:
+        async with await self.connect() as ws:
             self.ws = ws
             reader = asyncio.create_task(self.read())
             try:

@@ -29,14 +29,15 @@ MEMORY_BYTES = 2**30  # what a worker may allocate beyond what it holds when it 
 # parameter of every variant (the optimizer's update, the weight gradients); per sample, one
 # per parameter of every variant (forward and backward).
 MLP_BATCH, MLP_BATCH_VARIANT, MLP_PARAM_STEP, MLP_SAMPLE_PARAM = 6e-4, 1e-4, 7e-9, 1.5e-10
+MLP_EPOCH = 1e-3  # per epoch: the evaluation's and early stopping's fixed costs
 # A ConvNet step (playground.convnet), per variant: per mini-batch, a fixed cost and one per
 # parameter; per sample, one per multiply-add of the forward pass (with its backward).
-NET_BATCH, NET_PARAM_STEP, NET_SAMPLE_MAC = 1e-3, 5e-9, 2e-10
+NET_BATCH, NET_PARAM_STEP, NET_SAMPLE_MAC = 1.5e-3, 5e-9, 3.5e-10
 # A surface over data (the regression MAE: one term per data point), per term evaluated with
 # its gradient: in a race step, in a basin map's step (every start at once), in a Hessian.
-RACE_TERM, RACE_STEP = 2e-8, 3e-4
-BASIN_TERM, BASIN_STEP = 4e-8, 1e-3
-HESSIAN_TERM, HESSIAN_POINT = 4e-8, 1e-3
+RACE_TERM, RACE_STEP = 1.5e-8, 3e-4
+BASIN_TERM, BASIN_STEP = 1.5e-8, 1e-3
+HESSIAN_TERM, HESSIAN_POINT = 5e-8, 1e-3
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def lab(n_train: int, n_eval: int, in_dim: int, out_dim: int, config) -> Estimat
     pv = mlp_parameters(in_dim, out_dim, config.depth, config.width) * variants
     batches = math.ceil(n_train / config.batch_size) if config.batch_size else 1
     per_batch = MLP_BATCH + MLP_BATCH_VARIANT * variants + MLP_PARAM_STEP * pv
-    epoch = batches * per_batch + (n_train + n_eval) * MLP_SAMPLE_PARAM * pv
+    epoch = MLP_EPOCH + batches * per_batch + (n_train + n_eval) * MLP_SAMPLE_PARAM * pv
     return Estimate(epoch * config.epochs, "epochs", _largest(epoch))
 
 
