@@ -85,8 +85,12 @@ def _figure(name: str, _builder, *args, **kwargs):  # keyed by the builder's nam
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def descent_figure(grid, z, w, b, loss, x, y, log_colour, lang, three_d, names=("x", "y")):
-    return figures.descent_animation(grid, z, w, b, loss, x, y, log_colour, lang, three_d, names)
+def descent_figure(
+    grid, z, w, b, loss, x, y, log_colour, lang, three_d, names=("x", "y"), projector=False
+):
+    return figures.descent_animation(
+        grid, z, w, b, loss, x, y, log_colour, lang, three_d, names, projector
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -178,6 +178,7 @@ def descent_section() -> None:
             lang,
             path_3d,
             ds.names,
+            frame.presenting(),  # one row of three panels: the figure and its ▶ fit 720 px
         )
         charts.chart(fig, "descent_fig")
         descent_outcome(traj, guided.outcome(st.container(), lang) if guided.in_lesson() else above)

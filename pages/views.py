@@ -67,7 +67,7 @@ VIEWS: tuple[View, ...] = (
         "3d",
         presenter_hidden=(
             *("data_seed", "gd_seed", "res", "auto_window", "k"),
-            *("w_min", "w_max", "b_min", "b_max"),
+            *("w_min", "w_max", "b_min", "b_max", "path_3d"),  # (no 3-D path on a projector)
         ),
         session_keys=("_regression_data",),
         then="lesson_then_play_below",  # (the animation is under the surfaces)

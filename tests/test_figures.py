@@ -23,6 +23,25 @@ def _animation(steps=500, n=401, points=100_000):
     return figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y), traj
 
 
+def test_on_a_projector_the_descent_is_one_row_of_its_three_maps_that_fits_720_px():
+    # #31: the descent was 800 px high (960 with 3-D), taller than a 1280 × 720 projector
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 50)
+    y = 0.1 * x + 0.2
+    grid = Grid(-1.0, 1.0, -1.0, 1.0, 41)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, 60))
+    z = surfaces.mse_surface(x, y, grid)
+    fig = figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y, projector=True)
+    layout = fig.layout
+    assert layout.height <= 620 and "scene" not in layout.to_plotly_json()
+    rows = {tuple(layout[f"yaxis{i}"].domain) for i in ("", "2", "3")}
+    assert len(rows) == 1  # the three panels side by side
+    lefts = sorted(layout[f"xaxis{i}"].domain[0] for i in ("", "2", "3"))
+    assert lefts[0] == 0 and lefts[1] > 0.3 and lefts[2] > 0.6
+    # the map under the contour panel's axes, and every frame still moves the path's tip
+    assert layout.images and fig.frames and all(f.data for f in fig.frames)
+
+
 def test_500_step_animation_is_under_1_mb_of_json():
     fig, traj = _animation()
     size = len(fig.to_json())
@@ -451,11 +470,13 @@ def _spec_built_figures() -> dict[str, go.Figure]:
         "ewa build-up": ef.build_animation(series, average, 0.9),
         "descent": figures.descent_animation(*descent, log_colour=True, lang="zh"),
         "descent with 3-D": figures.descent_animation(*descent, three_d=True),
+        "descent on a projector": figures.descent_animation(*descent, projector=True),
     }  # fmt: skip
 
 
 SPEC_BUILT = ["lab curves", "lab fit", "lab boundaries", "race map"]
 SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up", "descent", "descent with 3-D"]
+SPEC_BUILT += ["descent on a projector"]
 SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", "scratch losses"]
 
 
@@ -1109,6 +1130,7 @@ def _titled_figures() -> dict[str, go.Figure]:
     label = np.zeros((5, 5), dtype=int)
     figs["basin"] = race.basin_figure(np.arange(5.0), np.arange(5.0), label, np.zeros((1, 2)))
     untitled = ("race map", "ewa bias", "ewa build-up", "descent", "descent with 3-D")
+    untitled += ("descent on a projector",)
     other = ("digits", "plotly's frames", "training grid")  # (not placed by these builders)
     return {k: f for k, f in figs.items() if k not in untitled + other}
 

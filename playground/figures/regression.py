@@ -199,6 +199,7 @@ def descent_animation(
     lang: str = "en",
     three_d: bool = True,
     names: tuple[str, str] = ("x", "y"),
+    projector: bool = False,
 ) -> go.Figure:
     """Gradient descent animated in sync on three or four panels, as client-side plotly frames.
 
@@ -207,7 +208,10 @@ def descent_animation(
     costliest panel to draw, by about a second in a browser without a GPU). ``w``, ``b``,
     ``loss`` have shape (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``. ``names``: what
     x and y are called (an uploaded table's column names), on the fit panel's axes.
+    ``projector`` (presenter mode): the three 2-D panels in one row, 600 px high, so that the
+    figure and its ▶ fit a 1280 × 720 screen (the 3-D panel is left out).
     """
+    three_d = three_d and not projector
     s = stride(grid.n, MAX_ANIMATION_GRID)
     small = Grid(grid.w_min, grid.w_max, grid.b_min, grid.b_max, len(grid.w[::s]))
     steps = np.arange(w.shape[0])
@@ -217,19 +221,22 @@ def descent_animation(
         "fit": t("fig_fit", lang),
         "loss": t("fig_loss_curve", lang),
     }
-    if three_d:  # contour | 3-D over fit | loss
+    if projector:  # contour | fit | loss, in one row
+        where = {"contour": (1, 1), "fit": (1, 2), "loss": (1, 3)}
+        specs = [[{"type": "xy"}] * 3]
+    elif three_d:  # contour | 3-D over fit | loss
         where = {"contour": (1, 1), "3d": (1, 2), "fit": (2, 1), "loss": (2, 2)}
         specs = [[{"type": "xy"}, {"type": "scene"}], [{"type": "xy"}, {"type": "xy"}]]
     else:  # a tall contour map beside the fit over the loss
         where = {"contour": (1, 1), "fit": (1, 2), "loss": (2, 2)}
         specs = [[{"type": "xy", "rowspan": 2}, {"type": "xy"}], [None, {"type": "xy"}]]
     layout, cells = subplot_layout(
-        rows=2,
-        cols=2,
+        rows=len(specs),
+        cols=len(specs[0]),
         specs=specs,
         subplot_titles=[str(i) for i in range(len(where))],
-        vertical_spacing=0.18,  # (room for the fit's x title above the loss panel's title)
-        horizontal_spacing=0.1,
+        vertical_spacing=0.18 if len(specs) > 1 else None,  # (the fit's x title, the loss's title)
+        horizontal_spacing=0.08 if projector else 0.1,
     )
     refs = {panel: cells[cell] for panel, cell in where.items()}  # panel → its axes
     for note, panel in zip(layout["annotations"], refs, strict=True):
@@ -369,9 +376,11 @@ def descent_animation(
             layout["scene"][name] = {"title": {"text": title}}
     layout.update(
         images=images,
-        height=960 if three_d else 800,
-        margin={"l": 78, "r": 25, "t": 70, "b": 158},  # controls under the axes (fitted: common.py)
-        legend={"orientation": "h", "y": 1.09, "x": 0},
+        height=600 if projector else 960 if three_d else 800,
+        margin={"l": 78, "r": 25, "t": 130 if projector else 70, "b": 158},  # (controls under)
+        # on a projector the legend's larger type needs a row of its own above the panel titles
+        legend={"orientation": "h", "x": 0}
+        | ({"y": 1.14, "yanchor": "bottom"} if projector else {"y": 1.09}),
         uirevision="descent",
         # 2-D frames move only their traces; a 3-D marker needs plotly's full redraw
         **animation_controls(
@@ -379,7 +388,7 @@ def descent_animation(
             [int(k) for k in shown],
             lang,
             three_d,
-            y=-0.09 if three_d else -0.12,
+            y=-0.24 if projector else -0.09 if three_d else -0.12,
         ),
     )
     return from_spec(data, layout, frames)
