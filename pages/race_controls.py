@@ -155,7 +155,9 @@ def run_controls(i: int, lang: str) -> RunSpec:
         )
         spec, defaults = OPTIMIZERS[name], run_defaults(name).settings
         values = {"lr": setting_widget(mid, spec.setting("lr"), f"r{i}_lr", defaults["lr"], lang)}
-        with left.popover(t("race_more_settings", lang), icon=":material/tune:"):
+        # (an expander, not a popover: number inputs in a popover that closes while one has the
+        # focus sent 0 on the next rerun — a race's momentum and betas silently became 0)
+        with left.expander(t("race_more_settings", lang), icon=":material/tune:"):
             for s in spec.settings:
                 if s.name != "lr":
                     key = f"r{i}_{s.name}"

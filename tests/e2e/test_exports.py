@@ -49,3 +49,33 @@ def test_the_race_exports_each_path_once_and_a_png_in_the_figures_shape(view):
     width, height = struct.unpack(">II", png[16:24])
     assert height > 1080 and width < height  # the race's own tall shape, not 1920 × 1080
     assert_clean(page)
+
+
+def test_downloads_and_opening_every_runs_settings_never_change_the_race(view):
+    # Seen by a fresh-eyes teacher: after a PNG download, opening and closing each run's
+    # Settings (then in popovers) and another Export menu set every momentum and beta to 0 —
+    # Momentum gave SGD's result, and the link no longer matched the race.
+    open_view, page, _ = view
+    open_view("/race")
+    wait_for_figures(page, 2)
+
+    def results() -> str:
+        return page.locator("[data-testid=stMain] table").first.inner_text()
+
+    before = results()
+    download(page, "Picture (PNG", page.locator(".st-key-exp_race_fig"))
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]")
+    settings = page.locator("[data-testid=stExpander] summary").filter(has_text="Settings")
+    assert settings.count() == 5
+    for i in range(5):
+        settings.nth(i).scroll_into_view_if_needed()
+        settings.nth(i).click()
+        page.locator("[data-testid=stExpanderDetails] input").first.focus()
+        page.keyboard.press("Escape")
+        settings.nth(i).click()
+    download(page, "Data (CSV)", page.locator(".st-key-exp_race_loss"))
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]")
+    page.wait_for_timeout(500)
+    assert results() == before
+    assert "momentum=0" not in page.inner_text("[data-testid=stMain]")
+    assert_clean(page)
