@@ -257,6 +257,10 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
     gd.__config = {
       displaylogo: false,
       responsive: true,
+      // no "Share chart" button: a class's data is never offered to a third-party cloud
+      showSendToCloud: false,
+      showEditInChartStudio: false,
+      modeBarButtonsToRemove: ["sendDataToCloud"],
       modeBarButtonsToAdd: data.fullscreen ? [fullscreenButton(data.fullscreen, P)] : [],
     };
     gd.__clicks = false; // a new plot forgets its event handlers

@@ -41,3 +41,12 @@ def test_a_picture_drawn_while_another_is_drawn_is_whole():
     for t in threads:
         t.join()
     assert len(out) == 2 and all(b[:4] == PNG for b in out) and out[0] == out[1]
+
+
+def test_an_exported_page_offers_no_upload_to_a_cloud():
+    import plotly.graph_objects as go
+
+    from playground.figures import export
+
+    page = export.to_html(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
+    assert '"showSendToCloud": false' in page and '"sendDataToCloud"' in page

@@ -481,7 +481,15 @@ def _extent(values) -> float:
 
 def to_html(fig: go.Figure, title: str = "") -> str:
     """A standalone HTML page of the figure, animation included, that works offline."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False, div_id="figure")
+    config = {  # (no "Share chart" button: the page's data is never offered to a cloud)
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "modeBarButtonsToRemove": ["sendDataToCloud"],
+    }
+    return fig.to_html(
+        include_plotlyjs=True, full_html=True, auto_play=False, div_id="figure", config=config
+    )
 
 
 @dataclass(frozen=True)

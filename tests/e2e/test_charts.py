@@ -264,3 +264,19 @@ def test_the_lab_curves_margin_holds_an_epoch_label_on_the_axis_end(chromium, la
     )
     context.close()
     assert round(size["r"]) <= size["wanted"], size
+
+
+def test_no_chart_offers_to_share_its_data_with_a_cloud(view):
+    # A fresh-eyes teacher found "Share chart…" (plotly's upload to Plotly Cloud) on every
+    # chart's toolbar, beside a class's data, and in the exported pages too.
+    open_view, page, _ = view
+    open_view("/ewa")
+    wait_for_figures(page, 3)
+    titles: list[str] = []
+    for frame in page.frames:
+        titles += frame.evaluate(
+            "() => Array.from(document.querySelectorAll('.modebar-btn'))"
+            ".map(e => e.getAttribute('data-title') || '')"
+        )
+    assert "Zoom" in titles  # (the toolbar is there)
+    assert not [t for t in titles if "share" in t.lower() or "cloud" in t.lower()], titles
