@@ -70,7 +70,8 @@ with right:
         )
         st.latex(r"(w,b)\leftarrow(w,b)-\eta\,\nabla L(w,b)")
         st.caption(t("ls_formulas_note", lang))
-    with st.expander(t("notice", lang), expanded=True):
+    # (closed in a lesson: it says what the lesson asks the class to predict)
+    with st.expander(t("notice", lang), expanded=not guided.in_lesson()):
         st.markdown(t("ls_notice", lang))
 
 # ------------------------------------------------------------------ surfaces

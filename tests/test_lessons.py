@@ -240,3 +240,36 @@ def test_the_training_lessons_are_watched_slowly():
     assert len(lessons) >= 3
     for lesson in lessons:
         assert lesson.setting(slow[lesson.page]) == "true", lesson.key
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_a_lesson_keeps_what_to_notice_closed_and_its_title_a_question(key):
+    # A fresh-eyes teacher found the loss-surface lessons' "What to notice" open ("…flies off:
+    # diverged") and titles that state the outcome ("SGD stalls at a saddle, Momentum escapes")
+    # right above the "Predict" question.
+    lesson = LESSONS[key]
+    at = open_link(lesson.page, lesson.query)
+    notices = [e for e in at.expander if e.label == t("notice", "en")]
+    assert notices and not any(e.proto.expanded for e in notices)
+    for lang in LANGUAGES:
+        title = t(f"lesson_{key}_title", lang)
+        told = ("stalls", "escapes", "overshoots", "cured", "help", "逃了出去", "治疗", "有帮助")
+        assert not any(word in title for word in told), title
+
+
+def test_few_digits_early_stopping_has_the_smallest_gap_but_not_the_fewest_mistakes(
+    few_digits_run,
+):
+    # what the lesson's "why" says of its error rates (a teacher saw them and was puzzled)
+    _, summary = few_digits_run
+    names = [v.name for v in convnet_variants()]
+    es = names.index("early_stopping")
+    gap, val_error = summary.final["gap"], 1 - summary.final["val_acc"]
+    assert gap[es] < gap[names.index("baseline")]
+    assert val_error[es] > val_error.min()
+
+
+def convnet_variants():
+    from playground import convnet
+
+    return tuple(v for v in convnet.NetConfig().variants if v.name != "weight_decay")

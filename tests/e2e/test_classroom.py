@@ -147,7 +147,7 @@ def test_a_lesson_opens_from_home_with_its_story(view):
     open_view("/")
     card = page.locator(".st-key-lesson_card_saddle_escape")
     card.get_by_role("link", name="Open the lesson").click()
-    page.wait_for_selector("text=Lesson · SGD stalls at a saddle", timeout=60_000)
+    page.wait_for_selector("text=Lesson · A saddle: which optimizer", timeout=60_000)
     wait_for_figures(page, 2)
     assert "lesson=saddle_escape" in page.url
     page.get_by_text("Why? (read after").click()
