@@ -52,6 +52,7 @@ ACTIONS = {
     "overfit": [("lab_n", 20, 300), ("epochs", 100, 1500), ("lab_seed", 0, 1000)],
     "from-scratch": [("fs_steps_sine", 100, 3000), ("fs_lr_sine", 1e-7, 2e-6)],
 }  # fmt: skip
+CHARTS = {"plotly_chart", "bidi_component", "component_instance"}  # element kinds of a chart
 IN_PARTS = {"from-scratch"}  # views that draw a response at once and complete it in the background
 
 
@@ -91,6 +92,7 @@ class Session:
         self.sent = False  # a full run of ours is on its way
         self.completing: tuple[str, float] | None = None  # (view, start) of a change in parts
         self.pressed: float | None = None  # when this tab last pressed Train, until it draws
+        self.in_fragment = False  # a fragment's rerun (the lab's live panel) is on its way
 
     def page_cookie(self) -> str:
         """Load the page over HTTP first, as a browser does, and keep its cookies (behind a
@@ -169,6 +171,7 @@ class Session:
             elif kind == "script_finished":
                 if fm.script_finished == 3:  # a fragment's run
                     self.stats.fragment_runs += 1
+                    self.in_fragment = False
                 else:
                     self.finished.put_nowait(fm.script_finished)
                     if not self.sent and self.completing and fm.script_finished == 0:
@@ -181,6 +184,7 @@ class Session:
     async def poll(self, fragment: str, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
+            self.in_fragment = True
             await self.ws.send(self.message(self.page, fragment))
 
     def _element(self, element) -> None:
@@ -192,7 +196,8 @@ class Session:
             self.stats.user_messages += 1
             self.stats.messages.add(element.alert.body[:100])
             return
-        if kind == "plotly_chart" and self.pressed is not None:  # the run's first epochs
+        if self.pressed is not None and self.in_fragment and kind in CHARTS:
+            # the live panel draws its first chart: the run's first epochs have arrived
             self.stats.first_epoch.append(time.perf_counter() - self.pressed)
             self.pressed = None
         proto = getattr(element, kind, None)
@@ -368,7 +373,7 @@ class PeakMemory:
 
 def report_abuse(abusive: Stats) -> bool:
     """Print what the abusive sessions did and got; True if one of them saw a traceback."""
-    done = {what: len(v) for what, v in sorted(abusive.by_view.items())}
+    done = {what: len(abusive.by_view.get(what, [])) for what in ABUSE}  # tabs opened
     print(f"       abusive tabs: {done}, {abusive.trainings} Train presses")
     for text in sorted(abusive.messages)[:6]:
         print("       refused with:", text)

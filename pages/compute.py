@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 from workers import offload
 
-from playground import data, figures, jobs, runs, surfaces
+from playground import budget, data, figures, jobs, runs, surfaces
 from playground.optimizers import RunSpec
 
 
@@ -108,7 +108,9 @@ def landscape_grid(name: str, options, x, y, n: int) -> np.ndarray:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def race_batch(name: str, options, x, y, config: runs.RaceConfig, contestants: tuple):
-    return offload(jobs.race, name, options, x, y, config, contestants)
+    terms = landscape(name, options, x, y).terms
+    cost = budget.race(config.steps, len(contestants), terms)  # (a long one: the long lane)
+    return offload(jobs.race, name, options, x, y, config, contestants, lane=budget.lane(cost))
 
 
 def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: list):
@@ -135,7 +137,8 @@ def race_paths(name: str, options, x, y, config: runs.RaceConfig, contestants: l
 def hessians(name: str, options, x, y, paths: list[np.ndarray]) -> list[np.ndarray]:
     """Eigenvalues (T_i, 2) along each path (T_i, 2): one request for all (one budget)."""
     xy = np.concatenate([*paths, np.zeros((0, 2))])  # (ΣT_i, 2)
-    eigs = offload(jobs.hessians, name, options, x, y, xy, len(paths))
+    cost = budget.hessians(len(xy), landscape(name, options, x, y).terms)
+    eigs = offload(jobs.hessians, name, options, x, y, xy, len(paths), lane=budget.lane(cost))
     return np.split(eigs, np.cumsum([len(p) for p in paths])[:-1])
 
 

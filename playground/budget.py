@@ -24,6 +24,7 @@ from playground.i18n import DEFAULT_LANGUAGE, UserError, t
 BUDGET_SECONDS = 120.0  # CPU seconds of one core that one request may use
 CAP = 1.5  # the workers end a request at CAP × its budget (estimates err by less than that)
 MEMORY_BYTES = 2**30  # what a worker may allocate beyond what it holds when it starts
+QUICK_SECONDS = 1.0  # a request estimated at more runs in the long lane (niced), not the quick
 
 # An MLP training step (playground.training): per mini-batch, a fixed cost and one per
 # parameter of every variant (the optimizer's update, the weight gradients); per sample, one
@@ -155,3 +156,10 @@ def basin(n: int, steps: int, terms: int) -> Estimate:
     per_start = steps * BASIN_TERM * terms
     fixed = steps * BASIN_STEP
     return Estimate(fixed + per_start * n * n, "points", _largest(per_start, fixed, 2))
+
+
+def lane(estimate: Estimate) -> str:
+    """The worker lane for a request: "quick" (what the class waits on: a rerun's figures)
+    unless it is estimated at more than QUICK_SECONDS, then "long" (lower CPU priority), so a
+    student's race over 100,000 points does not queue the class's quick requests behind it."""
+    return "quick" if estimate.seconds <= QUICK_SECONDS else "long"
