@@ -61,6 +61,13 @@ def net_cases():
 
 
 def surface_cases():
+    land = landscapes.get("rosenbrock")
+    contestants = [RunSpec.parse(r) for r in land.race]
+    yield (
+        f"race on Rosenbrock, {len(contestants)} runs × 1,000 steps",
+        budget.race(1000, len(contestants), land.terms).seconds,
+        cpu(lambda: runs.race(land, contestants, runs.RaceConfig(land.start, 1000))),
+    )
     rng = np.random.default_rng(0)
     x = rng.normal(size=100_000)
     land = landscapes.get("regression_mae", None, (x, 2 * x + 1 + rng.normal(size=x.size)))

@@ -36,7 +36,7 @@ MLP_EPOCH = 1e-3  # per epoch: the evaluation's and early stopping's fixed costs
 NET_BATCH, NET_PARAM_STEP, NET_SAMPLE_MAC = 1.5e-3, 5e-9, 3.5e-10
 # A surface over data (the regression MAE: one term per data point), per term evaluated with
 # its gradient: in a race step, in a basin map's step (every start at once), in a Hessian.
-RACE_TERM, RACE_STEP = 1.5e-8, 3e-4
+RACE_TERM, RACE_STEP = 1.5e-8, 1e-4
 BASIN_TERM, BASIN_STEP = 1.5e-8, 1e-3
 HESSIAN_TERM, HESSIAN_POINT = 5e-8, 1e-3
 
