@@ -23,8 +23,8 @@ def dataset(config: data.DataConfig) -> data.Dataset:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def csv_table(raw: bytes):
-    return data.read_csv(raw)
+def csv_table(raw: bytes, min_columns: int = 2):
+    return data.read_csv(raw, min_columns)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

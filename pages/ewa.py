@@ -38,7 +38,7 @@ def series_controls() -> np.ndarray | None:
             upload = widgets.csv_upload("ewa_csv", help_text, "ewa_upload_prompt", lang)
             if upload is None:
                 return None
-            table = compute.csv_table(upload.getvalue())
+            table = compute.csv_table(upload.getvalue(), 1)  # (one column is a series)
             col = st.selectbox(t("ewa_column", lang), list(table.columns), key="ewa_col")
             values = table[col].to_numpy(dtype=np.float64)
             values = values[np.isfinite(values)][: data.MAX_SERIES]

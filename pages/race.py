@@ -176,7 +176,7 @@ with widgets.guarded(lang):
     minima = np.array([[m.x, m.y] for m in land.minima]).reshape(-1, 2)
     saddles = np.array([[p.x, p.y] for p in land.saddles]).reshape(-1, 2)
 
-    table = runs.race_table(land, contestants, paths, float(tol))
+    table = runs.race_table(land, contestants, paths, float(tol), lang)
     race_area.subheader(t("race_maps", lang))
     paths_xy = tuple(p.xy for p in paths)
     small = not frame.presenting()  # (on a projector, the map and its ▶ on one screen)

@@ -76,8 +76,9 @@ def noisy_line(w: float = 0.1, b: float = 0.2, sigma: float = 0.01, n: int = 100
     return Dataset(x, y)
 
 
-def read_csv(raw: bytes) -> pd.DataFrame:
-    """Parse uploaded bytes into a frame of the numeric columns.
+def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
+    """Parse uploaded bytes into a frame of the numeric columns (at least ``min_columns``: two
+    for x and y, one for a series).
 
     Non-numeric cells, infinities and magnitudes above ``MAX_ABS_VALUE`` become NaN;
     columns with no number at all are dropped.
@@ -85,7 +86,8 @@ def read_csv(raw: bytes) -> pd.DataFrame:
     Raises
     ------
     UserError
-        If the file is too large, empty, not a table, or has fewer than two numeric columns.
+        If the file is too large, empty, not a table, or has fewer than ``min_columns``
+        numeric columns.
     """
     if len(raw) > MAX_UPLOAD_BYTES:
         raise UserError("err_csv_too_large", mb=MAX_UPLOAD_BYTES // 2**20)
@@ -97,8 +99,9 @@ def read_csv(raw: bytes) -> pd.DataFrame:
         with_commas, _ = _numeric_columns(raw, sep, ",")
         if _numbers_in(with_commas) > _numbers_in(numeric):
             numeric = with_commas
-    if len(numeric) < 2:
-        raise UserError("err_csv_two_numeric", found=len(numeric), columns=columns)
+    if len(numeric) < min_columns:
+        key = "err_csv_two_numeric" if min_columns == 2 else "err_csv_one_numeric"
+        raise UserError(key, found=len(numeric), columns=columns)
     return pd.DataFrame(numeric)
 
 

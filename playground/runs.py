@@ -17,6 +17,7 @@ from torch import nn
 from playground import surfaces
 from playground.i18n import UserError
 from playground.landscapes import HESSIAN_BATCH
+from playground.optimizers import display_name
 
 MAX_STEPS = 2000
 MAX_LR = 100.0
@@ -476,9 +477,12 @@ def escape_step(landscape, path: Path) -> int | None:
     return int(below[0]) if below.size else None
 
 
-def race_table(landscape, contestants, paths: list[Path], tol: float = 1e-4) -> pd.DataFrame:
+def race_table(
+    landscape, contestants, paths: list[Path], tol: float = 1e-4, lang: str = "en"
+) -> pd.DataFrame:
     """One row per run: final loss, nearest known minimum and distance to it, steps until the
-    loss is within ``tol`` of the lowest known minimum, divergence and saddle escape.
+    loss is within ``tol`` of the lowest known minimum, divergence and saddle escape. Runs and
+    optimizers are named in ``lang``, as the legend names them.
 
     Numbers that do not apply are NaN (shown as blanks), never made up.
     """
@@ -488,8 +492,8 @@ def race_table(landscape, contestants, paths: list[Path], tol: float = 1e-4) -> 
     for run, path in zip(contestants, paths, strict=True):
         end = path.xy[-1] if len(path.xy) else np.array([np.nan, np.nan])
         row = {
-            "run": run.label(),
-            "optimizer": run.spec.label,
+            "run": run.label(lang),
+            "optimizer": display_name(run.spec.key, lang),
             "steps": path.steps,
             "final_loss": path.loss[-1] if len(path.loss) else np.nan,
             "distance": np.nan,

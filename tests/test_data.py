@@ -151,3 +151,17 @@ def test_a_lab_table_too_short_to_split_says_how_many_rows_it_needs(rows):
     body = "".join(f"{i},{2 * i}\n" for i in range(need))
     split, _ = data.task_from_table(data.read_csv(f"x,y\n{body}".encode()), ["x"], "y")
     assert len(split.train) == 4
+
+
+def test_a_series_of_one_column_is_read_for_the_ewa_and_refused_for_x_and_y():
+    # a fresh-eyes teacher's one-column file: "at least two numeric columns" in the EWA view,
+    # which asks only for a column of numbers
+    raw = b"temperature\n" + b"".join(f"{20 + i % 7}\n".encode() for i in range(100))
+    table = data.read_csv(raw, min_columns=1)
+    assert list(table.columns) == ["temperature"] and table["temperature"].iloc[3] == 23
+    with pytest.raises(UserError) as err:
+        data.read_csv(raw)
+    assert err.value.key == "err_csv_two_numeric"
+    with pytest.raises(UserError) as err:
+        data.read_csv(b"name\nann\nbob\n", min_columns=1)
+    assert err.value.key == "err_csv_one_numeric"

@@ -388,3 +388,17 @@ def test_the_mae_surface_over_its_data_counts_its_terms():
     mae = landscapes.get("regression_mae", data=(x, 2 * x))
     mse = landscapes.get("regression_mse", data=(x, 2 * x))
     assert mae.terms == 5000 and mse.terms == 1
+
+
+def test_the_results_table_names_optimizers_in_the_students_language():
+    # a fresh-eyes teacher: the zh table said "Momentum" while the legend said 动量
+    from playground import landscapes, runs
+    from playground.optimizers import RunSpec
+
+    land = landscapes.get("saddle")
+    specs = [RunSpec.parse("momentum:lr=0.01"), RunSpec.parse("adam:lr=0.01")]
+    paths = runs.race(land, specs, runs.RaceConfig(land.start, 5))
+    zh = runs.race_table(land, specs, paths, lang="zh")
+    assert list(zh["optimizer"]) == ["动量", "Adam"]
+    assert zh["run"][0].startswith("动量")
+    assert list(runs.race_table(land, specs, paths)["optimizer"]) == ["Momentum", "Adam"]
