@@ -188,8 +188,11 @@ with widgets.guarded(lang):
     results_area = guided.outcome(results_area, lang)
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
+            # (a surface without a minimum, like the saddle x² − y², sends every run that
+            # escapes off the map: that is the lesson, not a learning rate to fix)
+            key = "race_diverged" if land.minima else "race_ran_off"
             results_area.warning(
-                t("race_diverged", lang, run=row.run, step=int(row.diverged_at)),
+                t(key, lang, run=row.run, step=int(row.diverged_at)),
                 icon=":material/trending_up:",
             )
     results_area.subheader(t("race_results", lang))

@@ -412,3 +412,12 @@ def test_a_wrong_language_or_presenter_value_is_named_in_the_notice(params, name
 @pytest.mark.parametrize("params", [{"lang": "zh"}, {"presenter": "true"}, {"lang": "en"}])
 def test_a_good_language_or_presenter_value_gets_no_notice(params):
     assert not rejected_notices(open_link("ewa", params))
+
+
+def test_a_run_that_leaves_a_surface_without_a_minimum_is_not_told_to_lower_its_rate():
+    # a fresh-eyes teacher: on x² − y² (no minimum) running away from the saddle is the lesson,
+    # but the race said "diverged … Try a smaller learning rate"
+    at = open_link("race", {"steps": "150", "start_x": "0.5", "noise": "0.1", "n_runs": "3"})
+    said = [w.value for w in at.warning]
+    assert any("ran off the map" in w and "no minimum" in w for w in said), said
+    assert not any("smaller learning rate" in w for w in said)
