@@ -316,7 +316,7 @@ def train(
 ) -> Iterator[EpochRecord | Summary]:
     """Train every variant of ``config`` on ``split``: an EpochRecord per epoch, then a Summary.
 
-    ``should_stop`` is called after each mini-batch (make it cheap: :class:`Throttled`); when
+    ``should_stop`` is called after each mini-batch (make it cheap: :class:`StopWatcher`); when
     it returns True the epoch ends there (its record is of the batches trained), training
     ends, and the Summary describes what was trained so far.
     """
@@ -484,27 +484,6 @@ class Capped:
     seconds: float
 
 
-class Throttled:
-    """``check()`` at most once every ``every`` seconds; in between, its last answer.
-
-    A training asks whether to stop after every mini-batch (thousands a second with small
-    batches); the answer comes from another process (a manager's event: a round trip), so it
-    is asked at most 20 times a second. Once True, it stays True.
-    """
-
-    def __init__(self, check: Callable[[], bool], every: float = 0.05) -> None:
-        self.check, self.every = check, every
-        self.answer, self.last = False, float("-inf")
-
-    def __call__(self) -> bool:
-        import time
-
-        now = time.monotonic()
-        if not self.answer and now - self.last >= self.every:
-            self.answer, self.last = bool(self.check()), now
-        return self.answer
-
-
 def train_to_queue(
     split, config, queue, stop, flush: float = 0.2, trainer=None, pace: float = 0.0, budget=None
 ) -> None:
@@ -533,16 +512,17 @@ def train_to_queue(
     over = budget is not None and budget > 0
 
     capped: list[bool] = []  # [True] once the budget has ended the run
+    stopped = StopWatcher(stop)  # (asked after every mini-batch: a local flag, not a proxy)
 
     def ended() -> bool:
-        if stop.is_set():
+        if stopped.is_set():
             return True
         if over and time.monotonic() - start - waited > budget:
             capped.append(True)
         return bool(capped)
 
     try:
-        for item in (trainer or train)(split, config, Throttled(ended)):
+        for item in (trainer or train)(split, config, ended):
             if pace and not isinstance(item, Summary):
                 wait = start + pace * item.epoch / config.epochs - time.monotonic()
                 if wait > 0:
@@ -559,7 +539,39 @@ def train_to_queue(
     except Exception as exc:  # the page shows a message; the worker stays alive
         queue.put(RuntimeError(str(exc)[:200]))
     finally:
+        stopped.close()
         queue.put(None)
+
+
+class StopWatcher:
+    """A local copy of a Stop event that lives in another process (a manager's proxy).
+
+    A training asks whether to stop after every mini-batch, thousands of times a second with
+    small batches; asking the manager each time is a round trip. A thread here waits on the
+    event (in slices of ``every`` seconds, so that it ends with the run) and sets a local flag,
+    which costs nothing to read: Stop takes effect within a batch and ``every`` seconds.
+    """
+
+    def __init__(self, stop, every: float = 0.02) -> None:
+        import threading
+
+        self.flag, self.done = threading.Event(), threading.Event()
+
+        def watch() -> None:
+            while not self.done.is_set():
+                if stop.wait(every):
+                    self.flag.set()
+                    return
+
+        self.thread = threading.Thread(target=watch, name="stop-watcher", daemon=True)
+        self.thread.start()
+
+    def is_set(self) -> bool:
+        return self.flag.is_set()
+
+    def close(self) -> None:
+        self.done.set()
+        self.thread.join()
 
 
 def warm_worker() -> bool:

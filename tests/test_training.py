@@ -352,18 +352,22 @@ def test_stop_takes_effect_within_one_mini_batch():
     assert len(split.train) > 7  # (the epoch was cut: it has more batches than that)
 
 
-def test_a_throttled_check_is_asked_at_most_every_interval_and_stays_true():
-    answers = iter([False, False, True, False])
-    asked = []
+def test_a_stop_watcher_sees_a_stop_from_elsewhere_at_once_and_ends_with_its_run():
+    import threading
+    import time
 
-    def check() -> bool:
-        asked.append(1)
-        return next(answers)
-
-    throttled = training.Throttled(check, every=3600.0)
-    assert [throttled() for _ in range(1000)] == [False] * 1000 and len(asked) == 1
-    throttled = training.Throttled(check, every=0.0)
-    assert [throttled(), throttled(), throttled()] == [False, True, True] and len(asked) == 3
+    stop = threading.Event()  # (in the server: a manager's proxy of one)
+    watcher = training.StopWatcher(stop)
+    assert not watcher.is_set()
+    stop.set()
+    deadline = time.monotonic() + 5
+    while not watcher.is_set() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert watcher.is_set()
+    watcher.close()
+    idle = training.StopWatcher(threading.Event())
+    idle.close()  # a run that ends without Stop leaves no thread waiting
+    assert not idle.thread.is_alive()
 
 
 def test_a_run_over_its_time_budget_ends_with_a_notice_and_keeps_what_it_trained():
