@@ -150,7 +150,7 @@ with widgets.guarded(lang):
     widgets.table(table.map(lambda v: widgets.num(v, 6)), index=True)
     st.download_button(
         t("export_csv", lang),
-        table.to_csv(),
+        table.rename_axis(t("fs_col_way", lang)).to_csv(),  # (the first column named too)
         "coefficients.csv",
         "text/csv",
         key="dl_fs",

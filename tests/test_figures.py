@@ -1147,3 +1147,15 @@ def test_a_long_title_is_left_aligned_under_the_modebar_not_under_its_buttons(na
         assert (title.y, title.yanchor, title.yref) == (1, "top", "container")
         assert title.pad.t >= MODEBAR_BOTTOM  # the title's top under the modebar's buttons
         assert f.layout.margin.t >= title.pad.t + 1.2 * size  # a line of it above the plot
+
+
+def test_the_confusion_matrix_shows_classes_0_to_9_at_any_size():
+    # a fresh-eyes teacher saw predicted classes -1 and 10 in presenter mode: square cells were
+    # kept by widening the axes' range (plotly's default), not by shrinking the plot area
+    from playground.figures import digits as df
+
+    fig = df.confusion_figure(np.eye(10, dtype=int) * 3, "baseline")
+    for f in (fig, export.presenter(fig)):
+        x, y = f.layout.xaxis, f.layout.yaxis
+        assert tuple(x.range) == (-0.5, 9.5) and tuple(y.range) == (9.5, -0.5)
+        assert x.constrain == y.constrain == "domain" and y.scaleanchor == "x"

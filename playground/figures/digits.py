@@ -17,6 +17,7 @@ from playground.figures.common import (
     compact,
     from_spec,
     subplot_layout,
+    titled,
 )
 from playground.i18n import t
 
@@ -75,13 +76,12 @@ def curves_figure(
     for key in ("xaxis", "xaxis2"):
         layout[key]["title"] = {"text": t("axis_epoch", lang)}
     layout.update(
-        title={"text": t("fig_digits_curves", lang)},
         height=400,
         margin=error_layout["margin"],
         legend=error_layout["legend"],
         uirevision="net_curves",
     )
-    return from_spec(data, layout)
+    return from_spec(data, titled(layout, t("fig_digits_curves", lang)))  # (under the toolbar)
 
 
 BARE_AXIS = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False}
@@ -189,11 +189,10 @@ def probabilities_figure(probs: np.ndarray, true: int | None, lang: str = "en") 
     if true is not None:
         title += " · " + t("digits_true", lang, label=true)
     fig.update_layout(
-        title=title,
+        **titled({"margin": {"l": 10, "r": 10, "t": 50, "b": 10}}, title),
         height=300,
         xaxis={"title": t("digits_class", lang), "dtick": 1},
         yaxis={"title": t("digits_probability", lang), "range": [0, 1.15], "tickformat": ".0%"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig
 
@@ -217,12 +216,16 @@ def confusion_figure(matrix: np.ndarray, name: str, lang: str = "en") -> go.Figu
     )
     accuracy = np.trace(matrix) / max(1, matrix.sum())
     fig.update_layout(
-        title=t("fig_digits_confusion", lang, name=name, acc=f"{accuracy:.1%}"),
+        **titled({}, t("fig_digits_confusion", lang, name=name, acc=f"{accuracy:.1%}")),
         height=420,
-        xaxis={"title": t("digits_predicted", lang), "dtick": 1, "side": "bottom"},
-        yaxis={"title": t("digits_true_axis", lang), "dtick": 1, "autorange": "reversed"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        # square cells: the plot area shrinks to fit ("domain"), it never widens the range to
+        # classes -1 and 10 (what a projector's larger type did with plotly's default)
+        xaxis={"title": t("digits_predicted", lang), "dtick": 1, "side": "bottom"}
+        | {"range": [-0.5, len(classes) - 0.5], "constrain": "domain"},
+        yaxis={"title": t("digits_true_axis", lang), "dtick": 1}
+        | {"range": [len(classes) - 0.5, -0.5], "constrain": "domain"},  # (row 0 on top)
     )
+    fig.update_layout(margin={"l": 10, "r": 10, "b": 10})  # (the top holds the title: titled)
     fig.update_yaxes(scaleanchor="x")
     return fig
 
@@ -251,9 +254,8 @@ def gallery(
         )
     rows = math.ceil(len(images) / cols)
     fig.update_layout(
-        title=title,
+        **titled({"margin": {"l": 10, "r": 10, "t": 40, "b": 10}}, title),
         height=70 + 95 * max(rows, 1),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
     fig.update_yaxes(scaleanchor="x")
     _image_axes(fig)

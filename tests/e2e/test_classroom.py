@@ -180,6 +180,12 @@ def test_from_scratch_view_agrees_and_shows_its_code(view):
     page.wait_for_selector("text=RMSprop ends", timeout=60_000)
     assert_clean(page)
     shot(page, "from-scratch")
+    # the coefficients' CSV names every column, the ways' too (it had "Unnamed: 0")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Data (CSV)").last.click()
+    with open(info.value.path(), encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    assert header[0] == "way" and header[1] == "c0" and all(header), header
 
 
 def test_every_optimizer_card_fits_its_column_on_a_projector(view):
