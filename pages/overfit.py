@@ -131,7 +131,7 @@ def results(job: Job) -> None:
     widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
     plain = [v for v in config.variants if not v.dropout]
     script = scripts.lab_script(split, config, plain[0]) if plain else None
-    widgets.show_code(script, "lab.py", "code_lab")
+    widgets.show_code(script, "lab.py", "code_lab", help_key="lab_code_help")
 
 
 workers.lab_workers()  # start (and warm) the worker processes the first time the lab is opened

@@ -26,8 +26,12 @@ from playground.i18n import UserError, t
 log = logging.getLogger("playground")
 
 
-def show_code(script: str | None, filename: str, key: str, where=None) -> None:
-    """ "Show the code": a runnable PyTorch script of the current run, to read or download."""
+def show_code(
+    script: str | None, filename: str, key: str, where=None, help_key: str = "show_code_help"
+) -> None:
+    """ "Show the code": a runnable PyTorch script of the current run, to read or download.
+    ``help_key``: what the caption says the script prints (the lab's runs are sensitive to
+    rounding, so its script does not print the view's numbers to every digit)."""
     lang = language()
     where = where or st
     # Drawn only while open: a highlighted script is a large element that every page open and
@@ -41,7 +45,7 @@ def show_code(script: str | None, filename: str, key: str, where=None) -> None:
         if script is None:
             st.info(t("show_code_unavailable", lang))
             return
-        st.caption(t("show_code_help", lang, file=filename))
+        st.caption(t(help_key, lang, file=filename))
         st.code(script, language="python", line_numbers=True)
         st.download_button(
             t("show_code_download", lang),
