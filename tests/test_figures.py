@@ -964,11 +964,11 @@ def test_a_lessons_averages_are_drawn_as_they_play_and_whole_at_the_end():
     fig = ef.averages(x, curves, "en", animate=True)
     for i, trace in enumerate(fig.data):  # (to find each line's pieces)
         trace.legendgroup = trace.legendgroup or str(i)
-    groups = {tr.name: tr.legendgroup for tr in fig.data if tr.showlegend}
+    groups = {tr.name: tr.legendgroup for tr in fig.data if tr.showlegend is not False}
     player = Player(fig)
     from playground.i18n import t
 
-    lines = {t("ewa_series", "en"): x, "β=0.5": curves[0][1], "β=0.9": curves[1][1]}
+    lines = {"β=0.5": curves[0][1], "β=0.9": curves[1][1]}
     for f in [None, *range(len(player.frames)), 10, 0]:
         if f is not None:
             player.show(f)
@@ -977,6 +977,10 @@ def test_a_lessons_averages_are_drawn_as_they_play_and_whole_at_the_end():
             drawn = player.line(groups[name])
             np.testing.assert_allclose(drawn[:, 0], np.arange(1, k + 2))
             np.testing.assert_allclose(drawn[:, 1], values[: k + 1], rtol=1e-4)
+        # the series is the question, not the answer: whole from the start (a fresh-eyes
+        # teacher found the lesson's axes empty before ▶)
+        series = player.line(groups[t("ewa_series", "en")])
+        np.testing.assert_allclose(series[:, 1], x, rtol=1e-6)
     assert ef.averages(x, curves, "en").frames == ()  # outside a lesson: drawn whole at once
 
 

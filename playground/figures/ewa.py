@@ -39,8 +39,9 @@ def averages(
 ) -> go.Figure:
     """The series (a faint line) and one line per average; ``dashed`` adds dashed lines on top.
 
-    ``animate`` (a lesson): every line is drawn sample by sample as ▶ plays (common.growing),
-    so that nothing of the answer shows before it.
+    ``animate`` (a lesson): every average is drawn sample by sample as ▶ plays
+    (common.growing), so that nothing of the answer shows before it; the series, the question,
+    is there whole from the start.
     """
     idx = _thin(len(x))
     steps = idx + 1
@@ -48,16 +49,17 @@ def averages(
     data: list[dict] = []
     grow: list[list[dict[int, dict]]] = []  # per line: trace index → update, by frame
 
-    def line(label: str, values: np.ndarray, style: dict, **extra) -> None:
+    def line(label: str, values: np.ndarray, style: dict, grows: bool = True, **extra) -> None:
         trace = {"type": "scatter", "mode": "lines", "name": label, "line": style, **extra}
         # (one SVG path: a dot per sample cost the browser 40 ms per draw)
-        if not animate:
+        if not (animate and grows):
             data.append({**trace, "x": steps, "y": compact(values[idx])})
             return
         group = extra.get("legendgroup", f"line{len(data)}")
         grow.append(add_growing(data, [steps, values[idx]], shown, trace | {"legendgroup": group}))
 
-    line(t("ewa_series", lang), x, {"width": 1, "color": "rgba(100,100,100,0.55)"})
+    series = {"width": 1, "color": "rgba(100,100,100,0.55)"}
+    line(t("ewa_series", lang), x, series, grows=False, legendgroup="series")
     for i, (label, values) in enumerate(curves):
         line(label, values, {"color": colour(i), "width": 2.5})
     for i, (label, values) in enumerate(dashed or []):
