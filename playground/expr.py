@@ -14,10 +14,11 @@ import ast
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 
-from playground.i18n import UserError
+from playground.i18n import UserError, catalogue, t
 
 MAX_LENGTH = 200
 MAX_DEPTH = 20
@@ -189,4 +190,15 @@ def _compile(node: ast.AST, depth: int) -> Fn:
             raise UserError("err_expr_arguments", name=name)
         fn, arg = FUNCTIONS[name], _compile(node.args[0], depth + 1)
         return lambda x, y: fn(arg(x, y))
-    raise UserError("err_expr_token", token=type(node).__name__)
+    raise UserError("err_expr_token", token=Construct(type(node).__name__))
+
+
+@dataclass(frozen=True)
+class Construct:
+    """A piece of Python syntax a formula may not use, said as a student would say it
+    ("an if … else", "a comparison") in each language, never by the parser's name ("IfExp")."""
+
+    node: str
+
+    def in_language(self, lang: str) -> str:
+        return catalogue(lang).get(f"expr_node_{self.node}") or t("expr_node_other", lang)

@@ -141,3 +141,17 @@ def test_the_custom_surface_shows_its_formula_and_a_round_start():
     land = landscapes.get("custom", landscapes.SurfaceOptions(formula="x**2 - y**2", window=3.0))
     assert land.latex == "f=x^{2} - y^{2}"
     assert land.start == (1.8, 1.8)
+
+
+@pytest.mark.parametrize(
+    "formula,en,zh",
+    [("1 if x else 2", "if … else", "if … else 表达式"), ("x < y", "comparison", "比较"),
+     ("[x, y]", "list", "列表"), ("lambda: x", "lambda", "lambda"), ("{x}", "braces", "花括号")],
+)  # fmt: skip
+def test_a_refused_construct_is_named_as_a_student_says_it_not_by_the_parser(formula, en, zh):
+    # a fresh-eyes teacher saw 公式中不允许出现“IfExp” (and Attribute, List, Lambda)
+    with pytest.raises(UserError) as err:
+        expr.parse(formula)
+    assert en in err.value.message("en") and zh in err.value.message("zh")
+    for name in ("IfExp", "Compare", "List", "Lambda", "Call"):
+        assert name not in err.value.message("en") + err.value.message("zh")
