@@ -60,6 +60,14 @@ def test_too_few_complete_rows_is_refused():
     assert err.value.key == "err_csv_too_few_rows"
 
 
+def test_words_in_a_number_column_are_said_to_count_as_missing():
+    # a fresh-eyes teacher: "Only 0 complete row(s)…" for a column of numbers written as words
+    table = data.read_csv(b"x,y,z\n1,one,5\n2,two,6\n3,3,7\n")
+    with pytest.raises(UserError) as err:
+        data.from_columns(table, "x", "y")
+    assert "not a number" in err.value.message("en") and "不是数字" in err.value.message("zh")
+
+
 def test_more_rows_than_the_limit_are_sampled_saying_so(monkeypatch):
     monkeypatch.setattr(data, "MAX_ROWS", 50)
     rows = "\n".join(f"{i},{2 * i}" for i in range(200))
