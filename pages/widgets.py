@@ -180,6 +180,7 @@ class KeptFile:
 
     name: str
     raw: bytes
+    file_id: str = ""  # the upload it was kept from
 
     def getvalue(self) -> bytes:
         return self.raw
@@ -209,7 +210,9 @@ def csv_upload(key: str, help_text: str, prompt: str, lang: str):
         on_change=changed,
     )
     if upload is not None:
-        st.session_state[kept_key] = KeptFile(upload.name, upload.getvalue())
+        kept = st.session_state.get(kept_key)
+        if kept is None or kept.file_id != upload.file_id:  # (not a copy of the bytes per rerun)
+            st.session_state[kept_key] = KeptFile(upload.name, upload.getvalue(), upload.file_id)
         return upload
     kept = st.session_state.get(kept_key)
     if kept is not None:
