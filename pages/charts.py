@@ -35,8 +35,11 @@ def _chart_component():
     return st.components.v2.component("playground_chart", js=chart_module(), isolate_styles=False)
 
 
-def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
+def chart(fig, key: str, where=None, shared: bool = True, on_click=None, share: float = 1.0):
     """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML.
+
+    ``share``: the part of the main column's width that the figure's column takes (0.5 in
+    the left of two equal columns), so that its PNG has the shape the student sees.
 
     ``shared``: the figure comes from a cache and is shown again on later reruns, so it is
     converted for sending once and kept (export.sent). A figure built on this rerun (the live
@@ -65,7 +68,7 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None):
             },
             **callbacks,
         )
-    exports(fig, key, where or st)
+    exports(fig, key, where or st, share)
     return result
 
 
@@ -98,8 +101,9 @@ def point_from(value) -> tuple[float, float] | None:
     return (x, y) if math.isfinite(x) and math.isfinite(y) else None
 
 
-def exports(fig, name: str, where=None) -> None:
-    """A small menu of downloads for one figure: its buttons exist only while it is open."""
+def exports(fig, name: str, where=None, share: float = 1.0) -> None:
+    """A small menu of downloads for one figure: its buttons exist only while it is open. The
+    PNG is drawn as wide as the figure is shown (``share`` of the main column, chart)."""
     lang = language()
     where = where or st
     menu = where.popover(
@@ -110,7 +114,7 @@ def exports(fig, name: str, where=None) -> None:
     with menu:
         st.download_button(
             t("export_csv", lang),
-            lambda: export.figure_csv(fig),  # (user text cannot run as a formula)
+            lambda: export.figure_csv(fig, lang),  # (user text cannot run as a formula)
             f"{name}.csv",
             "text/csv",
             key=f"exp_{name}_csv",
@@ -118,7 +122,7 @@ def exports(fig, name: str, where=None) -> None:
         )
         st.download_button(
             t("export_png", lang),
-            lambda: export.to_png(fig),
+            lambda: export.to_png(fig, shown_width=round(export.SHOWN_WIDTH * share)),
             f"{name}.png",
             "image/png",
             key=f"exp_{name}_png",

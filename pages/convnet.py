@@ -129,9 +129,14 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     probs, maps1, maps2 = convnet.inspect(model, image)
     left, right = st.columns([2, 3])
     charts.chart(
-        df.probabilities_figure(probs, int(data.labels[i]), lang), "net_probs", left, shared=False
+        df.probabilities_figure(probs, int(data.labels[i]), lang),
+        "net_probs",
+        left,
+        shared=False,
+        share=0.4,
     )
-    charts.chart(df.maps_figure(image, maps1, maps2, lang), "net_maps", right, shared=False)
+    maps = df.maps_figure(image, maps1, maps2, lang)
+    charts.chart(maps, "net_maps", right, shared=False, share=0.6)
     st.caption(t("digits_robust_note", lang))
 
     st.subheader(t("digits_mistakes", lang))
@@ -144,12 +149,13 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
         "net_confusion",
         left,
         shared=False,
+        share=0.4,
     )
     if len(wrong):
         fig = df.misclassified_figure(
             data.images[data.test[wrong], 0], true[wrong], pred[wrong], lang
         )
-        charts.chart(fig, "net_wrong", right, shared=False)
+        charts.chart(fig, "net_wrong", right, shared=False, share=0.6)
     else:
         right.success(t("digits_no_mistakes", lang))
 

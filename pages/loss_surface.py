@@ -38,7 +38,7 @@ ls_controls.suit_learning_rate(x, lr_bound, data_config, lang)
 left, right = st.columns([1, 1])
 with left:
     fig = compute.figure(figures.data_figure, x, y, best["mse"][:2], lang, ds.names)
-    charts.chart(fig, "data_fig")
+    charts.chart(fig, "data_fig", share=0.5)
     w2, b2, m2 = best["mse"]
     w1, b1, m1 = best["mae"]
     st.markdown(
@@ -135,8 +135,8 @@ with widgets.guarded(lang):
                 grid, z, title, (wm, bm, vm), flat, log_colour, lang
             )
             if three_d:
-                charts.chart(fig3d, f"{loss}_3d")
-            charts.chart(contour, f"{loss}_contour")
+                charts.chart(fig3d, f"{loss}_3d", share=0.5)
+            charts.chart(contour, f"{loss}_contour", share=0.5)
             st.caption(t(f"ls_min_{loss}", lang))
 
 

@@ -67,6 +67,7 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         "lab_curves",
         left,
         shared=False,
+        share=0.5,
     )
     snaps = [r for r in records if r.prediction is not None]
     if not snaps:
@@ -82,7 +83,7 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, truth
         )
-        charts.chart(fig, "lab_fit", right, shared=False)
+        charts.chart(fig, "lab_fit", right, shared=False, share=0.5)
     else:
         fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, names, snap.epoch, lang)
         charts.chart(fig, "lab_fit", shared=False)

@@ -105,6 +105,7 @@ def hessians(r: Race, lang: str) -> None:
             log=False,
             dashed=[e[:, 0] for e in eigs],
             lang=lang,
+            curve_names=("λ_max", "λ_min"),
         ),
         key="race_hess",
     )

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from unittest import mock
 
 import numpy as np
@@ -648,6 +649,43 @@ def _plot_box(fig: go.Figure, width: int, height: int, axis: str) -> float:
     return (a.domain[1] - a.domain[0]) * room / (a.range[1] - a.range[0])
 
 
+def _equal_scale(layout, k: int) -> bool:
+    """Whether subplot k's map keeps one unit of y as long as one of x (plotly.js shrinks its
+    plot area, not its window, to do so)."""
+    x, y = (layout[f"{a}axis{k if k > 1 else ''}"] for a in "xy")
+    anchor = f"x{k if k > 1 else ''}"
+    return (
+        y.scaleanchor == anchor
+        and (y.scaleratio or 1) == 1
+        and x.constrain == y.constrain == "domain"
+    )
+
+
+def test_the_race_maps_keep_equal_scale_in_the_view_and_on_a_projector():
+    # #31: on a projector the map was drawn 890 × 325 px, a unit of x three times one of y.
+    fig, paths, _, (xs, ys) = _race()
+    for shown in (fig, export.presenter(fig)):
+        for k in range(1, 2 + len(paths)):  # the overlay and each small map
+            assert _equal_scale(shown.layout, k), k
+            axes = (shown.layout[f"{a}axis{k if k > 1 else ''}"] for a in "xy")
+            assert [list(a.range) for a in axes] == [[xs[0], xs[-1]], [ys[0], ys[-1]]]
+    alone = _race_alone()
+    for shown in (alone, export.presenter(alone)):
+        assert _equal_scale(shown.layout, 1)
+
+
+def _race_alone():
+    from playground import landscapes
+    from playground.figures import race
+
+    land = landscapes.get("rosenbrock")
+    paths = [np.array([[-1.5, 2.0], [-1.0, 1.0]])]
+    xs, ys = land.axes(21)
+    return race.race_animation(
+        xs, ys, land.grid(21), paths, ["a"], np.ones((1, 2)), np.zeros((0, 2)), small=False
+    )
+
+
 def test_a_png_of_the_race_keeps_its_height_and_its_maps_shape_without_play_controls(
     monkeypatch,
 ):
@@ -656,12 +694,10 @@ def test_a_png_of_the_race_keeps_its_height_and_its_maps_shape_without_play_cont
     drawn, width, height = _kaleido_gets(monkeypatch, fig)
     assert not drawn.layout.updatemenus and not drawn.layout.sliders
     assert height == fig.layout.height  # not squeezed into 720
+    assert width == export.SHOWN_WIDTH  # as wide as the student sees it
     assert (xs[-1] - xs[0]) / (ys[-1] - ys[0]) == pytest.approx(4 / 3)  # (a map wider than tall)
-    for k in range(2, 2 + len(paths)):  # each small map: a unit of x as long as a unit of y
-        ratio = _plot_box(drawn, width, height, f"x{k}") / _plot_box(drawn, width, height, f"y{k}")
-        assert ratio == pytest.approx(1.0, rel=0.02), k
-    overlay = _plot_box(drawn, width, height, "x") / _plot_box(drawn, width, height, "y")
-    assert 1.0 <= overlay < 2.0  # spans the three columns: wider, as on screen, not a strip
+    for k in range(1, 2 + len(paths)):  # each map: a unit of x as long as a unit of y
+        assert _equal_scale(drawn.layout, k), k
     assert fig.layout.updatemenus  # the figure itself is unchanged
 
 
@@ -930,7 +966,7 @@ def test_the_convnet_curves_show_the_loss_beside_the_error_rate():
     assert fig.layout.yaxis2.title.text == "cross-entropy loss"
     on_loss = [tr for tr in fig.data if tr.yaxis == "y2"]
     solid = [tr for tr in on_loss if tr.mode == "lines" and tr.line.dash is None]
-    assert [tr.name for tr in solid] == ["baseline · loss", "dropout · loss"]
+    assert [tr.name for tr in solid] == names
     np.testing.assert_allclose(solid[0].y, loss[:, 0], rtol=1e-6)
     assert all(tr.showlegend is False for tr in on_loss)  # one legend, the error panel's
     marks = [(tr.x[0], round(float(tr.y[0]), 3)) for tr in on_loss if tr.mode == "markers"]
@@ -938,7 +974,9 @@ def test_the_convnet_curves_show_the_loss_beside_the_error_rate():
     assert len(_ticks_in_view(fig.layout.yaxis2, loss)) >= 3
     checked = go.Figure(fig.to_dict())  # every property one plotly knows
     assert json.loads(checked.to_json())["data"] == json.loads(fig.to_json())["data"]
-    assert "baseline · loss" in set(export.figure_table(fig)["trace"])
+    table = export.figure_table(fig)
+    assert set(table["trace"]) == set(names)
+    assert set(table["panel"]) == {"error rate", "cross-entropy loss"}  # each run in both panels
 
 
 def test_the_new_lab_figures_pass_plotlys_checks():
@@ -1163,3 +1201,87 @@ def test_the_confusion_matrix_shows_classes_0_to_9_at_any_size():
         x, y = f.layout.xaxis, f.layout.yaxis
         assert tuple(x.range) == (-0.5, 9.5) and tuple(y.range) == (9.5, -0.5)
         assert x.constrain == y.constrain == "domain" and y.scaleanchor == "x"
+
+
+# -- #31, fresh eyes: PNGs in the shape the student sees, CSVs named by run ---------------------
+
+
+def _shown_figures() -> dict[str, go.Figure]:
+    """The figures whose PNG a fresh-eyes teacher found forced to 16:9."""
+    from playground.figures import scratch as sf
+
+    figs = {**_spec_built_figures(), **_other_figures()}
+    series = np.random.default_rng(0).normal(0, 3, 300)
+    return {
+        "ewa averages": figs["ewa averages"],
+        "ewa build-up": figs["ewa build-up"],
+        "from scratch": sf.fits_figure(series[:30], series[:30] / 2, {"a": series[:30]}),
+        "3-D surface": figs["surface 3-D"],
+        "race 3-D": figs["race 3-D"],
+    }
+
+
+@pytest.mark.parametrize("name", list(_shown_figures()))
+def test_a_png_has_the_shape_the_student_sees_not_a_slides(monkeypatch, name):
+    fig = _shown_figures()[name]
+    _, width, height = _kaleido_gets(monkeypatch, fig)
+    assert height == fig.layout.height  # its own height, not 720
+    assert width == export.SHOWN_WIDTH  # as wide as the page's main column (not 1280 × 720)
+    half = export.still(fig, shown_width=480)  # a figure in the left of two columns
+    assert (half.width, half.height) == (480, fig.layout.height)
+
+
+def test_a_png_of_an_animation_shows_every_line_whole_at_its_last_frame():
+    """A PNG shows the last frame: right only if that frame holds every line in full."""
+    from playground import ewa
+    from playground.figures import ewa as ef
+
+    x = np.random.default_rng(0).normal(0, 3, 120)
+    v = ewa.ewa(x, 0.9, 0.0)
+    shown = _shown(export.still(ef.build_animation(x, v, 0.9)).figure)
+    average = next(tr for tr in shown.traces if tr.get("name", "").startswith("average so far"))
+    np.testing.assert_allclose(average["y"], v, rtol=1e-3, atol=1e-3)
+    np.testing.assert_array_equal(average["x"], np.arange(1, len(x) + 1))
+    # (the lesson's averages: test_a_lessons_averages_are_drawn_as_they_play_and_whole_at_the_end)
+    fig, path, _ = _descent(47, three_d=True)
+    still = export.still(fig).figure
+    path3d = [tr for tr in still.data if tr.type == "scatter3d" and tr.mode == "lines"]
+    assert path3d
+    points = np.concatenate([np.column_stack([tr.x, tr.y]) for tr in path3d if tr.opacity != 0])
+    for step in path:  # every step of the path is on the 3-D line at the end
+        assert np.min(np.abs(points - step.astype(np.float32)).sum(axis=1)) < 1e-3
+
+
+def test_the_csv_names_each_curve_by_its_run_and_tells_its_curves_and_panels_apart():
+    # #31: "Baseline (dashed) (2)": a name made of styling text and a counter.
+    from playground.figures import digits as df
+    from playground.figures import lab
+
+    epochs = np.arange(1, 11)
+    train = np.stack([np.linspace(1, 0.1, 10), np.linspace(1, 0.3, 10)], axis=1)
+    val = train + 0.1
+    names = ["Baseline", "Dropout"]
+    table = export.figure_table(lab.curves_figure(epochs, train, val, names))
+    assert set(table["trace"]) == set(names)
+    curve = table.columns[1]
+    assert curve == "curve" and set(table[curve]) == {"training", "validation"}
+    for v, name in enumerate(names):
+        for split, values in (("training", train), ("validation", val)):
+            rows = table[(table["trace"] == name) & (table[curve] == split)]
+            np.testing.assert_allclose(rows["loss"].astype(float), values[:, v], rtol=1e-6)
+    fig = df.curves_figure(epochs, (train, val), (2 * train, 2 * val), names, lang="zh")
+    table = export.figure_table(fig, "zh")
+    assert set(table["trace"]) == set(names)  # no "(dashed)", no "(2)", no "· loss"
+    assert list(table.columns[:3]) == ["trace", "面板", "曲线"]
+    panels = {fig.layout.yaxis.title.text, fig.layout.yaxis2.title.text}
+    assert set(table["面板"]) == panels
+    rows = table[(table["trace"] == "Dropout") & (table["面板"] == fig.layout.yaxis2.title.text)]
+    rows = rows[rows["曲线"] == "训练"]
+    np.testing.assert_allclose(rows[fig.layout.yaxis2.title.text], 2 * train[:, 1], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", SPEC_BUILT + list(_other_figures()))
+def test_no_csv_name_is_styling_text_or_a_counter(name):
+    fig = {**_spec_built_figures(), **_other_figures()}[name]
+    for trace in export.figure_table(fig)["trace"].unique():
+        assert not re.search(r"\((2|3|dashed|dotted|wide[^)]*)\)$", str(trace)), trace

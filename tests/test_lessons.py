@@ -217,7 +217,7 @@ def test_few_digits_plots_the_validation_loss_it_asks_about(few_digits_run):
     names = ["baseline", "dropout", "early stopping"]
     fig = df.curves_figure(epochs, (train, val), (train_loss, val_loss), names, best, stopped)
     assert fig.layout.yaxis2.title.text == catalogue("en")["digits_loss_axis"]
-    baseline = next(tr for tr in fig.data if tr.name == "baseline · loss")
+    baseline = next(tr for tr in fig.data if tr.name == "baseline" and tr.yaxis == "y2")
     shown = np.asarray(baseline.y, dtype=float)
     np.testing.assert_allclose(shown, [r.val_loss[0] for r in records], rtol=1e-6)
     # "turns up after about 20 epochs (◆)": the plotted minimum, marked, and well above it at

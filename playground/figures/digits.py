@@ -64,13 +64,8 @@ def curves_figure(
         epochs, *losses, names, best, stopped, lang, y_title=t("digits_loss_axis", lang)
     )
     layout, cells = subplot_layout(rows=1, cols=2, horizontal_spacing=0.12)
-    data = error + [
-        trace
-        | cells[(1, 2)]
-        | {"showlegend": False}
-        | ({"name": f"{trace['name']} · {t('axis_loss', lang)}"} if "name" in trace else {})
-        for trace in loss  # (named for the figure's CSV: "baseline · loss")
-    ]
+    # (in the figure's CSV each run keeps its name; its panel tells the two apart)
+    data = error + [trace | cells[(1, 2)] | {"showlegend": False} for trace in loss]
     layout["yaxis"] |= error_layout["yaxis"]
     layout["yaxis2"] |= loss_layout["yaxis"]
     for key in ("xaxis", "xaxis2"):

@@ -137,6 +137,7 @@ def bias_figure(
                 "y": compact(x[:n]),
                 "mode": "lines",
                 "showlegend": False,
+                "meta": {"run": t("ewa_series", lang)},  # (its name in the CSV)
                 "line": {"width": 1, "color": "rgba(100,100,100,0.55)"},
                 **axes,
             }
@@ -148,6 +149,7 @@ def bias_figure(
                 "y": compact(values[:n]),
                 "mode": "lines",
                 "showlegend": False,
+                "meta": {"run": t("csv_average", lang)},
                 "line": {"color": colour(3 if col == 1 else 2), "width": 3},
                 **axes,
             }

@@ -27,10 +27,13 @@ from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from playground.figures.common import title_margin
+from playground.i18n import t
 
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
 PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
+SHOWN_WIDTH = 980  # px: the page's main column on a 1440 × 900 screen (measured in Chromium)
+PLOTLY_HEIGHT = 450  # px: plotly.js's height for a figure that sets none
 PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
@@ -85,16 +88,18 @@ def _merge(target: dict, fragment: dict) -> None:
 # -- the figure's data as a table (CSV) ------------------------------------------------------
 
 
-def figure_table(fig: go.Figure) -> pd.DataFrame:
+def figure_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
     """The data drawn in a figure, one row per point: what its CSV download holds.
 
-    Columns: ``trace`` (the name of the line, points or surface, as its legend shows it), then
-    each trace's x, y and, for maps and surfaces, z (one row per point of their grid), named by
-    the titles of its axes as the figure shows them ("w", "b", "loss", "step"; x, y or z where an
-    axis has none). Traces on axes of the same title share a column (two panels whose y axes
-    are both "loss"); a trace leaves the columns of other axes empty. Numbers
-    are as the figure holds them (float32, about seven significant digits; five for the part of
-    a path that an animation moves); the runs' own downloads have them in full.
+    Columns: ``trace`` (the name of the run, line, points or surface), then any columns that
+    tell apart two curves of one run (``meta``, below) and, where one run is drawn in several
+    panels, ``panel`` (in ``lang``: the panel's title, or its y axis's), then each trace's x, y
+    and, for maps and surfaces, z (one row per point of their grid), named by the titles of its
+    axes as the figure shows them ("w", "b", "loss", "step"; x, y or z where an axis has none).
+    Traces on axes of the same title share a column (two panels whose y axes are both "loss");
+    a trace leaves the columns of other axes empty. Numbers are as the figure holds them
+    (float32, about seven significant digits; five for the part of a path that an animation
+    moves); the runs' own downloads have them in full.
 
     It is meant to be read in a spreadsheet, so it holds what the figure shows, not how plotly
     draws it:
@@ -106,13 +111,16 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
       where two pieces meet listed once.
     - Only what is drawn: no invisible helpers (the race's grid of points that catch clicks,
       the colour bar's empty trace, pieces still hidden at the end).
-    - Every row is named. A trace without a name takes its legend group's (a line of the group
-      in another dash: "name (dashed)"); a marker on its group's line (the current point, the
+    - Every row is named by what it is, never by how it is drawn: a builder names a trace for
+      the table in its ``meta`` (``{"run": "Baseline", "columns": {"curve": "training"}}``:
+      the run's name, and constant columns that tell its curves apart); else a trace without
+      a name takes its legend group's; a marker on its group's line (the current point, the
       best epoch) is one of the line's rows and is left out. A trace with neither is left out
       beside named ones (the race's small maps and the 3-D path repeat the named paths),
       unless it is a grid: a grid, and every trace of a figure without names, is named by its
       3-D scene's z title, its panel's title, the figure's title, or its type.
-    - Two different series never share a name: the second of one name gets " (2)".
+    - One run in two panels is told apart by the ``panel`` column; only two different series
+      of one name in one panel, which no builder here draws, get " (2)".
     """
     spec = final_state(fig)
     data, layout = spec["data"], spec["layout"]
@@ -120,37 +128,84 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
     drawn = [(trace, rows) for trace, rows in drawn if rows is not None]
     groups: dict[str, dict] = {}  # legend group → its first named trace
     for trace, _ in drawn:
-        if trace.get("name") and trace.get("legendgroup") is not None:
+        if _named(trace) and trace.get("legendgroup") is not None:
             groups.setdefault(str(trace["legendgroup"]), trace)
-    anonymous = not any(trace.get("name") for trace, _ in drawn)
-    series: list[tuple[str, tuple, pd.DataFrame]] = []  # label, how it is drawn, rows
+    anonymous = not any(_named(trace) for trace, _ in drawn)
+    # label, its constant columns, panel, how it is drawn, rows
+    series: list[tuple[str, tuple, str, tuple, pd.DataFrame]] = []
     for trace, rows in drawn:
         label = _label(trace, groups, layout, anonymous)
         if label is None:
             continue
         rows = rows.rename(columns=_axis_titles(trace, layout))
+        extra = _meta_columns(trace, groups)
+        panel = _panel_name(trace, layout)
         kind = tuple(trace.get(k) for k in ("type", "mode", "xaxis", "yaxis", "scene"))
-        if series and series[-1][:2] == (label, kind) and _continues(series[-1][2], rows):
-            series[-1] = (label, kind, pd.concat([series[-1][2], rows.iloc[1:]]))  # pieces
+        last = series[-1] if series else None
+        if last and last[:4] == (label, extra, panel, kind) and _continues(last[4], rows):
+            series[-1] = (*last[:4], pd.concat([last[4], rows.iloc[1:]]))  # pieces
         else:
-            series.append((label, kind, rows))
-    parts: list[pd.DataFrame] = []
-    kept: list[tuple[str, pd.DataFrame]] = []
-    names: set[str] = set()
-    for label, _, rows in series:
+            series.append((label, extra, panel, kind, rows))
+    kept: list[tuple[str, tuple, str, pd.DataFrame]] = []
+    for label, extra, panel, _, rows in series:
         label = _as_shown(label)
-        if any(label == other and rows.equals(seen) for other, seen in kept):
-            continue  # the same data again (a map's boundary line over the map)
-        kept.append((label, rows))
+        if any(
+            (label, extra) == (other, more) and rows.equals(seen) for other, more, _, seen in kept
+        ):
+            continue  # the same data again (a map's boundary line over the map, a repeat)
+        kept.append((label, extra, panel, rows))
+    panels: dict[tuple, set[str]] = {}  # a run's name and columns → the panels it is drawn in
+    for label, extra, panel, _ in kept:
+        panels.setdefault((label, extra), set()).add(panel)
+    parts: list[pd.DataFrame] = []
+    names: set[tuple] = set()
+    panel_column = t("csv_panel", lang)
+    for label, extra, panel, rows in kept:
+        several = len(panels[(label, extra)]) > 1
         name, k = label, 1
-        while name in names:
+        while (name, extra, panel if several else "") in names:
             k += 1
             name = f"{label} ({k})"
-        names.add(name)
-        parts.append(rows.assign(trace=name))
+        names.add((name, extra, panel if several else ""))
+        columns = {"trace": name, **({panel_column: panel} if several else {}), **dict(extra)}
+        parts.append(rows.assign(**columns)[[*columns, *rows.columns]])  # (its names first)
     if not parts:
         return pd.DataFrame(columns=["trace", "x", "y"])
     return _joined(parts)
+
+
+def _named(trace: dict) -> bool:
+    return bool(trace.get("name") or _meta(trace).get("run"))
+
+
+def _meta(trace: dict) -> dict:
+    """What a builder says of a trace for the table (``figure_table``): its ``meta``, if a
+    dict."""
+    meta = trace.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _meta_columns(trace: dict, groups: dict[str, dict]) -> tuple[tuple[str, str], ...]:
+    """The constant columns a builder gives a trace (or its legend group's named trace)."""
+    columns = _meta(trace).get("columns")
+    if columns is None:
+        named = groups.get(str(trace.get("legendgroup")))
+        columns = _meta(named).get("columns") if named is not None else None
+    return tuple((str(k), str(v)) for k, v in (columns or {}).items())
+
+
+def _panel_name(trace: dict, layout: dict) -> str:
+    """The panel a trace is drawn in, as a person names it: its title, else its y (or z) axis
+    title, else its axes' names."""
+    title = _panel_title(trace, layout)
+    if title:
+        return _as_shown(title)
+    if trace.get("type") not in THREE_D:
+        axis = layout.get(_axis_key(trace.get("yaxis") or "y")) or {}
+        text = _text(axis.get("title"))
+        if text:
+            return _as_shown(text)
+    return str(trace.get("scene") or f"{trace.get('xaxis') or 'x'}{trace.get('yaxis') or 'y'}")
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -173,9 +228,6 @@ def _whole(values: np.ndarray) -> bool:
     )
 
 
-DASHES = {"dash": "dashed", "dot": "dotted", "dashdot": "dash-dotted", "longdash": "long dashes"}
-
-
 def _drawn(trace: dict) -> bool:
     """Whether a trace shows anything: not hidden, not transparent, not markers no one sees."""
     if trace.get("visible") is False or trace.get("opacity") == 0:
@@ -186,16 +238,15 @@ def _drawn(trace: dict) -> bool:
 
 def _label(trace: dict, groups: dict[str, dict], layout: dict, anonymous: bool) -> str | None:
     """The name a trace's rows carry (``figure_table``), or None if it is left out."""
+    if _meta(trace).get("run"):
+        return str(_meta(trace)["run"])
     if trace.get("name"):
         return str(trace["name"])
     named = groups.get(str(trace.get("legendgroup")))
     if named is not None:
         if "lines" not in (trace.get("mode") or "lines"):
             return None  # a marker on the group's line: one of its rows
-        dash = (trace.get("line") or {}).get("dash")
-        if dash and dash != (named.get("line") or {}).get("dash"):
-            return f"{named['name']} ({DASHES.get(dash, dash)})"
-        return str(named["name"])
+        return str(_meta(named).get("run") or named["name"])  # (never its style: "dashed")
     if not anonymous and trace.get("type") not in GRIDS:
         return None  # a helper or a repeat beside the named traces
     return _panel_title(trace, layout) or _text(layout.get("title")) or trace.get("type")
@@ -331,9 +382,9 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def figure_csv(fig: go.Figure) -> str:
+def figure_csv(fig: go.Figure, lang: str = "en") -> str:
     """The figure's data as CSV text (``figure_table``), safe to open in a spreadsheet."""
-    return spreadsheet_safe(figure_table(fig)).to_csv(index=False)
+    return spreadsheet_safe(figure_table(fig, lang)).to_csv(index=False)
 
 
 # -- PNG ---------------------------------------------------------------------------------------
@@ -363,42 +414,47 @@ class Still:
     height: int
 
 
-def still(fig: go.Figure) -> Still:
-    """``fig`` as a picture for a slide.
+def still(fig: go.Figure, shown_width: int | None = None) -> Still:
+    """``fig`` as a picture for a slide, in the shape the student sees it.
 
     - An animation shows its last frame (``final_state``): whole paths, the last fitted line
       and loss. Its play buttons and step slider are left out, and the margin that held them
       keeps only the room the axes' labels need.
-    - A figure with maps (an image under a subplot's traces, as the race and the descent draw
-      them, or a contour map or heatmap whose axes plotly does not keep in proportion) is drawn
-      at its own height and as wide as keeps its maps' shape: one unit of x as long as one of y
-      (the widest its maps need, within PNG_WIDTHS: the race's overlay spans the three columns
-      of its small maps and is drawn wider than its data, as on screen). Other figures (curves,
-      bars, 3-D scenes) fill a projector's 16:9, PNG_SIZE.
+    - It is drawn at its own height and at ``shown_width``, the width of the page's column it
+      is shown in (SHOWN_WIDTH, the main column on a 1440 × 900 screen, by default): the
+      student's proportions, never stretched to a projector's 16:9. Maps kept at equal scale
+      (``scaleanchor``) keep it at any width.
+    - A figure with maps whose proportions plotly does not keep (an image under a subplot's
+      traces, or a contour map or heatmap without ``scaleanchor``) is drawn as wide as keeps
+      its maps' shape instead: one unit of x as long as one of y (the widest its maps need,
+      within PNG_WIDTHS).
     """
     spec = final_state(fig)
     layout = spec["layout"]
     maps = _map_shapes(spec)
-    if layout.get("width") and layout.get("height"):
-        width, height = int(layout["width"]), int(layout["height"])
-    elif maps:
-        width, height = 0, int(layout.get("height") or PNG_SIZE[1])
-    else:
-        width, height = PNG_SIZE
+    height = int(layout.get("height") or PLOTLY_HEIGHT)
+    width = int(layout.get("width") or 0)
     _without_controls(layout, height)
-    if not width:
+    if not width and maps:
         margin = {**MARGIN, **(layout.get("margin") or {})}
         plot_height = height - margin["t"] - margin["b"]
         need = max(maps) * plot_height + margin["l"] + margin["r"]
         width = round(min(max(need, PNG_WIDTHS[0]), PNG_WIDTHS[1]))
+    width = width or int(shown_width or SHOWN_WIDTH)
     return Still(go.Figure(spec, skip_invalid=False), width, height)
 
 
-def to_png(fig: go.Figure, width: int | None = None, height: int | None = None) -> bytes:
-    """The figure as a PNG for a slide (``still``; ``width`` and ``height`` in px replace its
-    size), drawn by kaleido with the local Chromium, offline: PNG_SCALE pixels per px, or more
-    for a small figure, so that the picture is at least PNG_MIN_PIXELS high (a projector's)."""
-    picture = still(fig)
+def to_png(
+    fig: go.Figure,
+    width: int | None = None,
+    height: int | None = None,
+    shown_width: int | None = None,
+) -> bytes:
+    """The figure as a PNG for a slide (``still``, ``shown_width`` the px of the column it is
+    shown in; ``width`` and ``height`` in px replace its size), drawn by kaleido with the local
+    Chromium, offline: PNG_SCALE pixels per px, or more for a small figure, so that the picture
+    is at least PNG_MIN_PIXELS high (a projector's)."""
+    picture = still(fig, shown_width)
     width, height = width or picture.width, height or picture.height
     scale = max(PNG_SCALE, PNG_MIN_PIXELS / height)
     with _RENDERER, warnings.catch_warnings():  # one at a time, in the server's one browser

@@ -76,6 +76,12 @@ def _same_as(name: str, v: int, under: dict[int, int], names: list[str], lang: s
     return t("lab_same_curve", lang, name=name, other=names[under[v]]) if v in under else name
 
 
+def _run(name: str, curve: str, lang: str) -> dict:
+    """A curve's ``meta`` for the figure's CSV (export.figure_table): the run's name and which
+    of its curves it is (catalogue key ``curve``), never how it is drawn."""
+    return {"run": name, "columns": {t("csv_curve", lang): t(curve, lang)}}
+
+
 def curves_figure(*args, **kwargs) -> go.Figure:
     """The figure of :func:`curves_spec` (same arguments)."""
     return from_spec(*curves_spec(*args, **kwargs))
@@ -123,6 +129,7 @@ def curves_spec(
                 "y": compact(val[::step, v]),
                 "mode": "lines",
                 "name": _same_as(name, v, under, names, lang),
+                "meta": _run(name, "csv_validation", lang),
                 "legendrank": 1001 + v,  # the variants' order, whatever order they are drawn in
                 "hovertemplate": f"{name} %{{y:.4g}}<extra></extra>",
                 "line": {"color": colour(v), "width": 2.5 + extra},
@@ -134,6 +141,7 @@ def curves_spec(
                 "y": compact(train[::step, v]),
                 "mode": "lines",
                 "showlegend": False,
+                "meta": _run(name, "csv_training", lang),
                 "line": {"color": colour(v), "width": 1.5 + 0.8 * extra, "dash": "dash"},
                 "hovertemplate": f"{name} {t('lab_train_hover', lang)} %{{y:.4g}}<extra></extra>",
                 **group,
@@ -247,6 +255,7 @@ def fit_figure(
                 "y": compact(prediction[v]),
                 "mode": "lines",
                 "name": _same_as(names[v], v, under, names, lang),
+                "meta": {"run": names[v]},  # (its CSV name: the run's, not the legend's)
                 "legendrank": 1001 + v,  # (after the points: 1000)
                 "line": {"color": colour(v), "width": 2.5 + wider.get(v, 0.0)},
             }
@@ -292,6 +301,7 @@ def boundary_figure(
         "y": compact(x[order, 1]),
         "mode": "markers",
         "showlegend": False,
+        "meta": {"run": t("csv_points", lang)},  # (the CSV lists them once, not per panel)
         "text": np.array([t(f"lab_split_{name}", lang) for name in parts], dtype=object)[split_of],
         "hovertemplate": "%{text} (%{x:.2f}, %{y:.2f})<extra></extra>",
         "marker": {

@@ -242,8 +242,11 @@ def race_animation(
             showgrid=False,
             zeroline=False,
             visible=k <= 1 + n_small,  # the grid's last row may have empty cells
+            constrain="domain",  # equal scale: the plot area shrinks, the window stays
             **({"showticklabels": False} if k > 1 else {}),  # the overlay has tick labels
         )
+        if name.startswith("y"):  # a unit of y as long as a unit of x, on every screen
+            layout[name].update(scaleanchor="x" + name[5:], scaleratio=1)
     layout["xaxis"]["title"] = {"text": "x"}
     layout["yaxis"]["title"] = {"text": "y"}
     height = 620 + 300 * panel_rows
@@ -315,26 +318,35 @@ def curves(
     dashed: list[np.ndarray] | None = None,
     marks: list[int | None] | None = None,
     lang: str = "en",
+    curve_names: tuple[str, str] = ("", ""),
 ) -> go.Figure:
     """One line per run against the step (log y where every value is positive).
 
-    ``dashed`` adds a second, dashed line per run (for example λ_min beside λ_max);
+    ``dashed`` adds a second, dashed line per run (for example λ_min beside λ_max), and
+    ``curve_names`` name the solid and the dashed line in the CSV's "curve" column;
     ``marks`` puts a marker at a step of each run (for example where it escaped).
     """
     data: list[dict] = []
     everything = [s for s in series if len(s)] + [s for s in (dashed or []) if len(s)]
     for r, (values, label) in enumerate(zip(series, labels, strict=True)):
         line = {"type": "scatter", "mode": "lines", "legendgroup": str(r)}
+        curve = t("csv_curve", lang)
         data.append(
             line
             | {"x": np.arange(len(values)), "y": compact(values), "name": label}
             | {"line": {"color": colour(r)}}
+            | (
+                {"meta": {"run": label, "columns": {curve: curve_names[0] or "1"}}}
+                if dashed
+                else {}
+            )
         )
         if dashed is not None:
             data.append(
                 line
                 | {"x": np.arange(len(dashed[r])), "y": compact(dashed[r]), "showlegend": False}
                 | {"line": {"color": colour(r), "dash": "dash"}}
+                | {"meta": {"run": label, "columns": {curve: curve_names[1] or "2"}}}
             )
         if marks is not None and marks[r] is not None and marks[r] < len(values):
             k = marks[r]
