@@ -1,0 +1,391 @@
+"""Loss landscapes of real networks: slices, paths, and sharpness, for any ``nn.Module``.
+
+A network with P weights has a loss over P dimensions; a picture is always a slice of it:
+
+* a **plane** through weights θ spanned by two directions d₁, d₂ — the loss at
+  θ + α·d₁ + β·d₂ on a grid of (α, β) (:func:`surface`);
+* a **line** between two weight vectors (:func:`line`).
+
+Two ways to choose the plane (Li et al., "Visualizing the Loss Landscape of Neural Nets",
+NeurIPS 2018):
+
+* :func:`random_direction`: a random direction *filter-normalised*: each filter (a row of a
+  Linear weight, an output channel of a Conv) rescaled to the norm of the same filter in the
+  weights, biases zero, so that landscapes of networks of different scales compare;
+* :func:`pca_plane`: the first two principal components of weight snapshots taken along
+  training, which hold most of a path (their explained variance says how much).
+
+:func:`sharpness` is the largest eigenvalue λ_max of the loss's Hessian, by power iteration on
+Hessian–vector products. Gradient descent with step η is stable on a quadratic only while
+λ_max < 2/η; on real networks trained with full-batch gradient descent, λ_max rises until it
+reaches 2/η and then hovers there while the loss keeps falling, non-monotonically (Cohen et al.,
+"Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability", ICLR 2021).
+
+Everything here is torch and numpy; it works from a notebook on any model::
+
+    d1 = random_direction(model, torch.Generator().manual_seed(0))
+    d2 = random_direction(model, torch.Generator().manual_seed(1))
+    z = surface(model, F.mse_loss, x, y, d1, d2, np.linspace(-1, 1, 41), np.linspace(-1, 1, 41))
+    lam = sharpness(model, F.mse_loss, x, y)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, vmap
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Direction = (
+    Sequence[torch.Tensor] | torch.Tensor | np.ndarray
+)  # shaped like the parameters, or flat
+
+__all__ = [
+    "flat",
+    "hvp_operator",
+    "line",
+    "losses_at",
+    "losses_of",
+    "pca_plane",
+    "project",
+    "random_direction",
+    "sharpness",
+    "surface",
+    "top_eigenvalue",
+]
+
+
+def flat(model: nn.Module) -> torch.Tensor:
+    """The model's parameters as one detached vector (P,), in ``model.parameters()`` order."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+
+def _split(vector: Direction, model: nn.Module) -> list[torch.Tensor]:
+    """A direction shaped like ``model.parameters()`` (from a list of tensors or a flat vector)."""
+    params = list(model.parameters())
+    if isinstance(vector, np.ndarray | torch.Tensor):  # flat, in parameters() order
+        v = torch.as_tensor(vector).reshape(-1)
+        if v.numel() != sum(p.numel() for p in params):
+            raise ValueError(f"a direction of {v.numel()} numbers for {len(params)} parameters")
+        pieces = torch.split(v, [p.numel() for p in params])
+        return [piece.reshape(p.shape).to(p.dtype) for piece, p in zip(pieces, params, strict=True)]
+    return [torch.as_tensor(d).to(p.dtype) for d, p in zip(vector, params, strict=True)]
+
+
+# ---------------------------------------------------------------- sharpness
+
+
+def hvp_operator(model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor):
+    """v ↦ H·v for the Hessian H of ``loss_fn(model(x), y)`` in the parameters (flat vectors).
+
+    The gradient is taken once with its graph; each product is one more backward through it
+    (a Hessian–vector product costs about two gradients, never the P × P Hessian).
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    loss = loss_fn(model(x), y)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    g = torch.cat([gi.reshape(-1) for gi in grads])  # (P,)
+
+    def hvp(v: torch.Tensor) -> torch.Tensor:
+        hv = torch.autograd.grad(g, params, v, retain_graph=True)
+        return torch.cat([h.reshape(-1) for h in hv]).detach()
+
+    return hvp, g.numel(), g.dtype
+
+
+def top_eigenvalue(
+    hvp: Callable[[torch.Tensor], torch.Tensor],
+    size: int,
+    iters: int = 20,
+    start: torch.Tensor | None = None,
+    tol: float = 0.0,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[float, torch.Tensor]:
+    """The largest eigenvalue of a symmetric operator given as ``hvp``, by power iteration.
+
+    Power iteration v ← H·v / ‖H·v‖ converges to the eigenvalue of largest *magnitude*; when that
+    one is negative (a saddle's steepest way down beats every upward curvature), it is run again
+    on H − λ·I, whose top eigenvalue is λ_max − λ, so the result is always the largest one.
+
+    Parameters
+    ----------
+    hvp : callable
+        v ↦ H·v on flat vectors of ``size`` numbers.
+    iters : int
+        Products at most (per pass); ``tol`` ends it earlier when the estimate changes by less
+        than tol relative.
+    start : Tensor, optional
+        Where the iteration starts (the previous eigenvector, along training: a warm start
+        needs few products); a random unit vector otherwise.
+
+    Returns
+    -------
+    (float, Tensor)
+        The eigenvalue and its (unit) eigenvector.
+    """
+
+    def power(op, v: torch.Tensor) -> tuple[float, torch.Tensor]:
+        lam = 0.0
+        for _ in range(max(1, iters)):
+            hv = op(v)
+            new = float(torch.dot(v, hv))  # Rayleigh quotient of the unit vector v
+            norm = float(hv.norm())
+            if norm == 0.0 or not np.isfinite(norm):
+                return new, v
+            v = hv / norm
+            done = tol > 0 and abs(new - lam) <= tol * abs(new)
+            lam = new
+            if done:
+                break
+        return lam, v
+
+    if start is None or start.numel() != size or not torch.isfinite(start).all():
+        start = torch.randn(size, generator=generator, dtype=dtype)
+    v0 = start / start.norm().clamp_min(1e-30)
+    lam, v = power(hvp, v0)
+    if lam < 0:  # the largest magnitude is negative: find the top one of H − λI
+        shift = lam
+        mu, v = power(lambda u: hvp(u) - shift * u, v0)
+        lam = shift + mu
+    return lam, v
+
+
+def sharpness(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    iters: int = 20,
+    tol: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> float:
+    """The top eigenvalue λ_max of the Hessian of the mean loss ``loss_fn(model(x), y)``.
+
+    By power iteration on Hessian–vector products (:func:`top_eigenvalue`), with the model in
+    eval mode (dropout off: the loss must be one function), restored afterwards. On a quadratic
+    loss gradient descent with step η converges only while λ_max < 2/η.
+
+    Parameters
+    ----------
+    model : nn.Module
+    loss_fn : callable
+        (output, y) ↦ scalar mean loss, e.g. ``torch.nn.functional.mse_loss``.
+    x, y : Tensor
+        The data the loss is of (the whole training set, for the edge of stability).
+    iters : int
+        Hessian–vector products at most (20 give three to four digits on the lab's MLPs).
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        hvp, size, dtype = hvp_operator(model, loss_fn, x, y)
+        lam, _ = top_eigenvalue(hvp, size, iters, tol=tol, generator=generator, dtype=dtype)
+    finally:
+        model.train(was_training)
+    return lam
+
+
+# ---------------------------------------------------------------- directions and planes
+
+
+def random_direction(
+    model: nn.Module, generator: torch.Generator | None = None
+) -> list[torch.Tensor]:
+    """A random direction, filter-normalised, shaped like ``model.parameters()`` (Li et al.).
+
+    Each entry is drawn from N(0, 1); then every filter — a row of a Linear weight (its first
+    axis), an output channel of a Conv weight — is rescaled to the norm of the same filter in
+    the model's weights. Parameters of one axis (biases, a norm layer's scale) get zero: the
+    direction does not move them.
+    """
+    directions = []
+    for p in model.parameters():
+        w = p.detach()
+        if w.ndim <= 1:
+            directions.append(torch.zeros_like(w))
+            continue
+        d = torch.randn(w.shape, generator=generator, dtype=w.dtype)
+        rows_w = w.reshape(w.shape[0], -1).norm(dim=1)  # (filters,)
+        rows_d = d.reshape(d.shape[0], -1).norm(dim=1).clamp_min(1e-12)
+        d = d * (rows_w / rows_d).reshape(-1, *([1] * (w.ndim - 1)))
+        directions.append(d)
+    return directions
+
+
+def pca_plane(
+    snapshots: np.ndarray, center: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The plane of the first two principal components of weight snapshots.
+
+    Parameters
+    ----------
+    snapshots : ndarray (T, P)
+        Flattened weights along training (of one run, or of several runs stacked).
+    center : ndarray (P,), optional
+        The plane's origin; the snapshots' mean by default. Li et al. centre on a run's final
+        weights instead (the plane then passes through the minimum the path ends in).
+
+    Returns
+    -------
+    directions : ndarray (2, P)
+        Orthonormal: the top two right singular vectors of ``snapshots − center``.
+    explained : ndarray (2,)
+        The share of ``‖snapshots − center‖²`` along each: S²ᵢ / ΣS².
+    coords : ndarray (T, 2)
+        Each snapshot's coordinates in the plane, (snapshots − center) · directionsᵀ.
+    """
+    snaps = np.asarray(snapshots, dtype=np.float64)
+    origin = snaps.mean(0) if center is None else np.asarray(center, dtype=np.float64)
+    centred = snaps - origin  # (T, P)
+    # The SVD through the T × T Gram matrix: centred·centredᵀ = U S² Uᵀ, and the right singular
+    # vectors are Vᵀ = S⁻¹ Uᵀ · centred. With T ≪ P (a few hundred snapshots of thousands of
+    # weights) it is ~20× faster than numpy's SVD of the T × P matrix here, and as exact.
+    eigenvalues, u = np.linalg.eigh(centred @ centred.T)  # ascending
+    order = np.argsort(eigenvalues)[::-1][:2]
+    s2 = np.clip(eigenvalues[order], 0.0, None)  # S² of the top two
+    total = float(np.clip(eigenvalues, 0.0, None).sum())
+    directions = np.zeros((2, snaps.shape[1]))
+    explained = np.zeros(2)
+    for k, (value, column) in enumerate(zip(s2, order, strict=False)):
+        if total > 0 and value > 1e-12 * total:
+            directions[k] = u[:, column] @ centred / np.sqrt(value)
+            explained[k] = value / total
+    return directions, explained, centred @ directions.T
+
+
+def project(snapshots: np.ndarray, center: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Coordinates (T, 2) of snapshots (T, P) in the plane center + span(directions (2, P)).
+
+    The least-squares projection: for orthonormal directions (PCA) it is the dot product;
+    random directions are not orthogonal, and this still gives the point of the plane nearest
+    each snapshot.
+    """
+    d = np.asarray(directions, dtype=np.float64)  # (2, P)
+    centred = np.asarray(snapshots, dtype=np.float64) - np.asarray(center, dtype=np.float64)
+    gram = d @ d.T  # (2, 2)
+    return np.linalg.lstsq(gram, d @ centred.T, rcond=None)[0].T  # (T, 2)
+
+
+# ---------------------------------------------------------------- the loss on a slice
+
+
+def losses_of(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    points: np.ndarray | torch.Tensor,
+    chunk: int = 256,
+) -> np.ndarray:
+    """The loss at each row of ``points`` (G, P), flat weight vectors in ``parameters()`` order.
+
+    All points are evaluated in batched calls (``torch.func.functional_call`` under ``vmap``,
+    ``chunk`` points per call) with the model in eval mode; the model's own weights are not
+    changed. Returns (G,) float64.
+    """
+    return _batched(model, loss_fn, x, y, len(points), lambda lo, hi: points[lo:hi], chunk)
+
+
+def losses_at(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    center: Direction,
+    directions: Sequence[Direction],
+    coords: np.ndarray,
+    chunk: int = 256,
+) -> np.ndarray:
+    """The loss at center + Σₖ coords[:, k] · directions[k] for every row of ``coords`` (G, K).
+
+    As :func:`losses_of`, the points built a chunk at a time (never all G × P at once).
+    """
+    dtype = next(model.parameters()).dtype
+    theta = _flat_of(center, model).to(torch.float64)  # (P,)
+    d = torch.stack([_flat_of(di, model).to(torch.float64) for di in directions])  # (K, P)
+    c = torch.as_tensor(np.asarray(coords, np.float64).reshape(len(coords), len(d)))  # (G, K)
+
+    def points(lo: int, hi: int) -> torch.Tensor:
+        return (theta + c[lo:hi] @ d).to(dtype)  # (C, P)
+
+    return _batched(model, loss_fn, x, y, len(c), points, chunk)
+
+
+def _flat_of(vector: Direction, model: nn.Module) -> torch.Tensor:
+    return torch.cat([v.reshape(-1) for v in _split(vector, model)])
+
+
+def _batched(model, loss_fn, x, y, count: int, points, chunk: int) -> np.ndarray:
+    """Evaluate ``loss_fn(model_θ(x), y)`` for the flat vectors θ that ``points(lo, hi)`` gives."""
+    named = list(model.named_parameters())
+    names = [n for n, _ in named]
+    shapes = [p.shape for _, p in named]
+    sizes = [p.numel() for _, p in named]
+    dtype = named[0][1].dtype
+    buffers = dict(model.named_buffers())
+
+    def loss_of(theta: torch.Tensor) -> torch.Tensor:  # theta: (P,)
+        pieces = torch.split(theta, sizes)
+        params = {n: v.reshape(s) for n, v, s in zip(names, pieces, shapes, strict=True)}
+        return loss_fn(functional_call(model, (params, buffers), (x,)), y)
+
+    batched = vmap(loss_of)
+    was_training = model.training
+    model.eval()
+    result = np.empty(count)
+    try:
+        with torch.no_grad():
+            for lo in range(0, count, chunk):
+                block = torch.as_tensor(points(lo, min(lo + chunk, count))).to(dtype)  # (C, P)
+                result[lo : lo + len(block)] = batched(block).double().numpy()
+    finally:
+        model.train(was_training)
+    return result
+
+
+def surface(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    d1: Direction,
+    d2: Direction,
+    alphas: Sequence[float],
+    betas: Sequence[float],
+    center: Direction | None = None,
+) -> np.ndarray:
+    """The loss at θ + α·d₁ + β·d₂ on a grid: shape (len(betas), len(alphas)).
+
+    θ is the model's weights (or ``center``); row i, column j is β = betas[i], α = alphas[j]
+    (as ``np.meshgrid(alphas, betas)``, the layout of a plotly contour's z). One batched
+    evaluation per chunk of grid points (:func:`losses_at`).
+    """
+    a, b = np.meshgrid(np.asarray(alphas, float), np.asarray(betas, float))  # (B, A)
+    coords = np.stack([a.ravel(), b.ravel()], axis=1)  # (B·A, 2)
+    theta = flat(model) if center is None else center
+    z = losses_at(model, loss_fn, x, y, theta, (d1, d2), coords)
+    return z.reshape(a.shape)
+
+
+def line(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    start: Direction,
+    end: Direction,
+    ts: Sequence[float],
+) -> np.ndarray:
+    """The loss at (1 − t)·start + t·end for every t (t = 0 is ``start``, t = 1 ``end``): the 1-D
+    slice between two weight vectors — is there a barrier between two minima?"""
+    a = torch.as_tensor(np.asarray(start)) if isinstance(start, np.ndarray) else start
+    b = torch.as_tensor(np.asarray(end)) if isinstance(end, np.ndarray) else end
+    a_flat = torch.cat([t.reshape(-1) for t in a]) if isinstance(a, list | tuple) else a
+    b_flat = torch.cat([t.reshape(-1) for t in b]) if isinstance(b, list | tuple) else b
+    step = (b_flat - a_flat).double()
+    coords = np.asarray(ts, dtype=np.float64).reshape(-1, 1)
+    return losses_at(model, loss_fn, x, y, a_flat.double(), (step,), coords)
