@@ -1285,3 +1285,27 @@ def test_no_csv_name_is_styling_text_or_a_counter(name):
     fig = {**_spec_built_figures(), **_other_figures()}[name]
     for trace in export.figure_table(fig)["trace"].unique():
         assert not re.search(r"\((2|3|dashed|dotted|wide[^)]*)\)$", str(trace)), trace
+
+
+def test_a_run_stopped_early_on_a_long_axis_is_marked_where_it_stopped():
+    # #31: early stopping at epoch ~40 of 1,000 was a short stroke at the axis's left end.
+    from playground.figures import lab
+
+    epochs = np.arange(1, 1001)
+    val = np.stack([1 + 1e-3 * epochs, 1 + 1e-3 * epochs], axis=1)
+    val[40:, 1] = np.nan  # early stopping stopped at epoch 40
+    fig = lab.curves_figure(
+        epochs, val / 2, val, ["Baseline", "Early stopping"], None, np.array([0, 40]), "zh"
+    )
+    (line,) = [s for s in fig.layout.shapes if s.type == "line"]
+    assert line.x0 == line.x1 == 40 and line.xref == "x"
+    assert (line.yref, line.y0, line.y1) == ("paper", 0, 1)  # the whole height of the plot
+    stopped = next(tr for tr in fig.data if (tr.meta or {}).get("run") == "Early stopping")
+    assert line.line.color == stopped.line.color  # in the run's colour
+    (note,) = [a for a in fig.layout.annotations if a.xref == "x"]
+    assert note.x == 40 and "40" in note.text and "Early stopping" in note.text
+    assert not re.search("[A-Za-z]{3,}", note.text.replace("Early stopping", ""))  # in 中文
+    (end,) = [tr for tr in fig.data if tr.mode == "markers" and tr.marker.symbol == "square"]
+    assert (end.x[0], end.y[0]) == (40, pytest.approx(val[39, 1]))  # ■ at the curve's end
+    plain = lab.curves_figure(epochs, val / 2, val, ["a", "b"], None, np.array([0, 0]))
+    assert not plain.layout.shapes  # nothing where nothing stopped

@@ -158,7 +158,16 @@ def curves_spec(
                     "line": {"color": "white", "width": 1},
                 },
             ),
-            ("lab_stop_hover", stopped, {"symbol": "square", "size": 10, "color": colour(v)}),
+            (  # ■ at the stopped curve's end, over its stop line
+                "lab_stop_hover",
+                stopped,
+                {
+                    "symbol": "square",
+                    "size": 12,
+                    "color": colour(v),
+                    "line": {"color": "white", "width": 1},
+                },
+            ),
         )
         for hover, at, marker in marks:  # ◆ best validation epoch, ■ where early stopping stopped
             if at is not None and 1 <= at[v] <= len(epochs):
@@ -178,6 +187,7 @@ def curves_spec(
     # The widest lines first (under the ones they coincide with), the marks over every line.
     order = sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v))
     data = [trace for v in order for trace in lines[v]] + marked
+    shapes, notes = _stop_lines(epochs, names, stopped, lang)
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "height": 400,
@@ -191,8 +201,43 @@ def curves_spec(
         "margin": {"l": 92, "r": 24, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
+        **({"shapes": shapes, "annotations": notes} if shapes else {}),
     }
     return data, titled(layout, title or t("fig_lab_curves", lang))
+
+
+def _stop_lines(
+    epochs: np.ndarray, names: list[str], stopped: np.ndarray | None, lang: str
+) -> tuple[list[dict], list[dict]]:
+    """A dotted vertical line at the epoch where each variant's early stopping stopped, in its
+    colour, labelled at the top ("Early stopping: stopped at epoch 40"): a run that stops at
+    epoch 40 of 1,000 is a short stroke at the axis's left end, easily taken for nothing."""
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    for v, name in enumerate(names):
+        if stopped is None or not 1 <= stopped[v] <= len(epochs):
+            continue
+        at = int(epochs[int(stopped[v]) - 1])
+        line = {"color": colour(v), "width": 2, "dash": "dot"}
+        shapes.append(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at, "y0": 0, "y1": 1}
+            | {"line": line, "layer": "below"}
+        )
+        notes.append(
+            {
+                "text": t("lab_stopped_at", lang, name=name, epoch=at),
+                "xref": "x",
+                "yref": "paper",
+                "x": at,
+                "y": 1 - 0.08 * len(notes),  # (one under the other)
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"color": colour(v), "size": 12},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    return shapes, notes
 
 
 def _points(
