@@ -110,6 +110,17 @@ VIEWS: tuple[View, ...] = (
         then="lesson_then_train",
     ),
     View("scratch", "scratch.py", "from-scratch", ":material/code:", "fs_title"),
+    View(
+        "landscape",
+        "landscape.py",
+        "landscape",
+        ":material/terrain:",
+        "ll_title",
+        "3d",
+        presenter_hidden=("ll_seed", "ll_every", "ll_res", "ll_noise"),
+        session_keys=("_ll_job",),
+        then="lesson_then_train",
+    ),
 )
 BY_PATH: dict[str, View] = {v.url_path: v for v in VIEWS}
 HOME = VIEWS[0]

@@ -39,6 +39,14 @@ NET_BATCH, NET_PARAM_STEP, NET_SAMPLE_MAC = 1.5e-3, 5e-9, 3.5e-10
 RACE_TERM, RACE_STEP = 1.5e-8, 1e-4
 BASIN_TERM, BASIN_STEP = 1.5e-8, 1e-3
 HESSIAN_TERM, HESSIAN_POINT = 5e-8, 1e-3
+# A landscape run (playground.landscape_runs), per run: a forward and backward pass costs a
+# fixed part and one per unit of work (parameters × points for an MLP, multiply-adds for a
+# LeNet); an epoch's evaluation about half of one over every point, a warm-started sharpness
+# about 3.5 over the training set (the gradient's graph and a few Hessian-vector products).
+PASS_FIXED, PASS_WORK = 2e-4, 3e-10
+EVAL_PASSES, SHARPNESS_PASSES = 0.5, 3.5
+# A slice (playground.landscape_slices): per grid point, one evaluation over the points.
+SLICE_POINT, SLICE_WORK = 2e-5, 1.5e-10
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,29 @@ def basin(n: int, steps: int, terms: int) -> Estimate:
     per_start = steps * BASIN_TERM * terms
     fixed = steps * BASIN_STEP
     return Estimate(fixed + per_start * n * n, "points", _largest(per_start, fixed, 2))
+
+
+def landscape(n_train: int, n_val: int, work: int, config) -> Estimate:
+    """A landscape training (playground.landscape_runs.LandscapeConfig ``config``): every run
+    its own model; ``work`` per point of one pass (parameters, or a LeNet's multiply-adds)."""
+
+    def passes(points: int) -> float:
+        return PASS_FIXED + PASS_WORK * work * points
+
+    epoch = 0.0
+    for run in config.runs:
+        size = run.batch_size or n_train
+        epoch += math.ceil(n_train / size) * passes(min(size, n_train))
+        epoch += EVAL_PASSES * passes(n_train + n_val)
+        if config.sharpness_every:
+            epoch += SHARPNESS_PASSES * passes(n_train) / config.sharpness_every
+    return Estimate(epoch * config.epochs, "epochs", _largest(epoch))
+
+
+def landscape_slice(n_points: int, grid_points: int, work: int) -> Estimate:
+    """A slice: the loss at ``grid_points`` weight vectors over ``n_points`` points each."""
+    point = SLICE_POINT + SLICE_WORK * work * n_points
+    return Estimate(point * grid_points, "points", _largest(point))
 
 
 def lane(estimate: Estimate) -> str:

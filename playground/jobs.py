@@ -287,6 +287,13 @@ def hessians(name: str, options, x, y, xy: np.ndarray, paths: int = 1) -> np.nda
     return land.hessian_eigenvalues(xy)
 
 
+def landscape_slice(source, config, snapshots: np.ndarray, diverged: np.ndarray, plane):
+    """The landscape view's slice (playground.landscape_slices.slice_runs) in a worker."""
+    from playground import landscape_slices
+
+    return landscape_slices.slice_runs(source, config, snapshots, diverged, plane)
+
+
 def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
     return runs.gradient_descent(x, y, config)
 

@@ -23,7 +23,7 @@ from playground import data, digits, landscape
 from playground.convnet import LeNet, NetConfig
 from playground.i18n import UserError
 from playground.optimizers import RunSpec
-from playground.training import ACTIVATIONS, Summary
+from playground.training import ACTIVATIONS, Summary, TrainConfig, mlp
 
 MODELS = ("mlp", "lenet")
 LOSSES = ("mse", "cross_entropy")
@@ -184,17 +184,9 @@ def build(config: LandscapeConfig, source, dropout: float = 0.0) -> nn.Module:
         return model
     if isinstance(source, digits.DigitsConfig):
         raise UserError("err_ll_mlp_tasks")
-    in_dim = 1 if source.task == "sine" else 2
-    out_dim = 1 if source.task == "sine" else 2
-    layers: list[nn.Module] = []
-    width = in_dim
-    for _ in range(config.depth):
-        layers += [nn.Linear(width, config.width), ACTIVATIONS[config.activation]()]
-        if dropout:
-            layers.append(nn.Dropout(dropout))
-        width = config.width
-    layers.append(nn.Linear(width, out_dim))
-    return nn.Sequential(*layers)
+    dim = 1 if source.task == "sine" else 2  # (inputs; outputs: one value, or two classes)
+    shape = TrainConfig(depth=config.depth, width=config.width, activation=config.activation)
+    return mlp(dim, dim, shape, dropout)  # the overfitting lab's model
 
 
 @dataclass(frozen=True)

@@ -153,5 +153,10 @@ LESSONS: dict[str, Lesson] = {
                 ("net_slow", "true"),
             ),
         ),
+        Lesson(
+            "edge_of_stability",
+            "landscape",
+            (("ll_r2_on", "false"), ("ll_r3_on", "false"), ("ll_slow", "true")),
+        ),
     )
 }

@@ -90,6 +90,22 @@ LINKS = {
         "net_p": "0.3",
         "net_restore": "false",
     },
+    "landscape": {
+        "ll_task": "circles",
+        "ll_n": "120",
+        "ll_seed": "2",
+        "ll_depth": "1",
+        "ll_width": "16",
+        "ll_loss": "cross_entropy",
+        "ll_epochs": "30",
+        "ll_every": "3",
+        "ll_r1_opt": "nesterov",
+        "ll_r1_lr": "0.05",
+        "ll_r2_batch": "16",
+        "ll_r3_on": "false",
+        "ll_r4_on": "true",
+        "ll_r4_drop": "0.2",
+    },
 }
 
 WIDGET_KINDS = (
@@ -232,6 +248,7 @@ WHOLE_NUMBERS = {
     "ewa": ("ewa_n", 365),
     "from-scratch": ("fs_steps_sine", None),
     "loss-surface": ("steps", 100),
+    "landscape": ("ll_epochs", 400),
 }
 
 
