@@ -86,10 +86,22 @@ def _figure(name: str, _builder, *args, **kwargs):  # keyed by the builder's nam
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def descent_figure(
-    grid, z, w, b, loss, x, y, log_colour, lang, three_d, names=("x", "y"), projector=False
+    grid,
+    z,
+    w,
+    b,
+    loss,
+    x,
+    y,
+    log_colour,
+    lang,
+    three_d,
+    names=("x", "y"),
+    projector=False,
+    steps_asked=None,
 ):
     return figures.descent_animation(
-        grid, z, w, b, loss, x, y, log_colour, lang, three_d, names, projector
+        grid, z, w, b, loss, x, y, log_colour, lang, three_d, names, projector, steps_asked
     )
 
 
@@ -165,6 +177,12 @@ def optimizer_states(surface: str, steps: int, lr_m: float, lr_r: float, lr_a: f
 @st.cache_data(max_entries=16, show_spinner=False)
 def basins(name: str, options, x, y, run, n: int, steps: int):
     return offload(jobs.basins, name, options, x, y, run, n, steps, lane="long")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def landscape_slice(source, config, snapshots, diverged, plane, lane: str):
+    """The landscape view's slice through a training's snapshots, in a worker."""
+    return offload(jobs.landscape_slice, source, config, snapshots, diverged, plane, lane=lane)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

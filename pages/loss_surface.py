@@ -180,6 +180,7 @@ def descent_section() -> None:
             path_3d,
             ds.names,
             frame.presenting(),  # one row of three panels: the figure and its ▶ fit 720 px
+            config.steps,  # (the scrubber does not tell that a run diverged before its end)
         )
         charts.chart(fig, "descent_fig")
         descent_outcome(traj, guided.outcome(st.container(), lang) if guided.in_lesson() else above)

@@ -397,6 +397,7 @@ def test_every_trace_type_the_figures_use_is_in_the_bundle_the_charts_load():
     used = {name.lower() for name in re.findall(r"\bgo\.([A-Z][A-Za-z0-9]*)\(", source)}
     used |= set(re.findall(r"""["']type["']:\s*["']([a-z0-9]+)["']""", source))
     used -= {"figure", "frame", "linear", "log", "buttons", "date", "category", "xy", "scene"}
+    used -= {"line"}  # (a layout shape's type: the lab's stop line)
 
     def registered(name: str) -> set[str]:
         entry = (root / "pages" / "static" / "build" / f"entry-{name}.js").read_text()
@@ -1309,3 +1310,66 @@ def test_a_run_stopped_early_on_a_long_axis_is_marked_where_it_stopped():
     assert (end.x[0], end.y[0]) == (40, pytest.approx(val[39, 1]))  # ■ at the curve's end
     plain = lab.curves_figure(epochs, val / 2, val, ["a", "b"], None, np.array([0, 0]))
     assert not plain.layout.shapes  # nothing where nothing stopped
+
+
+def _lr_too_large(three_d: bool = False):
+    """The lr_too_large lesson's descent: the classic data, lr = 0.2, 200 steps asked for."""
+    from playground import data
+
+    ds = data.classic()
+    grid = Grid(-1.0, 5.0, -3.0, 3.0, 41)
+    config = runs.DescentConfig("mse", 0.2, 200, 0.0, 0.0, 0)
+    traj = runs.gradient_descent(ds.x, ds.y, config)
+    z = surfaces.mse_surface(ds.x, ds.y, grid)
+    fig = figures.descent_animation(
+        grid, z, traj.w, traj.b, traj.loss, ds.x, ds.y, three_d=three_d, steps_asked=200
+    )
+    return fig, traj, grid
+
+
+def _loss_axis_key(fig) -> str:
+    ref = next(tr.yaxis for tr in fig.data if tr.name == "loss")
+    return f"yaxis{ref[1:]}"
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+def test_a_diverging_descent_gives_nothing_away_before_it_plays(three_d):
+    # #31: before ▶ the loss axis reached 1e9 and the scrubber ended at 46 of 200 steps.
+    fig, traj, grid = _lr_too_large(three_d)
+    assert traj.diverged_at is not None and len(traj.loss) < 100  # (the run stopped early)
+    slider = fig.layout.sliders[0]
+    assert slider.steps[-1].label == "200"  # the steps asked for, not where it stopped
+    key = _loss_axis_key(fig)
+    axis = fig.layout[key]
+    assert axis.type == "log" and 10 ** axis.range[1] < 10 * traj.loss[0]  # fits step 0 only
+    frames = json.loads(fig.to_json())["frames"]
+    ranges, current = [], list(axis.range)
+    for frame in frames:  # ▶: the axis grows with the curve drawn so far, never ahead of it
+        current = frame.get("layout", {}).get(key, {}).get("range", current)
+        ranges.append(current)
+        k = min(int(frame["name"]), len(traj.loss) - 1)
+        top = float(np.max(traj.loss[: k + 1]))
+        assert 10 ** current[1] >= top and 10 ** current[1] < 10 * top, frame["name"]
+    assert 10 ** ranges[-1][1] >= traj.loss.max()  # and at the end it holds all of it
+    # the path leaves the map: the map keeps its window, and a note on its edge says when
+    contour = fig.layout["xaxis"], fig.layout["yaxis"]
+    assert list(contour[0].range) == [grid.w_min, grid.w_max]
+    assert list(contour[1].range) == [grid.b_min, grid.b_max]
+    path = np.column_stack([traj.w, traj.b])
+    out = int(np.argmax((path[:, 0] > grid.w_max) | (path[:, 0] < grid.w_min)
+                        | (path[:, 1] > grid.b_max) | (path[:, 1] < grid.b_min)))  # fmt: skip
+    still = export.still(fig).figure
+    notes = {tr.xaxis: tr for tr in still.data if getattr(tr, "mode", None) == "markers+text"}
+    edge = notes["x"]
+    assert f"step {out}" in edge.text[0]
+    on_edge = (
+        np.isclose(edge.x[0], [grid.w_min, grid.w_max]).any()
+        or np.isclose(edge.y[0], [grid.b_min, grid.b_max]).any()
+    )
+    assert on_edge and grid.w_min <= edge.x[0] <= grid.w_max
+    assert grid.b_min <= edge.y[0] <= grid.b_max
+    diverged = next(tr for ref, tr in notes.items() if ref != "x")
+    assert f"step {traj.diverged_at}" in diverged.text[0]
+    player = Player(fig)
+    assert all(not player.traces[i].get("text") for i, tr in enumerate(fig.data)
+               if getattr(tr, "mode", None) == "markers+text")  # fmt: skip  # (none before ▶)

@@ -6,6 +6,8 @@ short trail, the fitted line and the loss cursor), so a 500-step animation stays
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -22,6 +24,7 @@ from playground.figures.common import (
     map_layer,
     named_scale,
     plain,
+    slider_stops,
     stride,
     subplot_layout,
     titled,
@@ -200,6 +203,7 @@ def descent_animation(
     three_d: bool = True,
     names: tuple[str, str] = ("x", "y"),
     projector: bool = False,
+    steps_asked: int | None = None,
 ) -> go.Figure:
     """Gradient descent animated in sync on three or four panels, as client-side plotly frames.
 
@@ -210,6 +214,13 @@ def descent_animation(
     x and y are called (an uploaded table's column names), on the fit panel's axes.
     ``projector`` (presenter mode): the three 2-D panels in one row, 600 px high, so that the
     figure and its ▶ fit a 1280 × 720 screen (the 3-D panel is left out).
+
+    Nothing of the outcome shows before ▶: the scrubber runs to ``steps_asked`` (the steps
+    asked for) even when the run diverged before it (its path then waits at its last finite
+    step, and from the step it diverged the loss panel says so), and the loss axis starts
+    fitted to the first step and grows with the curve (a diverging run's 1e9 is not on it
+    before it happens). The map keeps its window; where the path leaves it, a marker on the
+    map's edge says at which step.
     """
     three_d = three_d and not projector
     s = stride(grid.n, MAX_ANIMATION_GRID)
@@ -257,12 +268,15 @@ def descent_animation(
     finite = values[np.isfinite(values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     images = [map_layer(values[::s, ::s], small.w, small.b, lo, hi, refs["contour"])]
-    shown = frame_indices(w.shape[0])
+    last = w.shape[0] - 1  # the last finite step
+    total = max(last, steps_asked or 0)  # the steps the scrubber runs to
+    shown = frame_indices(total + 1)
+    at = np.minimum(shown, last)  # the step each frame shows (a diverged run waits at its end)
     grow: dict[str, list[dict[int, dict]]] = {}  # panel → trace index → update, by frame
 
     def grown(panel: str, columns: list[np.ndarray], style: dict) -> None:
         """A line drawn as the animation plays (common.add_growing)."""
-        grow[panel] = add_growing(data, columns, shown, style | refs[panel])
+        grow[panel] = add_growing(data, columns, at, style | refs[panel])
 
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
     path = {"type": "scatter", "mode": "lines", "line": path_style, "legendgroup": "path"}
@@ -344,10 +358,34 @@ def descent_animation(
         moves=True,
     )
 
+    notes = {}  # a note that a frame shows from a step on: its trace index → (step, its update)
+    window = (grid.w_min, grid.w_max, grid.b_min, grid.b_max)
+    left = _left_window(w, b, window)
+    if left is not None:  # where the path leaves the map, on the map's edge
+        k_out, (we, be), position = left
+        notes[len(data)] = (
+            k_out,
+            {"x": [float(we)], "y": [float(be)], "textposition": position}
+            | {"text": [t("fig_left_map", lang, step=k_out)]},
+        )
+        add(_note_trace(), "contour")
+    if last < total:  # diverged: the loss panel says at which step, from that step on
+        notes[len(data)] = (
+            last + 1,
+            {"x": [last], "y": decimals(loss[last:]), "textposition": "bottom left"}
+            | {"text": [t("fig_diverged_at", lang, step=last + 1)]},
+        )
+        add(_note_trace(), "loss")
+
     wl, bl, ll = decimals(w), decimals(b), decimals(loss)  # rounded once, sliced per frame
     fit = decimals(w[:, None] * ends + b[:, None])  # (T·2,): the fitted line's two ends
+    loss_ref = refs["loss"]["yaxis"]
+    loss_key = f"yaxis{loss_ref[1:]}"
     frames = []
-    for f, k in enumerate(shown):
+    stops = set(slider_stops(len(shown)).tolist())
+    before = None  # the loss axis of the frame before
+    for f, step in enumerate(shown):
+        k = int(at[f])
         moved = [{"type": "scatter", "x": wl[k : k + 1], "y": bl[k : k + 1]}]
         if three_d:
             moved.append(
@@ -358,9 +396,16 @@ def descent_animation(
         updates = dict(zip(moving, moved, strict=True))
         for line in grow.values():
             updates.update(line[f])
-        frames.append(frame_of(str(k), updates))
-    axis("loss", "y", title={"text": t("axis_loss", lang)}, **log_axis(loss))
-    axis("loss", "x", title={"text": t("axis_step", lang)})
+        for index, (from_step, note) in notes.items():
+            updates[index] = {"type": "scatter"} | (note if step >= from_step else NO_NOTE)
+        frame = frame_of(str(int(step)), updates)
+        now = _growing_loss_axis(loss[: k + 1])  # (the curve so far)
+        if now != before or f in stops:  # (where the scrubber lands, whatever came before)
+            frame["layout"] = {loss_key: now}
+        before = now
+        frames.append(frame)
+    axis("loss", "y", title={"text": t("axis_loss", lang)}, **_growing_loss_axis(loss[:1]))
+    axis("loss", "x", title={"text": t("axis_step", lang)}, range=[0, total])
     over_map = {"showgrid": False, "zeroline": False}  # (grid lines would cross the map)
     axis("contour", "x", title={"text": "w"}, range=[grid.w_min, grid.w_max], **over_map)
     axis("contour", "y", title={"text": "b"}, range=[grid.b_min, grid.b_max], **over_map)
@@ -384,7 +429,7 @@ def descent_animation(
         uirevision="descent",
         # 2-D frames move only their traces; a 3-D marker needs plotly's full redraw
         **animation_controls(
-            [str(k) for k in shown],
+            [str(int(k)) for k in shown],
             [int(k) for k in shown],
             lang,
             three_d,
@@ -392,6 +437,78 @@ def descent_animation(
         ),
     )
     return from_spec(data, layout, frames)
+
+
+NO_NOTE = {"x": [], "y": [], "text": []}
+
+
+def _note_trace() -> dict:
+    """A marker with a text beside it that frames show from a step on (empty before)."""
+    return {
+        "type": "scatter",
+        "x": [],
+        "y": [],
+        "text": [],
+        "mode": "markers+text",
+        "marker": {"symbol": "x", "size": 12, "color": "#d62728"},
+        "textfont": {  # (a white halo: readable on the map's dark and light bands)
+            "color": "#b2182b",
+            "size": 13,
+            "weight": "bold",
+            "shadow": "0px 0px 3px white",
+        },
+        "cliponaxis": False,
+        "showlegend": False,
+        "hoverinfo": "skip",
+    }
+
+
+def _left_window(
+    w: np.ndarray, b: np.ndarray, window: tuple[float, float, float, float]
+) -> tuple[int, tuple[float, float], str] | None:
+    """The first step the path (w, b) is outside ``window`` (w_min, w_max, b_min, b_max), the
+    point where its last segment crosses the window's edge, and where a label beside it stays
+    on the map; None if it never leaves."""
+    w0, w1, b0, b1 = window
+    outside = (w < w0) | (w > w1) | (b < b0) | (b > b1)
+    if not outside.any() or outside[0]:
+        return None
+    k = int(np.argmax(outside))
+    (pw, pb), (qw, qb) = (w[k - 1], b[k - 1]), (w[k], b[k])
+    s = 1.0  # the part of the segment inside the window (Liang-Barsky, from its inner end)
+    for p, d, lo, hi in ((pw, qw - pw, w0, w1), (pb, qb - pb, b0, b1)):
+        if not np.isfinite(d):
+            continue
+        if d > 0:
+            s = min(s, (hi - p) / d)
+        elif d < 0:
+            s = min(s, (lo - p) / d)
+    s = 0.0 if not np.isfinite(s) else max(0.0, s)
+    ew, eb = pw + s * (qw - pw), pb + s * (qb - pb)
+    vertical = "bottom" if eb >= (b0 + b1) / 2 else "top"
+    horizontal = "left" if ew >= (w0 + w1) / 2 else "right"
+    return k, (float(ew), float(eb)), f"{vertical} {horizontal}"
+
+
+def _growing_loss_axis(values: np.ndarray) -> dict:
+    """The loss axis for the curve so far (common.log_axis, its range fixed to the values with
+    a margin): it grows as the curve does, so it shows nothing of the steps still to come."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return {"type": "linear", "autorange": True}
+    lo, hi = float(values.min()), float(values.max())
+    if lo > 0:  # a log axis, its ends a tenth of a decade out (it changes in such steps)
+        if hi <= lo * (1 + 1e-6):
+            lo, hi = lo / 2, hi * 2
+        ends = [
+            math.floor(10 * math.log10(lo) - 0.5) / 10,
+            math.ceil(10 * math.log10(hi) + 0.5) / 10,
+        ]
+        return log_axis(np.array([10 ** ends[0], 10 ** ends[1]])) | {"range": ends}
+    step = 10.0 ** math.floor(math.log10(max(hi - lo, abs(hi), 1e-12))) / 10
+    ends = [math.floor(lo / step - 0.5) * step, math.ceil(hi / step + 0.5) * step]
+    return {"type": "linear", "range": [float(f"{e:.6g}") for e in ends]}
 
 
 def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
