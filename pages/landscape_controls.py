@@ -57,7 +57,9 @@ def data_controls(lang: str):
         help=t("ll_noise_help", lang),
         **Q,
     )
-    return data.TaskConfig(task, int(n), float(noise), 0.0, base.val, base.test, int(seed))
+    return data.TaskConfig(
+        task, int(n), float(noise), base.label_noise, base.val, base.test, int(seed)
+    )
 
 
 def model_controls(lang: str, lenet: bool) -> dict[str, object]:
@@ -186,7 +188,7 @@ def run_names(config: LandscapeConfig, lang: str) -> list[str]:
 
 def plane_controls(names: list[str], lang: str) -> PlaneConfig:
     """Which slice to draw the trained runs on (no training needed to change it)."""
-    c1, c2, c3, c4 = st.columns([2.2, 1.4, 1.4, 1.2])
+    c1, c2, c3, c4 = st.columns([3.2, 1.5, 1.5, 1.1])
     kind = frame.choice(
         c1.segmented_control,
         t("ll_plane", lang),

@@ -297,9 +297,9 @@ def line_figure(
     layout = {
         "xaxis": {"title": {"text": t("ll_axis_t", lang)}, "zeroline": False},
         "yaxis": {"title": {"text": t("ll_axis_loss", lang)}, **log_axis(np.r_[train, val])},
-        "height": 380,
-        "margin": {"l": 60, "r": 20, "b": 60},
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "height": 400,
+        "margin": {"l": 60, "r": 20, "b": 110},
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
     }
     return from_spec(data, titled(layout, t("ll_line_title", lang)))
 
@@ -337,9 +337,9 @@ def faithful_figure(
     layout = {
         "xaxis": {"title": {"text": t("ll_axis_epoch", lang)}},
         "yaxis": {"title": {"text": t("ll_axis_loss", lang)}, **log_axis(values)},
-        "height": 360,
-        "margin": {"l": 60, "r": 20, "b": 60},
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "height": 400,
+        "margin": {"l": 60, "r": 20, "b": 110},
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
     }
     return from_spec(data, titled(layout, t("ll_faithful_title", lang)))
 
