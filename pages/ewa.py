@@ -219,9 +219,13 @@ with widgets.guarded(lang):
         format_func=lambda k: t(f"surface_{k}", lang),
     )
     steps = c[1].number_input(t("steps", lang), 5, 2000, 200, 50, key="state_steps", **Q)
-    lr_m = c[2].number_input("lr Momentum", 1e-6, 10.0, 1e-3, format="%g", key="lr_m", **Q)
-    lr_r = c[3].number_input("lr RMSprop", 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q)
-    lr_a = c[4].number_input("lr Adam", 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
+    lr_m = c[2].number_input(
+        t("ewa_lr_momentum", lang), 1e-6, 10.0, 1e-3, format="%g", key="lr_m", **Q
+    )
+    lr_r = c[3].number_input(
+        t("ewa_lr_rmsprop", lang), 1e-6, 10.0, 1e-2, format="%g", key="lr_r", **Q
+    )
+    lr_a = c[4].number_input(t("ewa_lr_adam", lang), 1e-6, 10.0, 1e-2, format="%g", key="lr_a", **Q)
     result = compute.optimizer_states(surface, int(steps), float(lr_m), float(lr_r), float(lr_a))
     charts.chart(compute.figure(ef.states_figure, result, lang), "ewa_states")
     worst = max(

@@ -6,6 +6,7 @@ whatever the link and the session leave unset.
 """
 
 import contextlib
+import html
 
 import charts
 import compute
@@ -162,11 +163,13 @@ def run_controls(i: int, lang: str) -> RunSpec:
                 if s.name != "lr":
                     key = f"r{i}_{s.name}"
                     values[s.name] = setting_widget(st, s, key, defaults[s.name], lang)
-        mid.markdown(
+        run = RunSpec(name, tuple(values.items()))
+        mid.markdown(  # the run as the legend names it, in the student's language
             f"<span style='color:{rf.colour(i)};font-size:1.6rem'>●</span> "
-            f"`{RunSpec(name, tuple(values.items())).to_text()}`",
+            + html.escape(run.label(lang)),
             unsafe_allow_html=True,
         )
+        mid.caption(t("race_link_form", lang) + " " + frame.code_span(run.to_text()))
         right.latex(spec.latex)
         right.caption(t(spec.note, lang))
     return RunSpec(name, tuple(values.items()))

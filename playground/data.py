@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from playground.i18n import UserError
+from playground.i18n import UserError, t
 
 MAX_ROWS = 100_000  # rows kept from a data set; larger uploads are sampled, saying so
 MAX_ABS_VALUE = 1e12  # larger magnitudes are treated as missing (their squares overflow)
@@ -109,6 +110,21 @@ def _numbers_in(columns: dict[str, np.ndarray]) -> int:
     return sum(int(np.isfinite(v).sum()) for v in columns.values())
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """Why pandas could not read a table, said in the student's language (never pandas's
+    English: "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3")."""
+
+    message: str
+
+    def in_language(self, lang: str) -> str:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", self.message)
+        if found:
+            expected, line, saw = found.groups()
+            return t("err_csv_fields", lang, line=line, saw=saw, expected=expected)
+        return t("err_csv_malformed", lang)
+
+
 def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.ndarray], int]:
     """The columns of the table that hold numbers (as float64, NaN where a cell is not a
     finite number within MAX_ABS_VALUE), and how many columns it has."""
@@ -119,7 +135,7 @@ def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.n
     except pd.errors.EmptyDataError:
         raise UserError("err_csv_empty") from None
     except (pd.errors.ParserError, ValueError, UnicodeError, csv.Error) as exc:
-        raise UserError("err_csv_unreadable", detail=str(exc).splitlines()[0][:120]) from None
+        raise UserError("err_csv_unreadable", detail=Unreadable(str(exc))) from None
     if frame.shape[0] == 0:
         raise UserError("err_csv_no_rows")
     numeric = {}

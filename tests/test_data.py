@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -173,3 +175,19 @@ def test_a_series_of_one_column_is_read_for_the_ewa_and_refused_for_x_and_y():
     with pytest.raises(UserError) as err:
         data.read_csv(b"name\nann\nbob\n", min_columns=1)
     assert err.value.key == "err_csv_one_numeric"
+
+
+def test_a_malformed_csv_is_explained_in_the_students_language_not_by_pandas():
+    # #31: "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3" in 简体中文.
+    from playground.i18n import t
+
+    for raw, said in ((b"x,y\n1,2\n3,4,5\n", "3"), (b'a,b\n"1,2\n', None)):
+        with pytest.raises(UserError) as caught:
+            data.read_csv(raw)
+        for lang in ("en", "zh"):
+            text = t(caught.value.key, lang, **caught.value.params)
+            assert not re.search("tokeniz|C error|Expected|EOF", text), text
+            if lang == "zh":
+                assert not re.search("[A-Za-z]{3,}", text.replace("CSV", "")), text
+            if said:
+                assert said in text  # the line, as a person counts it

@@ -438,3 +438,23 @@ def test_a_run_that_leaves_a_surface_without_a_minimum_is_not_told_to_lower_its_
     said = [w.value for w in at.warning]
     assert any("ran off the map" in w and "no minimum" in w for w in said), said
     assert not any("smaller learning rate" in w for w in said)
+
+
+def test_in_chinese_the_views_labels_and_runs_say_no_english():
+    # #31, fresh eyes in 简体中文: "lr Momentum", "Dropout p", "epoch", and the race's runs as
+    # spec strings ("momentum:lr=0.001,momentum=0.9") beside each run.
+    from playground.i18n import catalogue
+
+    ewa = open_link("ewa", {"lang": "zh"})
+    for key in ("lr_m", "lr_r", "lr_a"):
+        label = ewa.number_input(key=key).label
+        assert "lr " not in label and any("\u4e00" <= ch <= "\u9fff" for ch in label), label
+    race = open_link("race", {"lang": "zh"})
+    beside = [m.value for m in race.markdown if "●" in m.value]
+    assert beside and not any(re.search(r"[a-z]+:lr=", text) for text in beside), beside
+    assert any("动量" in text for text in beside)  # the optimizer's name in Chinese
+    links_ = [c.value for c in race.caption if "--run" in c.value]
+    assert links_ and all(re.search(r"` [a-z]+[:a-z0-9=.,]* `$", c) for c in links_)  # (code)
+    for key in ("axis_epoch", "lab_variant_dropout", "lab_p"):
+        text = catalogue("zh")[key]
+        assert not re.search("[A-Za-z]{2,}", text), (key, text)
