@@ -333,7 +333,15 @@ def _batched(model, loss_fn, x, y, count: int, points, chunk: int) -> np.ndarray
         params = {n: v.reshape(s) for n, v, s in zip(names, pieces, shapes, strict=True)}
         return loss_fn(functional_call(model, (params, buffers), (x,)), y)
 
-    batched = vmap(loss_of)
+    # vmap batches the grid points through an MLP's matmuls (2× a loop here); through a
+    # ConvNet's convolutions and max-pooling with batched weights it was 2× slower than plain
+    # calls (bench_landscape.py), so a model with convolutions is evaluated point by point.
+    convolutional = any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules())
+    batched = (
+        vmap(loss_of)
+        if not convolutional
+        else lambda block: torch.stack([loss_of(theta) for theta in block])
+    )
     was_training = model.training
     model.eval()
     result = np.empty(count)

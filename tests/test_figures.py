@@ -473,13 +473,43 @@ def _spec_built_figures() -> dict[str, go.Figure]:
         "descent": figures.descent_animation(*descent, log_colour=True, lang="zh"),
         "descent with 3-D": figures.descent_animation(*descent, three_d=True),
         "descent on a projector": figures.descent_animation(*descent, projector=True),
+        **_landscape_figures(),
     }  # fmt: skip
+
+
+def _landscape_figures() -> dict[str, go.Figure]:
+    from playground.figures import landscape as lf
+
+    rng = np.random.default_rng(0)
+    epochs = np.arange(1, 21)
+    loss = np.abs(rng.normal(1, 0.1, (20, 3)))  # (E, R)
+    sharp = np.where(epochs[:, None] % 2 == 0, loss * 5, np.nan)  # measured every 2nd epoch
+    alphas, betas = np.linspace(-1, 2, 9), np.linspace(-1, 1, 7)
+    z = np.add.outer(betas**2, alphas**2) + 0.1  # (B, A)
+    paths = rng.normal(0, 0.5, (3, 12, 2))  # (R, T, 2)
+    paths[2] = np.nan  # a diverged run
+    names = ["1. SGD η=0.25", "2. SGD η=0.025", "3. Adam"]
+    snaps = np.arange(12) * 2
+    read = np.abs(rng.normal(1, 0.1, (3, 12)))
+    return {
+        "landscape sharpness": lf.sharpness_figure(
+            epochs, loss, sharp, [8.0, 80.0, None], names, "zh"
+        ),
+        "landscape plane": lf.plane_animation(
+            alphas, betas, z, z * 2, paths, snaps, names, ("PC1", "PC2")
+        ),
+        "landscape line": lf.line_figure(alphas, z[0], z[1], ("a", "b"), "zh"),
+        "landscape faithful": lf.faithful_figure(snaps, read, read * 1.1, names),
+        "landscape 3-D": lf.surface_3d(alphas, betas, z, paths, read, names, ("d1", "d2")),
+    }
 
 
 SPEC_BUILT = ["lab curves", "lab fit", "lab boundaries", "race map"]
 SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up", "descent", "descent with 3-D"]
 SPEC_BUILT += ["descent on a projector"]
 SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", "scratch losses"]
+SPEC_BUILT += ["landscape sharpness", "landscape plane", "landscape line", "landscape faithful"]
+SPEC_BUILT += ["landscape 3-D"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)
@@ -1173,7 +1203,7 @@ def _titled_figures() -> dict[str, go.Figure]:
     label = np.zeros((5, 5), dtype=int)
     figs["basin"] = race.basin_figure(np.arange(5.0), np.arange(5.0), label, np.zeros((1, 2)))
     untitled = ("race map", "ewa bias", "ewa build-up", "descent", "descent with 3-D")
-    untitled += ("descent on a projector",)
+    untitled += ("descent on a projector", "landscape sharpness", "landscape plane")
     other = ("digits", "plotly's frames", "training grid")  # (not placed by these builders)
     return {k: f for k, f in figs.items() if k not in untitled + other}
 

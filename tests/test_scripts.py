@@ -165,3 +165,42 @@ def test_a_crafted_formula_never_reaches_a_generated_script(formula, tmp_path):
     assert ast.unparse(f.body[0].value) == expected
     run_script(script, tmp_path)
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    ("run", "loss"),
+    [("sgd:lr=0.25", "mse"), ("adam:lr=0.01;batch=25", "cross_entropy"), ("adamw:lr=0.01", "mse")],
+)
+def test_landscape_script_reproduces_a_run_its_sharpness_and_its_slice(run, loss, tmp_path):
+    import torch
+
+    from playground import landscape, landscape_runs
+
+    config = landscape_runs.LandscapeConfig(
+        runs=(landscape_runs.Run.parse(run),), epochs=60, sharpness_every=0, loss=loss
+    )
+    *_, summary = landscape_runs.train(landscape_runs.DEFAULT_TASK, config)
+    model = landscape_runs.build(config, landscape_runs.DEFAULT_TASK)
+    torch.nn.utils.vector_to_parameters(
+        torch.from_numpy(summary.snapshots[0, -1]), model.parameters()
+    )
+    p = landscape_runs.problem(landscape_runs.DEFAULT_TASK, loss)
+    loss_fn = landscape_runs.loss_function(config, p.classes)
+    sharp = landscape.sharpness(model, loss_fn, p.x, p.y, iters=300, tol=1e-9)
+    gen = torch.Generator().manual_seed(0)
+    d1, d2 = landscape.random_direction(model, gen), landscape.random_direction(model, gen)
+    corner = landscape.surface(model, loss_fn, p.x, p.y, d1, d2, [1.0], [1.0])[0, 0]
+    lines = run_script(scripts.landscape_script(landscape_runs.DEFAULT_TASK, config), tmp_path)
+    got_run, got_slice = (values(line) for line in lines.strip().splitlines()[-2:])
+    with torch.no_grad():
+        want = float(loss_fn(model(p.x), p.y))
+    assert got_run["train_loss"] == pytest.approx(want, rel=1e-4)
+    assert got_run["sharpness"] == pytest.approx(sharp, rel=1e-3)
+    assert got_slice["corner"] == pytest.approx(corner, rel=1e-4)
+
+
+def test_landscape_script_is_not_offered_for_the_digits():
+    from playground import landscape_runs
+
+    config = landscape_runs.LandscapeConfig(model="lenet")
+    assert scripts.landscape_script(landscape_runs.DEFAULT_DIGITS, config) is None

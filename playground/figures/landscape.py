@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from playground.figures.common import (
     add_growing,
     animation_controls,
+    colour_scale,
     compact,
     controls_above,
     decimals,
@@ -154,7 +155,7 @@ def plane_animation(
         **cells[(1, 2)],
         "marker": {
             "color": [lo, hi],
-            "colorscale": "Viridis",
+            "colorscale": colour_scale(),
             "cmin": lo,
             "cmax": hi,
             "showscale": True,
@@ -361,7 +362,7 @@ def surface_3d(
             "x": compact(alphas),
             "y": compact(betas),
             "z": [decimals(row) for row in train],
-            "colorscale": "Viridis",
+            "colorscale": colour_scale(),
             "showscale": False,
             "opacity": 0.9,
             "name": t("ll_map_train", lang),
