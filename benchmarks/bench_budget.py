@@ -60,6 +60,28 @@ def net_cases():
         )
 
 
+def landscape_cases():
+    from playground import landscape_runs as lr
+
+    lenet_params, lenet_macs = budget.lenet_costs(lr.DEFAULT_DIGITS.size, lr.LENET)
+    for source, config in (
+        (lr.DEFAULT_TASK, lr.LandscapeConfig(epochs=100)),
+        (
+            lr.DEFAULT_TASK,
+            lr.LandscapeConfig(epochs=30, runs=(lr.Run.parse("sgd:lr=0.1;batch=1"),)),
+        ),
+        (lr.DEFAULT_DIGITS, lr.LandscapeConfig(model="lenet", epochs=10)),
+    ):
+        p = lr.problem(source, config.loss)
+        if config.model == "lenet":
+            work = lenet_params + lenet_macs
+        else:
+            work = sum(q.numel() for q in lr.build(config, source).parameters())
+        est = budget.landscape(len(p.x), len(p.x_val), work, config)
+        name = f"landscape {config.model}, {len(config.runs)} runs × {config.epochs} epochs"
+        yield name, est.seconds, cpu(lambda s=source, c=config: list(lr.train(s, c)))
+
+
 def surface_cases():
     land = landscapes.get("rosenbrock")
     contestants = [RunSpec.parse(r) for r in land.race]
@@ -96,7 +118,7 @@ def main() -> int:
     training.warm_worker()  # torch's one-off costs, paid before a worker takes requests
     print(f"{'request':<48} {'estimate s':>10} {'measured s':>10} {'estimate/measured':>18}")
     ratios = []
-    for name, est, took in (*lab_cases(), *net_cases(), *surface_cases()):
+    for name, est, took in (*lab_cases(), *net_cases(), *landscape_cases(), *surface_cases()):
         ratios.append(est / took)
         print(f"{name:<48} {est:>10.2f} {took:>10.2f} {est / took:>18.2f}")
     low, high = min(ratios), max(ratios)

@@ -36,6 +36,7 @@ def data_controls(lang: str):
         "ll_task",
         "moons",
         format_func=lambda k: t(f"ll_task_{k}", lang),
+        on_change=_suit_epochs,
     )
     seed = st.number_input(
         t("seed", lang), 0, 2**31 - 1, 0, key="ll_seed", help=t("seed_help", lang), **Q
@@ -60,6 +61,20 @@ def data_controls(lang: str):
     return data.TaskConfig(
         task, int(n), float(noise), base.label_noise, base.val, base.test, int(seed)
     )
+
+
+DIGITS_EPOCHS = 60  # a LeNet's sharpness costs ~15 passes: 400 epochs would take ~1.5 min
+
+
+def _suit_epochs() -> None:
+    """Choosing the digits (or leaving them) moves the epochs between the two views' defaults,
+    unless the student changed them."""
+    digits_now = st.session_state.get("ll_task") == "digits"
+    epochs = st.session_state.get("ll_epochs", LandscapeConfig.epochs)
+    if digits_now and epochs == LandscapeConfig.epochs:
+        st.session_state["ll_epochs"] = DIGITS_EPOCHS
+    elif not digits_now and epochs == DIGITS_EPOCHS:
+        st.session_state["ll_epochs"] = LandscapeConfig.epochs
 
 
 def model_controls(lang: str, lenet: bool) -> dict[str, object]:

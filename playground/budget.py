@@ -39,12 +39,16 @@ NET_BATCH, NET_PARAM_STEP, NET_SAMPLE_MAC = 1.5e-3, 5e-9, 3.5e-10
 RACE_TERM, RACE_STEP = 1.5e-8, 1e-4
 BASIN_TERM, BASIN_STEP = 1.5e-8, 1e-3
 HESSIAN_TERM, HESSIAN_POINT = 5e-8, 1e-3
-# A landscape run (playground.landscape_runs), per run: a forward and backward pass costs a
-# fixed part and one per unit of work (parameters × points for an MLP, multiply-adds for a
-# LeNet); an epoch's evaluation about half of one over every point, a warm-started sharpness
-# about 3.5 over the training set (the gradient's graph and a few Hessian-vector products).
+# A landscape run (playground.landscape_runs), per run: a pass over n points costs a fixed part
+# and one per unit of work (parameters × points for an MLP, multiply-adds for a LeNet); a
+# training step's fixed part is larger (backward, the optimizer); an epoch's evaluation is about
+# half a pass over every point; a warm-started sharpness some passes over the training set (the
+# gradient's graph and a few Hessian-vector products; through convolutions and max-pooling, far
+# more). Fitted on bench_budget.py's landscape rows.
 PASS_FIXED, PASS_WORK = 2e-4, 3e-10
-EVAL_PASSES, SHARPNESS_PASSES = 0.5, 3.5
+STEP_FIXED = {"mlp": 5e-4, "lenet": 1.5e-3}
+EVAL_PASSES = 0.5
+SHARPNESS_PASSES = {"mlp": 4.0, "lenet": 16.0}
 # A slice (playground.landscape_slices): per grid point, one evaluation over the points.
 SLICE_POINT, SLICE_WORK = 2e-5, 1.5e-10
 
@@ -170,16 +174,18 @@ def landscape(n_train: int, n_val: int, work: int, config) -> Estimate:
     """A landscape training (playground.landscape_runs.LandscapeConfig ``config``): every run
     its own model; ``work`` per point of one pass (parameters, or a LeNet's multiply-adds)."""
 
-    def passes(points: int) -> float:
-        return PASS_FIXED + PASS_WORK * work * points
+    def passes(points: int, fixed: float = PASS_FIXED) -> float:
+        return fixed + PASS_WORK * work * points
 
+    step = STEP_FIXED[config.model]
     epoch = 0.0
     for run in config.runs:
-        size = run.batch_size or n_train
-        epoch += math.ceil(n_train / size) * passes(min(size, n_train))
+        size = min(run.batch_size or n_train, n_train)
+        epoch += math.ceil(n_train / size) * passes(size, step)
         epoch += EVAL_PASSES * passes(n_train + n_val)
         if config.sharpness_every:
-            epoch += SHARPNESS_PASSES * passes(n_train) / config.sharpness_every
+            sharp = SHARPNESS_PASSES[config.model]
+            epoch += sharp * passes(n_train, step) / config.sharpness_every
     return Estimate(epoch * config.epochs, "epochs", _largest(epoch))
 
 

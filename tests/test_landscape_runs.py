@@ -190,3 +190,44 @@ def test_width_below_by_hand():
     # right: stays below 2 to the end (1.0); left: crosses 2 between -0.5 (3) and 0 (1) at -0.25
     assert ls.width_below(alphas, z, 2.0) == pytest.approx(1.25)
     assert ls.width_below(alphas, z, 0.5) == 0.0
+
+
+def test_the_edge_of_stability_lesson_tells_what_its_own_runs_do(eos):
+    from playground.lessons import LESSONS
+
+    lesson = LESSONS["edge_of_stability"]
+    off = {
+        int(name[4]) for name, value in lesson.params if name.endswith("_on") and value == "false"
+    }
+    # the lesson leaves on exactly the first two default rows: the runs of the `eos` fixture
+    assert {0, 1, 2, 3} - off == {0, 1}
+    config, records, _ = eos
+    assert [r.lr for r in config.runs] == [0.25, 0.025]
+    sharp = np.array([r.sharpness for r in records])  # (E, 2)
+    # "The sharpness starts near 6"
+    assert np.all(np.abs(sharp[0] - 6) < 0.5)
+    # "climbs … until it reaches 2/η = 8, overshoots a little, and then hovers near it"
+    peak = int(np.nanargmax(sharp[:, 0]))
+    assert 8 < sharp[peak, 0] < 8 * 1.3 and peak < len(records) - 100
+    assert np.nanmean(sharp[-100:, 0]) == pytest.approx(8, rel=0.1)
+    # "With η = 0.025 the sharpness barely moves (about 7), far below its bound of 80"
+    assert 6 < np.nanmax(sharp[:, 1]) < 7.5
+
+
+def test_the_views_defaults_use_under_half_the_budget():
+    from playground import budget
+
+    mlp_config = lr.LandscapeConfig()
+    p = lr.problem(lr.DEFAULT_TASK, "mse")
+    weights = sum(q.numel() for q in lr.build(mlp_config, lr.DEFAULT_TASK).parameters())
+    assert budget.landscape(len(p.x), len(p.x_val), weights, mlp_config).seconds < 60
+    net_config = lr.LandscapeConfig(model="lenet", epochs=60)  # the epochs the digits get
+    params, macs = budget.lenet_costs(lr.DEFAULT_DIGITS.size, lr.LENET)
+    d = lr.problem(lr.DEFAULT_DIGITS, "mse")
+    assert budget.landscape(len(d.x), len(d.x_val), params + macs, net_config).seconds < 60
+    # and the largest settings are refused, saying how many epochs fit
+    big = lr.LandscapeConfig(
+        epochs=2000, width=128, depth=4, runs=(lr.Run.parse("sgd;batch=1"),) * 5
+    )
+    estimate = budget.landscape(len(p.x), len(p.x_val), 60_000, big)
+    assert estimate.over and 0 < estimate.largest < 2000
