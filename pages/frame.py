@@ -102,7 +102,6 @@ PRESENTER_CSS = (
     # table headers wrap; a table still too wide scrolls within its column
     ".stMarkdown table {display: block; overflow-x: auto;}"
     ".stMarkdown th {white-space: normal !important; min-width: 4.5em;}"
-    ".listing {white-space: pre-wrap !important;}"
     "[data-testid=stMainBlockContainer] {padding-top: 3.5rem !important;}"  # (under ››)
 )
 

@@ -129,7 +129,9 @@ def table(frame, where=None, index: bool = False) -> None:
 LISTING = HtmlFormatter(
     noclasses=True,  # inline colours: no stylesheet to ship
     nobackground=True,
-    prestyles="white-space: pre-wrap; margin: 0; font-size: 0.82rem; line-height: 1.45;"
+    # each line as written, its indentation kept: a long line scrolls inside the listing
+    # (.listing: overflow-x auto) rather than wrap to the left edge
+    prestyles="white-space: pre; margin: 0; font-size: 0.82rem; line-height: 1.45;"
     "font-family: 'Source Code Pro', monospace",
 )
 
