@@ -51,9 +51,11 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None, share: 
     (4.7 MB) before it draws anything: see pages/chart.js and docs/performance.md.
     """
     if shared:
-        sent = export.sent(fig, presenting())
+        sent = export.sent(fig, presenting(), share)
+    elif presenting():
+        sent = export.to_send(export.presenter(fig, width=export.presenter_width(share)))
     else:
-        sent = export.to_send(export.presenter(fig) if presenting() else fig)
+        sent = export.to_send(fig)
     callbacks = {"on_click_change": on_click} if on_click else {}
     lang = language()
     with nullcontext() if where in (None, st) else where:

@@ -209,7 +209,7 @@ with widgets.guarded(lang):
 
     st.subheader(t("ewa_inside", lang))
     st.markdown(t("ewa_inside_intro", lang))
-    c = st.columns(5)
+    c = st.columns([3, 2, 2, 2, 2])  # (a surface's name is longer than a number)
     surface = frame.choice(
         c[0].selectbox,
         t("race_surface", lang),

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import threading
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
@@ -37,6 +38,10 @@ PLOTLY_HEIGHT = 450  # px: plotly.js's height for a figure that sets none
 PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
+PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
+COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
+LINE = 1.35  # a line of text is about this many times its font size high
+X_STANDOFF = 20  # px between an x axis's tick labels and its title (the chart's theme)
 CONTROL_FONT = 16  # px: the play buttons and the step slider in presenter mode
 THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
 GRIDS = frozenset({"contour", "heatmap", "surface"})  # a value over a grid: a map or a surface
@@ -600,18 +605,19 @@ def _typed_value(value):
     return to_typed_array_spec(value) if is_homogeneous_array(value) else _typed(value)
 
 
-def sent(fig: go.Figure, presenting: bool = False) -> Sent:
-    """``fig`` (or its presenter copy) converted for a chart once per figure object.
+def sent(fig: go.Figure, presenting: bool = False, share: float = 1.0) -> Sent:
+    """``fig`` (or its presenter copy, for ``share`` of the main column) converted for a chart
+    once per figure object.
 
     A conversion costs the server 15-20 ms for the race or the loss surfaces (bench_race.py);
     figures given here come from a cache and are shown again on every rerun of every session,
     so the conversion is kept on ``fig`` itself and lives as long as it does. Such figures are
     shared, so they are never changed after they are shown.
     """
-    attr = "_sent_presenter" if presenting else "_sent"
+    attr = f"_sent_presenter_{share:g}" if presenting else "_sent"
     done = fig.__dict__.get(attr)
     if done is None:
-        done = to_send(presenter(fig) if presenting else fig)
+        done = to_send(presenter(fig, width=presenter_width(share)) if presenting else fig)
         fig.__dict__[attr] = done
     return done
 
@@ -633,11 +639,18 @@ def _lift_controls_above(big: go.Figure, lift: int = 48) -> None:
     big.layout.margin.t = top + lift
 
 
-def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
+def presenter(
+    fig: go.Figure, font: int = PRESENTER_FONT, width: float = PRESENTER_WIDTH
+) -> go.Figure:
     """A copy of ``fig`` for a projector (1280 × 720): larger text everywhere (tick labels, axis
     and subplot titles, legend, the play buttons and the step slider, set on each axis since
     the chart's theme sets them), thicker lines, bigger markers, and 3-D axes with fewer ticks.
-    (Its layout is the figure's own: the builders place legends and controls in pixels.)"""
+    (Its layout is the figure's own: the builders place legends and controls in pixels.)
+
+    ``width``: the px the figure is shown at (the main column, or its share of it in a column).
+    A title or a subplot title too long for it is wrapped onto more lines, and a legend under
+    the plot moves below the larger x-axis titles; the figure grows taller by what they add, so
+    its plot keeps its height."""
     big = type(fig)(fig)  # an Animated copy keeps its frames plain
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
     tick, title = font - 4, font - 2
@@ -646,11 +659,19 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
     for scene in big.select_scenes():  # 3-D: tick labels that do not run into each other
         for axis in (scene.xaxis, scene.yaxis, scene.zaxis):
             axis.update(tickfont_size=tick - 4, title_font_size=title - 2, nticks=5)
-    for note in big.layout.annotations:  # subplot titles
+    if big.layout.height is None:
+        big.layout.height = PLOTLY_HEIGHT
+    _fit_subplot_titles(big, font, title, width)
+    for note in big.layout.annotations:  # other notes: at least an axis title's size
         note.font.size = max(note.font.size or 0, title)
     if big.layout.title.text:  # room for the larger title under the modebar (common.titled)
-        top = big.layout.margin.t if big.layout.margin.t is not None else MARGIN["t"]
+        top = _margin(big, "t")
+        lines = _wrap_title(big, font + 4, width)
         big.layout.margin.t = max(top, title_margin(font + 4))
+        more = (lines - 1) * LINE * (font + 4)  # px the lines after the first take
+        if lines > 1 and big.layout.title.yanchor == "top" and big.layout.title.pad.t:
+            big.layout.title.pad.t += more / 2  # (plotly.js centres a title's lines on its y)
+        _grow(big, "t", math.ceil(more))
     _lift_controls_above(big)
     scale = CONTROL_FONT / 12  # the controls are laid out in pixels for 12-px labels
     for i, menu in enumerate(big.layout.updatemenus):
@@ -662,6 +683,7 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
         slider.currentvalue.font.size = CONTROL_FONT
         if slider.pad.l:
             slider.pad.l = slider.pad.l * scale
+    _legend_under_axis_titles(big, tick, title, font - 2, width)
     for trace in big.data:
         line = getattr(trace, "line", None)
         if line is not None and "width" in line:
@@ -672,3 +694,128 @@ def presenter(fig: go.Figure, font: int = PRESENTER_FONT) -> go.Figure:
             if isinstance(size, int | float):
                 marker.size = max(10, 1.5 * size)
     return big
+
+
+def presenter_width(share: float = 1.0) -> float:
+    """The px a figure is shown at on a projector in ``share`` of the main column's width."""
+    return PRESENTER_WIDTH * share - (COLUMN_GAP if share < 1 else 0)
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide (px) one line of ``text`` is at ``size`` px, erring wide: half the size
+    for a Latin letter or digit (Source Sans, bold or not), the whole size for a wide (CJK)
+    character; tags (``<b>``) take no room."""
+    text = _as_shown(text)
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.5 * size for ch in text)
+
+
+BREAK = re.compile(r"(?<= )(?! )|(?=[(（])")  # where a line may break: after spaces, before "("
+
+
+def wrap(text: str, size: float, room: float) -> list[str]:
+    """``text``'s lines (``<br>`` kept) broken further where one is wider than ``room`` px at
+    ``size`` px: before its last opening bracket if both parts then fit ("Confusion matrix of
+    Baseline" / "(test accuracy 90.1%)"), else at spaces and brackets, as many words a line as
+    fit. A word wider than ``room`` stays whole."""
+    out: list[str] = []
+    for line in re.split(r"<br\s*/?>", text, flags=re.IGNORECASE):
+        if text_width(line, size) <= room:
+            out.append(line)
+            continue
+        opening = max(line.rfind("("), line.rfind("（"))
+        if opening > 0:
+            head, tail = line[:opening].rstrip(), line[opening:]
+            if text_width(head, size) <= room and text_width(tail, size) <= room:
+                out += [head, tail]
+                continue
+        current = ""
+        for piece in BREAK.split(line):  # (each piece keeps the space after it)
+            if current.strip() and text_width(current + piece.rstrip(), size) > room:
+                out.append(current.rstrip())
+                current = ""
+            current += piece
+        out.append(current.rstrip())
+    return out
+
+
+def _margin(fig: go.Figure, side: str) -> float:
+    value = fig.layout.margin[side]
+    return value if value is not None else MARGIN[side]
+
+
+def _grow(fig: go.Figure, side: str, px: float) -> None:
+    """``px`` more margin on ``side`` ("t" or "b"), the figure as much taller: its plot keeps
+    its height, and what is placed in paper units over or under it stays where it was."""
+    if px > 0:
+        fig.layout.margin[side] = _margin(fig, side) + px
+        fig.layout.height = fig.layout.height + px
+
+
+def _wrap_title(fig: go.Figure, size: float, width: float) -> int:
+    """The figure's title wrapped to ``width`` (less its left pad); its number of lines."""
+    lines = wrap(str(fig.layout.title.text), size, width - 12)
+    fig.layout.title.text = "<br>".join(lines)
+    return len(lines)
+
+
+def _fit_subplot_titles(fig: go.Figure, font: float, least: float, width: float) -> None:
+    """Subplot titles (make_subplots': centred over a panel, on its top) at ``font`` px, at
+    least ``least``, each wrapped to its panel's width and the gap beside it (a neighbour's
+    title has the other half of the gap), and a top margin that holds the top row's lines."""
+    plot = width - _margin(fig, "l") - _margin(fig, "r")  # px, the plot area's width
+    spans = {tuple(a.domain) for a in fig.select_xaxes() if a.domain}
+    spans |= {tuple(s.domain.x) for s in fig.select_scenes() if s.domain.x}
+    grow = 0.0
+    for note in (n for n in fig.layout.annotations if _is_subplot_title(n)):
+        size = max(note.font.size or 0, font, least)
+        room = width - 12  # (a title over no panel found: the figure's width)
+        for lo, hi in spans:
+            if math.isclose((lo + hi) / 2, note.x, abs_tol=1e-3):
+                gaps = [lo - h for o, h in spans if h <= lo + 1e-9 and (o, h) != (lo, hi)]
+                gaps += [o - hi for o, h in spans if o >= hi - 1e-9 and (o, h) != (lo, hi)]
+                edge = min(lo * plot + _margin(fig, "l"), (1 - hi) * plot + _margin(fig, "r"))
+                beside = min([g * plot for g in gaps] + [2 * edge])
+                room = (hi - lo) * plot + beside - 8
+                break
+        old = LINE * (note.font.size or 12) * len(re.split(r"<br\s*/?>", str(note.text)))
+        lines = wrap(str(note.text), size, room)
+        note.text, note.font.size = "<br>".join(lines), size
+        if note.y >= 1 - 1e-6:  # over the top row: in the top margin
+            grow = max(grow, LINE * size * len(lines) - old)
+    _grow(fig, "t", math.ceil(grow))
+
+
+def _is_subplot_title(note) -> bool:
+    return (
+        note.xref == "paper"
+        and note.yref == "paper"
+        and note.yanchor == "bottom"
+        and note.xanchor == "center"
+        and note.showarrow is False
+        and bool(note.text)
+    )
+
+
+def _legend_under_axis_titles(
+    fig: go.Figure, tick: float, title: float, size: float, width: float
+) -> None:
+    """A horizontal legend under the plot (``y`` < 0 in paper units) moved below the x axes'
+    tick labels and titles at the projector's sizes (the builders placed it for 12-px ticks
+    and 14-px titles), and a bottom margin that holds it on as many rows as it takes."""
+    legend = fig.layout.legend
+    if legend.orientation != "h" or legend.y is None or legend.y >= 0 or legend.yref == "container":
+        return
+    titled = any(a.title.text for a in fig.select_xaxes() if a.visible is not False)
+    below = tick + 6 + (X_STANDOFF + LINE * title if titled else 0) + 8  # px under the plot
+    plot = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
+    if plot <= 0:
+        return
+    legend.y, legend.yanchor = -below / plot, "top"
+    names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
+    entries = [40 + text_width(str(n), size) for n in dict.fromkeys(names)]
+    rows, used = 1, 0.0
+    for entry in entries:  # plotly.js fills each row from the left
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    _grow(fig, "b", math.ceil(below + rows * (LINE * size + 14) - _margin(fig, "b")))

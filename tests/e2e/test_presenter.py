@@ -1,0 +1,147 @@
+"""Presenter mode at 1280 × 720 (#31 item 3), measured in the browser: a legend under its axis
+titles, subplot titles apart and inside their figure, a long title inside its narrow column,
+a dropdown that shows its whole value, and code listings that keep their indentation."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from playground.i18n import t
+from tests.e2e.test_browser import assert_clean, wait_for_figures
+
+pytestmark = pytest.mark.browser
+
+# each part of one figure (by its chart's key), as boxes [left, top, right, bottom] in px from
+# the figure's top left corner
+AXIS_TITLES = "text[class^=x][class$=title], text[class^=y][class$=title]"
+PARTS = """(key) => {
+  const gd = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const f = gd.getBoundingClientRect();
+  const box = e => { const b = e.getBoundingClientRect();
+    return [b.left - f.left, b.top - f.top, b.right - f.left, b.bottom - f.top]; };
+  const all = s => [...gd.querySelectorAll(s)].map(box);
+  return {width: f.width, height: f.height, plots: all('.nsewdrag'), legend: all('.legend'),
+    xtitles: all('text[class^=x][class$=title]'), title: all('.gtitle'), notes: all('.annotation')};
+}"""
+
+
+@pytest.fixture
+def projector(view):
+    """Open a view in a 1280 × 720 window and wait until it has run (conftest's ``view``)."""
+    open_view, page, _ = view
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+    def open_projected(path: str):
+        open_view(path)
+        page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)
+        page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+        return page
+
+    return open_projected
+
+
+def _apart(a, b) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def _main_fits(page) -> None:
+    main = page.locator("[data-testid=stMain]")
+    assert main.evaluate("m => m.scrollWidth <= m.clientWidth + 1")
+
+
+def test_convnet_legend_clears_the_epoch_titles_and_the_confusion_title_fits(projector):
+    page = projector("/convnet?presenter=true&net_epochs=3")
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=180_000)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    wait_for_figures(page, 6)
+    curves = page.evaluate(PARTS, "net_curves")
+    assert curves["legend"] and len(curves["xtitles"]) == 2
+    legend = curves["legend"][0]
+    for title in curves["xtitles"]:
+        assert _apart(legend, title), (legend, title)
+        assert legend[1] >= title[3]  # under the axis titles
+    assert legend[3] <= curves["height"]
+    for key in ("net_confusion", "net_wrong"):  # titles in narrow columns: whole, not cut
+        parts = page.evaluate(PARTS, key)
+        (title,) = parts["title"]
+        assert title[0] >= 0 and title[2] <= parts["width"], (key, title, parts["width"])
+        assert title[1] >= 20  # under the modebar's row
+        assert all(title[3] <= plot[1] for plot in parts["plots"]), key
+    _main_fits(page)
+    assert_clean(page)
+
+
+def test_ewa_in_chinese_subplot_titles_apart_and_the_surface_dropdown_whole(projector):
+    page = projector("/ewa?presenter=true&lang=zh")
+    wait_for_figures(page, 5)
+    page.locator(".st-key-ewa_states").scroll_into_view_if_needed()
+    states = page.evaluate(PARTS, "ewa_states")
+    notes = states["notes"]
+    assert len(notes) == 4
+    for i, a in enumerate(notes):
+        assert a[0] >= 0 and a[2] <= states["width"] and a[1] >= 0, a
+        assert all(a[3] <= plot[1] + 2 for plot in states["plots"])  # over the panels
+        for b in notes[i + 1 :]:
+            assert _apart(a, b), (a, b)
+    legend = states["legend"][0]
+    assert all(_apart(legend, title) for title in states["xtitles"])
+    # the selectbox of the surface shows its whole value ("Rosenbrock 山谷")
+    selects = "[data-testid=stMain] [data-testid=stSelectbox] input"
+    cut = page.locator(selects).evaluate_all(
+        "inputs => inputs.filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.value)"
+    )
+    assert cut == []
+    _main_fits(page)
+    assert_clean(page)
+
+
+def test_loss_surface_subplot_titles_as_large_as_its_axis_titles(projector):
+    page = projector("/loss-surface?presenter=true")
+    wait_for_figures(page, 4)
+    sizes = page.evaluate(
+        """(axes) => {
+          const gd = document.querySelector('.st-key-descent_fig .js-plotly-plot');
+          const px = s => [...gd.querySelectorAll(s)]
+            .map(e => parseFloat(getComputedStyle(e).fontSize));
+          return {notes: px('.annotation-text'), axes: px(axes)}; }""",
+        AXIS_TITLES,
+    )
+    assert sizes["notes"] and sizes["axes"]
+    # (the presenter's text size: headings of their panels, over 18-px axis titles)
+    assert min(sizes["notes"]) >= max(max(sizes["axes"]), 20), sizes
+
+
+def test_code_listings_keep_their_indentation_and_scroll_inside(projector):
+    page = projector("/from-scratch?presenter=true")
+    page.wait_for_selector(".listing pre", timeout=60_000)
+    listings = page.evaluate(
+        """() => [...document.querySelectorAll('.listing pre')].map(pre => {
+          const lines = pre.textContent.replace(/\\n$/, '').split('\\n').length;
+          const high = parseFloat(getComputedStyle(pre).lineHeight);
+          const box = pre.closest('.listing');
+          return {rows: pre.getBoundingClientRect().height / high, lines,
+                  scrolls: getComputedStyle(box).overflowX,
+                  inside: box.getBoundingClientRect().right <= document
+                    .querySelector('[data-testid=stMain]').getBoundingClientRect().right};
+        })"""
+    )
+    assert len(listings) == 4
+    for listing in listings:  # one row a line: nothing wrapped onto a second row
+        assert listing["rows"] == pytest.approx(listing["lines"], abs=0.5), listing
+        assert listing["scrolls"] == "auto" and listing["inside"], listing
+    _main_fits(page)
+    # "Show the code" (Streamlit's code block): also one row a line, scrolling inside
+    page.goto(page.url.replace("/from-scratch", "/race"))
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    page.get_by_text(t("show_code", "en"), exact=True).last.click()
+    page.wait_for_selector("[data-testid=stCode] pre", timeout=60_000)
+    code = page.evaluate(
+        """() => { const pre = document.querySelector('[data-testid=stCode] pre');
+          return getComputedStyle(pre).whiteSpace + ' ' + getComputedStyle(pre).overflowX; }"""
+    )
+    assert code.split()[0] == "pre" and code.split()[1] in ("auto", "scroll"), code
+    _main_fits(page)
+    assert_clean(page)

@@ -1,0 +1,131 @@
+"""Presenter mode at 1280 × 720 (#31 item 3), checked on the figure JSON that export.presenter
+gives: legends under the larger axis titles, subplot titles that fit their panels and are at
+least an axis title's size, long titles wrapped to the width of their column."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground import data, ewa, figures, landscapes, runs, surfaces
+from playground.figures import common, digits, export
+from playground.figures import ewa as ef
+
+ROOT = Path(__file__).resolve().parents[1]
+
+THEME = json.loads((ROOT / "pages" / "chart_theme.json").read_text())["layout"]
+BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _lines(text: str) -> list[str]:
+    return BR.split(str(text))
+
+
+def _plot_height(fig) -> float:
+    return fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+
+
+def _convnet_curves():
+    epochs = np.arange(1, 4)
+    error = np.array([[0.3, 0.31, 0.3, 0.29], [0.2, 0.21, 0.2, 0.19], [0.15, 0.16, 0.15, 0.14]])
+    names = ["Baseline", "Dropout", "Early stopping (wide: same as Baseline)", "Weight decay"]
+    return digits.curves_figure(
+        epochs, (error / 2, error), (error * 4, error * 5), names, np.array([3, 3, 3, 3]), None
+    )
+
+
+def _states(lang: str):
+    land = landscapes.get("rosenbrock")
+    lrs = {"momentum": 1e-3, "rmsprop": 1e-2, "adam": 1e-2}
+    return ef.states_figure(ewa.optimizer_states(land, land.start, 200, lrs), lang)
+
+
+def test_a_legend_under_the_plot_clears_the_larger_axis_titles():
+    # the ConvNet's error-rate chart: its legend sat on the "epoch" titles in presenter mode
+    big = export.presenter(_convnet_curves())
+    tick = big.layout.xaxis.tickfont.size
+    title = big.layout.xaxis.title.font.size
+    standoff = THEME["xaxis"]["title"]["standoff"]
+    title_bottom = tick + standoff + 1.3 * title  # px under the plot: tick labels, gap, title
+    legend = big.layout.legend
+    assert legend.yanchor == "top"
+    legend_top = -legend.y * _plot_height(big)  # px under the plot
+    assert legend_top >= title_bottom + 4
+    # and the bottom margin holds it (one row of the four entries at the legend's size)
+    assert big.layout.margin.b >= legend_top + 1.3 * big.layout.legend.font.size
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_subplot_titles_fit_their_panels_without_overlapping(lang):
+    # the EWA view's "inside the optimizers" figure in 简体中文: its titles ran into each other
+    fig = _states(lang)
+    big = export.presenter(fig)
+    plot = export.PRESENTER_WIDTH - big.layout.margin.l - big.layout.margin.r
+    spans = []
+    for note in big.layout.annotations:
+        wide = max(export.text_width(line, note.font.size) for line in _lines(note.text))
+        centre = big.layout.margin.l + note.x * plot
+        spans.append((centre - wide / 2, centre + wide / 2))
+    spans.sort()
+    assert spans[0][0] >= 0 and spans[-1][1] <= export.PRESENTER_WIDTH
+    for (_, right), (left, _) in itertools.pairwise(spans):
+        assert right <= left, spans
+    # the top margin holds the most lines a title has, and the plot keeps its height
+    lines = max(len(_lines(n.text)) for n in big.layout.annotations)
+    assert big.layout.margin.t >= lines * 1.3 * big.layout.annotations[0].font.size
+    assert _plot_height(big) == pytest.approx(_plot_height(fig))
+
+
+def _descent(three_d: bool, projector: bool):
+    ds = data.classic()
+    grid = surfaces.Grid(w_min=0, w_max=4, b_min=0, b_max=4, n=21)
+    z = surfaces.mse_surface(ds.x, ds.y, grid)
+    config = runs.DescentConfig(loss="mse", lr=0.05, steps=30, w0=0.0, b0=0.0, batch_size=0)
+    traj = runs.gradient_descent(ds.x, ds.y, config)
+    return figures.descent_animation(
+        grid, z, traj.w, traj.b, traj.loss, ds.x, ds.y, False, "en", three_d, ("x", "y"),
+        projector, 30,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+@pytest.mark.parametrize("projector", [False, True])
+def test_subplot_titles_are_at_least_as_large_as_axis_titles(three_d, projector):
+    # the loss-surface view's panels: their titles read as headings on a projector, at the
+    # presenter's text size, never smaller than the axis titles under them
+    big = export.presenter(_descent(three_d, projector))
+    axes = [big.layout[k] for k in big.layout if k.startswith(("xaxis", "yaxis"))]
+    largest = max(a.title.font.size for a in axes)
+    titles = [n for n in big.layout.annotations if export._is_subplot_title(n)]
+    assert titles
+    assert all(n.font.size >= max(largest, export.PRESENTER_FONT) for n in titles)
+
+
+@pytest.mark.parametrize("share", [0.4, 0.6, 1.0])
+def test_a_long_title_is_wrapped_to_the_width_of_its_column(share):
+    # the ConvNet's confusion matrix in the left two fifths: "(test accur" was cut off
+    fig = digits.confusion_figure(np.eye(10, dtype=int) * 30 + 1, "Baseline")
+    width = export.presenter_width(share)
+    big = export.presenter(fig, width=width)
+    size = big.layout.title.font.size
+    lines = _lines(big.layout.title.text)
+    assert all(export.text_width(line, size) <= width - 8 for line in lines), lines
+    assert export._as_shown(" ".join(lines)) == export._as_shown(fig.layout.title.text)
+    if share == 0.4:
+        assert len(lines) == 2
+    # the title's lines between the modebar's row and the plot, and the plot as high as before
+    assert big.layout.margin.t >= common.MODEBAR + 4 + 1.2 * size * len(lines)
+    assert _plot_height(big) == pytest.approx(_plot_height(export.presenter(fig)))
+
+
+def test_a_chart_in_a_column_is_restyled_for_its_width():
+    fig = digits.confusion_figure(np.eye(10, dtype=int) * 30 + 1, "Baseline")
+    narrow, whole = export.sent(fig, True, 0.4), export.sent(fig, True)
+    assert narrow is not whole and export.sent(fig, True, 0.4) is narrow
+    assert "<br>" in json.loads(narrow.spec)["layout"]["title"]["text"]
+    assert "<br>" not in json.loads(whole.spec)["layout"]["title"]["text"]
