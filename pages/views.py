@@ -41,6 +41,9 @@ class View:
         keeps.
     then : str
         Catalogue key of a lesson's "then …" line on this view.
+    slow : str
+        Widget key of its "watch slowly" toggle, for a view that trains ("" otherwise): its
+        lessons turn it on.
     """
 
     key: str
@@ -54,6 +57,7 @@ class View:
     presenter_hidden: tuple[str, ...] = ()
     session_keys: tuple[str, ...] = ()
     then: str = "lesson_then_play"
+    slow: str = ""
 
 
 VIEWS: tuple[View, ...] = (
@@ -98,6 +102,7 @@ VIEWS: tuple[View, ...] = (
         presenter_hidden=("lab_seed", "min_delta", "batch_size"),
         session_keys=("_lab_job",),
         then="lesson_then_train",
+        slow="slow",
     ),
     View(
         "convnet",
@@ -108,6 +113,7 @@ VIEWS: tuple[View, ...] = (
         presenter_hidden=("net_seed", "net_val", "net_test", "net_batch"),
         session_keys=("_net_job",),
         then="lesson_then_train",
+        slow="net_slow",
     ),
     View("scratch", "scratch.py", "from-scratch", ":material/code:", "fs_title"),
     View(
@@ -120,6 +126,18 @@ VIEWS: tuple[View, ...] = (
         presenter_hidden=("ll_seed", "ll_every", "ll_res", "ll_noise"),
         session_keys=("_ll_job",),
         then="lesson_then_train",
+        slow="ll_slow",
+    ),
+    View(
+        "inside",
+        "inside.py",
+        "inside",
+        ":material/hub:",
+        "in_title",
+        presenter_hidden=("in_seed", "in_batch", "in_dropout"),
+        session_keys=("_in_job", "_in_points", "_in_state", "_in_epoch", "_in_history"),
+        then="lesson_then_train",
+        slow="in_slow",
     ),
 )
 BY_PATH: dict[str, View] = {v.url_path: v for v in VIEWS}

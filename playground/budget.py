@@ -189,6 +189,19 @@ def landscape(n_train: int, n_val: int, work: int, config) -> Estimate:
     return Estimate(epoch * config.epochs, "epochs", _largest(epoch))
 
 
+INSIDE_STEP, INSIDE_WORK = 5e-4, 2e-9  # a step of the small network: fixed, per weight × point
+
+
+def inside(n_points: int, spec, epochs: int) -> Estimate:
+    """A training of "Inside the network" (playground.inside.NetSpec ``spec``) on drawn points."""
+    sizes = spec.sizes
+    weights = sum(a * b + b for a, b in itertools.pairwise(sizes))
+    n_train = max(1, int(0.7 * n_points))
+    batches = math.ceil(n_train / (spec.batch_size or n_train))
+    epoch = batches * INSIDE_STEP + 2 * INSIDE_WORK * weights * n_points
+    return Estimate(epoch * epochs, "epochs", _largest(epoch))
+
+
 def landscape_slice(n_points: int, grid_points: int, work: int) -> Estimate:
     """A slice: the loss at ``grid_points`` weight vectors over ``n_points`` points each."""
     point = SLICE_POINT + SLICE_WORK * work * n_points

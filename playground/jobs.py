@@ -294,6 +294,33 @@ def landscape_slice(source, config, snapshots: np.ndarray, diverged: np.ndarray,
     return landscape_slices.slice_runs(source, config, snapshots, diverged, plane)
 
 
+def inside_picture(points, spec, state, n: int = 50):
+    """Inside the network: every node's map over an n × n grid, the class-1 probability over
+    the data's plane (or the fitted curve), for the weights ``state`` (None: fresh ones)."""
+    from playground import inside
+
+    model = inside.load(inside.build(spec), state)
+    maps = inside.node_maps(model, spec, n)
+    out = maps[-1]
+    surface = None if spec.regression else out[1]
+    curve = None
+    if spec.regression:
+        xs = np.linspace(-inside.WINDOW, inside.WINDOW, 200)
+        x = inside.inputs(np.stack([xs, np.zeros_like(xs)], axis=1), spec.features)
+        with torch.no_grad():
+            curve = (xs, model.eval()(x)[:, 0].numpy())
+    return maps, surface, curve, inside.state_of(model)
+
+
+def inside_epochs(points, spec, state, first: int, epochs: int):
+    """Inside the network: ``epochs`` more epochs from ``state`` → (records, final state)."""
+    from playground import inside
+
+    budget.inside(len(points), spec, epochs).check()
+    items = list(inside.train((points, spec, state, first), inside.Steps(epochs)))
+    return items[:-1], items[-1].state
+
+
 def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
     return runs.gradient_descent(x, y, config)
 

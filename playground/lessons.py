@@ -158,5 +158,18 @@ LESSONS: dict[str, Lesson] = {
             "landscape",
             (("ll_r2_on", "false"), ("ll_r3_on", "false"), ("ll_slow", "true")),
         ),
+        Lesson("zero_init", "inside", (("in_init", "zeros"), ("in_slow", "true"))),
+        Lesson(
+            "features",
+            "inside",
+            (
+                ("in_hidden", ""),
+                ("in_f_x1", "false"),
+                ("in_f_x2", "false"),
+                ("in_f_x1sq", "true"),
+                ("in_f_x2sq", "true"),
+                ("in_slow", "true"),
+            ),
+        ),
     )
 }

@@ -501,6 +501,30 @@ def _landscape_figures() -> dict[str, go.Figure]:
         "landscape line": lf.line_figure(alphas, z[0], z[1], ("a", "b"), "zh"),
         "landscape faithful": lf.faithful_figure(snaps, read, read * 1.1, names),
         "landscape 3-D": lf.surface_3d(alphas, betas, z, paths, read, names, ("d1", "d2")),
+        **_inside_figures(),
+    }
+
+
+def _inside_figures() -> dict[str, go.Figure]:
+    from playground import inside
+    from playground.figures import inside as fi
+
+    spec = inside.NetSpec(hidden=(3, 2), activations=("tanh", "relu"))
+    model = inside.build(spec)
+    maps = inside.node_maps(model, spec, 12)
+    weights = inside.weights_of(inside.state_of(model), spec)
+    pts = inside.preset("moons", 40)
+    test = np.arange(40) % 3 == 0
+    return {
+        "inside data": fi.data_figure(
+            pts.xy, pts.label, test, inside.WINDOW, maps[-1][1], False, None, "zh"
+        ),
+        "inside regression": fi.data_figure(
+            pts.xy, pts.label, test, inside.WINDOW, None, True, (np.arange(5.0), np.ones(5))
+        ),
+        "inside network": fi.network_figure(spec.sizes, weights, maps, ["x₁", "x₂"], (1, 0, 2)),
+        "inside node": fi.node_figure(maps[1][0], inside.WINDOW, "n"),
+        "inside loss": fi.loss_figure(np.arange(1.0, 6), np.ones(5), np.ones(5) * 2),
     }
 
 
@@ -509,7 +533,8 @@ SPEC_BUILT += ["ewa averages", "ewa bias", "ewa build-up", "descent", "descent w
 SPEC_BUILT += ["descent on a projector"]
 SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", "scratch losses"]
 SPEC_BUILT += ["landscape sharpness", "landscape plane", "landscape line", "landscape faithful"]
-SPEC_BUILT += ["landscape 3-D"]
+SPEC_BUILT += ["landscape 3-D", "inside data", "inside regression", "inside network"]
+SPEC_BUILT += ["inside node", "inside loss"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)

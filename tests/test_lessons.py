@@ -235,7 +235,9 @@ def test_few_digits_plots_the_validation_loss_it_asks_about(few_digits_run):
 
 def test_the_training_lessons_are_watched_slowly():
     # #31: 1,000 epochs of the lab train in about 2 s, too fast for a class to watch.
-    slow = {"overfit": "slow", "convnet": "net_slow", "landscape": "ll_slow"}
+    from views import VIEWS
+
+    slow = {v.url_path: v.slow for v in VIEWS if v.slow}
     lessons = [lesson for lesson in LESSONS.values() if lesson.page in slow]
     assert len(lessons) >= 3
     for lesson in lessons:

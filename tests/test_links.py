@@ -106,6 +106,18 @@ LINKS = {
         "ll_r4_on": "true",
         "ll_r4_drop": "0.2",
     },
+    "inside": {
+        "in_hidden": "3, 5, 2",
+        "in_act_1": "relu",
+        "in_f_x1sq": "true",
+        "in_init": "kaiming",
+        "in_penalty": "l1",
+        "in_lam": "0.01",
+        "in_opt": "sgd",
+        "in_lr": "0.1",
+        "in_epochs": "50",
+        "in_regression": "true",
+    },
 }
 
 WIDGET_KINDS = (
@@ -249,6 +261,7 @@ WHOLE_NUMBERS = {
     "from-scratch": ("fs_steps_sine", None),
     "loss-surface": ("steps", 100),
     "landscape": ("ll_epochs", 400),
+    "inside": ("in_epochs", 300),
 }
 
 

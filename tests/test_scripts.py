@@ -204,3 +204,35 @@ def test_landscape_script_is_not_offered_for_the_digits():
 
     config = landscape_runs.LandscapeConfig(model="lenet")
     assert scripts.landscape_script(landscape_runs.DEFAULT_DIGITS, config) is None
+
+
+@pytest.mark.parametrize(
+    "spec_kwargs",
+    [
+        {},
+        {
+            "features": ("x1sq", "x2sq"),
+            "hidden": (),
+            "activations": (),
+            "penalty": "l1",
+            "lam": 0.01,
+        },
+        {
+            "regression": True,
+            "init": "kaiming",
+            "hidden": (5,),
+            "activations": ("relu",),
+            "batch_size": 0,
+        },
+    ],
+)
+def test_inside_script_reproduces_the_views_final_loss(spec_kwargs, tmp_path):
+    from playground import inside
+
+    spec = inside.NetSpec(**spec_kwargs)
+    points = inside.preset("line" if spec.regression else "circles")
+    *records, _ = inside.train((points, spec, None, 0), inside.Steps(40))
+    out = run_script(scripts.inside_script(points, spec, 40), tmp_path)
+    got = values(out.strip().splitlines()[-1])
+    assert got["train_loss"] == pytest.approx(records[-1].train_loss, rel=1e-4, abs=1e-7)
+    assert got["test_loss"] == pytest.approx(records[-1].test_loss, rel=1e-4, abs=1e-7)

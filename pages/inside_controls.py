@@ -1,0 +1,242 @@
+"""Inside the network's controls: the drawn points (kept in the session and the link), the
+features, the layers (added and removed with buttons), and the training settings."""
+
+import charts
+import frame
+import streamlit as st
+import widgets
+
+from playground import inside
+from playground.i18n import UserError, t
+from playground.inside import NetSpec, Points
+from playground.optimizers import RunSpec, display_name
+from playground.training import LAB_OPTIMIZERS
+
+Q = {"bind": "query-params"}
+DEFAULT_PRESET = "circles"
+MODES = ("class0", "class1", "erase")
+
+
+# ---------------------------------------------------------------- the points
+
+
+def points(lang: str) -> Points:
+    """The session's drawn points: from the link the first time (a notice if it is malformed),
+    else the default preset."""
+    if "_in_points" not in st.session_state:
+        text = st.query_params.get("in_pts")
+        pts = None
+        if text:
+            try:
+                pts = inside.decode_points(text)
+            except UserError as err:
+                st.warning(err.message(lang), icon=":material/link_off:")
+                st.query_params.pop("in_pts", None)
+        st.session_state["_in_points"] = pts or inside.preset(DEFAULT_PRESET)
+    return st.session_state["_in_points"]
+
+
+def keep(pts: Points) -> None:
+    """New points: in the session and in the link."""
+    st.session_state["_in_points"] = pts
+    st.query_params["in_pts"] = inside.encode_points(pts)
+
+
+def on_data_click() -> None:
+    """A click on the data map adds a point of the chosen class, or erases the points near it."""
+    point = charts.clicked_point("in_data")
+    if point is None:
+        return
+    pts = st.session_state["_in_points"]
+    mode = st.session_state.get("in_mode", MODES[0])
+    if mode == "erase":
+        keep(inside.erase_near(pts, point))
+    else:
+        keep(inside.add_point(pts, point, MODES.index(mode)))
+
+
+def data_tools(lang: str, regression: bool) -> None:
+    """Above the data map: what a click does, a preset, clear."""
+    c1, c2, c3 = st.columns([2.3, 1.5, 1.2], vertical_alignment="bottom")
+    modes = ("class0", "erase") if regression else MODES
+    frame.choice(
+        c1.segmented_control,
+        t("in_mode", lang),
+        modes,
+        "in_mode",
+        modes[0],
+        format_func=lambda m: t(
+            f"in_mode_{m}" if not regression or m == "erase" else "in_mode_point", lang
+        ),
+    )
+    names = ("line",) if regression else inside.PRESETS
+    chosen = c2.selectbox(
+        t("in_preset", lang),
+        names,
+        None,
+        format_func=lambda k: t(f"in_preset_{k}", lang),
+        placeholder=t("in_preset_placeholder", lang),
+        key="in_preset_pick",
+    )
+    if chosen is not None:
+        keep(inside.preset(chosen))
+        st.session_state["in_preset_pick"] = None
+        st.rerun()
+    if c3.button(t("in_clear", lang), icon=":material/delete:", key="in_clear"):
+        keep(
+            Points(st.session_state["_in_points"].xy[:0], st.session_state["_in_points"].label[:0])
+        )
+
+
+# ---------------------------------------------------------------- the network
+
+
+DEFAULT_HIDDEN = "4, 2"
+
+
+def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
+    """The hidden layers: their sizes (a text in the sidebar and the link, "4, 2"; the buttons
+    under the picture change it) and each one's activation (a select per layer)."""
+    text = st.sidebar.text_input(
+        t("in_hidden", lang), DEFAULT_HIDDEN, key="in_hidden", help=t("in_hidden_help", lang), **Q
+    )
+    try:
+        hidden = [int(v) for v in text.replace(" ", "").split(",") if v]
+        NetSpec(hidden=tuple(hidden), activations=("tanh",) * len(hidden))
+    except (ValueError, UserError):
+        st.sidebar.warning(
+            t("err_in_size", lang, layers=inside.MAX_LAYERS, neurons=inside.MAX_NEURONS)
+        )
+        hidden = [int(v) for v in DEFAULT_HIDDEN.replace(" ", "").split(",")]
+    return hidden, [_activation(k) for k in range(len(hidden))]
+
+
+def _activation(k: int) -> str:
+    """Layer k's activation: its select's, or the link's before the select is drawn."""
+    key = f"in_act_{k}"
+    if key in st.session_state:
+        return st.session_state[key]
+    wanted = st.query_params.get(key)
+    return wanted if wanted in inside.ACTIVATIONS else "tanh"
+
+
+def _set_hidden(hidden: list[int]) -> None:
+    st.session_state["in_hidden"] = ", ".join(map(str, hidden))
+
+
+def layer_buttons(hidden: list[int], lang: str, disabled: bool) -> None:
+    """Under the picture: add or remove a layer, and per layer its neurons and activation."""
+    cols = st.columns(len(hidden) + 1)
+    with cols[0]:
+        st.caption(t("in_layers", lang, n=len(hidden)))
+        add, remove = st.columns(2)
+        add.button(
+            "＋", key="in_add_layer", help=t("in_add_layer", lang),
+            disabled=disabled or len(hidden) >= inside.MAX_LAYERS,
+            on_click=_set_hidden, args=([*hidden, 4],),
+        )  # fmt: skip
+        remove.button(
+            "－", key="in_remove_layer", help=t("in_remove_layer", lang),
+            disabled=disabled or not hidden, on_click=_set_hidden, args=(hidden[:-1],),
+        )  # fmt: skip
+    for k, n in enumerate(hidden):
+        with cols[k + 1]:
+            st.caption(t("in_layer_neurons", lang, k=k + 1, n=n))
+            more, fewer = st.columns(2)
+            more.button(
+                "＋", key=f"in_more_{k}", help=t("in_more", lang),
+                disabled=disabled or n >= inside.MAX_NEURONS,
+                on_click=_set_hidden, args=([*hidden[:k], n + 1, *hidden[k + 1 :]],),
+            )  # fmt: skip
+            fewer.button(
+                "－", key=f"in_fewer_{k}", help=t("in_fewer", lang), disabled=disabled or n <= 1,
+                on_click=_set_hidden, args=([*hidden[:k], n - 1, *hidden[k + 1 :]],),
+            )  # fmt: skip
+            frame.choice(
+                st.selectbox, t("in_activation", lang), list(inside.ACTIVATIONS), f"in_act_{k}",
+                "tanh", label_visibility="collapsed", disabled=disabled,
+                format_func=lambda a: t(f"in_act_{a}", lang),
+            )  # fmt: skip
+
+
+def spec(lang: str) -> tuple[NetSpec, int]:
+    """The sidebar's features and training settings, and the layers → (spec, epochs per Train)."""
+    hidden, acts = hidden_layers(lang)
+    with st.sidebar:
+        st.header(t("in_features", lang))
+        regression = st.toggle(
+            t("in_regression", lang),
+            False,
+            key="in_regression",
+            help=t("in_regression_help", lang),
+            **Q,
+        )
+        cols = st.columns(3)
+        features = tuple(
+            f
+            for i, f in enumerate(inside.FEATURES)
+            if cols[i % 3].checkbox(
+                inside.FEATURE_LABELS[f], f in ("x1", "x2"), key=f"in_f_{f}", **Q
+            )
+        )
+        if not features:
+            st.warning(t("in_no_features", lang))
+            features = ("x1",)
+        st.header(t("lab_model", lang))
+        init = frame.choice(
+            st.selectbox,
+            t("in_init", lang),
+            list(inside.INITS),
+            "in_init",
+            "xavier",
+            format_func=lambda k: t(f"in_init_{k}", lang),
+            help=t("in_init_help", lang),
+        )
+        c1, c2 = st.columns(2)
+        penalty = frame.choice(
+            c1.selectbox,
+            t("in_penalty", lang),
+            inside.PENALTIES,
+            "in_penalty",
+            "none",
+            format_func=lambda k: t(f"in_penalty_{k}", lang),
+        )
+        lam = c2.number_input("λ", 0.0, 10.0, 1e-3, format="%g", key="in_lam", **Q)
+        dropout = st.number_input(t("lab_p", lang), 0.0, 0.9, 0.0, 0.05, key="in_dropout", **Q)
+        opt = frame.choice(
+            st.selectbox,
+            t("lab_optimizer", lang),
+            LAB_OPTIMIZERS,
+            "in_opt",
+            "adam",
+            format_func=lambda k: display_name(k, lang),
+        )
+        c1, c2 = st.columns(2)
+        lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 0.03, format="%g", key="in_lr", **Q)
+        batch = c2.number_input(t("ll_col_batch", lang), 0, 1000, 25, key="in_batch", **Q)
+        epochs = st.number_input(
+            t("in_epochs", lang),
+            1,
+            inside.MAX_EPOCHS,
+            300,
+            key="in_epochs",
+            help=widgets.costly(t("in_epochs_help", lang), lang),
+            **Q,
+        )
+        seed = st.number_input(
+            t("seed", lang), 0, 2**31 - 1, 0, key="in_seed", help=t("seed_help", lang), **Q
+        )
+    net = NetSpec(
+        features,
+        tuple(hidden),
+        tuple(acts),
+        init,
+        penalty,
+        float(lam),
+        float(dropout),
+        RunSpec(opt, (("lr", float(lr)),)),
+        int(batch),
+        bool(regression),
+        int(seed),
+    )
+    return net, int(epochs)

@@ -1,0 +1,171 @@
+"""Inside the network: drawn points in links, every node's map against a direct forward pass,
+features, initialisation, L1 against L2, weights edited by hand, and the lessons' claims."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from playground import inside
+from playground.i18n import UserError
+from playground.inside import NetSpec
+from playground.lessons import LESSONS
+
+
+def trained(spec: NetSpec, points=None, epochs: int = 300):
+    points = points if points is not None else inside.preset("circles")
+    *records, summary = inside.train((points, spec, None, 0), inside.Steps(epochs))
+    return records, inside.load(inside.build(spec), summary.state)
+
+
+def test_drawn_points_round_trip_through_the_link_on_the_grid_of_256_levels():
+    points = inside.preset("moons", 150, seed=3)
+    again = inside.decode_points(inside.encode_points(points))
+    assert np.array_equal(again.label, points.label)
+    assert np.abs(again.xy - points.xy).max() <= inside.WINDOW / 255 + 1e-12
+    assert inside.encode_points(again) == inside.encode_points(points)  # stable once on the grid
+    assert len(inside.encode_points(points)) == 4 * 150
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["abc", "!!!!", "AAAA" * (inside.MAX_POINTS + 1), "AAAC", "<script>", "A" * 7, "é" * 4],
+)
+def test_a_malformed_or_oversized_points_parameter_is_a_user_error(text):
+    with pytest.raises(UserError):
+        inside.decode_points(text)
+
+
+def test_adding_and_erasing_points():
+    points = inside.Points(np.zeros((0, 2)), np.zeros(0, int))
+    points = inside.add_point(points, (1.0, 2.0), 1)
+    points = inside.add_point(points, (100.0, -3.0), 0)  # clipped into the window
+    assert points.xy.tolist() == [[1.0, 2.0], [inside.WINDOW, -3.0]] and points.label.tolist() == [
+        1,
+        0,
+    ]
+    assert len(inside.erase_near(points, (1.2, 2.1))) == 1
+
+
+def test_every_nodes_map_is_that_neurons_output_computed_directly():
+    spec = NetSpec(features=("x1", "x2", "x1x2"), hidden=(3, 2), activations=("relu", "sigmoid"))
+    model = inside.build(spec)
+    maps = inside.node_maps(model, spec, n=7)
+    grid = inside.grid(7)  # (49, 2), x₁ fastest
+    x = torch.tensor(
+        np.stack([grid[:, 0], grid[:, 1], grid[:, 0] * grid[:, 1]], 1), dtype=torch.float32
+    )
+    l1, l2, l3 = inside.linears(model)
+    with torch.no_grad():  # the network written out layer by layer
+        h1 = torch.relu(x @ l1.weight.T + l1.bias)
+        h2 = torch.sigmoid(h1 @ l2.weight.T + l2.bias)
+        p = torch.softmax(h2 @ l3.weight.T + l3.bias, dim=1)
+    for layer, direct in zip(maps, (x, h1, h2, p), strict=True):
+        assert layer.shape == (direct.shape[1], 7, 7)
+        np.testing.assert_allclose(layer, direct.numpy().T.reshape(-1, 7, 7), rtol=1e-5, atol=1e-6)
+    # row i of a map is x₂ = axis[i]: the x₂ input's map grows down the rows
+    assert np.all(np.diff(maps[0][1][:, 0]) > 0) and np.all(maps[0][1][:, 0] == maps[0][1][:, -1])
+
+
+def test_the_features_set_the_input_layers_width():
+    for features in (("x1",), ("x1", "x2", "x1sq"), tuple(inside.FEATURES)):
+        model = inside.build(NetSpec(features=features))
+        assert inside.linears(model)[0].in_features == len(features)
+
+
+def test_each_initialisation_is_torchs_own():
+    for name, fn in inside.INITS.items():
+        spec = NetSpec(init=name, seed=5)
+        model = inside.build(spec)
+        torch.manual_seed(5)  # build draws the first layer's weights first, from the seed
+        reference = nn.Linear(2, 4)
+        fn(reference.weight)
+        assert torch.equal(inside.linears(model)[0].weight, reference.weight), name
+        assert all(torch.count_nonzero(m.bias) == 0 for m in inside.linears(model))
+
+
+def test_l1_drives_more_weights_to_near_zero_than_l2_at_the_same_lambda():
+    near_zero = {}
+    for penalty in ("l1", "l2"):
+        spec = NetSpec(hidden=(8, 8), activations=("tanh", "tanh"), penalty=penalty, lam=0.01)
+        _, model = trained(spec)
+        w = torch.cat([m.weight.detach().ravel() for m in inside.linears(model)])
+        near_zero[penalty] = float((w.abs() < 1e-2).float().mean())
+    assert near_zero["l1"] > 2 * near_zero["l2"]
+
+
+def test_the_penalty_is_lambda_times_the_sum_of_weights_not_biases():
+    spec = NetSpec(penalty="l1", lam=0.5)
+    model = inside.build(spec)
+    weights = [m.weight.detach() for m in inside.linears(model)]
+    assert float(inside.penalty(model, spec).detach()) == pytest.approx(
+        0.5 * float(sum(w.abs().sum() for w in weights))
+    )
+    l2 = NetSpec(penalty="l2", lam=0.5)
+    assert float(inside.penalty(model, l2).detach()) == pytest.approx(
+        0.5 * float(sum((w * w).sum() for w in weights))
+    )
+
+
+def test_zero_init_keeps_every_hidden_neuron_identical_the_lessons_claim():
+    lesson = LESSONS["zero_init"]
+    spec = NetSpec(init=lesson.setting("in_init"))
+    _, model = trained(spec)
+    maps = inside.node_maps(model, spec, 20)
+    for layer in maps[1:-1]:  # every hidden layer: all neurons the same map, and blank
+        assert np.abs(layer - layer[0]).max() == 0
+        assert np.ptp(layer) == 0
+    assert np.ptp(maps[-1][1]) < 1e-6  # "the output is one colour everywhere"
+    # and Xavier breaks the symmetry
+    spec = NetSpec(init="xavier")
+    _, model = trained(spec)
+    first = inside.node_maps(model, spec, 20)[1]
+    assert min(np.abs(first[i] - first[j]).max() for i in range(4) for j in range(i)) > 0.1
+
+
+def test_the_right_features_let_a_model_without_hidden_layers_separate_circles():
+    lesson = LESSONS["features"]
+    on = {n[5:] for n, v in lesson.params if n.startswith("in_f_") and v == "true"}
+    assert lesson.setting("in_hidden") == "" and on == {"x1sq", "x2sq"}
+    points = inside.preset("circles")
+
+    def test_accuracy(features) -> float:
+        spec = NetSpec(features=features, hidden=(), activations=())
+        _, model = trained(spec, points)
+        _, _, xv, yv = inside.split(points, spec)
+        with torch.no_grad():
+            return float((model(xv).argmax(1) == yv).float().mean())
+
+    assert test_accuracy(("x1sq", "x2sq")) > 0.95
+    assert test_accuracy(("x1", "x2")) < 0.7
+
+
+def test_editing_a_weight_changes_the_output_by_exactly_the_direct_computation():
+    spec = NetSpec()
+    model = inside.build(spec)
+    state = inside.state_of(model)
+    state["2.weight"] = state["2.weight"].copy()
+    state["2.weight"][1, 3] += 0.75  # layer 2: to neuron 2 from neuron 4
+    edited = inside.load(inside.build(spec), state)
+    x = inside.inputs(np.array([[1.0, -2.0], [0.5, 0.5]]), spec.features)
+    l1, l2, l3 = inside.linears(model)
+    with torch.no_grad():
+        w2 = l2.weight.clone()
+        w2[1, 3] += 0.75
+        h = torch.tanh(torch.tanh(x @ l1.weight.T + l1.bias) @ w2.T + l2.bias)
+        direct = torch.softmax(h @ l3.weight.T + l3.bias, dim=1)
+        np.testing.assert_allclose(inside.activations(edited, x)[-1], direct.numpy(), rtol=1e-6)
+        assert not np.allclose(inside.activations(model, x)[-1], direct.numpy())
+
+
+def test_training_continues_from_the_given_weights():
+    spec = NetSpec()
+    points = inside.preset("xor")
+    *first, summary = inside.train((points, spec, None, 0), inside.Steps(20))
+    *more, _ = inside.train((points, spec, summary.state, 20), inside.Steps(5))
+    assert more[0].epoch == 21 and more[0].train_loss < first[0].train_loss
+
+
+def test_too_few_points_is_a_message():
+    with pytest.raises(UserError):
+        list(inside.train((inside.preset("xor", 3), NetSpec(), None, 0), inside.Steps(2)))
