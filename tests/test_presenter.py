@@ -129,3 +129,44 @@ def test_a_chart_in_a_column_is_restyled_for_its_width():
     assert narrow is not whole and export.sent(fig, True, 0.4) is narrow
     assert "<br>" in json.loads(narrow.spec)["layout"]["title"]["text"]
     assert "<br>" not in json.loads(whole.spec)["layout"]["title"]["text"]
+
+
+def _over(titles: bool, title: str | None):
+    """A figure laid out as /landscape's slice (a legend over two maps' subplot titles, the
+    controls above it) or its 3-D view (a title, and the legend right over the plot)."""
+    import plotly.graph_objects as go
+
+    layout, cells = common.subplot_layout(
+        rows=1, cols=2, subplot_titles=["Training loss", "Validation loss"] if titles else None
+    )
+    line = {"type": "scatter", "x": [0, 1], "y": [0, 1]} | cells[(1, 1)]
+    data = [line | {"name": f"{i}. SGD η=0.25"} for i in range(4)]
+    layout |= {"height": 520, "margin": {"l": 60, "r": 80, "t": 150 if titles else 0, "b": 60}}
+    layout["legend"] = {"orientation": "h", "x": 0, "y": 1 + 30 / 520, "yanchor": "bottom"}
+    if titles:
+        layout["updatemenus"] = [{"type": "buttons", "y": 1 + 95 / 520, "buttons": []}]
+    else:
+        layout = common.titled(layout, title) | {"legend": layout["legend"] | {"y": 1.0}}
+    return go.Figure({"data": data, "layout": layout})
+
+
+def test_a_legend_over_the_plot_clears_the_subplot_titles_under_it():
+    # /landscape's slice maps: the legend sat on "Training loss" / "Validation loss"
+    fig = _over(True, None)
+    big = export.presenter(fig)
+    plot = _plot_height(big)
+    titles = [n for n in big.layout.annotations if export._is_subplot_title(n)]
+    high = max(1.3 * n.font.size * len(_lines(n.text)) for n in titles)
+    assert (big.layout.legend.y - 1) * plot >= high + 4  # its bottom over the titles' top
+    menu_above = (big.layout.updatemenus[0].y - 1) * plot
+    legend_top = (big.layout.legend.y - 1) * plot + 1.3 * big.layout.legend.font.size + 8
+    assert menu_above >= legend_top  # the controls stay over the legend
+
+
+def test_a_legend_right_over_the_plot_stays_under_the_title():
+    # /landscape's 3-D view: the legend at y = 1 ran over the figure's title in the top margin
+    big = export.presenter(_over(False, "Training loss on the plane, with each path"))
+    size = big.layout.title.font.size
+    title_bottom = common.MODEBAR + 4 + 1.3 * size * len(_lines(big.layout.title.text))
+    legend_top = big.layout.margin.t - 1.3 * big.layout.legend.font.size - 8
+    assert legend_top >= title_bottom

@@ -40,6 +40,7 @@ AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
+MODEBAR_ROW = 28  # px at the top that the modebar's row takes (common.figure_title's pad)
 LINE = 1.35  # a line of text is about this many times its font size high
 X_STANDOFF = 20  # px between an x axis's tick labels and its title (the chart's theme)
 CONTROL_FONT = 16  # px: the play buttons and the step slider in presenter mode
@@ -684,6 +685,7 @@ def presenter(
         if slider.pad.l:
             slider.pad.l = slider.pad.l * scale
     _legend_under_axis_titles(big, tick, title, font - 2, width)
+    _legend_over_titles(big, font - 2, width)
     for trace in big.data:
         line = getattr(trace, "line", None)
         if line is not None and "width" in line:
@@ -811,11 +813,55 @@ def _legend_under_axis_titles(
     if plot <= 0:
         return
     legend.y, legend.yanchor = -below / plot, "top"
+    _grow(fig, "b", math.ceil(below + _legend_height(fig, size, width) - _margin(fig, "b")))
+
+
+def _legend_height(fig: go.Figure, size: float, width: float) -> float:
+    """About how high (px) a horizontal legend of ``size`` px text is drawn in ``width`` px:
+    plotly.js fills each row from the left."""
     names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
     entries = [40 + text_width(str(n), size) for n in dict.fromkeys(names)]
     rows, used = 1, 0.0
-    for entry in entries:  # plotly.js fills each row from the left
+    for entry in entries:
         if used and used + entry > width:
             rows, used = rows + 1, 0.0
         used += entry
-    _grow(fig, "b", math.ceil(below + rows * (LINE * size + 14) - _margin(fig, "b")))
+    return rows * (LINE * size + 14)
+
+
+def _legend_over_titles(fig: go.Figure, size: float, width: float) -> None:
+    """A horizontal legend over the plot (``y`` > 1, anchored at its bottom) moved up over the
+    top row's subplot titles (with the controls above it), and down under the figure's title
+    when nothing else is between them; the top margin grows by what that takes."""
+    legend = fig.layout.legend
+    if (
+        legend.orientation != "h"
+        or legend.y is None
+        or legend.y < 1
+        or legend.yanchor != "bottom"
+        or legend.yref == "container"
+    ):
+        return
+    plot = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
+    if plot <= 0:
+        return
+    tops = [n for n in fig.layout.annotations if _is_subplot_title(n) and n.y >= 1 - 1e-6]
+    need = max((LINE * n.font.size * len(_lines(n.text)) + 8 for n in tops), default=0)
+    have = (legend.y - 1) * plot  # px between the plot's top and the legend's bottom
+    controls = [c for c in (*fig.layout.updatemenus, *fig.layout.sliders) if (c.y or 0) > 1]
+    if have < need:
+        for c in controls:  # (as far above the plot as they were above the legend)
+            c.y = c.y + (need - have) / plot
+        legend.y = 1 + need / plot
+        _grow(fig, "t", math.ceil(need - have))
+        have = need
+    if fig.layout.title.text and not controls:  # the legend under the title, not on it
+        title = fig.layout.title
+        lines = len(_lines(title.text))
+        bottom = MODEBAR_ROW + lines * LINE * (title.font.size or PRESENTER_FONT + 4)
+        top = _margin(fig, "t") - have - _legend_height(fig, size, width)  # the legend's
+        _grow(fig, "t", math.ceil(bottom + 4 - top))
+
+
+def _lines(text) -> list[str]:
+    return re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
