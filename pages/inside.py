@@ -94,6 +94,12 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         charts.chart(
             fi.node_figure(maps[k][j], inside.WINDOW, title, lang), "in_node", shared=False
         )
+    if not live:
+        space = workers.offload(jobs.inside_hidden_space, pts, spec, state)
+        if space is not None:
+            fig = fi.hidden_space_figure(space[0], pts.label, space[1], lang)
+            with st.expander(t("in_hidden_expander", lang)):
+                charts.chart(fig, "in_space", shared=False)
     if history:
         epochs, train, test = (np.array(v, dtype=float) for v in zip(*history, strict=True))
         charts.chart(fi.loss_figure(epochs, train, test, lang), "in_loss", shared=False)
@@ -151,16 +157,16 @@ def edit(spec: NetSpec, state: dict, edge: tuple[int, int, int]) -> None:
     weights = inside.weights_of(state, spec)
     if k >= len(weights) or i >= weights[k].shape[0] or j >= weights[k].shape[1]:
         return
-    value = float(weights[k][i, j])
+    value = float(weights[k][i, j])  # (float32 in the state: compare to its precision)
     label = t("in_edit", lang, layer=k + 1, i=i + 1, j=j + 1)
-    new = st.number_input(
-        label, -20.0, 20.0, round(value, 4), 0.1, format="%.4f", key=f"in_w_{k}_{i}_{j}_{value:.6f}"
-    )
-    if abs(new - value) > 1e-9:
-        name = [n for n in state if n.endswith(".weight")]
-        name.sort(key=lambda n: int(n.split(".")[0]))
+    key = f"in_w_{k}_{i}_{j}_{value:.5f}"  # (a new field when training moved the weight)
+    new = st.number_input(label, -20.0, 20.0, round(value, 4), 0.1, format="%.4f", key=key)
+    if abs(new - round(value, 4)) > 1e-6:  # the student typed a value: set it, redraw once
+        names = sorted(
+            (n for n in state if n.endswith(".weight")), key=lambda n: int(n.split(".")[0])
+        )
         changed = {n: v.copy() for n, v in state.items()}
-        changed[name[k]][i, j] = new
+        changed[names[k]][i, j] = new
         st.session_state["_in_state"] = changed
         st.rerun()
 

@@ -134,7 +134,7 @@ def run_controls(lang: str) -> tuple[Run, ...]:
     defaults = [*landscape_runs.DEFAULT_RUNS, SPARE_RUN]
     runs = []
     with st.expander(t("ll_runs", lang), expanded=True):
-        widths = [0.7, 1.6, 1.1, 1.1, 1.1, 1.1]
+        widths = [0.6, 1.4, 1.4, 1.1, 1.1, 1.1]
         head = st.columns(widths)
         for col, key in zip(
             head,

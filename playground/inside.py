@@ -385,3 +385,20 @@ def weights_of(state: dict[str, np.ndarray], spec: NetSpec) -> list[np.ndarray]:
     names = [k for k in state if k.endswith(".weight")]
     names.sort(key=lambda k: int(k.split(".")[0]))
     return [state[k] for k in names]
+
+
+def hidden_space(model: nn.Sequential, spec: NetSpec, points: Points, lines: int = 13, n: int = 60):
+    """Where the last hidden layer (of 2 neurons) puts the input plane: the points' images
+    (N, 2) and the images of a grid of lines (2·lines lines of n points, each (n, 2)); None
+    unless the last hidden layer has exactly 2 neurons. In that space the output layer draws a
+    straight boundary: what the hidden layers do is bend the plane until one suffices."""
+    if not spec.hidden or spec.hidden[-1] != 2 or spec.regression:
+        return None
+    axis = np.linspace(-WINDOW, WINDOW, n)
+    ticks = np.linspace(-WINDOW, WINDOW, lines)
+    grid_lines = [np.stack([axis, np.full(n, v)], 1) for v in ticks]
+    grid_lines += [np.stack([np.full(n, v), axis], 1) for v in ticks]
+    stacked = np.concatenate([points.xy, *grid_lines])  # (N + 2·lines·n, 2)
+    last = activations(model, inputs(stacked, spec.features))[-2]  # (…, 2)
+    images = last[len(points) :].reshape(2 * lines, n, 2)
+    return last[: len(points)], list(images)

@@ -312,6 +312,13 @@ def inside_picture(points, spec, state, n: int = 50):
     return maps, surface, curve, inside.state_of(model)
 
 
+def inside_hidden_space(points, spec, state):
+    """Inside the network: the last hidden layer's view of the plane (inside.hidden_space)."""
+    from playground import inside
+
+    return inside.hidden_space(inside.load(inside.build(spec), state), spec, points)
+
+
 def inside_epochs(points, spec, state, first: int, epochs: int):
     """Inside the network: ``epochs`` more epochs from ``state`` → (records, final state)."""
     from playground import inside

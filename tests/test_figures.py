@@ -505,6 +505,12 @@ def _landscape_figures() -> dict[str, go.Figure]:
     }
 
 
+def _hidden_space(inside, fi, pts) -> go.Figure:
+    spec = inside.NetSpec(hidden=(3, 2), activations=("tanh", "tanh"))
+    images, lines = inside.hidden_space(inside.build(spec), spec, pts, lines=3, n=5)
+    return fi.hidden_space_figure(images, pts.label, lines, "zh")
+
+
 def _inside_figures() -> dict[str, go.Figure]:
     from playground import inside
     from playground.figures import inside as fi
@@ -525,6 +531,7 @@ def _inside_figures() -> dict[str, go.Figure]:
         "inside network": fi.network_figure(spec.sizes, weights, maps, ["x₁", "x₂"], (1, 0, 2)),
         "inside node": fi.node_figure(maps[1][0], inside.WINDOW, "n"),
         "inside loss": fi.loss_figure(np.arange(1.0, 6), np.ones(5), np.ones(5) * 2),
+        "inside hidden space": _hidden_space(inside, fi, pts),
     }
 
 
@@ -534,7 +541,7 @@ SPEC_BUILT += ["descent on a projector"]
 SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", "scratch losses"]
 SPEC_BUILT += ["landscape sharpness", "landscape plane", "landscape line", "landscape faithful"]
 SPEC_BUILT += ["landscape 3-D", "inside data", "inside regression", "inside network"]
-SPEC_BUILT += ["inside node", "inside loss"]
+SPEC_BUILT += ["inside node", "inside loss", "inside hidden space"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)

@@ -169,3 +169,22 @@ def test_training_continues_from_the_given_weights():
 def test_too_few_points_is_a_message():
     with pytest.raises(UserError):
         list(inside.train((inside.preset("xor", 3), NetSpec(), None, 0), inside.Steps(2)))
+
+
+def test_hidden_space_is_the_last_hidden_layers_output_and_only_for_two_neurons():
+    points = inside.preset("xor", 30)
+    spec = NetSpec(hidden=(5, 2), activations=("relu", "tanh"))
+    model = inside.build(spec)
+    images, lines = inside.hidden_space(model, spec, points, lines=5, n=9)
+    l1, l2, _ = inside.linears(model)
+    with torch.no_grad():
+        x = torch.tensor(points.xy, dtype=torch.float32)
+        direct = torch.tanh(torch.relu(x @ l1.weight.T + l1.bias) @ l2.weight.T + l2.bias)
+    np.testing.assert_allclose(images, direct.numpy(), rtol=1e-5, atol=1e-6)
+    assert len(lines) == 10 and lines[0].shape == (9, 2)
+    assert (
+        inside.hidden_space(
+            inside.build(NetSpec()), NetSpec(hidden=(4, 3), activations=("tanh",) * 2), points
+        )
+        is None
+    )

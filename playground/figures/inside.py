@@ -348,3 +348,59 @@ def loss_figure(epochs: np.ndarray, train: np.ndarray, test: np.ndarray, lang: s
         "legend": {"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"},
     }
     return from_spec(data, titled(layout, t("in_loss_title", lang)))
+
+
+def hidden_space_figure(
+    points: np.ndarray, label: np.ndarray, lines: list[np.ndarray], lang: str = "en"
+) -> go.Figure:
+    """The points and the input plane's grid lines as the last hidden layer (2 neurons) sees
+    them: the network has bent the plane so that a straight line can separate the classes."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for line in lines:
+        xs += [*decimals(line[:, 0]), None]
+        ys += [*decimals(line[:, 1]), None]
+    data: list[dict] = [
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "mode": "lines",
+            "hoverinfo": "skip",
+            "line": {"color": "rgba(90,90,90,0.35)", "width": 1},
+            "name": t("in_hidden_grid", lang),
+            "meta": {"run": t("in_hidden_grid", lang)},
+        }
+    ]
+    for c in (0, 1):
+        pick = label == c
+        if pick.any():
+            name = t(f"in_class_{c}", lang)
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": decimals(points[pick, 0]),
+                    "y": decimals(points[pick, 1]),
+                    "mode": "markers",
+                    "name": name,
+                    "marker": {
+                        "size": 8,
+                        "color": CLASS_COLOURS[c],
+                        "line": {"color": "white", "width": 1},
+                    },
+                    "meta": {"run": name},
+                }
+            )
+    layout = {
+        "xaxis": {"title": {"text": t("in_hidden_axis", lang, k=1)}, "zeroline": False},
+        "yaxis": {
+            "title": {"text": t("in_hidden_axis", lang, k=2)},
+            "zeroline": False,
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+        "height": 420,
+        "margin": {"l": 60, "r": 10, "b": 90},
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"},
+    }
+    return from_spec(data, titled(layout, t("in_hidden_title", lang)))
