@@ -245,10 +245,17 @@ def choice(widget, label: str, options, key: str, default, keep: bool = False, *
     """
     options = list(options)
     kwargs.setdefault("persist_state", "session")  # kept while not drawn (see save_settings)
+    relabelled = key != "lang" and _relabelled(key)
     if key not in st.session_state:
         wanted = st.query_params.get(key)
         matches = [o for o in options if str(o) == wanted]
         st.session_state[key] = matches[0] if matches else default
+    elif relabelled:
+        # The browser keeps a choice as its label ("Two moons"): after a change of language
+        # it sent that label back, which matched no option any more, and the view fell back to
+        # its first option (sine instead of moons, after the next click). Setting the value
+        # from here makes Streamlit send the option again, under its new label.
+        st.session_state[key] = st.session_state[key]
     if st.session_state[key] is None and default is None:  # no default of its own: the first
         st.session_state[key] = options[0]
     value = widget(label, options, key=key, **kwargs)
@@ -259,6 +266,15 @@ def choice(widget, label: str, options, key: str, default, keep: bool = False, *
     else:
         st.query_params[key] = str(value)
     return value
+
+
+def _relabelled(key: str) -> bool:
+    """Whether the language changed since the choice ``key`` was last drawn (then noted)."""
+    drawn_in = st.session_state.setdefault("_choice_langs", {})
+    now = language()
+    changed = drawn_in.get(key, now) != now
+    drawn_in[key] = now
+    return changed
 
 
 def initial(key: str, value: object, name: str = "value") -> dict[str, object]:

@@ -61,6 +61,10 @@ def sliced(job: Job) -> None:
     names = ll_controls.run_names(config, lang)
     st.subheader(t("ll_slice_header", lang))
     plane = ll_controls.plane_controls(names, lang)
+    diverged = [names[r] for r in range(len(names)) if s.diverged[r]]
+    if diverged:
+        epochs_at = ", ".join(str(int(e)) for e in s.diverged if e)
+        st.warning(t("ll_diverged_note", lang, names=", ".join(diverged), epochs=epochs_at))
     work = _work(source, config, s.weights)
     grid = plane.resolution**2 * 2 + s.snapshots.shape[0] * s.snapshots.shape[1] * 2
     cost = budget.landscape_slice(_points(source), grid, work)
@@ -100,6 +104,8 @@ def sliced(job: Job) -> None:
         lf.faithful_figure(epochs, cut.path_train, cut.path_read, names, lang), "ll_faithful"
     )
     st.caption(t("ll_faithful_note", lang))
+    grid = _slice_table(cut)
+    widgets.results_csv(grid, "landscape_slice.csv", "dl_ll_slice", lang, t("ll_slice_csv", lang))
     results(job, cut)
 
 
@@ -131,6 +137,17 @@ def results(job: Job, cut) -> None:
     widgets.results_csv(table, "landscape_results.csv", "dl_ll", lang)
     script = scripts.landscape_script(source, config, 0)
     widgets.show_code(script, "landscape.py", "code_ll", help_key="ll_code_help")
+
+
+def _slice_table(cut) -> pd.DataFrame:
+    """The slice's grid as rows: its coordinates and the training and validation loss."""
+    if cut.kind == "line":
+        return pd.DataFrame({"t": cut.alphas, "train_loss": cut.train, "val_loss": cut.val})
+    a, b = np.meshgrid(cut.alphas, cut.betas)
+    return pd.DataFrame(
+        {"alpha": a.ravel(), "beta": b.ravel(), "train_loss": cut.train.ravel(),
+         "val_loss": cut.val.ravel()}
+    )  # fmt: skip
 
 
 def _points(source) -> int:
@@ -170,5 +187,9 @@ with widgets.guarded(lang):
         draw(job)
         if job.summary is not None:
             sliced(job)
+    if job is None or job.summary is None or not job.records:  # (its controls, for the link)
+        st.subheader(t("ll_slice_header", lang))
+        ll_controls.plane_controls(ll_controls.run_names(config, lang), lang)
+        st.caption(t("ll_slice_wait", lang))
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
         st.markdown(t("ll_notice", lang))

@@ -156,10 +156,10 @@ def coloured(source: str) -> str:
     )
 
 
-def results_csv(frame, filename: str, key: str, lang: str) -> None:
+def results_csv(frame, filename: str, key: str, lang: str, label: str | None = None) -> None:
     """A button that downloads a results table as CSV (numbers in full, as computed)."""
     st.download_button(
-        t("results_csv", lang),
+        label or t("results_csv", lang),
         frame.to_csv(index=False),
         filename,
         "text/csv",

@@ -79,7 +79,10 @@ def sharpness_figure(
                 "connectgaps": True,
             }
         )
-    top = float(np.nanmax(sharp)) if np.isfinite(sharp).any() else 1.0
+    # the axes fit the runs that did not diverge (one that blew up would flatten the others)
+    alive = [r for r in range(loss.shape[1]) if len(loss) and np.isfinite(loss[-1, r])]
+    kept = sharp[:, alive] if alive else sharp
+    top = float(np.nanmax(kept)) if np.isfinite(kept).any() else 1.0
     for r, bound in enumerate(bounds):
         if bound is None:
             continue
@@ -104,7 +107,8 @@ def sharpness_figure(
     y_top = max([top, *visible]) * 1.1 if np.isfinite(top) else 1.0
     layout["xaxis"].update(title={"text": t("ll_axis_epoch", lang)})
     layout["xaxis2"].update(title={"text": t("ll_axis_epoch", lang)})
-    layout["yaxis"].update(title={"text": t("ll_axis_loss", lang)}, **log_axis(loss))
+    loss_axis = log_axis(loss[:, alive] if alive else loss)
+    layout["yaxis"].update(title={"text": t("ll_axis_loss", lang)}, **loss_axis)
     layout["yaxis2"].update(title={"text": t("ll_axis_sharpness", lang)}, range=[0, y_top])
     layout.update(
         height=380,
@@ -391,8 +395,8 @@ def surface_3d(
     }
     layout = {
         "scene": scene,
-        "height": 520,
-        "margin": {"l": 0, "r": 0, "b": 0},
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        "height": 560,
+        "margin": {"l": 0, "r": 0, "b": 50},
+        "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},  # (under the scene)
     }
     return from_spec(data, titled(layout, t("ll_3d_title", lang)))
