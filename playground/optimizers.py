@@ -199,8 +199,11 @@ class RunSpec:
 
     optimizer: str
     values: tuple[tuple[str, float | bool], ...] = ()
+    schedule: object = None  # a playground.schedules.Schedule, None for a constant rate
 
     def __post_init__(self) -> None:
+        if self.schedule is not None and self.schedule.key == "constant":
+            object.__setattr__(self, "schedule", None)  # "sgd@constant" is the run "sgd"
         if self.optimizer not in OPTIMIZERS:
             raise UserError("err_unknown_optimizer", name=self.optimizer[:30],
                             allowed=", ".join(OPTIMIZERS))  # fmt: skip
@@ -225,7 +228,12 @@ class RunSpec:
 
     @classmethod
     def parse(cls, text: str) -> RunSpec:
-        """Parse ``"name:key=value,key=value"``; raise UserError with a clear message."""
+        """Parse ``"name:key=value,key=value"``, optionally followed by ``"@schedule:key=value"``
+        (playground.schedules); raise UserError with a clear message."""
+        from playground.schedules import Schedule
+
+        text, at, schedule_text = text.partition("@")
+        schedule = Schedule.parse(schedule_text) if at else None
         name, _, rest = text.strip().partition(":")
         values = []
         for item in filter(None, (part.strip() for part in rest.split(","))):
@@ -233,17 +241,21 @@ class RunSpec:
             if not eq:
                 raise UserError("err_run_syntax", text=text[:60])
             values.append((key.strip(), value.strip()))
-        return cls(name.strip().lower(), tuple(values))
+        return cls(name.strip().lower(), tuple(values), schedule)
 
     def to_text(self) -> str:
         """The text form, listing only settings that differ from the defaults."""
         parts = [f"{n}={_fmt(v)}" for n, v in self.values]
-        return self.optimizer + (":" + ",".join(parts) if parts else "")
+        text = self.optimizer + (":" + ",".join(parts) if parts else "")
+        return text + ("@" + self.schedule.to_text() if self.schedule is not None else "")
 
     def label(self, lang: str = "en") -> str:
         """A short display label, e.g. "Adam lr=0.01" (the optimizer's name in ``lang``)."""
         settings = self.settings
         extra = [f"{n}={_fmt(v)}" for n, v in self.values if n != "lr"]
+        if self.schedule is not None:
+            name = catalogue(lang).get(f"sched_name_{self.schedule.key}") or self.schedule.key
+            extra.append(f"· {name}")
         return " ".join([display_name(self.spec.key, lang), f"lr={_fmt(settings['lr'])}", *extra])
 
 

@@ -227,6 +227,7 @@ class Path:
     loss: np.ndarray  # (T+1,)
     grad: np.ndarray  # (T+1, 2)
     diverged_at: int | None = None
+    lr: np.ndarray | None = None  # (T+1,): the rate of the step that led to each row (NaN at 0)
 
     @property
     def steps(self) -> int:
@@ -302,15 +303,29 @@ def _lockstep(landscape, contestants, config: RaceConfig) -> list[Path]:
     ]
     # Runs of one torch.optim class share an instance, one param group each: every group
     # keeps its own settings and state, and one .step() call updates them all.
-    groups: dict[type, list[dict]] = {}
+    # Runs with a schedule get an instance per schedule: a torch scheduler acts on every group
+    # of its optimizer. ``scheduler.step()`` follows each ``optimizer.step()``.
+    groups: dict[tuple, list[dict]] = {}
+    where: list[tuple[tuple, int]] = []  # each run's optimizer and group index
     for r, p in zip(contestants, points, strict=True):
-        groups.setdefault(r.spec.cls, []).append({"params": [p], **r.spec.kwargs(dict(r.values))})
-    optimizers = [cls(param_groups) for cls, param_groups in groups.items()]
+        if r.schedule is not None and r.schedule.spec.per_epoch_only:
+            raise UserError("err_schedule_epochs", name=r.schedule.key)
+        kind = (r.spec.cls, r.schedule)
+        where.append((kind, len(groups.get(kind, []))))
+        groups.setdefault(kind, []).append({"params": [p], **r.spec.kwargs(dict(r.values))})
+    optimizers = [kind[0](param_groups) for kind, param_groups in groups.items()]
+    schedulers = [
+        kind[1].build(opt, steps) if kind[1] is not None else None
+        for kind, opt in zip(groups, optimizers, strict=True)
+    ]
+    index = {kind: i for i, kind in enumerate(groups)}
+    rate_of = [(optimizers[index[kind]], g) for kind, g in where]
     gen = torch.Generator().manual_seed(config.seed)
     # NaN-filled: rows after a stop (below) are never written, and read as not finite.
     xy = torch.full((steps + 1, n_runs, 2), torch.nan, dtype=torch.float64)
     loss = torch.full((steps + 1, n_runs), torch.nan, dtype=torch.float64)
     grad = torch.full((steps + 1, n_runs, 2), torch.nan, dtype=torch.float64)
+    rates = np.full((steps + 1, n_runs), np.nan)  # rates[t]: of the step that led to row t
     lbfgs = isinstance(optimizers[0], torch.optim.LBFGS)
 
     def evaluate() -> torch.Tensor:
@@ -349,12 +364,15 @@ def _lockstep(landscape, contestants, config: RaceConfig) -> list[Path]:
         if config.noise:  # one draw per step: L-BFGS's inner evaluations get the same noise
             noise = config.noise * torch.randn(2, generator=gen, dtype=torch.float64)
         disturb()
-        for opt in optimizers:
+        rates[step + 1] = [opt.param_groups[g]["lr"] for opt, g in rate_of]
+        for opt, scheduler in zip(optimizers, schedulers, strict=True):
             opt.step(closure) if lbfgs else opt.step()
-    return _cut(landscape, xy.numpy(), loss.numpy(), grad.numpy())
+            if scheduler is not None:
+                scheduler.step()
+    return _cut(landscape, xy.numpy(), loss.numpy(), grad.numpy(), rates)
 
 
-def _cut(landscape, xy: np.ndarray, loss: np.ndarray, grad: np.ndarray) -> list[Path]:
+def _cut(landscape, xy: np.ndarray, loss: np.ndarray, grad: np.ndarray, rates=None) -> list[Path]:
     """Split the lockstep history (T+1, R, …) into paths, each cut at its first bad iterate."""
     x0, x1, y0, y1 = landscape.window
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
@@ -367,7 +385,8 @@ def _cut(landscape, xy: np.ndarray, loss: np.ndarray, grad: np.ndarray) -> list[
     for r in range(xy.shape[1]):
         k = int(np.argmax(bad[:, r])) if bad[:, r].any() else None
         end = xy.shape[0] if k is None else k
-        paths.append(Path(xy[:end, r].copy(), loss[:end, r].copy(), grad[:end, r].copy(), k))
+        lr = rates[:end, r].copy() if rates is not None else None
+        paths.append(Path(xy[:end, r].copy(), loss[:end, r].copy(), grad[:end, r].copy(), k, lr))
     return paths
 
 
@@ -416,6 +435,9 @@ def basin_map(landscape, run, n: int = 50, steps: int = 300, tol: float | None =
     starts = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (n², 2)
     points = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
     optimizer = run.spec.build([points], dict(run.values))
+    if run.schedule is not None and run.schedule.spec.per_epoch_only:
+        raise UserError("err_schedule_epochs", name=run.schedule.key)
+    scheduler = run.schedule.build(optimizer, steps) if run.schedule is not None else None
     # The gradient of the sum is each row's own: it is taken over blocks of rows, each holding
     # about HESSIAN_BATCH of the surface's terms (an MAE over 100,000 points held 2,500 × 100,000
     # of them at once: gigabytes), and the blocks' gradients add up in points.grad.
@@ -426,6 +448,8 @@ def basin_map(landscape, run, n: int = 50, steps: int = 300, tol: float | None =
             part = points[i : i + block]
             landscape.fn(part[:, 0], part[:, 1]).sum().backward()
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
     final = points.detach().numpy()  # (n², 2)
     tol = 0.02 * landscape.scale if tol is None else tol
     label = np.full(final.shape[0], NOT_CONVERGED)
@@ -516,11 +540,14 @@ def race_table(
 
 def race_frame(contestants, paths: list[Path], lang: str = "en") -> pd.DataFrame:
     """Long format for CSV: columns run, optimizer (its name as the legend says it, in
-    ``lang``), step, x, y, loss (step 0 is the start), and spec (the run as the command line
-    and links write it: ``sgd:lr=0.01``)."""
+    ``lang``), step, x, y, loss (step 0 is the start), lr (the learning rate of the step that
+    led to the row; empty at step 0), and spec (the run as the command line and links write
+    it: ``sgd:lr=0.01@cosine``)."""
     frames = []
     for i, (run, path) in enumerate(zip(contestants, paths, strict=True)):
         frame = path.to_frame()
+        # the rate of the step that led to each row (empty at step 0: no step led there)
+        frame["lr"] = path.lr if path.lr is not None else np.nan
         frame.insert(0, "optimizer", run.label(lang))
         frame.insert(0, "run", i + 1)
         frame["spec"] = run.to_text()

@@ -88,7 +88,7 @@ def test_race_writes_the_documented_csv(tmp_path):
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["run", "optimizer", "step", "x", "y", "loss", "spec"]
+    assert list(frame.columns) == ["run", "optimizer", "step", "x", "y", "loss", "lr", "spec"]
     assert len(frame) == 2 * 51
     first = frame[frame.step == 0].iloc[0]
     assert (first.x, first.y, first.loss) == (-1.5, 2.0, 12.5)

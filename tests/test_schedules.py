@@ -1,0 +1,150 @@
+"""Learning-rate schedules: torch's own schedulers stepped by hand, closed forms, a race with a
+schedule against a plain loop, the CLI's lr column, and the run text."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from playground import landscapes, runs, schedules
+from playground.i18n import UserError
+from playground.optimizers import RunSpec
+from playground.schedules import SCHEDULES, Schedule
+
+
+def by_hand(make, lr: float, steps: int) -> list[float]:
+    """The rates a torch scheduler gives, stepped by hand after each optimizer step."""
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=lr)
+    scheduler = make(opt)
+    out = []
+    for _ in range(steps):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "make"),
+    [
+        ("step:step_size=7,gamma=0.5", lambda o: torch.optim.lr_scheduler.StepLR(o, 7, 0.5)),
+        ("exponential:gamma=0.9", lambda o: torch.optim.lr_scheduler.ExponentialLR(o, 0.9)),
+        (
+            "cosine:T_max=30,eta_min=0.01",
+            lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 30, 0.01),
+        ),
+        (
+            "onecycle:max_lr=0.5,total_steps=40",
+            lambda o: torch.optim.lr_scheduler.OneCycleLR(
+                o, 0.5, total_steps=40, cycle_momentum=False
+            ),
+        ),
+        (
+            "warmup_cosine:warmup=5,start_factor=0.2,T_max=40",
+            lambda o: torch.optim.lr_scheduler.SequentialLR(
+                o,
+                [
+                    torch.optim.lr_scheduler.LinearLR(o, 0.2, 1.0, 5),
+                    torch.optim.lr_scheduler.CosineAnnealingLR(o, 35),
+                ],
+                milestones=[5],
+            ),
+        ),
+    ],
+)
+def test_every_schedule_is_torchs_own_scheduler_stepped_by_hand(text, make):
+    got = schedules.lr_sequence(Schedule.parse(text), 0.2, 40)
+    np.testing.assert_allclose(got, by_hand(make, 0.2, 40), rtol=1e-12)
+
+
+def test_the_closed_forms_beside_the_schedules():
+    lr, t = 0.3, np.arange(60)
+    step = schedules.lr_sequence(Schedule.parse("step:step_size=10,gamma=0.5"), lr, 60)
+    np.testing.assert_allclose(step, lr * 0.5 ** np.floor(t / 10), rtol=1e-12)
+    exp = schedules.lr_sequence(Schedule.parse("exponential:gamma=0.95"), lr, 60)
+    np.testing.assert_allclose(exp, lr * 0.95**t, rtol=1e-9)
+    cos = schedules.lr_sequence(Schedule.parse("cosine:T_max=60,eta_min=0.01"), lr, 60)
+    np.testing.assert_allclose(
+        cos, 0.01 + 0.5 * (lr - 0.01) * (1 + np.cos(np.pi * t / 60)), rtol=1e-9
+    )
+    warm = schedules.lr_sequence(
+        Schedule.parse("warmup_cosine:warmup=10,start_factor=0.1,T_max=60"), lr, 60
+    )
+    np.testing.assert_allclose(warm[:10], lr * (0.1 + 0.9 * t[:10] / 10), rtol=1e-9)
+    np.testing.assert_allclose(
+        warm[10:], 0.5 * lr * (1 + np.cos(np.pi * (t[10:] - 10) / 50)), rtol=1e-9, atol=1e-15
+    )
+    assert schedules.lr_sequence(schedules.CONSTANT, lr, 5) == [lr] * 5
+
+
+def test_a_length_of_zero_means_the_runs_own_number_of_steps():
+    cos = schedules.lr_sequence(Schedule.parse("cosine"), 1.0, 50)
+    assert cos[0] == 1.0 and cos[-1] == pytest.approx(0.5 * (1 + math.cos(math.pi * 49 / 50)))
+
+
+def test_a_race_with_a_schedule_equals_a_plain_loop_calling_scheduler_step():
+    land = landscapes.get("rosenbrock")
+    run = RunSpec.parse("momentum:lr=0.001@cosine:T_max=80")
+    other = RunSpec.parse("momentum:lr=0.002")  # the same class, no schedule: its own instance
+    paths = runs.race(land, [run, other], runs.RaceConfig(land.start, 80))
+    p = torch.tensor(land.start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.001, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, 80)
+    xy, rates = [p.detach().clone()], [math.nan]
+    for _ in range(80):
+        opt.zero_grad()
+        land.fn(p[0], p[1]).backward()
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+        xy.append(p.detach().clone())
+    np.testing.assert_allclose(paths[0].xy, torch.stack(xy).numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(paths[0].lr, rates, rtol=1e-12)
+    assert np.isnan(paths[1].lr[0]) and np.allclose(paths[1].lr[1:], 0.002)
+
+
+def test_the_race_csv_has_the_rate_of_each_step():
+    land = landscapes.get("saddle")
+    contestants = [RunSpec.parse("sgd:lr=0.1@step:step_size=3,gamma=0.5")]
+    frame = runs.race_frame(
+        contestants, runs.race(land, contestants, runs.RaceConfig(land.start, 7))
+    )
+    assert np.isnan(frame.lr[0])
+    np.testing.assert_allclose(frame.lr[1:], [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025])
+    assert set(frame.spec) == {"sgd:lr=0.1@step:gamma=0.5,step_size=3"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sgd:lr=0.1@cosine:T_max=200", "adam:lr=0.01@onecycle:max_lr=0.1,total_steps=500",
+     "sgd:lr=0.1@step:step_size=50,gamma=0.5", "momentum@warmup_cosine", "sgd"],
+)  # fmt: skip
+def test_a_run_with_a_schedule_round_trips_through_its_text(text):
+    run = RunSpec.parse(text)
+    assert RunSpec.parse(run.to_text()) == run
+    assert (run.schedule is not None) == ("@" in text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sgd@nope", "sgd@cosine:T_max=-1", "sgd@step:gamma=2", "sgd@cosine:foo=1", "sgd@step:x"],
+)
+def test_a_bad_schedule_is_a_user_error(text):
+    with pytest.raises(UserError):
+        RunSpec.parse(text)
+
+
+def test_a_plateau_schedule_needs_epochs_and_is_refused_by_a_race():
+    land = landscapes.get("saddle")
+    with pytest.raises(UserError):
+        runs.race(land, [RunSpec.parse("sgd@plateau")], runs.RaceConfig(land.start, 5))
+    assert SCHEDULES["plateau"].per_epoch_only
+
+
+def test_a_basin_map_steps_the_schedule_too():
+    land = landscapes.get("bowl")
+    slow = runs.basin_map(land, RunSpec.parse("sgd:lr=0.05@exponential:gamma=0.5"), n=3, steps=30)
+    plain = runs.basin_map(land, RunSpec.parse("sgd:lr=0.05"), n=3, steps=30)
+    assert np.abs(slow.final).sum() > np.abs(plain.final).sum()  # the decayed rate got less far
