@@ -180,6 +180,12 @@ def basins(name: str, options, x, y, run, n: int, steps: int):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def fair_race(name: str, options, x, y, contestants: tuple, config, names: tuple):
+    """The race view's fair race, in the long lane."""
+    return offload(jobs.fair_race, name, options, x, y, contestants, config, names, lane="long")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def landscape_slice(source, config, snapshots, diverged, plane, lane: str):
     """The landscape view's slice through a training's snapshots, in a worker."""
     return offload(jobs.landscape_slice, source, config, snapshots, diverged, plane, lane=lane)

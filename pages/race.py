@@ -162,7 +162,7 @@ with widgets.guarded(lang):
         **frame.initial("n_runs", 5),
         **Q,
     )
-    contestants = [controls.run_controls(i, lang) for i in range(int(n_runs))]
+    contestants = [controls.run_controls(i, lang, int(steps)) for i in range(int(n_runs))]
     config = runs.RaceConfig(
         (float(start_x), float(start_y)), int(steps), float(noise), float(clip), int(seed)
     )
@@ -223,3 +223,4 @@ with widgets.guarded(lang):
 
 if race is not None:  # (an error above was shown in place of the race)
     panels.basins(race, contestants, minima, lang)
+    panels.fair_race(race, contestants, lang)

@@ -13,10 +13,11 @@ import compute
 import frame
 import streamlit as st
 
-from playground import landscapes
+from playground import landscapes, schedules
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec, display_name
+from playground.schedules import SCHEDULES, Schedule
 
 Q = {"bind": "query-params"}
 MAX_RUNS = 8
@@ -140,7 +141,7 @@ def setting_widget(container, setting, key: str, default: float | bool, lang: st
     )
 
 
-def run_controls(i: int, lang: str) -> RunSpec:
+def run_controls(i: int, lang: str, steps: int = 100) -> RunSpec:
     """One contestant: optimizer, learning rate, more settings, and its update rule beside them."""
     with st.container(border=True):
         left, mid, right = st.columns([1.1, 1, 2.4])
@@ -163,7 +164,8 @@ def run_controls(i: int, lang: str) -> RunSpec:
                 if s.name != "lr":
                     key = f"r{i}_{s.name}"
                     values[s.name] = setting_widget(st, s, key, defaults[s.name], lang)
-        run = RunSpec(name, tuple(values.items()))
+        schedule = schedule_controls(i, mid, right, steps, values["lr"], lang)
+        run = RunSpec(name, tuple(values.items()), schedule)
         mid.markdown(  # the run as the legend names it, in the student's language
             f"<span style='color:{rf.colour(i)};font-size:1.6rem'>●</span> "
             + html.escape(run.label(lang)),
@@ -172,7 +174,38 @@ def run_controls(i: int, lang: str) -> RunSpec:
         mid.caption(t("race_link_form", lang) + " " + frame.code_span(run.to_text()))
         right.latex(spec.latex)
         right.caption(t(spec.note, lang))
-    return RunSpec(name, tuple(values.items()))
+    return run
+
+
+RACE_SCHEDULES = [k for k, s in SCHEDULES.items() if not s.per_epoch_only]
+
+
+def schedule_controls(i: int, mid, right, steps: int, lr: float, lang: str) -> Schedule | None:
+    """A run's learning-rate schedule (torch.optim.lr_scheduler), its settings, its rule and a
+    small plot of η against the step."""
+    key = frame.choice(
+        mid.selectbox,
+        t("sched_label", lang),
+        RACE_SCHEDULES,
+        f"r{i}_sched",
+        "constant",
+        format_func=lambda k: t(f"sched_name_{k}", lang),
+        help=t("sched_help", lang),
+    )
+    if key == "constant":
+        return None
+    spec = SCHEDULES[key]
+    values = {}
+    with mid.expander(t("sched_settings", lang), icon=":material/tune:"):
+        for s in spec.settings:
+            values[s.name] = setting_widget(st, s, f"r{i}_sched_{s.name}", s.default, lang)
+    schedule = Schedule(key, tuple(values.items()))
+    right.latex(spec.latex)
+    rates = schedules.lr_sequence(schedule, lr, steps)
+    fig = rf.schedule_figure(rates, lang)
+    with right:
+        charts.chart(fig, f"race_sched_{i}", shared=False, share=0.5)
+    return schedule
 
 
 def set_start_from_click() -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 import widgets
 
-from playground import runs
+from playground import fair, runs
 from playground.figures import race as rf
 from playground.i18n import t
 
@@ -151,3 +151,43 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
                 compute.figure(rf.basin_figure, result.xs, result.ys, result.label, minima, lang),
                 key="basin_fig",
             )
+
+
+def fair_race(r: Race, contestants: list, lang: str) -> None:
+    """Every contestant over a sweep of learning rates from many starts: which is best depends
+    on how fairly it is asked."""
+    st.subheader(t("fair_title", lang))
+    st.markdown(t("fair_intro", lang))
+    if not r.land.minima:
+        st.info(t("err_fair_no_minimum", lang))
+        return
+    usable = [i for i, run in enumerate(contestants) if run.spec.elementwise]
+    c1, c2, c3, c4 = st.columns(4)
+    rates = c1.number_input(t("fair_rates", lang), 2, fair.MAX_RATES, 20, key="fair_rates")
+    starts = c2.number_input(t("fair_starts", lang), 1, fair.MAX_STARTS, 100, key="fair_starts")
+    steps = c3.number_input(
+        t("steps", lang),
+        1,
+        fair.MAX_STEPS,
+        300,
+        50,
+        key="fair_steps",
+        help=widgets.costly(t("steps_help", lang, high=fair.MAX_STEPS), lang),
+    )
+    tol = c4.number_input(t("fair_tol", lang), 1e-8, 10.0, 1e-3, format="%g", key="fair_tol")
+    if not st.toggle(t("fair_run", lang), key="fair_on", help=t("fair_run_help", lang)):
+        return
+    config = fair.FairConfig(int(rates), 1e-5, 10.0, int(starts), int(steps), float(tol))
+    chosen = tuple(contestants[i] for i in usable)
+    names = tuple(r.labels[i] for i in usable)
+    with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
+        result = compute.fair_race(r.surface, r.options, r.data_x, r.data_y, chosen, config, names)
+        charts.chart(
+            rf.fair_figure(result.rates, result.success, names, lang), "fair_fig", shared=False
+        )
+        table = result.table()
+        shown = widgets.display_table(table)
+        shown["success"] = [f"{v:.0%}" for v in table["success"]]
+        shown.columns = [t(f"fair_col_{c.replace(' ', '_')}", lang) for c in table.columns]
+        widgets.table(shown)
+        st.caption(t("fair_note", lang, starts=config.starts, tol=f"{config.tol:g}"))

@@ -163,6 +163,13 @@ def hessians(points: int, terms: int, runs: int = 1) -> Estimate:
     return Estimate(point * points, "steps", _largest(point * max(1, runs)))
 
 
+def fair(optimizers: int, rates: int, starts: int, steps: int, terms: int) -> Estimate:
+    """A fair race: for each optimizer, rates × starts points for ``steps`` steps (each step a
+    basin map's: one evaluation of every point); largest: steps."""
+    per_step = optimizers * (BASIN_STEP + BASIN_TERM * terms * rates * starts)
+    return Estimate(per_step * steps, "steps", _largest(per_step))
+
+
 def basin(n: int, steps: int, terms: int) -> Estimate:
     """A basin map: ``n`` × ``n`` starts for ``steps`` steps; largest: points per axis."""
     per_start = steps * BASIN_TERM * terms

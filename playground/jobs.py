@@ -278,6 +278,16 @@ def basins(name: str, options, x, y, run: RunSpec, n: int, steps: int) -> runs.B
     return runs.basin_map(land, run, n, steps)
 
 
+def fair_race(name: str, options, x, y, contestants: tuple, config, names: tuple):
+    """A fair race (playground.fair), refused when over the budget."""
+    from playground import fair
+
+    land = landscape(name, options, x, y)
+    n = len(contestants)
+    budget.fair(n, config.rates, config.starts, config.steps, land.terms).check()
+    return fair.fair_race(land, list(contestants), config, list(names))
+
+
 def hessians(name: str, options, x, y, xy: np.ndarray, paths: int = 1) -> np.ndarray:
     """Hessian eigenvalues at the points (T, 2) of ``paths`` paths → (T, 2), in a worker: the
     server process never holds a surface's derivatives over a large data set. Refused when

@@ -474,6 +474,10 @@ def _spec_built_figures() -> dict[str, go.Figure]:
         "descent with 3-D": figures.descent_animation(*descent, three_d=True),
         "descent on a projector": figures.descent_animation(*descent, projector=True),
         **_landscape_figures(),
+        "race schedule": race.schedule_figure([0.1, 0.05, 0.02], "zh"),
+        "fair race": race.fair_figure(
+            np.geomspace(1e-3, 1, 4), np.array([[0, 0.5, 1, 0.2]]), ["SGD"], "zh"
+        ),
     }  # fmt: skip
 
 
@@ -541,7 +545,7 @@ SPEC_BUILT += ["descent on a projector"]
 SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", "scratch losses"]
 SPEC_BUILT += ["landscape sharpness", "landscape plane", "landscape line", "landscape faithful"]
 SPEC_BUILT += ["landscape 3-D", "inside data", "inside regression", "inside network"]
-SPEC_BUILT += ["inside node", "inside loss", "inside hidden space"]
+SPEC_BUILT += ["inside node", "inside loss", "inside hidden space", "race schedule", "fair race"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)
@@ -1235,7 +1239,12 @@ def _titled_figures() -> dict[str, go.Figure]:
     label = np.zeros((5, 5), dtype=int)
     figs["basin"] = race.basin_figure(np.arange(5.0), np.arange(5.0), label, np.zeros((1, 2)))
     untitled = ("race map", "ewa bias", "ewa build-up", "descent", "descent with 3-D")
-    untitled += ("descent on a projector", "landscape sharpness", "landscape plane")
+    untitled += (
+        "descent on a projector",
+        "landscape sharpness",
+        "landscape plane",
+        "race schedule",
+    )
     other = ("digits", "plotly's frames", "training grid")  # (not placed by these builders)
     return {k: f for k, f in figs.items() if k not in untitled + other}
 

@@ -65,6 +65,8 @@ LINKS = {
         "r0_lr": "0.05",
         "r1": "rmsprop",
         "r1_lr": "0.02",
+        "r1_sched": "cosine",
+        "r1_sched_T_max": "60",
         "tol": "0.001",
     },
     "from-scratch": {"fs_problem": "line", "fs_lr_line": "0.02", "fs_opt": "rmsprop"},

@@ -433,3 +433,56 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])])
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], scaleanchor="x")
     return fig
+
+
+def schedule_figure(rates: list[float], lang: str = "en") -> go.Figure:
+    """η against the step of a run (the rate each step uses: playground.schedules.lr_sequence)."""
+    steps = np.arange(1, len(rates) + 1)
+    data = [
+        {
+            "type": "scatter",
+            "x": compact(steps),
+            "y": decimals(np.asarray(rates)),
+            "mode": "lines",
+            "line": {"color": "#333333", "width": 2},
+            "name": t("sched_eta", lang),
+            "meta": {"run": t("sched_eta", lang)},
+        }
+    ]
+    layout = {
+        "xaxis": {"title": {"text": t("slider_step", lang)}},
+        "yaxis": {"title": {"text": "η"}, "rangemode": "tozero"},
+        "height": 200,
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "showlegend": False,
+    }
+    return from_spec(data, layout)
+
+
+def fair_figure(rates: np.ndarray, success: np.ndarray, names: list[str], lang: str = "en"):
+    """The fair race: each optimizer's share of starts that reached the tolerance, against η
+    (log axis)."""
+    data = [
+        {
+            "type": "scatter",
+            "x": compact(rates),
+            "y": decimals(success[o]),
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"color": colour(o), "width": 2},
+            "meta": {"run": name},
+        }
+        for o, name in enumerate(names)
+    ]
+    layout = {
+        "xaxis": {"title": {"text": "η"}, "type": "log"},
+        "yaxis": {
+            "title": {"text": t("fair_axis_success", lang)},
+            "range": [-0.03, 1.03],
+            "tickformat": ".0%",
+        },
+        "height": 380,
+        "margin": {"l": 60, "r": 10, "b": 100},
+        "legend": {"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"},
+    }
+    return from_spec(data, titled(layout, t("fair_fig_title", lang)))
