@@ -179,6 +179,36 @@ def _race(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+def _fair(args: argparse.Namespace, extra: list[str]) -> int:
+    """A fair race headless: every run over a log grid of learning rates from many starts."""
+    import torch
+
+    from playground import fair, landscapes
+    from playground.i18n import UserError
+    from playground.optimizers import RunSpec
+
+    torch.set_num_threads(1)
+    if extra:
+        print(f"error: unrecognised arguments: {' '.join(extra)}", file=sys.stderr)
+        return 2
+    try:
+        land = landscapes.get(args.surface, landscapes.SurfaceOptions(kappa=args.kappa))
+        contestants = [RunSpec.parse(r) for r in (args.run or land.race)]
+        config = fair.FairConfig(
+            args.rates, args.low, args.high, args.starts, args.steps, args.tol, args.seed
+        )
+        result = fair.fair_race(land, contestants, config, [r.to_text() for r in contestants])
+    except UserError as err:
+        print(f"error: {err.message()}", file=sys.stderr)
+        return 2
+    table = result.table()
+    print(table.to_string(index=False))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="playground", description="The optimizer-and-loss playground."
@@ -231,6 +261,31 @@ def build_parser() -> argparse.ArgumentParser:
     race.add_argument("--csv", help="write columns run, optimizer, step, x, y, loss, lr, spec")
     race.add_argument("--html", help="write the standalone animation")
     race.set_defaults(func=_race)
+
+    sweep = sub.add_parser(
+        "fair-race",
+        help="every optimizer over a log grid of learning rates from many starts",
+        description="A fair race (as the race view's): for each run, every learning rate of a "
+        "log grid from the same random starts; prints each run's best learning rate, success "
+        "rate, median steps and their spread.",
+    )
+    sweep.add_argument("--surface", default="rosenbrock", help="surface name (default rosenbrock)")
+    sweep.add_argument(
+        "--run",
+        action="append",
+        metavar="NAME:KEY=VALUE,...",
+        help="a contestant, repeatable; its lr is swept (default: the surface's)",
+    )
+    sweep.add_argument("--rates", type=int, default=20, help="learning rates (default 20)")
+    sweep.add_argument("--low", type=float, default=1e-5, help="lowest learning rate")
+    sweep.add_argument("--high", type=float, default=10.0, help="highest learning rate")
+    sweep.add_argument("--starts", type=int, default=100, help="random starts (default 100)")
+    sweep.add_argument("--steps", type=int, default=300, help="steps (default 300)")
+    sweep.add_argument("--tol", type=float, default=1e-3, help="success: within tol of the minimum")
+    sweep.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
+    sweep.add_argument("--kappa", type=float, default=20.0, help="condition number of 'bowl'")
+    sweep.add_argument("--csv", help="write the table")
+    sweep.set_defaults(func=_fair)
     return parser
 
 

@@ -59,3 +59,21 @@ def test_a_surface_without_a_minimum_or_absurd_settings_are_refused():
     for bad in ({"rates": 1}, {"starts": 10_000}, {"low": 1.0, "high": 0.1}, {"steps": 0}):
         with pytest.raises(UserError):
             fair.FairConfig(**bad)
+
+
+def test_the_cli_prints_the_libraries_table(tmp_path):
+    from playground import cli
+
+    out = tmp_path / "fair.csv"
+    argv = ["fair-race", "--surface", "himmelblau", "--run", "sgd", "--run", "adam@cosine"]
+    argv += ["--rates", "4", "--starts", "5", "--steps", "40", "--csv", str(out)]
+    assert cli.main(argv) == 0
+    import pandas as pd
+
+    got = pd.read_csv(out)
+    land = landscapes.get("himmelblau")
+    contestants = [RunSpec.parse("sgd"), RunSpec.parse("adam@cosine")]
+    config = fair.FairConfig(rates=4, starts=5, steps=40)
+    want = fair.fair_race(land, contestants, config, ["sgd", "adam@cosine"]).table()
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert cli.main(["fair-race", "--surface", "saddle"]) == 2
