@@ -11,6 +11,7 @@ import convnet_controls as net_controls
 import frame
 import numpy as np
 import pandas as pd
+import range_test
 import streamlit as st
 import training_panel as panel
 import widgets
@@ -203,6 +204,7 @@ with widgets.guarded(lang):
         run = (data, config, job.inbox, job.stop, 0.05, convnet.train, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
+    range_test.panel("convnet", data_config, data, config, "net_lr", lang)
     press = t("digits_press_train", lang)
     ids = ("net_train_btn", "net_stop_btn", "net_slow")
     held_out = len(data.val) + len(data.test)

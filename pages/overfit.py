@@ -11,6 +11,7 @@ import compute
 import frame
 import overfit_controls as lab_controls
 import pandas as pd
+import range_test
 import streamlit as st
 import training_panel as panel
 import widgets
@@ -150,6 +151,7 @@ with widgets.guarded(lang):
         run = (split, config, job.inbox, job.stop, 0.2, None, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
+    range_test.panel("lab", source, split, config, "lab_lr", lang)
     press = t("lab_press_train", lang)
     ids = ("train_btn", "stop_btn", "slow")
     cost = budget.lab(

@@ -338,6 +338,14 @@ def inside_epochs(points, spec, state, first: int, epochs: int):
     return items[:-1], items[-1].state
 
 
+def range_test(kind: str, data, config):
+    """The learning-rate range test (playground.lr_finder) of the lab's model on its split, or
+    of the ConvNet's on its digits."""
+    from playground import lr_finder
+
+    return (lr_finder.convnet if kind == "convnet" else lr_finder.lab)(data, config)
+
+
 def descent(x: np.ndarray, y: np.ndarray, config: runs.DescentConfig) -> runs.Trajectory:
     return runs.gradient_descent(x, y, config)
 

@@ -475,6 +475,9 @@ def _spec_built_figures() -> dict[str, go.Figure]:
         "descent on a projector": figures.descent_animation(*descent, projector=True),
         **_landscape_figures(),
         "race schedule": race.schedule_figure([0.1, 0.05, 0.02], "zh"),
+        "range test": lab.range_test_figure(
+            np.geomspace(1e-4, 1, 5), np.ones(5), np.ones(5), 1e-3, 1e-2, "zh"
+        ),
         "fair race": race.fair_figure(
             np.geomspace(1e-3, 1, 4), np.array([[0, 0.5, 1, 0.2]]), ["SGD"], "zh"
         ),
@@ -546,6 +549,7 @@ SPEC_BUILT += ["race curves", "race curves, dashed and marked", "scratch fits", 
 SPEC_BUILT += ["landscape sharpness", "landscape plane", "landscape line", "landscape faithful"]
 SPEC_BUILT += ["landscape 3-D", "inside data", "inside regression", "inside network"]
 SPEC_BUILT += ["inside node", "inside loss", "inside hidden space", "race schedule", "fair race"]
+SPEC_BUILT += ["range test"]
 
 
 @pytest.mark.parametrize("name", SPEC_BUILT)

@@ -404,3 +404,61 @@ def boundary_figure(
         uirevision="lab_boundary",
     )
     return from_spec(data, titled(layout, t("fig_lab_boundary", lang, epoch=epoch)))
+
+
+def range_test_figure(
+    lrs: np.ndarray,
+    losses: np.ndarray,
+    smoothed: np.ndarray,
+    steepest: float,
+    minimum: float,
+    lang: str = "en",
+) -> go.Figure:
+    """The range test: the loss of each step against its η (log axis), smoothed, with the
+    steepest descent (the suggestion) and the minimum marked."""
+    data = [
+        {
+            "type": "scatter",
+            "x": compact(lrs),
+            "y": compact(losses),
+            "mode": "lines",
+            "name": t("rt_loss", lang),
+            "line": {"color": "#bbbbbb", "width": 1},
+            "meta": {"run": t("rt_loss", lang)},
+        },
+        {
+            "type": "scatter",
+            "x": compact(lrs),
+            "y": compact(smoothed),
+            "mode": "lines",
+            "name": t("rt_smoothed", lang),
+            "line": {"color": "#1f77b4", "width": 2.5},
+            "meta": {"run": t("rt_smoothed", lang)},
+        },
+    ]
+    for value, key, mark in (
+        (steepest, "rt_steepest", "#2ca02c"),
+        (minimum, "rt_minimum", "#d62728"),
+    ):
+        i = int(np.argmin(np.abs(lrs - value)))
+        data.append(
+            {
+                "type": "scatter",
+                "x": [float(value)],
+                "y": [float(smoothed[i])],
+                "mode": "markers",
+                "name": t(key, lang, lr=f"{value:.2g}"),
+                "marker": {"size": 13, "color": mark, "symbol": "diamond"},
+                "meta": {"run": t(key, lang, lr=f"{value:.2g}")},
+            }
+        )
+    finite = losses[np.isfinite(losses)]
+    top = float(np.percentile(finite, 95)) if finite.size else 1.0
+    layout = {
+        "xaxis": {"title": {"text": "η"}, "type": "log"},
+        "yaxis": {"title": {"text": t("ll_axis_loss", lang)}, "range": [0, top * 1.1]},
+        "height": 380,
+        "margin": {"l": 60, "r": 10, "b": 100},
+        "legend": {"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"},
+    }
+    return from_spec(data, titled(layout, t("rt_title", lang)))

@@ -1,0 +1,44 @@
+"""The learning-rate range test panel the overfitting lab and the ConvNet share: run it, see the
+loss against η, and take its suggestion into the view's learning rate with one click."""
+
+import charts
+import streamlit as st
+import widgets
+import workers
+
+from playground import jobs
+from playground.figures import lab as lf
+from playground.i18n import t
+
+
+def panel(kind: str, source, data, config, lr_key: str, lang: str) -> None:
+    """An expander with the range test of the view's model, data and optimizer (``kind``:
+    "lab" or "convnet"; ``source`` the settings that made ``data``, the lab's split or the
+    ConvNet's digits); "Use η = …" sets the widget ``lr_key``."""
+    with st.expander(t("rt_expander", lang), icon=":material/speed:"):
+        st.markdown(t("rt_intro", lang))
+        key = ("_range_test", kind, source, config)
+        if st.button(t("rt_run", lang), key=f"rt_run_{kind}", icon=":material/play_arrow:"):
+            with widgets.guarded(lang), st.spinner(t("rt_busy", lang)):
+                result = workers.offload(jobs.range_test, kind, data, config)
+                st.session_state[f"_rt_{kind}"] = (key, result)
+        stored = st.session_state.get(f"_rt_{kind}")
+        if stored is None or stored[0] != key:
+            return
+        result = stored[1]
+        fig = lf.range_test_figure(
+            result.lrs, result.losses, result.smoothed, result.steepest, result.minimum, lang
+        )
+        charts.chart(fig, f"rt_fig_{kind}", shared=False)
+        suggestion = float(f"{result.steepest:.2g}")
+        st.caption(t("rt_note", lang, lr=f"{suggestion:g}", minimum=f"{result.minimum:.2g}"))
+        st.button(
+            t("rt_use", lang, lr=f"{suggestion:g}"),
+            key=f"rt_use_{kind}",
+            on_click=_use,
+            args=(lr_key, suggestion),
+        )
+
+
+def _use(lr_key: str, value: float) -> None:
+    st.session_state[lr_key] = value
