@@ -3,6 +3,7 @@ training, and the variants to train side by side. Every widget is keyed and boun
 """
 
 import frame
+import schedule_controls
 import streamlit as st
 import widgets
 
@@ -87,6 +88,7 @@ def model_controls(lang: str) -> dict[str, object]:
         "lr": float(lr),
         "epochs": int(epochs),
         "batch_size": int(batch),
+        "schedule": schedule_controls.picker("net", lang, per_epoch=True),
     }
 
 

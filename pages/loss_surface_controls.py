@@ -6,6 +6,7 @@ import compute
 import frame
 import guided
 import numpy as np
+import schedule_controls
 import streamlit as st
 import widgets
 
@@ -172,4 +173,7 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
         **Q,
     )
     size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
-    return runs.DescentConfig(loss, float(lr), int(steps), float(w0), float(b0), size, int(seed))
+    schedule = schedule_controls.picker("gd", lang)
+    return runs.DescentConfig(
+        loss, float(lr), int(steps), float(w0), float(b0), size, int(seed), schedule
+    )

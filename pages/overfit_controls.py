@@ -7,6 +7,7 @@ source and a ``TrainConfig``.
 
 import compute
 import frame
+import schedule_controls
 import streamlit as st
 import widgets
 
@@ -147,6 +148,7 @@ def model_controls(lang: str) -> dict[str, object]:
         "lr": float(lr),
         "epochs": int(epochs),
         "batch_size": int(batch),
+        "schedule": schedule_controls.picker("lab", lang, per_epoch=True),
     }
 
 

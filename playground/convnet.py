@@ -33,7 +33,9 @@ from playground.training import (
     EpochRecord,
     Summary,
     Variant,
+    epoch_scheduler,
     snapshot_due,
+    step_schedule,
 )
 
 CLASSES = 10
@@ -58,6 +60,7 @@ class NetConfig:
     seed: int = 0
     snapshots: int = 30  # the kernels' replay resolution (training.snapshot_due)
     variants: tuple[Variant, ...] = DEFAULT_VARIANTS
+    schedule: object = None  # a playground.schedules.Schedule stepped once per epoch (or None)
 
     def __post_init__(self) -> None:
         if not (
@@ -185,6 +188,8 @@ def train(
         models.append(model)
         values = {"lr": config.lr, "weight_decay": v.weight_decay}
         optimizers.append(spec.build(model.parameters(), values))
+    # one scheduler per variant (each has its own optimizer): a plateau watches its own loss
+    schedulers = [epoch_scheduler(config.schedule, o, config.epochs) for o in optimizers]
     loss_fn = nn.CrossEntropyLoss()  # on raw logits: log-softmax + NLL in one
     x = torch.tensor(digits.images)  # (N, 1, S, S), a copy: shared arrays are read-only
     y = torch.tensor(digits.labels)  # (N,)
@@ -236,6 +241,8 @@ def train(
             if stopping := should_stop():  # Stop takes effect within one batch
                 break
         last = evaluate(active, ("train", "val"))  # the test part is looked at once, at the end
+        for v in active:
+            step_schedule(schedulers[v], float(last["val_loss"][v]))
         keep = early.update(epoch, last["val_loss"])
         for v in np.nonzero(keep)[0]:
             best_state[v] = copy.deepcopy(models[v].state_dict())

@@ -54,8 +54,11 @@ class DescentConfig:
     b0: float = 0.0
     batch_size: int = 0
     seed: int = 0
+    schedule: object = None  # a playground.schedules.Schedule (None: a constant rate)
 
     def __post_init__(self) -> None:
+        if self.schedule is not None and self.schedule.spec.per_epoch_only:
+            raise UserError("err_schedule_epochs", name=self.schedule.key)
         if self.loss not in LOSSES:
             raise UserError("err_unknown_loss", name=self.loss)
         if not (np.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
@@ -137,6 +140,8 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, config: DescentConfig) -> Tra
         model.bias.fill_(config.b0)
     criterion = LOSSES[config.loss]()
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
+    schedule = config.schedule
+    scheduler = schedule.build(optimizer, config.steps) if schedule is not None else None
     features = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64)).unsqueeze(1)  # (N, 1)
     targets = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float64)).unsqueeze(1)  # (N, 1)
     batches = batch_indices(x.shape[0], config.batch_size, config.steps, config.seed)
@@ -153,6 +158,8 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, config: DescentConfig) -> Tra
         optimizer.zero_grad()
         criterion(model(xb), yb).backward()
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         params[step] = model.weight.item(), model.bias.item()
         if not np.isfinite(params[step]).all():
             last = step

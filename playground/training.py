@@ -78,6 +78,9 @@ class TrainConfig:
     snapshots: int = 60  # the replay's resolution: see snapshot_due
     dtype: str = "float32"  # "float64" to compare with other implementations to 1e-12
     variants: tuple[Variant, ...] = DEFAULT_VARIANTS
+    # a playground.schedules.Schedule stepped once per epoch (None: a constant rate); "plateau"
+    # watches the variants' mean validation loss (they share one optimizer)
+    schedule: object = None
 
     def __post_init__(self) -> None:
         if not (1 <= self.depth <= MAX_DEPTH and 1 <= self.width <= MAX_WIDTH):
@@ -336,6 +339,7 @@ def train(
     groups = [{"params": params, "weight_decay": wd} for wd, params in by_decay.items()]
     # foreach: one call per group for all its tensors (CPU defaults to a loop over tensors).
     optimizer = OPTIMIZERS[config.optimizer].build(groups, {"lr": config.lr, "foreach": True})
+    scheduler = epoch_scheduler(config.schedule, optimizer, config.epochs)
     x = torch.from_numpy(split.x).to(dtype)
     y = torch.from_numpy(split.y)
     y = y.to(dtype) if classes == 0 else y
@@ -393,6 +397,7 @@ def train(
                 break
         metrics = evaluate()
         val = metrics["val"][0]
+        step_schedule(scheduler, float(np.mean(val)))
         keep = early.update(epoch, val)
         for v in np.nonzero(keep)[0]:
             best_state[v] = model.variant_state(v)
@@ -430,6 +435,21 @@ def train(
             summary.final[f"{name}_acc"] = acc
     summary.final["gap"] = final["val"][0] - final["train"][0]
     yield summary
+
+
+def epoch_scheduler(schedule, optimizer, epochs: int):
+    """The torch scheduler of ``schedule`` (None: none) for a training stepped once per epoch."""
+    return schedule.build(optimizer, epochs) if schedule is not None else None
+
+
+def step_schedule(scheduler, val_loss: float) -> None:
+    """One epoch's step: ReduceLROnPlateau is given the validation loss, the others nothing."""
+    if scheduler is None:
+        return
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        scheduler.step(val_loss)
+    else:
+        scheduler.step()
 
 
 def curves(records: list[EpochRecord], summary: Summary | None, measure: str = "loss"):

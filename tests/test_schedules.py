@@ -148,3 +148,42 @@ def test_a_basin_map_steps_the_schedule_too():
     slow = runs.basin_map(land, RunSpec.parse("sgd:lr=0.05@exponential:gamma=0.5"), n=3, steps=30)
     plain = runs.basin_map(land, RunSpec.parse("sgd:lr=0.05"), n=3, steps=30)
     assert np.abs(slow.final).sum() > np.abs(plain.final).sum()  # the decayed rate got less far
+
+
+def test_a_descent_with_a_schedule_equals_a_plain_loop():
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+    schedule = Schedule.parse("step:step_size=10,gamma=0.5")
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 30, schedule=schedule))
+    w = b = 0.0
+    for step in range(30):
+        lr = 0.05 * 0.5 ** (step // 10)  # the closed form of StepLR
+        pred = w * x + b
+        gw, gb = (2 * (pred - y) * x).mean(), (2 * (pred - y)).mean()
+        w, b = w - lr * gw, b - lr * gb
+    assert traj.w[-1] == pytest.approx(w, rel=1e-10) and traj.b[-1] == pytest.approx(b, rel=1e-10)
+
+
+def test_the_lab_steps_its_schedule_once_per_epoch_and_a_plateau_watches_the_validation_loss():
+    from playground import data, training
+
+    split = data.make_task(data.TaskConfig(task="moons", n=80))
+    variants = (training.Variant("baseline"),)
+    base = {"epochs": 12, "variants": variants, "optimizer": "sgd", "lr": 0.1}
+    step = training.TrainConfig(**base, schedule=Schedule.parse("step:step_size=5,gamma=0.1"))
+    records, _ = training.run(split, step)
+    # a plain loop: the same SGD on the same model, its rate cut tenfold after epochs 5 and 10
+    torch.manual_seed(step.seed)
+    model = training.mlp(2, 2, step)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.from_numpy(split.x[split.train]), torch.from_numpy(split.y[split.train])
+    for epoch in range(12):
+        for group in opt.param_groups:
+            group["lr"] = 0.1 * 0.1 ** (epoch // 5)
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    with torch.no_grad():
+        want = float(torch.nn.functional.cross_entropy(model(x), y))
+    assert records[-1].train_loss[0] == pytest.approx(want, rel=1e-4)
+    plateau = training.TrainConfig(**base, schedule=Schedule.parse("plateau:patience=0,factor=0.5"))
+    assert training.run(split, plateau)[0][-1].train_loss[0] != records[-1].train_loss[0]

@@ -1,0 +1,52 @@
+"""A learning-rate schedule picker the views share: a schedule from torch.optim.lr_scheduler,
+its settings (number inputs bound to the link) and its rule, keyed by a prefix."""
+
+import frame
+import streamlit as st
+
+from playground.i18n import t
+from playground.schedules import SCHEDULES, Schedule
+
+Q = {"bind": "query-params"}
+
+
+def picker(prefix: str, lang: str, where=None, per_epoch: bool = False) -> Schedule | None:
+    """The schedule chosen under widget keys ``{prefix}_sched`` and ``{prefix}_sched_<setting>``
+    (None for a constant rate); ``per_epoch``: the training steps it once an epoch and may watch
+    the validation loss (ReduceLROnPlateau)."""
+    where = where or st
+    names = [k for k, s in SCHEDULES.items() if per_epoch or not s.per_epoch_only]
+    key = frame.choice(
+        where.selectbox,
+        t("sched_label", lang),
+        names,
+        f"{prefix}_sched",
+        "constant",
+        format_func=lambda k: t(f"sched_name_{k}", lang),
+        help=t("sched_help_epochs" if per_epoch else "sched_help", lang),
+    )
+    if key == "constant":
+        return None
+    spec = SCHEDULES[key]
+    values = {}
+    with where.expander(t("sched_settings", lang), icon=":material/tune:"):
+        for s in spec.settings:
+            k = f"{prefix}_sched_{s.name}"
+            if s.kind == "int":
+                low, high, default = int(s.low), int(s.high), int(s.default)
+                value = st.number_input(
+                    s.name, low, high, step=1, key=k, **frame.initial(k, default), **Q
+                )
+            else:
+                value = st.number_input(
+                    s.name,
+                    float(s.low),
+                    float(s.high),
+                    format="%g",
+                    key=k,
+                    **frame.initial(k, float(s.default)),
+                    **Q,
+                )
+            values[s.name] = value
+        st.latex(spec.latex)
+    return Schedule(key, tuple(values.items()))
