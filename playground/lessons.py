@@ -160,6 +160,24 @@ LESSONS: dict[str, Lesson] = {
         ),
         Lesson("zero_init", "inside", (("in_init", "zeros"), ("in_slow", "true"))),
         Lesson(
+            "warmup",
+            "race",
+            (
+                ("surface", "rosenbrock"),
+                ("steps", "500"),
+                ("n_runs", "2"),
+                *(("r0", "sgd"), ("r0_lr", "0.004"), ("r1", "sgd"), ("r1_lr", "0.004")),
+                ("r1_sched", "warmup_cosine"),
+                ("r1_sched_warmup", "50"),
+                ("r1_sched_start_factor", "0.01"),
+            ),
+        ),
+        Lesson(
+            "cosine_pyramid",
+            "loss-surface",
+            (("loss", "mae"), ("lr", "0.1"), ("gd_sched", "cosine")),
+        ),
+        Lesson(
             "features",
             "inside",
             (

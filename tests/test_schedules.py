@@ -187,3 +187,40 @@ def test_the_lab_steps_its_schedule_once_per_epoch_and_a_plateau_watches_the_val
     assert records[-1].train_loss[0] == pytest.approx(want, rel=1e-4)
     plateau = training.TrainConfig(**base, schedule=Schedule.parse("plateau:patience=0,factor=0.5"))
     assert training.run(split, plateau)[0][-1].train_loss[0] != records[-1].train_loss[0]
+
+
+def test_the_warmup_lessons_claims_in_its_own_numbers():
+    from playground.lessons import LESSONS
+
+    lesson = LESSONS["warmup"]
+    runs_ = [
+        RunSpec.parse(text)
+        for text in ("sgd:lr=0.004", "sgd:lr=0.004@warmup_cosine:warmup=50,start_factor=0.01")
+    ]
+    assert lesson.setting("r0_lr") == lesson.setting("r1_lr") == "0.004"
+    assert (
+        lesson.setting("r1_sched") == "warmup_cosine" and lesson.setting("r1_sched_warmup") == "50"
+    )
+    land = landscapes.get(lesson.setting("surface"))
+    plain, warm = runs.race(land, runs_, runs.RaceConfig(land.start, int(lesson.setting("steps"))))
+    assert plain.diverged_at == 3  # "run 1 diverges at step 3"
+    assert warm.diverged_at is None and warm.loss[-1] < 0.1 * warm.loss[0]
+    # "the first steps are 100 times smaller"
+    assert warm.lr[1] == pytest.approx(0.01 * 0.004)
+
+
+def test_the_cosine_pyramid_lessons_claims_in_its_own_numbers():
+    from playground import data
+    from playground.lessons import LESSONS
+
+    lesson = LESSONS["cosine_pyramid"]
+    ds = data.classic()
+    lr = float(lesson.setting("lr"))
+    cosine = Schedule.parse(lesson.setting("gd_sched"))
+    const = runs.gradient_descent(ds.x, ds.y, runs.DescentConfig("mae", lr, 100))
+    annealed = runs.gradient_descent(
+        ds.x, ds.y, runs.DescentConfig("mae", lr, 100, schedule=cosine)
+    )
+    assert const.loss[-1] == pytest.approx(0.2, rel=0.05)  # "it ends with a loss of 0.2"
+    assert np.ptp(const.loss[-20:]) > 0.05  # still hopping
+    assert annealed.loss[-1] < 0.01 and const.loss[-1] / annealed.loss[-1] > 30  # "forty times"
