@@ -63,6 +63,8 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     """The data with the network's output, the network's picture, the loss curves."""
     maps, surface, curve, weights_state = picture(pts, spec, state)
     split = _test_mask(pts, spec)
+    if live and history:
+        st.caption(t("in_epoch_now", lang, epoch=int(history[-1][0])))
     left, right = st.columns([1, 1.25])
     with left:
         if not live:
@@ -82,9 +84,18 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         names = [inside.FEATURE_LABELS[f] for f in spec.features]
         weights = inside.weights_of(weights_state, spec)
         edge = st.session_state.get("_in_edge")
-        net = fi.network_figure(spec.sizes, weights, maps, names, edge, lang)
+        outputs = ["y"] if spec.regression else [t(f"in_class_{c}", lang) for c in (0, 1)]
+        net = fi.network_figure(spec.sizes, weights, maps, names, edge, lang, outputs)
         charts.chart(net, "in_net", shared=False, on_click=on_net_click, share=0.55)
         controls.layer_buttons(list(spec.hidden), lang, disabled=live)
+        if not live:
+            widgets.results_csv(
+                _weights_table(weights, spec),
+                "weights.csv",
+                "dl_in_weights",
+                lang,
+                t("in_weights_csv", lang),
+            )
         if edge is not None and not live:
             edit(spec, weights_state, edge)
     node = st.session_state.get("_in_node")
@@ -105,6 +116,23 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         charts.chart(fi.loss_figure(epochs, train, test, lang), "in_loss", shared=False)
 
 
+def _weights_table(weights: list[np.ndarray], spec: NetSpec) -> pd.DataFrame:
+    """Every weight: its layer, the neuron it leaves and the one it enters (from 1), its value."""
+    rows = [
+        {
+            "from_layer": _layer_name(k, spec),
+            "from": j + 1,
+            "to_layer": _layer_name(k + 1, spec),
+            "to": i + 1,
+            "weight": float(w[i, j]),
+        }
+        for k, w in enumerate(weights)
+        for i in range(w.shape[0])
+        for j in range(w.shape[1])
+    ]
+    return pd.DataFrame(rows)
+
+
 def _layer_name(k: int, spec: NetSpec) -> str:
     if k == 0:
         return t("in_layer_inputs", lang)
@@ -114,12 +142,8 @@ def _layer_name(k: int, spec: NetSpec) -> str:
 
 
 def _test_mask(pts, spec: NetSpec) -> np.ndarray:
-    """Which points are held out (the training's own seeded split)."""
-    mask = np.zeros(len(pts), bool)
-    if len(pts) >= 4:
-        order = np.random.default_rng(spec.seed).permutation(len(pts))
-        mask[order[: max(1, round(0.3 * len(pts)))]] = True
-    return mask
+    """Which points are held out (the training's own split)."""
+    return inside.test_mask(pts, spec.seed)
 
 
 def on_net_click() -> None:
@@ -158,7 +182,14 @@ def edit(spec: NetSpec, state: dict, edge: tuple[int, int, int]) -> None:
     if k >= len(weights) or i >= weights[k].shape[0] or j >= weights[k].shape[1]:
         return
     value = float(weights[k][i, j])  # (float32 in the state: compare to its precision)
-    label = t("in_edit", lang, layer=k + 1, i=i + 1, j=j + 1)
+    label = t(
+        "in_edit_named",
+        lang,
+        to=_layer_name(k + 1, spec),
+        i=i + 1,
+        j=j + 1,
+        src=_layer_name(k, spec),
+    )
     key = f"in_w_{k}_{i}_{j}_{value:.5f}"  # (a new field when training moved the weight)
     new = st.number_input(label, -20.0, 20.0, round(value, 4), 0.1, format="%.4f", key=key)
     if abs(new - round(value, 4)) > 1e-6:  # the student typed a value: set it, redraw once

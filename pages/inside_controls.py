@@ -3,6 +3,7 @@ features, the layers (added and removed with buttons), and the training settings
 
 import charts
 import frame
+import numpy as np
 import streamlit as st
 import widgets
 
@@ -20,26 +21,40 @@ MODES = ("class0", "class1", "erase")
 # ---------------------------------------------------------------- the points
 
 
+DEFAULT_POINTS = inside.encode_points(inside.preset(DEFAULT_PRESET))
+
+
 def points(lang: str) -> Points:
-    """The session's drawn points: from the link the first time (a notice if it is malformed),
-    else the default preset."""
-    if "_in_points" not in st.session_state:
-        text = st.query_params.get("in_pts")
-        pts = None
-        if text:
-            try:
-                pts = inside.decode_points(text)
-            except UserError as err:
-                st.warning(err.message(lang), icon=":material/link_off:")
-                st.query_params.pop("in_pts", None)
-        st.session_state["_in_points"] = pts or inside.preset(DEFAULT_PRESET)
-    return st.session_state["_in_points"]
+    """The drawn points: a text in the sidebar that the link holds (4 characters a point; the
+    clicks, presets and Clear write it), the default preset's at first. A malformed text in a
+    link gets a notice, and the preset is drawn instead."""
+    with st.sidebar.expander(t("in_pts_label", lang), icon=":material/scatter_plot:"):
+        text = st.text_area(
+            t("in_pts_label", lang),
+            DEFAULT_POINTS,
+            key="in_pts",
+            height=90,
+            max_chars=4 * inside.MAX_POINTS,
+            help=t("in_pts_help", lang),
+            **Q,
+        )
+    try:
+        return inside.decode_points(text.strip())
+    except UserError as err:
+        st.warning(err.message(lang), icon=":material/link_off:")
+        return inside.preset(DEFAULT_PRESET)
+
+
+def _current() -> Points:
+    try:
+        return inside.decode_points(st.session_state.get("in_pts", DEFAULT_POINTS).strip())
+    except UserError:
+        return inside.preset(DEFAULT_PRESET)
 
 
 def keep(pts: Points) -> None:
-    """New points: in the session and in the link."""
-    st.session_state["_in_points"] = pts
-    st.query_params["in_pts"] = inside.encode_points(pts)
+    """New points (from a callback, before the text is drawn): in the text, so in the link."""
+    st.session_state["in_pts"] = inside.encode_points(pts)
 
 
 def on_data_click() -> None:
@@ -47,20 +62,34 @@ def on_data_click() -> None:
     point = charts.clicked_point("in_data")
     if point is None:
         return
-    pts = st.session_state["_in_points"]
     mode = st.session_state.get("in_mode", MODES[0])
     if mode == "erase":
-        keep(inside.erase_near(pts, point))
+        keep(inside.erase_near(_current(), point))
     else:
-        keep(inside.add_point(pts, point, MODES.index(mode)))
+        keep(inside.add_point(_current(), point, MODES.index(mode) if mode in MODES else 0))
+
+
+def on_preset() -> None:
+    name = st.session_state.get("in_preset_pick")
+    if name is not None:
+        keep(inside.preset(name))
+        st.session_state["in_preset_pick"] = None
+
+
+def on_clear() -> None:
+    keep(Points(np.zeros((0, 2)), np.zeros(0, int)))
+
+
+def on_regression() -> None:
+    """Regression draws (x, y) points of a curve: switching starts from a curve, or back."""
+    keep(inside.preset("line" if st.session_state.get("in_regression") else DEFAULT_PRESET))
 
 
 def data_tools(lang: str, regression: bool) -> None:
-    """Above the data map: what a click does, a preset, clear."""
-    c1, c2, c3 = st.columns([2.3, 1.5, 1.2], vertical_alignment="bottom")
+    """Above the data map: what a click does; then a preset and Clear."""
     modes = ("class0", "erase") if regression else MODES
     frame.choice(
-        c1.segmented_control,
+        st.segmented_control,
         t("in_mode", lang),
         modes,
         "in_mode",
@@ -69,23 +98,18 @@ def data_tools(lang: str, regression: bool) -> None:
             f"in_mode_{m}" if not regression or m == "erase" else "in_mode_point", lang
         ),
     )
+    c2, c3 = st.columns([2, 1], vertical_alignment="bottom")
     names = ("line",) if regression else inside.PRESETS
-    chosen = c2.selectbox(
+    c2.selectbox(
         t("in_preset", lang),
         names,
         None,
         format_func=lambda k: t(f"in_preset_{k}", lang),
         placeholder=t("in_preset_placeholder", lang),
         key="in_preset_pick",
+        on_change=on_preset,
     )
-    if chosen is not None:
-        keep(inside.preset(chosen))
-        st.session_state["in_preset_pick"] = None
-        st.rerun()
-    if c3.button(t("in_clear", lang), icon=":material/delete:", key="in_clear"):
-        keep(
-            Points(st.session_state["_in_points"].xy[:0], st.session_state["_in_points"].label[:0])
-        )
+    c3.button(t("in_clear", lang), icon=":material/delete:", key="in_clear", on_click=on_clear)
 
 
 # ---------------------------------------------------------------- the network
@@ -131,32 +155,51 @@ def layer_buttons(hidden: list[int], lang: str, disabled: bool) -> None:
         st.caption(t("in_layers", lang, n=len(hidden)))
         add, remove = st.columns(2)
         add.button(
-            "＋", key="in_add_layer", help=t("in_add_layer", lang),
+            "＋",
+            key="in_add_layer",
+            help=t("in_add_layer", lang),
             disabled=disabled or len(hidden) >= inside.MAX_LAYERS,
-            on_click=_set_hidden, args=([*hidden, 4],),
-        )  # fmt: skip
+            on_click=_set_hidden,
+            args=([*hidden, 4],),
+        )
         remove.button(
-            "－", key="in_remove_layer", help=t("in_remove_layer", lang),
-            disabled=disabled or not hidden, on_click=_set_hidden, args=(hidden[:-1],),
-        )  # fmt: skip
+            "－",
+            key="in_remove_layer",
+            help=t("in_remove_layer", lang),
+            disabled=disabled or not hidden,
+            on_click=_set_hidden,
+            args=(hidden[:-1],),
+        )
     for k, n in enumerate(hidden):
         with cols[k + 1]:
             st.caption(t("in_layer_neurons", lang, k=k + 1, n=n))
             more, fewer = st.columns(2)
             more.button(
-                "＋", key=f"in_more_{k}", help=t("in_more", lang),
+                "＋",
+                key=f"in_more_{k}",
+                help=t("in_more", lang),
                 disabled=disabled or n >= inside.MAX_NEURONS,
-                on_click=_set_hidden, args=([*hidden[:k], n + 1, *hidden[k + 1 :]],),
-            )  # fmt: skip
+                on_click=_set_hidden,
+                args=([*hidden[:k], n + 1, *hidden[k + 1 :]],),
+            )
             fewer.button(
-                "－", key=f"in_fewer_{k}", help=t("in_fewer", lang), disabled=disabled or n <= 1,
-                on_click=_set_hidden, args=([*hidden[:k], n - 1, *hidden[k + 1 :]],),
-            )  # fmt: skip
+                "－",
+                key=f"in_fewer_{k}",
+                help=t("in_fewer", lang),
+                disabled=disabled or n <= 1,
+                on_click=_set_hidden,
+                args=([*hidden[:k], n - 1, *hidden[k + 1 :]],),
+            )
             frame.choice(
-                st.selectbox, t("in_activation", lang), list(inside.ACTIVATIONS), f"in_act_{k}",
-                "tanh", label_visibility="collapsed", disabled=disabled,
+                st.selectbox,
+                t("in_activation", lang),
+                list(inside.ACTIVATIONS),
+                f"in_act_{k}",
+                "tanh",
+                label_visibility="collapsed",
+                disabled=disabled,
                 format_func=lambda a: t(f"in_act_{a}", lang),
-            )  # fmt: skip
+            )
 
 
 def spec(lang: str) -> tuple[NetSpec, int]:
@@ -169,6 +212,7 @@ def spec(lang: str) -> tuple[NetSpec, int]:
             False,
             key="in_regression",
             help=t("in_regression_help", lang),
+            on_change=on_regression,
             **Q,
         )
         cols = st.columns(3)

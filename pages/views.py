@@ -135,7 +135,7 @@ VIEWS: tuple[View, ...] = (
         ":material/hub:",
         "in_title",
         presenter_hidden=("in_seed", "in_batch", "in_dropout"),
-        session_keys=("_in_job", "_in_points", "_in_state", "_in_epoch", "_in_history"),
+        session_keys=("_in_job", "_in_state", "_in_epoch", "_in_history"),
         then="lesson_then_train",
         slow="in_slow",
     ),

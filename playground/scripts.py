@@ -455,9 +455,9 @@ def inside_script(points, spec, epochs: int) -> str:
         "    a, b = xy[:, 0], xy[:, 1]",
         "    target = labels",
         f"x = torch.stack([{features}], dim=1)",
-        f"order = np.random.default_rng({spec.seed}).permutation(len(xy))",
-        "n_test = max(1, int(round(0.3 * len(xy))))",
-        "test, train = order[:n_test], order[n_test:]",
+        "# held out to test: each point by a hash of its position and the seed (as the view)",
+        f"held = np.array({inside.test_mask(points, spec.seed).tolist()!r})",
+        "test, train = np.nonzero(held)[0], np.nonzero(~held)[0]",
         "",
         f"torch.manual_seed({spec.seed})",
         f"sizes = {sizes!r}",
@@ -470,8 +470,7 @@ def inside_script(points, spec, epochs: int) -> str:
         "    layers.append(layer)",
         "    if k < len(activations):",
         "        layers.append(activations[k])",
-        f"        if {spec.dropout!r}:",
-        f"            layers.append(nn.Dropout({spec.dropout!r}))",
+        *([f"        layers.append(nn.Dropout({spec.dropout!r}))"] if spec.dropout else []),
         "model = nn.Sequential(*layers)",
         f"optimizer = torch.optim.{spec.run.spec.cls.__name__}(model.parameters(), **{kwargs!r})",
         "",
@@ -508,5 +507,4 @@ def inside_script(points, spec, epochs: int) -> str:
         "    test_loss = data_loss(model(xv), yv).item()",
         'print(f"final: train_loss = {train_loss:.6g}, test_loss = {test_loss:.6g}")',
     ]
-    del inside
     return "\n".join(lines) + "\n"

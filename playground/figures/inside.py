@@ -161,8 +161,10 @@ def network_figure(
     names: list[str],
     selected: tuple[int, int, int] | None = None,
     lang: str = "en",
+    outputs: list[str] | None = None,
 ) -> go.Figure:
-    """The network as a picture: layer k at x = k; node j of layer k shows ``maps[k][j]`` (an
+    """The network as a picture (``outputs``: a label beside each output node): layer k at
+    x = k; node j of layer k shows ``maps[k][j]`` (an
     (n, n) map of its output over the input plane); the edge into node i of layer k + 1 from
     node j of layer k is blue for a positive weight ``weights[k][i, j]``, orange for a negative
     one, as wide as its size (in WIDTH_BINS widths). Clicking an edge's marker selects it
@@ -268,6 +270,18 @@ def network_figure(
         }
         for j, name in enumerate(names)
     ]
+    last = len(sizes) - 1
+    for j, name in enumerate(outputs or []):
+        labels.append(
+            {
+                "x": last + NODE / 2 + 0.04,
+                "y": float(ys[last][j]),
+                "text": name,
+                "showarrow": False,
+                "xanchor": "left",
+                "font": {"size": 13},
+            }
+        )
     for k in range(len(sizes)):
         key = "in_layer_inputs" if k == 0 else "in_layer_output" if k == len(sizes) - 1 else None
         text = t(key, lang) if key else t("in_layer_hidden", lang, k=k)
@@ -276,7 +290,7 @@ def network_figure(
     tallest = max(sizes)
     layout = {
         "xaxis": {
-            "range": [-0.9, len(sizes) - 0.5],
+            "range": [-0.9, len(sizes) - 0.5 + (0.45 if outputs else 0)],
             "visible": False,
             "fixedrange": True,
             "constrain": "domain",

@@ -53,7 +53,8 @@ def test_clicked_points_join_the_data_and_training_changes_every_nodes_map(view)
     x, y = net.evaluate(FIRST_EDGE)
     page.mouse.click(x, y)
     settle(page)
-    field = page.get_by_label(t("in_edit", "en", layer=1, i=1, j=1)).last
+    label = t("in_edit_named", "en", to="layer 1", i=1, src="inputs", j=1)
+    field = page.get_by_label(label).last
     field.fill("7.5")
     field.press("Enter")
     settle(page)
@@ -61,4 +62,32 @@ def test_clicked_points_join_the_data_and_training_changes_every_nodes_map(view)
     weights = net.evaluate("gd => gd.data.filter(tr => tr.customdata).map(tr => tr.customdata)[0]")
     assert np.isclose(float(weights[0]), 7.5, atol=1e-3)
     assert net.evaluate(IMAGES)[hidden] != maps_after[hidden]
+    assert_clean(page)
+
+
+def test_presets_clear_and_drawn_points_live_in_the_link(view):
+    # the fresh-eyes teacher: every preset broke the view, Clear took two clicks, and drawn
+    # points were not in the link
+    open_view, page, _ = view
+    open_view("/inside")
+    settle(page)
+    wait_for_figures(page, 2)
+    page.locator("[data-testid=stMain] button", has_text=t("in_clear", "en")).first.click()
+    settle(page)
+    assert page.locator(".js-plotly-plot").nth(0).evaluate(POINTS) == 0  # one click
+    box = page.locator(".js-plotly-plot").nth(0).locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    settle(page)
+    assert "in_pts=" in page.url
+    link = page.url
+    picker = page.get_by_role("combobox", name=t("in_preset", "en"))
+    picker.click()
+    page.get_by_role("option", name=t("in_preset_spirals", "en")).click()
+    settle(page)
+    assert page.locator(".js-plotly-plot").nth(0).evaluate(POINTS) == 120
+    assert_clean(page)
+    page.goto(link)  # a fresh session from the link: the one drawn point
+    settle(page)
+    wait_for_figures(page, 2)
+    assert page.locator(".js-plotly-plot").nth(0).evaluate(POINTS) == 1
     assert_clean(page)
