@@ -24,7 +24,7 @@ def test_the_view_trains_live_and_draws_the_paths_over_a_slice_that_stays(view):
     page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot').length >= 1", timeout=60_000
     )
-    page.get_by_text(t("ll_slice_header", "en")).wait_for(timeout=120_000)
+    page.get_by_role("heading", name=t("ll_slice_header", "en")).wait_for(timeout=120_000)
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
     wait_for_figures(page, 3)
     curves = page.locator(".js-plotly-plot").first

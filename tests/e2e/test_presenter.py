@@ -116,7 +116,11 @@ def test_loss_surface_subplot_titles_as_large_as_its_axis_titles(projector):
 
 def test_code_listings_keep_their_indentation_and_scroll_inside(projector):
     page = projector("/from-scratch?presenter=true")
-    page.wait_for_selector(".listing pre", timeout=60_000)
+    # all four ways' listings (the torch ones join once the background parts have trained)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.listing pre').length === 4", timeout=90_000
+    )
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
     listings = page.evaluate(
         """() => [...document.querySelectorAll('.listing pre')].map(pre => {
           const lines = pre.textContent.replace(/\\n$/, '').split('\\n').length;
