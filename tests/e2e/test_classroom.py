@@ -120,7 +120,7 @@ def test_exports_csv_png_and_html(view):
         ("Interactive page", lambda b: b"plotly" in b and b"<html" in b),
     ):
         menu.click()
-        with page.expect_download(timeout=90_000) as info:
+        with page.expect_download(timeout=180_000) as info:  # (a PNG under a loaded CI)
             page.get_by_role("button", name=label).last.click()
         path = info.value.path()
         with open(path, "rb") as fh:
