@@ -74,6 +74,8 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         )
         charts.chart(fig, "in_data", shared=False, on_click=controls.on_data_click, share=0.45)
         st.caption(t("in_points", lang, n=len(pts), most=inside.MAX_POINTS))
+        if not spec.regression:
+            st.caption(t("in_map_colours", lang))
         if not live:
             table = pd.DataFrame({"x1": pts.xy[:, 0], "x2": pts.xy[:, 1], "class": pts.label})
             if spec.regression:
@@ -87,6 +89,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         outputs = ["y"] if spec.regression else [t(f"in_class_{c}", lang) for c in (0, 1)]
         net = fi.network_figure(spec.sizes, weights, maps, names, edge, lang, outputs)
         charts.chart(net, "in_net", shared=False, on_click=on_net_click, share=0.55)
+        st.caption(t("in_node_colours", lang))
         controls.layer_buttons(list(spec.hidden), lang, disabled=live)
         if not live:
             widgets.results_csv(
