@@ -69,7 +69,9 @@ def model_controls(lang: str) -> dict[str, object]:
     )
     opt = frame.lab_optimizer("net_opt", lang)
     c1, c2 = st.columns(2)
-    lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 2e-3, format="%g", key="net_lr", **Q)
+    lr = c1.number_input(
+        t("lr", lang), 1e-5, 10.0, format="%g", key="net_lr", **frame.initial("net_lr", 2e-3), **Q
+    )  # (its value may come from the range test's "Use η")
     epochs = c2.number_input(
         t("lab_epochs", lang),
         1,

@@ -119,7 +119,9 @@ def model_controls(lang: str) -> dict[str, object]:
     )
     opt = frame.lab_optimizer("opt", lang)
     c1, c2 = st.columns(2)
-    lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 1e-2, format="%g", key="lab_lr", **Q)
+    lr = c1.number_input(
+        t("lr", lang), 1e-5, 10.0, format="%g", key="lab_lr", **frame.initial("lab_lr", 1e-2), **Q
+    )  # (its value may come from the range test's "Use η")
     epochs = c2.number_input(
         t("lab_epochs", lang),
         10,

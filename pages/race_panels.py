@@ -14,6 +14,7 @@ import widgets
 from playground import fair, runs
 from playground.figures import race as rf
 from playground.i18n import t
+from playground.optimizers import display_name
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +180,7 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         return
     config = fair.FairConfig(int(rates), 1e-5, 10.0, int(starts), int(steps), float(tol))
     chosen = tuple(contestants[i] for i in usable)
-    names = tuple(r.labels[i] for i in usable)
+    names = tuple(_swept_name(i, contestants[i], lang) for i in usable)
     with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
         result = compute.fair_race(r.surface, r.options, r.data_x, r.data_y, chosen, config, names)
         charts.chart(
@@ -191,3 +192,11 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         shown.columns = [t(f"fair_col_{c.replace(' ', '_')}", lang) for c in table.columns]
         widgets.table(shown)
         st.caption(t("fair_note", lang, starts=config.starts, tol=f"{config.tol:g}"))
+
+
+def _swept_name(i: int, run, lang: str) -> str:
+    """A contestant of the fair race: its number, optimizer and schedule, not its η (swept)."""
+    name = f"{i + 1}. {display_name(run.optimizer, lang)}"
+    if run.schedule is not None:
+        name += " · " + t(f"sched_name_{run.schedule.key}", lang)
+    return name

@@ -27,10 +27,10 @@ def panel(kind: str, source, data, config, lr_key: str, lang: str) -> None:
             return
         result = stored[1]
         fig = lf.range_test_figure(
-            result.lrs, result.losses, result.smoothed, result.steepest, result.minimum, lang
+            result.lrs, result.losses, result.smoothed, result.suggestion, result.minimum, lang
         )
         charts.chart(fig, f"rt_fig_{kind}", shared=False)
-        suggestion = float(f"{result.steepest:.2g}")
+        suggestion = float(f"{result.suggestion:.2g}")
         st.caption(t("rt_note", lang, lr=f"{suggestion:g}", minimum=f"{result.minimum:.2g}"))
         st.button(
             t("rt_use", lang, lr=f"{suggestion:g}"),

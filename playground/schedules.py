@@ -5,7 +5,8 @@ A schedule is written after a run's optimizer in its text form: ``"sgd:lr=0.1@co
 ``"adam:lr=0.01@onecycle:max_lr=0.1"``; the same text in widgets, links and the command line.
 Runs always step the real scheduler (``scheduler.step()`` after ``optimizer.step()``); the
 formulas shown beside it are checked against it in tests/test_schedules.py. A setting of 0 for
-a length (``T_max``, ``total_steps``) means "the run's number of steps".
+a length (``T_max``, ``total_steps``) means "the run's number of steps", and for one cycle's
+``max_lr`` "the run's own learning rate".
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ SPECS = [
     ScheduleSpec(
         "onecycle",
         (
-            Setting("max_lr", 0.1, 1e-6, 100.0),
+            Setting("max_lr", 0.0, 0.0, 100.0),  # 0: the run's own learning rate
             _length("total_steps"),
             Setting("pct_start", 0.3, 0.01, 0.99),
             Setting("div_factor", 25.0, 1.0, 1e6),
@@ -78,8 +79,9 @@ SPECS = [
             Setting("start_factor", 1 / 3, 1e-6, 1.0),
             _length("T_max"),
         ),
-        r"\eta_t = \eta_0\left(f + (1-f)\tfrac{t}{w}\right)\ (t < w),\ "
-        r"\tfrac12\eta_0\left(1 + \cos\frac{\pi (t-w)}{T_{max}-w}\right)\ (t \ge w)",
+        r"\eta_t = \begin{cases} \eta_0\left(f + (1-f)\,t/w\right) & t < w \\"
+        r" \tfrac12\eta_0\left(1 + \cos\frac{\pi (t-w)}{T_{max}-w}\right) & t \ge w"
+        r"\end{cases}",
     ),
     ScheduleSpec(
         "plateau",
@@ -146,8 +148,9 @@ class Schedule:
             return ls.CosineAnnealingLR(optimizer, int(s["T_max"]) or steps, s["eta_min"])
         if self.key == "onecycle":
             total = max(2, int(s["total_steps"]) or steps)
+            peak = s["max_lr"] or [g["lr"] for g in optimizer.param_groups]  # (0: each run's η)
             return ls.OneCycleLR(
-                optimizer, s["max_lr"], total_steps=total, pct_start=s["pct_start"],
+                optimizer, peak, total_steps=total, pct_start=s["pct_start"],
                 div_factor=s["div_factor"], final_div_factor=s["final_div_factor"],
                 cycle_momentum=False,  # (the rate alone: SGD without momentum has none to cycle)
             )  # fmt: skip

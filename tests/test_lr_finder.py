@@ -79,3 +79,17 @@ def test_the_lab_runs_it_and_use_sets_the_learning_rate():
     suggestion = float(use.label.split("=")[-1])
     use.click().run()
     assert at.number_input(key="lab_lr").value == pytest.approx(suggestion)
+
+
+def test_the_convnets_suggestion_trains_it():
+    # the fresh-eyes teacher: the steepest point (0.038 with Adam) left the ConvNet at chance
+    from playground import convnet, digits
+
+    images = digits.load(digits.DigitsConfig())
+    result = lr_finder.convnet(images, convnet.NetConfig())
+    assert result.suggestion == pytest.approx(result.minimum / 10)
+    config = convnet.NetConfig(
+        lr=float(f"{result.suggestion:.2g}"), epochs=6, variants=(training.Variant("baseline"),)
+    )
+    records, _ = training.run(images, config, trainer=convnet.train)
+    assert 1 - records[-1].val_acc[0] < 0.2

@@ -410,12 +410,12 @@ def range_test_figure(
     lrs: np.ndarray,
     losses: np.ndarray,
     smoothed: np.ndarray,
-    steepest: float,
+    suggestion: float,
     minimum: float,
     lang: str = "en",
 ) -> go.Figure:
     """The range test: the loss of each step against its η (log axis), smoothed, with the
-    steepest descent (the suggestion) and the minimum marked."""
+    suggestion (a tenth of the minimum's η) and the minimum marked."""
     data = [
         {
             "type": "scatter",
@@ -437,7 +437,7 @@ def range_test_figure(
         },
     ]
     for value, key, mark in (
-        (steepest, "rt_steepest", "#2ca02c"),
+        (suggestion, "rt_suggestion", "#2ca02c"),
         (minimum, "rt_minimum", "#d62728"),
     ):
         i = int(np.argmin(np.abs(lrs - value)))
@@ -455,7 +455,7 @@ def range_test_figure(
     finite = losses[np.isfinite(losses)]
     top = float(np.percentile(finite, 95)) if finite.size else 1.0
     layout = {
-        "xaxis": {"title": {"text": "η"}, "type": "log"},
+        "xaxis": {"title": {"text": "η"}, "type": "log", "exponentformat": "power"},
         "yaxis": {"title": {"text": t("ll_axis_loss", lang)}, "range": [0, top * 1.1]},
         "height": 380,
         "margin": {"l": 60, "r": 10, "b": 100},

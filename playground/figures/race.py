@@ -475,7 +475,7 @@ def fair_figure(rates: np.ndarray, success: np.ndarray, names: list[str], lang: 
         for o, name in enumerate(names)
     ]
     layout = {
-        "xaxis": {"title": {"text": "η"}, "type": "log"},
+        "xaxis": {"title": {"text": "η"}, "type": "log", "exponentformat": "power"},
         "yaxis": {
             "title": {"text": t("fair_axis_success", lang)},
             "range": [-0.03, 1.03],

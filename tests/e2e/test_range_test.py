@@ -29,11 +29,11 @@ def test_the_range_test_marks_its_suggestion_and_use_sets_the_learning_rate(view
     page.get_by_text(t("rt_expander", "en")).click()
     page.get_by_role("button", name=t("rt_run", "en")).click()
     page.wait_for_function(f"({LOG_X})().length === 1", timeout=90_000)
-    steepest, minimum = page.evaluate(LOG_X)[0]
-    assert 1e-5 <= steepest < minimum <= 10
-    use = page.get_by_role("button", name=t("rt_use", "en", lr=f"{float(f'{steepest:.2g}'):g}"))
+    suggestion, minimum = page.evaluate(LOG_X)[0]
+    assert suggestion == pytest.approx(minimum / 10)  # a tenth of the lowest loss's η
+    use = page.get_by_role("button", name=t("rt_use", "en", lr=f"{float(f'{suggestion:.2g}'):g}"))
     use.click()
     settle(page)
     field = page.get_by_role("spinbutton", name=t("lr", "en")).first
-    assert float(field.input_value()) == pytest.approx(float(f"{steepest:.2g}"))
+    assert float(field.input_value()) == pytest.approx(float(f"{suggestion:.2g}"))
     assert_clean(page)
