@@ -81,21 +81,32 @@ class Trajectory:
         Shape (T + 1,); ``loss`` is the full-data loss at each iterate.
     diverged_at : int or None
         First step whose iterate was non-finite or blew up; the arrays stop before it.
+    lr : np.ndarray
+        Shape (T + 1,): the learning rate of the step that led to each iterate (NaN at 0).
     """
 
     w: np.ndarray  # (T+1,)
     b: np.ndarray  # (T+1,)
     loss: np.ndarray  # (T+1,)
     diverged_at: int | None = None
+    lr: np.ndarray | None = None  # (T+1,)
 
     @property
     def steps(self) -> int:
         return int(self.w.shape[0] - 1)
 
     def to_frame(self) -> pd.DataFrame:
-        """The trajectory as columns step, w, b, loss."""
+        """The trajectory as columns step, w, b, loss, lr (the rate of the step that led to
+        the row; empty at step 0)."""
+        lr = self.lr if self.lr is not None else np.full(self.w.shape[0], np.nan)
         return pd.DataFrame(
-            {"step": np.arange(self.w.shape[0]), "w": self.w, "b": self.b, "loss": self.loss}
+            {
+                "step": np.arange(self.w.shape[0]),
+                "w": self.w,
+                "b": self.b,
+                "loss": self.loss,
+                "lr": lr,
+            }
         )
 
 
@@ -148,6 +159,7 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, config: DescentConfig) -> Tra
 
     params = np.empty((config.steps + 1, 2))  # (T+1, 2): w, b
     params[0] = config.w0, config.b0
+    rates = np.full(config.steps + 1, np.nan)  # rates[t]: of the step that led to iterate t
     last = config.steps
     for step in range(1, config.steps + 1):
         if batches is None:
@@ -157,6 +169,7 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, config: DescentConfig) -> Tra
             xb, yb = features[idx], targets[idx]
         optimizer.zero_grad()
         criterion(model(xb), yb).backward()
+        rates[step] = optimizer.param_groups[0]["lr"]
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
@@ -164,18 +177,21 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, config: DescentConfig) -> Tra
         if not np.isfinite(params[step]).all():
             last = step
             break
-    return _truncate(x, y, params[: last + 1], config.loss)
+    return _truncate(x, y, params[: last + 1], config.loss, rates[: last + 1])
 
 
-def _truncate(x: np.ndarray, y: np.ndarray, params: np.ndarray, loss: str) -> Trajectory:
+def _truncate(
+    x: np.ndarray, y: np.ndarray, params: np.ndarray, loss: str, rates: np.ndarray | None = None
+) -> Trajectory:
     """Cut the iterates at the first non-finite or blown-up loss."""
     values = full_loss(x, y, params[:, 0], params[:, 1], loss)
     limit = DIVERGE_FACTOR * max(float(values[0]), 1e-12)
     bad = ~np.isfinite(values) | (values > limit) | ~np.isfinite(params).all(axis=1)
-    if bad.any():
-        k = int(np.argmax(bad))
-        return Trajectory(params[:k, 0], params[:k, 1], values[:k], diverged_at=k)
-    return Trajectory(params[:, 0].copy(), params[:, 1].copy(), values)
+    k = int(np.argmax(bad)) if bad.any() else len(values)
+    lr = rates[:k].copy() if rates is not None else None
+    return Trajectory(
+        params[:k, 0].copy(), params[:k, 1].copy(), values[:k], k if bad.any() else None, lr
+    )
 
 
 # ---------------------------------------------------------------- the optimizer race

@@ -51,7 +51,7 @@ def test_classic_data_converges_to_w2_b0(classic_xy):
 
 def test_frame_has_documented_columns(classic_xy):
     frame = runs.gradient_descent(*classic_xy, DescentConfig(steps=5)).to_frame()
-    assert list(frame.columns) == ["step", "w", "b", "loss"]
+    assert list(frame.columns) == ["step", "w", "b", "loss", "lr"]
     assert frame["step"].tolist() == [0, 1, 2, 3, 4, 5]
 
 

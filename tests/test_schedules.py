@@ -231,3 +231,14 @@ def test_the_cosine_pyramid_lessons_claims_in_its_own_numbers():
     assert const.loss[-1] == pytest.approx(0.2, rel=0.05)  # "it ends with a loss of 0.2"
     assert np.ptp(const.loss[-20:]) > 0.05  # still hopping
     assert annealed.loss[-1] < 0.01 and const.loss[-1] / annealed.loss[-1] > 30  # "forty times"
+
+
+def test_the_descents_csv_has_the_rate_of_each_step():
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+    schedule = Schedule.parse("step:step_size=4,gamma=0.5")
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 10, schedule=schedule))
+    frame = traj.to_frame()
+    assert np.isnan(frame.lr[0])  # no step led to the start
+    np.testing.assert_allclose(frame.lr[1:], 0.05 * 0.5 ** (np.arange(10) // 4))
+    plain = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 10)).to_frame()
+    np.testing.assert_allclose(plain.lr[1:], 0.05)

@@ -133,7 +133,7 @@ def test_exports_csv_png_and_html(view):
     ("path", "figures", "header", "rows"),
     [
         ("/race", 2, b"run,optimizer,step,x,y,loss,lr,spec", 5 * 101),  # 5 runs, start + 100 steps
-        ("/loss-surface", 6, b"step,w,b,loss", 101),
+        ("/loss-surface", 6, b"step,w,b,loss,lr", 101),
     ],
 )
 def test_the_path_downloads_as_csv_when_clicked(view, path, figures, header, rows):
