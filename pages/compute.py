@@ -179,6 +179,18 @@ def basins(name: str, options, x, y, run, n: int, steps: int):
     return offload(jobs.basins, name, options, x, y, run, n, steps, lane="long")
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def inside_picture(points, spec, state, n: int):
+    """Inside the network's maps and outputs for these weights (every rerun asks again)."""
+    return offload(jobs.inside_picture, points, spec, state, n)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def inside_hidden_space(points, spec, state):
+    """The plane as a 2-neuron last hidden layer sees it, for these weights."""
+    return offload(jobs.inside_hidden_space, points, spec, state)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def fair_race(name: str, options, x, y, contestants: tuple, config, names: tuple):
     """The race view's fair race, in the long lane."""

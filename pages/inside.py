@@ -9,6 +9,7 @@ initialisation or the seed gives a new network, so fresh weights.
 """
 
 import charts
+import compute
 import frame
 import inside_controls as controls
 import numpy as np
@@ -56,7 +57,7 @@ def adopt(job: Job) -> None:
 
 def picture(pts, spec: NetSpec, state) -> tuple:
     """Maps, surface, curve and the weights (a worker computes them)."""
-    return workers.offload(jobs.inside_picture, pts, spec, state, MAP)
+    return compute.inside_picture(pts, spec, state, MAP)
 
 
 def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
@@ -109,7 +110,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
             fi.node_figure(maps[k][j], inside.WINDOW, title, lang), "in_node", shared=False
         )
     if not live:
-        space = workers.offload(jobs.inside_hidden_space, pts, spec, state)
+        space = compute.inside_hidden_space(pts, spec, state)
         if space is not None:
             fig = fi.hidden_space_figure(space[0], pts.label, space[1], lang)
             with st.expander(t("in_hidden_expander", lang)):

@@ -235,13 +235,7 @@ class RunSpec:
         text, at, schedule_text = text.partition("@")
         schedule = Schedule.parse(schedule_text) if at else None
         name, _, rest = text.strip().partition(":")
-        values = []
-        for item in filter(None, (part.strip() for part in rest.split(","))):
-            key, eq, value = item.partition("=")
-            if not eq:
-                raise UserError("err_run_syntax", text=text[:60])
-            values.append((key.strip(), value.strip()))
-        return cls(name.strip().lower(), tuple(values), schedule)
+        return cls(name.strip().lower(), settings_of(rest, text), schedule)
 
     def to_text(self) -> str:
         """The text form, listing only settings that differ from the defaults."""
@@ -257,6 +251,18 @@ class RunSpec:
             name = catalogue(lang).get(f"sched_name_{self.schedule.key}") or self.schedule.key
             extra.append(f"· {name}")
         return " ".join([display_name(self.spec.key, lang), f"lr={_fmt(settings['lr'])}", *extra])
+
+
+def settings_of(rest: str, text: str) -> tuple[tuple[str, str], ...]:
+    """The ``key=value,key=value`` part of a run's or a schedule's text, as (key, value) pairs
+    (checked by their registry); UserError naming ``text`` when a part has no ``=``."""
+    values = []
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise UserError("err_run_syntax", text=text[:60])
+        values.append((key.strip(), value.strip()))
+    return tuple(values)
 
 
 def _fmt(value: float | bool) -> str:

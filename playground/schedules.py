@@ -17,7 +17,7 @@ import torch
 from torch.optim import lr_scheduler as ls
 
 from playground.i18n import UserError
-from playground.optimizers import Setting
+from playground.optimizers import Setting, settings_of
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,7 @@ class Schedule:
     @classmethod
     def parse(cls, text: str) -> Schedule:
         name, _, rest = text.strip().partition(":")
-        values = []
-        for item in filter(None, (part.strip() for part in rest.split(","))):
-            key, eq, value = item.partition("=")
-            if not eq:
-                raise UserError("err_run_syntax", text=text[:60])
-            values.append((key.strip(), value.strip()))
-        return cls(name.strip().lower(), tuple(values))
+        return cls(name.strip().lower(), settings_of(rest, text))
 
     def to_text(self) -> str:
         parts = [f"{n}={v:g}" if not isinstance(v, bool) else f"{n}={v}" for n, v in self.values]

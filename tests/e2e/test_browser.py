@@ -28,6 +28,13 @@ def wait_for_figures(page, count: int, timeout: float = 60_000) -> None:
     page.wait_for_timeout(500)
 
 
+def settle(page, timeout: float = 90_000) -> None:
+    """Wait until the app has finished the run an action started (a short pause first: the
+    run may not have begun when the action returns)."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=timeout)
+
+
 def assert_clean(page) -> None:
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.locator("[data-testid=stAlertContentError]").count() == 0, page.locator(

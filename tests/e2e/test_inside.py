@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from playground.i18n import t
-from tests.e2e.test_browser import assert_clean, wait_for_figures
+from tests.e2e.test_browser import assert_clean, settle, wait_for_figures
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,6 @@ FIRST_EDGE = """gd => { const tr = gd.data.find(t => t.customdata);
   return [box.left + xa.l2p(tr.x[0]), box.top + ya.l2p(tr.y[0])]; }"""
 POINTS = """gd => gd.data.filter(tr => tr.mode === 'markers' && tr.meta && tr.meta.run)
                      .reduce((n, tr) => n + tr.x.length, 0)"""
-
-
-def settle(page) -> None:
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
-    page.wait_for_timeout(400)
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
 
 
 def test_clicked_points_join_the_data_and_training_changes_every_nodes_map(view):

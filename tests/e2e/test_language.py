@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 
 from playground.i18n import t
-from tests.e2e.test_browser import assert_clean
+from tests.e2e.test_browser import assert_clean, settle
 
 pytestmark = pytest.mark.browser
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from playground.i18n import t
-from tests.e2e.test_browser import assert_clean
+from tests.e2e.test_browser import assert_clean, settle
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +15,6 @@ LOG_X = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
           && gd.data.some(tr => tr.marker && tr.marker.symbol === 'diamond'))
   .map(gd => gd.data.filter(tr => tr.marker && tr.marker.symbol === 'diamond')
                    .map(tr => tr.x[0]))"""
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=90_000)
 
 
 def test_the_range_test_marks_its_suggestion_and_use_sets_the_learning_rate(view):

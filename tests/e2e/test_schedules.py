@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from playground.i18n import t
-from tests.e2e.test_browser import assert_clean
+from tests.e2e.test_browser import assert_clean, settle
 
 pytestmark = pytest.mark.browser
 
@@ -14,11 +14,6 @@ SCHEDULE_Y = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .filter(gd => gd.layout && gd.layout.yaxis && gd.layout.yaxis.title
           && gd.layout.yaxis.title.text === 'η')
   .map(gd => gd.data[0].y)"""
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=90_000)
 
 
 def test_a_runs_schedule_is_drawn_and_the_fair_race_answers(view):
