@@ -84,6 +84,28 @@ class NetConfig:
             raise UserError("err_variants")
 
 
+class MaxPool2(nn.MaxPool2d):
+    """``nn.MaxPool2d(2)``; without autograd, the maximum of row pairs, then of column pairs.
+
+    The values are the same (NaN included); torch's CPU max-pooling kernel took 9× longer on
+    the LeNet's first maps, most of a loss-landscape slice's time (bench_landscape.py). With
+    autograd it is ``nn.MaxPool2d`` itself, so training's gradients are torch's own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and x.requires_grad:
+            return super().forward(x)
+        *lead, h, w = x.shape
+        x = x[..., : h // 2 * 2, : w // 2 * 2]  # floor mode: an odd last row or column dropped
+        pairs = x.reshape(*lead, h // 2, 2, w // 2 * 2)  # row pairs: (…, H/2, 2, W)
+        rows = torch.maximum(pairs[..., 0, :], pairs[..., 1, :])  # (…, H/2, W)
+        cols = rows.reshape(*lead, h // 2, w // 2, 2)  # column pairs
+        return torch.maximum(cols[..., 0], cols[..., 1])  # (…, H/2, W/2)
+
+
 class LeNet(nn.Module):
     """LeNet-style ConvNet for (B, 1, S, S) images with S divisible by 4 → logits (B, 10)."""
 
@@ -92,7 +114,7 @@ class LeNet(nn.Module):
         c1, c2 = config.channels1, config.channels2
         self.conv1 = nn.Conv2d(1, c1, KERNEL1, padding=KERNEL1 // 2)
         self.conv2 = nn.Conv2d(c1, c2, KERNEL2, padding=KERNEL2 // 2)
-        self.pool = nn.MaxPool2d(2)
+        self.pool = MaxPool2()
         self.fc1 = nn.Linear(c2 * (size // 4) ** 2, config.hidden)
         self.drop = nn.Dropout(dropout)
         self.fc2 = nn.Linear(config.hidden, CLASSES)

@@ -32,6 +32,7 @@ Everything here is torch and numpy; it works from a notebook on any model::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
@@ -312,46 +313,163 @@ def losses_at(
     def points(lo: int, hi: int) -> torch.Tensor:
         return (theta + c[lo:hi] @ d).to(dtype)  # (C, P)
 
-    return _batched(model, loss_fn, x, y, len(c), points, chunk)
+    with _eval_mode(model):
+        stem = _Stem.of(model, x, torch.cat([theta[None], d]).to(dtype))
+    return _batched(model, loss_fn, x, y, len(c), points, chunk, stem, c.to(dtype))
 
 
 def _flat_of(vector: Direction, model: nn.Module) -> torch.Tensor:
     return torch.cat([v.reshape(-1) for v in _split(vector, model)])
 
 
-def _batched(model, loss_fn, x, y, count: int, points, chunk: int) -> np.ndarray:
-    """Evaluate ``loss_fn(model_θ(x), y)`` for the flat vectors θ that ``points(lo, hi)`` gives."""
+class _Replay(nn.Module):
+    """Stands in for a network's stem: returns the output it was given, whatever its input."""
+
+    value: torch.Tensor
+
+    def forward(self, _x: torch.Tensor) -> torch.Tensor:
+        return self.value
+
+
+class _Stem:
+    """The layer that reads the data x, when it is one Linear or Conv layer called once.
+
+    Its output is linear in its weight and bias together: layer(x; θ + Σₖ cₖ·dₖ) =
+    layer(x; θ) + Σₖ cₖ·layer(x; dₖ). On a plane the K + 1 outputs are computed once, and each
+    point's output is their combination instead of a pass of the data through the layer (the
+    LeNet's first convolution was 40 % of its forward pass; bench_landscape.py).
+    """
+
+    LIMIT = 2**25  # numbers kept for the K + 1 outputs; above it, points are evaluated plainly
+
+    def __init__(self, name: str, outputs: torch.Tensor) -> None:
+        self.name, self.outputs = name, outputs  # outputs: (K + 1, *layer output)
+        self.replay = _Replay()
+        self.replay.value = torch.empty_like(outputs[0])
+
+    @classmethod
+    def of(cls, model: nn.Module, x: torch.Tensor, vectors: torch.Tensor) -> _Stem | None:
+        """The stem of a convolutional ``model`` on x, its outputs at each flat vector (K+1, P).
+
+        None for a model without convolutions (vmap batches an MLP's first layer with the rest)
+        or when the first Linear/Conv layer called does not read x itself, is called again, or
+        its K + 1 outputs would exceed :attr:`LIMIT` numbers.
+        """
+        modules = dict(model.named_modules())
+        if not any(isinstance(m, nn.modules.conv._ConvNd) for m in modules.values()):
+            return None
+        calls: list[tuple[str, bool, int]] = []  # (layer, reads x itself, output size)
+
+        def hook(name):
+            return lambda _m, args, out: calls.append((name, args[0] is x, out.numel()))
+
+        layers = (nn.Linear, nn.modules.conv._ConvNd)
+        handles = [
+            m.register_forward_hook(hook(n)) for n, m in modules.items() if isinstance(m, layers)
+        ]
+        try:
+            with torch.no_grad():
+                model(x)
+        finally:
+            for handle in handles:
+                handle.remove()
+        if not calls:
+            return None
+        name, reads_x, size = calls[0]
+        stem = modules[name]
+        own = sorted(n for n, _ in stem.named_parameters(recurse=False))
+        if not reads_x or [c[0] for c in calls].count(name) > 1 or own != ["bias", "weight"]:
+            return None
+        if size * len(vectors) > cls.LIMIT:
+            return None
+        offsets = _offsets(model)
+        outputs = []
+        with torch.no_grad():
+            for v in vectors:  # the layer's weight and bias cut out of each whole-model vector
+                params = {leaf: v[slice(*offsets[f"{name}.{leaf}"])] for leaf in own}
+                params = {k: t.reshape(getattr(stem, k).shape) for k, t in params.items()}
+                outputs.append(functional_call(stem, params, (x,)))
+        return cls(name, torch.stack(outputs))
+
+    def play(self, coords: torch.Tensor) -> None:
+        """Set the replayed output to the stem's at θ + Σₖ coords[k]·dₖ (coords (K,))."""
+        value = self.replay.value  # one buffer, reused: a fresh one per point was 2× slower
+        first, *rest = coords.tolist()
+        torch.add(self.outputs[0], self.outputs[1], alpha=first, out=value)
+        for k, c in enumerate(rest, start=2):
+            value.add_(self.outputs[k], alpha=c)
+
+    @contextmanager
+    def swapped(self, model: nn.Module):
+        """Inside, ``model``'s stem is the replay module; the original is always put back."""
+        parent_name, _, leaf = self.name.rpartition(".")
+        parent = model.get_submodule(parent_name)
+        original = getattr(parent, leaf)
+        setattr(parent, leaf, self.replay)
+        try:
+            yield
+        finally:
+            setattr(parent, leaf, original)
+
+
+def _offsets(model: nn.Module) -> dict[str, tuple[int, int]]:
+    """Each parameter's [start, stop) in the flat vector, in ``parameters()`` order."""
+    offsets, start = {}, 0
+    for name, p in model.named_parameters():
+        offsets[name] = (start, start + p.numel())
+        start += p.numel()
+    return offsets
+
+
+@contextmanager
+def _eval_mode(model: nn.Module):
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
+
+
+def _batched(
+    model, loss_fn, x, y, count: int, points, chunk: int, stem=None, coords=None
+) -> np.ndarray:
+    """Evaluate ``loss_fn(model_θ(x), y)`` for the flat vectors θ that ``points(lo, hi)`` gives.
+
+    With a ``stem`` (:class:`_Stem`), point i's stem output is its combination at
+    ``coords[i]`` and the rest of the model runs on it.
+    """
     named = list(model.named_parameters())
-    names = [n for n, _ in named]
-    shapes = [p.shape for _, p in named]
+    shapes = {n: p.shape for n, p in named}
     sizes = [p.numel() for _, p in named]
+    skip = f"{stem.name}." if stem is not None else None
     dtype = named[0][1].dtype
     buffers = dict(model.named_buffers())
 
     def loss_of(theta: torch.Tensor) -> torch.Tensor:  # theta: (P,)
-        pieces = torch.split(theta, sizes)
-        params = {n: v.reshape(s) for n, v, s in zip(names, pieces, shapes, strict=True)}
+        pieces = zip(shapes, torch.split(theta, sizes), strict=True)
+        params = {n: v.reshape(shapes[n]) for n, v in pieces if not (skip and n.startswith(skip))}
         return loss_fn(functional_call(model, (params, buffers), (x,)), y)
+
+    def one_by_one(block: torch.Tensor, lo: int) -> torch.Tensor:
+        losses = []
+        for i, theta in enumerate(block):
+            if stem is not None:
+                stem.play(coords[lo + i])
+            losses.append(loss_of(theta))
+        return torch.stack(losses)
 
     # vmap batches the grid points through an MLP's matmuls (2× a loop here); through a
     # ConvNet's convolutions and max-pooling with batched weights it was 2× slower than plain
     # calls (bench_landscape.py), so a model with convolutions is evaluated point by point.
     convolutional = any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules())
-    batched = (
-        vmap(loss_of)
-        if not convolutional
-        else lambda block: torch.stack([loss_of(theta) for theta in block])
-    )
-    was_training = model.training
-    model.eval()
+    vmapped = vmap(loss_of)
     result = np.empty(count)
-    try:
-        with torch.no_grad():
-            for lo in range(0, count, chunk):
-                block = torch.as_tensor(points(lo, min(lo + chunk, count))).to(dtype)  # (C, P)
-                result[lo : lo + len(block)] = batched(block).double().numpy()
-    finally:
-        model.train(was_training)
+    with _eval_mode(model), torch.no_grad(), stem.swapped(model) if stem else nullcontext():
+        for lo in range(0, count, chunk):
+            block = torch.as_tensor(points(lo, min(lo + chunk, count))).to(dtype)  # (C, P)
+            losses = one_by_one(block, lo) if convolutional else vmapped(block)
+            result[lo : lo + len(block)] = losses.double().numpy()
     return result
 
 

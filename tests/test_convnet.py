@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from playground import convnet, digits, training
-from playground.convnet import NetConfig
+from playground.convnet import MaxPool2, NetConfig
 from playground.digits import DigitsConfig
 from playground.i18n import UserError
 from playground.training import Variant
@@ -262,3 +262,24 @@ def test_a_convnet_run_stopped_early_has_its_kernels_at_every_epoch_it_trained()
     stop = _after_batches(6 * _batches(few, config))  # at the end of epoch 6
     records, _ = training.run(few, config, stop, trainer=convnet.train)
     assert [r.epoch for r in records if r.kernels is not None] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("shape", [(3, 2, 16, 16), (2, 1, 7, 9)])
+def test_maxpool2_without_autograd_equals_torchs_max_pool(shape):
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
+    x[0, 0, 0, 0] = float("nan")  # a diverged network's NaN survives pooling, as in torch
+    with torch.no_grad():
+        got = MaxPool2()(x)
+    want = nn.functional.max_pool2d(x, 2)
+    assert got.shape == want.shape
+    assert torch.equal(got.isnan(), want.isnan())
+    assert torch.equal(got.nan_to_num(), want.nan_to_num())
+
+
+def test_maxpool2_with_autograd_gives_torchs_gradient():
+    x = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    (MaxPool2()(x) ** 2).sum().backward()
+    mine = x.grad.clone()
+    x.grad = None
+    (nn.functional.max_pool2d(x, 2) ** 2).sum().backward()
+    assert torch.equal(mine, x.grad)

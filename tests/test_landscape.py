@@ -120,6 +120,75 @@ def test_surface_equals_the_loss_evaluated_at_each_grid_point():
         )
 
 
+def plain_lenet_loss(model: LeNet, theta: torch.Tensor, x, y) -> float:
+    """The LeNet's cross-entropy at ``theta`` with torch's own layers (max_pool2d, ReLU first)."""
+    m = copy.deepcopy(model)
+    vector_to_parameters(theta.to(torch.float32), m.parameters())
+    with torch.no_grad():
+        h = nn.functional.max_pool2d(torch.relu(m.conv1(x)), 2)
+        h = nn.functional.max_pool2d(torch.relu(m.conv2(h)), 2).flatten(1)
+        return float(nn.functional.cross_entropy(m.fc2(torch.relu(m.fc1(h))), y))
+
+
+def test_surface_of_a_convnet_equals_torchs_layers_at_each_grid_point():
+    # the first convolution's output is combined from the plane's outputs, not recomputed
+    torch.manual_seed(0)
+    model = LeNet(16, NetConfig(channels1=3, channels2=4, hidden=8))
+    g = torch.Generator().manual_seed(3)
+    x, y = torch.randn(20, 1, 16, 16, generator=g), torch.randint(0, 10, (20,), generator=g)
+    d1 = ll.random_direction(model, torch.Generator().manual_seed(1))
+    d2 = ll.random_direction(model, torch.Generator().manual_seed(2))
+    alphas, betas = np.linspace(-1, 1, 5), np.linspace(-2, 1, 4)
+    first = model.conv1
+    z = ll.surface(model, nn.functional.cross_entropy, x, y, d1, d2, alphas, betas)
+    assert model.conv1 is first and model.training  # the model is as it was
+    theta = parameters_to_vector(model.parameters()).detach().double()
+    f1, f2 = (torch.cat([t.reshape(-1) for t in d]).double() for d in (d1, d2))
+    for i, j in [(0, 0), (1, 3), (3, 4), (2, 1)]:
+        want = plain_lenet_loss(model, theta + alphas[j] * f1 + betas[i] * f2, x, y)
+        assert z[i, j] == pytest.approx(want, rel=1e-5)
+
+
+class Shared(nn.Module):
+    """A convolution applied twice (weights shared): its output is not linear in the weights."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = nn.Conv2d(1, 1, 3, padding=1)
+        self.out = nn.Linear(16, 1)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.conv(torch.tanh(self.conv(x)))).flatten(1))
+
+
+def test_surface_of_a_layer_used_twice_is_still_the_loss_at_each_point():
+    model = Shared()
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(8, 1, 4, 4, generator=g), torch.randn(8, 1, generator=g)
+    d1 = ll.random_direction(model, torch.Generator().manual_seed(1))
+    d2 = ll.random_direction(model, torch.Generator().manual_seed(2))
+    z = ll.surface(model, nn.functional.mse_loss, x, y, d1, d2, [0.0, 1.5], [-1.0, 2.0])
+    theta = parameters_to_vector(model.parameters()).detach().double()
+    f1, f2 = (torch.cat([t.reshape(-1) for t in d]).double() for d in (d1, d2))
+    want = direct_loss(model, nn.functional.mse_loss, x, y, theta + 1.5 * f1 + 2.0 * f2)
+    assert z[1, 1] == pytest.approx(want, rel=1e-5)
+
+
+def test_a_failing_loss_leaves_the_model_whole():
+    torch.manual_seed(0)
+    model = LeNet(16, NetConfig(channels1=3, channels2=4, hidden=8))
+    first = model.conv1
+    d = ll.random_direction(model, torch.Generator().manual_seed(1))
+
+    def broken(_out, _y):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        ll.surface(model, broken, torch.zeros(2, 1, 16, 16), torch.zeros(2), d, d, [0.0], [0.0])
+    assert model.conv1 is first and model.training
+
+
 def test_surface_accepts_flat_directions_and_a_center():
     model, (x, y) = tiny_mlp(), tiny_data()
     p = sum(q.numel() for q in model.parameters())
