@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 from workers import offload
 
-from playground import budget, data, figures, jobs, runs, surfaces
+from playground import budget, data, figures, jobs, runs, schedules, surfaces
 from playground.optimizers import RunSpec
 
 
@@ -44,6 +44,12 @@ def minima(x: np.ndarray, y: np.ndarray) -> dict[str, tuple[float, float, float]
     w2, b2 = surfaces.least_squares(x, y)
     mse_min = float(surfaces.mse_at(x, y, w2, b2))
     return {"mse": (w2, b2, mse_min), "mae": surfaces.least_absolute(x, y)}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def lr_sequence(schedule: schedules.Schedule, lr: float, steps: int) -> list[float]:
+    """The η of each step of a schedule (tens of milliseconds for thousands of steps)."""
+    return schedules.lr_sequence(schedule, lr, steps)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

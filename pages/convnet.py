@@ -5,6 +5,7 @@ Training runs in the overfitting lab's worker processes with the lab's queue pro
 fragment redraws the progress every 0.5 s while the page stays usable.
 """
 
+import bound
 import charts
 import compute
 import convnet_controls as net_controls
@@ -58,7 +59,8 @@ def curves(job: workers.TrainingJob, config: NetConfig) -> None:
             train=f"{1 - last.train_acc[0]:.1%}",
             val=f"{1 - last.val_acc[0]:.1%}",
             loss=f"{last.val_loss[0]:.3g}",
-        ),
+        )
+        + panel.eta_now(last, config.schedule, lang),
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary, "error")
     _, train_loss, val_loss, _, _ = training.curves(records, job.summary, "loss")
@@ -83,7 +85,7 @@ def kernels(job: workers.TrainingJob, config: NetConfig, v: int, key: str) -> No
 
 def pick_variant(config: NetConfig) -> int:
     names = names_of(config)
-    return frame.choice(
+    return bound.choice(
         st.segmented_control,
         t("digits_variant", lang),
         list(range(len(names))),

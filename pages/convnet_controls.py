@@ -2,7 +2,7 @@
 training, and the variants to train side by side. Every widget is keyed and bound to the URL.
 """
 
-import frame
+import bound
 import schedule_controls
 import streamlit as st
 import widgets
@@ -29,7 +29,7 @@ def controls(lang: str) -> tuple[DigitsConfig, NetConfig]:
 def data_controls(lang: str) -> DigitsConfig:
     """The images: their size, how many train, and the split."""
     st.header(t("lab_data", lang))
-    scale = frame.choice(
+    scale = bound.choice(
         st.radio,
         t("digits_scale", lang),
         digits.SCALES,
@@ -62,15 +62,15 @@ def model_controls(lang: str) -> dict[str, object]:
     """The LeNet's sizes and its training: NetConfig's settings but the variants."""
     st.header(t("lab_model", lang))
     c1, c2, c3 = st.columns(3)
-    ch1 = frame.count(c1, t("digits_c1", lang), 1, convnet.MAX_CHANNELS1, 6, "net_c1", lang)
-    ch2 = frame.count(c2, t("digits_c2", lang), 1, convnet.MAX_CHANNELS2, 16, "net_c2", lang)
-    hidden = frame.count(
+    ch1 = bound.count(c1, t("digits_c1", lang), 1, convnet.MAX_CHANNELS1, 6, "net_c1", lang)
+    ch2 = bound.count(c2, t("digits_c2", lang), 1, convnet.MAX_CHANNELS2, 16, "net_c2", lang)
+    hidden = bound.count(
         c3, t("digits_hidden", lang), 4, convnet.MAX_HIDDEN, 64, "net_hidden", lang, 8
     )
-    opt = frame.lab_optimizer("net_opt", lang)
+    opt = bound.lab_optimizer("net_opt", lang)
     c1, c2 = st.columns(2)
     lr = c1.number_input(
-        t("lr", lang), 1e-5, 10.0, format="%g", key="net_lr", **frame.initial("net_lr", 2e-3), **Q
+        t("lr", lang), 1e-5, 10.0, format="%g", key="net_lr", **bound.initial("net_lr", 2e-3), **Q
     )  # (its value may come from the range test's "Use η")
     epochs = c2.number_input(
         t("lab_epochs", lang),
@@ -90,7 +90,7 @@ def model_controls(lang: str) -> dict[str, object]:
         "lr": float(lr),
         "epochs": int(epochs),
         "batch_size": int(batch),
-        "schedule": schedule_controls.picker("net", lang, per_epoch=True),
+        "schedule": schedule_controls.picker("net", lang, float(lr), int(epochs), per_epoch=True),
     }
 
 

@@ -3,6 +3,7 @@
 Thin by design: keyed widgets → series and β values → library (playground.ewa) → figures.
 """
 
+import bound
 import charts
 import compute
 import frame
@@ -24,7 +25,7 @@ BETAS = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
 def series_controls() -> np.ndarray | None:
     with st.sidebar:
         st.header(t("ewa_series", lang))
-        source = frame.choice(
+        source = bound.choice(
             st.radio,
             t("ewa_source", lang),
             data.SERIES,
@@ -47,7 +48,7 @@ def series_controls() -> np.ndarray | None:
                 return None
             return values
         if source == "race":
-            surface = frame.choice(
+            surface = bound.choice(
                 st.selectbox,
                 t("race_surface", lang),
                 [n for n in landscapes.NAMES if n != "custom"],
@@ -55,7 +56,7 @@ def series_controls() -> np.ndarray | None:
                 "rosenbrock",
                 format_func=lambda k: t(f"surface_{k}", lang),
             )
-            opt = frame.choice(
+            opt = bound.choice(
                 st.selectbox,
                 t("race_optimizer", lang, i=""),
                 list(OPTIMIZERS),
@@ -65,7 +66,7 @@ def series_controls() -> np.ndarray | None:
             )
             lr = st.number_input(t("lr", lang), 1e-6, 100.0, 0.05, format="%g", key="ewa_lr", **Q)
             steps = st.number_input(t("steps", lang), 10, 5000, 500, 50, key="ewa_steps", **Q)
-            what = frame.choice(
+            what = bound.choice(
                 st.radio,
                 t("ewa_what", lang),
                 ("loss", "grad_x", "grad_y"),
@@ -131,7 +132,7 @@ with widgets.guarded(lang):
         help=t("ewa_betas_help", lang),
         **Q,
     )
-    start = frame.choice(
+    start = bound.choice(
         c2.radio,
         t("ewa_v0", lang),
         ("zero", "first"),
@@ -210,7 +211,7 @@ with widgets.guarded(lang):
     st.subheader(t("ewa_inside", lang))
     st.markdown(t("ewa_inside_intro", lang))
     c = st.columns([3, 2, 2, 2, 2])  # (a surface's name is longer than a number)
-    surface = frame.choice(
+    surface = bound.choice(
         c[0].selectbox,
         t("race_surface", lang),
         [n for n in landscapes.NAMES if n != "custom"],

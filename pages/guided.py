@@ -28,7 +28,7 @@ def lesson_box(where, lang: str) -> None:
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
         st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
-        st.markdown(t(BY_PATH[lesson.page].then, lang))
+        st.markdown(t(lesson.then or BY_PATH[lesson.page].then, lang))
         with st.expander(t("lesson_why_label", lang)):
             st.markdown(t(f"lesson_{name}_why", lang))
 

@@ -1,8 +1,8 @@
 """Inside the network's controls: the drawn points (kept in the session and the link), the
 features, the layers (added and removed with buttons), and the training settings."""
 
+import bound
 import charts
-import frame
 import numpy as np
 import streamlit as st
 import widgets
@@ -88,7 +88,7 @@ def on_regression() -> None:
 def data_tools(lang: str, regression: bool) -> None:
     """Above the data map: what a click does; then a preset and Clear."""
     modes = ("class0", "erase") if regression else MODES
-    frame.choice(
+    bound.choice(
         st.segmented_control,
         t("in_mode", lang),
         modes,
@@ -190,7 +190,7 @@ def layer_buttons(hidden: list[int], lang: str, disabled: bool) -> None:
                 on_click=_set_hidden,
                 args=([*hidden[:k], n - 1, *hidden[k + 1 :]],),
             )
-            frame.choice(
+            bound.choice(
                 st.selectbox,
                 t("in_activation", lang),
                 list(inside.ACTIVATIONS),
@@ -227,7 +227,7 @@ def spec(lang: str) -> tuple[NetSpec, int]:
             st.warning(t("in_no_features", lang))
             features = ("x1",)
         st.header(t("lab_model", lang))
-        init = frame.choice(
+        init = bound.choice(
             st.selectbox,
             t("in_init", lang),
             list(inside.INITS),
@@ -237,7 +237,7 @@ def spec(lang: str) -> tuple[NetSpec, int]:
             help=t("in_init_help", lang),
         )
         c1, c2 = st.columns(2)
-        penalty = frame.choice(
+        penalty = bound.choice(
             c1.selectbox,
             t("in_penalty", lang),
             inside.PENALTIES,
@@ -247,7 +247,7 @@ def spec(lang: str) -> tuple[NetSpec, int]:
         )
         lam = c2.number_input("λ", 0.0, 10.0, 1e-3, format="%g", key="in_lam", **Q)
         dropout = st.number_input(t("lab_p", lang), 0.0, 0.9, 0.0, 0.05, key="in_dropout", **Q)
-        opt = frame.choice(
+        opt = bound.choice(
             st.selectbox,
             t("lab_optimizer", lang),
             LAB_OPTIMIZERS,

@@ -1,7 +1,7 @@
 """The landscape view's controls: the data and the model (sidebar), the runs (a row each), and
 the slice to draw them on. Every widget is keyed and bound to the URL."""
 
-import frame
+import bound
 import streamlit as st
 import widgets
 
@@ -29,7 +29,7 @@ def controls(lang: str) -> tuple[object, LandscapeConfig]:
 def data_controls(lang: str):
     """The lab's tasks (the same data and seeds) or the ConvNet's digits."""
     st.header(t("lab_data", lang))
-    task = frame.choice(
+    task = bound.choice(
         st.selectbox,
         t("ll_task", lang),
         SOURCES,
@@ -47,7 +47,7 @@ def data_controls(lang: str):
             scale=1, fraction=landscape_runs.DEFAULT_DIGITS.fraction, seed=int(seed)
         )
     base = landscape_runs.DEFAULT_TASK
-    n = frame.count(st, t("lab_n", lang), 12, 1000, base.n, "ll_n", lang)
+    n = bound.count(st, t("lab_n", lang), 12, 1000, base.n, "ll_n", lang)
     noise = st.number_input(
         t("lab_noise", lang),
         0.0,
@@ -86,15 +86,15 @@ def model_controls(lang: str, lenet: bool) -> dict[str, object]:
     else:
         c1, c2 = st.columns(2)
         model["depth"] = int(
-            frame.count(c1, t("lab_depth", lang), 1, landscape_runs.MAX_DEPTH, 2, "ll_depth", lang)
+            bound.count(c1, t("lab_depth", lang), 1, landscape_runs.MAX_DEPTH, 2, "ll_depth", lang)
         )
         model["width"] = int(
-            frame.count(c2, t("lab_width", lang), 2, landscape_runs.MAX_WIDTH, 64, "ll_width", lang)
+            bound.count(c2, t("lab_width", lang), 2, landscape_runs.MAX_WIDTH, 64, "ll_width", lang)
         )
-        model["activation"] = frame.choice(
+        model["activation"] = bound.choice(
             st.selectbox, t("lab_activation", lang), list(ACTIVATIONS), "ll_act", "tanh"
         )
-    model["loss"] = frame.choice(
+    model["loss"] = bound.choice(
         st.radio,
         t("ll_loss", lang),
         landscape_runs.LOSSES,
@@ -153,7 +153,7 @@ def run_controls(lang: str) -> tuple[Run, ...]:
 def _run_row(i: int, default: Run, on: bool, widths, lang: str) -> list[Run]:
     c = st.columns(widths, vertical_alignment="center")
     use = c[0].toggle(str(i + 1), on, key=f"ll_r{i}_on", **Q)
-    opt = frame.choice(
+    opt = bound.choice(
         c[1].selectbox,
         t("lab_optimizer", lang),
         LAB_OPTIMIZERS,
@@ -204,7 +204,7 @@ def run_names(config: LandscapeConfig, lang: str) -> list[str]:
 def plane_controls(names: list[str], lang: str) -> PlaneConfig:
     """Which slice to draw the trained runs on (no training needed to change it)."""
     c1, c2, c3, c4 = st.columns([3.2, 1.5, 1.5, 1.1])
-    kind = frame.choice(
+    kind = bound.choice(
         c1.segmented_control,
         t("ll_plane", lang),
         landscape_runs.PLANES,
@@ -214,10 +214,10 @@ def plane_controls(names: list[str], lang: str) -> PlaneConfig:
         help=t("ll_plane_help", lang),
     )
     runs = list(range(len(names)))
-    center = frame.choice(
+    center = bound.choice(
         c2.selectbox, t("ll_center", lang), runs, "ll_center", 0, format_func=lambda r: names[r]
     )
-    other = frame.choice(
+    other = bound.choice(
         c3.selectbox,
         t("ll_other", lang),
         runs,

@@ -4,6 +4,7 @@ Thin by design: keyed widgets → frozen configs (DataConfig, Grid, DescentConfi
 cached library calls (compute.*) → pure figure builders.
 """
 
+import bound
 import charts
 import compute
 import frame
@@ -115,7 +116,7 @@ with widgets.guarded(lang):
             step=0.5,
             key=name,
             disabled=auto,
-            **frame.initial(name, value),
+            **bound.initial(name, value),
             **Q,
         )
     grid = (

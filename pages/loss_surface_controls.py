@@ -2,8 +2,8 @@
 the gradient descent's row (loss, learning rate, steps, start, batch). Keyed, bound to the URL.
 """
 
+import bound
 import compute
-import frame
 import guided
 import numpy as np
 import schedule_controls
@@ -23,7 +23,7 @@ def data_controls(lang: str) -> tuple[data.Dataset | None, data.DataConfig | Non
     """Sidebar: choose and build the data set; also its config (None for a CSV)."""
     with st.sidebar:
         st.header(t("ls_data", lang))
-        source = frame.choice(
+        source = bound.choice(
             st.radio,
             t("ls_source", lang),
             data.SOURCES,
@@ -108,7 +108,7 @@ def suit_learning_rate(x, lr_bound: float, config, lang: str) -> None:
 def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
     """The descent's loss, learning rate, steps, start and batch, in one row."""
     c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
-    loss = frame.choice(
+    loss = bound.choice(
         c[0].radio,
         t("ls_loss", lang),
         ("mse", "mae"),
@@ -142,7 +142,7 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
     )
     w0 = c[3].number_input(t("ls_w0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="w0", **Q)
     b0 = c[4].number_input(t("ls_b0", lang), -WINDOW, WINDOW, 0.0, 0.5, key="b0", **Q)
-    batch = frame.choice(
+    batch = bound.choice(
         c[5].radio,
         t("ls_batch", lang),
         ("full", "mini", "sgd"),
@@ -173,7 +173,7 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
         **Q,
     )
     size = {"full": 0, "mini": int(k), "sgd": 1}[batch]
-    schedule = schedule_controls.picker("gd", lang)
+    schedule = schedule_controls.picker("gd", lang, float(lr), int(steps))
     return runs.DescentConfig(
         loss, float(lr), int(steps), float(w0), float(b0), size, int(seed), schedule
     )

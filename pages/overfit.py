@@ -59,7 +59,8 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
             epochs=config.epochs,
             train=f"{last.train_loss[0]:.4g}",
             val=f"{last.val_loss[0]:.4g}",
-        ),
+        )
+        + panel.eta_now(last, config.schedule, lang),
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary)
     left, right = st.columns(2)

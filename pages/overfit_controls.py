@@ -5,8 +5,8 @@ Every widget is keyed and bound to the URL; ``controls`` returns what they say a
 source and a ``TrainConfig``.
 """
 
+import bound
 import compute
-import frame
 import schedule_controls
 import streamlit as st
 import widgets
@@ -49,7 +49,7 @@ def data_controls(lang: str) -> tuple[object, int]:
     """The task and its split (a TaskConfig), an uploaded table's, or None while none is; and
     the seed (of the split, and of the training)."""
     st.header(t("lab_data", lang))
-    task = frame.choice(
+    task = bound.choice(
         st.selectbox,
         t("lab_task", lang),
         (*data.TASKS, "csv"),
@@ -107,9 +107,9 @@ def model_controls(lang: str) -> dict[str, object]:
     """The network and its training: TrainConfig's settings but the variants."""
     st.header(t("lab_model", lang))
     c1, c2 = st.columns(2)
-    depth = frame.count(c1, t("lab_depth", lang), 1, training.MAX_DEPTH, 2, "depth", lang)
-    width = frame.count(c2, t("lab_width", lang), 1, training.MAX_WIDTH, 64, "width", lang, 8)
-    act = frame.choice(
+    depth = bound.count(c1, t("lab_depth", lang), 1, training.MAX_DEPTH, 2, "depth", lang)
+    width = bound.count(c2, t("lab_width", lang), 1, training.MAX_WIDTH, 64, "width", lang, 8)
+    act = bound.choice(
         st.radio,
         t("lab_activation", lang),
         list(training.ACTIVATIONS),
@@ -117,10 +117,10 @@ def model_controls(lang: str) -> dict[str, object]:
         "relu",
         horizontal=True,
     )
-    opt = frame.lab_optimizer("opt", lang)
+    opt = bound.lab_optimizer("opt", lang)
     c1, c2 = st.columns(2)
     lr = c1.number_input(
-        t("lr", lang), 1e-5, 10.0, format="%g", key="lab_lr", **frame.initial("lab_lr", 1e-2), **Q
+        t("lr", lang), 1e-5, 10.0, format="%g", key="lab_lr", **bound.initial("lab_lr", 1e-2), **Q
     )  # (its value may come from the range test's "Use η")
     epochs = c2.number_input(
         t("lab_epochs", lang),
@@ -150,7 +150,7 @@ def model_controls(lang: str) -> dict[str, object]:
         "lr": float(lr),
         "epochs": int(epochs),
         "batch_size": int(batch),
-        "schedule": schedule_controls.picker("lab", lang, per_epoch=True),
+        "schedule": schedule_controls.picker("lab", lang, float(lr), int(epochs), per_epoch=True),
     }
 
 

@@ -4,6 +4,7 @@ Thin by design: keyed widgets → RunSpec / RaceConfig / SurfaceOptions → cach
 calls (compute.*) → pure figure builders.
 """
 
+import bound
 import charts
 import compute
 import frame
@@ -32,7 +33,7 @@ if "surface" not in st.session_state or "r0" not in st.session_state:
 
 with st.sidebar:
     st.header(t("race_surface", lang))
-    surface = frame.choice(
+    surface = bound.choice(
         st.selectbox,
         t("race_surface", lang),
         landscapes.NAMES,
@@ -50,7 +51,7 @@ with st.sidebar:
             step=1.0,
             key="kappa",
             help=t("race_kappa_help", lang),
-            **frame.initial("kappa", 20.0),
+            **bound.initial("kappa", 20.0),
             **Q,
         )
     if surface == "custom":
@@ -58,7 +59,7 @@ with st.sidebar:
             t("race_formula", lang),  # (no max_chars: its counter covered the formula's end;
             key="formula",  # expr refuses a formula over expr.MAX_LENGTH with a message)
             help=t("race_formula_help", lang),
-            **frame.initial("formula", landscapes.SurfaceOptions.formula),
+            **bound.initial("formula", landscapes.SurfaceOptions.formula),
             **Q,
         )
         st.number_input(
@@ -67,7 +68,7 @@ with st.sidebar:
             1000.0,
             step=0.5,
             key="half",
-            **frame.initial("half", 3.0),
+            **bound.initial("half", 3.0),
             **Q,
         )
     if surface in landscapes.REGRESSION:
@@ -81,7 +82,7 @@ with st.sidebar:
         step=0.1,
         format="%g",
         key="start_x",
-        **frame.initial("start_x", 1.0),
+        **bound.initial("start_x", 1.0),
         **Q,
     )
     start_y = c2.number_input(
@@ -91,7 +92,7 @@ with st.sidebar:
         step=0.1,
         format="%g",
         key="start_y",
-        **frame.initial("start_y", 0.001),
+        **bound.initial("start_y", 0.001),
         **Q,
     )
     steps = st.number_input(
@@ -101,7 +102,7 @@ with st.sidebar:
         step=50,
         key="steps",
         help=widgets.costly(t("steps_help", lang, high=runs.MAX_RACE_STEPS), lang),
-        **frame.initial("steps", 100),
+        **bound.initial("steps", 100),
         **Q,
     )
     noise = st.number_input(
@@ -112,7 +113,7 @@ with st.sidebar:
         format="%g",
         key="noise",
         help=t("race_noise_help", lang),
-        **frame.initial("noise", 0.0),
+        **bound.initial("noise", 0.0),
         **Q,
     )
     clip = st.number_input(
@@ -123,7 +124,7 @@ with st.sidebar:
         format="%g",
         key="clip",
         help=t("race_clip_help", lang),
-        **frame.initial("clip", 0.0),
+        **bound.initial("clip", 0.0),
         **Q,
     )
     seed = st.number_input(
@@ -132,10 +133,10 @@ with st.sidebar:
         2**31 - 1,
         key="race_seed",
         help=t("seed_help", lang),
-        **frame.initial("race_seed", 0),
+        **bound.initial("race_seed", 0),
         **Q,
     )
-    tol = frame.choice(
+    tol = bound.choice(
         st.select_slider,
         t("race_tol", lang),
         [1e-2, 1e-3, 1e-4, 1e-6, 1e-8],
@@ -159,7 +160,7 @@ with widgets.guarded(lang):
         MAX_RUNS,
         key="n_runs",
         help=t("race_n_runs_help", lang, high=MAX_RUNS),
-        **frame.initial("n_runs", 5),
+        **bound.initial("n_runs", 5),
         **Q,
     )
     contestants = [controls.run_controls(i, lang, int(steps)) for i in range(int(n_runs))]

@@ -8,12 +8,13 @@ whatever the link and the session leave unset.
 import contextlib
 import html
 
+import bound
 import charts
 import compute
 import frame
 import streamlit as st
 
-from playground import landscapes, schedules
+from playground import landscapes
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec, display_name
@@ -113,7 +114,7 @@ def setting_widget(container, setting, key: str, default: float | bool, lang: st
     """One setting of a run, starting from ``default`` (the run's default: run_defaults)."""
     label = setting.name
     if setting.kind == "bool":
-        return container.checkbox(label, key=key, **frame.initial(key, default), **Q)
+        return container.checkbox(label, key=key, **bound.initial(key, default), **Q)
     step = 1 if setting.kind == "int" else None
     fmt = "%d" if setting.kind == "int" else "%g"
     low, high = (
@@ -136,7 +137,7 @@ def setting_widget(container, setting, key: str, default: float | bool, lang: st
             high=f"{setting.high:g}",
             default=f"{setting.default:g}",
         ),
-        **frame.initial(key, default),
+        **bound.initial(key, default),
         **Q,
     )
 
@@ -145,7 +146,7 @@ def run_controls(i: int, lang: str, steps: int = 100) -> RunSpec:
     """One contestant: optimizer, learning rate, more settings, and its update rule beside them."""
     with st.container(border=True):
         left, mid, right = st.columns([1.1, 1, 2.4])
-        name = frame.choice(
+        name = bound.choice(
             left.selectbox,
             t("race_optimizer", lang, i=i + 1),
             OPTIMIZERS,
@@ -183,7 +184,7 @@ RACE_SCHEDULES = [k for k, s in SCHEDULES.items() if not s.per_epoch_only]
 def schedule_controls(i: int, mid, right, steps: int, lr: float, lang: str) -> Schedule | None:
     """A run's learning-rate schedule (torch.optim.lr_scheduler), its settings, its rule and a
     small plot of η against the step."""
-    key = frame.choice(
+    key = bound.choice(
         mid.selectbox,
         t("sched_label", lang),
         RACE_SCHEDULES,
@@ -201,7 +202,7 @@ def schedule_controls(i: int, mid, right, steps: int, lr: float, lang: str) -> S
             values[s.name] = setting_widget(st, s, f"r{i}_sched_{s.name}", s.default, lang)
     schedule = Schedule(key, tuple(values.items()))
     right.latex(spec.latex)
-    rates = schedules.lr_sequence(schedule, lr, steps)
+    rates = compute.lr_sequence(schedule, lr, steps)
     fig = rf.schedule_figure(rates, lang)
     with right:
         charts.chart(fig, f"race_sched_{i}", shared=False, share=0.5)

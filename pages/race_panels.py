@@ -3,9 +3,9 @@ gradient norm and Hessian eigenvalues, and the basin map (which reruns on its ow
 
 from dataclasses import dataclass
 
+import bound
 import charts
 import compute
-import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +15,8 @@ from playground import fair, runs
 from playground.figures import race as rf
 from playground.i18n import t
 from playground.optimizers import display_name
+
+Q = {"bind": "query-params"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +38,7 @@ class Race:
 
 def show(r: Race, lang: str) -> None:
     """The panel the student picked (only that one is built and sent)."""
-    panel = frame.choice(
+    panel = bound.choice(
         st.segmented_control,
         t("race_panel", lang),
         ("loss", "3d", "saddle"),
@@ -157,15 +159,15 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
 def fair_race(r: Race, contestants: list, lang: str) -> None:
     """Every contestant over a sweep of learning rates from many starts: which is best depends
     on how fairly it is asked."""
-    st.subheader(t("fair_title", lang))
+    st.subheader(t("fair_title", lang), anchor="fair-race")
     st.markdown(t("fair_intro", lang))
     if not r.land.minima:
         st.info(t("err_fair_no_minimum", lang))
         return
     usable = [i for i, run in enumerate(contestants) if run.spec.elementwise]
     c1, c2, c3, c4 = st.columns(4)
-    rates = c1.number_input(t("fair_rates", lang), 2, fair.MAX_RATES, 20, key="fair_rates")
-    starts = c2.number_input(t("fair_starts", lang), 1, fair.MAX_STARTS, 100, key="fair_starts")
+    rates = bound.count(c1, t("fair_rates", lang), 2, fair.MAX_RATES, 20, "fair_rates", lang)
+    starts = bound.count(c2, t("fair_starts", lang), 1, fair.MAX_STARTS, 100, "fair_starts", lang)
     steps = c3.number_input(
         t("steps", lang),
         1,
@@ -174,21 +176,29 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         50,
         key="fair_steps",
         help=widgets.costly(t("steps_help", lang, high=fair.MAX_STEPS), lang),
+        **Q,
     )
-    tol = c4.number_input(t("fair_tol", lang), 1e-8, 10.0, 1e-3, format="%g", key="fair_tol")
-    if not st.toggle(t("fair_run", lang), key="fair_on", help=t("fair_run_help", lang)):
+    tol = c4.number_input(t("fair_tol", lang), 1e-8, 10.0, 1e-3, format="%g", key="fair_tol", **Q)
+    if not st.toggle(t("fair_run", lang), key="fair_on", help=t("fair_run_help", lang), **Q):
         return
     config = fair.FairConfig(int(rates), 1e-5, 10.0, int(starts), int(steps), float(tol))
     chosen = tuple(contestants[i] for i in usable)
     names = tuple(_swept_name(i, contestants[i], lang) for i in usable)
     with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
         result = compute.fair_race(r.surface, r.options, r.data_x, r.data_y, chosen, config, names)
-        charts.chart(
-            rf.fair_figure(result.rates, result.success, names, lang), "fair_fig", shared=False
+        figure = rf.fair_figure(
+            result.rates,
+            result.success,
+            names,
+            lang,
+            result.suggested,
+            result.success_suggested,
         )
+        charts.chart(figure, "fair_fig", shared=False)
         table = result.table()
         shown = widgets.display_table(table)
-        shown["success"] = [f"{v:.0%}" for v in table["success"]]
+        for column in ("success", "success at range test lr"):
+            shown[column] = [f"{v:.0%}" for v in table[column]]
         shown.columns = [t(f"fair_col_{c.replace(' ', '_')}", lang) for c in table.columns]
         widgets.table(shown)
         st.caption(t("fair_note", lang, starts=config.starts, tol=f"{config.tol:g}"))

@@ -1,22 +1,29 @@
 """A learning-rate schedule picker the views share: a schedule from torch.optim.lr_scheduler,
 its settings (number inputs bound to the link) and its rule, keyed by a prefix."""
 
-import frame
+import bound
+import charts
+import compute
 import streamlit as st
+import widgets
 
+from playground.figures import race as rf
 from playground.i18n import t
 from playground.schedules import SCHEDULES, Schedule
 
 Q = {"bind": "query-params"}
 
 
-def picker(prefix: str, lang: str, where=None, per_epoch: bool = False) -> Schedule | None:
+def picker(
+    prefix: str, lang: str, lr: float, steps: int, where=None, per_epoch: bool = False
+) -> Schedule | None:
     """The schedule chosen under widget keys ``{prefix}_sched`` and ``{prefix}_sched_<setting>``
-    (None for a constant rate); ``per_epoch``: the training steps it once an epoch and may watch
-    the validation loss (ReduceLROnPlateau)."""
+    (None for a constant rate), its rule, and a small plot of η over the ``steps`` steps (or
+    epochs) from ``lr``; ``per_epoch``: the training steps it once an epoch and may watch the
+    validation loss (ReduceLROnPlateau, whose rates depend on the run: no plot)."""
     where = where or st
     names = [k for k, s in SCHEDULES.items() if per_epoch or not s.per_epoch_only]
-    key = frame.choice(
+    key = bound.choice(
         where.selectbox,
         t("sched_label", lang),
         names,
@@ -35,7 +42,7 @@ def picker(prefix: str, lang: str, where=None, per_epoch: bool = False) -> Sched
             if s.kind == "int":
                 low, high, default = int(s.low), int(s.high), int(s.default)
                 value = st.number_input(
-                    s.name, low, high, step=1, key=k, **frame.initial(k, default), **Q
+                    s.name, low, high, step=1, key=k, **bound.initial(k, default), **Q
                 )
             else:
                 value = st.number_input(
@@ -44,9 +51,16 @@ def picker(prefix: str, lang: str, where=None, per_epoch: bool = False) -> Sched
                     float(s.high),
                     format="%g",
                     key=k,
-                    **frame.initial(k, float(s.default)),
+                    **bound.initial(k, float(s.default)),
                     **Q,
                 )
             values[s.name] = value
         st.latex(spec.latex)
-    return Schedule(key, tuple(values.items()))
+        schedule = Schedule(key, tuple(values.items()))
+        if not spec.per_epoch_only:
+            with widgets.guarded(lang):  # (settings torch refuses: said, and no plot)
+                rates = compute.lr_sequence(schedule, lr, steps)
+                unit = "axis_epoch" if per_epoch else "slider_step"
+                figure = rf.schedule_figure(rates, lang, unit)
+                charts.chart(figure, f"{prefix}_sched_fig", shared=False, share=0.5)
+    return schedule

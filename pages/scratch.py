@@ -8,6 +8,7 @@ background and join it when done.
 import inspect
 
 import background
+import bound
 import charts
 import compute
 import frame
@@ -33,7 +34,7 @@ st.markdown(t("fs_intro", lang))
 
 with widgets.guarded(lang):
     c = st.columns([1.15, 1.2, 1, 1.25, 1.05])  # room for η such as 0.00000137
-    problem = frame.choice(
+    problem = bound.choice(
         c[0].radio,
         t("fs_problem", lang),
         list(scratch.PROBLEMS),
@@ -63,7 +64,7 @@ with widgets.guarded(lang):
         help=t("steps_help", lang, high=scratch.MAX_STEPS),
         **Q,
     )
-    optimizer = frame.choice(
+    optimizer = bound.choice(
         c[3].radio,
         t("fs_optimizer", lang),
         ("sgd", "rmsprop"),

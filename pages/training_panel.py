@@ -132,3 +132,11 @@ def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> 
         draw(current)
 
     redraw()
+
+
+def eta_now(record, schedule, lang: str) -> str:
+    """ " · η 0.0031" for a progress line: the baseline's rate in the record's epoch, when a
+    schedule changes it (nothing for a constant rate)."""
+    if schedule is None or record.lr is None:
+        return ""
+    return t("progress_eta", lang, eta=f"{record.lr[0]:.3g}")

@@ -202,7 +202,10 @@ def _fair(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"error: {err.message()}", file=sys.stderr)
         return 2
     table = result.table()
-    print(table.to_string(index=False))
+    shown = table.copy()
+    for column in ("success", "success at range test lr"):  # (the CSV keeps the fractions)
+        shown[column] = [f"{v:.0%}" for v in table[column]]
+    print(shown.to_string(index=False))
     if args.csv:
         table.to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
@@ -267,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="every optimizer over a log grid of learning rates from many starts",
         description="A fair race (as the race view's): for each run, every learning rate of a "
         "log grid from the same random starts; prints each run's best learning rate, success "
-        "rate, median steps and their spread.",
+        "rate, median steps and their spread, and the learning-rate range test's suggestion "
+        "with the success rate at it.",
     )
     sweep.add_argument("--surface", default="rosenbrock", help="surface name (default rosenbrock)")
     sweep.add_argument(

@@ -263,6 +263,7 @@ def train(
             if stopping := should_stop():  # Stop takes effect within one batch
                 break
         last = evaluate(active, ("train", "val"))  # the test part is looked at once, at the end
+        used = np.array([o.param_groups[0]["lr"] for o in optimizers])  # (V,) this epoch's η
         for v in active:
             step_schedule(schedulers[v], float(last["val_loss"][v]))
         keep = early.update(epoch, last["val_loss"])
@@ -280,6 +281,7 @@ def train(
             last["test_acc"].copy(),
             early.stopped.copy(),
             kernels=kernels() if snap else None,
+            lr=used,
         )
         if ending:
             break

@@ -7,6 +7,10 @@ coordinate from its own history, as the basin map relies on). A start *succeeds*
 step where its loss is within ``tol`` of the surface's lowest minimum; the table gives, per
 optimizer, the best η (the highest success rate, then the fewest median steps), its success
 rate, the median steps to get there and their spread (interquartile range).
+
+Beside it, each optimizer's learning-rate range test (:mod:`playground.lr_finder`, Smith 2017):
+one short run from the surface's start with η growing from ``low`` to ``high``, and the share of
+the same starts that succeed at the η it suggests — a heuristic from one run, against a sweep.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
 
+from playground import lr_finder
 from playground.i18n import UserError
 from playground.optimizers import RunSpec
 
@@ -58,9 +64,12 @@ class FairRace:
     rates: np.ndarray  # (L,)
     success: np.ndarray  # (O, L)
     steps_to: np.ndarray  # (O, L, S)
+    suggested: np.ndarray  # (O,) the range test's η
+    success_suggested: np.ndarray  # (O,) the share of starts that succeed at it
 
     def table(self) -> pd.DataFrame:
-        """Per optimizer: the best η, its success rate, median steps and their spread (IQR)."""
+        """Per optimizer: the best η, its success rate, median steps and their spread (IQR); the
+        range test's η and the success rate at it."""
         rows = []
         for o, name in enumerate(self.names):
             median = np.array(
@@ -77,6 +86,8 @@ class FairRace:
                     "success": float(self.success[o, best]),
                     "median steps": float(np.median(done)) if done.size else np.nan,
                     "IQR steps": float(q3 - q1) if done.size else np.nan,
+                    "range test lr": float(self.suggested[o]),
+                    "success at range test lr": float(self.success_suggested[o]),
                 }
             )
         return pd.DataFrame(rows)
@@ -98,13 +109,44 @@ def fair_race(landscape, contestants: list[RunSpec], config: FairConfig, names=N
     rates = config.grid
     success = np.zeros((len(contestants), len(rates)))
     steps_to = np.full((len(contestants), len(rates), len(starts)), np.nan)
+    suggested, at_suggested = np.zeros(len(contestants)), np.zeros(len(contestants))
     for o, run in enumerate(contestants):
         if not run.spec.elementwise:
             raise UserError("err_basin_lbfgs")
         steps_to[o] = _sweep(landscape, run, rates, starts, config.steps, target)
         success[o] = np.isfinite(steps_to[o]).mean(axis=1)
+        suggested[o] = range_test(landscape, run, config.low, config.high).suggestion
+        took = _sweep(landscape, run, suggested[o : o + 1], starts, config.steps, target)
+        at_suggested[o] = np.isfinite(took).mean()
     names = names or [r.optimizer for r in contestants]
-    return FairRace(list(names), rates, success, steps_to)
+    return FairRace(list(names), rates, success, steps_to, suggested, at_suggested)
+
+
+class _Point(nn.Module):
+    """A point (x, y) of a surface as a model whose loss is the surface's height there."""
+
+    def __init__(self, landscape, start: tuple[float, float]) -> None:
+        super().__init__()
+        self.fn = landscape.fn
+        self.xy = nn.Parameter(torch.tensor(start, dtype=torch.float64))  # (2,)
+
+    def forward(self, _x: None) -> torch.Tensor:
+        return self.fn(self.xy[:1], self.xy[1:]).sum()
+
+
+def range_test(landscape, run: RunSpec, low: float, high: float, steps: int = 100):
+    """The learning-rate range test of ``run``'s optimizer (its settings, η swept from ``low`` to
+    ``high`` in ``steps`` steps; its own schedule left out) from the surface's start."""
+    settings = dict(run.values)
+    return lr_finder.range_test(
+        _Point(landscape, landscape.start),
+        lambda params: run.spec.build(params, {**settings, "lr": low}),
+        lambda height, _y: height,
+        lambda _step: (None, None),
+        low,
+        high,
+        steps,
+    )
 
 
 def _sweep(landscape, run: RunSpec, rates, starts, steps: int, target: float) -> np.ndarray:

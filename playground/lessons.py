@@ -27,11 +27,15 @@ class Lesson:
         URL path of the view ("loss-surface", "race", "ewa", "overfit", "convnet").
     params : tuple of (name, value) pairs
         The view's settings, as they appear in its URL (a tuple value repeats the name).
+    then : str, optional
+        The catalogue key of "what to do next", where it is not the view's own (its animation
+        or Train): a lesson about a panel further down says where to go.
     """
 
     key: str
     page: str
     params: Params
+    then: str | None = None
 
     @property
     def query(self) -> dict[str, str | list[str]]:
@@ -171,6 +175,18 @@ LESSONS: dict[str, Lesson] = {
                 ("r1_sched_warmup", "50"),
                 ("r1_sched_start_factor", "0.01"),
             ),
+        ),
+        Lesson(
+            "range_vs_fair",
+            "race",
+            (
+                ("surface", "beale"),
+                ("n_runs", "5"),
+                *(("r0", "sgd"), ("r1", "momentum"), ("r2", "adam")),
+                *(("r3", "rmsprop"), ("r4", "adagrad")),
+                ("fair_on", "true"),
+            ),
+            then="lesson_then_fair",
         ),
         Lesson(
             "cosine_pyramid",

@@ -257,6 +257,7 @@ class EpochRecord:
     stopped: np.ndarray  # bool: early stopping has ended this variant
     prediction: np.ndarray | None = None
     kernels: np.ndarray | None = None  # ConvNet: first-layer kernels (V, K, k, k) on snapshots
+    lr: np.ndarray | None = None  # (V,) the learning rate of each variant's steps this epoch
 
 
 @dataclass(eq=False)
@@ -397,6 +398,7 @@ def train(
                 break
         metrics = evaluate()
         val = metrics["val"][0]
+        used = np.full(len(variants), optimizer.param_groups[0]["lr"])  # (V,) this epoch's η
         step_schedule(scheduler, float(np.mean(val)))
         keep = early.update(epoch, val)
         for v in np.nonzero(keep)[0]:
@@ -415,6 +417,7 @@ def train(
             metrics["test"][1],
             early.stopped.copy(),
             prediction,
+            lr=used,
         )
         if last:
             break

@@ -3,6 +3,7 @@ tolerance at the same step as the race view's own run from that start."""
 
 import numpy as np
 import pytest
+import torch
 
 from playground import fair, landscapes, runs
 from playground.i18n import UserError
@@ -77,3 +78,67 @@ def test_the_cli_prints_the_libraries_table(tmp_path):
     want = fair.fair_race(land, contestants, config, ["sgd", "adam@cosine"]).table()
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
     assert cli.main(["fair-race", "--surface", "saddle"]) == 2
+
+
+def test_the_range_vs_fair_lessons_claims_in_its_own_numbers():
+    from playground.lessons import LESSONS
+
+    lesson = LESSONS["range_vs_fair"]
+    names = [lesson.setting(f"r{i}") for i in range(int(lesson.setting("n_runs")))]
+    assert names == ["sgd", "momentum", "adam", "rmsprop", "adagrad"]
+    assert lesson.setting("fair_on") == "true"
+    land = landscapes.get(lesson.setting("surface"))
+    result = fair.fair_race(land, [RunSpec.parse(n) for n in names], fair.FairConfig())
+    table = result.table().set_index("optimizer")
+    best, suggested = table["best lr"], table["range test lr"]
+    # "SGD's range test suggests η ≈ 0.031 where the sweep's best is 0.030 (23 % … against 22 %)"
+    assert suggested["sgd"] == pytest.approx(0.031, rel=0.03)
+    assert best["sgd"] == pytest.approx(0.030, rel=0.03)
+    assert table.loc["sgd", "success at range test lr"] == pytest.approx(0.23)
+    assert table.loc["sgd", "success"] == pytest.approx(0.22)
+    # "Momentum's 0.0033 against 0.0034, and Adam's and Adagrad's 1.0 against 1.13"
+    assert suggested["momentum"] == pytest.approx(0.0033, rel=0.02)
+    assert best["momentum"] == pytest.approx(0.0034, rel=0.02)
+    for name in ("adam", "adagrad"):
+        assert suggested[name] == pytest.approx(1.0) and best[name] == pytest.approx(1.13, rel=0.01)
+    # "For RMSprop it suggests η = 1.0, where no start reaches the minimum, while η ≈ 0.13
+    # succeeds from 28 % of them"
+    assert suggested["rmsprop"] == pytest.approx(1.0)
+    assert table.loc["rmsprop", "success at range test lr"] == 0
+    assert best["rmsprop"] == pytest.approx(0.13, rel=0.03)
+    assert table.loc["rmsprop", "success"] == pytest.approx(0.28)
+    # "at its own best η, Adam succeeds most often (39 %)"
+    assert table["success"].idxmax() == "adam" and table.loc["adam", "success"] == pytest.approx(
+        0.39
+    )
+
+
+def test_success_at_the_range_tests_eta_equals_separate_runs_from_each_start():
+    land = landscapes.get("himmelblau")
+    run = RunSpec.parse("rmsprop:alpha=0.9")
+    config = fair.FairConfig(rates=3, starts=8, steps=60, tol=1e-2, seed=2)
+    result = fair.fair_race(land, [run], config)
+    lr = float(result.suggested[0])
+    target = min(p.value for p in land.minima) + config.tol
+    succeeded = 0
+    for start in fair.starts_in(land.window, config.starts, config.seed):
+        point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        optimizer = torch.optim.RMSprop([point], lr=lr, alpha=0.9)
+        for _ in range(config.steps + 1):
+            loss = land.fn(point[:1], point[1:]).sum()
+            if float(loss.detach()) <= target:
+                succeeded += 1
+                break
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    assert result.success_suggested[0] == pytest.approx(succeeded / config.starts)
+
+
+def test_the_range_test_on_a_surface_is_smiths_sweep_from_its_start():
+    land = landscapes.get("himmelblau")
+    rt = fair.range_test(land, RunSpec.parse("sgd"), 1e-4, 1.0, 50)
+    assert rt.lrs[0] == pytest.approx(1e-4)
+    assert np.allclose(np.diff(np.log(rt.lrs)), np.log(1e4) / 49)  # geometric, low → high
+    assert rt.losses[0] == pytest.approx(float(land.fn(*map(torch.tensor, land.start))))
+    assert rt.suggestion == pytest.approx(rt.minimum / 10)

@@ -185,6 +185,10 @@ def test_the_lab_steps_its_schedule_once_per_epoch_and_a_plateau_watches_the_val
     with torch.no_grad():
         want = float(torch.nn.functional.cross_entropy(model(x), y))
     assert records[-1].train_loss[0] == pytest.approx(want, rel=1e-4)
+    # each record says the rate its epoch's steps used (the progress line's "η")
+    assert [float(r.lr[0]) for r in records] == pytest.approx(
+        [0.1 * 0.1 ** (epoch // 5) for epoch in range(12)]
+    )
     plateau = training.TrainConfig(**base, schedule=Schedule.parse("plateau:patience=0,factor=0.5"))
     assert training.run(split, plateau)[0][-1].train_loss[0] != records[-1].train_loss[0]
 
@@ -242,3 +246,24 @@ def test_the_descents_csv_has_the_rate_of_each_step():
     np.testing.assert_allclose(frame.lr[1:], 0.05 * 0.5 ** (np.arange(10) // 4))
     plain = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 10)).to_frame()
     np.testing.assert_allclose(plain.lr[1:], 0.05)
+
+
+def test_the_convnets_records_say_each_variants_rate_as_its_plateau_schedule_set_it():
+    from playground import convnet, digits
+
+    d = digits.load(digits.DigitsConfig(fraction=0.1))
+    schedule = Schedule.parse("plateau:patience=0,factor=0.5")
+    config = convnet.NetConfig(
+        channels1=2, channels2=2, hidden=8, epochs=6, lr=0.5, optimizer="sgd", schedule=schedule
+    )
+    *records, _ = convnet.train(d, config)
+    lrs = np.array([r.lr for r in records])  # (epochs, V)
+    val = np.array([r.val_loss for r in records])  # (epochs, V)
+    for v in range(lrs.shape[1]):  # ReduceLROnPlateau by hand: halve after an epoch no better
+        want, best = [0.5], np.inf
+        for loss in val[:-1, v]:
+            better = loss < best * (1 - 1e-4)  # (torch's default relative threshold)
+            best = loss if better else best
+            want.append(want[-1] * (1.0 if better else 0.5))
+        assert lrs[:, v] == pytest.approx(want)
+    assert (lrs[-1] < 0.5).any()  # a plateau was met: the test saw a cut

@@ -435,8 +435,9 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
     return fig
 
 
-def schedule_figure(rates: list[float], lang: str = "en") -> go.Figure:
-    """η against the step of a run (the rate each step uses: playground.schedules.lr_sequence)."""
+def schedule_figure(rates: list[float], lang: str = "en", unit: str = "slider_step") -> go.Figure:
+    """η against the step of a run (the rate each step uses: playground.schedules.lr_sequence);
+    ``unit``: the catalogue key of the x axis' title (the step, or the epoch)."""
     steps = np.arange(1, len(rates) + 1)
     data = [
         {
@@ -450,7 +451,7 @@ def schedule_figure(rates: list[float], lang: str = "en") -> go.Figure:
         }
     ]
     layout = {
-        "xaxis": {"title": {"text": t("slider_step", lang)}},
+        "xaxis": {"title": {"text": t(unit, lang)}},
         "yaxis": {"title": {"text": "η"}, "rangemode": "tozero"},
         "height": 200,
         "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
@@ -459,9 +460,40 @@ def schedule_figure(rates: list[float], lang: str = "en") -> go.Figure:
     return from_spec(data, layout)
 
 
-def fair_figure(rates: np.ndarray, success: np.ndarray, names: list[str], lang: str = "en"):
+def _range_test_stars(suggested, at_suggested, names, lang: str) -> list[dict]:
+    """A star per optimizer at (the range test's η, the success rate there), in its colour; one
+    grey legend entry says what the stars are."""
+    label = t("fair_range_test", lang)
+    stars = [
+        {
+            "type": "scatter",
+            "x": [float(suggested[o])],
+            "y": [float(at_suggested[o])],
+            "mode": "markers",
+            "marker": {"symbol": "star", "size": 15, "color": colour(o), "line": {"width": 1}},
+            "name": label,
+            "showlegend": False,
+            "hovertemplate": f"{name}<br>{label}: η = %{{x:.3g}}, %{{y:.0%}}<extra></extra>",
+            "meta": {"run": name},
+        }
+        for o, name in enumerate(names)
+    ]
+    legend = {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": label}
+    legend["marker"] = {"symbol": "star", "size": 12, "color": "#888"}
+    return [*stars, legend]
+
+
+def fair_figure(
+    rates: np.ndarray,
+    success: np.ndarray,
+    names: list[str],
+    lang: str = "en",
+    suggested: np.ndarray | None = None,
+    at_suggested: np.ndarray | None = None,
+):
     """The fair race: each optimizer's share of starts that reached the tolerance, against η
-    (log axis)."""
+    (log axis); a star at the range test's η (``suggested`` (O,)) and its success rate."""
+    stars = [] if suggested is None else _range_test_stars(suggested, at_suggested, names, lang)
     data = [
         {
             "type": "scatter",
@@ -473,7 +505,7 @@ def fair_figure(rates: np.ndarray, success: np.ndarray, names: list[str], lang: 
             "meta": {"run": name},
         }
         for o, name in enumerate(names)
-    ]
+    ] + stars
     layout = {
         "xaxis": {"title": {"text": "η"}, "type": "log", "exponentformat": "power"},
         "yaxis": {
