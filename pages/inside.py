@@ -52,7 +52,7 @@ def adopt(job: Job) -> None:
     st.session_state["_in_state"] = job.summary.state
     st.session_state["_in_epoch"] = job.records[-1].epoch if job.records else 0
     history = st.session_state.setdefault("_in_history", [])
-    history += [(r.epoch, r.train_loss, r.test_loss) for r in job.records]
+    history += [_row(r) for r in job.records]
 
 
 def picture(pts, spec: NetSpec, state) -> tuple:
@@ -61,15 +61,17 @@ def picture(pts, spec: NetSpec, state) -> tuple:
 
 
 def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
-    """The data with the network's output, the network's picture, the loss curves."""
+    """The data with the network's output, the network's picture, the loss curves.
+
+    While it trains (``live``) the same elements are drawn, the tools disabled, so that the
+    page keeps its layout and does not jump when Train starts or ends.
+    """
     maps, surface, curve, weights_state = picture(pts, spec, state)
     split = _test_mask(pts, spec)
-    if live and history:
-        st.caption(t("in_epoch_now", lang, epoch=int(history[-1][0])))
+    st.caption(_progress(history, lang))
     left, right = st.columns([1, 1.25])
     with left:
-        if not live:
-            controls.data_tools(lang, spec.regression)
+        controls.data_tools(lang, spec.regression, disabled=live)
         fig = fi.data_figure(
             pts.xy, pts.label, split, inside.WINDOW, surface, spec.regression, curve, lang
         )
@@ -77,12 +79,11 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         st.caption(t("in_points", lang, n=len(pts), most=inside.MAX_POINTS))
         if not spec.regression:
             st.caption(t("in_map_colours", lang))
-        if not live:
-            table = pd.DataFrame({"x1": pts.xy[:, 0], "x2": pts.xy[:, 1], "class": pts.label})
-            if spec.regression:
-                table = table.rename(columns={"x2": "y"}).drop(columns="class")
-            table["test"] = split
-            widgets.results_csv(table, "points.csv", "dl_in_points", lang)
+        table = pd.DataFrame({"x1": pts.xy[:, 0], "x2": pts.xy[:, 1], "class": pts.label})
+        if spec.regression:
+            table = table.rename(columns={"x2": "y"}).drop(columns="class")
+        table["test"] = split
+        widgets.results_csv(table, "points.csv", "dl_in_points", lang, disabled=live)
     with right:
         names = [inside.FEATURE_LABELS[f] for f in spec.features]
         weights = inside.weights_of(weights_state, spec)
@@ -92,14 +93,14 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         charts.chart(net, "in_net", shared=False, on_click=on_net_click, share=0.55)
         st.caption(t("in_node_colours", lang))
         controls.layer_buttons(list(spec.hidden), lang, disabled=live)
-        if not live:
-            widgets.results_csv(
-                _weights_table(weights, spec),
-                "weights.csv",
-                "dl_in_weights",
-                lang,
-                t("in_weights_csv", lang),
-            )
+        widgets.results_csv(
+            _weights_table(weights, spec),
+            "weights.csv",
+            "dl_in_weights",
+            lang,
+            t("in_weights_csv", lang),
+            disabled=live,
+        )
         if edge is not None and not live:
             edit(spec, weights_state, edge)
     node = st.session_state.get("_in_node")
@@ -109,15 +110,34 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         charts.chart(
             fi.node_figure(maps[k][j], inside.WINDOW, title, lang), "in_node", shared=False
         )
-    if not live:
-        space = compute.inside_hidden_space(pts, spec, state)
-        if space is not None:
-            fig = fi.hidden_space_figure(space[0], pts.label, space[1], lang)
-            with st.expander(t("in_hidden_expander", lang)):
+    if inside.has_hidden_space(spec):
+        with st.expander(t("in_hidden_expander", lang)):
+            space = None if live else compute.inside_hidden_space(pts, spec, state)
+            if space is None:
+                st.caption(t("in_hidden_live", lang))  # (while it trains)
+            else:
+                fig = fi.hidden_space_figure(space[0], pts.label, space[1], lang)
                 charts.chart(fig, "in_space", shared=False)
     if history:
-        epochs, train, test = (np.array(v, dtype=float) for v in zip(*history, strict=True))
+        epochs, train, test, *_ = (np.array(v, dtype=float) for v in zip(*history, strict=True))
         charts.chart(fi.loss_figure(epochs, train, test, lang), "in_loss", shared=False)
+
+
+def _row(record: inside.Record) -> tuple[int, float, float, float, float]:
+    """A record in the session's history: epoch, losses and accuracies."""
+    r = record
+    return (r.epoch, r.train_loss, r.test_loss, r.train_acc, r.test_acc)
+
+
+def _progress(history: list, lang: str) -> str:
+    """The epoch, and where there is one its losses (and accuracies, for classes)."""
+    if not history:
+        return t("in_epoch_now", lang, epoch=st.session_state.get("_in_epoch", 0))
+    epoch, train, test, train_acc, test_acc = history[-1]
+    text = t("in_progress", lang, epoch=int(epoch), train=f"{train:.3g}", test=f"{test:.3g}")
+    if np.isfinite(train_acc) and np.isfinite(test_acc):
+        text += t("in_progress_acc", lang, train=f"{train_acc:.0%}", test=f"{test_acc:.0%}")
+    return text
 
 
 def _weights_table(weights: list[np.ndarray], spec: NetSpec) -> pd.DataFrame:
@@ -233,13 +253,11 @@ with widgets.guarded(lang):
     key = (pts.key(), spec, epochs)  # (a Train continues from the session's weights)
     job = panel.buttons("_in_job", key, start, ids, t("in_press_train", lang), lang, cost)
     running = job is not None and not job.done
-    c1, c2, c3 = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1, 4])
     if c1.button(t("in_step", lang), icon=":material/skip_next:", key="in_step", disabled=running):
         records, new_state = workers.offload(jobs.inside_epochs, pts, spec, state, first, 1)
         st.session_state["_in_state"], st.session_state["_in_epoch"] = new_state, first + 1
-        st.session_state.setdefault("_in_history", []).extend(
-            (r.epoch, r.train_loss, r.test_loss) for r in records
-        )
+        st.session_state.setdefault("_in_history", []).extend(_row(r) for r in records)
         st.rerun()
     if c2.button(
         t("in_reset", lang), icon=":material/restart_alt:", key="in_reset", disabled=running
@@ -247,13 +265,12 @@ with widgets.guarded(lang):
         st.session_state["_in_state"], st.session_state["_in_epoch"] = None, 0
         st.session_state["_in_history"] = []
         st.rerun()
-    c3.caption(t("in_epoch_now", lang, epoch=st.session_state.get("_in_epoch", 0)))
     if running:
 
         def live(current_job: Job) -> None:
             states = [r.state for r in current_job.records if r.state is not None]
             history = st.session_state.get("_in_history", []) + [
-                (r.epoch, r.train_loss, r.test_loss) for r in current_job.records
+                _row(r) for r in current_job.records
             ]
             draw(pts, spec, states[-1] if states else state, history, live=True)
 

@@ -85,8 +85,9 @@ def on_regression() -> None:
     keep(inside.preset("line" if st.session_state.get("in_regression") else DEFAULT_PRESET))
 
 
-def data_tools(lang: str, regression: bool) -> None:
-    """Above the data map: what a click does; then a preset and Clear."""
+def data_tools(lang: str, regression: bool, disabled: bool = False) -> None:
+    """Above the data map: what a click does; then a preset and Clear (``disabled`` while the
+    network trains)."""
     modes = ("class0", "erase") if regression else MODES
     bound.choice(
         st.segmented_control,
@@ -97,6 +98,7 @@ def data_tools(lang: str, regression: bool) -> None:
         format_func=lambda m: t(
             f"in_mode_{m}" if not regression or m == "erase" else "in_mode_point", lang
         ),
+        disabled=disabled,
     )
     c2, c3 = st.columns([2, 1], vertical_alignment="bottom")
     names = ("line",) if regression else inside.PRESETS
@@ -108,8 +110,15 @@ def data_tools(lang: str, regression: bool) -> None:
         placeholder=t("in_preset_placeholder", lang),
         key="in_preset_pick",
         on_change=on_preset,
+        disabled=disabled,
     )
-    c3.button(t("in_clear", lang), icon=":material/delete:", key="in_clear", on_click=on_clear)
+    c3.button(
+        t("in_clear", lang),
+        icon=":material/delete:",
+        key="in_clear",
+        on_click=on_clear,
+        disabled=disabled,
+    )
 
 
 # ---------------------------------------------------------------- the network

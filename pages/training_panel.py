@@ -109,6 +109,8 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
         where.warning(t("lab_capped", lang, budget=budget.Duration(budget.BUDGET_SECONDS)))
     elif job.key != key:
         where.warning(t("lab_changed", lang))
+    else:  # (a line in every state: the page does not move when Train starts or ends)
+        where.info(t("lab_running" if not job.done else "lab_done", lang))
 
 
 def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> None:

@@ -156,16 +156,20 @@ def coloured(source: str) -> str:
     )
 
 
-def results_csv(frame, filename: str, key: str, lang: str, label: str | None = None) -> None:
-    """A button that downloads a results table as CSV (numbers in full, as computed)."""
+def results_csv(
+    frame, filename: str, key: str, lang: str, label: str | None = None, disabled: bool = False
+) -> None:
+    """A button that downloads a results table as CSV (numbers in full, as computed); a
+    disabled one holds its place (no file) while its numbers are still changing."""
     st.download_button(
         label or t("results_csv", lang),
-        frame.to_csv(index=False),
+        "" if disabled else frame.to_csv(index=False),
         filename,
         "text/csv",
         key=key,
         icon=":material/download:",
         on_click="ignore",
+        disabled=disabled,
     )
 
 

@@ -194,6 +194,14 @@ def loss_of(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, spec: NetSpe
     return nn.functional.cross_entropy(out, y)
 
 
+def accuracy_of(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, spec: NetSpec) -> float:
+    """The share of points whose class is the most likely one (NaN for regression or none)."""
+    if spec.regression or len(y) == 0:
+        return math.nan
+    with torch.no_grad():
+        return float((model(x).argmax(1) == y).float().mean())
+
+
 # ---------------------------------------------------------------- points
 
 
@@ -277,12 +285,14 @@ PRESETS = ("moons", "circles", "xor", "spirals", "gauss")
 @dataclass(frozen=True)
 class Record:
     """One epoch: its number, training and test loss, and the weights (a state dict of arrays)
-    every ``every`` epochs and at the end (None between)."""
+    every ``every`` epochs and at the end (None between); for classes, the accuracies."""
 
     epoch: int
     train_loss: float
     test_loss: float
     state: dict[str, np.ndarray] | None
+    train_acc: float = math.nan
+    test_acc: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -376,7 +386,8 @@ def train(
         with torch.no_grad():
             tl, vl = float(loss_of(model, xt, yt, spec)), float(loss_of(model, xv, yv, spec))
         last = stopping or epoch == first + epochs or not math.isfinite(tl)
-        yield Record(epoch, tl, vl, state_of(model) if last or epoch % every == 0 else None)
+        accs = accuracy_of(model, xt, yt, spec), accuracy_of(model, xv, yv, spec)
+        yield Record(epoch, tl, vl, state_of(model) if last or epoch % every == 0 else None, *accs)
         if last:
             break
     yield InsideSummary(np.zeros(1, int), np.full(1, -1), state=state_of(model))
@@ -400,12 +411,17 @@ def weights_of(state: dict[str, np.ndarray], spec: NetSpec) -> list[np.ndarray]:
     return [state[k] for k in names]
 
 
+def has_hidden_space(spec: NetSpec) -> bool:
+    """Whether :func:`hidden_space` has a picture: a classifier whose last hidden layer has 2."""
+    return bool(spec.hidden) and spec.hidden[-1] == 2 and not spec.regression
+
+
 def hidden_space(model: nn.Sequential, spec: NetSpec, points: Points, lines: int = 13, n: int = 60):
     """Where the last hidden layer (of 2 neurons) puts the input plane: the points' images
     (N, 2) and the images of a grid of lines (2·lines lines of n points, each (n, 2)); None
     unless the last hidden layer has exactly 2 neurons. In that space the output layer draws a
     straight boundary: what the hidden layers do is bend the plane until one suffices."""
-    if not spec.hidden or spec.hidden[-1] != 2 or spec.regression:
+    if not has_hidden_space(spec):
         return None
     axis = np.linspace(-WINDOW, WINDOW, n)
     ticks = np.linspace(-WINDOW, WINDOW, lines)

@@ -188,3 +188,18 @@ def test_hidden_space_is_the_last_hidden_layers_output_and_only_for_two_neurons(
         )
         is None
     )
+
+
+def test_each_records_accuracies_are_the_share_of_points_classified_right():
+    spec = NetSpec()
+    points = inside.preset("moons")
+    records, model = trained(spec, points, epochs=40)
+    last = records[-1]
+    xt, yt, xv, yv = inside.split(points, spec)
+    logits = model(xt).detach().numpy(), model(xv).detach().numpy()
+    assert last.train_acc == pytest.approx(np.mean(logits[0].argmax(1) == yt.numpy()))
+    assert last.test_acc == pytest.approx(np.mean(logits[1].argmax(1) == yv.numpy()))
+    assert 0.5 < last.test_acc <= 1
+    regression = NetSpec(regression=True)
+    fit, _ = trained(regression, inside.preset("line"), epochs=3)
+    assert np.isnan(fit[-1].train_acc) and np.isnan(fit[-1].test_acc)  # no classes, no accuracy

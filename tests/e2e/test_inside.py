@@ -85,3 +85,28 @@ def test_presets_clear_and_drawn_points_live_in_the_link(view):
     wait_for_figures(page, 2)
     assert page.locator(".js-plotly-plot").nth(0).evaluate(POINTS) == 1
     assert_clean(page)
+
+
+NET_TOP = """() => { const plots = document.querySelectorAll('.js-plotly-plot');
+  return plots.length > 1 ? plots[1].getBoundingClientRect().top + window.scrollY : null; }"""
+
+
+def test_the_page_keeps_its_layout_while_the_network_trains(view):
+    # (a live redraw that left out the tools above the maps made the page jump on Train)
+    open_view, page, _ = view
+    open_view("/inside?in_epochs=400&in_slow=true")
+    settle(page)
+    wait_for_figures(page, 2)
+    before = page.evaluate(NET_TOP)
+    page.locator("[data-testid=stMain] button", has_text=t("lab_train", "en")).first.click()
+    page.get_by_text(t("in_epoch_now", "en", epoch=1), exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain] button[disabled]')")
+    during = page.evaluate(NET_TOP)  # a mid-training redraw: the tools drawn, disabled
+    clear = page.locator("[data-testid=stMain] button", has_text=t("in_clear", "en")).first
+    assert clear.is_disabled()
+    page.get_by_text(t("in_epoch_now", "en", epoch=400)).wait_for(timeout=120_000)
+    settle(page)
+    after = page.evaluate(NET_TOP)
+    assert abs(during - before) <= 2 and abs(after - before) <= 2, (before, during, after)
+    assert not clear.is_disabled()
+    assert_clean(page)
