@@ -171,10 +171,38 @@ def reset_view(page: str) -> dict[str, list[str]]:
     they come back from their saved links (save_settings) when the student opens them.
     """
     keep = {*LESSON_KEEPS, "_settings", "reset_view"}
+    changed = [k for k in st.query_params if k not in links.FRAME_PARAMS]  # (bound widgets)
     for key in [k for k in st.session_state if k not in keep]:
         del st.session_state[key]
     st.session_state.get("_settings", {}).pop(page, None)
+    st.session_state["_reset"] = (page, changed)
     return {k: st.query_params.get_all(k) for k in st.query_params if k in links.FRAME_PARAMS}
+
+
+def finish_reset(page: str) -> None:
+    """After the first run of a reset view: show the defaults in the browser too.
+
+    The reset run gives each setting its default, but the browser keeps showing what a number
+    box or a toggle held before (its element is the same, keyed by the setting's name) and
+    would send it back with the next click. A value set from the session is pushed to the
+    browser, so the settings the link had changed are set again, to the defaults this run
+    gave them, and the view runs once more.
+    """
+    reset = st.session_state.get("_reset")
+    if not reset or reset[0] != page:
+        return
+    del st.session_state["_reset"]
+    defaults = {k: st.session_state[k] for k in reset[1] if k in st.session_state}
+    if defaults:
+        st.session_state["_reset_defaults"] = defaults
+        st.rerun()
+
+
+def push_reset_defaults() -> None:
+    """Set the defaults that finish_reset found (before any widget is drawn)."""
+    for key, value in st.session_state.pop("_reset_defaults", {}).items():
+        with suppress(StreamlitAPIException):
+            st.session_state[key] = value
 
 
 def save_settings(page: str, ran: bool = False) -> None:

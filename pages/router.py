@@ -71,10 +71,12 @@ def main() -> None:
     # value among them), which is no link of anybody's.
     arrived = st.session_state.get("_page") != page.url_path
     frame.restore_settings(page.url_path, link)
+    frame.push_reset_defaults()
     ran = False
     try:
         page.run()
         ran = True
+        frame.finish_reset(page.url_path)
     finally:
         frame.save_settings(page.url_path, ran)
         frame.link_notice(notice, link if arrived else {}, lang)
