@@ -101,7 +101,7 @@ with st.sidebar:
         runs.MAX_RACE_STEPS,
         step=50,
         key="steps",
-        help=widgets.costly(t("steps_help", lang, high=runs.MAX_RACE_STEPS), lang),
+        help=widgets.costly(t("steps_help", lang, high=runs.MAX_RACE_STEPS), lang, trained=False),
         **bound.initial("steps", 100),
         **Q,
     )

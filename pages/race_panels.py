@@ -134,7 +134,7 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         50,
         10,
         key="basin_n",
-        help=widgets.costly(t("race_basin_n_help", lang, high=runs.MAX_BASIN), lang),
+        help=widgets.costly(t("race_basin_n_help", lang, high=runs.MAX_BASIN), lang, trained=False),
     )
     b_steps = c3.number_input(
         t("steps", lang),
@@ -143,7 +143,7 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         300,
         50,
         key="basin_steps",
-        help=widgets.costly(t("steps_help", lang, high=2000), lang),
+        help=widgets.costly(t("steps_help", lang, high=2000), lang, trained=False),
     )
     if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
         with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
@@ -175,7 +175,7 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         300,
         50,
         key="fair_steps",
-        help=widgets.costly(t("steps_help", lang, high=fair.MAX_STEPS), lang),
+        help=widgets.costly(t("steps_help", lang, high=fair.MAX_STEPS), lang, trained=False),
         **Q,
     )
     tol = c4.number_input(t("fair_tol", lang), 1e-8, 10.0, 1e-3, format="%g", key="fair_tol", **Q)

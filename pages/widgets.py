@@ -232,8 +232,10 @@ def csv_upload(key: str, help_text: str, prompt: str, lang: str):
     return None
 
 
-def costly(help_text: str, lang: str) -> str:
-    """A costly setting's help, with what one request may cost on the shared server."""
+def costly(help_text: str, lang: str, trained: bool = True) -> str:
+    """A costly setting's help, with what one request may cost on the shared server (and, in
+    a view that trains, where the line under Train says this run's estimate)."""
     from playground import budget
 
-    return f"{help_text}\n\n{t('budget_help', lang, budget=budget.Duration(budget.BUDGET_SECONDS))}"
+    key = "budget_help" if trained else "budget_help_compute"
+    return f"{help_text}\n\n{t(key, lang, budget=budget.Duration(budget.BUDGET_SECONDS))}"

@@ -244,12 +244,13 @@ class RunSpec:
         return text + ("@" + self.schedule.to_text() if self.schedule is not None else "")
 
     def label(self, lang: str = "en") -> str:
-        """A short display label, e.g. "Adam lr=0.01" (the optimizer's name in ``lang``)."""
+        """A short display label, e.g. "Adam lr=0.01" or "SGD lr=0.1 · cosine T_max=200" (the
+        optimizer's and the schedule's names in ``lang``)."""
         settings = self.settings
         extra = [f"{n}={_fmt(v)}" for n, v in self.values if n != "lr"]
-        if self.schedule is not None:
+        if self.schedule is not None:  # its name, and the settings it changed: "· step gamma=0.5"
             name = catalogue(lang).get(f"sched_name_{self.schedule.key}") or self.schedule.key
-            extra.append(f"· {name}")
+            extra += [f"· {name}", *(f"{n}={_fmt(v)}" for n, v in self.schedule.values)]
         return " ".join([display_name(self.spec.key, lang), f"lr={_fmt(settings['lr'])}", *extra])
 
 

@@ -473,3 +473,14 @@ def test_in_chinese_the_views_labels_and_runs_say_no_english():
     for key in ("axis_epoch", "lab_variant_dropout", "lab_p"):
         text = catalogue("zh")[key]
         assert not re.search("[A-Za-z]{2,}", text), (key, text)
+
+
+def test_a_costly_settings_help_speaks_of_train_only_in_views_that_train():
+    race = open_link("race", {})
+    lab = open_link("overfit", {})
+    train = t("lab_train", "en")
+    assert train not in race.number_input(key="steps").help
+    assert (
+        t("budget_help_compute", "en", budget="2 min")[:40] in race.number_input(key="steps").help
+    )
+    assert train in lab.number_input(key="epochs").help

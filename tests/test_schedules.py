@@ -267,3 +267,11 @@ def test_the_convnets_records_say_each_variants_rate_as_its_plateau_schedule_set
             want.append(want[-1] * (1.0 if better else 0.5))
         assert lrs[:, v] == pytest.approx(want)
     assert (lrs[-1] < 0.5).any()  # a plateau was met: the test saw a cut
+
+
+def test_a_runs_label_names_its_schedule_and_the_settings_it_changed():
+    # two runs with the same schedule and different settings must not share a legend entry
+    a = RunSpec.parse("sgd:lr=0.1@step:step_size=10").label()
+    b = RunSpec.parse("sgd:lr=0.1@step:step_size=50,gamma=0.5").label()
+    assert a != b and "step_size=10" in a and "gamma=0.5" in b and "step_size=50" in b
+    assert "gamma" not in a  # (a default is not repeated)
