@@ -246,6 +246,16 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
 
 
+PLAIN = re.compile(r"[\w\s.,:;=+\-/%·×–—'’“”()]*")  # no Markdown, HTML or LaTeX can start here
+
+
+def inert(text: str) -> str:
+    """``text`` as it is when nothing in it can render (words, numbers, plain punctuation),
+    otherwise as a code span (:func:`code_span`): for what users typed inside a message."""
+    plain = PLAIN.fullmatch(text) and "://" not in text and "www." not in text  # (autolinks)
+    return text if plain else code_span(text)
+
+
 def code_span(text: str) -> str:
     """``text`` as one Markdown code span, shown exactly as typed: never a link, an image, a
     heading, HTML or LaTeX, whatever a crafted link puts in it.

@@ -3,6 +3,7 @@ view shows what a lesson asks the class to predict (closed until they have watch
 
 from __future__ import annotations
 
+import frame
 import streamlit as st
 from views import BY_PATH, LESSON_KEEPS
 
@@ -18,7 +19,8 @@ def lesson_box(where, lang: str) -> None:
         return
     lesson = LESSONS.get(name)
     if lesson is None:
-        where.warning(t("lesson_unknown", lang, name=name[:40]), icon=":material/school:")
+        name = frame.code_span(name[:40])  # (shown as typed: never a link or a heading)
+        where.warning(t("lesson_unknown", lang, name=name), icon=":material/school:")
         return
     if st.session_state.get("_lesson") != name:  # just arrived: the view starts from the link
         for key in [k for k in st.session_state if k not in LESSON_KEEPS]:

@@ -3,6 +3,7 @@ features, the layers (added and removed with buttons), and the training settings
 
 import bound
 import charts
+import frame
 import numpy as np
 import streamlit as st
 import widgets
@@ -41,7 +42,7 @@ def points(lang: str) -> Points:
     try:
         return inside.decode_points(text.strip())
     except UserError as err:
-        st.warning(err.message(lang), icon=":material/link_off:")
+        st.warning(err.message(lang, frame.inert), icon=":material/link_off:")
         return inside.preset(DEFAULT_PRESET)
 
 

@@ -124,8 +124,13 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
     if not usable:
         st.info(t("err_basin_lbfgs", lang))
         return
-    which = c1.selectbox(
-        t("race_basin_run", lang), usable, format_func=lambda i: r.labels[i], key="basin_run"
+    which = bound.choice(
+        c1.selectbox,
+        t("race_basin_run", lang),
+        usable,
+        "basin_run",
+        usable[0],
+        format_func=lambda i: r.labels[i],
     )
     n = c2.slider(
         t("race_basin_n", lang),
@@ -135,6 +140,7 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         10,
         key="basin_n",
         help=widgets.costly(t("race_basin_n_help", lang, high=runs.MAX_BASIN), lang, trained=False),
+        **Q,
     )
     b_steps = c3.number_input(
         t("steps", lang),
@@ -144,8 +150,10 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         50,
         key="basin_steps",
         help=widgets.costly(t("steps_help", lang, high=2000), lang, trained=False),
+        **Q,
     )
-    if st.toggle(t("race_basin_draw", lang), key="basin_on", help=t("race_basin_draw_help", lang)):
+    draw = t("race_basin_draw", lang)
+    if st.toggle(draw, key="basin_on", help=t("race_basin_draw_help", lang), **Q):
         with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
             result = compute.basins(
                 r.surface, r.options, r.data_x, r.data_y, contestants[which], n, int(b_steps)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import frame
 import streamlit as st
 import workers
 
@@ -72,7 +73,7 @@ def buttons(
         try:
             cost.check()
         except UserError as err:
-            refused = err.message(lang)
+            refused = err.message(lang, frame.inert)
         else:
             job = _queue(state, key, start, WATCH_SLOWLY if slow else 0.0)
     if job is not None:
@@ -109,6 +110,8 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
         where.warning(t("lab_capped", lang, budget=budget.Duration(budget.BUDGET_SECONDS)))
     elif job.key != key:
         where.warning(t("lab_changed", lang))
+    elif job.done and job.records and job.stop.is_set():  # Stop pressed: say where it ended
+        where.info(t("lab_stopped_at", lang, epoch=getattr(job.records[-1], "epoch", "?")))
     else:  # (a line in every state: the page does not move when Train starts or ends)
         where.info(t("lab_running" if not job.done else "lab_done", lang))
 

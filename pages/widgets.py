@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
+import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -64,7 +65,7 @@ def guarded(lang: str) -> Iterator[None]:
     try:
         yield
     except UserError as err:
-        st.error(err.message(lang), icon=":material/error:")
+        st.error(err.message(lang, frame.inert), icon=":material/error:")
     except Exception:  # the page must survive; the server log keeps the details
         log.exception("unexpected error in a view")
         st.error(t("err_unexpected", lang), icon=":material/error:")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -59,6 +60,12 @@ class UserError(ValueError):
     def __reduce__(self):  # raised in a worker process, it crosses back with its key and params
         return (functools.partial(type(self), self.key, **self.params), ())
 
-    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        """The message in ``lang``."""
-        return t(self.key, lang, **self.params)
+    def message(
+        self, lang: str = DEFAULT_LANGUAGE, quote: Callable[[str], str] | None = None
+    ) -> str:
+        """The message in ``lang``; ``quote`` is applied to every text parameter (a page makes
+        text a user typed inert before the message is rendered as Markdown)."""
+        params = self.params
+        if quote is not None:
+            params = {k: quote(v) if isinstance(v, str) else v for k, v in params.items()}
+        return t(self.key, lang, **params)

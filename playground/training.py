@@ -355,6 +355,7 @@ def train(
     watch = np.array([v.early_stopping for v in variants])
     early = EarlyStopping(watch, config.patience, config.min_delta)
     best_state = [model.variant_state(v) for v in range(len(variants))]
+    kept_prediction: dict[int, np.ndarray] = {}  # stopped variant → its best model's picture
 
     sizes = [len(split.train), len(split.val), len(split.test)]
     x_all = torch.cat([parts[k][0] for k in ("train", "val", "test")])  # one forward for all splits
@@ -407,6 +408,10 @@ def train(
         prediction = None
         if snapshot_due(epoch, config.snapshots) or last:  # the last epoch always has its picture
             prediction = _predict(model, grid, classes)
+            for v in np.nonzero(early.stopped)[0]:  # a stopped variant is its best model
+                if v not in kept_prediction:  # (its best no longer changes once it stopped)
+                    kept_prediction[v] = _predict_with(model, v, best_state[v], grid, classes)
+                prediction[v] = kept_prediction[v]
         yield EpochRecord(
             epoch,
             metrics["train"][0],
@@ -485,6 +490,17 @@ def _predict(model: BatchedMLP, grid: torch.Tensor, classes: int) -> np.ndarray:
     with torch.no_grad():
         out = model(grid)  # (V, G, out)
     return (out[..., 0] if classes == 0 else torch.softmax(out, -1)[..., 1]).numpy()
+
+
+def _predict_with(model: BatchedMLP, v: int, state, grid: torch.Tensor, classes: int) -> np.ndarray:
+    """Variant ``v``'s prediction on ``grid`` with its weights set to ``state`` (G,); the
+    model is left as it was."""
+    current = model.variant_state(v)
+    model.load_variant(v, state)
+    try:
+        return _predict(model, grid, classes)[v]
+    finally:
+        model.load_variant(v, current)
 
 
 def run(split, config, should_stop: Callable[[], bool] = lambda: False, trainer=None):

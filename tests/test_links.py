@@ -301,6 +301,31 @@ def test_a_crafted_parameter_name_is_shown_as_text_in_the_notice(payload):
     assert inner == " ".join(f"{payload}=1".split())
 
 
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("page", ["ewa", "loss-surface"])
+def test_a_crafted_lesson_name_is_shown_as_text(page, payload):
+    # the fresh-eyes teacher: /ewa?lesson=[click me](http://evil.example) showed a live link
+    at = open_link(page, {"lesson": payload})
+    (warning,) = [w.value for w in at.warning if "lesson" in w.value]
+    name = warning.split("“", 1)[1].rsplit("”", 1)[0]
+    fence = re.match(r"`+", name).group(0)
+    inner = name[len(fence) + 1 : -len(fence) - 1]
+    assert name.startswith(fence + " ") and name.endswith(" " + fence) and fence not in inner
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_text_a_user_typed_inside_an_error_message_cannot_render(payload):
+    import frame
+
+    from playground.i18n import UserError
+
+    shown = UserError("lesson_unknown", name=payload).message("en", frame.inert)
+    inner = shown.split("“", 1)[1].rsplit("”", 1)[0]
+    assert inner == frame.code_span(payload)  # one code span, whatever the payload
+    plain = UserError("lesson_unknown", name="Rosenbrock 2.5").message("en", frame.inert)
+    assert "`" not in plain  # (plain words stay plain)
+
+
 def test_changing_a_setting_is_not_reported_as_a_link_that_could_not_be_used():
     # A teacher changing a run's optimizer saw "could not be used as given: r0=sgd" (the old
     # value, still in the URL as the rerun started), on every view.

@@ -42,6 +42,18 @@ def test_early_stopping_restores_the_baseline_best_region_and_stops_within_patie
     assert summary.final["gap"][es] < summary.final["gap"][base]
 
 
+def test_while_it_trains_a_stopped_variants_picture_is_its_best_model(preset_run):
+    # the fresh-eyes teacher: mid-run, early stopping was drawn on the baseline's fit (its
+    # weights train on after it stopped); only the final summary showed its best model
+    _, records, summary = preset_run
+    es = [v.name for v in TrainConfig().variants].index("early_stopping")
+    later = [r for r in records if r.prediction is not None and r.epoch > summary.stopped_at[es]]
+    assert len(later) >= 2
+    for record in later:  # every picture after the stop: the model it keeps (the summary's)
+        np.testing.assert_allclose(record.prediction[es], summary.prediction[es], atol=1e-6)
+    assert not np.allclose(later[0].prediction[es], later[0].prediction[0], atol=1e-3)
+
+
 def test_dropout_and_weight_decay_narrow_the_gap(preset_run):
     _, _, summary = preset_run
     gap = summary.final["gap"]

@@ -72,8 +72,20 @@ def _widening(under: dict[int, int]) -> dict[int, float]:
     return extra
 
 
-def _same_as(name: str, v: int, under: dict[int, int], names: list[str], lang: str) -> str:
-    return t("lab_same_curve", lang, name=name, other=names[under[v]]) if v in under else name
+def _same_as(
+    name: str, v: int, under: dict[int, int], names: list[str], lang: str, until: int = -1
+) -> str:
+    """The legend name of variant v: says which earlier variant it is drawn under, and, for
+    a variant that early stopping ended at epoch ``until`` (> 0), that it was so until then."""
+    if v not in under:
+        return name
+    key = "lab_same_until" if until > 0 else "lab_same_curve"
+    return t(key, lang, name=name, other=names[under[v]], epoch=until)
+
+
+def _stop_of(stopped: np.ndarray | None, v: int) -> int:
+    """The epoch where early stopping ended variant v (-1: it did not, or no record)."""
+    return -1 if stopped is None else int(stopped[v])
 
 
 def _run(name: str, curve: str, lang: str) -> dict:
@@ -128,7 +140,7 @@ def curves_spec(
                 "x": e,
                 "y": compact(val[::step, v]),
                 "mode": "lines",
-                "name": _same_as(name, v, under, names, lang),
+                "name": _same_as(name, v, under, names, lang, _stop_of(stopped, v)),
                 "meta": _run(name, "csv_validation", lang),
                 "legendrank": 1001 + v,  # the variants' order, whatever order they are drawn in
                 "hovertemplate": f"{name} %{{y:.4g}}<extra></extra>",

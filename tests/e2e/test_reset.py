@@ -49,3 +49,22 @@ def test_reset_shows_the_defaults_and_the_next_click_keeps_them(view, path, chan
     assert box(page, changed).input_value() == default
     assert f"{changed}=" not in page.url
     assert_clean(page)
+
+
+def test_reset_turns_the_races_basin_map_off(view):
+    # the fresh-eyes teacher: the basin map's switch stayed on after Reset, and drew again
+    open_view, page, _ = view
+    open_view("/race?basin_on=true&basin_n=10")
+    settle(page)
+    switch = page.locator(".st-key-basin_on input[type=checkbox]").first
+    assert switch.is_checked()
+    page.get_by_role("button", name=t("reset_view", "en")).click()
+    settle(page)
+    page.wait_for_function(
+        "() => !document.querySelector('.st-key-basin_on input[type=checkbox]')?.checked",
+        timeout=60_000,
+    )
+    type_into(page, "race_seed", "3")  # the next click keeps it off
+    assert not page.locator(".st-key-basin_on input[type=checkbox]").first.is_checked()
+    assert page.locator(".st-key-basin_fig").count() == 0
+    assert_clean(page)
