@@ -986,7 +986,8 @@ def test_coinciding_curves_both_stay_visible_and_the_legend_says_which_is_which(
     assert widths[("1", None)] >= widths[("0", None)] + 4
     assert widths[("1", "dash")] >= widths[("0", "dash")] + 3
     legend = sorted((tr.legendrank, tr.name) for tr in lines if tr.showlegend is not False)
-    assert legend == [(1001, "baseline"), (1002, "early stopping (wide: same as baseline)")]
+    until = "early stopping (wide: same as baseline until it stopped at epoch 26)"
+    assert legend == [(1001, "baseline"), (1002, until)]
     # the marks are drawn over every line
     assert all(tr.mode == "markers" for tr in fig.data[len(lines) :])
     # curves that differ keep their width, order and names
