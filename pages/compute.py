@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 from workers import offload
 
-from playground import budget, data, figures, jobs, runs, schedules, surfaces
+from playground import budget, data, figures, inside, jobs, runs, schedules, surfaces
 from playground.optimizers import RunSpec
 
 
@@ -189,6 +189,12 @@ def basins(name: str, options, x, y, run, n: int, steps: int):
 def inside_picture(points, spec, state, n: int):
     """Inside the network's maps and outputs for these weights (every rerun asks again)."""
     return offload(jobs.inside_picture, points, spec, state, n)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def inside_evaluate(points, spec, state):
+    """Inside the network's losses and accuracies for these weights (a few milliseconds)."""
+    return inside.evaluate(points, spec, state)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

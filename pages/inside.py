@@ -8,6 +8,8 @@ Step trains one epoch; Reset draws fresh weights. Changing the features, the lay
 initialisation or the seed gives a new network, so fresh weights.
 """
 
+from contextlib import suppress
+
 import charts
 import compute
 import frame
@@ -21,7 +23,7 @@ import workers
 
 from playground import budget, inside, jobs, scripts, training
 from playground.figures import inside as fi
-from playground.i18n import t
+from playground.i18n import UserError, t
 from playground.inside import NetSpec
 
 lang = frame.language()
@@ -68,7 +70,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     """
     maps, surface, curve, weights_state = picture(pts, spec, state)
     split = _test_mask(pts, spec)
-    st.caption(_progress(history, lang))
+    st.caption(_progress(history, lang, None if live else (pts, spec, state)))
     left, right = st.columns([1, 1.25])
     with left:
         controls.data_tools(lang, spec.regression, disabled=live)
@@ -129,11 +131,17 @@ def _row(record: inside.Record) -> tuple[int, float, float, float, float]:
     return (r.epoch, r.train_loss, r.test_loss, r.train_acc, r.test_acc)
 
 
-def _progress(history: list, lang: str) -> str:
-    """The epoch, and where there is one its losses (and accuracies, for classes)."""
+def _progress(history: list, lang: str, now: tuple | None) -> str:
+    """The epoch, and where there is one its losses (and accuracies, for classes): those of
+    the weights on screen (``now``: points, spec and weights, when not training), which a
+    weight set by hand has changed since the last epoch."""
     if not history:
         return t("in_epoch_now", lang, epoch=st.session_state.get("_in_epoch", 0))
     epoch, train, test, train_acc, test_acc = history[-1]
+    if now is not None and now[2] is not None:
+        with suppress(UserError):  # (too few points left to split: the last epoch's numbers)
+            r = compute.inside_evaluate(*now)
+            train, test, train_acc, test_acc = r.train_loss, r.test_loss, r.train_acc, r.test_acc
     text = t("in_progress", lang, epoch=int(epoch), train=f"{train:.3g}", test=f"{test:.3g}")
     if np.isfinite(train_acc) and np.isfinite(test_acc):
         text += t("in_progress_acc", lang, train=f"{train_acc:.0%}", test=f"{test_acc:.0%}")

@@ -393,6 +393,18 @@ def train(
     yield InsideSummary(np.zeros(1, int), np.full(1, -1), state=state_of(model))
 
 
+def evaluate(points: Points, spec: NetSpec, state: dict[str, np.ndarray] | None) -> Record:
+    """The losses and accuracies of the network with weights ``state`` (None: fresh ones), as
+    a Record of epoch 0 without weights: what the progress line says after a weight was set by
+    hand (the last training record describes weights that are gone)."""
+    model = load(build(spec), state).eval()
+    xt, yt, xv, yv = split(points, spec)
+    with torch.no_grad():
+        losses = float(loss_of(model, xt, yt, spec)), float(loss_of(model, xv, yv, spec))
+    accs = accuracy_of(model, xt, yt, spec), accuracy_of(model, xv, yv, spec)
+    return Record(0, *losses, None, *accs)
+
+
 def node_maps(model: nn.Sequential, spec: NetSpec, n: int = 50) -> list[np.ndarray]:
     """Every node's output over an n × n grid of the input plane: one (width, n, n) array per
     layer (inputs, hidden layers, output), from one forward pass (:func:`activations`). For

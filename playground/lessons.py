@@ -162,7 +162,12 @@ LESSONS: dict[str, Lesson] = {
             "landscape",
             (("ll_r2_on", "false"), ("ll_r3_on", "false"), ("ll_slow", "true")),
         ),
-        Lesson("zero_init", "inside", (("in_init", "zeros"), ("in_slow", "true"))),
+        Lesson(
+            "zero_init",
+            "inside",
+            (("in_init", "zeros"), ("in_slow", "true")),
+            then="lesson_then_maps",
+        ),
         Lesson(
             "warmup",
             "race",
@@ -204,6 +209,7 @@ LESSONS: dict[str, Lesson] = {
                 ("in_f_x2sq", "true"),
                 ("in_slow", "true"),
             ),
+            then="lesson_then_maps",
         ),
     )
 }

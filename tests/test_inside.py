@@ -203,3 +203,22 @@ def test_each_records_accuracies_are_the_share_of_points_classified_right():
     regression = NetSpec(regression=True)
     fit, _ = trained(regression, inside.preset("line"), epochs=3)
     assert np.isnan(fit[-1].train_acc) and np.isnan(fit[-1].test_acc)  # no classes, no accuracy
+
+
+def test_evaluate_gives_the_numbers_of_the_weights_on_screen_after_a_hand_edit():
+    # the fresh-eyes teacher: after a weight was set by hand the line kept the last epoch's
+    spec, points = NetSpec(), inside.preset("moons")
+    *records, summary = inside.train((points, spec, None, 0), inside.Steps(30))
+    same = inside.evaluate(points, spec, summary.state)
+    assert same.train_loss == pytest.approx(records[-1].train_loss, rel=1e-5)
+    assert same.test_acc == pytest.approx(records[-1].test_acc)
+    edited = {k: v.copy() for k, v in summary.state.items()}
+    edited["0.weight"][0, 0] = -8.0
+    got = inside.evaluate(points, spec, edited)
+    model = inside.load(inside.build(spec), edited).eval()
+    xt, yt, xv, yv = inside.split(points, spec)
+    with torch.no_grad():
+        want = nn.functional.cross_entropy(model(xv), yv).item()
+        acc = (model(xt).argmax(1) == yt).float().mean().item()
+    assert got.test_loss == pytest.approx(want) and got.train_acc == pytest.approx(acc)
+    assert got.test_loss != pytest.approx(same.test_loss)
