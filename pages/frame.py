@@ -98,6 +98,12 @@ PRESENTER_CSS = (
     ".stMarkdown table {display: block; overflow-x: auto;}"
     ".stMarkdown th {white-space: normal !important; min-width: 4.5em;}"
     "[data-testid=stMainBlockContainer] {padding-top: 3.5rem !important;}"  # (under ››)
+    # what the class reads besides the text: buttons, progress lines, captions, expanders
+    "[data-testid=stMain] button p, [data-testid=stExpander] summary p"
+    " {font-size: 1.2rem !important;}"
+    "[data-testid=stMain] [data-testid=stProgress] p, [data-testid=stMain] [data-testid=stCaption"
+    "Container], [data-testid=stMain] [data-testid=stCaptionContainer] p"
+    " {font-size: 1.1rem !important;}"
 )
 
 
