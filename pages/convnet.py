@@ -180,6 +180,7 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
         "test error": 1 - s.final["test_acc"],
         "train loss": s.final["train_loss"],
         "val loss": s.final["val_loss"],
+        "gap": s.final["gap"],  # validation − training loss (the few_digits lesson asks)
         "weights": [s.weights] * len(config.variants),
     }
     table = pd.DataFrame(rows)

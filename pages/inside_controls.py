@@ -131,18 +131,46 @@ DEFAULT_HIDDEN = "4, 2"
 def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
     """The hidden layers: their sizes (a text in the sidebar and the link, "4, 2"; the buttons
     under the picture change it) and each one's activation (a select per layer)."""
+    linked = st.query_params.get("in_hidden")
+    if "in_hidden" not in st.session_state and linked is not None and _sizes(linked) is None:
+        # a link's unusable layers are named, and not passed on: out of the URL, and the run
+        # starts again (the box reads the URL as the run started)
+        del st.query_params["in_hidden"]
+        st.session_state["_in_hidden_rejected"] = linked[:40]
+        st.rerun()
+    rejected = st.session_state.pop("_in_hidden_rejected", None)
+    if rejected is not None:
+        st.warning(
+            t(
+                "err_in_hidden_link",
+                lang,
+                text=frame.inert(rejected),
+                default=DEFAULT_HIDDEN,
+                layers=inside.MAX_LAYERS,
+                neurons=inside.MAX_NEURONS,
+            ),
+            icon=":material/link_off:",
+        )
     text = st.sidebar.text_input(
         t("in_hidden", lang), DEFAULT_HIDDEN, key="in_hidden", help=t("in_hidden_help", lang), **Q
     )
+    hidden = _sizes(text)
+    if hidden is None:  # (typed: the box keeps the text to correct)
+        st.sidebar.warning(
+            t("err_in_size", lang, layers=inside.MAX_LAYERS, neurons=inside.MAX_NEURONS)
+        )
+        hidden = _sizes(DEFAULT_HIDDEN)
+    return hidden, [_activation(k) for k in range(len(hidden))]
+
+
+def _sizes(text: str) -> list[int] | None:
+    """The hidden layers' sizes in ``text`` ("4, 2"; "" for none), or None if unusable."""
     try:
         hidden = [int(v) for v in text.replace(" ", "").split(",") if v]
         NetSpec(hidden=tuple(hidden), activations=("tanh",) * len(hidden))
     except (ValueError, UserError):
-        st.sidebar.warning(
-            t("err_in_size", lang, layers=inside.MAX_LAYERS, neurons=inside.MAX_NEURONS)
-        )
-        hidden = [int(v) for v in DEFAULT_HIDDEN.replace(" ", "").split(",")]
-    return hidden, [_activation(k) for k in range(len(hidden))]
+        return None
+    return hidden
 
 
 def _activation(k: int) -> str:

@@ -222,3 +222,13 @@ def test_evaluate_gives_the_numbers_of_the_weights_on_screen_after_a_hand_edit()
         acc = (model(xt).argmax(1) == yt).float().mean().item()
     assert got.test_loss == pytest.approx(want) and got.train_acc == pytest.approx(acc)
     assert got.test_loss != pytest.approx(same.test_loss)
+
+
+def test_a_links_unusable_hidden_layers_are_named_and_left_out_of_the_link():
+    from tests.test_links import open_link
+
+    at = open_link("inside", {"in_hidden": "abc"})
+    notice = [w.value for w in at.warning if "abc" in w.value]
+    assert len(notice) == 1 and "4, 2" in notice[0]
+    assert "in_hidden" not in at.query_params  # not passed on by Copy link
+    assert at.text_input(key="in_hidden").value == "4, 2"
