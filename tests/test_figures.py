@@ -1198,6 +1198,16 @@ def test_a_log_axis_over_less_than_two_decades_labels_at_least_three_ticks_insid
     assert tiny["ticktext"][0] == "1e-7" and "1e-5" in tiny["ticktext"]  # (not 1e-07)
 
 
+@pytest.mark.parametrize(("lo", "hi"), [(0.06, 0.17), (0.013, 0.36), (0.3, 2.0), (1.2, 9.0)])
+def test_no_end_of_a_log_axis_is_left_without_a_label(lo, hi):
+    # the fresh-eyes teacher: the line between two runs (0.06 to 0.17) was labelled from 0.06
+    # to 0.1 only, the upper 40 % of the axis bare
+    ticks = common.log_axis(np.array([lo, hi]))["tickvals"]
+    span = np.log10(hi / lo)
+    ends = np.log10(min(ticks) / lo), np.log10(hi / max(ticks))  # bare below and above
+    assert max(ends) <= 0.35 * span, ticks
+
+
 def test_the_race_and_from_scratch_loss_axes_get_readable_ticks():
     from playground.figures import race
     from playground.figures import scratch as sf

@@ -280,16 +280,36 @@ def _log_ticks(lo: float, hi: float) -> list[float]:
     ticks = inside(10.0**k for k in range(first, last + 1, step))
     for mantissas in TICK_MANTISSAS:
         if len(ticks) >= 3:
-            return ticks
+            return _cover(ticks, lo, hi)
         ticks = inside(m * 10.0**k for k in range(first, last + 1) for m in mantissas)
     if len(ticks) >= 3:
-        return ticks
+        return _cover(ticks, lo, hi)
     raw = (hi - lo) / 3  # within about one digit's step (0.11 to 0.19): round steps
     scale = 10.0 ** math.floor(math.log10(raw))
     step_ = max((m * scale for m in (2, 2.5, 5) if m * scale <= raw), default=scale)
     low, high = math.ceil(lo / step_ - 1e-9), math.floor(hi / step_ + 1e-9)
     digits = max(0, 1 - math.floor(math.log10(step_)))
     return [round(k * step_, digits) for k in range(low, high + 1)]
+
+
+FILL_MANTISSAS = (1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+
+
+def _cover(ticks: list[float], lo: float, hi: float) -> list[float]:
+    """``ticks`` with a round tick added where more than a third of the axis (on the log
+    scale) above the last one or below the first would have none (a loss from 0.06 to 0.17
+    had every digit's tick from 0.06 to 0.1, and nothing over the upper 40 %)."""
+    span = math.log10(hi / lo)
+    ends = ((max(ticks), hi), (lo, min(ticks)))
+    for a, b in ends:
+        if span > 0 and math.log10(b / a) > span / 3:
+            middle = math.sqrt(a * b)
+            k = math.floor(math.log10(middle))
+            candidates = [m * 10.0**e for e in (k - 1, k, k + 1) for m in FILL_MANTISSAS]
+            inner = [v for v in candidates if a * 1.05 < v < b / 1.05]
+            if inner:
+                ticks = sorted({*ticks, min(inner, key=lambda v: abs(math.log10(v / middle)))})
+    return [float(f"{v:.12g}") for v in ticks]
 
 
 def tick_label(value: float) -> str:
