@@ -13,6 +13,7 @@ import charts
 import compute
 import frame
 import streamlit as st
+from schedule_controls import setting_help
 
 from playground import landscapes
 from playground.figures import race as rf
@@ -110,8 +111,11 @@ def optimizer_changed(i: int) -> None:
     st.session_state.update(run_values(i, run_defaults(st.session_state[f"r{i}"])))
 
 
-def setting_widget(container, setting, key: str, default: float | bool, lang: str):
-    """One setting of a run, starting from ``default`` (the run's default: run_defaults)."""
+def setting_widget(
+    container, setting, key: str, default: float | bool, lang: str, help: str | None = None
+):
+    """One setting of a run, starting from ``default`` (the run's default: run_defaults);
+    ``help``: its own help (else its range and torch's default)."""
     label = setting.name
     if setting.kind == "bool":
         return container.checkbox(label, key=key, **bound.initial(key, default), **Q)
@@ -130,7 +134,8 @@ def setting_widget(container, setting, key: str, default: float | bool, lang: st
         step=step,
         format=fmt,
         key=key,
-        help=t(
+        help=help
+        or t(
             "race_setting_help",
             lang,
             low=f"{setting.low:g}",
@@ -199,7 +204,8 @@ def schedule_controls(i: int, mid, right, steps: int, lr: float, lang: str) -> S
     values = {}
     with mid.expander(t("sched_settings", lang), icon=":material/tune:"):
         for s in spec.settings:
-            values[s.name] = setting_widget(st, s, f"r{i}_sched_{s.name}", s.default, lang)
+            widget = f"r{i}_sched_{s.name}"
+            values[s.name] = setting_widget(st, s, widget, s.default, lang, setting_help(s, lang))
     schedule = Schedule(key, tuple(values.items()))
     right.latex(spec.latex)
     rates = compute.lr_sequence(schedule, lr, steps)

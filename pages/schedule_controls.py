@@ -42,7 +42,14 @@ def picker(
             if s.kind == "int":
                 low, high, default = int(s.low), int(s.high), int(s.default)
                 value = st.number_input(
-                    s.name, low, high, step=1, key=k, **bound.initial(k, default), **Q
+                    s.name,
+                    low,
+                    high,
+                    step=1,
+                    key=k,
+                    help=setting_help(s, lang),
+                    **bound.initial(k, default),
+                    **Q,
                 )
             else:
                 value = st.number_input(
@@ -51,6 +58,7 @@ def picker(
                     float(s.high),
                     format="%g",
                     key=k,
+                    help=setting_help(s, lang),
                     **bound.initial(k, float(s.default)),
                     **Q,
                 )
@@ -64,3 +72,16 @@ def picker(
                 figure = rf.schedule_figure(rates, lang, unit)
                 charts.chart(figure, f"{prefix}_sched_fig", shared=False, share=0.5)
     return schedule
+
+
+def setting_help(setting, lang: str) -> str:
+    """A schedule setting's help: what it does, then its range and default."""
+    rule = t(f"sched_set_{setting.name}", lang)
+    bounds = t(
+        "race_setting_help",
+        lang,
+        low=f"{setting.low:g}",
+        high=f"{setting.high:g}",
+        default=f"{setting.default:g}",
+    )
+    return f"{rule} {bounds}"
