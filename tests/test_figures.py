@@ -1312,10 +1312,28 @@ def _shown_figures() -> dict[str, go.Figure]:
 def test_a_png_has_the_shape_the_student_sees_not_a_slides(monkeypatch, name):
     fig = _shown_figures()[name]
     _, width, height = _kaleido_gets(monkeypatch, fig)
-    assert height == fig.layout.height  # its own height, not 720
+    # its own height, not 720 (a few px more where a legend under it moved below the x title)
+    assert fig.layout.height <= height <= fig.layout.height + 60
     assert width == export.SHOWN_WIDTH  # as wide as the page's main column (not 1280 × 720)
     half = export.still(fig, shown_width=480)  # a figure in the left of two columns
-    assert (half.width, half.height) == (480, fig.layout.height)
+    assert half.width == 480 and fig.layout.height <= half.height <= fig.layout.height + 90
+
+
+def test_a_pngs_legend_under_the_plot_is_below_the_x_axis_title():
+    # the fresh-eyes teacher: in the lab's loss PNG, "epoch" sat on the legend's first row
+    from playground.figures import lab
+
+    epochs = np.arange(1, 301)
+    curves = np.exp(-epochs / 80)[:, None] * np.array([1.0, 1.1, 1.2, 1.3])
+    names = ["Baseline", "Dropout", "Early stopping", "Weight decay"]
+    fig = lab.curves_figure(epochs, curves, curves * 1.5, names, None, np.full(4, -1))
+    still = export.still(fig, shown_width=540).figure
+    plot = still.layout.height - still.layout.margin.t - still.layout.margin.b
+    legend_top = -still.layout.legend.y * plot  # px under the plot
+    font = still.layout.font.size or 12
+    # tick labels, the standoff and the title (14+ px) above the legend's first row
+    assert legend_top >= font + 6 + export.X_STANDOFF + export.LINE * (font + 2)
+    assert still.layout.legend.yanchor == "top"
 
 
 def test_a_png_of_an_animation_shows_every_line_whole_at_its_last_frame():

@@ -447,7 +447,13 @@ def still(fig: go.Figure, shown_width: int | None = None) -> Still:
         need = max(maps) * plot_height + margin["l"] + margin["r"]
         width = round(min(max(need, PNG_WIDTHS[0]), PNG_WIDTHS[1]))
     width = width or int(shown_width or SHOWN_WIDTH)
-    return Still(go.Figure(spec, skip_invalid=False), width, height)
+    figure = go.Figure(spec, skip_invalid=False)
+    figure.layout.height = height
+    # a legend under the plot, below the x axis' title at the size the picture draws it (the
+    # builders placed it in paper units for the page: in a narrow PNG the title ran into it)
+    font = figure.layout.font.size or 12
+    _legend_under_axis_titles(figure, font, font + 4, figure.layout.legend.font.size or font, width)
+    return Still(figure, width, int(figure.layout.height))
 
 
 def to_png(
