@@ -191,7 +191,12 @@ with widgets.guarded(lang):
         if row.diverged_at is not None and not pd.isna(row.diverged_at):
             # (a surface without a minimum, like the saddle x² − y², sends every run that
             # escapes off the map: that is the lesson, not a learning rate to fix)
-            key = "race_diverged" if land.minima else "race_ran_off"
+            # (a surface of your own lists no critical points: nothing is known of it)
+            key = (
+                "race_diverged"
+                if land.minima
+                else ("race_ran_off" if land.saddles else "race_left_unknown")
+            )
             results_area.warning(
                 t(key, lang, run=row.run, step=int(row.diverged_at)),
                 icon=":material/trending_up:",

@@ -402,3 +402,15 @@ def test_the_results_table_names_optimizers_in_the_students_language():
     assert list(zh["optimizer"]) == ["动量", "Adam"]
     assert zh["run"][0].startswith("动量")
     assert list(runs.race_table(land, specs, paths)["optimizer"]) == ["Momentum", "Adam"]
+
+
+def test_a_run_leaving_a_surface_of_your_own_is_not_told_of_a_saddle():
+    # the fresh-eyes teacher: x**x**x**x got "going downhill away from the saddle never ends"
+    from playground.i18n import t
+    from tests.test_links import open_link
+
+    at = open_link("race", {"surface": "custom", "formula": "-(x**2) - y**2", "steps": "200"})
+    said = [w.value for w in at.warning]
+    marker = t("race_left_unknown", "en", run="", step=0).split("step")[0][2:]
+    assert any(marker in w for w in said), said
+    assert not any("saddle" in w for w in said)
