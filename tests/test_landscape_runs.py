@@ -236,3 +236,16 @@ def test_the_views_defaults_use_under_half_the_budget():
     )
     estimate = budget.landscape(len(p.x), len(p.x_val), 60_000, big)
     assert estimate.over and 0 < estimate.largest < 2000
+
+
+def test_the_pca_window_is_never_a_strip():
+    # the fresh-eyes teacher: the lesson's plane (PC2 1.4 %) was drawn about 110 px high
+    t = np.linspace(0, 1, 50)
+    snaps = np.zeros((1, 50, 4))
+    snaps[0, :, 0], snaps[0, :, 1] = 10 * t, 0.05 * np.sin(6 * t)  # along PC1, hardly PC2
+    directions = np.eye(4)[:2]
+    ok, alive = np.ones((1, 50), bool), np.ones(1, bool)
+    alphas, betas = ls._window(snaps, ok, alive, np.zeros(4), directions, ls.PlaneConfig())
+    wide, tall = np.ptp(alphas), np.ptp(betas)
+    assert max(wide, tall) <= ls.MAX_ASPECT * min(wide, tall) * (1 + 1e-9)
+    assert betas.min() < snaps[0, :, 1].min() and snaps[0, :, 1].max() < betas.max()
