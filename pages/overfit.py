@@ -91,6 +91,15 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         charts.chart(fig, "lab_fit", shared=False)
 
 
+def training_live(job: Job) -> None:
+    """The live redraw: the replay slider's place held (disabled) so that nothing moves when
+    the run ends and the slider appears, then the drawing."""
+    st.select_slider(
+        t("lab_replay", lang), [0, 1], 1, key="replay_live", disabled=True, format_func=lambda _: ""
+    )
+    draw(job)
+
+
 def finished(job: Job) -> None:
     """A finished (or stopped) run: a replay slider, its drawing, results and script.
 
@@ -164,7 +173,7 @@ with widgets.guarded(lang):
     )
     job = panel.buttons("_lab_job", (source, config), start, ids, press, lang, cost)
     if job is not None and not job.done:
-        panel.live("_lab_job", draw, lang)
+        panel.live("_lab_job", training_live, lang)
     elif job is not None:
         finished(job)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):

@@ -111,7 +111,7 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
     elif job.key != key:
         where.warning(t("lab_changed", lang))
     elif job.done and job.records and job.stop.is_set():  # Stop pressed: say where it ended
-        where.info(t("lab_stopped_at", lang, epoch=getattr(job.records[-1], "epoch", "?")))
+        where.info(t("lab_stopped_by_you", lang, epoch=getattr(job.records[-1], "epoch", "?")))
     else:  # (a line in every state: the page does not move when Train starts or ends)
         where.info(t("lab_running" if not job.done else "lab_done", lang))
 

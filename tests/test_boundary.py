@@ -51,6 +51,15 @@ def test_catalogues_have_the_same_keys_and_placeholders():
             assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key]))
 
 
+def test_no_catalogue_gives_one_key_twice():
+    # a key added twice silently replaced the first (json keeps the last): "Stopped at epoch"
+    # took the legend's "{name}: stopped at epoch {epoch}" and the lab failed on Stop
+    for lang in LANGUAGES:
+        text = (LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8")
+        keys = [k for k, _ in json.loads(text, object_pairs_hook=lambda pairs: pairs)]
+        assert len(keys) == len(set(keys)), (lang, {k for k in keys if keys.count(k) > 1})
+
+
 def test_translation_fills_placeholders_and_falls_back():
     assert "7" in t("ls_diverged", "en", step=7, bound="0.1")
     assert t("no_such_key") == "no_such_key"

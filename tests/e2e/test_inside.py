@@ -69,6 +69,7 @@ def test_presets_clear_and_drawn_points_live_in_the_link(view):
     page.locator("[data-testid=stMain] button", has_text=t("in_clear", "en")).first.click()
     settle(page)
     assert page.locator(".js-plotly-plot").nth(0).evaluate(POINTS) == 0  # one click
+    page.locator(".js-plotly-plot").nth(0).scroll_into_view_if_needed()  # (all of it on screen)
     box = page.locator(".js-plotly-plot").nth(0).locator(".nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
     settle(page)

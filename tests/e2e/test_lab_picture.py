@@ -106,8 +106,14 @@ def test_the_lab_curves_have_ticks_to_read_and_show_both_coinciding_variants(vie
     assert share_of(rgb, ORANGE) > 30, "early stopping is hidden"
     legend = page.locator(".js-plotly-plot").first.locator(".legendtext").all_text_contents()
     names = {k: t(f"lab_variant_{k}", "en") for k in ("baseline", "early_stopping")}
-    same = t("lab_same_curve", "en", name=names["early_stopping"], other=names["baseline"])
-    assert legend == [names["baseline"], same]  # which is which
+    same = t(
+        "lab_same_until",
+        "en",
+        name=names["early_stopping"],
+        other=names["baseline"],
+        epoch=int(stop),
+    )
+    assert legend == [names["baseline"], same]  # which is which, and until when
     assert_clean(page)
 
 
