@@ -650,8 +650,7 @@ def test_a_png_export_writes_nothing_to_the_log_at_info(caplog):
     assert [r.getMessage() for r in caplog.records if r.levelno < logging.WARNING] == []
 
 
-def test_the_race_draws_each_path_as_it_runs_on_the_map_and_on_its_small_map():
-    # (the fresh-eyes teacher: the small maps showed only dots until the last frame)
+def test_the_race_draws_each_path_as_it_runs_and_the_small_maps_at_the_end():
     from playground import landscapes
     from playground.figures import race
     from playground.optimizers import RunSpec
@@ -666,16 +665,17 @@ def test_the_race_draws_each_path_as_it_runs_on_the_map_and_on_its_small_map():
         xs, ys, land.grid(41), paths, labels, np.ones((1, 2)), np.zeros((0, 2))
     )
     player = Player(fig)
-    small = {tr.legendgroup for tr in fig.data if tr.xaxis != "x" and tr.mode == "lines"}
-    assert small == {"small0", "small1", "small2"}
+    small = [i for i, tr in enumerate(fig.data) if tr.xaxis != "x" and tr.mode == "lines"]
+    assert len(small) == 3
     for n, f in enumerate([0, *range(len(player.frames)), 60, 3, 0, len(player.frames) - 1]):
         if n:  # (first: the figure as sent, before any frame)
             player.show(f)
         k = int(player.names[f])
         for r, xy in enumerate(paths):
-            for group in (str(r), f"small{r}"):  # the map, and the run's own small map
-                drawn = player.line(group)
-                np.testing.assert_allclose(drawn, xy[: k + 1], rtol=1e-4, atol=1e-9)
+            drawn = player.line(str(r))
+            np.testing.assert_allclose(drawn, xy[: k + 1], rtol=1e-4, atol=1e-9)
+        last = f == len(player.frames) - 1
+        assert [player.traces[i].get("opacity", 1) for i in small] == [int(last)] * 3
 
 
 # -- exports: PNG and CSV for a slide or a spreadsheet -------------------------------------------
@@ -821,8 +821,8 @@ def test_a_png_of_the_race_shows_every_path_whole_and_the_small_maps_paths(monke
     shown = _shown(drawn)
     for r, xy in enumerate(paths):
         np.testing.assert_allclose(shown.line(str(r)), xy, rtol=1e-4, atol=1e-9)
-    for r, xy in enumerate(paths):  # each small map has its path whole too
-        np.testing.assert_allclose(shown.line(f"small{r}"), xy, rtol=1e-4, atol=1e-9)
+    small = [t for t in drawn.data if t.xaxis != "x" and t.mode == "lines"]
+    assert len(small) == len(paths) and all(t.opacity != 0 for t in small)
 
 
 def test_a_png_of_the_descent_keeps_room_between_an_axis_title_and_the_title_under_it(

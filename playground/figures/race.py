@@ -205,13 +205,14 @@ def race_animation(
                 1, x=[], y=[], mode="markers", showlegend=False, legendgroup=str(r), marker=head
             )
         )
-    for r, xy in enumerate(paths[:n_small]):  # each run's small map: its path grows too
+    revealed: list[int] = []  # the small multiples' paths, shown at the last frame
+    for r, xy in enumerate(paths[:n_small]):
         k = 2 + r  # subplot of run r
         images.append(_map(values, xs, ys, lo, hi, k, MAX_PANEL_GRID))
-        steps = np.minimum(shown, len(xy) - 1)
-        style = {"mode": "lines", "showlegend": False, "legendgroup": f"small{r}"}
-        style["line"] = {"color": colour(r), "width": 1.5}
-        grow.append(add_growing(data, [xy[:, 0], xy[:, 1]], steps, _scatter(k, **style)))
+        revealed.append(len(data))
+        line = {"color": colour(r), "width": 1.5}
+        xy_ = {"x": compact(xy[:, 0]), "y": compact(xy[:, 1])}
+        data.append(_scatter(k, **xy_, mode="lines", showlegend=False, line=line, opacity=0))
         moving.append(len(data))
         dot = {"size": 10, "color": colour(r), "line": {"color": "white", "width": 1}}
         data.append(_scatter(k, x=[], y=[], mode="markers", showlegend=False, marker=dot))
@@ -226,6 +227,8 @@ def race_animation(
             end = min(int(k), len(px) - 1)
             moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
         updates = dict(zip(moving, moved, strict=True))
+        at_end = int(f == len(shown) - 1)
+        updates.update({i: {"type": "scatter", "opacity": at_end} for i in revealed})
         for line in grow:
             updates.update(line[f])
         frames.append(frame_of(str(k), updates))
