@@ -1,4 +1,4 @@
-"""The README's library examples run as written."""
+"""The library examples of the README and docs/library.md run as written."""
 
 import json
 import re
@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = [ROOT / "README.md", ROOT / "docs" / "library.md"]
 
 # Each block runs with globals of its own, as a script would; all in one interpreter, so that
 # torch is imported once rather than once a block (~5 s each on a 2-core machine).
@@ -22,8 +23,11 @@ for i, code in enumerate(json.loads(sys.stdin.read())):
 
 
 def test_readme_python_examples_run(tmp_path):
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert blocks
+    blocks = []
+    for path in EXAMPLES:
+        found = re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+        assert found, path
+        blocks += found
     out = subprocess.run(
         [sys.executable, "-c", RUNNER],
         input=json.dumps(blocks),
