@@ -14,6 +14,7 @@ import charts
 import compute
 import frame
 import inside_controls as controls
+import inside_data as drawn
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -73,11 +74,11 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     st.caption(_progress(history, lang, None if live else (pts, spec, state)))
     left, right = st.columns([1, 1.25])
     with left:
-        controls.data_tools(lang, spec.regression, disabled=live)
+        drawn.data_tools(lang, spec.regression, disabled=live)
         fig = fi.data_figure(
             pts.xy, pts.label, split, inside.WINDOW, surface, spec.regression, curve, lang
         )
-        charts.chart(fig, "in_data", shared=False, on_click=controls.on_data_click, share=0.45)
+        charts.chart(fig, "in_data", shared=False, on_click=drawn.on_data_click, share=0.45)
         st.caption(t("in_points", lang, n=len(pts), most=inside.MAX_POINTS))
         if not spec.regression:
             st.caption(t("in_map_colours", lang))
@@ -238,7 +239,7 @@ workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("in_title", lang))
 st.markdown(t("in_intro", lang))
 with widgets.guarded(lang):
-    pts = controls.points(lang)
+    pts = drawn.points(lang)
     spec, epochs = controls.spec(lang)
     st.session_state["_in_sizes"] = spec.sizes
     resolve_node(spec)
