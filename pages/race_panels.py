@@ -8,6 +8,7 @@ import charts
 import compute
 import numpy as np
 import pandas as pd
+import race_controls as controls
 import streamlit as st
 import widgets
 
@@ -169,9 +170,22 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
     on how fairly it is asked."""
     st.subheader(t("fair_title", lang), anchor="fair-race")
     st.markdown(t("fair_intro", lang))
-    if not r.land.minima:
-        st.info(t("err_fair_no_minimum", lang))
+    goal = r.land.lowest
+    if goal is None:
+        st.info(t("fair_no_minimum", lang))
+        cols = st.columns(len(FAIR_SURFACES))
+        for col, name in zip(cols, FAIR_SURFACES, strict=True):
+            col.button(
+                t("fair_switch", lang, surface=t(f"surface_{name}", lang)),
+                key=f"fair_to_{name}",
+                on_click=_race_on,
+                args=(name,),
+            )
         return
+    if not r.land.minima:  # a surface of your own: say which minimum the starts must reach
+        st.caption(
+            t("fair_goal_found", lang, x=f"{goal.x:.4g}", y=f"{goal.y:.4g}", v=f"{goal.value:.4g}")
+        )
     usable = [i for i, run in enumerate(contestants) if run.spec.elementwise]
     c1, c2, c3, c4 = st.columns(4)
     rates = bound.count(c1, t("fair_rates", lang), 2, fair.MAX_RATES, 20, "fair_rates", lang)
@@ -210,6 +224,15 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         shown.columns = [t(f"fair_col_{c.replace(' ', '_')}", lang) for c in table.columns]
         widgets.table(shown)
         st.caption(t("fair_note", lang, starts=config.starts, tol=f"{config.tol:g}"))
+
+
+FAIR_SURFACES = ("beale", "rosenbrock", "bowl")  # offered when a surface has no minimum
+
+
+def _race_on(name: str) -> None:
+    """Callback: switch the race to the surface ``name``, with its start and contestants."""
+    st.session_state["surface"] = name
+    controls.load_defaults()
 
 
 def _swept_name(i: int, run, lang: str) -> str:

@@ -1,6 +1,8 @@
 """The learning-rate range test panel the overfitting lab and the ConvNet share: run it, see the
 loss against η, and take its suggestion into the view's learning rate with one click."""
 
+import dataclasses
+
 import charts
 import streamlit as st
 import widgets
@@ -17,7 +19,7 @@ def panel(kind: str, source, data, config, lr_key: str, lang: str) -> None:
     ConvNet's digits); "Use η = …" sets the widget ``lr_key``."""
     with st.expander(t("rt_expander", lang), icon=":material/speed:"):
         st.markdown(t("rt_intro", lang))
-        key = ("_range_test", kind, source, config)
+        key = ("_range_test", kind, source, _tested(config))
         if st.button(t("rt_run", lang), key=f"rt_run_{kind}", icon=":material/play_arrow:"):
             with widgets.guarded(lang), st.spinner(t("rt_busy", lang)):
                 result = workers.offload(jobs.range_test, kind, data, config)
@@ -38,6 +40,18 @@ def panel(kind: str, source, data, config, lr_key: str, lang: str) -> None:
             on_click=_use,
             args=(lr_key, suggestion),
         )
+        if st.session_state.get(lr_key) == suggestion:  # said until η is changed again
+            st.success(t("rt_used", lang, lr=f"{suggestion:g}"), icon=":material/check:")
+
+
+SWEPT = ("lr", "epochs", "schedule")  # what the range test does not depend on
+
+
+def _tested(config):
+    """The settings the range test depends on: ``config`` with its η, epochs and schedule at
+    their defaults, so "Use η" (or a longer run) keeps the test's answer on screen."""
+    defaults = {f.name: f.default for f in dataclasses.fields(config) if f.name in SWEPT}
+    return dataclasses.replace(config, **defaults)
 
 
 def _use(lr_key: str, value: float) -> None:

@@ -102,9 +102,9 @@ def starts_in(window: tuple[float, float, float, float], n: int, seed: int) -> n
 
 def fair_race(landscape, contestants: list[RunSpec], config: FairConfig, names=None) -> FairRace:
     """Sweep every contestant over ``config.grid`` from the same starts (see the module)."""
-    if not landscape.minima:
+    if landscape.lowest is None:
         raise UserError("err_fair_no_minimum")
-    target = min(p.value for p in landscape.minima) + config.tol
+    target = landscape.lowest.value + config.tol
     starts = starts_in(landscape.window, config.starts, config.seed)
     rates = config.grid
     success = np.zeros((len(contestants), len(rates)))

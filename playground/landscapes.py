@@ -142,6 +142,38 @@ class Landscape:
         finite = z[np.isfinite(z)]
         return float(finite.max()) if finite.size else 1.0
 
+    @cached_property
+    def lowest(self) -> Point | None:
+        """The lowest minimum: the lowest listed one, else (a surface of your own) found
+        numerically — the lowest point of a 201 × 201 grid, polished by L-BFGS — or None when
+        that point is on the window's edge (f goes lower outside, as x² − y² does)."""
+        if self.minima:
+            return min(self.minima, key=lambda p: p.value)
+        n = 201
+        with np.errstate(invalid="ignore"):
+            z = np.where(np.isfinite(grid := self.grid(n)), grid, np.inf)  # (n, n)
+        iy, ix = np.unravel_index(int(np.argmin(z)), z.shape)
+        if not np.isfinite(z[iy, ix]) or min(ix, iy) == 0 or max(ix, iy) == n - 1:
+            return None
+        xs, ys = self.axes(n)
+        point = torch.tensor([xs[ix], ys[iy]], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([point], max_iter=100, line_search_fn="strong_wolfe")
+
+        def closure() -> torch.Tensor:
+            opt.zero_grad()
+            value = self.fn(point[0], point[1])
+            value.backward()
+            return value
+
+        with np.errstate(all="ignore"):
+            opt.step(closure)
+        x, y = (float(v) for v in point.detach())
+        x0, x1, y0, y1 = self.window
+        polished = float(self.value(np.array([[x, y]]))[0])
+        if x0 < x < x1 and y0 < y < y1 and polished <= z[iy, ix]:
+            return Point(x, y, polished)
+        return Point(float(xs[ix]), float(ys[iy]), float(z[iy, ix]))
+
     @property
     def scale(self) -> float:
         """Half the window's diagonal: the yardstick for "near" and "far"."""

@@ -5,7 +5,8 @@ A schedule is written after a run's optimizer in its text form: ``"sgd:lr=0.1@co
 ``"adam:lr=0.01@onecycle:max_lr=0.1"``; the same text in widgets, links and the command line.
 Runs always step the real scheduler (``scheduler.step()`` after ``optimizer.step()``); the
 formulas shown beside it are checked against it in tests/test_schedules.py. A setting of 0 for
-a length (``T_max``, ``total_steps``) means "the run's number of steps", and for one cycle's
+a length (``T_max``, ``total_steps``) means "the run's number of steps", for step decay's
+``step_size`` "a third of the run" (η drops twice; torch has no default), and for one cycle's
 ``max_lr`` "the run's own learning rate".
 """
 
@@ -48,7 +49,7 @@ SPECS = [
     ScheduleSpec("constant", (), r"\eta_t = \eta_0"),
     ScheduleSpec(
         "step",
-        (Setting("step_size", 30, 1, 1e6, "int"), Setting("gamma", 0.1, 0.0, 1.0)),
+        (Setting("step_size", 0, 0, 1e6, "int"), Setting("gamma", 0.1, 0.0, 1.0)),
         r"\eta_t = \eta_0\,\gamma^{\lfloor t / s \rfloor}",
     ),
     ScheduleSpec(
@@ -135,7 +136,8 @@ class Schedule:
         if self.key == "constant":
             return None
         if self.key == "step":
-            return ls.StepLR(optimizer, int(s["step_size"]), s["gamma"])
+            every = int(s["step_size"]) or max(1, -(-steps // 3))  # 0: η drops twice in the run
+            return ls.StepLR(optimizer, every, s["gamma"])
         if self.key == "exponential":
             return ls.ExponentialLR(optimizer, s["gamma"])
         if self.key == "cosine":

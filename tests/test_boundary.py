@@ -60,6 +60,16 @@ def test_no_catalogue_gives_one_key_twice():
         assert len(keys) == len(set(keys)), (lang, {k for k in keys if keys.count(k) > 1})
 
 
+def test_the_chinese_catalogue_says_one_word_for_epoch_and_no_space_between_hanzi():
+    # a fresh-eyes teacher read "第 3 / 100 个 epoch" beside "训练轮次" and "基线 的第一层卷积核"
+    text = json.loads((LOCALES_DIR / "zh.json").read_text(encoding="utf-8"))
+    for key, value in text.items():
+        words = re.sub(r"{\w+}|`[^`]*`", "", value)  # placeholders and code stay as they are
+        assert not re.search(r"epoch", words, re.IGNORECASE), key
+        spaced = re.findall(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", words)
+        assert not spaced or key == "err_run_syntax", (key, spaced)
+
+
 def test_translation_fills_placeholders_and_falls_back():
     assert "7" in t("ls_diverged", "en", step=7, bound="0.1")
     assert t("no_such_key") == "no_such_key"

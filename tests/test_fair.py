@@ -62,6 +62,34 @@ def test_a_surface_without_a_minimum_or_absurd_settings_are_refused():
             fair.FairConfig(**bad)
 
 
+@pytest.mark.parametrize(
+    ("formula", "at"),
+    [
+        ("(x-0.123)**2 + 2*(y+0.456)**2 + 0.7", (0.123, -0.456, 0.7)),  # off the grid's nodes
+        ("abs(x-1.01) + abs(y)", (1.01, 0.0, 0.0)),  # a kink, not a smooth minimum
+        ("(x**2-1)**2 + 0.3*x + y**2", (-1.0355787140, 0.0, None)),  # the lower of two basins
+    ],
+)
+def test_a_surface_of_your_own_races_to_its_lowest_point_found_numerically(formula, at):
+    land = landscapes.get("custom", landscapes.SurfaceOptions(formula=formula))
+    goal = land.lowest
+    value = at[2] if at[2] is not None else landscapes.get("two_basin").minima[0].value
+    assert goal is not None
+    np.testing.assert_allclose((goal.x, goal.y, goal.value), (at[0], at[1], value), atol=1e-5)
+    # and the fair race then runs on it: SGD at η = 0.05 from every start reaches it
+    config = fair.FairConfig(rates=2, low=0.01, high=0.05, starts=5, steps=300, tol=1e-2)
+    if "abs" not in formula and "0.3" not in formula:
+        assert fair.fair_race(land, [RunSpec.parse("sgd")], config).success[0, 1] == 1.0
+
+
+@pytest.mark.parametrize("formula", ["x**2 - y**2", "-(x**2) - y**2", "x + y", "sin(x)*y**2"])
+def test_a_surface_that_goes_lower_past_its_edge_has_no_goal(formula):
+    land = landscapes.get("custom", landscapes.SurfaceOptions(formula=formula))
+    assert land.lowest is None
+    with pytest.raises(UserError):
+        fair.fair_race(land, [RunSpec.parse("sgd")], fair.FairConfig())
+
+
 def test_the_cli_prints_the_libraries_table(tmp_path):
     from playground import cli
 

@@ -10,7 +10,8 @@ import plotly.io as pio
 import pytest
 
 from playground import figures, runs, surfaces
-from playground.figures import common, export
+from playground.figures import common, digits, export
+from playground.i18n import t
 from playground.surfaces import Grid
 
 
@@ -1477,3 +1478,34 @@ def test_a_diverging_descent_gives_nothing_away_before_it_plays(three_d):
     player = Player(fig)
     assert all(not player.traces[i].get("text") for i, tr in enumerate(fig.data)
                if getattr(tr, "mode", None) == "markers+text")  # fmt: skip  # (none before ▶)
+
+
+def test_a_convnets_image_csv_names_each_pixel_by_its_image_row_and_column():
+    # the kernels', feature maps' and galleries' CSVs were the mosaic's raw grid: x, y, z of
+    # one big picture with NaN gaps, no telling which kernel or digit a pixel belongs to
+    rng = np.random.default_rng(3)
+    kernels = rng.normal(size=(3, 6, 5, 5)).astype(np.float32)  # (E, K, k, k)
+    table = export.figure_table(digits.kernels_figure(kernels, [1, 2, 3], "Baseline"))
+    assert list(table.columns) == ["trace", "kernel", "row", "column", "value"]
+    assert len(table) == 6 * 5 * 5 and table["value"].notna().all()
+    for _, px in table.sample(20, random_state=0).iterrows():  # the last epoch's kernels
+        want = kernels[-1, int(px["kernel"]) - 1, px["row"], px["column"]]
+        assert px["value"] == pytest.approx(float(want), abs=1e-6)
+
+    images = rng.uniform(size=(10, 8, 8)).astype(np.float32)  # two rows of the gallery
+    true, pred = np.arange(10), (np.arange(10) + 1) % 10
+    table = export.figure_table(digits.misclassified_figure(images, true, pred, "zh"), "zh")
+    column = t("csv_true_predicted", "zh")
+    assert list(table.columns) == ["trace", column, "行", "列", "值"]
+    assert len(table) == 10 * 8 * 8
+    for i in (0, 7, 9):
+        one = table[table[column] == f"{true[i]} → {pred[i]}"]
+        grid = np.zeros((8, 8))
+        grid[one["行"], one["列"]] = one["值"]
+        np.testing.assert_allclose(grid, images[i], atol=1e-6)
+
+    maps = export.figure_table(
+        digits.maps_figure(images[0], rng.uniform(size=(6, 8, 8)), rng.uniform(size=(16, 4, 4)))
+    )
+    sizes = maps.groupby("trace").size().to_dict()
+    assert sorted(sizes.values()) == [64, 16 * 4 * 4, 6 * 8 * 8]

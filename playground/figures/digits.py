@@ -39,6 +39,15 @@ def mosaic(images: np.ndarray, cols: int | None = None, gap: int = 1) -> np.ndar
     return out
 
 
+def tiles_meta(images: np.ndarray, cols: int, labels, column: str, top: int = 0) -> dict:
+    """What a table of a mosaic's heatmap needs to name its pixels (export.figure_table): the
+    tiles' size and layout (``top`` rows of each tile above its image, a caption's room), each
+    tile's label, and the label column's name."""
+    _, h, w = images.shape
+    tiles = {"height": h, "width": w, "gap": 1, "cols": cols, "top": top}
+    return {"tiles": tiles | {"labels": [str(v) for v in labels], "column": column}}
+
+
 def curves_figure(
     epochs: np.ndarray,
     errors: tuple[np.ndarray, np.ndarray],
@@ -119,6 +128,8 @@ def kernels_figure(
     layout["sliders"][0]["active"] = len(epochs) - 1
     # One specification, validated once: the view redraws it twice a second while it trains.
     heatmap = {"type": "heatmap", "z": tiles[-1], "hoverongaps": False, "hovertemplate": hover}
+    numbers = range(1, len(kernels[0]) + 1)
+    heatmap["meta"] = tiles_meta(kernels[0], cols, numbers, t("csv_kernel", lang))
     return Animated(
         {"data": [{**heatmap, **style}], "layout": layout},
         frames=[
@@ -144,12 +155,20 @@ def maps_figure(
         ],
         horizontal_spacing=0.04,
     )
-    fig.add_trace(_heatmap(image, colorscale=GREYS, zmin=0, zmax=1, showscale=False), row=1, col=1)
+    alone = tiles_meta(image[None], 1, [t("digits_input", lang)], t("csv_image", lang))
+    fig.add_trace(
+        _heatmap(image, colorscale=GREYS, zmin=0, zmax=1, showscale=False, meta=alone),
+        row=1,
+        col=1,
+    )
     for col, maps in ((2, maps1), (3, maps2)):
         top = float(np.max(maps)) or 1.0
+        across = min(len(maps), 4 if col == 2 else 6)
+        numbers = range(1, len(maps) + 1)
         fig.add_trace(
             _heatmap(
-                mosaic(maps, min(len(maps), 4 if col == 2 else 6)),
+                mosaic(maps, across),
+                meta=tiles_meta(maps, across, numbers, t("csv_feature_map", lang)),
                 colorscale="Viridis",
                 zmin=0,
                 zmax=top,
@@ -226,16 +245,25 @@ def confusion_figure(matrix: np.ndarray, name: str, lang: str = "en") -> go.Figu
 
 
 def gallery(
-    images: np.ndarray, captions: list[str], title: str, colour: str = "#333333"
+    images: np.ndarray,
+    captions: list[str],
+    title: str,
+    labels: tuple[str, list[str]],
+    colour: str = "#333333",
 ) -> go.Figure:
-    """Small images (M, S, S), eight to a row, each with a short caption above it."""
+    """Small images (M, S, S), eight to a row, each with a short caption above it; ``labels``:
+    the name of a table's label column and each image's label, in plain text."""
     cols = min(8, max(1, len(images)))
     size = images.shape[-1]
     gap = max(2, size // 2)  # room for the caption above each tile
     tiles = np.full((len(images), size + gap, size), np.nan, dtype=np.float32)
     tiles[:, gap:] = images
+    column, names = labels
+    meta = tiles_meta(tiles, cols, names, column, top=gap)
     fig = go.Figure(
-        _heatmap(mosaic(tiles, cols, gap=1), colorscale=GREYS, zmin=0, zmax=1, showscale=False)
+        _heatmap(
+            mosaic(tiles, cols, gap=1), colorscale=GREYS, zmin=0, zmax=1, showscale=False, meta=meta
+        )
     )
     for i, caption in enumerate(captions):
         r, c = divmod(i, cols)
@@ -259,7 +287,10 @@ def gallery(
 
 def samples_figure(images: np.ndarray, labels: np.ndarray, lang: str = "en") -> go.Figure:
     """A few training images (M, S, S) with their labels: what the network learns from."""
-    return gallery(images, [str(k) for k in labels], t("fig_digits_samples", lang))
+    captions = [str(k) for k in labels]
+    return gallery(
+        images, captions, t("fig_digits_samples", lang), labels=(t("csv_label", lang), captions)
+    )
 
 
 def misclassified_figure(
@@ -270,4 +301,7 @@ def misclassified_figure(
     shown = slice(0, MAX_MISCLASSIFIED)
     captions = [f"{a}→<b>{b}</b>" for a, b in zip(true[shown], pred[shown], strict=True)]
     title = t("fig_digits_wrong", lang, n=len(true), shown=len(captions))
-    return gallery(images[shown], captions, title, "#c0392b")
+    plain = [f"{a} → {b}" for a, b in zip(true[shown], pred[shown], strict=True)]
+    return gallery(
+        images[shown], captions, title, (t("csv_true_predicted", lang), plain), "#c0392b"
+    )

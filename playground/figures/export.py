@@ -130,7 +130,7 @@ def figure_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
     """
     spec = final_state(fig)
     data, layout = spec["data"], spec["layout"]
-    drawn = [(trace, _rows(trace)) for trace in data if _drawn(trace)]
+    drawn = [(trace, _untiled(trace, _rows(trace), lang)) for trace in data if _drawn(trace)]
     drawn = [(trace, rows) for trace, rows in drawn if rows is not None]
     groups: dict[str, dict] = {}  # legend group → its first named trace
     for trace, _ in drawn:
@@ -334,6 +334,31 @@ def _rows(trace: dict) -> pd.DataFrame | None:
     if table.empty or table.isna().all().all():
         return None
     return table
+
+
+def _untiled(trace: dict, rows: pd.DataFrame | None, lang: str) -> pd.DataFrame | None:
+    """A mosaic of images in one heatmap (digits.mosaic), as a person reads it: one row per
+    pixel of each image — its label (the image's caption, the kernel's number), its row and
+    column inside the image, its value — without the gaps between tiles. A trace whose meta
+    has no ``tiles`` is left as it is."""
+    tiles = _meta(trace).get("tiles")
+    if rows is None or not tiles:
+        return rows
+    h, w, gap, top = tiles["height"], tiles["width"], tiles["gap"], tiles.get("top", 0)
+    x, y = rows["x"].to_numpy(int), rows["y"].to_numpy(int)  # the mosaic's column and row
+    tile_r, r = np.divmod(y, h + gap)
+    tile_c, c = np.divmod(x, w + gap)
+    index = tile_r * tiles["cols"] + tile_c
+    labels = tiles["labels"]
+    keep = (r >= top) & (r < h) & (c < w) & (index < len(labels)) & rows["z"].notna().to_numpy()
+    return pd.DataFrame(
+        {
+            str(tiles["column"]): np.asarray(labels, dtype=object)[index[keep]],
+            t("csv_row", lang): r[keep] - top,
+            t("csv_column", lang): c[keep],
+            t("csv_value", lang): rows["z"].to_numpy()[keep],
+        }
+    )
 
 
 def _column(values: object) -> np.ndarray | None:

@@ -451,11 +451,11 @@ def _note_trace() -> dict:
         "text": [],
         "mode": "markers+text",
         "marker": {"symbol": "x", "size": 12, "color": "#d62728"},
-        "textfont": {  # (a white halo: readable on the map's dark and light bands)
-            "color": "#b2182b",
+        "textfont": {  # near-black in a white halo: readable on the red path and the map's bands
+            "color": "#1a1a1a",
             "size": 13,
             "weight": "bold",
-            "shadow": "0px 0px 3px white",
+            "shadow": "0px 0px 3px white, 0px 0px 3px white",
         },
         "cliponaxis": False,
         "showlegend": False,

@@ -30,5 +30,10 @@ def test_the_range_test_marks_its_suggestion_and_use_sets_the_learning_rate(view
     use.click()
     settle(page)
     field = page.get_by_role("spinbutton", name=t("lr", "en")).first
-    assert float(field.input_value()) == pytest.approx(float(f"{suggestion:.2g}"))
+    shown = float(f"{suggestion:.2g}")
+    assert float(field.input_value()) == pytest.approx(shown)
+    # and the class sees it happen: the test's chart stays, with a word of what changed (the
+    # chart vanished on "Use η", as if the click had failed)
+    page.get_by_text(t("rt_used", "en", lr=f"{shown:g}")).wait_for(timeout=10_000)
+    assert len(page.evaluate(LOG_X)) == 1
     assert_clean(page)

@@ -35,6 +35,24 @@ def test_a_runs_schedule_is_drawn_and_the_fair_race_answers(view):
     assert_clean(page)
 
 
+def test_the_fair_race_on_a_surface_without_a_minimum_offers_one_that_has(view):
+    # the default saddle surface was a dead end: "this surface lists no minimum", nothing to do
+    open_view, page, _ = view
+    open_view("/race")
+    settle(page)
+    switch = page.get_by_role("button", name=t("fair_switch", "en", surface="Beale"))
+    switch.scroll_into_view_if_needed()
+    switch.click()
+    settle(page)
+    assert "surface=beale" in page.url
+    fair = page.get_by_text(t("fair_run", "en"))
+    fair.scroll_into_view_if_needed()
+    fair.click()
+    settle(page)
+    page.get_by_text(t("fair_fig_title", "en")).wait_for(timeout=60_000)
+    assert_clean(page)
+
+
 FAIR_STARS = """(title) => {
   const gd = Array.from(document.querySelectorAll('.js-plotly-plot'))
     .find(g => g.layout && g.layout.title && String(g.layout.title.text).includes(title));
