@@ -263,6 +263,11 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
       modeBarButtonsToRemove: ["sendDataToCloud"],
       modeBarButtonsToAdd: data.fullscreen ? [fullscreenButton(data.fullscreen, P)] : [],
     };
+    if (data.locale) {
+      // plotly.js's tool bar and notices in the page's language (the catalogues' words)
+      gd.__config.locale = data.locale.name;
+      gd.__config.locales = { [data.locale.name]: { dictionary: data.locale.dictionary } };
+    }
     gd.__clicks = false; // a new plot forgets its event handlers
     gd.__follows = false;
     if (gd._fullLayout) P.purge(gd); // stops an animation that is playing or paused

@@ -19,6 +19,47 @@ from playground.i18n import t
 HERE = Path(__file__).resolve().parent
 
 
+# plotly.js's own words a student can meet (its tool bar's buttons, its notices), each with its
+# catalogue key: plotly.js translates them from the config's ``locales`` (its "locale" modules)
+PLOTLY_WORDS = {
+    "Download plot as a PNG": "plotly_png",
+    "Download plot": "plotly_download",
+    "Zoom": "plotly_zoom",
+    "Pan": "plotly_pan",
+    "Box Select": "plotly_box_select",
+    "Lasso Select": "plotly_lasso_select",
+    "Zoom in": "plotly_zoom_in",
+    "Zoom out": "plotly_zoom_out",
+    "Autoscale": "plotly_autoscale",
+    "Reset axes": "plotly_reset_axes",
+    "Reset view": "plotly_reset_view",
+    "Reset views": "plotly_reset_views",
+    "Reset": "plotly_reset",
+    "Toggle Spike Lines": "plotly_spikes",
+    "Show closest data on hover": "plotly_hover_closest",
+    "Compare data on hover": "plotly_hover_compare",
+    "Toggle show closest data on hover": "plotly_hover_toggle",
+    "Orbital rotation": "plotly_orbit",
+    "Turntable rotation": "plotly_turntable",
+    "Reset camera to default": "plotly_camera_default",
+    "Reset camera to last save": "plotly_camera_last",
+    "Double-click to zoom back out": "plotly_zoom_back",
+    "Double-click on legend to isolate one trace": "plotly_legend_isolate",
+    "Preparing image - this may take a few seconds": "plotly_preparing",
+    "Image download succeeded": "plotly_downloaded",
+}
+PLOTLY_LOCALES = {"zh": "zh-CN"}  # a catalogue's language → plotly.js's locale name
+
+
+@lru_cache(4)
+def plotly_locale(lang: str) -> dict | None:
+    """plotly.js's words in ``lang`` ({"name", "dictionary"}), or None in English (its own)."""
+    if lang not in PLOTLY_LOCALES:
+        return None
+    words = {english: t(key, lang) for english, key in PLOTLY_WORDS.items()}
+    return {"name": PLOTLY_LOCALES[lang], "dictionary": words}
+
+
 def chart_module() -> str:
     """The chart component's JavaScript module: pages/chart.js after its theme (``THEME``)."""
     theme = (HERE / "chart_theme.json").read_text(encoding="utf-8")
@@ -67,6 +108,7 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None, share: 
                 "clickable": on_click is not None,
                 "failed": t("chart_failed", lang),
                 "fullscreen": t("chart_fullscreen", lang),
+                "locale": plotly_locale(lang),
             },
             **callbacks,
         )

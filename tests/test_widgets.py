@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -36,3 +37,21 @@ def test_the_race_results_have_no_empty_cell_on_a_surface_without_known_minima()
     paths = runs.race(land, contestants, runs.RaceConfig((1.0, 0.5), 20))
     shown = widgets.display_table(runs.race_table(land, contestants, paths, 1e-3))
     assert not shown.isin(["", "nan", "None", "<NA>", "NaT"]).any().any()
+
+
+def test_plotly_s_own_words_are_translated_and_are_the_ones_its_bundles_say():
+    # the tool bar said "Zoom", "Pan", "Download plot as a PNG" on a Chinese page
+    import charts  # (from pages/)
+
+    bundles = [
+        (Path(charts.HERE) / "static" / name).read_text(encoding="utf-8")
+        for name in ("plotly-2d.min.js", "plotly-3d.min.js")
+    ]
+    for english in charts.PLOTLY_WORDS:  # a renamed word in a new plotly.js would go English
+        assert any(f'"{english}"' in bundle for bundle in bundles), english
+    assert charts.plotly_locale("en") is None
+    zh = charts.plotly_locale("zh")
+    assert zh["name"] == "zh-CN" and set(zh["dictionary"]) == set(charts.PLOTLY_WORDS)
+    assert all(
+        not re.search(r"[A-Za-z]", word) or "PNG" in word for word in zh["dictionary"].values()
+    )

@@ -33,3 +33,19 @@ def test_a_change_of_language_keeps_the_views_choices_through_the_next_click(vie
     for part in kept:
         assert part in page.url, (part, page.url)
     assert_clean(page)
+
+
+def test_plotlys_tool_bar_speaks_the_pages_language(view):
+    # the tool bar's buttons said "Zoom", "Pan", "Download plot as a PNG" on a Chinese page
+    open_view, page, _ = view
+    open_view("/loss-surface?lang=zh")
+    settle(page)
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for(timeout=60_000)
+    chart.hover()
+    titles = chart.locator(".modebar-btn").evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('data-title'))"
+    )
+    assert t("plotly_png", "zh") in titles and t("plotly_reset_axes", "zh") in titles, titles
+    assert not {"Zoom", "Pan", "Download plot as a PNG", "Reset axes"} & set(titles), titles
+    assert_clean(page)
