@@ -436,12 +436,14 @@ def main() -> int:
         failed = False
         for r in range(1, args.rounds + 1):
             cpu0, t0 = (cpu_seconds(server(pids)) if pids else 0.0), time.time()
+            main0 = cpu_seconds(pids) if pids else 0.0  # the server processes themselves
             memory = PeakMemory(pids)
             stats, abusive = asyncio.run(
                 one_round(url, args.sessions, args.seconds, r, args.ramp, think, args.abuse)
             )
             peak = memory.stop() if pids else float("nan")
             cpu = ((cpu_seconds(server(pids)) if pids else 0.0) - cpu0) / (time.time() - t0) * 100
+            main = ((cpu_seconds(pids) if pids else 0.0) - main0) / (time.time() - t0) * 100
             time.sleep(10)  # the server drops closed sessions after its 5 s TTL
             rss = rss_mb(server(pids)) if pids else float("nan")
             ms = [1000 * t for t in stats.times] or [float("nan")]
@@ -451,6 +453,7 @@ def main() -> int:
                 f"  {statistics.median(ms):>9.0f}  {percentile(ms, 0.95):>6.0f}"
                 f"  {cpu:>5.0f}  {rss:>6.0f}  {peak:>7.0f}"
             )
+            print(f"       CPU of the server process(es) alone: {main:.0f} % (workers: the rest)")
             if stats.first_epoch:
                 first = [1000 * t for t in stats.first_epoch]
                 print(

@@ -81,6 +81,7 @@ def buttons(
     stop = t("lab_stop", lang)
     if b2.button(stop, icon=":material/stop:", key=ids[1], disabled=job is None or job.done):
         workers.trainers().stop(job)
+        job.stopped = True  # (said from here on without asking the manager's event)
     _say(b3, job, key, press, lang)
     if refused:
         st.error(refused, icon=":material/timer_off:")
@@ -110,7 +111,7 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
         where.warning(t("lab_capped", lang, budget=budget.Duration(budget.BUDGET_SECONDS)))
     elif job.key != key:
         where.warning(t("lab_changed", lang))
-    elif job.done and job.records and job.stop.is_set():  # Stop pressed: say where it ended
+    elif job.done and job.records and job.stopped:  # Stop pressed: say where it ended
         where.info(t("lab_stopped_by_you", lang, epoch=getattr(job.records[-1], "epoch", "?")))
     else:  # (a line in every state: the page does not move when Train starts or ends)
         where.info(t("lab_running" if not job.done else "lab_done", lang))

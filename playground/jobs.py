@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from playground import budget, cpus, landscapes, runs, scratch, surfaces
+from playground import budget, cpus, landscapes, runs, scratch, surfaces, turns
 from playground.i18n import UserError
 from playground.optimizers import RunSpec
 
@@ -48,6 +48,15 @@ def workers_per_pool(environ: dict[str, str] | None = None) -> int:
     more replicas (one per two CPUs), not through more workers behind one server.
     """
     return max(1, min(MAX_WORKERS, cpus.available(environ)))
+
+
+def trainers_per_server(environ: dict[str, str] | None = None) -> int:
+    """How many training processes a server gets: twice its pools' workers, taking turns
+    at the CPU (playground.turns), so a new training starts at once while others train."""
+    return TRAINERS_PER_WORKER * workers_per_pool(environ)
+
+
+TRAINERS_PER_WORKER = 2
 
 
 def context() -> multiprocessing.context.BaseContext:
@@ -108,14 +117,16 @@ def stop_at_exit(pool) -> None:
         register(stop)
 
 
-def start_pool(workers: int, initializer, warm) -> ProcessPoolExecutor:
+def start_pool(workers: int, initializer, warm, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes started the app's way, each running ``warm`` first.
 
     Forked from the forkserver (:func:`context`), without the server's main script
     (:func:`plain_main`), and stopped with the server (:func:`stop_at_exit`). A pool starts
     its processes as its first tasks arrive: the warm-ups start them all now.
     """
-    pool = ProcessPoolExecutor(workers, mp_context=context(), initializer=initializer)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context(), initializer=initializer, initargs=initargs
+    )
     with plain_main():
         for _ in range(workers):
             pool.submit(warm)
@@ -199,6 +210,13 @@ def init_background() -> None:
     init()
     with contextlib.suppress(OSError):  # (where refused, it runs at normal priority)
         os.nice(BACKGROUND_NICENESS)
+
+
+def init_trainer(shared: turns.Turns) -> None:
+    """Set up a training worker: as :func:`init_background`, taking turns at the CPU with the
+    other trainers (playground.turns)."""
+    init_background()
+    turns.install(shared)
 
 
 def exit_with_parent() -> None:

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground import turns
 from playground.data import Split
 from playground.i18n import UserError
 from playground.optimizers import OPTIMIZERS
@@ -540,6 +541,10 @@ def train_to_queue(
 
     ``budget``: seconds of training (pacing's waits not counted) after which the run is ended
     as if stopped, with a :class:`Capped` sent before its Summary (playground.budget).
+
+    In a training worker, the run computes only while it holds a turn at the CPU, taken and
+    given back between mini-batches (playground.turns); time spent waiting for one is not
+    counted against the budget either.
     """
     import time
 
@@ -554,17 +559,22 @@ def train_to_queue(
     stopped = StopWatcher(stop)  # (asked after every mini-batch: a local flag, not a proxy)
 
     def ended() -> bool:
+        nonlocal waited
         if stopped.is_set():
             return True
+        waited += turns.tick()  # (a turn at the CPU: playground.turns)
         if over and time.monotonic() - start - waited > budget:
             capped.append(True)
         return bool(capped)
 
+    turns.begin()
+    waited += turns.tick()
     try:
         for item in (trainer or train)(split, config, ended):
             if pace and not isinstance(item, Summary):
                 wait = start + pace * item.epoch / config.epochs - time.monotonic()
                 if wait > 0:
+                    turns.release()  # (the others compute while this one waits)
                     stop.wait(wait)  # (returns at once when Stop is pressed)
                     waited += wait
             if isinstance(item, Summary) and capped:
@@ -578,6 +588,7 @@ def train_to_queue(
     except Exception as exc:  # the page shows a message; the worker stays alive
         queue.put(RuntimeError(str(exc)[:200]))
     finally:
+        turns.release()
         stopped.close()
         queue.put(None)
 

@@ -1,0 +1,106 @@
+"""Turns at the CPU (playground.turns) between real processes: a new training gets the next
+turn ahead of the older ones, a turn held by a worker that died is taken back, and outside a
+training worker there are no turns."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+from playground import turns
+
+CTX = multiprocessing.get_context("fork")  # (the children run only playground.turns)
+
+
+def _old(shared, events, seconds: float) -> None:
+    """A training that has run a while: it computes in slices for ``seconds``, and says when
+    it takes a new turn (its turn's start changes)."""
+    turns.install(shared)
+    turns.begin()
+    end, since = time.monotonic() + seconds, None
+    while time.monotonic() < end:
+        turns.tick()
+        if turns._since != since:
+            since = turns._since
+            events.put((os.getpid(), "turn", time.monotonic()))
+        _burn(0.01)
+    turns.release()
+
+
+def _burn(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def _newcomer(shared, events) -> None:
+    turns.install(shared)
+    _burn(0.3)  # (CPU this process used before its training: not counted against it)
+    turns.begin()
+    events.put((os.getpid(), "asks", time.monotonic()))
+    turns.tick()
+    events.put((os.getpid(), "first turn", time.monotonic()))
+    turns.release()
+
+
+def test_a_new_training_gets_the_next_turn_ahead_of_the_older_ones():
+    # one turn, two trainings that have computed for a while, then a third arrives: it has
+    # used no CPU, so the next turn is its own (the older ones get none in between)
+    shared = turns.Turns.create(CTX, cores=1, workers=3)
+    events = CTX.Queue()
+    old = [CTX.Process(target=_old, args=(shared, events, 3.0)) for _ in range(2)]
+    for p in old:
+        p.start()
+    time.sleep(1.0)  # (they take turns meanwhile)
+    new = CTX.Process(target=_newcomer, args=(shared, events))
+    new.start()
+    for p in (*old, new):
+        p.join(60)
+        assert p.exitcode == 0
+    log = []
+    while not events.empty():
+        log.append(events.get())
+    log.sort(key=lambda e: e[2])
+    asks = next(i for i, e in enumerate(log) if e[1] == "asks")
+    first = next(i for i, e in enumerate(log) if e[1] == "first turn")
+    between = [e for e in log[asks + 1 : first] if e[1] == "turn"]
+    assert len(between) <= 1, between  # (one may start as it asks: its slice then ends)
+    olds = {p.pid for p in old}
+    assert len({e[0] for e in log if e[1] == "turn" and e[0] in olds}) == 2  # both had turns
+
+
+def _dies_holding(shared) -> None:
+    turns.install(shared)
+    turns.begin()
+    turns.tick()  # takes the only turn
+    os._exit(0)  # killed (a memory cap) before it gives it back
+
+
+def _takes_a_turn(shared, done) -> None:
+    turns.install(shared)
+    turns.begin()
+    turns.tick()
+    done.set()
+    turns.release()
+
+
+def test_a_turn_held_by_a_worker_that_died_is_taken_back():
+    shared = turns.Turns.create(CTX, cores=1, workers=2)
+    dead = CTX.Process(target=_dies_holding, args=(shared,))
+    dead.start()
+    dead.join(30)
+    assert shared.free.value == 0  # it died holding the only turn
+    done = CTX.Event()
+    alive = CTX.Process(target=_takes_a_turn, args=(shared, done))
+    alive.start()
+    assert done.wait(30)  # within a look (turns.LOOK), not never
+    alive.join(30)
+    assert shared.free.value == 1
+
+
+def test_outside_a_training_worker_there_are_no_turns():
+    assert turns._turns is None
+    turns.begin()
+    assert turns.tick() == 0.0
+    turns.release()  # (nothing to give back)
