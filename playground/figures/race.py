@@ -37,6 +37,9 @@ def colour(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+SIDE_LEGEND = 0.3  # the share of the width left of the map that holds its legend (no small maps)
+
+
 def _map_values(z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, dict]:
     """Values to colour by (log10 where asked) and the colour bar's ticks."""
     if not log_colour:
@@ -253,13 +256,20 @@ def race_animation(
     controls = animation_controls(
         [str(k) for k in shown], [int(k) for k in shown], lang, redraw=False
     )
-    # controls in the top margin, the legend between them and the map
-    controls_above(controls, 1.0 + 95 / height)
+    if small:  # controls in the top margin, the legend between them and the map
+        controls_above(controls, 1.0 + 95 / height)
+        top = 171  # (fitted: see common.py)
+        legend = {"orientation": "h", "x": 0.0, "y": 1.0 + 8 / height, "yanchor": "bottom"}
+    else:  # the map alone (a projector): the legend beside it, the map taller by its rows
+        controls_above(controls, 1.0 + 20 / height)
+        top = 96
+        layout["xaxis"]["domain"] = [SIDE_LEGEND, 1.0]
+        legend = {"orientation": "v", "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top"}
     layout.update(
         images=images,
         height=height,
-        margin={"l": 80, "r": 82, "t": 171, "b": 24},  # (fitted: see common.py)
-        legend={"orientation": "h", "x": 0.0, "y": 1.0 + 8 / height, "yanchor": "bottom"},
+        margin={"l": 80, "r": 82, "t": top, "b": 24},
+        legend=legend,
         uirevision="race",
         clickmode="event",  # a click reports its point (the new start); it selects nothing
         dragmode="zoom",

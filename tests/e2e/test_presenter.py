@@ -149,3 +149,17 @@ def test_code_listings_keep_their_indentation_and_scroll_inside(projector):
     assert code.split()[0] == "pre" and code.split()[1] in ("auto", "scroll"), code
     _main_fits(page)
     assert_clean(page)
+
+
+def test_the_race_map_on_a_projector_has_its_legend_beside_it_not_above(projector):
+    # the legend's two rows over the map left it about 325 px of 720 (a fresh-eyes teacher:
+    # "the race map is small on the projector"); beside it, the map takes their height too
+    page = projector("/race?presenter=true")
+    wait_for_figures(page, 1)
+    race = page.evaluate(PARTS, "race_fig")
+    (legend,), (plot, *_) = race["legend"], race["plots"]
+    assert _apart(legend, plot) and legend[2] <= plot[0]  # left of the map, clear of it
+    assert plot[3] - plot[1] >= 380, plot  # px of map height
+    assert race["height"] <= 720  # the map and its ▶ on one screen
+    _main_fits(page)
+    assert_clean(page)
