@@ -92,10 +92,15 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
 
 
 def training_live(job: Job) -> None:
-    """The live redraw: the replay slider's place held (disabled) so that nothing moves when
-    the run ends and the slider appears, then the drawing."""
+    """The live redraw: the replay slider as it will be, at the latest fit and disabled until
+    the run ends (so nothing moves when it ends), then the drawing."""
+    snaps = [r.epoch for r in job.records if r.prediction is not None] or [0, 1]
     st.select_slider(
-        t("lab_replay", lang), [0, 1], 1, key="replay_live", disabled=True, format_func=lambda _: ""
+        t("lab_replay", lang),
+        snaps if len(snaps) > 1 else [*snaps, snaps[0] + 1],
+        snaps[-1],  # (no key: a key would keep the first value it showed)
+        disabled=True,
+        help=t("lab_replay_help", lang),
     )
     draw(job)
 

@@ -12,14 +12,13 @@ import bound
 import charts
 import compute
 import frame
+import schedule_controls
 import streamlit as st
-from schedule_controls import setting_help
 
 from playground import landscapes
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec, display_name
-from playground.schedules import SCHEDULES, Schedule
 
 Q = {"bind": "query-params"}
 MAX_RUNS = 8
@@ -170,7 +169,9 @@ def run_controls(i: int, lang: str, steps: int = 100) -> RunSpec:
                 if s.name != "lr":
                     key = f"r{i}_{s.name}"
                     values[s.name] = setting_widget(st, s, key, defaults[s.name], lang)
-        schedule = schedule_controls(i, mid, right, steps, values["lr"], lang)
+        schedule = schedule_controls.picker(
+            f"r{i}", lang, values["lr"], steps, where=mid, beside=right
+        )
         run = RunSpec(name, tuple(values.items()), schedule)
         mid.markdown(  # the run as the legend names it, in the student's language
             f"<span style='color:{rf.colour(i)};font-size:1.6rem'>●</span> "
@@ -181,38 +182,6 @@ def run_controls(i: int, lang: str, steps: int = 100) -> RunSpec:
         right.latex(spec.latex)
         right.caption(t(spec.note, lang))
     return run
-
-
-RACE_SCHEDULES = [k for k, s in SCHEDULES.items() if not s.per_epoch_only]
-
-
-def schedule_controls(i: int, mid, right, steps: int, lr: float, lang: str) -> Schedule | None:
-    """A run's learning-rate schedule (torch.optim.lr_scheduler), its settings, its rule and a
-    small plot of η against the step."""
-    key = bound.choice(
-        mid.selectbox,
-        t("sched_label", lang),
-        RACE_SCHEDULES,
-        f"r{i}_sched",
-        "constant",
-        format_func=lambda k: t(f"sched_name_{k}", lang),
-        help=t("sched_help", lang),
-    )
-    if key == "constant":
-        return None
-    spec = SCHEDULES[key]
-    values = {}
-    with mid.expander(t("sched_settings", lang), icon=":material/tune:"):
-        for s in spec.settings:
-            widget = f"r{i}_sched_{s.name}"
-            values[s.name] = setting_widget(st, s, widget, s.default, lang, setting_help(s, lang))
-    schedule = Schedule(key, tuple(values.items()))
-    right.latex(spec.latex)
-    rates = compute.lr_sequence(schedule, lr, steps)
-    fig = rf.schedule_figure(rates, lang)
-    with right:
-        charts.chart(fig, f"race_sched_{i}", shared=False, share=0.5)
-    return schedule
 
 
 def set_start_from_click() -> None:

@@ -15,12 +15,22 @@ Q = {"bind": "query-params"}
 
 
 def picker(
-    prefix: str, lang: str, lr: float, steps: int, where=None, per_epoch: bool = False
+    prefix: str,
+    lang: str,
+    lr: float,
+    steps: int,
+    where=None,
+    per_epoch: bool = False,
+    beside=None,
 ) -> Schedule | None:
     """The schedule chosen under widget keys ``{prefix}_sched`` and ``{prefix}_sched_<setting>``
     (None for a constant rate), its rule, and a small plot of η over the ``steps`` steps (or
     epochs) from ``lr``; ``per_epoch``: the training steps it once an epoch and may watch the
-    validation loss (ReduceLROnPlateau, whose rates depend on the run: no plot)."""
+    validation loss (ReduceLROnPlateau, whose rates depend on the run: no plot).
+
+    ``where``: the container of the choice and its settings (an expander); ``beside``: the
+    container of the rule and the plot (the race's column beside each run), else the expander.
+    """
     where = where or st
     names = [k for k, s in SCHEDULES.items() if per_epoch or not s.per_epoch_only]
     key = bound.choice(
@@ -36,7 +46,8 @@ def picker(
         return None
     spec = SCHEDULES[key]
     values = {}
-    with where.expander(t("sched_settings", lang), icon=":material/tune:"):
+    expander = where.expander(t("sched_settings", lang), icon=":material/tune:")
+    with expander:
         for s in spec.settings:
             k = f"{prefix}_sched_{s.name}"
             if s.kind == "int":
@@ -63,8 +74,9 @@ def picker(
                     **Q,
                 )
             values[s.name] = value
+    schedule = Schedule(key, tuple(values.items()))
+    with beside if beside is not None else expander:
         st.latex(spec.latex)
-        schedule = Schedule(key, tuple(values.items()))
         if not spec.per_epoch_only:
             with widgets.guarded(lang):  # (settings torch refuses: said, and no plot)
                 rates = compute.lr_sequence(schedule, lr, steps)
