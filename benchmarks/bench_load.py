@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/bench_load.py [--sessions 30] [--seconds 60] [--rounds 3]
+    .venv/bin/python benchmarks/bench_load.py --one-tab 25   # the cost of a change, no load
     .venv/bin/python benchmarks/bench_load.py --url http://127.0.0.1:8080   # an existing server
 
 Each session is what a browser tab sends: the sessions arrive over the first ``--ramp`` seconds;
@@ -351,6 +352,28 @@ async def one_round(
     return stats, abusive
 
 
+async def one_tab(url: str, changes: int, seed: int) -> dict[str, list[float]]:
+    """One tab alone, changing one control after another in each view (0.3 s apart, every
+    value new): what a change costs the server without contention."""
+    times: dict[str, list[float]] = {}
+    for view in ACTIONS:
+        stats = Stats()
+        tab = Session(url, stats, random.Random(seed))
+        async with await tab.connect() as ws:
+            tab.ws = ws
+            reader = asyncio.create_task(tab.read())
+            await tab.run("")
+            await tab.run(view)
+            for _ in range(changes):
+                state = tab.change(view)
+                if state is not None:
+                    await tab.run(view, state)
+                await asyncio.sleep(0.3)
+            reader.cancel()
+        times[view] = stats.times
+    return times
+
+
 class PeakMemory:
     """The server's largest RSS (with its workers), sampled every second in a thread."""
 
@@ -404,6 +427,13 @@ def main() -> int:
     parser.add_argument(
         "--abuse", type=int, default=0, help="abusive tabs besides (see ABUSE), e.g. 6"
     )
+    parser.add_argument(
+        "--one-tab",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: one tab alone, N changes in each view (the cost of a change, no load)",
+    )
     args = parser.parse_args()
     if args.views:
         for view in set(ACTIONS) - set(args.views.split(",")):
@@ -425,6 +455,15 @@ def main() -> int:
     try:
         think = tuple(float(v) for v in args.think.split(","))
         print(f"# tabs open over {args.ramp:g} s; {think[0]:g}–{think[1]:g} s between actions")
+        if args.one_tab:
+            asyncio.run(one_tab(url, 3, 998))  # warm up: torch, the workers, the caches
+            for view, times in asyncio.run(one_tab(url, args.one_tab, 7)).items():
+                v = [1000 * t for t in times] or [float("nan")]
+                print(
+                    f"one tab  {view:<13} median {statistics.median(v):6.0f} ms"
+                    f"  max {max(v):6.0f} ms"
+                )
+            return 0
         asyncio.run(one_round(url, 2, 5, 999, 0.0, think))  # warm up: torch, the lab's workers
         time.sleep(8)
         base = rss_mb(server(pids)) if pids else float("nan")
