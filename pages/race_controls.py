@@ -115,7 +115,7 @@ def setting_widget(
 ):
     """One setting of a run, starting from ``default`` (the run's default: run_defaults);
     ``help``: its own help (else its range and torch's default)."""
-    label = setting.name
+    label = t("lr", lang) if setting.name == "lr" else setting.name  # (torch's names, but η)
     if setting.kind == "bool":
         return container.checkbox(label, key=key, **bound.initial(key, default), **Q)
     step = 1 if setting.kind == "int" else None

@@ -176,7 +176,9 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         cols = st.columns(len(FAIR_SURFACES))
         for col, name in zip(cols, FAIR_SURFACES, strict=True):
             col.button(
-                t("fair_switch", lang, surface=t(f"surface_{name}", lang)),
+                t(f"surface_{name}", lang),
+                icon=":material/play_arrow:",
+                width="stretch",
                 key=f"fair_to_{name}",
                 on_click=_race_on,
                 args=(name,),
@@ -230,8 +232,10 @@ FAIR_SURFACES = ("beale", "rosenbrock", "bowl")  # offered when a surface has no
 
 
 def _race_on(name: str) -> None:
-    """Callback: switch the race to the surface ``name``, with its start and contestants."""
+    """Callback: switch the race to the surface ``name``, with its start and contestants, and
+    run the fair race there."""
     st.session_state["surface"] = name
+    st.session_state["fair_on"] = True
     controls.load_defaults()
 
 

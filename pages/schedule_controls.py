@@ -9,7 +9,7 @@ import widgets
 
 from playground.figures import race as rf
 from playground.i18n import t
-from playground.schedules import SCHEDULES, Schedule
+from playground.schedules import AUTOMATIC, OURS, SCHEDULES, Schedule
 
 Q = {"bind": "query-params"}
 
@@ -58,7 +58,7 @@ def picker(
                     high,
                     step=1,
                     key=k,
-                    help=setting_help(s, lang),
+                    help=setting_help(s, lang, key),
                     **bound.initial(k, default),
                     **Q,
                 )
@@ -69,7 +69,7 @@ def picker(
                     float(s.high),
                     format="%g",
                     key=k,
-                    help=setting_help(s, lang),
+                    help=setting_help(s, lang, key),
                     **bound.initial(k, float(s.default)),
                     **Q,
                 )
@@ -81,19 +81,19 @@ def picker(
             with widgets.guarded(lang):  # (settings torch refuses: said, and no plot)
                 rates = compute.lr_sequence(schedule, lr, steps)
                 unit = "axis_epoch" if per_epoch else "slider_step"
-                figure = rf.schedule_figure(rates, lang, unit)
+                figure = rf.schedule_figure(rates, lang, unit, spec.multiplies)
                 charts.chart(figure, f"{prefix}_sched_fig", shared=False, share=0.5)
     return schedule
 
 
-def setting_help(setting, lang: str) -> str:
-    """A schedule setting's help: what it does, then its range and default."""
+def setting_help(setting, lang: str, schedule: str = "") -> str:
+    """A schedule setting's help: what it does, then its range and default — torch's, or where
+    torch has none the playground's (0 for a setting chosen from the run)."""
     rule = t(f"sched_set_{setting.name}", lang)
-    bounds = t(
-        "race_setting_help",
-        lang,
-        low=f"{setting.low:g}",
-        high=f"{setting.high:g}",
-        default=f"{setting.default:g}",
-    )
-    return f"{rule} {bounds}"
+    key = "race_setting_help"
+    if setting.name in AUTOMATIC and setting.default == 0:
+        key = "sched_default_auto"
+    elif (schedule, setting.name) in OURS:
+        key = "sched_default_ours"
+    low, high, default = (f"{v:g}" for v in (setting.low, setting.high, setting.default))
+    return f"{rule} {t(key, lang, low=low, high=high, default=default)}"

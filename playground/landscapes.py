@@ -145,17 +145,20 @@ class Landscape:
     @cached_property
     def lowest(self) -> Point | None:
         """The lowest minimum: the lowest listed one, else (a surface of your own) found
-        numerically — the lowest point of a 201 × 201 grid, polished by L-BFGS — or None when
-        that point is on the window's edge (f goes lower outside, as x² − y² does)."""
+        numerically — the lowest point of a 201 × 201 grid, polished by L-BFGS; the window's
+        centre if f is flat — or None when that point is on the window's edge (f goes lower
+        outside, as x² − y² does)."""
         if self.minima:
             return min(self.minima, key=lambda p: p.value)
         n = 201
         with np.errstate(invalid="ignore"):
             z = np.where(np.isfinite(grid := self.grid(n)), grid, np.inf)  # (n, n)
         iy, ix = np.unravel_index(int(np.argmin(z)), z.shape)
+        xs, ys = self.axes(n)
+        if np.isfinite(z).all() and np.ptp(z) <= 1e-12 * max(1.0, float(np.abs(z).max())):
+            return Point(float(xs[n // 2]), float(ys[n // 2]), float(z[iy, ix]))  # flat: anywhere
         if not np.isfinite(z[iy, ix]) or min(ix, iy) == 0 or max(ix, iy) == n - 1:
             return None
-        xs, ys = self.axes(n)
         point = torch.tensor([xs[ix], ys[iy]], dtype=torch.float64, requires_grad=True)
         opt = torch.optim.LBFGS([point], max_iter=100, line_search_fn="strong_wolfe")
 

@@ -29,6 +29,7 @@ class ScheduleSpec:
     settings: tuple[Setting, ...]
     latex: str
     per_epoch_only: bool = False  # ReduceLROnPlateau: needs a validation loss (lab, ConvNet)
+    multiplies: bool = False  # η is multiplied at each drop: its plot reads best on a log axis
 
     def setting(self, name: str) -> Setting:
         for s in self.settings:
@@ -51,9 +52,13 @@ SPECS = [
         "step",
         (Setting("step_size", 0, 0, 1e6, "int"), Setting("gamma", 0.1, 0.0, 1.0)),
         r"\eta_t = \eta_0\,\gamma^{\lfloor t / s \rfloor}",
+        multiplies=True,
     ),
     ScheduleSpec(
-        "exponential", (Setting("gamma", 0.99, 0.0, 1.0),), r"\eta_t = \eta_0\,\gamma^{t}"
+        "exponential",
+        (Setting("gamma", 0.99, 0.0, 1.0),),
+        r"\eta_t = \eta_0\,\gamma^{t}",
+        multiplies=True,
     ),
     ScheduleSpec(
         "cosine",
@@ -93,6 +98,8 @@ SPECS = [
     ),
 ]
 SCHEDULES: dict[str, ScheduleSpec] = {s.key: s for s in SPECS}
+AUTOMATIC = frozenset({"T_max", "total_steps", "max_lr", "step_size"})  # 0: set from the run
+OURS = frozenset({("exponential", "gamma"), ("warmup_cosine", "warmup")})  # torch has none
 
 
 @dataclass(frozen=True)

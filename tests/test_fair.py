@@ -170,3 +170,19 @@ def test_the_range_test_on_a_surface_is_smiths_sweep_from_its_start():
     assert np.allclose(np.diff(np.log(rt.lrs)), np.log(1e4) / 49)  # geometric, low → high
     assert rt.losses[0] == pytest.approx(float(land.fn(*map(torch.tensor, land.start))))
     assert rt.suggestion == pytest.approx(rt.minimum / 10)
+
+
+def test_the_race_table_on_a_surface_of_your_own_measures_against_its_lowest_point():
+    # its results table showed "—" for the distance and the steps although the minimum is known
+    land = landscapes.get("custom", landscapes.SurfaceOptions(formula="(x-1)**2 + 2*(y+0.5)**2"))
+    run = [RunSpec.parse("sgd:lr=0.1")]
+    path = runs.race(land, run, runs.RaceConfig(land.start, 100))[0]
+    row = runs.race_table(land, run, [path], tol=1e-4).iloc[0]
+    by_hand = np.nonzero(path.loss - 0.0 <= 1e-4)[0][0]  # f's least value is 0, at (1, −0.5)
+    assert row.steps_to_tol == by_hand
+    assert row.distance == pytest.approx(np.hypot(path.xy[-1, 0] - 1, path.xy[-1, 1] + 0.5))
+
+
+def test_a_flat_surface_has_its_goal_anywhere():
+    flat = landscapes.get("custom", landscapes.SurfaceOptions(formula="3"))
+    assert flat.lowest is not None and flat.lowest.value == 3.0

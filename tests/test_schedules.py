@@ -295,3 +295,17 @@ def test_every_schedule_setting_says_what_it_does_in_both_languages():
     for lang in ("en", "zh"):
         missing = [n for n in names if f"sched_set_{n}" not in catalogue(lang)]
         assert not missing, (lang, missing)
+
+
+def test_the_eta_plot_draws_each_rate_for_its_whole_step_on_a_log_axis_when_it_spans_decades():
+    from playground.figures import race as rf
+
+    def plot(text: str):
+        schedule = Schedule.parse(text)
+        rates = schedules.lr_sequence(schedule, 0.1, 90)
+        return rf.schedule_figure(rates, "en", "slider_step", schedule.spec.multiplies)
+
+    step = plot("step")
+    assert step.data[0].line.shape == "hv" and step.layout.yaxis.type == "log"  # 0.1 → 0.001
+    assert plot("cosine").layout.yaxis.type != "log"  # (the classic curve, towards 0)
+    assert plot("step:gamma=0.5").layout.yaxis.type != "log"  # (0.1 → 0.025: under a decade)

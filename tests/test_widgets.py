@@ -55,3 +55,18 @@ def test_plotly_s_own_words_are_translated_and_are_the_ones_its_bundles_say():
     assert all(
         not re.search(r"[A-Za-z]", word) or "PNG" in word for word in zh["dictionary"].values()
     )
+
+
+def test_a_schedule_settings_help_never_claims_a_default_torch_does_not_have():
+    # "torch's default is 0" for StepLR's step_size, which torch requires (a fresh-eyes finding)
+    import schedule_controls  # (from pages/)
+
+    from playground.schedules import SCHEDULES
+
+    def said(schedule: str, name: str) -> str:
+        return schedule_controls.setting_help(SCHEDULES[schedule].setting(name), "en", schedule)
+
+    assert "set from the run" in said("step", "step_size")
+    assert "torch's default" not in said("step", "step_size")
+    assert "torch has no default" in said("exponential", "gamma")
+    assert "torch's default is 0.1" in said("step", "gamma")  # (StepLR's own gamma=0.1)

@@ -445,24 +445,34 @@ def basin_figure(xs, ys, label: np.ndarray, minima: np.ndarray, lang: str = "en"
     return fig
 
 
-def schedule_figure(rates: list[float], lang: str = "en", unit: str = "slider_step") -> go.Figure:
+def schedule_figure(
+    rates: list[float], lang: str = "en", unit: str = "slider_step", multiplies: bool = False
+) -> go.Figure:
     """η against the step of a run (the rate each step uses: playground.schedules.lr_sequence);
-    ``unit``: the catalogue key of the x axis' title (the step, or the epoch)."""
+    ``unit``: the catalogue key of the x axis' title (the step, or the epoch).
+
+    Each rate holds for its whole step, so the line is drawn as steps (a drop is vertical, not
+    a slope). A schedule that ``multiplies`` η (step decay, exponential) is drawn on a log axis
+    when its rates span a decade or more, where the later ones do not look like 0."""
     steps = np.arange(1, len(rates) + 1)
+    values = np.asarray(rates, dtype=np.float64)
+    positive = values[values > 0]
+    spans = positive.size == values.size > 0 and positive.max() >= 10 * positive.min()
+    log = multiplies and bool(spans)
     data = [
         {
             "type": "scatter",
             "x": compact(steps),
-            "y": decimals(np.asarray(rates)),
+            "y": decimals(values),
             "mode": "lines",
-            "line": {"color": "#333333", "width": 2},
+            "line": {"color": "#333333", "width": 2, "shape": "hv"},
             "name": t("sched_eta", lang),
             "meta": {"run": t("sched_eta", lang)},
         }
     ]
     layout = {
         "xaxis": {"title": {"text": t(unit, lang)}},
-        "yaxis": {"title": {"text": "η"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "η"}} | ({"type": "log"} if log else {"rangemode": "tozero"}),
         "height": 200,
         "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
         "showlegend": False,
