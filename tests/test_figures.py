@@ -987,7 +987,7 @@ def test_coinciding_curves_both_stay_visible_and_the_legend_says_which_is_which(
     assert widths[("1", None)] >= widths[("0", None)] + 4
     assert widths[("1", "dash")] >= widths[("0", "dash")] + 3
     legend = sorted((tr.legendrank, tr.name) for tr in lines if tr.showlegend is not False)
-    until = "early stopping (wide: same as baseline until it stopped at epoch 26)"
+    until = "early stopping (the wide line: same as baseline until it stopped at epoch 26)"
     assert legend == [(1001, "baseline"), (1002, until)]
     # the marks are drawn over every line
     assert all(tr.mode == "markers" for tr in fig.data[len(lines) :])
@@ -1017,7 +1017,7 @@ def test_coinciding_fits_both_stay_visible():
     fig = lab.fit_figure(sine.x, sine.y, parts, grid, prediction, names, 5)
     fits = [tr for tr in fig.data if tr.name and tr.name.split(" (")[0] in names]
     assert [(tr.name, tr.line.width) for tr in fits] == [
-        ("early stopping (wide: same as baseline)", 7.5),
+        ("early stopping (the wide line: same as baseline)", 7.5),
         ("baseline", 2.5),
         ("dropout", 2.5),
     ]

@@ -33,7 +33,12 @@ def _plot_height(fig) -> float:
 def _convnet_curves():
     epochs = np.arange(1, 4)
     error = np.array([[0.3, 0.31, 0.3, 0.29], [0.2, 0.21, 0.2, 0.19], [0.15, 0.16, 0.15, 0.14]])
-    names = ["Baseline", "Dropout", "Early stopping (wide: same as Baseline)", "Weight decay"]
+    names = [
+        "Baseline",
+        "Dropout",
+        "Early stopping (the wide line: same as Baseline)",
+        "Weight decay",
+    ]
     return digits.curves_figure(
         epochs, (error / 2, error), (error * 4, error * 5), names, np.array([3, 3, 3, 3]), None
     )
