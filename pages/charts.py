@@ -176,7 +176,7 @@ def exports(fig, name: str, where=None, share: float = 1.0) -> None:
         )
         st.download_button(
             t("export_html", lang),
-            lambda: export.to_html(fig),
+            lambda: export.to_html(fig, fallback=t("home_title", lang)),
             f"{name}.html",
             "text/html",
             key=f"exp_{name}_html",

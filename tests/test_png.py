@@ -50,3 +50,18 @@ def test_an_exported_page_offers_no_upload_to_a_cloud():
 
     page = export.to_html(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
     assert '"showSendToCloud": false' in page and '"sendDataToCloud"' in page
+
+
+def test_an_exported_pages_tab_is_named_by_its_figure_in_plain_text():
+    # the HTML export's browser tab had no title (a fresh-eyes finding)
+    import plotly.graph_objects as go
+
+    from playground.figures import export
+
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+    fig.update_layout(title={"text": "Loss <b>against</b> step</title><script>alert(1)</script>"})
+    page = export.to_html(fig)
+    head = page[: page.index("</head>")]
+    assert "<title>Loss against stepalert(1)</title>" in head  # (tags dropped, as plotly shows)
+    assert "<script>alert(1)" not in head
+    assert "<title>My view</title>" in export.to_html(go.Figure(), fallback="My view")

@@ -572,17 +572,21 @@ def _extent(values) -> float:
     return float(arr.max() - arr.min()) if arr.size else 0.0
 
 
-def to_html(fig: go.Figure, title: str = "") -> str:
-    """A standalone HTML page of the figure, animation included, that works offline."""
+def to_html(fig: go.Figure, title: str = "", fallback: str = "playground") -> str:
+    """A standalone HTML page of the figure, animation included, that works offline; its tab
+    is named ``title``, else the figure's own title (as plain text, escaped), else
+    ``fallback``."""
     config = {  # (no "Share chart" button: the page's data is never offered to a cloud)
         "displaylogo": False,
         "showSendToCloud": False,
         "showEditInChartStudio": False,
         "modeBarButtonsToRemove": ["sendDataToCloud"],
     }
-    return fig.to_html(
+    page = fig.to_html(
         include_plotlyjs=True, full_html=True, auto_play=False, div_id="figure", config=config
     )
+    name = title or _as_shown(_text(fig.layout.title.to_plotly_json()) or "") or fallback
+    return page.replace("<head>", f"<head><title>{html.escape(name)}</title>", 1)
 
 
 @dataclass(frozen=True)
