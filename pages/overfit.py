@@ -177,9 +177,14 @@ with widgets.guarded(lang):
         config,
     )
     job = panel.buttons("_lab_job", (source, config), start, ids, press, lang, cost)
-    if job is not None and not job.done:
+    if job is None:  # the data first: what the networks will learn from
+        truth = isinstance(source, data.TaskConfig) and source.task == "sine"
+        parts = {"train": split.train, "val": split.val, "test": split.test}
+        figure = lf.data_figure(split.x, split.y, parts, split.classes, lang, truth)
+        charts.chart(figure, "lab_data", shared=False)
+    elif not job.done:
         panel.live("_lab_job", training_live, lang)
-    elif job is not None:
+    else:
         finished(job)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
         st.markdown(t("lab_notice", lang))

@@ -1509,3 +1509,22 @@ def test_a_convnets_image_csv_names_each_pixel_by_its_image_row_and_column():
     )
     sizes = maps.groupby("trace").size().to_dict()
     assert sorted(sizes.values()) == [64, 16 * 4 * 4, 6 * 8 * 8]
+
+
+@pytest.mark.parametrize("task", ["sine", "moons"])
+def test_the_labs_data_before_training_shows_every_point_of_every_split(task):
+    # the lab was an empty page until Train (a fresh-eyes teacher: "show me the data first")
+    from playground import data
+    from playground.figures import lab as lf
+
+    split = data.make_task(data.TaskConfig(task=task))
+    parts = {"train": split.train, "val": split.val, "test": split.test}
+    fig = lf.data_figure(split.x, split.y, parts, split.classes, "en", truth=task == "sine")
+    shown = export.figure_table(fig)
+    points = shown[shown["trace"] != t("lab_truth", "en")]
+    assert len(points) == len(split.x)  # each point once, none left out
+    if split.classes:
+        got = np.sort(points[["x₁", "x₂"]].to_numpy(dtype=float), axis=0)  # (axis titles)
+        np.testing.assert_allclose(got, np.sort(split.x.astype(np.float32), axis=0), rtol=1e-6)
+    else:
+        np.testing.assert_allclose(np.sort(points["y"]), np.sort(split.y), atol=1e-5)

@@ -275,6 +275,69 @@ def _points(
     ]
 
 
+def _class_points(x: np.ndarray, y: np.ndarray, parts: dict, lang: str) -> dict:
+    """The points of a 2-D task as one trace: colour = class, symbol = split (numbers rather
+    than colour and symbol names, which plotly would check one by one)."""
+    order = np.concatenate(list(parts.values()))
+    split_of = np.concatenate([np.full(len(idx), k) for k, idx in enumerate(parts.values())])
+    return {
+        "type": "scatter",
+        "x": compact(x[order, 0]),
+        "y": compact(x[order, 1]),
+        "mode": "markers",
+        "showlegend": False,
+        "meta": {"run": t("csv_points", lang)},  # (the CSV lists them once, not per panel)
+        "text": np.array([t(f"lab_split_{name}", lang) for name in parts], dtype=object)[split_of],
+        "hovertemplate": "%{text} (%{x:.2f}, %{y:.2f})<extra></extra>",
+        "marker": {
+            "symbol": np.array([SYMBOL_NUMBER[SPLIT_STYLE[k][0]] for k in parts])[split_of],
+            "size": 6,
+            "color": (y[order] == 1).astype(np.int8),
+            "colorscale": [[0, "#2166ac"], [1, "#b2182b"]],
+            "cmin": 0,
+            "cmax": 1,
+            "line": {"color": "white", "width": 0.5},
+        },
+    }
+
+
+def data_figure(
+    x: np.ndarray, y: np.ndarray, parts: dict, classes: int, lang: str = "en", truth: bool = True
+) -> go.Figure:
+    """The data before any training: each split's points (1-D: y against x, with sin(x) if
+    ``truth``; 2-D: the plane, colour = class, symbol = split), where the fits will be drawn."""
+    if classes:
+        data = [_class_points(x, y, parts, lang)]
+        layout = {
+            "height": 400,
+            "xaxis": {"title": {"text": "x₁"}},
+            "yaxis": {"title": {"text": "x₂"}, "scaleanchor": "x"},
+            "margin": {"l": 71, "r": 10, "b": 60},
+        }
+    else:
+        data = _points(x, y, parts, lang)
+        if truth:
+            xs = np.linspace(-np.pi, np.pi, 200)
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": compact(xs),
+                    "y": compact(np.sin(xs)),
+                    "mode": "lines",
+                    "name": t("lab_truth", lang),
+                    "line": {"color": "#999999", "dash": "dot"},
+                }
+            )
+        layout = {
+            "height": 400,
+            "xaxis": {"title": {"text": "x"}},
+            "yaxis": {"title": {"text": "y"}},
+            "margin": {"l": 71, "r": 10, "b": 146},  # (as the fit's: the legend under the axes)
+            "legend": {"orientation": "h", "y": -0.2},
+        }
+    return from_spec(data, titled(layout, t("fig_lab_data", lang)))
+
+
 def fit_figure(
     x: np.ndarray,
     y: np.ndarray,
@@ -348,29 +411,7 @@ def boundary_figure(
     layout, _ = subplot_layout(
         rows=1, cols=len(names), subplot_titles=list(names), horizontal_spacing=0.03
     )
-    # Every subplot shows the same points: one trace (colour = class, symbol = split), numbers
-    # rather than colour and symbol names, which plotly would check one by one.
-    order = np.concatenate(list(parts.values()))
-    split_of = np.concatenate([np.full(len(idx), k) for k, idx in enumerate(parts.values())])
-    points = {
-        "type": "scatter",
-        "x": compact(x[order, 0]),
-        "y": compact(x[order, 1]),
-        "mode": "markers",
-        "showlegend": False,
-        "meta": {"run": t("csv_points", lang)},  # (the CSV lists them once, not per panel)
-        "text": np.array([t(f"lab_split_{name}", lang) for name in parts], dtype=object)[split_of],
-        "hovertemplate": "%{text} (%{x:.2f}, %{y:.2f})<extra></extra>",
-        "marker": {
-            "symbol": np.array([SYMBOL_NUMBER[SPLIT_STYLE[k][0]] for k in parts])[split_of],
-            "size": 6,
-            "color": (y[order] == 1).astype(np.int8),
-            "colorscale": [[0, "#2166ac"], [1, "#b2182b"]],
-            "cmin": 0,
-            "cmax": 1,
-            "line": {"color": "white", "width": 0.5},
-        },
-    }
+    points = _class_points(x, y, parts, lang)
     data: list[dict] = []
     for v in range(len(names)):
         axes = {"xaxis": f"x{v + 1 if v else ''}", "yaxis": f"y{v + 1 if v else ''}"}

@@ -4,6 +4,7 @@ schedule, and the fair race draws its success curves and its table."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -43,9 +44,9 @@ def test_the_fair_race_on_a_surface_without_a_minimum_offers_one_that_has(view):
     switch = page.get_by_role("button", name=t("surface_beale", "en"))
     switch.scroll_into_view_if_needed()
     switch.click()  # the surface changes and its fair race runs
-    settle(page)
-    assert "surface=beale" in page.url
+    page.wait_for_url(re.compile(r"surface=beale"), timeout=60_000)
     page.get_by_text(t("fair_fig_title", "en")).wait_for(timeout=60_000)
+    settle(page)
     assert_clean(page)
 
 

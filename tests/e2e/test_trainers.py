@@ -60,7 +60,7 @@ def test_closed_tabs_free_their_trainers_and_the_waiting_run_starts(chromium, se
         page.wait_for_function(
             "() => !document.body.innerText.includes('Starting') &&"
             f" !document.body.innerText.includes('{WAITING}') &&"
-            " document.querySelectorAll('.js-plotly-plot').length > 0",
+            " document.querySelector('.st-key-lab_curves .js-plotly-plot') !== null",
             timeout=60_000,
         )
     context, page = _lab(chromium, server)
