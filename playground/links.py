@@ -67,8 +67,13 @@ def rejected(
         if name in FRAME_PARAMS and name not in CHECKED_FRAME_PARAMS:
             continue
         if name not in in_use or not same_setting(list(values), in_use[name]):
-            bad.append((name, ", ".join(values)[:40]))
+            bad.append((name, _shortened(", ".join(values))))
     return bad
+
+
+def _shortened(value: str, most: int = 40) -> str:
+    """A value as a notice shows it: at most ``most`` characters, "…" where it was cut."""
+    return value if len(value) <= most else value[: most - 1] + "…"
 
 
 def non_finite(link: Mapping[str, Sequence[str]]) -> list[str]:

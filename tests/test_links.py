@@ -509,3 +509,10 @@ def test_a_costly_settings_help_speaks_of_train_only_in_views_that_train():
         t("budget_help_compute", "en", budget="2 min")[:40] in race.number_input(key="steps").help
     )
     assert train in lab.number_input(key="epochs").help
+
+
+def test_a_rejected_value_too_long_to_show_says_it_was_cut():
+    # a 5,000-digit value was shown as its first 40 characters, as if it were the whole value
+    ((name, shown),) = links.rejected({"steps": ["9" * 5000]}, {"steps": 300})
+    assert name == "steps" and len(shown) == 40 and shown.endswith("…")
+    assert links.rejected({"steps": ["abc"]}, {"steps": 300}) == [("steps", "abc")]
