@@ -275,6 +275,19 @@ def _points(
     ]
 
 
+def _truth(lang: str) -> dict:
+    """sin(x), the function the noisy sine task samples, dotted."""
+    xs = np.linspace(-np.pi, np.pi, 200)
+    return {
+        "type": "scatter",
+        "x": compact(xs),
+        "y": compact(np.sin(xs)),
+        "mode": "lines",
+        "name": t("lab_truth", lang),
+        "line": {"color": "#999999", "dash": "dot"},
+    }
+
+
 def _class_points(x: np.ndarray, y: np.ndarray, parts: dict, lang: str) -> dict:
     """The points of a 2-D task as one trace: colour = class, symbol = split (numbers rather
     than colour and symbol names, which plotly would check one by one)."""
@@ -315,19 +328,7 @@ def data_figure(
             "margin": {"l": 71, "r": 10, "b": 60},
         }
     else:
-        data = _points(x, y, parts, lang)
-        if truth:
-            xs = np.linspace(-np.pi, np.pi, 200)
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": compact(xs),
-                    "y": compact(np.sin(xs)),
-                    "mode": "lines",
-                    "name": t("lab_truth", lang),
-                    "line": {"color": "#999999", "dash": "dot"},
-                }
-            )
+        data = _points(x, y, parts, lang) + ([_truth(lang)] if truth else [])
         layout = {
             "height": 400,
             "xaxis": {"title": {"text": "x"}},
@@ -352,19 +353,7 @@ def fit_figure(
     """1-D: the data of each split and every variant's fitted function at ``epoch``; with
     ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G). A variant whose function is
     an earlier one's is drawn wider, under it (as in curves_figure)."""
-    data = _points(x, y, parts, lang)
-    if truth:
-        xs = np.linspace(-np.pi, np.pi, 200)
-        data.append(
-            {
-                "type": "scatter",
-                "x": compact(xs),
-                "y": compact(np.sin(xs)),
-                "mode": "lines",
-                "name": t("lab_truth", lang),
-                "line": {"color": "#999999", "dash": "dot"},
-            }
-        )
+    data = _points(x, y, parts, lang) + ([_truth(lang)] if truth else [])
     under = coinciding(list(prediction))  # (early stopping is the baseline until it stops)
     wider = _widening(under)
     for v in sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v)):
