@@ -121,9 +121,9 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
         t("lr", lang),
         runs.MIN_LR,
         runs.MAX_LR,
-        DEFAULT_LR,
-        0.01,
+        step=0.01,
         key="lr",
+        **bound.initial("lr", DEFAULT_LR),  # (an upload may have set it: suit_learning_rate)
         format="%g",
         help=t("ls_lr_help", lang, high=runs.MAX_LR),
         **Q,

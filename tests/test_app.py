@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -414,3 +415,30 @@ def test_the_fitted_window_inputs_follow_the_data():
 
     fit = surfaces.fit_window(*(lambda d: (d.x, d.y))(data.DataConfig("noisy").build()))
     assert at.number_input(key="w_max").value == pytest.approx(fit.w_max) != first
+
+
+def test_a_learning_rate_suited_to_an_upload_is_not_also_given_a_default(monkeypatch):
+    """An upload on which the learning rate diverges sets a suited one before the widget is
+    drawn (suit_learning_rate); a widget also given a default makes Streamlit write a
+    warning with a stack into the server's log."""
+    import io
+
+    import loss_surface_controls
+    from streamlit.elements.lib import policies
+
+    rows = "x,y\n" + "".join(f"{x},{3 * x + 1}\n" for x in range(0, 2000, 50))
+    monkeypatch.setattr(
+        loss_surface_controls.widgets, "csv_upload", lambda *a, **k: io.BytesIO(rows.encode())
+    )
+    warned: list[str] = []
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies.runtime, "exists", lambda: True)  # (AppTest runs without one)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda msg, *a, **k: warned.append(a[0]))
+    at = open_view("loss_surface.py")
+    at.radio(key="source").set_value("csv").run()
+    assert not at.exception, at.exception
+    lr = at.number_input(key="lr").value
+    x = np.arange(0, 2000, 50.0)
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])  # MSE in (w, b)
+    assert 0 < lr < 2 / np.linalg.eigvalsh(hessian).max(), "suited: below the stability bound"
+    assert not warned, f"widgets given both a default and a state: {warned}"
