@@ -41,11 +41,8 @@ def series_controls() -> np.ndarray | None:
                 return None
             table = compute.csv_table(upload.getvalue(), 1)  # (one column is a series)
             col = st.selectbox(t("ewa_column", lang), list(table.columns), key="ewa_col")
-            values = table[col].to_numpy(dtype=np.float64)
-            values = values[np.isfinite(values)][: data.MAX_SERIES]
-            if values.size < 2:
-                st.error(t("err_csv_too_few_rows", lang, rows=int(values.size)))
-                return None
+            values, notes = data.series_from_column(table, col)
+            widgets.say_notes(notes, lang)
             return values
         if source == "race":
             surface = bound.choice(

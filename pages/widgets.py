@@ -176,7 +176,12 @@ def results_csv(
 
 def notes(dataset: data.Dataset, lang: str) -> None:
     """Tell the user what was done to their data (rows dropped, sampled)."""
-    for note in dataset.notes:
+    say_notes(dataset.notes, lang)
+
+
+def say_notes(notes: tuple[data.Note, ...], lang: str) -> None:
+    """Tell the user what was done to their data, one box a note."""
+    for note in notes:
         st.info(t(note.key, lang, **note.kwargs), icon=":material/info:")
 
 

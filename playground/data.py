@@ -17,7 +17,7 @@ import pandas as pd
 from playground.i18n import UserError, t
 
 MAX_ROWS = 100_000  # rows kept from a data set; larger uploads are sampled, saying so
-MAX_ABS_VALUE = 1e12  # larger magnitudes are treated as missing (their squares overflow)
+MAX_ABS_VALUE = 1e12  # rows with larger magnitudes are left out, saying so (squares overflow)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # also set as server.maxUploadSize in .streamlit/config.toml
 MAX_COLUMNS = 300  # a wider header is refused before pandas parses anything
 MAX_HEADER_BYTES = 64 * 1024  # the first line may be no longer than this
@@ -81,8 +81,9 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
     """Parse uploaded bytes into a frame of the numeric columns (at least ``min_columns``: two
     for x and y, one for a series).
 
-    Non-numeric cells, infinities and magnitudes above ``MAX_ABS_VALUE`` become NaN;
-    columns with no number at all are dropped.
+    Cells that are not numbers become NaN; infinities and magnitudes above ``MAX_ABS_VALUE``
+    become ±inf (numbers, but too large to use: :func:`complete_rows` says which it left out
+    and why); columns with no number at all are dropped.
 
     Raises
     ------
@@ -94,6 +95,8 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
         raise UserError("err_csv_too_large", mb=MAX_UPLOAD_BYTES // 2**20)
     if not raw.strip():
         raise UserError("err_csv_empty")
+    if _binary(raw):
+        raise UserError("err_csv_binary")
     sep = _separator(raw)
     numeric, columns = _numeric_columns(raw, sep, ".")
     if sep != ",":  # 3,14 with a decimal comma (Excel in many locales, ";" between fields)?
@@ -107,7 +110,40 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
 
 
 def _numbers_in(columns: dict[str, np.ndarray]) -> int:
-    return sum(int(np.isfinite(v).sum()) for v in columns.values())
+    return sum(int((~np.isnan(v)).sum()) for v in columns.values())
+
+
+BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff")
+
+
+def _binary(raw: bytes) -> bool:
+    """Whether the bytes are a file that is not text: a spreadsheet (.xlsx is a zip, .xls an
+    OLE file), a PDF, an image, or anything with NUL bytes near its start (text has none)."""
+    return raw.startswith(BINARY_SIGNATURES) or b"\x00" in raw[:8192]
+
+
+def complete_rows(values: np.ndarray) -> tuple[np.ndarray, tuple[Note, ...]]:
+    """Which rows of a table's columns (as :func:`read_csv` gives them) can be used, and notes
+    on those left out: rows with a cell that is not a number, and rows with a number too large.
+
+    Parameters
+    ----------
+    values : ndarray, shape (N, k)
+        NaN where a cell is not a number, ±inf where it is beyond ``MAX_ABS_VALUE``.
+
+    Returns
+    -------
+    keep : ndarray of bool, shape (N,)
+    notes : tuple of Note
+    """
+    missing = np.isnan(values).any(axis=1)  # (N,)
+    too_large = ~missing & ~np.isfinite(values).all(axis=1)  # (N,)
+    notes = []
+    if missing.any():
+        notes.append(Note("note_rows_dropped", (("dropped", int(missing.sum())),)))
+    if too_large.any():
+        notes.append(Note("note_rows_too_large", (("dropped", int(too_large.sum())),)))
+    return ~missing & ~too_large, tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -126,8 +162,8 @@ class Unreadable:
 
 
 def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.ndarray], int]:
-    """The columns of the table that hold numbers (as float64, NaN where a cell is not a
-    finite number within MAX_ABS_VALUE), and how many columns it has."""
+    """The columns of the table that hold numbers (as float64: NaN where a cell is not a
+    number, ±inf where it is beyond MAX_ABS_VALUE), and how many columns it has."""
     try:
         frame = pd.read_csv(
             io.BytesIO(raw), encoding_errors="replace", sep=sep, decimal=decimal, engine="c"
@@ -141,9 +177,11 @@ def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.n
     numeric = {}
     for name in frame.columns:
         values = _numbers(frame[name])
-        values[~np.isfinite(values) | (np.abs(values) > MAX_ABS_VALUE)] = np.nan
-        if np.isfinite(values).any():
-            numeric[str(name)] = values
+        if not np.isfinite(values).any():  # (text, or a column of "inf")
+            continue
+        too_large = np.abs(values) > MAX_ABS_VALUE  # (±inf included; NaN compares False)
+        values[too_large] = np.copysign(np.inf, values[too_large])
+        numeric[str(name)] = values
     return numeric, len(frame.columns)
 
 
@@ -197,14 +235,10 @@ def from_columns(frame: pd.DataFrame, x_col: str, y_col: str, seed: int = 0) -> 
     for col in (x_col, y_col):
         if col not in frame.columns:
             raise UserError("err_csv_no_column", column=col)
-    x = frame[x_col].to_numpy(dtype=np.float64)
-    y = frame[y_col].to_numpy(dtype=np.float64)
-    keep = np.isfinite(x) & np.isfinite(y)
-    notes: list[Note] = []
-    dropped = int((~keep).sum())
-    if dropped:
-        notes.append(Note("note_rows_dropped", (("dropped", dropped),)))
-    x, y = x[keep], y[keep]
+    keep, dropped = complete_rows(frame[[x_col, y_col]].to_numpy(dtype=np.float64))
+    notes = list(dropped)
+    x = frame[x_col].to_numpy(dtype=np.float64)[keep]
+    y = frame[y_col].to_numpy(dtype=np.float64)[keep]
     if x.shape[0] < 2:
         raise UserError("err_csv_too_few_rows", rows=int(x.shape[0]))
     if x.shape[0] > MAX_ROWS:
@@ -247,6 +281,28 @@ class DataConfig:
 
 SERIES = ("temperature", "walk", "step", "csv", "race")
 MAX_SERIES = 100_000
+
+
+def series_from_column(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[Note, ...]]:
+    """An uploaded column as a series: its usable values in file order (at most
+    ``MAX_SERIES``), and notes on what was left out.
+
+    Raises
+    ------
+    UserError
+        If the column is missing or fewer than two values remain.
+    """
+    if column not in frame.columns:
+        raise UserError("err_csv_no_column", column=column)
+    values = frame[column].to_numpy(dtype=np.float64)  # (N,)
+    keep, notes = complete_rows(values[:, None])
+    values = values[keep]
+    if values.size < 2:
+        raise UserError("err_csv_too_few_rows", rows=int(values.size))
+    if values.size > MAX_SERIES:
+        notes += (Note("note_series_cut", (("kept", MAX_SERIES), ("total", int(values.size)))),)
+        values = values[:MAX_SERIES]
+    return values, notes
 
 
 def temperatures(days: int = 365, noise: float = 3.0, seed: int = 0) -> np.ndarray:
@@ -381,8 +437,8 @@ def task_from_table(
     if missing:
         raise UserError("err_csv_no_column", column=missing[0])
     values = frame[[*features, target]].to_numpy(dtype=np.float64)
-    keep = np.isfinite(values).all(axis=1)
-    notes = [Note("note_rows_dropped", (("dropped", int((~keep).sum())),))] if (~keep).any() else []
+    keep, dropped = complete_rows(values)
+    notes = list(dropped)
     values = values[keep]
     rng = np.random.default_rng(seed)
     if len(values) > 5000:

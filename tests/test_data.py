@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from playground import data
-from playground.i18n import UserError
+from playground.i18n import UserError, t
 
 
 def test_classic_data_is_the_curriculum_example():
@@ -46,8 +46,60 @@ def test_missing_and_text_values_are_dropped_and_said():
     assert list(table.columns) == ["x", "y"]
     ds = data.from_columns(table, "x", "y")
     assert ds.x.tolist() == [1.0, 4.0] and ds.y.tolist() == [2.0, 8.0]
-    assert [n.key for n in ds.notes] == ["note_rows_dropped"]
-    assert ds.notes[0].kwargs == {"dropped": 3}
+    assert [(n.key, n.kwargs["dropped"]) for n in ds.notes] == [
+        ("note_rows_dropped", 2),  # the empty cell and "six"
+        ("note_rows_too_large", 1),  # inf: a number, but none to compute with
+    ]
+
+
+def test_numbers_too_large_to_square_are_numbers_left_out_with_their_own_note():
+    """1e308 is a number (the column is numeric), but its square overflows float64: its rows
+    are left out, saying why (they were counted as 'non-numeric')."""
+    raw = b"x,y\n1,1e308\n2,4\n3,-2e12\n4,8\n1e13,1\n"
+    table = data.read_csv(raw)
+    assert list(table.columns) == ["x", "y"]
+    ds = data.from_columns(table, "x", "y")
+    assert ds.x.tolist() == [2.0, 4.0] and ds.y.tolist() == [4.0, 8.0]
+    assert [(n.key, n.kwargs["dropped"]) for n in ds.notes] == [("note_rows_too_large", 3)]
+    assert "10¹²" in t("note_rows_too_large", "en", dropped=3) and data.MAX_ABS_VALUE == 1e12
+    only_huge = data.read_csv(b"x,y\n1,1e300\n2,1e301\n")  # still two numeric columns
+    with pytest.raises(UserError) as err:
+        data.from_columns(only_huge, "x", "y")
+    assert err.value.key == "err_csv_too_few_rows"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4,  # .xlsx (a zip)
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500,  # .xls
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"x,y\n1,2\n\x00\x00\x00\x01binary",
+    ],
+)
+def test_a_file_that_is_not_text_is_named_as_such(raw):
+    """A spreadsheet or an image uploaded as a CSV was reported as a table of the wrong shape."""
+    with pytest.raises(UserError) as err:
+        data.read_csv(raw)
+    assert err.value.key == "err_csv_binary"
+
+
+def test_a_series_column_says_what_it_left_out_and_where_it_was_cut():
+    table = data.read_csv(b"v,label\n1,a\nn/a,b\n3,c\n1e300,d\n5,e\n", 1)
+    values, notes = data.series_from_column(table, "v")
+    assert values.tolist() == [1.0, 3.0, 5.0]  # in file order
+    assert [(n.key, n.kwargs["dropped"]) for n in notes] == [
+        ("note_rows_dropped", 1),
+        ("note_rows_too_large", 1),
+    ]
+    long = pd.DataFrame({"v": np.arange(data.MAX_SERIES + 7, dtype=np.float64)})
+    values, notes = data.series_from_column(long, "v")
+    assert values.size == data.MAX_SERIES and values[-1] == data.MAX_SERIES - 1
+    assert [n.kwargs for n in notes] == [{"kept": data.MAX_SERIES, "total": data.MAX_SERIES + 7}]
+    with pytest.raises(UserError) as err:
+        data.series_from_column(table.iloc[:1], "v")
+    assert err.value.key == "err_csv_too_few_rows"
 
 
 def test_semicolon_separated_file_is_read():
@@ -77,11 +129,6 @@ def test_more_rows_than_the_limit_are_sampled_saying_so(monkeypatch):
     assert len(ds) == 50
     assert ds.notes[0].key == "note_rows_sampled" and ds.notes[0].kwargs["total"] == 200
     np.testing.assert_array_equal(ds.y, 2 * ds.x)  # pairs stay paired
-
-
-def test_huge_values_are_treated_as_missing():
-    table = data.read_csv(b"x,y\n1,2\n1e300,3\n2,4\n")
-    assert np.isnan(table["x"][1])
 
 
 def test_file_over_the_upload_limit_is_refused():
