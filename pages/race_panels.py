@@ -45,7 +45,7 @@ def show(r: Race, lang: str) -> None:
         ("loss", "3d", "saddle"),
         "panel",
         "loss",
-        format_func=lambda k: t(f"race_tab_{k}", lang),
+        format_func=lambda k: t(_tab_name(k, r), lang),
         required=True,  # (clicking the chosen panel again keeps it)
     )
     if panel == "loss":
@@ -77,7 +77,7 @@ def show(r: Race, lang: str) -> None:
             key="race_3d",
         )
     if panel == "saddle":
-        st.markdown(t("race_saddle_intro", lang))
+        st.markdown(t("race_saddle_intro" if r.land.saddles else "race_curvature_intro", lang))
         escapes = r.table["escaped_at"].tolist()
         norms = [np.linalg.norm(p.grad, axis=1) for p in r.paths]
         charts.chart(
@@ -94,6 +94,14 @@ def show(r: Race, lang: str) -> None:
         )
         with widgets.guarded(lang):  # (over the budget: a message in the chart's place)
             hessians(r, lang)
+
+
+def _tab_name(panel: str, r: Race) -> str:
+    """A panel's catalogue key: the saddle-point lesson is named so only where the surface has
+    a saddle (on a bowl it shows the gradient and the curvature, without a saddle to escape)."""
+    if panel == "saddle" and not r.land.saddles:
+        return "race_tab_curvature"
+    return f"race_tab_{panel}"
 
 
 def hessians(r: Race, lang: str) -> None:

@@ -150,6 +150,27 @@ def test_race_custom_formula_rejects_code_with_a_message():
     assert not at.exception and not at.error
 
 
+@pytest.mark.parametrize(
+    ("surface", "tab", "intro"),
+    [
+        ("saddle", "Saddle-point lesson", "race_saddle_intro"),
+        ("bowl", "Gradient and curvature", "race_curvature_intro"),
+        ("custom", "Gradient and curvature", "race_curvature_intro"),  # (no saddle it knows of)
+    ],
+)
+def test_the_saddle_point_lesson_is_offered_only_on_a_surface_with_a_saddle(surface, tab, intro):
+    from playground.i18n import t
+
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value(surface).run()
+    panel = at.get("button_group")[0]
+    assert panel.options[2] == tab
+    at.session_state["panel"] = "saddle"
+    at.run()
+    assert not at.exception
+    assert any(m.value == t(intro, "en") for m in at.markdown)
+
+
 def test_race_basin_map_draws_on_request():
     at = open_view("race.py")
     at.selectbox(key="surface").set_value("himmelblau").run()
