@@ -62,6 +62,7 @@ with st.sidebar:
             **bound.initial("formula", landscapes.SurfaceOptions.formula),
             **Q,
         )
+        controls.formula_check(lang)  # (under the box; the race keeps the last that worked)
         st.number_input(
             t("race_half", lang),
             0.01,

@@ -15,7 +15,7 @@ import frame
 import schedule_controls
 import streamlit as st
 
-from playground import landscapes
+from playground import expr, landscapes
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec, display_name
@@ -26,10 +26,31 @@ START_LIMIT = 1e4  # the start point's inputs (and a click on the map) stay with
 
 
 def surface_options() -> landscapes.SurfaceOptions:
+    """The surfaces' options as set; the formula is the last one that worked (formula_check)."""
     kappa = st.session_state.get("kappa", 20.0)
-    formula = st.session_state.get("formula", landscapes.SurfaceOptions.formula)
+    formula = st.session_state.get("_formula_good", landscapes.SurfaceOptions.formula)
     half = st.session_state.get("half", 3.0)
     return landscapes.SurfaceOptions(float(kappa), str(formula), float(half))
+
+
+def formula_check(lang: str) -> None:
+    """Check the formula typed for a surface of your own, under its box: one that cannot be
+    used says why there, and the race stays on the last formula that worked (a typo hid the
+    whole race behind one message)."""
+    default = landscapes.SurfaceOptions.formula
+    typed = str(st.session_state.get("formula", default))
+    half = float(st.session_state.get("half", 3.0))
+    try:
+        compute.landscape(
+            "custom", landscapes.SurfaceOptions(formula=typed, window=half), None, None
+        )
+    except UserError as err:
+        st.error(err.message(lang, frame.inert), icon=":material/error:")
+        kept = st.session_state.get("_formula_good", default)
+        if kept != typed:
+            st.caption(t("race_formula_kept", lang, formula=frame.code_span(expr.canonical(kept))))
+        return
+    st.session_state["_formula_good"] = typed
 
 
 def regression_data():

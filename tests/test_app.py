@@ -425,6 +425,23 @@ def test_a_formula_that_overflows_shows_one_message_and_nothing_broken(formula):
     assert len(at.error) == 1 and "finite" in at.error[0].value, [e.value for e in at.error]
 
 
+@pytest.mark.parametrize("typo", ["x**2 +* y", "x**2 + 3*y**2)", "sinn(x)", "", "x*** 2"])
+def test_a_formula_that_cannot_be_used_is_said_under_its_box_and_the_race_stays(typo):
+    """One typo hid the whole race behind one message; the race now stays on the last formula
+    that worked, and the message stands under the box where it was typed."""
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value("x**2 + 3*y**2").run()
+    at.text_input(key="formula").set_value(typo).run()
+    assert not at.exception
+    assert len(at.sidebar.error) == 1 and len(at.error) == 1, [e.value for e in at.error]
+    assert at.latex[0].value.strip("$\n") == "f=x^{2} + 3 \\, y^{2}"  # the last that worked
+    assert len(tables(at)[0]) == 5  # the results, a row a run
+    assert any("x ** 2 + 3 * y ** 2" in c.value for c in at.sidebar.caption)
+    at.text_input(key="formula").set_value("x**2 + y**2").run()  # fixed: raced at once
+    assert not at.error and at.latex[0].value.strip("$\n") == "f=x^{2} + y^{2}"
+
+
 def test_the_fitted_window_inputs_follow_the_data():
     # With "fit the window to the data" on, the greyed-out inputs kept the first data's
     # window after the data changed (the plots were right, the numbers beside them were not).

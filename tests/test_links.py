@@ -384,7 +384,7 @@ def test_an_invalid_formula_is_named_in_place_and_its_copied_link_gives_no_notic
     before = [run_settings(at, i) for i in range(5)]
     at.text_input(key="formula").set_value(formula).run()
     assert not at.exception
-    assert len(at.error) == 1  # the existing message, where the surface would be
+    assert len(at.error) == 1  # one message, under the formula's box
     other = open_link("race", copied_link(at, **typed))
     assert not rejected_notices(other), rejected_notices(other)
     at.text_input(key="formula").set_value("x**2 + 3*y**2").run()  # mended: the runs are back
