@@ -68,10 +68,25 @@ class Player:
 
     def line(self, group: str) -> np.ndarray:
         """The points drawn by the visible traces of a legend group, in order, (n, d)."""
+        return self._joined([tr for tr in self.traces if tr.get("legendgroup") == group])
+
+    def lines_on(self, axis: str) -> np.ndarray:
+        """The points drawn by the visible lines on a subplot's x axis ("x2"), in order, (n, 2)."""
+        on = [tr for tr in self.traces if tr.get("xaxis") == axis and tr.get("mode") == "lines"]
+        # (a piece past a short path's end is its last point twice: it draws nothing)
+        return self._joined([tr for tr in on if len({*zip(tr["x"], tr["y"], strict=True)}) > 1])
+
+    def markers_on(self, axis: str) -> np.ndarray:
+        """The markers drawn on a subplot's x axis, (n, 2)."""
+        on = [tr for tr in self.traces if tr.get("xaxis") == axis and tr.get("mode") == "markers"]
+        return self._joined(on)
+
+    @staticmethod
+    def _joined(traces: list[dict]) -> np.ndarray:
         parts = [
             np.column_stack([np.asarray(tr[c], dtype=float) for c in "xyz" if c in tr])
-            for tr in self.traces
-            if tr.get("legendgroup") == group and tr.get("opacity", 1) != 0 and len(tr["x"])
+            for tr in traces
+            if tr.get("opacity", 1) != 0 and len(tr["x"])
         ]
         points = []
         for part in parts:  # pieces share their ends
@@ -651,7 +666,7 @@ def test_a_png_export_writes_nothing_to_the_log_at_info(caplog):
     assert [r.getMessage() for r in caplog.records if r.levelno < logging.WARNING] == []
 
 
-def test_the_race_draws_each_path_as_it_runs_and_the_small_maps_at_the_end():
+def test_the_race_draws_each_path_as_it_runs_on_the_overlay_and_on_its_small_map():
     from playground import landscapes
     from playground.figures import race
     from playground.optimizers import RunSpec
@@ -666,8 +681,6 @@ def test_the_race_draws_each_path_as_it_runs_and_the_small_maps_at_the_end():
         xs, ys, land.grid(41), paths, labels, np.ones((1, 2)), np.zeros((0, 2))
     )
     player = Player(fig)
-    small = [i for i, tr in enumerate(fig.data) if tr.xaxis != "x" and tr.mode == "lines"]
-    assert len(small) == 3
     for n, f in enumerate([0, *range(len(player.frames)), 60, 3, 0, len(player.frames) - 1]):
         if n:  # (first: the figure as sent, before any frame)
             player.show(f)
@@ -675,8 +688,21 @@ def test_the_race_draws_each_path_as_it_runs_and_the_small_maps_at_the_end():
         for r, xy in enumerate(paths):
             drawn = player.line(str(r))
             np.testing.assert_allclose(drawn, xy[: k + 1], rtol=1e-4, atol=1e-9)
-        last = f == len(player.frames) - 1
-        assert [player.traces[i].get("opacity", 1) for i in small] == [int(last)] * 3
+            # its small map: the path so far up to a piece behind, then straight to its dot
+            at = min(k, len(xy) - 1)
+            small = player.lines_on(f"x{r + 2}")
+            np.testing.assert_allclose(player.markers_on(f"x{r + 2}"), xy[at : at + 1], rtol=1e-4)
+            if at == 0:
+                assert len(small) == 0, "nothing but the start before ▶"
+                continue
+            np.testing.assert_allclose(small[-1], xy[at], rtol=1e-4)
+            before = small[:-1]  # the path's own points
+            np.testing.assert_allclose(before, xy[: len(before)], rtol=1e-4, atol=1e-9)
+            piece = -(-(len(xy) - 1) // race.SMALL_PIECES)
+            assert len(before) > at - piece, (r, k)
+        if f == len(player.frames) - 1:  # the last frame: every small map has its whole path
+            for r, xy in enumerate(paths):
+                np.testing.assert_allclose(player.lines_on(f"x{r + 2}"), xy, rtol=1e-4, atol=1e-9)
 
 
 # -- exports: PNG and CSV for a slide or a spreadsheet -------------------------------------------
@@ -822,8 +848,8 @@ def test_a_png_of_the_race_shows_every_path_whole_and_the_small_maps_paths(monke
     shown = _shown(drawn)
     for r, xy in enumerate(paths):
         np.testing.assert_allclose(shown.line(str(r)), xy, rtol=1e-4, atol=1e-9)
-    small = [t for t in drawn.data if t.xaxis != "x" and t.mode == "lines"]
-    assert len(small) == len(paths) and all(t.opacity != 0 for t in small)
+    for r, xy in enumerate(paths):  # each small map: its run's whole path
+        np.testing.assert_allclose(shown.lines_on(f"x{r + 2}"), xy, rtol=1e-4, atol=1e-9)
 
 
 def test_a_png_of_the_descent_keeps_room_between_an_axis_title_and_the_title_under_it(

@@ -341,7 +341,11 @@ def frame_of(name: str, updates: dict[int, dict]) -> dict:
 
 
 def growing(
-    columns: Sequence[np.ndarray], shown: np.ndarray, kind: str = "scatter"
+    columns: Sequence[np.ndarray],
+    shown: np.ndarray,
+    kind: str = "scatter",
+    tip: str = "path",
+    n_pieces: int = PIECES,
 ) -> tuple[list[dict], list[dict[int, dict]]]:
     """A line that an animation draws as it plays: at frame k, its points 0…k and no more.
 
@@ -363,6 +367,12 @@ def growing(
         The steps that get a frame (``frame_indices``), ascending.
     kind
         The trace type, which each fragment names (as plotly writes frames).
+    tip
+        "path": the tip is the line's points from the last whole piece to step k; "chord": the
+        straight segment between them (two points a frame, for a small map where a piece's
+        bends would not show; a fraction of the frames' data).
+    n_pieces
+        How many pieces (fewer: less data in the frames, a coarser line behind the tip).
 
     Returns
     -------
@@ -375,15 +385,15 @@ def growing(
     n = len(columns[0])
     # always PIECES pieces (the last ones empty on a short path), so that a new number of
     # steps changes the traces' data, not their number: the chart then moves them in place
-    size = max(1, -(-(n - 1) // PIECES))  # points per piece (their ends shared)
+    size = max(1, -(-(n - 1) // n_pieces))  # points per piece (their ends shared)
     # (a piece past the end is the last point twice: never empty or a single point, whose line
     # plotly.js does not redraw when it is moved in place, the chart's way to a new path)
     spans = [
-        (j * size, j * size + size + 1) if j * size < n - 1 else (n - 1, n) for j in range(PIECES)
+        (j * size, j * size + size + 1) if j * size < n - 1 else (n - 1, n) for j in range(n_pieces)
     ]
     pieces: list[dict] = [
         {
-            c: compact(np.resize(v[lo:hi], max(2, hi - lo)))
+            c: compact(np.resize(v[lo:hi], max(2, min(hi, n) - lo)))  # (never wraps around)
             for c, v in zip(names, columns, strict=True)
         }
         | {"type": kind, "opacity": 0}
@@ -400,18 +410,31 @@ def growing(
     updates = []
     for f, k in enumerate(int(k) for k in shown):
         done = k // size  # whole pieces behind step k
+        if tip == "chord" and k >= n - 1:  # at the end the whole line, not a chord to it
+            done = len(pieces)
         near = range(len(pieces)) if f in stops else (done - 1, done)
         frame = {j: named | {"opacity": int(j < done)} for j in near if 0 <= j < tip_index}
-        lo = done * size
-        tip = {c: v[lo : k + 1] for c, v in zip(names, rounded, strict=True)}
-        frame[tip_index] = named | tip
+        lo = min(done * size, k)
+        if tip == "chord":
+            frame[tip_index] = named | {
+                c: [v[lo], v[k]] for c, v in zip(names, rounded, strict=True)
+            }
+        else:
+            frame[tip_index] = named | {
+                c: v[lo : k + 1] for c, v in zip(names, rounded, strict=True)
+            }
         updates.append(frame)
-    tip = {c: v[:1] for c, v in zip(names, rounded, strict=True)}
-    return [*pieces, {"type": kind, **tip}], updates
+    start = {c: v[:1] for c, v in zip(names, rounded, strict=True)}
+    return [*pieces, {"type": kind, **start}], updates
 
 
 def add_growing(
-    data: list[dict], columns: Sequence[np.ndarray], shown: np.ndarray, style: dict
+    data: list[dict],
+    columns: Sequence[np.ndarray],
+    shown: np.ndarray,
+    style: dict,
+    tip: str = "path",
+    n_pieces: int = PIECES,
 ) -> list[dict[int, dict]]:
     """Append to ``data`` a line that an animation draws as it plays (``growing``): its pieces
     and then its tip, each ``style`` (type, axes, name, line…) with its own coordinates. Only
@@ -419,7 +442,7 @@ def add_growing(
 
     Returns the line's updates for each frame of ``shown``, by index in ``data``.
     """
-    pieces, updates = growing(columns, shown, style.get("type", "scatter"))
+    pieces, updates = growing(columns, shown, style.get("type", "scatter"), tip, n_pieces)
     first = len(data)
     legend = style.get("showlegend", True)
     for j, piece in enumerate(pieces):

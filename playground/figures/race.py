@@ -37,6 +37,7 @@ def colour(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+SMALL_PIECES = 12  # pieces of a small map's path (common.growing): less data than the overlay's
 SIDE_LEGEND = 0.3  # the share of the width left of the map that holds its legend (no small maps)
 
 
@@ -208,14 +209,15 @@ def race_animation(
                 1, x=[], y=[], mode="markers", showlegend=False, legendgroup=str(r), marker=head
             )
         )
-    revealed: list[int] = []  # the small multiples' paths, shown at the last frame
-    for r, xy in enumerate(paths[:n_small]):
+    for r, xy in enumerate(paths[:n_small]):  # each run on its own small map, drawn as it plays
         k = 2 + r  # subplot of run r
         images.append(_map(values, xs, ys, lo, hi, k, MAX_PANEL_GRID))
-        revealed.append(len(data))
-        line = {"color": colour(r), "width": 1.5}
-        xy_ = {"x": compact(xy[:, 0]), "y": compact(xy[:, 1])}
-        data.append(_scatter(k, **xy_, mode="lines", showlegend=False, line=line, opacity=0))
+        # a small map draws the path through the frames' steps only (a 200-px map needs no
+        # more), in coarser pieces: a fraction of the frames' data of the overlay's lines
+        kept, steps = np.unique(np.minimum(shown, len(xy) - 1), return_inverse=True)
+        style = {"mode": "lines", "showlegend": False, "line": {"color": colour(r), "width": 1.5}}
+        line = [xy[kept, 0], xy[kept, 1]]
+        grow.append(add_growing(data, line, steps, _scatter(k, **style), "chord", SMALL_PIECES))
         moving.append(len(data))
         dot = {"size": 10, "color": colour(r), "line": {"color": "white", "width": 1}}
         data.append(_scatter(k, x=[], y=[], mode="markers", showlegend=False, marker=dot))
@@ -230,8 +232,6 @@ def race_animation(
             end = min(int(k), len(px) - 1)
             moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
         updates = dict(zip(moving, moved, strict=True))
-        at_end = int(f == len(shown) - 1)
-        updates.update({i: {"type": "scatter", "opacity": at_end} for i in revealed})
         for line in grow:
             updates.update(line[f])
         frames.append(frame_of(str(k), updates))
