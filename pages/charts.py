@@ -76,8 +76,17 @@ def _chart_component():
     return st.components.v2.component("playground_chart", js=chart_module(), isolate_styles=False)
 
 
-def chart(fig, key: str, where=None, shared: bool = True, on_click=None, share: float = 1.0):
-    """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML.
+def chart(
+    fig,
+    key: str,
+    where=None,
+    shared: bool = True,
+    on_click=None,
+    share: float = 1.0,
+    exported: bool = True,
+):
+    """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML (unless
+    ``exported`` is False: a figure with no data yet, the question before Train).
 
     ``share``: the part of the main column's width that the figure's column takes (0.5 in
     the left of two equal columns), so that its PNG has the shape the student sees.
@@ -112,7 +121,8 @@ def chart(fig, key: str, where=None, shared: bool = True, on_click=None, share: 
             },
             **callbacks,
         )
-    exports(fig, key, where or st, share)
+    if exported:
+        exports(fig, key, where or st, share)
     return result
 
 

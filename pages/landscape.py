@@ -49,9 +49,18 @@ def draw(job: Job) -> None:
         text=t("ll_progress", lang, epoch=last, epochs=config.epochs),
     )
     bounds = [run.stability_bound() for run in config.runs]
-    charts.chart(
-        lf.sharpness_figure(epochs, loss, sharp, bounds, names, lang), "ll_sharpness", shared=False
-    )
+    fig = lf.sharpness_figure(epochs, loss, sharp, bounds, names, lang, config.epochs)
+    charts.chart(fig, "ll_sharpness", shared=False)
+
+
+def preview(config: LandscapeConfig) -> None:
+    """Before Train, the question: each run's 2/η where its sharpness will be drawn."""
+    names = ll_controls.run_names(config, lang)
+    bounds = [run.stability_bound() for run in config.runs]
+    none = np.zeros((0, len(names)))  # (0, R): no epoch yet
+    fig = lf.sharpness_figure(np.zeros(0), none, none, bounds, names, lang, config.epochs)
+    charts.chart(fig, "ll_sharpness", shared=False, exported=False)
+    st.caption(t("ll_preview_note", lang))
 
 
 def sliced(job: Job) -> None:
@@ -181,9 +190,11 @@ with widgets.guarded(lang):
     ids = ("ll_train_btn", "ll_stop_btn", "ll_slow")
     press = t("ll_press_train", lang)
     job = panel.buttons("_ll_job", (source, config), start, ids, press, lang, cost)
-    if job is not None and not job.done:
+    if job is None:
+        preview(config)
+    elif not job.done:
         panel.live("_ll_job", draw, lang)
-    elif job is not None and job.records:
+    elif job.records:
         draw(job)
         if job.summary is not None:
             sliced(job)

@@ -39,11 +39,14 @@ def sharpness_figure(
     bounds: list[float | None],
     names: list[str],
     lang: str = "en",
+    planned: int | None = None,
 ) -> go.Figure:
     """Training loss (log axis) and sharpness λ_max per epoch, side by side, with each run's
     stability bound 2/η as a dashed line of its colour (none for adaptive optimizers).
 
     ``epochs`` (E,); ``loss`` and ``sharp`` (E, R), NaN where not measured or diverged.
+    ``planned``: the run's epochs, for axes that span the whole run; with no epoch yet (E = 0)
+    the figure is the question before Train: the bounds alone, the curves to come.
     """
     layout, cells = subplot_layout(
         rows=1,
@@ -82,11 +85,12 @@ def sharpness_figure(
     # the axes fit the runs that did not diverge (one that blew up would flatten the others)
     alive = [r for r in range(loss.shape[1]) if len(loss) and np.isfinite(loss[-1, r])]
     kept = sharp[:, alive] if alive else sharp
-    top = float(np.nanmax(kept)) if np.isfinite(kept).any() else 1.0
+    known = [b for b in bounds if b is not None]
+    top = float(np.nanmax(kept)) if np.isfinite(kept).any() else max(known, default=1.0)
+    end = float(planned or (epochs[-1] if len(epochs) else 1.0))
     for r, bound in enumerate(bounds):
         if bound is None:
             continue
-        end = float(epochs[-1]) if len(epochs) else 1.0
         data.append(
             {
                 "type": "scatter",
@@ -95,7 +99,7 @@ def sharpness_figure(
                 "y": [bound, bound],
                 "mode": "lines",
                 "legendgroup": str(r),
-                "showlegend": False,
+                "showlegend": not len(epochs),  # (before Train, the runs' only lines)
                 "line": {"color": colour(r), "width": 1.5, "dash": "dash"},
                 "name": t("ll_bound", lang, name=names[r]),
                 "meta": _meta(names[r], "ll_curve_bound", lang),
@@ -105,9 +109,12 @@ def sharpness_figure(
         )
     visible = [b for b in bounds if b is not None and b < 3 * max(top, 1e-9)]
     y_top = max([top, *visible]) * 1.1 if np.isfinite(top) else 1.0
-    layout["xaxis"].update(title={"text": t("ll_axis_epoch", lang)})
-    layout["xaxis2"].update(title={"text": t("ll_axis_epoch", lang)})
+    span = {"range": [0, planned]} if planned else {}
+    layout["xaxis"].update(title={"text": t("ll_axis_epoch", lang)}, **span)
+    layout["xaxis2"].update(title={"text": t("ll_axis_epoch", lang)}, **span)
     loss_axis = log_axis(loss[:, alive] if alive else loss)
+    if not len(epochs):  # (no loss yet: no made-up scale)
+        loss_axis = {"range": [0, 1], "showticklabels": False}
     layout["yaxis"].update(title={"text": t("ll_axis_loss", lang)}, **loss_axis)
     layout["yaxis2"].update(title={"text": t("ll_axis_sharpness", lang)}, range=[0, y_top])
     layout.update(
