@@ -689,7 +689,7 @@ def presenter(
     its plot keeps its height."""
     big = type(fig)(fig)  # an Animated copy keeps its frames plain
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
-    tick, title = font - 4, font - 2
+    tick, title = font - 2, font - 2  # (ticks of 16 px were too small at the back of a room)
     big.for_each_xaxis(lambda a: a.update(tickfont_size=tick, title_font_size=title))
     big.for_each_yaxis(lambda a: a.update(tickfont_size=tick, title_font_size=title))
     for scene in big.select_scenes():  # 3-D: tick labels that do not run into each other
