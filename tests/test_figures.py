@@ -10,7 +10,7 @@ import plotly.io as pio
 import pytest
 
 from playground import figures, runs, surfaces
-from playground.figures import common, digits, export
+from playground.figures import common, digits, export, legend
 from playground.i18n import t
 from playground.surfaces import Grid
 
@@ -1359,7 +1359,7 @@ def test_a_pngs_legend_under_the_plot_is_below_the_x_axis_title():
     legend_top = -still.layout.legend.y * plot  # px under the plot
     font = still.layout.font.size or 12
     # tick labels, the standoff and the title (14+ px) above the legend's first row
-    assert legend_top >= font + 6 + export.X_STANDOFF + export.LINE * (font + 2)
+    assert legend_top >= font + 6 + legend.X_STANDOFF + legend.LINE * (font + 2)
     assert still.layout.legend.yanchor == "top"
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from playground import data, ewa, figures, landscapes, runs, surfaces
-from playground.figures import common, digits, export
+from playground.figures import common, digits, export, legend
 from playground.figures import ewa as ef
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def test_subplot_titles_fit_their_panels_without_overlapping(lang):
     plot = export.PRESENTER_WIDTH - big.layout.margin.l - big.layout.margin.r
     spans = []
     for note in big.layout.annotations:
-        wide = max(export.text_width(line, note.font.size) for line in _lines(note.text))
+        wide = max(legend.text_width(line, note.font.size) for line in _lines(note.text))
         centre = big.layout.margin.l + note.x * plot
         spans.append((centre - wide / 2, centre + wide / 2))
     spans.sort()
@@ -119,8 +119,8 @@ def test_a_long_title_is_wrapped_to_the_width_of_its_column(share):
     big = export.presenter(fig, width=width)
     size = big.layout.title.font.size
     lines = _lines(big.layout.title.text)
-    assert all(export.text_width(line, size) <= width - 8 for line in lines), lines
-    assert export._as_shown(" ".join(lines)) == export._as_shown(fig.layout.title.text)
+    assert all(legend.text_width(line, size) <= width - 8 for line in lines), lines
+    assert legend.as_shown(" ".join(lines)) == legend.as_shown(fig.layout.title.text)
     if share == 0.4:
         assert len(lines) == 2
     # the title's lines between the modebar's row and the plot, and the plot as high as before

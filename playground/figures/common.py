@@ -26,6 +26,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.graph_objs import Frame  # (looked up once: ``go.Frame`` is a lazy import each time)
 
+from playground.figures import legend
 from playground.i18n import t
 
 MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
@@ -178,8 +179,10 @@ def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = No
     """
     spec = {"data": data, "layout": layout}
     if frames is None:
-        return go.Figure(spec, _validate=False)
-    return Animated(spec, frames=frames, _validate=False)
+        fig = go.Figure(spec, _validate=False)
+    else:
+        fig = Animated(spec, frames=frames, _validate=False)
+    return legend.placed(fig)  # (a legend under the plot: below the x axes' titles)
 
 
 def figure_title(text: str) -> dict:

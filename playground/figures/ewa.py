@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.figures import legend
 from playground.figures.common import (
     add_growing,
     animation_controls,
@@ -114,7 +115,7 @@ def weights_figure(betas: list[float], lags: int, lang: str = "en") -> go.Figure
         yaxis_title=t("axis_weight", lang),
         legend={"orientation": "h", "y": -0.25},
     )
-    return fig
+    return legend.placed(fig)
 
 
 def bias_figure(
@@ -287,4 +288,4 @@ def states_figure(states: dict, lang: str = "en") -> go.Figure:
         legend={"orientation": "h", "y": -0.25},
     )
     fig.update_annotations(font_size=12)
-    return fig
+    return legend.placed(fig)

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import threading
-import unicodedata
 import warnings
 from dataclasses import dataclass
 
@@ -28,25 +27,40 @@ from _plotly_utils.basevalidators import is_homogeneous_array
 from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 
 from playground.figures.common import title_margin
+from playground.figures.legend import (
+    LINE,
+    MARGIN,
+    PLOTLY_HEIGHT,
+    SHOWN_WIDTH,
+    text_width,
+)
+from playground.figures.legend import (
+    as_shown as _as_shown,
+)
+from playground.figures.legend import (
+    grow as _grow,
+)
+from playground.figures.legend import height as _legend_height
+from playground.figures.legend import (
+    margin as _margin,
+)
+from playground.figures.legend import (
+    under_x_titles as _legend_under_axis_titles,
+)
 from playground.i18n import t
 
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
 PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
-SHOWN_WIDTH = 980  # px: the page's main column on a 1440 × 900 screen (measured in Chromium)
-PLOTLY_HEIGHT = 450  # px: plotly.js's height for a figure that sets none
 PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
 MODEBAR_ROW = 28  # px at the top that the modebar's row takes (common.figure_title's pad)
-LINE = 1.35  # a line of text is about this many times its font size high
-X_STANDOFF = 20  # px between an x axis's tick labels and its title (the chart's theme)
 CONTROL_FONT = 16  # px: the play buttons and the step slider in presenter mode
 THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
 GRIDS = frozenset({"contour", "heatmap", "surface"})  # a value over a grid: a map or a surface
-MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's defaults
 AXIS_REF = re.compile(r"[xy][0-9]*")  # a subplot's axis: "x", "y2" (not "paper")
 
 
@@ -256,13 +270,6 @@ def _label(trace: dict, groups: dict[str, dict], layout: dict, anonymous: bool) 
     if not anonymous and trace.get("type") not in GRIDS:
         return None  # a helper or a repeat beside the named traces
     return _panel_title(trace, layout) or _text(layout.get("title")) or trace.get("type")
-
-
-def _as_shown(text: str) -> str:
-    """A name as plotly shows it: line breaks as spaces, no tags (``<b>``), entities as the
-    characters they stand for (``&lt;`` is <)."""
-    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
-    return html.unescape(re.sub(r"<[^<>]*>", "", text))
 
 
 def _text(title) -> str | None:
@@ -738,14 +745,6 @@ def presenter_width(share: float = 1.0) -> float:
     return PRESENTER_WIDTH * share - (COLUMN_GAP if share < 1 else 0)
 
 
-def text_width(text: str, size: float) -> float:
-    """About how wide (px) one line of ``text`` is at ``size`` px, erring wide: half the size
-    for a Latin letter or digit (Source Sans, bold or not), the whole size for a wide (CJK)
-    character; tags (``<b>``) take no room."""
-    text = _as_shown(text)
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.5 * size for ch in text)
-
-
 BREAK = re.compile(r"(?<= )(?! )|(?=[(（])")  # where a line may break: after spaces, before "("
 
 
@@ -773,19 +772,6 @@ def wrap(text: str, size: float, room: float) -> list[str]:
             current += piece
         out.append(current.rstrip())
     return out
-
-
-def _margin(fig: go.Figure, side: str) -> float:
-    value = fig.layout.margin[side]
-    return value if value is not None else MARGIN[side]
-
-
-def _grow(fig: go.Figure, side: str, px: float) -> None:
-    """``px`` more margin on ``side`` ("t" or "b"), the figure as much taller: its plot keeps
-    its height, and what is placed in paper units over or under it stays where it was."""
-    if px > 0:
-        fig.layout.margin[side] = _margin(fig, side) + px
-        fig.layout.height = fig.layout.height + px
 
 
 def _wrap_title(fig: go.Figure, size: float, width: float) -> int:
@@ -831,37 +817,6 @@ def _is_subplot_title(note) -> bool:
         and note.showarrow is False
         and bool(note.text)
     )
-
-
-def _legend_under_axis_titles(
-    fig: go.Figure, tick: float, title: float, size: float, width: float
-) -> None:
-    """A horizontal legend under the plot (``y`` < 0 in paper units) moved below the x axes'
-    tick labels and titles at the projector's sizes (the builders placed it for 12-px ticks
-    and 14-px titles), and a bottom margin that holds it on as many rows as it takes."""
-    legend = fig.layout.legend
-    if legend.orientation != "h" or legend.y is None or legend.y >= 0 or legend.yref == "container":
-        return
-    titled = any(a.title.text for a in fig.select_xaxes() if a.visible is not False)
-    below = tick + 6 + (X_STANDOFF + LINE * title if titled else 0) + 8  # px under the plot
-    plot = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
-    if plot <= 0:
-        return
-    legend.y, legend.yanchor = -below / plot, "top"
-    _grow(fig, "b", math.ceil(below + _legend_height(fig, size, width) - _margin(fig, "b")))
-
-
-def _legend_height(fig: go.Figure, size: float, width: float) -> float:
-    """About how high (px) a horizontal legend of ``size`` px text is drawn in ``width`` px:
-    plotly.js fills each row from the left."""
-    names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
-    entries = [40 + text_width(str(n), size) for n in dict.fromkeys(names)]
-    rows, used = 1, 0.0
-    for entry in entries:
-        if used and used + entry > width:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows * (LINE * size + 14)
 
 
 def _legend_over_titles(fig: go.Figure, size: float, width: float) -> None:

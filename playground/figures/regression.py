@@ -11,6 +11,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures import legend
 from playground.figures.common import (
     add_growing,
     animation_controls,
@@ -83,7 +84,7 @@ def data_figure(
         height=360,
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return legend.placed(fig)
 
 
 def surface_3d(
@@ -167,7 +168,7 @@ def surface_contour(
         legend={"orientation": "h", "y": -0.18},
         uirevision="contour",
     )
-    return fig
+    return legend.placed(fig)
 
 
 def _contour_trace(grid: Grid, z: np.ndarray, log_colour: bool, lang: str, **kw) -> dict:

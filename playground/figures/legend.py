@@ -1,0 +1,90 @@
+"""Where a figure's legend goes and how much room text takes: estimates in px that the
+builders (common.from_spec), presenter mode and the PNG export share.
+
+plotly.js places a horizontal legend under the plot in paper units (a share of the plot's
+height), but what it must clear — the x axes' tick labels and titles — is in px: a legend
+placed for one height or text size ran into "epoch" at another.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+
+import plotly.graph_objects as go
+
+LINE = 1.35  # a line of text is about this many times its font size high
+X_STANDOFF = 20  # px between an x axis's tick labels and its title (the chart's theme)
+MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's defaults
+THEME_TICK, THEME_TITLE = 12, 14  # px: the chart theme's tick labels and axis titles
+PLOTLY_HEIGHT = 450  # px: plotly.js's height for a figure that sets none
+SHOWN_WIDTH = 980  # px: the page's main column on a 1440 × 900 screen (measured in Chromium)
+
+
+def as_shown(text: str) -> str:
+    """A name as plotly shows it: line breaks as spaces, no tags (``<b>``), entities as the
+    characters they stand for (``&lt;`` is <)."""
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+    return html.unescape(re.sub(r"<[^<>]*>", "", text))
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide (px) one line of ``text`` is at ``size`` px, erring wide: half the size
+    for a Latin letter or digit (Source Sans, bold or not), the whole size for a wide (CJK)
+    character; tags (``<b>``) take no room."""
+    text = as_shown(text)
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.5 * size for ch in text)
+
+
+def margin(fig: go.Figure, side: str) -> float:
+    value = fig.layout.margin[side]
+    return value if value is not None else MARGIN[side]
+
+
+def grow(fig: go.Figure, side: str, px: float) -> None:
+    """``px`` more margin on ``side`` ("t" or "b"), the figure as much taller: its plot keeps
+    its height, and what is placed in paper units over or under it stays where it was."""
+    if px > 0:
+        fig.layout.margin[side] = margin(fig, side) + px
+        fig.layout.height = fig.layout.height + px
+
+
+def under_x_titles(fig: go.Figure, tick: float, title: float, size: float, width: float) -> None:
+    """A horizontal legend under the plot (``y`` < 0 in paper units) placed below the x axes'
+    tick labels (``tick`` px) and titles (``title`` px), and a bottom margin that holds it on as
+    many rows as its entries (``size`` px) take in ``width`` px: every figure as it is built
+    (common.from_spec, at the chart theme's sizes), on a projector, and in a PNG."""
+    legend = fig.layout.legend
+    if legend.orientation != "h" or legend.y is None or legend.y >= 0 or legend.yref == "container":
+        return
+    if fig.layout.height is None:
+        fig.layout.height = PLOTLY_HEIGHT
+    titled = any(a.title.text for a in fig.select_xaxes() if a.visible is not False)
+    below = tick + 6 + (X_STANDOFF + LINE * title if titled else 0) + 8  # px under the plot
+    plot = fig.layout.height - margin(fig, "t") - margin(fig, "b")
+    if plot <= 0:
+        return
+    legend.y, legend.yanchor = -below / plot, "top"
+    grow(fig, "b", math.ceil(below + height(fig, size, width) - margin(fig, "b")))
+
+
+def height(fig: go.Figure, size: float, width: float) -> float:
+    """About how high (px) a horizontal legend of ``size`` px text is drawn in ``width`` px:
+    plotly.js fills each row from the left."""
+    names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
+    entries = [40 + text_width(str(n), size) for n in dict.fromkeys(names)]
+    rows, used = 1, 0.0
+    for entry in entries:
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows * (LINE * size + 14)
+
+
+def placed(fig: go.Figure) -> go.Figure:
+    """``fig`` with a legend under its plot below the x axes' titles at the chart theme's
+    sizes (for builders that make their figure with plotly.py rather than common.from_spec)."""
+    under_x_titles(fig, THEME_TICK, THEME_TITLE, THEME_TICK, SHOWN_WIDTH)
+    return fig
