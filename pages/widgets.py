@@ -157,6 +157,17 @@ def coloured(source: str) -> str:
     )
 
 
+BREAK_HINT = "\u200b"  # where a table header may wrap (zh, between words: catalogue)
+
+
+def csv_text(frame, **to_csv) -> str:
+    """``frame`` as CSV, its column and index names without the zero-width spaces that mark
+    where a header may wrap on the page (a spreadsheet would keep them in its names)."""
+    plain = frame.rename(columns=lambda c: str(c).replace(BREAK_HINT, ""))
+    plain = plain.rename_axis(str(plain.index.name or "").replace(BREAK_HINT, "") or None)
+    return plain.to_csv(**to_csv)
+
+
 def results_csv(
     frame, filename: str, key: str, lang: str, label: str | None = None, disabled: bool = False
 ) -> None:
@@ -164,7 +175,7 @@ def results_csv(
     disabled one holds its place (no file) while its numbers are still changing."""
     st.download_button(
         label or t("results_csv", lang),
-        "" if disabled else frame.to_csv(index=False),
+        "" if disabled else csv_text(frame, index=False),
         filename,
         "text/csv",
         key=key,

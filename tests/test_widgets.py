@@ -70,3 +70,15 @@ def test_a_schedule_settings_help_never_claims_a_default_torch_does_not_have():
     assert "torch's default" not in said("step", "step_size")
     assert "torch has no default" in said("exponential", "gamma")
     assert "torch's default is 0.1" in said("step", "gamma")  # (StepLR's own gamma=0.1)
+
+
+def test_a_csv_has_no_zero_width_spaces_of_the_headers_wrap_hints():
+    # (zh headers mark where they may wrap on the page: U+200B, which a spreadsheet would keep)
+    from playground.i18n import t
+
+    header = t("col_distance", "zh")
+    assert "\u200b" in header
+    frame = pd.DataFrame({header: [1.5]}).rename_axis(t("col_steps", "zh"))
+    text = widgets.csv_text(frame)
+    assert "\u200b" not in text
+    assert text.splitlines()[0] == "已走步数,到最近极小值的距离"

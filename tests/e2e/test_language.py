@@ -49,3 +49,40 @@ def test_plotlys_tool_bar_speaks_the_pages_language(view):
     assert t("plotly_png", "zh") in titles and t("plotly_reset_axes", "zh") in titles, titles
     assert not {"Zoom", "Pan", "Download plot as a PNG", "Reset axes"} & set(titles), titles
     assert_clean(page)
+
+
+# each table header's words (split at the catalogue's U+200B) and whether each word is drawn on
+# one line, and whether the main column scrolls sideways
+HEADERS = """() => {
+  const words = [];
+  for (const th of document.querySelectorAll('[data-testid=stMain] th')) {
+    const node = th.querySelector('p') ? th.querySelector('p').firstChild : th.firstChild;
+    if (!node || node.nodeType !== 3) continue;
+    let at = 0;
+    for (const word of node.textContent.split('\\u200b')) {
+      const range = document.createRange();
+      range.setStart(node, at); range.setEnd(node, at + word.length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      words.push([word, lines.size]);
+      at += word.length + 1;
+    }
+  }
+  const main = document.querySelector('[data-testid=stMain]');
+  return {words, overflow: main.scrollWidth > main.clientWidth + 1};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_chinese_table_headers_wrap_between_words_not_inside_one(view, width):
+    # the fresh-eyes teacher read "最终损/失" and "到最近极/小值的距/离" in the race's results
+    open_view, page, _ = view
+    page.set_viewport_size({"width": width, "height": 900})
+    open_view("/race?lang=zh")
+    settle(page)
+    page.get_by_text(t("col_escaped_at", "zh").replace("\u200b", "")).wait_for(timeout=60_000)
+    found = page.evaluate(HEADERS)
+    assert len(found["words"]) > 9, found
+    cut = [word for word, lines in found["words"] if lines > 1]
+    assert not cut, cut
+    assert not found["overflow"]
+    assert_clean(page)
