@@ -4,9 +4,11 @@ training worker there are no turns."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import time
+import types
 
 from playground import turns
 
@@ -104,3 +106,13 @@ def test_outside_a_training_worker_there_are_no_turns():
     turns.begin()
     assert turns.tick() == 0.0
     turns.release()  # (nothing to give back)
+
+
+def test_the_next_turn_goes_to_the_waiting_training_that_has_used_the_least_cpu():
+    # the rule itself, without processes or clocks: ``want`` is each worker's CPU seconds while
+    # it waits for a turn, inf while it computes or has no training
+    shared = types.SimpleNamespace(want=[5.0, math.inf, 0.2, 0.2, 0.7])
+    chosen = [i for i in range(5) if shared.want[i] < math.inf and turns._first(shared, i)]
+    assert chosen == [2]  # the least used; of two equal, the lower index
+    shared.want = [math.inf, math.inf, math.inf, 3.0, math.inf]
+    assert turns._first(shared, 3)  # alone in waiting: next, however much it has used
