@@ -146,8 +146,13 @@ def results(job: Job) -> None:
     widgets.table(widgets.display_table(table))
     st.caption(t("lab_results_note", lang))
     widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
-    plain = [v for v in config.variants if not v.dropout]
-    script = scripts.lab_script(split, config, plain[0]) if plain else None
+    by_name = {v.name: v for v in config.variants}
+
+    def script(name: str) -> str | None:  # (None for a dropout variant: see lab_script)
+        return scripts.lab_script(split, config, by_name[name])
+
+    script.runs = list(by_name)
+    script.label = lambda name: t(f"lab_variant_{name}", lang)
     widgets.show_code(script, "lab.py", "code_lab", help_key="lab_code_help")
 
 

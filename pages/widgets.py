@@ -28,11 +28,19 @@ log = logging.getLogger("playground")
 
 
 def show_code(
-    script: str | None, filename: str, key: str, where=None, help_key: str = "show_code_help"
+    script,
+    filename: str,
+    key: str,
+    where=None,
+    help_key: str = "show_code_help",
 ) -> None:
     """ "Show the code": a runnable PyTorch script of the current run, to read or download.
     ``help_key``: what the caption says the script prints (the lab's runs are sensitive to
-    rounding, so its script does not print the view's numbers to every digit)."""
+    rounding, so its script does not print the view's numbers to every digit).
+
+    ``script``: the script (None: none can be written), or a callable of one run's name giving
+    its script, with the runs' names as its ``runs`` attribute (and how to show a name as its
+    ``label``): the student picks the run."""
     lang = language()
     where = where or st
     # Drawn only while open: a highlighted script is a large element that every page open and
@@ -43,6 +51,14 @@ def show_code(
     if not box.open:
         return
     with box:
+        if callable(script):  # (written only for the run picked, and only while open)
+            which = st.selectbox(
+                t("show_code_run", lang),
+                script.runs,
+                key=key + "_run",
+                format_func=getattr(script, "label", str),
+            )
+            script = script(which)
         if script is None:
             st.info(t("show_code_unavailable", lang))
             return

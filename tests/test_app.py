@@ -21,6 +21,8 @@ import views  # noqa: E402
 import widgets  # noqa: E402
 
 from playground import scratch  # noqa: E402
+from playground.i18n import t  # noqa: E402
+from playground.training import DEFAULT_VARIANTS  # noqa: E402
 
 VIEWS = [v.script for v in views.VIEWS]  # the router's list
 
@@ -159,7 +161,6 @@ def test_race_custom_formula_rejects_code_with_a_message():
     ],
 )
 def test_the_saddle_point_lesson_is_offered_only_on_a_surface_with_a_saddle(surface, tab, intro):
-    from playground.i18n import t
 
     at = open_view("race.py")
     at.selectbox(key="surface").set_value(surface).run()
@@ -211,6 +212,16 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     at.session_state["code_lab_open"] = True
     at.run()
     assert any("nn.Sequential" in c.value for c in at.code), "show the code: the baseline's script"
+    # each variant's own script (only the baseline's was offered): weight decay with its λ
+    picker = at.selectbox(key="code_lab_run")
+    assert picker.options == [t(f"lab_variant_{v.name}", "en") for v in DEFAULT_VARIANTS]
+    picker.select("weight_decay").run()
+    (script,) = [c.value for c in at.code if "nn.Sequential" in c.value]
+    decay = at.number_input(key="wd").value
+    assert f"'weight_decay': {decay!r}" in script and 'variant "weight_decay"' in script
+    picker.select("dropout").run()  # (its masks differ in a plain model: no script, and why)
+    assert not any("nn.Sequential" in c.value for c in at.code)
+    assert any("dropout" in i.value for i in at.info)
 
 
 def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
