@@ -170,6 +170,42 @@ class Schedule:
             )
         return ls.ReduceLROnPlateau(optimizer, factor=s["factor"], patience=int(s["patience"]))
 
+    def code(self, steps: int, optimizer: str = "optimizer") -> str | None:
+        """The Python that makes :meth:`build`'s scheduler for a run of ``steps`` steps, on the
+        optimizer named ``optimizer``, for a generated script (None: constant). Only numbers
+        and torch's names are written: nothing of the text a schedule was parsed from."""
+        s, ls_ = self.settings, "torch.optim.lr_scheduler"
+        if self.key == "constant":
+            return None
+        if self.key == "step":
+            every = int(s["step_size"]) or max(1, -(-steps // 3))
+            return f"{ls_}.StepLR({optimizer}, {every}, {float(s['gamma'])!r})"
+        if self.key == "exponential":
+            return f"{ls_}.ExponentialLR({optimizer}, {float(s['gamma'])!r})"
+        if self.key == "cosine":
+            t_max, low = int(s["T_max"]) or steps, float(s["eta_min"])
+            return f"{ls_}.CosineAnnealingLR({optimizer}, {t_max}, {low!r})"
+        if self.key == "onecycle":
+            total = max(2, int(s["total_steps"]) or steps)
+            peak = repr(float(s["max_lr"])) if s["max_lr"] else f"{optimizer}.defaults['lr']"
+            return (
+                f"{ls_}.OneCycleLR({optimizer}, {peak}, total_steps={total}, "
+                f"pct_start={float(s['pct_start'])!r}, div_factor={float(s['div_factor'])!r}, "
+                f"final_div_factor={float(s['final_div_factor'])!r}, cycle_momentum=False)"
+            )
+        if self.key == "warmup_cosine":
+            warmup = int(s["warmup"])
+            total = max(int(s["T_max"]) or steps, warmup + 1)
+            return (
+                f"{ls_}.SequentialLR({optimizer}, [{ls_}.LinearLR({optimizer}, "
+                f"{float(s['start_factor'])!r}, 1.0, {warmup}), "
+                f"{ls_}.CosineAnnealingLR({optimizer}, {total - warmup})], milestones=[{warmup}])"
+            )
+        return (
+            f"{ls_}.ReduceLROnPlateau({optimizer}, factor={float(s['factor'])!r}, "
+            f"patience={int(s['patience'])})"
+        )
+
     def label(self) -> str:
         return self.to_text()
 

@@ -116,6 +116,12 @@ def surface_code(name: str, options: landscapes.SurfaceOptions) -> str | None:
     return None if code is None else code.format(kappa=float(options.kappa))
 
 
+def _scheduler(schedule, steps: int) -> str:
+    """A run's learning-rate schedule in a script: a function of its optimizer (None: none)."""
+    code = schedule.code(steps) if schedule is not None else None
+    return "None" if code is None else f"lambda optimizer: {code}"
+
+
 def race_script(
     name: str,
     options: landscapes.SurfaceOptions,
@@ -131,7 +137,7 @@ def race_script(
         return None
     run_lines = [
         f"    ({run.label()!r}, torch.optim.{run.spec.cls.__name__}, "
-        f"{run.spec.kwargs(dict(run.values))!r}),"
+        f"{run.spec.kwargs(dict(run.values))!r}, {_scheduler(run.schedule, config.steps)}),"
         for run in contestants
     ]
     lines = [
@@ -156,9 +162,10 @@ def race_script(
         *run_lines,
         "]",
         "",
-        "for label, optimizer_class, settings in runs:",
+        "for label, optimizer_class, settings, schedule in runs:",
         "    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)",
         "    optimizer = optimizer_class([p], **settings)",
+        "    scheduler = schedule(optimizer) if schedule else None  # torch.optim.lr_scheduler",
         "    gen = torch.Generator().manual_seed(seed)  # every run gets the same gradient noise",
         "",
         "    def closure():",
@@ -173,6 +180,8 @@ def race_script(
         "",
         "    for step in range(1, steps + 1):",
         "        optimizer.step(closure)",
+        "        if scheduler is not None:",
+        "            scheduler.step()  # after each optimizer step: the next step's rate",
         "        if not torch.isfinite(p).all():",
         "            print(f'{label}: diverged at step {step}')",
         "            break",
@@ -223,6 +232,11 @@ def lab_script(split, config, variant) -> str | None:
 
     if variant.dropout or len(split.x) > MAX_EMBEDDED:
         return None
+    schedule = config.schedule
+    plateau = schedule is not None and schedule.key == "plateau"
+    if plateau and len(config.variants) > 1:  # (it watches the variants' mean loss: not one's)
+        return None
+    scheduler = schedule.code(config.epochs) if schedule is not None else None
     opt = OPTIMIZERS[config.optimizer]
     # The variant's own λ, 0 included (AdamW's registry default is 1e-2, the lab's baseline 0).
     kwargs = opt.kwargs({"lr": config.lr, "weight_decay": variant.weight_decay})
@@ -255,6 +269,7 @@ def lab_script(split, config, variant) -> str | None:
         f"    width = {config.width}",
         f"model = nn.Sequential(*layers, nn.Linear(width, {out_dim}))",
         f"optimizer = torch.optim.{opt.cls.__name__}(model.parameters(), **{kwargs!r})",
+        f"scheduler = {scheduler}  # stepped once per epoch",
         "",
         "",
         "def loss_of(out, target):",
@@ -285,6 +300,13 @@ def lab_script(split, config, variant) -> str | None:
         "        loss_of(model(xt[idx]), yt[idx]).backward()",
         "        optimizer.step()",
         "    val_loss = losses()['val']",
+        *(
+            ["    scheduler.step(val_loss)  # ReduceLROnPlateau watches the validation loss"]
+            if plateau
+            else ["    scheduler.step()"]
+            if scheduler
+            else []
+        ),
         "    if val_loss < best - min_delta:",
         "        best, waited = val_loss, 0",
         "        best_state = copy.deepcopy(model.state_dict())",

@@ -59,6 +59,39 @@ def test_every_schedule_is_torchs_own_scheduler_stepped_by_hand(text, make):
     np.testing.assert_allclose(got, by_hand(make, 0.2, 40), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "step",
+        "step:step_size=7,gamma=0.5",
+        "exponential:gamma=0.9",
+        "cosine",
+        "cosine:T_max=30,eta_min=0.01",
+        "onecycle",
+        "onecycle:max_lr=0.5,total_steps=40,pct_start=0.2",
+        "warmup_cosine:warmup=5,start_factor=0.2",
+    ],
+)
+def test_a_scripts_scheduler_code_makes_the_views_scheduler(text):
+    # a generated script writes the scheduler as code (Schedule.code): the rates it gives, run
+    # by Python, are those of the scheduler the view builds (Schedule.build), for every step
+    schedule = Schedule.parse(text)
+    code = schedule.code(40)
+    made = eval(f"lambda optimizer: {code}", {"torch": torch})
+    np.testing.assert_allclose(
+        by_hand(made, 0.2, 40), schedules.lr_sequence(schedule, 0.2, 40), rtol=1e-12
+    )
+    assert Schedule().code(40) is None  # constant: no scheduler at all
+
+
+def test_a_plateau_schedules_code_is_torchs_reduce_on_plateau():
+    code = Schedule.parse("plateau:factor=0.5,patience=3").code(10)
+    p = torch.zeros(1, requires_grad=True)
+    made = eval(code, {"torch": torch, "optimizer": torch.optim.SGD([p], lr=1.0)})
+    assert isinstance(made, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    assert (made.factor, made.patience) == (0.5, 3)
+
+
 @pytest.mark.parametrize("steps", [3, 90, 1000])
 def test_default_step_decay_drops_eta_twice_whatever_the_runs_length(steps):
     # a fixed step of 30 took a 1,000-epoch lab run down to η₀·10⁻³³ (a fresh-eyes finding)

@@ -9,6 +9,7 @@ import pytest
 
 from playground import data, ewa, landscapes, runs, scripts, training
 from playground.optimizers import RunSpec
+from playground.schedules import Schedule
 
 NUMBER = r"(-?[\d.]+(?:e[-+]?\d+)?|nan|inf|-inf)"
 
@@ -65,6 +66,19 @@ def test_descent_script_reproduces_the_loss_surface_run(source, config, tmp_path
             ["sgd:lr=0.05,momentum=0.5"],
             ((1.0, 1.0), 60),
         ),
+        # runs with a learning-rate schedule (the script ignored them: other numbers)
+        (
+            "rosenbrock",
+            None,
+            [
+                "sgd:lr=0.001@cosine",
+                "adam:lr=0.05@step:gamma=0.5",
+                "momentum:lr=0.001@onecycle",
+                "rmsprop:lr=0.01@warmup_cosine:warmup=10",
+                "sgd:lr=0.001@exponential:gamma=0.99",
+            ],
+            ((-1.5, 2.0), 90),
+        ),
     ],
 )
 def test_race_script_reproduces_every_run(name, options, texts, config, tmp_path):
@@ -111,12 +125,21 @@ def test_ewa_script_reproduces_the_averages(first, tmp_path):
         # AdamW: the baseline gets weight_decay=0 (not AdamW's default 1e-2), a λ decoupled
         ("sine", training.Variant("baseline"), 0, 150, "adamw"),
         ("sine", training.Variant("weight_decay", weight_decay=0.05), 0, 150, "adamw"),
+        # with a schedule stepped once per epoch (the script left it out), a plateau included
+        ("sine", training.Variant("baseline"), 0, 150, "adam@cosine"),
+        ("sine", training.Variant("early_stopping", early_stopping=True), 0, 150,
+         "sgd@plateau:factor=0.5,patience=5"),
     ],
-)
+)  # fmt: skip
 def test_lab_script_reproduces_a_variant(task, variant, batch, epochs, optimizer, tmp_path):
     split = data.make_task(data.TaskConfig(task, 80 if task == "moons" else 40))
+    optimizer, _, schedule = optimizer.partition("@")
     config = training.TrainConfig(
-        epochs=epochs, batch_size=batch, variants=(variant,), optimizer=optimizer
+        epochs=epochs,
+        batch_size=batch,
+        variants=(variant,),
+        optimizer=optimizer,
+        schedule=Schedule.parse(schedule) if schedule else None,
     )
     _, summary = training.run(split, config)
     out = run_script(scripts.lab_script(split, config, variant), tmp_path)
