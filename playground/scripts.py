@@ -79,6 +79,7 @@ def descent_script(
         f"    model.bias.fill_({config.b0!r})",
         f"criterion = {loss}",
         f"optimizer = torch.optim.SGD(model.parameters(), lr={config.lr!r})",
+        f"scheduler = {_scheduler_now(config.schedule, config.steps)}  # stepped after each step",
         f"steps, batch_size = {config.steps}, {config.batch_size}  # batch size 0: full batch",
         "",
         "# mini-batches: one shuffle per epoch, consecutive slices (like DataLoader(shuffle=True))",
@@ -96,6 +97,8 @@ def descent_script(
         "    optimizer.zero_grad()",
         "    criterion(model(xb), yb).backward()",
         "    optimizer.step()",
+        "    if scheduler is not None:",
+        "        scheduler.step()",
         "    if not torch.isfinite(model.weight).all():",
         "        print(f'diverged at step {step}')",
         "        break",
@@ -116,10 +119,16 @@ def surface_code(name: str, options: landscapes.SurfaceOptions) -> str | None:
     return None if code is None else code.format(kappa=float(options.kappa))
 
 
+def _scheduler_now(schedule, steps: int) -> str:
+    """A run's learning-rate schedule in a script, made on ``optimizer`` (None: none)."""
+    code = schedule.code(steps) if schedule is not None else None
+    return "None" if code is None else code
+
+
 def _scheduler(schedule, steps: int) -> str:
     """A run's learning-rate schedule in a script: a function of its optimizer (None: none)."""
-    code = schedule.code(steps) if schedule is not None else None
-    return "None" if code is None else f"lambda optimizer: {code}"
+    code = _scheduler_now(schedule, steps)
+    return code if code == "None" else f"lambda optimizer: {code}"
 
 
 def race_script(

@@ -37,6 +37,10 @@ def values(line: str) -> dict[str, float]:
             data.DataConfig("noisy", 2.0, 1.0, 0.3, 200, 5),
             runs.DescentConfig("mse", 0.1, 300, batch_size=7, seed=3),
         ),
+        (  # with a schedule (the script left it out)
+            data.DataConfig("noisy", 2.0, 1.0, 0.3, 200, 5),
+            runs.DescentConfig("mse", 0.3, 200, schedule=Schedule.parse("onecycle")),
+        ),
     ],
 )
 def test_descent_script_reproduces_the_loss_surface_run(source, config, tmp_path):
