@@ -18,7 +18,7 @@ import training_panel as panel
 import widgets
 import workers
 
-from playground import budget, convnet, digits, training
+from playground import budget, convnet, digits, scripts_digits, training
 from playground.convnet import NetConfig
 from playground.figures import digits as df
 from playground.i18n import t
@@ -163,6 +163,18 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
         right.success(t("digits_no_mistakes", lang))
 
 
+def code(source: digits.DigitsConfig, data: digits.Digits, config: NetConfig) -> None:
+    """ "Show the code": the trained run's variant the student picks, as a plain PyTorch loop."""
+    by_name = {v.name: v for v in config.variants}
+
+    def script(name: str) -> str | None:  # (None for a dropout variant: see convnet_script)
+        return scripts_digits.convnet_script(source, data, config, by_name[name])
+
+    script.runs = list(by_name)
+    script.label = lambda name: t(f"lab_variant_{name}", lang)
+    widgets.show_code(script, "convnet.py", "code_net", help_key="digits_code_help")
+
+
 def live(job: workers.TrainingJob) -> None:
     """The running job's curves and first-layer kernels, from its own settings."""
     curves(job, job.key[1])
@@ -241,6 +253,7 @@ with widgets.guarded(lang):
             if job.summary is not None:
                 trained = job.key[1]
                 results(trained, job.summary)
+                code(data_config, data, trained)
                 v = min(pick_variant(trained), len(trained.variants) - 1)
                 kernels(job, trained, v, "net_kernels")
                 inside(data, trained, job.summary, v)

@@ -242,6 +242,13 @@ def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
     at.slider(key="net_dx").set_value(2).run()  # the robustness sliders rerun cleanly
     at.slider(key="net_angle").set_value(-20).run()
     assert not at.exception and not at.error
+    # "Show the code": the baseline's training loop, runnable (tests/test_scripts.py runs it)
+    assert not any("LeNet" in c.value for c in at.code)  # drawn only when opened
+    at.session_state["code_net_open"] = True
+    at.run()
+    (script,) = [c.value for c in at.code if "class LeNet" in c.value]
+    compile(script, "convnet.py", "exec")
+    assert "epochs, batch_size, patience = 3," in script
 
 
 def test_overfit_lab_csv_source_prompts_for_a_file():

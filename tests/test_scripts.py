@@ -263,3 +263,45 @@ def test_inside_script_reproduces_the_views_final_loss(spec_kwargs, tmp_path):
     got = values(out.strip().splitlines()[-1])
     assert got["train_loss"] == pytest.approx(records[-1].train_loss, rel=1e-4, abs=1e-7)
     assert got["test_loss"] == pytest.approx(records[-1].test_loss, rel=1e-4, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("variant", "schedule"),
+    [
+        (training.Variant("baseline"), None),
+        (training.Variant("weight_decay", weight_decay=0.01), "cosine"),
+        (training.Variant("early_stopping", early_stopping=True), "plateau:patience=1"),
+    ],
+)
+def test_convnet_script_reproduces_a_variant(variant, schedule, tmp_path):
+    # the view trains its variants side by side (a dropout one between them): each alone in
+    # a plain loop takes the same steps
+    from playground import convnet, digits
+    from playground.scripts_digits import convnet_script
+
+    source = digits.DigitsConfig(scale=1, fraction=0.5)
+    data_ = digits.load(source)
+    config = convnet.NetConfig(
+        epochs=6,
+        patience=2,
+        lr=5e-3,
+        variants=(training.Variant("dropout", dropout=0.3), variant),
+        schedule=Schedule.parse(schedule) if schedule else None,
+    )
+    *_, summary = convnet.train(data_, config)
+    out = run_script(convnet_script(source, data_, config, variant), tmp_path)
+    got = values(out.strip().splitlines()[-1])
+    for part in ("train", "val", "test"):
+        assert got[f"{part}_loss"] == pytest.approx(
+            float(summary.final[f"{part}_loss"][1]), rel=1e-4
+        )
+        assert got[f"{part}_acc"] == pytest.approx(float(summary.final[f"{part}_acc"][1]), abs=1e-9)
+
+
+def test_convnet_script_is_refused_for_dropout():
+    from playground import convnet, digits
+    from playground.scripts_digits import convnet_script
+
+    source = digits.DigitsConfig(scale=1)
+    variant = training.Variant("dropout", dropout=0.5)
+    assert convnet_script(source, digits.load(source), convnet.NetConfig(), variant) is None
