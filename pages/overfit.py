@@ -185,8 +185,8 @@ with widgets.guarded(lang):
     if job is None:  # the data first: what the networks will learn from
         truth = isinstance(source, data.TaskConfig) and source.task == "sine"
         parts = {"train": split.train, "val": split.val, "test": split.test}
-        figure = lf.data_figure(split.x, split.y, parts, split.classes, lang, truth)
-        charts.chart(figure, "lab_data", shared=False)
+        figure = compute.figure(lf.data_figure, split.x, split.y, parts, split.classes, lang, truth)
+        charts.chart(figure, "lab_data")  # (built once per data and shared: every rerun shows it)
     elif not job.done:
         panel.live("_lab_job", training_live, lang)
     else:
