@@ -1504,6 +1504,13 @@ def test_a_diverging_descent_gives_nothing_away_before_it_plays(three_d):
     player = Player(fig)
     assert all(not player.traces[i].get("text") for i, tr in enumerate(fig.data)
                if getattr(tr, "mode", None) == "markers+text")  # fmt: skip  # (none before ▶)
+    # on the map the path ends where it left it (its later steps crossed the map back and
+    # forth as a band of zigzags); the loss panel goes on to the end
+    for f in range(len(player.frames)):
+        player.show(f)
+        k = min(int(player.names[f]), len(path) - 1, out)
+        np.testing.assert_allclose(player.line("path"), path[: k + 1], rtol=1e-4, atol=1e-9)
+    assert len(player.line("loss")) == len(traj.loss)
 
 
 def test_a_convnets_image_csv_names_each_pixel_by_its_image_row_and_column():

@@ -275,13 +275,19 @@ def descent_animation(
     at = np.minimum(shown, last)  # the step each frame shows (a diverged run waits at its end)
     grow: dict[str, list[dict[int, dict]]] = {}  # panel → trace index → update, by frame
 
-    def grown(panel: str, columns: list[np.ndarray], style: dict) -> None:
-        """A line drawn as the animation plays (common.add_growing)."""
-        grow[panel] = add_growing(data, columns, at, style | refs[panel])
+    def grown(panel: str, columns: list[np.ndarray], style: dict, until: int = last) -> None:
+        """A line drawn as the animation plays (common.add_growing), up to step ``until``."""
+        cut = [c[: until + 1] for c in columns]
+        grow[panel] = add_growing(data, cut, np.minimum(at, until), style | refs[panel])
 
+    window = (grid.w_min, grid.w_max, grid.b_min, grid.b_max)
+    left = _left_window(w, b, window)
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
     path = {"type": "scatter", "mode": "lines", "line": path_style, "legendgroup": "path"}
-    grown("contour", [w, b], {**path, "name": t("legend_path", lang)})
+    # on the map, the path ends where it leaves it: a diverging run's later steps would cross
+    # the map back and forth as a band of zigzags (the loss panel goes on to the end)
+    on_map = last if left is None else left[0]
+    grown("contour", [w, b], {**path, "name": t("legend_path", lang)}, on_map)
     current = {"size": 10, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
         {
@@ -360,8 +366,6 @@ def descent_animation(
     )
 
     notes = {}  # a note that a frame shows from a step on: its trace index → (step, its update)
-    window = (grid.w_min, grid.w_max, grid.b_min, grid.b_max)
-    left = _left_window(w, b, window)
     if left is not None:  # where the path leaves the map, on the map's edge
         k_out, (we, be), position = left
         notes[len(data)] = (
