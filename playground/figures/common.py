@@ -29,7 +29,7 @@ from plotly.graph_objs import Frame  # (looked up once: ``go.Frame`` is a lazy i
 from playground.figures import legend
 from playground.i18n import t
 
-MAX_FRAMES = 501  # one frame per step up to 500 steps; longer runs are thinned
+MAX_FRAMES = 251  # one frame per step up to 250 steps; longer runs are thinned (≈ 20 s at 1×)
 MAX_SLIDER_STEPS = 101  # stops on an animation's scrubber
 PIECES = 24  # pieces of a line that an animation draws as it plays (common.growing)
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
