@@ -64,17 +64,27 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary)
     left, right = st.columns(2)
-    charts.chart(
-        lf.curves_figure(epochs, train, val, names, best, stopped, lang),
-        "lab_curves",
-        left,
-        shared=False,
-        share=0.5,
-    )
     snaps = [r for r in records if r.prediction is not None]
-    if not snaps:
+    snap = None
+    if snaps:
+        snap = snaps[-1] if epoch_index is None else snaps[min(epoch_index, len(snaps) - 1)]
+    replayed = snap is not None and snap.epoch != last.epoch  # (the fit of an earlier epoch)
+    if replayed:
+        st.caption(
+            t(
+                "lab_replay_now",
+                lang,
+                epoch=snap.epoch,
+                train=f"{snap.train_loss[0]:.4g}",
+                val=f"{snap.val_loss[0]:.4g}",
+            )
+        )
+    curves = lf.curves_figure(
+        epochs, train, val, names, best, stopped, lang, marked=snap.epoch if replayed else None
+    )
+    charts.chart(curves, "lab_curves", left, shared=False, share=0.5)
+    if snap is None:
         return
-    snap = snaps[-1] if epoch_index is None else snaps[min(epoch_index, len(snaps) - 1)]
     prediction = snap.prediction.copy()
     if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
         late = (stopped > 0) & (snap.epoch > stopped)

@@ -208,6 +208,13 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     table = tables(at)[0]
     assert len(table) == 4 and "best epoch (validation)" in table.columns
     assert "Results table (CSV)" in [b.proto.label for b in at.get("download_button")]
+    # the replay of an earlier fit says which epoch it is, with that epoch's losses (the
+    # progress line above stayed at the last epoch and the curves had no mark)
+    replay = at.select_slider(key="replay")
+    assert not any("Replaying" in c.value for c in at.caption)
+    replay.set_value(replay.options[1]).run()
+    (said,) = [c.value for c in at.caption if "Replaying" in c.value]
+    assert f"epoch {replay.options[1]}" in said
     assert not any("nn.Sequential" in c.value for c in at.code)  # drawn only when opened
     at.session_state["code_lab_open"] = True
     at.run()

@@ -1563,3 +1563,16 @@ def test_the_labs_data_before_training_shows_every_point_of_every_split(task):
         np.testing.assert_allclose(got, np.sort(split.x.astype(np.float32), axis=0), rtol=1e-6)
     else:
         np.testing.assert_allclose(np.sort(points["y"]), np.sort(split.y), atol=1e-5)
+
+
+def test_the_lab_curves_mark_the_epoch_being_replayed():
+    from playground.figures import lab
+
+    epochs = np.arange(1, 101)
+    curves = np.exp(-epochs / 30)[:, None] * np.array([1.0, 1.2])
+    plain = lab.curves_figure(epochs, curves, 1.5 * curves, ["a", "b"], None, None, "zh")
+    assert not plain.layout.shapes
+    fig = lab.curves_figure(epochs, curves, 1.5 * curves, ["a", "b"], None, None, "zh", marked=40)
+    (line,) = fig.layout.shapes
+    assert (line.x0, line.x1, line.yref) == (40, 40, "paper")
+    assert any(a.text == "回放：第 40 轮" for a in fig.layout.annotations)

@@ -3,6 +3,7 @@ decision boundary (2-D). Arrays in, plotly figure out."""
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -94,9 +95,21 @@ def _run(name: str, curve: str, lang: str) -> dict:
     return {"run": name, "columns": {t("csv_curve", lang): t(curve, lang)}}
 
 
-def curves_figure(*args, **kwargs) -> go.Figure:
-    """The figure of :func:`curves_spec` (same arguments)."""
-    return from_spec(*curves_spec(*args, **kwargs))
+def curves_figure(*args, marked: int | None = None, **kwargs) -> go.Figure:
+    """The figure of :func:`curves_spec` (same arguments); ``marked``: an epoch to mark with a
+    vertical line (the fit being replayed), named in ``lang``."""
+    data, layout = curves_spec(*args, **kwargs)
+    if marked is not None:
+        lang = inspect.signature(curves_spec).bind(*args, **kwargs).arguments.get("lang", "en")
+        layout["shapes"] = [
+            *layout.get("shapes", []),
+            {"type": "line", "xref": "x", "yref": "paper", "x0": marked, "x1": marked}
+            | {"y0": 0, "y1": 1, "line": {"color": "#444", "width": 1.5, "dash": "dot"}},
+        ]
+        note = {"xref": "x", "yref": "paper", "x": marked, "y": 1, "yanchor": "bottom"}
+        note |= {"text": t("lab_replay_mark", lang, epoch=marked), "showarrow": False}
+        layout["annotations"] = [*layout.get("annotations", []), note]
+    return from_spec(data, layout)
 
 
 def curves_spec(
