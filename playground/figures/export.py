@@ -32,7 +32,7 @@ from playground.figures.legend import (
     MARGIN,
     PLOTLY_HEIGHT,
     SHOWN_WIDTH,
-    text_width,
+    wrap,
 )
 from playground.figures.legend import (
     as_shown as _as_shown,
@@ -743,35 +743,6 @@ def presenter(
 def presenter_width(share: float = 1.0) -> float:
     """The px a figure is shown at on a projector in ``share`` of the main column's width."""
     return PRESENTER_WIDTH * share - (COLUMN_GAP if share < 1 else 0)
-
-
-BREAK = re.compile(r"(?<= )(?! )|(?=[(（])")  # where a line may break: after spaces, before "("
-
-
-def wrap(text: str, size: float, room: float) -> list[str]:
-    """``text``'s lines (``<br>`` kept) broken further where one is wider than ``room`` px at
-    ``size`` px: before its last opening bracket if both parts then fit ("Confusion matrix of
-    Baseline" / "(test accuracy 90.1%)"), else at spaces and brackets, as many words a line as
-    fit. A word wider than ``room`` stays whole."""
-    out: list[str] = []
-    for line in re.split(r"<br\s*/?>", text, flags=re.IGNORECASE):
-        if text_width(line, size) <= room:
-            out.append(line)
-            continue
-        opening = max(line.rfind("("), line.rfind("（"))
-        if opening > 0:
-            head, tail = line[:opening].rstrip(), line[opening:]
-            if text_width(head, size) <= room and text_width(tail, size) <= room:
-                out += [head, tail]
-                continue
-        current = ""
-        for piece in BREAK.split(line):  # (each piece keeps the space after it)
-            if current.strip() and text_width(current + piece.rstrip(), size) > room:
-                out.append(current.rstrip())
-                current = ""
-            current += piece
-        out.append(current.rstrip())
-    return out
 
 
 def _wrap_title(fig: go.Figure, size: float, width: float) -> int:

@@ -38,6 +38,35 @@ def text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(ch) in "WF" else 0.5 * size for ch in text)
 
 
+BREAK = re.compile(r"(?<= )(?! )|(?=[(（])")  # where a line may break: after spaces, before "("
+
+
+def wrap(text: str, size: float, room: float) -> list[str]:
+    """``text``'s lines (``<br>`` kept) broken further where one is wider than ``room`` px at
+    ``size`` px: before its last opening bracket if both parts then fit ("Confusion matrix of
+    Baseline" / "(test accuracy 90.1%)"), else at spaces and brackets, as many words a line as
+    fit. A word wider than ``room`` stays whole."""
+    out: list[str] = []
+    for line in re.split(r"<br\s*/?>", text, flags=re.IGNORECASE):
+        if text_width(line, size) <= room:
+            out.append(line)
+            continue
+        opening = max(line.rfind("("), line.rfind("（"))
+        if opening > 0:
+            head, tail = line[:opening].rstrip(), line[opening:]
+            if text_width(head, size) <= room and text_width(tail, size) <= room:
+                out += [head, tail]
+                continue
+        current = ""
+        for piece in BREAK.split(line):  # (each piece keeps the space after it)
+            if current.strip() and text_width(current + piece.rstrip(), size) > room:
+                out.append(current.rstrip())
+                current = ""
+            current += piece
+        out.append(current.rstrip())
+    return out
+
+
 def margin(fig: go.Figure, side: str) -> float:
     value = fig.layout.margin[side]
     return value if value is not None else MARGIN[side]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures import legend as text_room
 from playground.figures.common import (
     add_growing,
     animation_controls,
@@ -37,6 +38,7 @@ def colour(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+SMALL_TITLE = 14  # px: a small map's title (its run's label)
 SMALL_PIECES = 12  # pieces of a small map's path (common.growing): less data than the overlay's
 SIDE_LEGEND = 0.3  # the share of the width left of the map that holds its legend (no small maps)
 
@@ -49,7 +51,7 @@ def _map_values(z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, dict]:
     return values, ticks
 
 
-def _grid_layout(n_runs: int) -> dict:
+def _grid_layout(n_runs: int, title_lines: int = 1) -> dict:
     """The subplot grid of a race as a layout dict (axes, their domains, title placeholders
     that the runs' labels replace), from make_subplots once per size (common.subplot_layout).
 
@@ -65,7 +67,8 @@ def _grid_layout(n_runs: int) -> dict:
         specs=specs,
         subplot_titles=["", *(f"{r}" for r in range(n_runs))],
         row_heights=[2.2] + [1] * panel_rows,
-        vertical_spacing=0.22 / (1 + panel_rows),
+        # (a small map's title on two lines needs room under the overlay's "x")
+        vertical_spacing=(0.22 + 0.05 * (title_lines - 1)) / (1 + panel_rows),
         horizontal_spacing=0.05,
     )
     return layout
@@ -112,9 +115,13 @@ def race_animation(
     n_runs = len(paths)
     n_small = n_runs if small else 0
     panel_rows = int(np.ceil(n_small / PANEL_COLUMNS))
-    layout = _grid_layout(n_small)
-    for note, label in zip(layout.get("annotations", []), labels[:n_small], strict=True):
-        note["text"] = label
+    room = text_room.SHOWN_WIDTH / PANEL_COLUMNS - 24  # px a small map's title may take
+    # a long label (a run with a schedule) on two lines, not into its neighbour's title
+    titles = ["<br>".join(text_room.wrap(label, SMALL_TITLE, room)) for label in labels[:n_small]]
+    layout = _grid_layout(n_small, 1 + max((t.count("<br>") for t in titles), default=0))
+    for note, title in zip(layout.get("annotations", []), titles, strict=True):
+        note["text"] = title
+        note["font"] = {**note.get("font", {}), "size": SMALL_TITLE}
     window = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
     values, ticks = _map_values(z, log_colour)
     finite = values[np.isfinite(values)]
