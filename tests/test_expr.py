@@ -146,7 +146,11 @@ def test_the_custom_surface_shows_its_formula_and_a_round_start():
 @pytest.mark.parametrize(
     "formula,en,zh",
     [("1 if x else 2", "if … else", "if … else 表达式"), ("x < y", "comparison", "比较"),
-     ("[x, y]", "list", "列表"), ("lambda: x", "lambda", "lambda"), ("{x}", "braces", "花括号")],
+     ("[x, y]", "list", "列表"), ("lambda: x", "lambda", "lambda"), ("{x}", "braces", "花括号"),
+     # (a fresh-eyes teacher read “this kind of expression” for these, as if a placeholder)
+     ("[x for x in range(10**9)]", "list comprehension", "列表推导式"),
+     ("(x for x in y)", "generator", "生成器"), ("{x: y for x in y}", "dict comprehension",
+     "字典推导式")],
 )  # fmt: skip
 def test_a_refused_construct_is_named_as_a_student_says_it_not_by_the_parser(formula, en, zh):
     # a fresh-eyes teacher saw 公式中不允许出现“IfExp” (and Attribute, List, Lambda)
