@@ -31,6 +31,7 @@ st.markdown(t("race_intro", lang))
 if "surface" not in st.session_state or "r0" not in st.session_state:
     controls.first_visit()
 
+kept = None  # what to say over the race when a formula of your own was refused
 with st.sidebar:
     st.header(t("race_surface", lang))
     surface = bound.choice(
@@ -62,7 +63,7 @@ with st.sidebar:
             **bound.initial("formula", landscapes.SurfaceOptions.formula),
             **Q,
         )
-        controls.formula_check(lang)  # (under the box; the race keeps the last that worked)
+        kept = controls.formula_check(lang)  # (under the box; the race: the last that worked)
         st.number_input(
             t("race_half", lang),
             0.01,
@@ -148,6 +149,8 @@ with st.sidebar:
     )
 
 race = None  # set once the race is drawn; the basin map below needs it
+if surface == "custom" and kept:  # (the new formula was refused: say so where the race is)
+    st.warning(kept, icon=":material/history:")
 with widgets.guarded(lang):
     options = controls.surface_options()
     data_x, data_y = controls.regression_data()

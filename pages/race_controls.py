@@ -33,10 +33,10 @@ def surface_options() -> landscapes.SurfaceOptions:
     return landscapes.SurfaceOptions(float(kappa), str(formula), float(half))
 
 
-def formula_check(lang: str) -> None:
+def formula_check(lang: str) -> str | None:
     """Check the formula typed for a surface of your own, under its box: one that cannot be
     used says why there, and the race stays on the last formula that worked (a typo hid the
-    whole race behind one message)."""
+    whole race behind one message). Returns what to say over the race then (else None)."""
     default = landscapes.SurfaceOptions.formula
     typed = str(st.session_state.get("formula", default))
     half = float(st.session_state.get("half", 3.0))
@@ -48,9 +48,12 @@ def formula_check(lang: str) -> None:
         st.error(err.message(lang, frame.inert), icon=":material/error:")
         kept = st.session_state.get("_formula_good", default)
         if kept != typed:
-            st.caption(t("race_formula_kept", lang, formula=frame.code_span(expr.canonical(kept))))
-        return
+            said = t("race_formula_kept", lang, formula=frame.code_span(expr.canonical(kept)))
+            st.caption(said)
+            return said
+        return None
     st.session_state["_formula_good"] = typed
+    return None
 
 
 def regression_data():
