@@ -79,9 +79,9 @@ def page_frame() -> str:
 # always: a formula in the narrow sidebar (a schedule's rule) at the text's size, and scrolling
 # sideways rather than cut off where it is still too wide
 FRAME_CSS = (
-    # a table header wraps between words only: in zh where the catalogue marks them (U+200B),
-    # not inside one ("最终损/失")
-    ".stMarkdown th {word-break: keep-all;}"
+    # a table's header and cells wrap between words only: in zh at spaces and where the
+    # catalogue marks words (U+200B), not inside one ("最终损/失", "Nesterov 动/量")
+    ".stMarkdown th, .stMarkdown td {word-break: keep-all;}"
     "[data-testid=stSidebar] .katex-display > .katex {font-size: 1em !important;}"
     "[data-testid=stSidebar] .katex-display {overflow-x: auto; overflow-y: hidden;}"
 )
