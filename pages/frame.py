@@ -128,10 +128,13 @@ def projector_layout(lang: str) -> None:
 
 
 def link_snapshot() -> dict[str, list[str]]:
-    """The query parameters as they are now (call before the view runs), with those that
-    drop_non_finite took out of the URL."""
-    dropped = st.session_state.pop("_non_finite", {})
-    return {**dropped, **{k: st.query_params.get_all(k) for k in st.query_params}}
+    """The query parameters as they are now (call before the view runs), or the link as it
+    was opened when drop_non_finite started the run again without some of them (the first
+    run may have replaced others too: ``lang=xx`` by the language in use)."""
+    opened = st.session_state.pop("_non_finite", None)
+    if opened is not None:
+        return opened
+    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def drop_non_finite(link: dict[str, list[str]]) -> None:
@@ -139,16 +142,16 @@ def drop_non_finite(link: dict[str, list[str]]) -> None:
     before any widget reads it: a whole-number widget given one fails outright (Streamlit
     raises OverflowError), so the view would show an error instead of its default.
 
-    The widgets read the URL as the run started, so the run starts again without them (they
-    are kept for link_snapshot, whose notice names them).
+    The widgets read the URL as the run started, so the run starts again without them (the
+    link as opened is kept for link_snapshot, whose notice names what could not be used).
     """
-    dropped = {}
+    dropped = False
     for name in links.non_finite(link):
         with suppress(KeyError, StreamlitAPIException):  # (bound to a widget: it has its value)
             del st.query_params[name]
-            dropped[name] = link[name]
+            dropped = True
     if dropped:
-        st.session_state["_non_finite"] = dropped
+        st.session_state["_non_finite"] = dict(link)  # the link as opened, for its notice
         st.rerun()
 
 

@@ -278,6 +278,14 @@ def test_an_infinite_whole_number_in_a_link_falls_back_to_the_default(page):
         assert kept is not None and (default is None or kept == default), (name, value, kept)
 
 
+def test_a_link_with_an_infinite_number_names_everything_it_could_not_use():
+    # the run started again without the infinite number had lost lang=xx from its notice
+    at = open_link("overfit", {"lang": "xx", "epochs": "1e309", "p": "2"})
+    (notice,) = rejected_notices(at)
+    for item in ("lang=xx", "epochs=1e309", "p=2"):
+        assert item in notice, notice
+
+
 PAYLOADS = [
     "x` [Your session expired: sign in here](https://evil.example/login) `",  # the audit's
     "``a`` ![img](https://evil.example/p.png)",
