@@ -125,8 +125,13 @@ def first_visit() -> None:
         if opt in OPTIMIZERS:
             values = {k: v for k, v in values.items() if not k.startswith(f"r{i}_")}
             values.update(run_values(i, run_defaults(opt, name)))
+    # a run whose optimizer in the link is no optimizer (r1=adam:lr=abc) is the surface's own
+    # run, not the first optimizer with the surface run's settings ("SGD … momentum=0.9")
+    refused = {
+        f"r{i}" for i in range(MAX_RUNS) if st.query_params.get(f"r{i}", "sgd") not in OPTIMIZERS
+    }
     for key, value in values.items():
-        if key not in st.query_params and key not in st.session_state:
+        if (key not in st.query_params or key in refused) and key not in st.session_state:
             st.session_state[key] = value
 
 

@@ -278,6 +278,18 @@ def test_an_infinite_whole_number_in_a_link_falls_back_to_the_default(page):
         assert kept is not None and (default is None or kept == default), (name, value, kept)
 
 
+@pytest.mark.parametrize("given", ["adam:lr=abc", "zzz", "adam:lr=abc;momentum=[link](http://e.x)"])
+def test_a_run_whose_optimizer_is_refused_is_the_surfaces_own_and_its_link_reproduces_it(given):
+    # it became the first optimizer with the surface run's settings ("SGD lr=0.01
+    # momentum=0.9"), and its copied link then opened as plain SGD
+    at = open_link("race", {"r1": given})
+    assert given[:20] in rejected_notices(at)[0]
+    default = open_link("race", {})
+    assert run_settings(at, 1) == run_settings(default, 1)  # the saddle's run 2: Momentum
+    other = open_link("race", copied_link(at))
+    assert not rejected_notices(other) and run_settings(other, 1) == run_settings(at, 1)
+
+
 def test_a_link_with_an_infinite_number_names_everything_it_could_not_use():
     # the run started again without the infinite number had lost lang=xx from its notice
     at = open_link("overfit", {"lang": "xx", "epochs": "1e309", "p": "2"})
