@@ -1576,3 +1576,26 @@ def test_the_lab_curves_mark_the_epoch_being_replayed():
     (line,) = fig.layout.shapes
     assert (line.x0, line.x1, line.yref) == (40, 40, "paper")
     assert any(a.text == "回放：第 40 轮" for a in fig.layout.annotations)
+
+
+def test_the_network_pictures_csv_holds_its_weights_not_where_their_markers_are():
+    # a fresh-eyes teacher got 20 rows of marker positions (0.333, 0.833) named "weights"
+    from playground import inside
+    from playground.figures import inside as fi
+
+    spec = inside.NetSpec(hidden=(3, 2), activations=("tanh", "relu"))
+    model = inside.build(spec)
+    weights = inside.weights_of(inside.state_of(model), spec)
+    maps = inside.node_maps(model, spec, 12)
+    table = export.figure_table(fi.network_figure(spec.sizes, weights, maps, ["a", "b"]))
+    rows = table[table["trace"] == "weights"]
+    expected = [
+        (k + 1, j + 1, i + 1, float(w[i, j]))
+        for k, w in enumerate(weights)
+        for i in range(w.shape[0])
+        for j in range(w.shape[1])
+    ]
+    got = rows[["weights of layer (1 = from the inputs)", "from neuron", "to neuron", "weight"]]
+    found = sorted(map(tuple, got.itertuples(index=False)))
+    assert [r[:3] for r in found] == [r[:3] for r in sorted(expected)]
+    np.testing.assert_allclose([r[3] for r in found], [r[3] for r in sorted(expected)], rtol=1e-4)

@@ -133,7 +133,8 @@ def figure_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
       the colour bar's empty trace, pieces still hidden at the end).
     - Every row is named by what it is, never by how it is drawn: a builder names a trace for
       the table in its ``meta`` (``{"run": "Baseline", "columns": {"curve": "training"}}``:
-      the run's name, and constant columns that tell its curves apart); else a trace without
+      the run's name, and constant columns that tell its curves apart; ``"rows"``: the columns
+      a trace's points stand for, in place of their x and y); else a trace without
       a name takes its legend group's; a marker on its group's line (the current point, the
       best epoch) is one of the line's rows and is left out. A trace with neither is left out
       beside named ones (the race's small maps and the 3-D path repeat the named paths),
@@ -144,7 +145,7 @@ def figure_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
     """
     spec = final_state(fig)
     data, layout = spec["data"], spec["layout"]
-    drawn = [(trace, _untiled(trace, _rows(trace), lang)) for trace in data if _drawn(trace)]
+    drawn = [(trace, _table_rows(trace, lang)) for trace in data if _drawn(trace)]
     drawn = [(trace, rows) for trace, rows in drawn if rows is not None]
     groups: dict[str, dict] = {}  # legend group → its first named trace
     for trace, _ in drawn:
@@ -321,6 +322,16 @@ def _axis_titles(trace: dict, layout: dict) -> dict[str, str]:
 def _axis_key(ref: str) -> str:
     """A trace's axis reference as its layout key: "x" → "xaxis", "y2" → "yaxis2"."""
     return ref[0] + "axis" + ref[1:]
+
+
+def _table_rows(trace: dict, lang: str) -> pd.DataFrame | None:
+    """A trace's rows for the table: the columns its builder gave in ``meta["rows"]`` (what
+    its points stand for: the network's weights, not where their markers are drawn), else its
+    points (``_rows``), a mosaic's by pixel (``_untiled``)."""
+    given = _meta(trace).get("rows")
+    if isinstance(given, dict) and given:
+        return pd.DataFrame(given)
+    return _untiled(trace, _rows(trace), lang)
 
 
 def _rows(trace: dict) -> pd.DataFrame | None:

@@ -221,7 +221,15 @@ def network_figure(
             "customdata": decimals(np.array(values)),
             "marker": {"size": 6, "color": "rgba(80,80,80,0.25)"},
             "hovertemplate": t("in_hover_weight", lang) + "<extra></extra>",
-            "meta": {"run": t("in_csv_edges", lang)},  # (the CSV: where each weight's marker is)
+            "meta": {  # (the CSV: each weight, by its layer and the neurons it joins)
+                "run": t("in_csv_edges", lang),
+                "rows": {
+                    t("in_csv_layer", lang): [m[0] + 1 for m in mids],  # (1: from the inputs)
+                    t("in_csv_from", lang): [m[2] + 1 for m in mids],  # neuron of layer k
+                    t("in_csv_to", lang): [m[1] + 1 for m in mids],  # neuron of layer k + 1
+                    t("in_csv_weight", lang): values,
+                },
+            },
         }
     )
     images = []
