@@ -87,7 +87,10 @@ def buttons(
         st.error(refused, icon=":material/timer_off:")
     else:
         seconds = budget.Duration(cost.seconds)
-        st.caption(t("lab_cost", lang, cost=seconds, budget=budget.Duration(budget.BUDGET_SECONDS)))
+        said = t("lab_cost", lang, cost=seconds, budget=budget.Duration(budget.BUDGET_SECONDS))
+        if slow:  # (the estimate is of the computing; watched slowly, the run lasts longer)
+            said += " " + t("lab_cost_slow", lang, seconds=f"{WATCH_SLOWLY:g}")
+        st.caption(said)
     return job
 
 

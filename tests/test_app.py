@@ -258,6 +258,16 @@ def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
     assert "epochs, batch_size, patience = 3," in script
 
 
+def test_the_run_estimate_says_that_watching_slowly_takes_longer_on_screen():
+    # a fresh-eyes teacher read "about 4 s" for a run watched slowly over tens of seconds
+    at = open_view("overfit.py")
+    (line,) = [c.value for c in at.caption if c.value.startswith("This run: about")]
+    assert "slowly" not in line
+    at.toggle(key="slow").set_value(True).run()
+    (line,) = [c.value for c in at.caption if c.value.startswith("This run: about")]
+    assert "Watched slowly, it is drawn over at least" in line
+
+
 def test_overfit_lab_csv_source_prompts_for_a_file():
     at = open_view("overfit.py")
     at.selectbox(key="task").set_value("csv").run()
