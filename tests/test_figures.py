@@ -1599,3 +1599,16 @@ def test_the_network_pictures_csv_holds_its_weights_not_where_their_markers_are(
     found = sorted(map(tuple, got.itertuples(index=False)))
     assert [r[:3] for r in found] == [r[:3] for r in sorted(expected)]
     np.testing.assert_allclose([r[3] for r in found], [r[3] for r in sorted(expected)], rtol=1e-4)
+
+
+def test_a_stability_bound_above_the_sharpness_chart_is_named_at_its_top():
+    # a fresh-eyes teacher missed run 2's 2/η = 80: its line was out of sight, unexplained
+    from playground.figures import landscape as lf
+
+    epochs = np.arange(1, 11)
+    sharp = np.column_stack([np.linspace(1, 7, 10), np.linspace(1, 3, 10)])  # (E, R)
+    loss = np.ones((10, 2))
+    fig = lf.sharpness_figure(epochs, loss, sharp, [8.0, 80.0], ["1. SGD", "2. SGD"], "en")
+    assert fig.layout.yaxis2.range[1] < 80
+    notes = [a.text for a in fig.layout.annotations if "above the chart" in (a.text or "")]
+    assert notes == ["↑ 2/η of 2. SGD = 80, above the chart"]

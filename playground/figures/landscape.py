@@ -109,6 +109,15 @@ def sharpness_figure(
         )
     visible = [b for b in bounds if b is not None and b < 3 * max(top, 1e-9)]
     y_top = max([top, *visible]) * 1.1 if np.isfinite(top) else 1.0
+    above = [(r, b) for r, b in enumerate(bounds) if b is not None and b > y_top]
+    notes = [  # a bound above the chart is named at its top (its line is out of sight)
+        {"xref": "x2 domain", "yref": "y2 domain", "x": 1, "y": 1, "xanchor": "right"}
+        | {"yanchor": "top", "yshift": -18 * k, "showarrow": False}
+        | {"font": {"color": colour(r), "size": 12}}
+        | {"text": t("ll_bound_above", lang, name=names[r], value=f"{b:.3g}")}
+        for k, (r, b) in enumerate(above)
+    ]
+    layout["annotations"] = [*layout.get("annotations", []), *notes]
     span = {"range": [0, planned]} if planned else {}
     layout["xaxis"].update(title={"text": t("ll_axis_epoch", lang)}, **span)
     layout["xaxis2"].update(title={"text": t("ll_axis_epoch", lang)}, **span)
