@@ -81,6 +81,11 @@ def test_chinese_table_headers_wrap_between_words_not_inside_one(view, width):
     open_view("/race?lang=zh")
     settle(page)
     page.get_by_text(t("col_escaped_at", "zh").replace("\u200b", "")).wait_for(timeout=60_000)
+    page.wait_for_function(  # (the page's style may arrive just after the table)
+        "() => { const th = document.querySelector('[data-testid=stMain] th');"
+        " return th && getComputedStyle(th).wordBreak === 'keep-all'; }",
+        timeout=30_000,
+    )
     found = page.evaluate(HEADERS)
     assert len(found["words"]) > 9, found
     cut = [word for word, lines in found["words"] if lines > 1]
