@@ -35,6 +35,26 @@ def settle(page, timeout: float = 90_000) -> None:
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=timeout)
 
 
+def open_menu(page, menu, button: str) -> None:
+    """Open an export menu (its buttons exist once the rerun that opening starts is done) until
+    ``button`` shows: under a loaded CI the reopening could race the rerun of its closing."""
+    for _ in range(3):
+        menu.click()
+        settle(page)
+        wanted = page.get_by_role("button", name=button).last
+        try:
+            wanted.wait_for(state="visible", timeout=20_000)
+            return
+        except Exception:  # (closed again by the rerun in between: click it open once more)
+            continue
+    raise AssertionError(f"the menu never showed {button!r}")
+
+
+def close_menu(page) -> None:
+    page.keyboard.press("Escape")
+    settle(page)
+
+
 def assert_clean(page) -> None:
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.locator("[data-testid=stAlertContentError]").count() == 0, page.locator(

@@ -9,7 +9,14 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.i18n import t
-from tests.e2e.test_browser import assert_clean, assert_laid_out_once, shot, wait_for_figures
+from tests.e2e.test_browser import (
+    assert_clean,
+    assert_laid_out_once,
+    close_menu,
+    open_menu,
+    shot,
+    wait_for_figures,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -119,13 +126,13 @@ def test_exports_csv_png_and_html(view):
         ("Picture (PNG", same_shape),
         ("Interactive page", lambda b: b"plotly" in b and b"<html" in b),
     ):
-        menu.click()
+        open_menu(page, menu, label)
         with page.expect_download(timeout=180_000) as info:  # (a PNG under a loaded CI)
             page.get_by_role("button", name=label).last.click()
         path = info.value.path()
         with open(path, "rb") as fh:
             assert check(fh.read()), label
-        page.keyboard.press("Escape")
+        close_menu(page)
     assert_clean(page)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.test_browser import assert_clean, wait_for_figures
+from tests.e2e.test_browser import assert_clean, close_menu, open_menu, wait_for_figures
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +18,13 @@ pytestmark = pytest.mark.browser
 def download(page, button: str, menu=None) -> bytes:
     """Click a download button (in ``menu``, opened first) and return the file it gives."""
     if menu is not None:
-        menu.click()
+        open_menu(page, menu, button)
     with page.expect_download(timeout=90_000) as info:
         page.get_by_role("button", name=button).last.click()
     with open(info.value.path(), "rb") as fh:
         data = fh.read()
     if menu is not None:
-        page.keyboard.press("Escape")
+        close_menu(page)
     return data
 
 
