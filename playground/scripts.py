@@ -119,6 +119,27 @@ def surface_code(name: str, options: landscapes.SurfaceOptions) -> str | None:
     return None if code is None else code.format(kappa=float(options.kappa))
 
 
+def epoch_end(plateau: bool, scheduled: bool, bar: str) -> list[str]:
+    """The end of an epoch in a training script, once ``val_loss`` is known: the scheduler's
+    step (a plateau's watches the validation loss), then early stopping's bookkeeping (a new
+    best below ``bar``, as code, keeps the weights; ``patience`` epochs without one stop)."""
+    if plateau:
+        step = ["    scheduler.step(val_loss)  # ReduceLROnPlateau watches the validation loss"]
+    else:
+        step = ["    scheduler.step()"] if scheduled else []
+    return [
+        *step,
+        f"    if val_loss < {bar}:",
+        "        best, waited = val_loss, 0",
+        "        best_state = copy.deepcopy(model.state_dict())",
+        "    else:",
+        "        waited += 1",
+        "    if early_stopping and waited >= patience:",
+        "        print(f'early stopping at epoch {epoch}')",
+        "        break",
+    ]
+
+
 def _scheduler_now(schedule, steps: int) -> str:
     """A run's learning-rate schedule in a script, made on ``optimizer`` (None: none)."""
     code = schedule.code(steps) if schedule is not None else None
@@ -309,21 +330,7 @@ def lab_script(split, config, variant) -> str | None:
         "        loss_of(model(xt[idx]), yt[idx]).backward()",
         "        optimizer.step()",
         "    val_loss = losses()['val']",
-        *(
-            ["    scheduler.step(val_loss)  # ReduceLROnPlateau watches the validation loss"]
-            if plateau
-            else ["    scheduler.step()"]
-            if scheduler
-            else []
-        ),
-        "    if val_loss < best - min_delta:",
-        "        best, waited = val_loss, 0",
-        "        best_state = copy.deepcopy(model.state_dict())",
-        "    else:",
-        "        waited += 1",
-        "    if early_stopping and waited >= patience:",
-        "        print(f'early stopping at epoch {epoch}')",
-        "        break",
+        *epoch_end(plateau, scheduler is not None, "best - min_delta"),
         "if early_stopping:",
         "    model.load_state_dict(best_state)  # restore the best weights",
         "final = losses()",

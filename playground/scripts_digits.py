@@ -10,6 +10,7 @@ from __future__ import annotations
 from playground import convnet
 from playground.digits import Digits, DigitsConfig
 from playground.optimizers import OPTIMIZERS
+from playground.scripts import epoch_end
 from playground.training import Variant
 
 
@@ -31,11 +32,6 @@ def convnet_script(
     scheduler = schedule.code(config.epochs) if schedule is not None else None
     plateau = schedule is not None and schedule.key == "plateau"
     restore = variant.early_stopping and config.restore_best
-    step = (
-        ["    scheduler.step(val_loss)  # ReduceLROnPlateau watches the validation loss"]
-        if plateau
-        else (["    scheduler.step()"] if scheduler else [])
-    )
     lines = [
         f'"""ConvNet on digits, variant "{variant.name}": a LeNet-style network trained with '
         "torch.optim.",
@@ -113,15 +109,7 @@ def convnet_script(
         "        loss_fn(model(xt[idx]), yt[idx]).backward()",
         "        optimizer.step()",
         "    val_loss = measure('val')[0]",
-        *step,
-        "    if val_loss < best:",
-        "        best, waited = val_loss, 0",
-        "        best_state = copy.deepcopy(model.state_dict())",
-        "    else:",
-        "        waited += 1",
-        "    if early_stopping and waited >= patience:",
-        "        print(f'early stopping at epoch {epoch}')",
-        "        break",
+        *epoch_end(plateau, scheduler is not None, "best"),
         *(
             ["model.load_state_dict(best_state)  # the best epoch's weights back"]
             if restore
