@@ -103,3 +103,17 @@ def test_every_bold_in_the_catalogues_renders_bold():
             for opening, closing in zip(marks[::2], marks[1::2], strict=False):
                 assert _flanking(plain, opening)[0], (lang, key, plain[opening : opening + 20])
                 assert _flanking(plain, closing)[1], (lang, key, plain[closing - 20 : closing + 2])
+
+
+def test_no_catalogue_text_shows_raw_subscripts_or_tex():
+    # a fresh-eyes teacher read "θ_{t−1}" and "β^窗口" in captions: plain text is not TeX, so a
+    # subscript is a Unicode one (θₜ₋₁) and a power is written out; torch's own argument names
+    # (max_iter, exp_avg_sq) keep their underscores
+    raw = re.compile(
+        r"_\{|\^\{|\^[^\s(0-9{)）]|\\[a-z]+|(?<![A-Za-z_])[A-Za-zα-ω]_[A-Za-z0-9](?![A-Za-z_])"
+    )
+    for lang in LANGUAGES:
+        text = json.loads((LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+        for key, value in text.items():
+            plain = re.sub(r"`[^`]*`|\$[^$]*\$", "", value)  # code and KaTeX are not plain text
+            assert not raw.search(plain), (lang, key, raw.search(plain).group())
