@@ -14,6 +14,7 @@ import torch
 import workers
 from views import BY_PATH, HOME, VIEWS
 
+from playground import heap
 from playground.i18n import t
 
 torch.set_num_threads(1)  # many sessions share one server process
@@ -76,6 +77,7 @@ def main() -> None:
     try:
         page.run()
         ran = True
+        heap.settle(page.url_path)  # (a view's first run: what it loaded, out of the GC's walks)
         frame.finish_reset(page.url_path)
     finally:
         frame.save_settings(page.url_path, ran)

@@ -349,6 +349,7 @@ def growing(
     kind: str = "scatter",
     tip: str = "path",
     n_pieces: int = PIECES,
+    first: int = 0,
 ) -> tuple[list[dict], list[dict[int, dict]]]:
     """A line that an animation draws as it plays: at frame k, its points 0…k and no more.
 
@@ -376,13 +377,16 @@ def growing(
         bends would not show; a fraction of the frames' data).
     n_pieces
         How many pieces (fewer: less data in the frames, a coarser line behind the tip).
+    first
+        The index of the first piece among the figure's traces (the frames' keys start there).
 
     Returns
     -------
     pieces, updates
         ``pieces``: trace fragments with the coordinates and ``opacity`` of each piece and then
         the tip, as at frame 0 (the caller adds axes and style). ``updates[f]``: for frame
-        ``shown[f]``, piece index → its fragment.
+        ``shown[f]``, trace index (``first`` + piece index) → its fragment. Fragments are
+        shared between frames: never change one.
     """
     names = "xyz"[: len(columns)]
     n = len(columns[0])
@@ -408,24 +412,35 @@ def growing(
         v.tolist() if np.issubdtype(np.asarray(v).dtype, np.integer) else decimals(v)
         for v in columns
     ]
-    named = {"type": kind}
+    # A piece is shown or hidden by one of two fragments, shared by every frame (frames are
+    # never changed once built): a stop's frame sets every piece, so the frames of the stops
+    # with as many whole pieces behind them are copies of one mapping (a tenth of the time)
+    shown_piece = {"type": kind, "opacity": 1}
+    hidden_piece = {"type": kind, "opacity": 0}
+    every = [
+        {first + j: shown_piece if j < done else hidden_piece for j in range(tip_index)}
+        for done in range(tip_index + 1)
+    ]
     stops = set(slider_stops(len(shown)).tolist())
     updates = []
     for f, k in enumerate(int(k) for k in shown):
         done = k // size  # whole pieces behind step k
         if tip == "chord" and k >= n - 1:  # at the end the whole line, not a chord to it
             done = len(pieces)
-        near = range(len(pieces)) if f in stops else (done - 1, done)
-        frame = {j: named | {"opacity": int(j < done)} for j in near if 0 <= j < tip_index}
+        if f in stops:
+            frame = every[done].copy()
+        else:
+            frame = {
+                first + j: shown_piece if j < done else hidden_piece
+                for j in (done - 1, done)
+                if 0 <= j < tip_index
+            }
         lo = min(done * size, k)
         if tip == "chord":
-            frame[tip_index] = named | {
-                c: [v[lo], v[k]] for c, v in zip(names, rounded, strict=True)
-            }
+            ends = {c: [v[lo], v[k]] for c, v in zip(names, rounded, strict=True)}
         else:
-            frame[tip_index] = named | {
-                c: v[lo : k + 1] for c, v in zip(names, rounded, strict=True)
-            }
+            ends = {c: v[lo : k + 1] for c, v in zip(names, rounded, strict=True)}
+        frame[first + tip_index] = {"type": kind, **ends}
         updates.append(frame)
     start = {c: v[:1] for c, v in zip(names, rounded, strict=True)}
     return [*pieces, {"type": kind, **start}], updates
@@ -445,12 +460,12 @@ def add_growing(
 
     Returns the line's updates for each frame of ``shown``, by index in ``data``.
     """
-    pieces, updates = growing(columns, shown, style.get("type", "scatter"), tip, n_pieces)
     first = len(data)
+    pieces, updates = growing(columns, shown, style.get("type", "scatter"), tip, n_pieces, first)
     legend = style.get("showlegend", True)
     for j, piece in enumerate(pieces):
         data.append({**style, **piece, "showlegend": legend and j == len(pieces) - 1})
-    return [{first + j: u for j, u in frame.items()} for frame in updates]
+    return updates
 
 
 def animation_controls(

@@ -656,7 +656,31 @@ def _typed(obj):
 
 
 def _typed_value(value):
+    if type(value) in SCALARS:  # (the most common values first: plotly's test is slow)
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        return _typed(value)
+    if isinstance(value, np.ndarray) and value.dtype.name in SHORT_TYPES and value.dtype.isnative:
+        return _float_array(value)
     return to_typed_array_spec(value) if is_homogeneous_array(value) else _typed(value)
+
+
+def _float_array(values: np.ndarray) -> dict | np.ndarray:
+    """A float array as plotly.js's typed array, as ``to_typed_array_spec`` writes it.
+
+    That function first converts any array-like through narwhals, about 0.1 ms an array
+    (a third of the time to send a race of 365 arrays); a float array needs none of it. The
+    tests compare the two for every figure the views send."""
+    if not values.size:  # (plotly sends an empty array as it is)
+        return values
+    data = np.ascontiguousarray(values)  # (a column of a path is a strided view)
+    spec = {"dtype": SHORT_TYPES[values.dtype.name], "bdata": base64.b64encode(data).decode()}
+    if values.ndim > 1:
+        spec["shape"] = str(values.shape)[1:-1]
+    return spec
+
+
+SHORT_TYPES = {"float64": "f8", "float32": "f4"}  # (plotly's plotlyjsShortTypes for floats)
 
 
 def sent(fig: go.Figure, presenting: bool = False, share: float = 1.0) -> Sent:
