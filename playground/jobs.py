@@ -142,7 +142,8 @@ def init() -> None:
     can use one core at most; on a busy two-core machine they shared it with the two quick
     workers at equal priority and got 70-80 % of a core, so every view answered late, the
     cheap ones too (abuse load test: median 2.1-2.9 s). Below the server, a worker takes the
-    CPU the reruns leave (the same load: median 0.9-1.8 s, 95th percentile 1 s lower).
+    CPU the reruns leave (the same load: median 0.9-1.8 s, 95th percentile 1 s lower; with
+    the long lane and the trainers at the lowest priority, 0.3-0.5 s and 2.4-2.8 s).
     """
     torch.set_num_threads(1)
     exit_with_parent()
@@ -208,7 +209,11 @@ def capped(fn, *args):
         raise
 
 
-BACKGROUND_NICENESS = 10  # a long computation's niceness above the server's
+# A long computation's niceness above the server's: the lowest priority there is. Training
+# and the long lane take only what the reruns and the quick lane leave; at 10 (a tenth of the
+# server's weight) under a class's load they still took a share that every response waited
+# for (median 0.65-1.3 s; at 19: 0.34-0.54 s, docs/performance.md, twenty-first session).
+BACKGROUND_NICENESS = 19
 
 
 def init_background() -> None:
