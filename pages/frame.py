@@ -94,8 +94,9 @@ PRESENTER_CSS = (
     ".stMarkdownEllipsis, label p {white-space: normal !important; overflow: visible !important;"
     " text-overflow: clip !important;}"
     "label p, .stMarkdown p {word-break: normal !important; overflow-wrap: normal !important;}"
-    # formulas at the size of the text (KaTeX draws them 1.21 times larger), scrolling if too wide
-    ".katex-display > .katex {font-size: 1em !important;}"
+    # formulas at the size of the text around them (1.25rem; KaTeX's own 1.21em of a 1rem
+    # block was smaller than the enlarged text), scrolling if too wide
+    ".katex-display > .katex {font-size: 1.25rem !important;}"
     ".katex-display {overflow-x: auto; overflow-y: hidden;}"
     # table headers wrap; a table still too wide scrolls within its column
     ".stMarkdown table {display: block; overflow-x: auto;}"

@@ -143,7 +143,7 @@ def init() -> None:
     workers at equal priority and got 70-80 % of a core, so every view answered late, the
     cheap ones too (abuse load test: median 2.1-2.9 s). Below the server, a worker takes the
     CPU the reruns leave (the same load: median 0.9-1.8 s, 95th percentile 1 s lower; with
-    the long lane and the trainers at the lowest priority, 0.3-0.5 s and 2.4-2.8 s).
+    the long lane at the lowest priority and the trainers between, 0.4 s and 1.9-2.0 s).
     """
     torch.set_num_threads(1)
     exit_with_parent()
@@ -209,9 +209,9 @@ def capped(fn, *args):
         raise
 
 
-# A long computation's niceness above the server's: the lowest priority there is. Training
-# and the long lane take only what the reruns and the quick lane leave; at 10 (a tenth of the
-# server's weight) under a class's load they still took a share that every response waited
+# A long computation's niceness above the server's: the lowest priority there is. The long
+# lane takes only what the reruns, the quick lane and training leave; at 10 (a tenth of the
+# server's weight) under a class's load it still took a share that every response waited
 # for (median 0.65-1.3 s; at 19: 0.34-0.54 s, docs/performance.md, twenty-first session).
 BACKGROUND_NICENESS = 19
 
@@ -230,10 +230,20 @@ def init_background() -> None:
 
 
 def init_trainer(shared: turns.Turns) -> None:
-    """Set up a training worker: as :func:`init_background`, taking turns at the CPU with the
-    other trainers (playground.turns)."""
-    init_background()
+    """Set up a training worker: as :func:`init`, at a priority between the quick lane's and
+    the long lane's, taking turns at the CPU with the other trainers (playground.turns).
+
+    A student who pressed Train waits for the first epoch: at the lowest priority, under a
+    class's load, it came up to 17 s late (a weight of 15 against the server's 1,024). The
+    turns keep all trainings together to as many cores as there are, whatever a class starts.
+    """
+    init()
+    with contextlib.suppress(OSError):  # (where refused, it runs at the quick lane's)
+        os.nice(TRAINER_NICENESS - QUICK_NICENESS)
     turns.install(shared)
+
+
+TRAINER_NICENESS = 10  # a training's niceness above the server's
 
 
 def exit_with_parent() -> None:

@@ -761,6 +761,36 @@ def _equal_scale(layout, k: int) -> bool:
     )
 
 
+def test_a_run_that_leaves_the_race_map_is_marked_on_its_edge_from_that_step_on():
+    # a fresh-eyes teacher saw the saddle lesson's Momentum dot vanish at the map's top edge
+    fig, paths, _, (xs, ys) = _race("saddle", steps=100, runs_=5)
+    (x0, x1), (y0, y1) = (xs[0], xs[-1]), (ys[0], ys[-1])
+    gone = {}  # run number → the first step outside the map (an independent reading)
+    for r, xy in enumerate(paths):
+        out = (xy[:, 0] < x0) | (xy[:, 0] > x1) | (xy[:, 1] < y0) | (xy[:, 1] > y1)
+        if out.any():
+            gone[r + 1] = int(np.argmax(out))
+    assert gone  # (the saddle sends runs off the map)
+    notes = [i for i, d in enumerate(fig.data) if d.mode == "markers+text"]
+    assert len(notes) == len(gone)
+    for frame in fig._plain_frames:
+        step = int(frame["name"])
+        shown = {}
+        for i, d in zip(frame["traces"], frame["data"], strict=True):
+            if i in notes and d.get("text"):
+                number, text = re.fullmatch(
+                    r"(?:<br>)*(\d+)\. (.*?)(?:<br>)*", d["text"][0]
+                ).groups()
+                shown[int(number)] = (text, d["x"][0], d["y"][0])
+        assert set(shown) == {r for r, k in gone.items() if step >= k}, step  # nothing early
+        for r, (text, x, y) in shown.items():
+            assert text == t("fig_left_map", "en", step=gone[r])
+            assert x0 - 1e-9 <= x <= x1 + 1e-9 and y0 - 1e-9 <= y <= y1 + 1e-9  # on the map
+            assert min(abs(x - x0), abs(x - x1), abs(y - y0), abs(y - y1)) < 1e-9  # its edge
+    table = export.figure_table(fig)
+    assert not table["trace"].str.contains("left the map").any()  # not data: not in the CSV
+
+
 def test_the_race_maps_keep_equal_scale_in_the_view_and_on_a_projector():
     # #31: on a projector the map was drawn 890 × 325 px, a unit of x three times one of y.
     fig, paths, _, (xs, ys) = _race()
@@ -880,7 +910,8 @@ def test_the_csv_of_the_race_has_each_named_path_whole_and_once():
     assert (table["trace"] == "start").sum() == 1
     assert len(table) == sum(len(xy) for xy in paths) + 1 + (table["trace"] == "known minima").sum()
     read = pd.read_csv(io.StringIO(export.figure_csv(fig)))
-    assert read["trace"].tolist() == table["trace"].tolist()
+    assert read["series"].tolist() == table["trace"].tolist()  # (as a reader names it)
+    assert pd.read_csv(io.StringIO(export.figure_csv(fig, "zh"))).columns[0] == "数据系列"
     np.testing.assert_allclose(read[["x", "y"]], table[["x", "y"]].astype(float), rtol=1e-6)
 
 
@@ -908,7 +939,7 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_is_written_as_text():
     names += ["<b>=1+1</b>", "&#61;2+2", "x &lt; 1"]  # as plotly shows them: "=1+1", "=2+2"
     fig = go.Figure([go.Scatter(x=[-1.5, 2], y=[-3, 4e-9], name=name) for name in names])
     rows = list(csv.reader(io.StringIO(export.figure_csv(fig))))
-    assert rows[0] == ["trace", "x", "y"]
+    assert rows[0] == ["series", "x", "y"]
     cells = [row[0] for row in rows[1::2]]
     assert cells == ["'" + n for n in names[:5]] + ["plain", "a=b", "'=1+1", "'=2+2", "x < 1"]
     assert all(float(row[1]) == -1.5 and float(row[2]) == -3 for row in rows[1::2])  # numbers
@@ -1187,7 +1218,7 @@ def test_the_csv_names_its_columns_by_the_axes_each_trace_is_drawn_on():
     fig.update_xaxes(title_text="-log p", col=4)  # one trace, one title twice: told apart
     fig.update_yaxes(title_text="-log p", col=4)
     assert export.figure_csv(fig).splitlines() == [
-        "trace,epoch,loss,step,x,y,'-log p (x),'-log p (y)",
+        "series,epoch,loss,step,x,y,'-log p (x),'-log p (y)",
         "train,0,1.0,,,,,",
         "train,1,0.5,,,,,",
         "train,2,0.25,,,,,",

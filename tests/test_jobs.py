@@ -212,7 +212,7 @@ def test_a_server_shutting_down_does_not_wait_for_its_queued_work(tmp_path):
     assert done.returncode == 0, done.stderr.decode()
 
 
-def test_the_server_comes_first_then_a_quick_computation_then_a_long_one():
+def test_the_server_comes_first_then_a_quick_computation_then_training_then_a_long_one():
     # Training, the from-scratch fits and basin maps take only the CPU the reruns leave; the
     # reruns (one core at most) had shared it with the quick workers and every view lagged.
     import subprocess
@@ -220,19 +220,24 @@ def test_the_server_comes_first_then_a_quick_computation_then_a_long_one():
     # The app's own lanes (pages/workers.py): each lane's worker set-up, in a process of its own.
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-    def niceness(lane: str) -> tuple[int, int]:
+    def niceness(setup: str) -> tuple[int, int]:
         code = (
             "import os, sys, torch; sys.path.insert(0, 'pages'); import workers;"
-            f"workers.LANES[{lane!r}][1](); print(os.nice(0), torch.get_num_threads())"
+            "from playground import jobs, turns;"
+            f"{setup}; print(os.nice(0), torch.get_num_threads())"
         )
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
         )
         return tuple(map(int, out.stdout.split()))
 
-    (quick, threads), (long, _) = niceness("quick"), niceness("long")
+    quick, threads = niceness("workers.LANES['quick'][1]()")
+    long, _ = niceness("workers.LANES['long'][1]()")
+    trainer, _ = niceness("jobs.init_trainer(turns.Turns.create(jobs.context(), 1, 1))")
     assert quick == min(19, os.nice(0) + jobs.QUICK_NICENESS) > os.nice(0)
     assert long == min(19, os.nice(0) + jobs.BACKGROUND_NICENESS) > quick
+    # a training between them: its first epoch must not wait behind every long computation
+    assert long > trainer == min(19, os.nice(0) + jobs.TRAINER_NICENESS) > quick
     assert threads == 1
 
 

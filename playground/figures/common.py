@@ -671,3 +671,55 @@ def colour_scale() -> list[list]:
     """The Viridis scale in plotly's form, banded like :func:`map_image`."""
     palette = VIRIDIS
     return [[i / (len(palette) - 1), c] for i, c in enumerate(palette)]
+
+
+NO_NOTE = {"x": [], "y": [], "text": []}
+
+
+def note_trace(color: str = "#d62728") -> dict:
+    """A marker (an x of ``color``) with a text beside it that frames show from a step on
+    (``NO_NOTE`` before): where a path left the map, the step a loss diverged."""
+    return {
+        "type": "scatter",
+        "x": [],
+        "y": [],
+        "text": [],
+        "mode": "markers+text",
+        "marker": {"symbol": "x", "size": 12, "color": color},
+        "textfont": {  # near-black in a white halo: readable on the red path and the map's bands
+            "color": "#1a1a1a",
+            "size": 13,
+            "weight": "bold",
+            "shadow": "0px 0px 3px white, 0px 0px 3px white",
+        },
+        "cliponaxis": False,
+        "showlegend": False,
+        "hoverinfo": "skip",
+    }
+
+
+def left_window(
+    w: np.ndarray, b: np.ndarray, window: tuple[float, float, float, float]
+) -> tuple[int, tuple[float, float], str] | None:
+    """The first step the path (w, b) is outside ``window`` (w_min, w_max, b_min, b_max), the
+    point where its last segment crosses the window's edge, and where a label beside it stays
+    on the map; None if it never leaves."""
+    w0, w1, b0, b1 = window
+    outside = (w < w0) | (w > w1) | (b < b0) | (b > b1)
+    if not outside.any() or outside[0]:
+        return None
+    k = int(np.argmax(outside))
+    (pw, pb), (qw, qb) = (w[k - 1], b[k - 1]), (w[k], b[k])
+    s = 1.0  # the part of the segment inside the window (Liang-Barsky, from its inner end)
+    for p, d, lo, hi in ((pw, qw - pw, w0, w1), (pb, qb - pb, b0, b1)):
+        if not np.isfinite(d):
+            continue
+        if d > 0:
+            s = min(s, (hi - p) / d)
+        elif d < 0:
+            s = min(s, (lo - p) / d)
+    s = 0.0 if not np.isfinite(s) else max(0.0, s)
+    ew, eb = pw + s * (qw - pw), pb + s * (qb - pb)
+    vertical = "bottom" if eb >= (b0 + b1) / 2 else "top"
+    horizontal = "left" if ew >= (w0 + w1) / 2 else "right"
+    return k, (float(ew), float(eb)), f"{vertical} {horizontal}"

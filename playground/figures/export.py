@@ -432,8 +432,10 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure_csv(fig: go.Figure, lang: str = "en") -> str:
-    """The figure's data as CSV text (``figure_table``), safe to open in a spreadsheet."""
-    return spreadsheet_safe(figure_table(fig, lang)).to_csv(index=False)
+    """The figure's data as CSV text (``figure_table``), safe to open in a spreadsheet; its
+    ``trace`` column named as a reader says it ("series", 数据系列), not as plotly does."""
+    table = figure_table(fig, lang).rename(columns={"trace": t("csv_series", lang)})
+    return spreadsheet_safe(table).to_csv(index=False)
 
 
 # -- PNG ---------------------------------------------------------------------------------------

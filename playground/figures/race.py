@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from playground.figures import legend as text_room
 from playground.figures.common import (
+    NO_NOTE,
     add_growing,
     animation_controls,
     colour_scale,
@@ -17,10 +18,12 @@ from playground.figures.common import (
     frame_indices,
     frame_of,
     from_spec,
+    left_window,
     legend_width,
     log_axis,
     log_colour_scale,
     map_layer,
+    note_trace,
     stride,
     subplot_layout,
     titled,
@@ -39,6 +42,7 @@ def colour(i: int) -> str:
 
 
 SMALL_TITLE = 14  # px: a small map's title (its run's label)
+NEAR = 0.08  # exits closer than this part of the map's width share a place: their notes stack
 SMALL_PIECES = 12  # pieces of a small map's path (common.growing): less data than the overlay's
 SIDE_LEGEND = 0.3  # the share of the width left of the map that holds its legend (no small maps)
 
@@ -228,6 +232,26 @@ def race_animation(
         moving.append(len(data))
         dot = {"size": 10, "color": colour(r), "line": {"color": "white", "width": 1}}
         data.append(_scatter(k, x=[], y=[], mode="markers", showlegend=False, marker=dot))
+    # where a run leaves the overlay's map: an x of its colour on the edge and the step, from
+    # that step on (its dot is off the map from then on; nothing shows it before)
+    (x0, x1), (y0, y1) = window
+    notes: dict[int, tuple[int, dict]] = {}  # trace index → (from step, its update)
+    exits: list[tuple[float, float]] = []  # where notes are, to put a note under its neighbours
+    for r, xy in enumerate(paths):
+        left = left_window(xy[:, 0], xy[:, 1], (x0, x1, y0, y1))
+        if left is None:
+            continue
+        k_out, (xe, ye), position = left
+        near = sum(
+            abs(xe - xo) < NEAR * (x1 - x0) and abs(ye - yo) < NEAR * (y1 - y0) for xo, yo in exits
+        )
+        exits.append((xe, ye))
+        text = f"{r + 1}. " + t("fig_left_map", lang, step=k_out)  # (its number, as in the legend)
+        gap = "<br>" * near  # (blank lines between the marker and the text: under the others)
+        text = text + gap if position.startswith("top") else gap + text
+        update = {"x": [xe], "y": [ye], "textposition": position, "text": [text]}
+        notes[len(data)] = (k_out, update)
+        data.append(_scatter(1, **note_trace(colour(r))))
     listed = [(decimals(xy[:, 0]), decimals(xy[:, 1])) for xy in paths]  # rounded once
     frames = []
     for f, k in enumerate(shown):
@@ -241,6 +265,8 @@ def race_animation(
         updates = dict(zip(moving, moved, strict=True))
         for line in grow:
             updates.update(line[f])
+        for index, (from_step, note) in notes.items():
+            updates[index] = {"type": "scatter"} | (note if k >= from_step else NO_NOTE)
         frames.append(frame_of(str(k), updates))
     # Frame 0 shows every run at its start.
     for trace_index, value in zip(frames[0]["traces"], frames[0]["data"], strict=True):

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from playground.figures import legend
 from playground.figures.common import (
+    NO_NOTE,
     add_growing,
     animation_controls,
     compact,
@@ -20,10 +21,12 @@ from playground.figures.common import (
     frame_indices,
     frame_of,
     from_spec,
+    left_window,
     log_axis,
     log_colour_scale,
     map_layer,
     named_scale,
+    note_trace,
     plain,
     slider_stops,
     stride,
@@ -281,7 +284,7 @@ def descent_animation(
         grow[panel] = add_growing(data, cut, np.minimum(at, until), style | refs[panel])
 
     window = (grid.w_min, grid.w_max, grid.b_min, grid.b_max)
-    left = _left_window(w, b, window)
+    left = left_window(w, b, window)
     path_style = {"color": PATH_COLOR, "width": 1.5, "dash": "dot"}
     path = {"type": "scatter", "mode": "lines", "line": path_style, "legendgroup": "path"}
     # on the map, the path ends where it leaves it: a diverging run's later steps would cross
@@ -373,14 +376,14 @@ def descent_animation(
             {"x": [float(we)], "y": [float(be)], "textposition": position}
             | {"text": [t("fig_left_map", lang, step=k_out)]},
         )
-        add(_note_trace(), "contour")
+        add(note_trace(), "contour")
     if last < total:  # diverged: the loss panel says at which step, from that step on
         notes[len(data)] = (
             last + 1,
             {"x": [last], "y": decimals(loss[last:]), "textposition": "bottom left"}
             | {"text": [t("fig_diverged_at", lang, step=last + 1)]},
         )
-        add(_note_trace(), "loss")
+        add(note_trace(), "loss")
 
     wl, bl, ll = decimals(w), decimals(b), decimals(loss)  # rounded once, sliced per frame
     fit = decimals(w[:, None] * ends + b[:, None])  # (T·2,): the fitted line's two ends
@@ -442,57 +445,6 @@ def descent_animation(
         ),
     )
     return from_spec(data, layout, frames)
-
-
-NO_NOTE = {"x": [], "y": [], "text": []}
-
-
-def _note_trace() -> dict:
-    """A marker with a text beside it that frames show from a step on (empty before)."""
-    return {
-        "type": "scatter",
-        "x": [],
-        "y": [],
-        "text": [],
-        "mode": "markers+text",
-        "marker": {"symbol": "x", "size": 12, "color": "#d62728"},
-        "textfont": {  # near-black in a white halo: readable on the red path and the map's bands
-            "color": "#1a1a1a",
-            "size": 13,
-            "weight": "bold",
-            "shadow": "0px 0px 3px white, 0px 0px 3px white",
-        },
-        "cliponaxis": False,
-        "showlegend": False,
-        "hoverinfo": "skip",
-    }
-
-
-def _left_window(
-    w: np.ndarray, b: np.ndarray, window: tuple[float, float, float, float]
-) -> tuple[int, tuple[float, float], str] | None:
-    """The first step the path (w, b) is outside ``window`` (w_min, w_max, b_min, b_max), the
-    point where its last segment crosses the window's edge, and where a label beside it stays
-    on the map; None if it never leaves."""
-    w0, w1, b0, b1 = window
-    outside = (w < w0) | (w > w1) | (b < b0) | (b > b1)
-    if not outside.any() or outside[0]:
-        return None
-    k = int(np.argmax(outside))
-    (pw, pb), (qw, qb) = (w[k - 1], b[k - 1]), (w[k], b[k])
-    s = 1.0  # the part of the segment inside the window (Liang-Barsky, from its inner end)
-    for p, d, lo, hi in ((pw, qw - pw, w0, w1), (pb, qb - pb, b0, b1)):
-        if not np.isfinite(d):
-            continue
-        if d > 0:
-            s = min(s, (hi - p) / d)
-        elif d < 0:
-            s = min(s, (lo - p) / d)
-    s = 0.0 if not np.isfinite(s) else max(0.0, s)
-    ew, eb = pw + s * (qw - pw), pb + s * (qb - pb)
-    vertical = "bottom" if eb >= (b0 + b1) / 2 else "top"
-    horizontal = "left" if ew >= (w0 + w1) / 2 else "right"
-    return k, (float(ew), float(eb)), f"{vertical} {horizontal}"
 
 
 def _growing_loss_axis(values: np.ndarray) -> dict:

@@ -122,7 +122,7 @@ def test_exports_csv_png_and_html(view):
 
     for label, check in (
         # columns named by the figure's axes (t, x_t), not a plotting library's x, y
-        ("Data (CSV)", lambda b: b.startswith(f"trace,{t('axis_t')},{t('axis_x')}\n".encode())),
+        ("Data (CSV)", lambda b: b.startswith(f"series,{t('axis_t')},{t('axis_x')}\n".encode())),
         ("Picture (PNG", same_shape),
         ("Interactive page", lambda b: b"plotly" in b and b"<html" in b),
     ):

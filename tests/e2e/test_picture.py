@@ -109,6 +109,17 @@ CUT_OFF = """() => {
 }"""
 
 
+# The text's size and the smallest formula's, in px: a formula must be read from as far away
+# as the sentence around it (a fresh-eyes teacher measured 25 px of text beside 20 px formulas).
+SIZES = """() => {
+  const px = el => parseFloat(getComputedStyle(el).fontSize);
+  const shown = css => [...document.querySelectorAll('[data-testid=stMain] ' + css)]
+    .filter(el => el.offsetParent);
+  const text = shown('.stMarkdown p'), maths = shown('.katex-display > .katex');
+  return [Math.max(0, ...text.map(px)), maths.length ? Math.min(...maths.map(px)) : null];
+}"""
+
+
 @pytest.mark.parametrize("v", [v for v in VIEWS if v.card], ids=lambda v: v.key)
 def test_presenter_mode_fits_a_projector_with_nothing_cut_off(chromium, server, v):
     context = chromium.new_context(viewport={"width": 1280, "height": 720})
@@ -128,6 +139,8 @@ def test_presenter_mode_fits_a_projector_with_nothing_cut_off(chromium, server, 
         timeout=10_000,
     )
     assert page.evaluate(CUT_OFF) == []
+    text, formula = page.evaluate(SIZES)
+    assert formula is None or formula >= 0.98 * text, (text, formula)
     assert_clean(page)
     context.close()
 
