@@ -238,6 +238,8 @@ def race_animation(
     notes: dict[int, tuple[int, dict]] = {}  # trace index → (from step, its update)
     exits: list[tuple[float, float]] = []  # where notes are, to put a note under its neighbours
     for r, xy in enumerate(paths):
+        # (one a run, empty if it stays: a new setting then moves the chart's traces in place)
+        data.append(_scatter(1, **note_trace(colour(r))))
         left = left_window(xy[:, 0], xy[:, 1], (x0, x1, y0, y1))
         if left is None:
             continue
@@ -250,8 +252,7 @@ def race_animation(
         gap = "<br>" * near  # (blank lines between the marker and the text: under the others)
         text = text + gap if position.startswith("top") else gap + text
         update = {"x": [xe], "y": [ye], "textposition": position, "text": [text]}
-        notes[len(data)] = (k_out, update)
-        data.append(_scatter(1, **note_trace(colour(r))))
+        notes[len(data) - 1] = (k_out, update)
     listed = [(decimals(xy[:, 0]), decimals(xy[:, 1])) for xy in paths]  # rounded once
     frames = []
     for f, k in enumerate(shown):
