@@ -143,7 +143,8 @@ def init() -> None:
     workers at equal priority and got 70-80 % of a core, so every view answered late, the
     cheap ones too (abuse load test: median 2.1-2.9 s). Below the server, a worker takes the
     CPU the reruns leave (the same load: median 0.9-1.8 s, 95th percentile 1 s lower; with
-    the long lane at the lowest priority and the trainers between, 0.4 s and 1.9-2.0 s).
+    the long lane at the lowest priority and the trainers between, 0.4-1.4 s and 1.9-4.4 s
+    over two runs).
     """
     torch.set_num_threads(1)
     exit_with_parent()
