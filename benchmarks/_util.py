@@ -73,6 +73,25 @@ def rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size of the processes, in MB, from /proc: what they use together.
+
+    RSS counts a page shared by n processes n times; workers forked from the forkserver share
+    torch's pages, so the sum of their RSS is several times the memory they take. PSS counts a
+    shared page 1/n in each.
+    """
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total / 1024
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """CPU seconds (user + system) the processes have used, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")

@@ -15,7 +15,9 @@ from-scratch view answers in two parts (numpy's way at once, the torch ways when
 Errors are tracebacks shown to a user, failed runs and dropped connections; user-error
 messages (st.error for bad input) are counted separately. The server's memory (RSS of it and
 its worker processes) is read after every round, once the sessions are closed and the server
-has dropped them (it is started with a short disconnected-session TTL for that).
+has dropped them (it is started with a short disconnected-session TTL for that); its peak is
+sampled every second, as RSS and as PSS (the workers share torch's pages: the sum of their RSS
+counts them once per worker, PSS once).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from benchmarks._util import cpu_seconds, machine, rss_mb, tree  # noqa: E402
+from benchmarks._util import cpu_seconds, machine, pss_mb, rss_mb, tree  # noqa: E402
 from playground import cpus  # noqa: E402
 
 # view → [(widget key, low, high)]: the controls a student drags; ints where both bounds are
@@ -375,18 +377,20 @@ async def one_tab(url: str, changes: int, seed: int) -> dict[str, list[float]]:
 
 
 class PeakMemory:
-    """The server's largest RSS (with its workers), sampled every second in a thread."""
+    """The server's largest RSS and PSS (with its workers), sampled every second in a thread."""
 
     def __init__(self, pids: list[int]) -> None:
         import threading
 
-        self.pids, self.peak, self.done = pids, 0.0, threading.Event()
+        self.pids, self.peak, self.peak_pss, self.done = pids, 0.0, 0.0, threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
 
     def sample(self) -> None:
         while not self.done.wait(1.0):
-            self.peak = max(self.peak, rss_mb(server(self.pids)))
+            processes = server(self.pids)
+            self.peak = max(self.peak, rss_mb(processes))
+            self.peak_pss = max(self.peak_pss, pss_mb(processes))
 
     def stop(self) -> float:
         self.done.set()
@@ -467,10 +471,11 @@ def main() -> int:
         asyncio.run(one_round(url, 2, 5, 999, 0.0, think))  # warm up: torch, the lab's workers
         time.sleep(8)
         base = rss_mb(server(pids)) if pids else float("nan")
-        print(f"server memory after warm-up: {base:.0f} MB")
+        base_pss = pss_mb(server(pids)) if pids else float("nan")
+        print(f"server memory after warm-up: {base:.0f} MB RSS, {base_pss:.0f} MB PSS")
         print(
             "round  responses  errors  user msgs  trainings  live redraws  median ms  p95 ms"
-            "  CPU %  RSS MB  peak MB"
+            "  CPU %  RSS MB  peak MB  peak PSS MB"
         )
         failed = False
         for r in range(1, args.rounds + 1):
@@ -481,6 +486,7 @@ def main() -> int:
                 one_round(url, args.sessions, args.seconds, r, args.ramp, think, args.abuse)
             )
             peak = memory.stop() if pids else float("nan")
+            peak_pss = memory.peak_pss if pids else float("nan")
             cpu = ((cpu_seconds(server(pids)) if pids else 0.0) - cpu0) / (time.time() - t0) * 100
             main = ((cpu_seconds(pids) if pids else 0.0) - main0) / (time.time() - t0) * 100
             time.sleep(10)  # the server drops closed sessions after its 5 s TTL
@@ -490,7 +496,7 @@ def main() -> int:
                 f"{r:>5}  {len(stats.times):>9}  {len(stats.errors):>6}  {stats.user_messages:>9}"
                 f"  {stats.trainings:>9}  {stats.fragment_runs:>12}"
                 f"  {statistics.median(ms):>9.0f}  {percentile(ms, 0.95):>6.0f}"
-                f"  {cpu:>5.0f}  {rss:>6.0f}  {peak:>7.0f}"
+                f"  {cpu:>5.0f}  {rss:>6.0f}  {peak:>7.0f}  {peak_pss:>11.0f}"
             )
             print(f"       CPU of the server process(es) alone: {main:.0f} % (workers: the rest)")
             if stats.first_epoch:

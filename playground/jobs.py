@@ -14,6 +14,7 @@ these imports playground alone (tested).
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import queue
@@ -37,6 +38,7 @@ from playground.optimizers import RunSpec
 PRELOAD = ["playground.jobs", "playground.training", "torch.optim", "torch._dynamo"]
 
 MAX_WORKERS = 2
+log = logging.getLogger(__name__)
 
 
 def workers_per_pool(environ: dict[str, str] | None = None) -> int:
@@ -51,12 +53,36 @@ def workers_per_pool(environ: dict[str, str] | None = None) -> int:
 
 
 def trainers_per_server(environ: dict[str, str] | None = None) -> int:
-    """How many training processes a server gets: twice its pools' workers, taking turns
-    at the CPU (playground.turns), so a new training starts at once while others train."""
+    """How many training processes a server gets: ``PLAYGROUND_TRAINERS`` if set, else
+    ``TRAINERS_PER_WORKER`` for each of its pools' workers.
+
+    The trainers take turns at the CPU (playground.turns), so their number does not divide the
+    CPU more finely; it is how many trainings run at once before a new one waits for a free
+    trainer. A class trains more than two cores can keep up with: in the abuse load test
+    (``benchmarks/bench_load.py --abuse 6``) up to 14 trainings wanted to run at once, and with
+    4 trainers a new one waited up to 22 s for its first epoch (under 5 s with 12). A trainer
+    costs little memory while it waits (forked from the forkserver, it shares torch's pages:
+    about 25 MB proportional set size each), at most ``budget.MEMORY_BYTES`` while it trains.
+    A value that is not a whole number from 1 to ``MAX_TRAINERS`` is logged and ignored.
+    """
+    environ = os.environ if environ is None else environ
+    text = environ.get(TRAINERS_VARIABLE, "").strip()
+    if text:
+        count = cpus.parse(text)
+        if count is not None and count <= MAX_TRAINERS:
+            return count
+        log.warning(
+            "%s=%r is not a whole number from 1 to %d; ignored",
+            TRAINERS_VARIABLE,
+            text,
+            MAX_TRAINERS,
+        )
     return TRAINERS_PER_WORKER * workers_per_pool(environ)
 
 
-TRAINERS_PER_WORKER = 2
+TRAINERS_VARIABLE = "PLAYGROUND_TRAINERS"
+TRAINERS_PER_WORKER = 6
+MAX_TRAINERS = 64
 
 
 def context() -> multiprocessing.context.BaseContext:

@@ -562,13 +562,15 @@ def train_to_queue(
         nonlocal waited
         if stopped.is_set():
             return True
-        waited += turns.tick()  # (a turn at the CPU: playground.turns)
+        waited += turns.tick(stopped.is_set)  # (a turn at the CPU: playground.turns)
+        if stopped.is_set():  # (stopped while it waited for a turn: it has none)
+            return True
         if over and time.monotonic() - start - waited > budget:
             capped.append(True)
         return bool(capped)
 
     turns.begin()
-    waited += turns.tick()
+    waited += turns.tick(stopped.is_set)
     try:
         for item in (trainer or train)(split, config, ended):
             if pace and not isinstance(item, Summary):

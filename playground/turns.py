@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SLICE = 0.1  # seconds a training computes before it lets a waiting one take its turn
@@ -80,8 +81,13 @@ def begin() -> None:
     _start_cpu = time.process_time()
 
 
-def tick() -> float:
+def tick(stopped: Callable[[], bool] | None = None) -> float:
     """Take a turn, or give it up for a moment if the slice is over and another waits.
+
+    ``stopped``: asked while waiting for a turn (at least every ``LOOK`` seconds); once it is
+    True the wait ends without a turn. A stopped training has no more to compute, and a long
+    one would otherwise wait behind every newer training (they have used less CPU) while it
+    holds its trainer, so the trainings waiting for a free trainer would wait too.
 
     Returns the seconds spent waiting (not training: a budget does not count them)."""
     global _since
@@ -92,8 +98,8 @@ def tick() -> float:
         return 0.0
     if _since is not None:
         release()
-    waited = _acquire()
-    _since = time.monotonic()
+    waited, took = _acquire(stopped or _never)
+    _since = time.monotonic() if took else None
     return waited
 
 
@@ -109,8 +115,13 @@ def release() -> None:
     _since = None
 
 
-def _acquire() -> float:
-    """Wait until a turn is free and no waiting training has used less CPU than this one."""
+def _never() -> bool:
+    return False
+
+
+def _acquire(stopped: Callable[[], bool]) -> tuple[float, bool]:
+    """Wait until a turn is free and no waiting training has used less CPU than this one, or
+    until ``stopped()``; returns the seconds waited and whether a turn was taken."""
     turns, start = _turns, time.monotonic()
     used = time.process_time() - _start_cpu
     with turns.cond:
@@ -119,11 +130,15 @@ def _acquire() -> float:
             _reclaim(turns)
             if turns.free.value > 0 and _first(turns, _index):
                 break
+            if stopped():
+                turns.want[_index] = math.inf
+                turns.cond.notify_all()  # (the next in line may be waiting on this one)
+                return time.monotonic() - start, False
             turns.cond.wait(LOOK)
         turns.want[_index] = math.inf
         turns.free.value -= 1
         turns.holding[_index] = 1
-    return time.monotonic() - start
+    return time.monotonic() - start, True
 
 
 def _first(turns: Turns, i: int) -> bool:

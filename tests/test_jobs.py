@@ -247,6 +247,19 @@ def test_a_server_gets_as_many_workers_a_pool_as_its_cpus_at_most_two(value, wor
     assert jobs.workers_per_pool({cpus.VARIABLE: value}) == workers
 
 
+@pytest.mark.parametrize(
+    ("value", "trainers"), [("3", 3), ("40", 40), ("0", None), ("-2", None), ("lots", None)]
+)
+def test_a_server_trains_as_many_runs_at_once_as_playground_trainers_says(value, trainers):
+    # a machine with less memory (or more) sets how many trainings run at once; a value that
+    # is not a whole number from 1 to MAX_TRAINERS is ignored: the default per CPU
+    per_cpus = jobs.TRAINERS_PER_WORKER * jobs.workers_per_pool({cpus.VARIABLE: "2"})
+    environ = {cpus.VARIABLE: "2", jobs.TRAINERS_VARIABLE: value}
+    assert jobs.trainers_per_server(environ) == (trainers or per_cpus)
+    too_many = {jobs.TRAINERS_VARIABLE: str(jobs.MAX_TRAINERS + 1)}
+    assert jobs.trainers_per_server(too_many) == jobs.trainers_per_server({})
+
+
 def test_the_app_sizes_every_pool_by_the_servers_cpus():
     import subprocess
 
@@ -256,6 +269,7 @@ def test_the_app_sizes_every_pool_by_the_servers_cpus():
     )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {**os.environ, cpus.VARIABLE: "1"}
+    env.pop(jobs.TRAINERS_VARIABLE, None)
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root, env=env
     )

@@ -116,3 +116,75 @@ def test_the_next_turn_goes_to_the_waiting_training_that_has_used_the_least_cpu(
     assert chosen == [2]  # the least used; of two equal, the lower index
     shared.want = [math.inf, math.inf, math.inf, 3.0, math.inf]
     assert turns._first(shared, 3)  # alone in waiting: next, however much it has used
+
+
+def _holds(shared, holding, let_go) -> None:
+    turns.install(shared)
+    turns.begin()
+    turns.tick()  # takes the only turn
+    holding.set()
+    let_go.wait(60)  # (computing, as far as the others can tell)
+    turns.release()
+
+
+def _waits_until_stopped(shared, stop, events) -> None:
+    turns.install(shared)
+    turns.begin()
+    turns.tick(stop.is_set)
+    events.put(("returned", turns._since is None, shared.free.value))
+
+
+def test_a_training_stopped_while_it_waits_for_a_turn_leaves_without_one():
+    # A long training that is stopped (a newer Train, Stop, a closed tab) while newer ones hold
+    # the turns must not wait its turn to notice: it holds a trainer that others wait for.
+    shared = turns.Turns.create(CTX, cores=1, workers=2)
+    holding, let_go, stop, events = CTX.Event(), CTX.Event(), CTX.Event(), CTX.Queue()
+    holder = CTX.Process(target=_holds, args=(shared, holding, let_go))
+    holder.start()
+    assert holding.wait(30)
+    waiter = CTX.Process(target=_waits_until_stopped, args=(shared, stop, events))
+    waiter.start()
+    stop.set()
+    try:
+        what, without_a_turn, free = events.get(timeout=30)  # while the holder still holds
+        assert what == "returned" and without_a_turn and free == 0
+    finally:
+        let_go.set()
+        for p in (holder, waiter):
+            p.join(30)
+    assert shared.free.value == 1 and all(w == math.inf for w in shared.want)
+
+
+def _trains_until_stopped(shared, stop, events) -> None:
+    import queue as queues
+
+    from playground import data, training
+
+    turns.install(shared)
+    sent = queues.Queue()
+    split = data.make_task(data.TaskConfig())
+    training.train_to_queue(split, training.TrainConfig(epochs=1000), sent, stop, flush=0.05)
+    items = []
+    while not sent.empty():
+        items.append(sent.get())
+    events.put(("ended", items[-1] is None, shared.free.value))
+
+
+def test_a_training_stopped_while_others_hold_the_turns_ends_and_frees_its_trainer():
+    # The training loop passes its Stop to the turns: stopped while it waits for a turn, it
+    # ends (its trainer free for the next in line) instead of waiting behind newer trainings.
+    shared = turns.Turns.create(CTX, cores=1, workers=2)
+    holding, let_go, stop, events = CTX.Event(), CTX.Event(), CTX.Event(), CTX.Queue()
+    holder = CTX.Process(target=_holds, args=(shared, holding, let_go))
+    holder.start()
+    assert holding.wait(30)
+    trainer = CTX.Process(target=_trains_until_stopped, args=(shared, stop, events))
+    trainer.start()
+    stop.set()
+    try:
+        what, finished, free = events.get(timeout=60)  # while the holder still holds
+        assert what == "ended" and finished and free == 0
+    finally:
+        let_go.set()
+        for p in (holder, trainer):
+            p.join(30)

@@ -97,11 +97,16 @@ def start_server(
     raise RuntimeError(f"the dashboard did not start within {timeout:.0f} s")
 
 
+# The browser tests' server trains 4 runs at once (playground.jobs.trainers_per_server): a
+# test that keeps every trainer busy opens a tab for each, and the default is 12 on 2 CPUs.
+TRAINERS = 4
+
+
 @pytest.fixture(scope="session")
 def server():
     """The dashboard, served from the checkout on a free port for the whole session."""
     try:
-        proc, url = start_server()
+        proc, url = start_server(env={"PLAYGROUND_TRAINERS": str(TRAINERS)})
     except RuntimeError as exc:
         pytest.fail(str(exc))
     yield url

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from playground import budget, data, jobs
+from playground import budget, data
 from playground.training import TrainConfig
+from tests.e2e.conftest import TRAINERS
 
 pytestmark = pytest.mark.browser
 WAITING = "Waiting for a free trainer"
@@ -53,7 +54,7 @@ def test_closed_tabs_free_their_trainers_and_the_waiting_run_starts(chromium, se
     slow = TrainConfig(batch_size=1, epochs=5000)  # about 100 s: inside the budget
     assert not budget.lab(len(split.train), held_out, 1, 1, slow).over
     long = {"epochs": "5000", "batch_size": "1"}
-    busy = [_lab(chromium, server, **long) for _ in range(jobs.trainers_per_server())]
+    busy = [_lab(chromium, server, **long) for _ in range(TRAINERS)]
     for _, page in busy:
         _train(page)
     for _, page in busy:  # each is training (its first epochs drawn), none waiting
