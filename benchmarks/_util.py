@@ -62,15 +62,21 @@ def tree(pid: int) -> list[int]:
 
 def rss_mb(pids: list[int]) -> float:
     """Resident memory of the processes, in MB, from /proc."""
+    return _kb(pids, "status", "VmRSS:") / 1024
+
+
+def _kb(pids: list[int], name: str, field: str) -> int:
+    """The sum of one field (in kB) of ``/proc/<pid>/<name>`` over the processes still alive."""
     total = 0
     for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/{name}").read_text().splitlines():
+                if line.startswith(field):
                     total += int(line.split()[1])
+                    break
         except OSError:
             pass
-    return total / 1024
+    return total
 
 
 def pss_mb(pids: list[int]) -> float:
@@ -80,16 +86,7 @@ def pss_mb(pids: list[int]) -> float:
     torch's pages, so the sum of their RSS is several times the memory they take. PSS counts a
     shared page 1/n in each.
     """
-    total = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-                    break
-        except OSError:
-            pass
-    return total / 1024
+    return _kb(pids, "smaps_rollup", "Pss:") / 1024
 
 
 def cpu_seconds(pids: list[int]) -> float:

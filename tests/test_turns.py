@@ -134,24 +134,32 @@ def _waits_until_stopped(shared, stop, events) -> None:
     events.put(("returned", turns._since is None, shared.free.value))
 
 
-def test_a_training_stopped_while_it_waits_for_a_turn_leaves_without_one():
-    # A long training that is stopped (a newer Train, Stop, a closed tab) while newer ones hold
-    # the turns must not wait its turn to notice: it holds a trainer that others wait for.
+def _stopped_while_another_holds_the_only_turn(target) -> tuple:
+    """Run ``target(shared, stop, events)`` in a process while another holds the only turn,
+    set its stop, and return what it reported (while the other still holds the turn)."""
     shared = turns.Turns.create(CTX, cores=1, workers=2)
     holding, let_go, stop, events = CTX.Event(), CTX.Event(), CTX.Event(), CTX.Queue()
     holder = CTX.Process(target=_holds, args=(shared, holding, let_go))
     holder.start()
     assert holding.wait(30)
-    waiter = CTX.Process(target=_waits_until_stopped, args=(shared, stop, events))
-    waiter.start()
+    stopped = CTX.Process(target=target, args=(shared, stop, events))
+    stopped.start()
     stop.set()
     try:
-        what, without_a_turn, free = events.get(timeout=30)  # while the holder still holds
-        assert what == "returned" and without_a_turn and free == 0
+        return events.get(timeout=60), shared
     finally:
         let_go.set()
-        for p in (holder, waiter):
+        for p in (holder, stopped):
             p.join(30)
+
+
+def test_a_training_stopped_while_it_waits_for_a_turn_leaves_without_one():
+    # A long training that is stopped (a newer Train, Stop, a closed tab) while newer ones hold
+    # the turns must not wait its turn to notice: it holds a trainer that others wait for.
+    (what, without_a_turn, free), shared = _stopped_while_another_holds_the_only_turn(
+        _waits_until_stopped
+    )
+    assert what == "returned" and without_a_turn and free == 0  # (the holder's turn)
     assert shared.free.value == 1 and all(w == math.inf for w in shared.want)
 
 
@@ -173,18 +181,5 @@ def _trains_until_stopped(shared, stop, events) -> None:
 def test_a_training_stopped_while_others_hold_the_turns_ends_and_frees_its_trainer():
     # The training loop passes its Stop to the turns: stopped while it waits for a turn, it
     # ends (its trainer free for the next in line) instead of waiting behind newer trainings.
-    shared = turns.Turns.create(CTX, cores=1, workers=2)
-    holding, let_go, stop, events = CTX.Event(), CTX.Event(), CTX.Event(), CTX.Queue()
-    holder = CTX.Process(target=_holds, args=(shared, holding, let_go))
-    holder.start()
-    assert holding.wait(30)
-    trainer = CTX.Process(target=_trains_until_stopped, args=(shared, stop, events))
-    trainer.start()
-    stop.set()
-    try:
-        what, finished, free = events.get(timeout=60)  # while the holder still holds
-        assert what == "ended" and finished and free == 0
-    finally:
-        let_go.set()
-        for p in (holder, trainer):
-            p.join(30)
+    (what, finished, free), _ = _stopped_while_another_holds_the_only_turn(_trains_until_stopped)
+    assert what == "ended" and finished and free == 0  # (ended while the other held the turn)
