@@ -21,8 +21,9 @@ import workers
 
 from playground import budget
 from playground.i18n import UserError, t
-from playground.trainers import redraw_every
 from playground.training import WATCH_SLOWLY
+
+POLL = 0.5  # seconds between redraws while training (a class of 30 shares one server)
 
 # (pool, job, pace, budget) → submit the training and return its future; pace: the seconds
 # its updates are spread over; budget: the CPU seconds after which the worker ends it
@@ -120,11 +121,9 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
 
 
 def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> None:
-    """Redraw the running job (twice a second, once while the trainings outnumber the cores:
-    playground.trainers.redraw_every); once it ends, rerun the page once."""
-    running, _ = workers.trainers().counts()
+    """Redraw the running job every ``POLL`` seconds; once it ends, rerun the page once."""
 
-    @st.fragment(run_every=redraw_every(running, workers.WORKERS))
+    @st.fragment(run_every=POLL)
     def redraw() -> None:
         current: workers.TrainingJob = st.session_state[state]
         current.collect()

@@ -22,20 +22,6 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-REDRAW = 0.5  # seconds between a live panel's redraws while the trainings fit the cores
-BUSY_REDRAW = 1.0  # … and while more train than there are cores
-
-
-def redraw_every(running: int, cores: int) -> float:
-    """Seconds between the redraws of a training's live panel, chosen as the panel is drawn.
-
-    Every redraw is a rerun of the server (about 15 % of its time in the abuse load test, at
-    twice a second for each student training). While more trainings run than there are cores,
-    each gets a share of a core and its curves move at that pace: redrawing half as often then
-    hides little and leaves the server to the students who change a setting.
-    """
-    return REDRAW if running <= cores else BUSY_REDRAW
-
 
 @dataclass(eq=False)
 class _Entry:

@@ -6,7 +6,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from playground.trainers import TrainerQueue, redraw_every
+from playground.trainers import TrainerQueue
 
 
 class Job:
@@ -103,11 +103,3 @@ def test_a_start_that_fails_drops_its_job_and_frees_the_slot():
     assert job.gone and line.counts() == (0, 0)
     _put(line, starts, "t", "y")
     assert starts.started == ["y"]
-
-
-def test_live_panels_redraw_twice_a_second_until_the_trainings_outnumber_the_cores():
-    # each student's panel is redrawn by the server: 12 trainings on 2 cores asked for 24
-    # reruns a second; beyond the cores each run moves at a share of one, redrawn once a second
-    assert [redraw_every(n, cores=2) for n in (0, 1, 2)] == [0.5, 0.5, 0.5]
-    assert sum(1 / redraw_every(12, cores=2) for _ in range(12)) == 12  # reruns a second
-    assert redraw_every(3, cores=4) == 0.5 and redraw_every(5, cores=4) == 1.0
