@@ -676,6 +676,16 @@ def colour_scale() -> list[list]:
 NO_NOTE = {"x": [], "y": [], "text": []}
 
 
+def notes_at(notes: dict[int, tuple[int, dict]], step: int) -> dict[int, dict]:
+    """A frame's updates of the note traces (``note_trace``) at ``step``: ``notes`` maps a note's
+    trace index to the step it is shown from and what it shows (its ``x``, ``y``, ``text``);
+    before that step it is empty."""
+    return {
+        index: {"type": "scatter"} | (note if step >= from_step else NO_NOTE)
+        for index, (from_step, note) in notes.items()
+    }
+
+
 def note_trace(color: str = "#d62728") -> dict:
     """A marker (an x of ``color``) with a text beside it that frames show from a step on
     (``NO_NOTE`` before): where a path left the map, the step a loss diverged."""

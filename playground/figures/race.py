@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 
 from playground.figures import legend as text_room
 from playground.figures.common import (
-    NO_NOTE,
     add_growing,
     animation_controls,
     colour_scale,
@@ -24,6 +23,7 @@ from playground.figures.common import (
     log_colour_scale,
     map_layer,
     note_trace,
+    notes_at,
     stride,
     subplot_layout,
     titled,
@@ -266,8 +266,7 @@ def race_animation(
         updates = dict(zip(moving, moved, strict=True))
         for line in grow:
             updates.update(line[f])
-        for index, (from_step, note) in notes.items():
-            updates[index] = {"type": "scatter"} | (note if k >= from_step else NO_NOTE)
+        updates.update(notes_at(notes, k))
         frames.append(frame_of(str(k), updates))
     # Frame 0 shows every run at its start.
     for trace_index, value in zip(frames[0]["traces"], frames[0]["data"], strict=True):

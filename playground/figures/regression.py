@@ -13,7 +13,6 @@ import plotly.graph_objects as go
 
 from playground.figures import legend
 from playground.figures.common import (
-    NO_NOTE,
     add_growing,
     animation_controls,
     compact,
@@ -27,6 +26,7 @@ from playground.figures.common import (
     map_layer,
     named_scale,
     note_trace,
+    notes_at,
     plain,
     slider_stops,
     stride,
@@ -404,8 +404,7 @@ def descent_animation(
         updates = dict(zip(moving, moved, strict=True))
         for line in grow.values():
             updates.update(line[f])
-        for index, (from_step, note) in notes.items():
-            updates[index] = {"type": "scatter"} | (note if step >= from_step else NO_NOTE)
+        updates.update(notes_at(notes, step))
         frame = frame_of(str(int(step)), updates)
         now = _growing_loss_axis(loss[: k + 1])  # (the curve so far)
         if now != before or f in stops:  # (where the scrubber lands, whatever came before)
