@@ -400,8 +400,35 @@ function quietInterruptions() {
   });
 }
 
+// A view opened by a link in the page (a lesson card low on the home page, the sidebar) could
+// keep the scroll of the page before it (when the new view drew before the old one was
+// cleared): the lesson opened on its figures, its question off screen. Every view mounts this
+// component (its preload in the sidebar, then its charts): for 15 s after the address
+// changes (its figures may take that long), each mount puts the view back at its top, until
+// the student scrolls.
+const NEW_VIEW_MS = 15000;
+
+function topOfANewView() {
+  const state = window.__playgroundTop || (window.__playgroundTop = { path: location.pathname });
+  if (!state.listening) {
+    state.listening = true;
+    const scrolled = () => (state.since = 0);
+    for (const kind of ["wheel", "touchmove", "keydown", "mousedown"]) {
+      window.addEventListener(kind, scrolled, { capture: true, passive: true });
+    }
+  }
+  if (state.path !== location.pathname) {
+    state.path = location.pathname;
+    state.since = Date.now();
+  }
+  if (!state.since || Date.now() - state.since > NEW_VIEW_MS) return;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main && main.scrollTop) main.scrollTop = 0;
+}
+
 export default function (component) {
   quietInterruptions();
+  topOfANewView();
   const { data, parentElement, setTriggerValue } = component;
   if (data && data.preload) {
     // nothing to show: its slot in the sidebar would add a gap between the elements around it
