@@ -160,9 +160,10 @@ with widgets.guarded(lang):
 
 st.header(t("fs_code", lang))
 st.markdown(t("fs_code_intro", lang))
-grid = st.columns(2)
+# side by side on a screen; one under another on a projector, where two columns cut the lines
+grid = st.columns(1 if frame.presenting() else 2)
 for i, (key, way) in enumerate(scratch.WAYS.items()):
-    with grid[i % 2]:
+    with grid[i % len(grid)]:
         st.markdown(f"**{t(f'fs_way_{key}', lang)}**")
         widgets.listing(inspect.getsource(way))
 with st.expander(t("notice", lang), expanded=True):

@@ -114,7 +114,7 @@ def test_loss_surface_subplot_titles_as_large_as_its_axis_titles(projector):
     assert min(sizes["notes"]) >= max(max(sizes["axes"]), 20), sizes
 
 
-def test_code_listings_keep_their_indentation_and_scroll_inside(projector):
+def test_code_listings_keep_their_indentation_and_fit_the_projector(projector):
     page = projector("/from-scratch?presenter=true")
     # all four ways' listings (the torch ones join once the background parts have trained)
     page.wait_for_function(
@@ -128,6 +128,7 @@ def test_code_listings_keep_their_indentation_and_scroll_inside(projector):
           const box = pre.closest('.listing');
           return {rows: pre.getBoundingClientRect().height / high, lines,
                   scrolls: getComputedStyle(box).overflowX,
+                  cut: box.scrollWidth > box.clientWidth + 1,
                   inside: box.getBoundingClientRect().right <= document
                     .querySelector('[data-testid=stMain]').getBoundingClientRect().right};
         })"""
@@ -136,6 +137,8 @@ def test_code_listings_keep_their_indentation_and_scroll_inside(projector):
     for listing in listings:  # one row a line: nothing wrapped onto a second row
         assert listing["rows"] == pytest.approx(listing["lines"], abs=0.5), listing
         assert listing["scrolls"] == "auto" and listing["inside"], listing
+        # one under another, each line whole: the class need not scroll (two columns cut them)
+        assert not listing["cut"], listing
     _main_fits(page)
     # "Show the code" (Streamlit's code block): also one row a line, scrolling inside
     page.goto(page.url.replace("/from-scratch", "/race"))
