@@ -53,6 +53,8 @@ def formula_check(lang: str) -> str | None:
             return said
         return None
     st.session_state["_formula_good"] = typed
+    if "#" in typed:  # (a formula that parsed has no strings: a "#" starts a comment)
+        st.caption(t("race_formula_comment", lang, formula=frame.code_span(expr.canonical(typed))))
     return None
 
 

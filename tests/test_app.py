@@ -489,6 +489,19 @@ def test_a_formula_that_cannot_be_used_is_said_under_its_box_and_the_race_stays(
     assert not at.error and at.latex[0].value.strip("$\n") == "f=x^{2} + y^{2}"
 
 
+def test_a_comment_in_a_formula_is_said_to_be_left_out():
+    # a fresh-eyes teacher typed "x**2 # comment": the race ran on x² and said nothing
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value("x**2 + y**2  # a bowl").run()
+    assert not at.exception and not at.error
+    assert at.latex[0].value.strip("$\n") == "f=x^{2} + y^{2}"
+    said = [c.value for c in at.sidebar.caption if "comment" in c.value]
+    assert len(said) == 1 and "x ** 2 + y ** 2" in said[0] and "a bowl" not in said[0]
+    at.text_input(key="formula").set_value("x**2 + y**2").run()
+    assert not any("comment" in c.value for c in at.sidebar.caption)
+
+
 def test_the_fitted_window_inputs_follow_the_data():
     # With "fit the window to the data" on, the greyed-out inputs kept the first data's
     # window after the data changed (the plots were right, the numbers beside them were not).
