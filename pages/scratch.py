@@ -135,11 +135,13 @@ with widgets.guarded(lang):
         ),
         "fs_fits",
         left,
+        share=0.5,  # (its PNG as wide as shown: half the column)
     )
     charts.chart(
         compute.figure(sf.loss_figure, {names[k]: f.loss for k, f in curves.items()}, lang),
         "fs_loss",
         right,
+        share=0.5,
     )
 
     columns = [f"c{k}" for k in range(spec.degree + 1)]
