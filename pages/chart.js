@@ -224,7 +224,7 @@ function updateInPlace(gd, P, figure, traces, slidersChanged) {
   }).then(() => (slidersChanged ? P.relayout(gd, { sliders: figure.layout.sliders || [] }) : null));
 }
 
-function draw(gd, Plotly, figure, data, setTriggerValue) {
+function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   if (gd.__spec !== data.spec || !gd.isConnected) return; // replaced or gone meanwhile
   // a chart stays with the plotly.js that drew it first
   const P = gd.__plotly || (gd.__plotly = Plotly);
@@ -280,7 +280,8 @@ function draw(gd, Plotly, figure, data, setTriggerValue) {
     keyboard();
     Promise.resolve(drawn).then(() => {
       gd.__frame = gd.__frameNames[0]; // a new figure starts at its first frame
-      followFrames(gd);
+      gd.__id = data.id;
+      followFrames(gd, setStateValue);
     });
   }
   if (data.clickable && !gd.__clicks) {
@@ -360,16 +361,25 @@ function keyboard() {
   });
 }
 
-function followFrames(gd) {
-  // which frame is shown and whether it plays (plotly.js's public animation events)
+function followFrames(gd, setStateValue) {
+  // which frame is shown and whether it plays (plotly.js's public animation events); where an
+  // animation stops (its end, Pause, the slider, a key), the server is told, so that the PNG
+  // export is the picture on screen (one rerun a stop, none while it plays)
   if (gd.__follows) return;
   gd.__follows = true;
+  const stopped = () => {
+    gd.__playing = false;
+    const shown = { name: gd.__frame, id: gd.__id };
+    if (gd.__told && gd.__told.name === shown.name && gd.__told.id === shown.id) return;
+    gd.__told = shown;
+    setStateValue("frame", shown);
+  };
   gd.on("plotly_animatingframe", (event) => {
     gd.__frame = event.name;
     gd.__playing = true;
   });
-  gd.on("plotly_animated", () => (gd.__playing = false));
-  gd.on("plotly_animationinterrupted", () => (gd.__playing = false));
+  gd.on("plotly_animated", stopped);
+  gd.on("plotly_animationinterrupted", stopped);
 }
 
 function preload(build, idle) {
@@ -429,7 +439,7 @@ function topOfANewView() {
 export default function (component) {
   quietInterruptions();
   topOfANewView();
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   if (data && data.preload) {
     // nothing to show: its slot in the sidebar would add a gap between the elements around it
     const slot = parentElement.closest(".stElementContainer");
@@ -450,6 +460,6 @@ export default function (component) {
   gd.style.minHeight = ((figure.layout && figure.layout.height) || 450) + "px";
   const fail = (error) => message(gd, (data.failed || "") + " " + String(error));
   plotlyFor(data.needs3d)
-    .then(({ Plotly }) => enqueue(gd, () => draw(gd, Plotly, figure, data, setTriggerValue), fail, data.needs3d))
+    .then(({ Plotly }) => enqueue(gd, () => draw(gd, Plotly, figure, data, setTriggerValue, setStateValue), fail, data.needs3d))
     .catch(fail);
 }

@@ -107,12 +107,14 @@ def chart(
     else:
         sent = export.to_send(fig)
     callbacks = {"on_click_change": on_click} if on_click else {}
+    callbacks["on_frame_change"] = _frame_shown  # (a rerun: the PNG is then of that frame)
     lang = language()
     with nullcontext() if where in (None, st) else where:
         result = _chart_component()(
             key=key,
             data={
                 "spec": sent.spec,
+                "id": sent.id,
                 "needs3d": sent.needs3d,
                 "clickable": on_click is not None,
                 "failed": t("chart_failed", lang),
@@ -122,8 +124,31 @@ def chart(
             **callbacks,
         )
     if exported:
-        exports(fig, key, where or st, share)
+        exports(fig, key, where or st, share, lambda: shown_frame(key, sent.id, fig))
     return result
+
+
+def _frame_shown() -> None:
+    """The chart reported the frame its animation stopped at (read by ``shown_frame``)."""
+
+
+def shown_frame(key: str, spec_id: str, fig) -> str | None:
+    """The name of the frame chart ``key`` shows: the one its animation last stopped at, if the
+    chart reported it for this figure (``spec_id``: a new figure starts at its first frame);
+    None for a figure without frames.
+
+    The report comes from the page, so anything may arrive: only a name of one of ``fig``'s
+    frames is used.
+    """
+    names = [frame.get("name") for frame in getattr(fig, "_plain_frames", ()) or ()]
+    names = names or [frame.name for frame in fig.frames]
+    if not names:
+        return None
+    state = st.session_state.get(key)
+    told = getattr(state, "frame", None) if state is not None else None
+    if isinstance(told, dict) and told.get("id") == spec_id and told.get("name") in names:
+        return str(told["name"])
+    return names[0]
 
 
 def preload_charts(build: str, idle: bool = False) -> None:
@@ -155,9 +180,11 @@ def point_from(value) -> tuple[float, float] | None:
     return (x, y) if math.isfinite(x) and math.isfinite(y) else None
 
 
-def exports(fig, name: str, where=None, share: float = 1.0) -> None:
+def exports(fig, name: str, where=None, share: float = 1.0, frame=None) -> None:
     """A small menu of downloads for one figure: its buttons exist only while it is open. The
-    PNG is drawn as wide as the figure is shown (``share`` of the main column, chart)."""
+    PNG is drawn as wide as the figure is shown (``share`` of the main column, chart) and, for
+    an animation, at the frame on screen (``frame()``, chart's ``shown_frame``; without it, at
+    its last). The CSV holds the whole animation's data (export.figure_table)."""
     lang = language()
     where = where or st
     menu = where.popover(
@@ -165,6 +192,7 @@ def exports(fig, name: str, where=None, share: float = 1.0) -> None:
     )
     if not menu.open:
         return
+    shown = frame() if frame is not None else None  # (read in the rerun, not at the click)
     with menu:
         st.download_button(
             t("export_csv", lang),
@@ -176,7 +204,7 @@ def exports(fig, name: str, where=None, share: float = 1.0) -> None:
         )
         st.download_button(
             t("export_png", lang),
-            lambda: export.to_png(fig, shown_width=round(export.SHOWN_WIDTH * share)),
+            lambda: export.to_png(fig, shown_width=round(export.SHOWN_WIDTH * share), frame=shown),
             f"{name}.png",
             "image/png",
             key=f"exp_{name}_png",

@@ -727,7 +727,7 @@ def _race(name: str = "two_basin", steps: int = 60, runs_: int = 4):
     return fig, paths, labels, (xs, ys)
 
 
-def _kaleido_gets(monkeypatch, fig) -> tuple[go.Figure, int, int]:
+def _kaleido_gets(monkeypatch, fig, frame: str | None = None) -> tuple[go.Figure, int, int]:
     """The figure and size that export.to_png hands to kaleido (which is not run)."""
     given = {}
 
@@ -736,7 +736,7 @@ def _kaleido_gets(monkeypatch, fig) -> tuple[go.Figure, int, int]:
         return b"\x89PNG"
 
     monkeypatch.setattr(go.Figure, "to_image", to_image)
-    export.to_png(fig)
+    export.to_png(fig, frame=frame)
     return given["figure"], given["width"], given["height"]
 
 
@@ -873,6 +873,21 @@ def test_a_png_of_an_animation_shows_its_last_frame(monkeypatch):
     assert [(m.x[0], pytest.approx(m.y[0], rel=1e-4)) for m in marker] == [
         (traj.steps, traj.loss[-1])
     ]
+
+
+@pytest.mark.parametrize("shown", [0, 20, 47])
+def test_a_png_of_an_animation_is_the_frame_on_screen(monkeypatch, shown):
+    # a fresh-eyes teacher exported before ▶ and got every path whole ("left the map at step
+    # 79"): the answer of the lesson, and not the picture on screen
+    fig, path, _ = _descent(47)
+    drawn, _, _ = _kaleido_gets(monkeypatch, fig, frame=str(shown))
+    line = _shown(drawn).line("path")
+    np.testing.assert_allclose(line, path[: shown + 1], rtol=1e-4, atol=1e-9)  # (T ≤ shown)
+    current = {tr.name: tr for tr in drawn.data if tr.name}["current (w, b)"]
+    np.testing.assert_allclose([current.x[0], current.y[0]], path[shown], rtol=1e-4)
+    # a name the figure has not (a tampered report): its last frame, as without one
+    drawn, _, _ = _kaleido_gets(monkeypatch, fig, frame="not a frame")
+    np.testing.assert_allclose(_shown(drawn).line("path"), path, rtol=1e-4, atol=1e-9)
 
 
 def test_a_png_of_the_race_shows_every_path_whole_and_the_small_maps_paths(monkeypatch):

@@ -17,7 +17,9 @@ import re
 import shutil
 import threading
 import warnings
+import zlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -64,8 +66,10 @@ GRIDS = frozenset({"contour", "heatmap", "surface"})  # a value over a grid: a m
 AXIS_REF = re.compile(r"[xy][0-9]*")  # a subplot's axis: "x", "y2" (not "paper")
 
 
-def final_state(fig: go.Figure) -> dict:
-    """``fig``'s specification (``data`` and ``layout``, no frames) as its animation leaves it.
+def final_state(fig: go.Figure, upto: str | None = None) -> dict:
+    """``fig``'s specification (``data`` and ``layout``, no frames) as its animation leaves it,
+    or as it shows frame ``upto`` (a frame's name: the frames up to it are applied; a name the
+    figure has not, or None: all of them).
 
     Every frame is applied in order, as plotly.js applies them when ▶ plays to the end: a
     frame's ``data[i]`` is merged into trace ``traces[i]`` (into trace i where it names none),
@@ -89,6 +93,8 @@ def final_state(fig: go.Figure) -> dict:
                 _merge(data[int(i)], fragment)
         if frame.get("layout"):
             _merge(layout, frame["layout"])
+        if upto is not None and frame.get("name") == upto:
+            break
     return {"data": data, "layout": layout}
 
 
@@ -465,12 +471,13 @@ class Still:
     height: int
 
 
-def still(fig: go.Figure, shown_width: int | None = None) -> Still:
+def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = None) -> Still:
     """``fig`` as a picture for a slide, in the shape the student sees it.
 
-    - An animation shows its last frame (``final_state``): whole paths, the last fitted line
-      and loss. Its play buttons and step slider are left out, and the margin that held them
-      keeps only the room the axes' labels need.
+    - An animation shows its frame ``frame`` (its name: the step on screen when the student
+      exported), else its last (``final_state``): whole paths, the last fitted line and loss.
+      Its play buttons and step slider are left out, and the margin that held them keeps only
+      the room the axes' labels need.
     - It is drawn at its own height and at ``shown_width``, the width of the page's column it
       is shown in (SHOWN_WIDTH, the main column on a 1440 × 900 screen, by default): the
       student's proportions, never stretched to a projector's 16:9. Maps kept at equal scale
@@ -480,7 +487,7 @@ def still(fig: go.Figure, shown_width: int | None = None) -> Still:
       its maps' shape instead: one unit of x as long as one of y (the widest its maps need,
       within PNG_WIDTHS).
     """
-    spec = final_state(fig)
+    spec = final_state(fig, frame)
     layout = spec["layout"]
     maps = _map_shapes(spec)
     height = int(layout.get("height") or PLOTLY_HEIGHT)
@@ -506,12 +513,14 @@ def to_png(
     width: int | None = None,
     height: int | None = None,
     shown_width: int | None = None,
+    frame: str | None = None,
 ) -> bytes:
     """The figure as a PNG for a slide (``still``, ``shown_width`` the px of the column it is
-    shown in; ``width`` and ``height`` in px replace its size), drawn by kaleido with the local
+    shown in, ``frame`` the animation's frame on screen; ``width`` and ``height`` in px replace
+    its size), drawn by kaleido with the local
     Chromium, offline: PNG_SCALE pixels per px, or more for a small figure, so that the picture
     is at least PNG_MIN_PIXELS high (a projector's)."""
-    picture = still(fig, shown_width)
+    picture = still(fig, shown_width, frame)
     width, height = width or picture.width, height or picture.height
     scale = max(PNG_SCALE, PNG_MIN_PIXELS / height)
     with _RENDERER, warnings.catch_warnings():  # one at a time, in the server's one browser
@@ -619,6 +628,12 @@ class Sent:
 
     spec: str
     needs3d: bool
+
+    @cached_property
+    def id(self) -> str:
+        """A short name of this specification: the chart says which figure a frame it
+        reports is of (a new figure may have frames of the same names)."""
+        return f"{zlib.crc32(self.spec.encode()):08x}"
 
 
 def to_send(fig: go.Figure) -> Sent:

@@ -48,6 +48,20 @@ def test_the_race_exports_each_path_once_and_a_png_in_the_figures_shape(view):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert height > 1080 and width < height  # the race's own tall shape, not 1920 × 1080
+    # the PNG is the picture on screen: at the start before ▶ (not every path whole, which
+    # gave a lesson's answer away), then the step where the animation stopped
+    page.locator(".st-key-race_fig .playground-chart").scroll_into_view_if_needed()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # a step on (pages/chart.js)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.playground-chart')].some(gd => gd.__told"
+        " && gd.__told.name !== gd.__frameNames[0])",
+        timeout=30_000,
+    )
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    later = download(page, "Picture (PNG", menu)
+    assert later != png and struct.unpack(">II", later[16:24]) == (width, height)
     assert_clean(page)
 
 
