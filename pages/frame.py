@@ -133,9 +133,23 @@ def link_snapshot() -> dict[str, list[str]]:
     was opened when drop_non_finite started the run again without some of them (the first
     run may have replaced others too: ``lang=xx`` by the language in use)."""
     opened = st.session_state.pop("_non_finite", None)
-    if opened is not None:
-        return opened
-    return {k: st.query_params.get_all(k) for k in st.query_params}
+    if opened is None:
+        opened = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.session_state["_link_this_run"] = opened  # (for restart_without, later in the run)
+    return opened
+
+
+def restart_without(name: str) -> None:
+    """Take the link's ``name`` out of the URL and start the run again without it, the rest of
+    the link as it was opened kept for link_snapshot: its notice then names every other setting
+    the view could not use, not only those still in the URL (the view's widgets had set the
+    others right). The view says itself why ``name`` could not be used."""
+    with suppress(KeyError, StreamlitAPIException):
+        del st.query_params[name]
+    opened = st.session_state.get("_link_this_run", {})
+    st.session_state["_non_finite"] = {k: v for k, v in opened.items() if k != name}
+    st.session_state["_arriving"] = True  # (the next run opens the view as the link did)
+    st.rerun()
 
 
 def drop_non_finite(link: dict[str, list[str]]) -> None:

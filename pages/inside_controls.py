@@ -27,9 +27,8 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
     if "in_hidden" not in st.session_state and linked is not None and _sizes(linked) is None:
         # a link's unusable layers are named, and not passed on: out of the URL, and the run
         # starts again (the box reads the URL as the run started)
-        del st.query_params["in_hidden"]
         st.session_state["_in_hidden_rejected"] = linked[:40]
-        st.rerun()
+        frame.restart_without("in_hidden")
     rejected = st.session_state.pop("_in_hidden_rejected", None)
     if rejected is not None:
         st.warning(

@@ -71,6 +71,7 @@ def main() -> None:
     # on a rerun the URL holds what the widgets themselves wrote (a changed optimizer's old
     # value among them), which is no link of anybody's.
     arrived = st.session_state.get("_page") != page.url_path
+    arrived |= bool(st.session_state.pop("_arriving", False))  # (frame.restart_without)
     frame.restore_settings(page.url_path, link)
     frame.push_reset_defaults()
     ran = False

@@ -232,3 +232,18 @@ def test_a_links_unusable_hidden_layers_are_named_and_left_out_of_the_link():
     assert len(notice) == 1 and "4, 2" in notice[0]
     assert "in_hidden" not in at.query_params  # not passed on by Copy link
     assert at.text_input(key="in_hidden").value == "4, 2"
+
+
+def test_a_link_with_unusable_layers_still_names_its_other_unusable_settings():
+    # a fresh-eyes teacher's tampered link: with bad layers, only they were named; the other
+    # bad settings were dropped in silence (the view's widgets had set them right meanwhile)
+    from tests.test_links import open_link, rejected_notices
+
+    link = {"in_hidden": "abc", "in_lr": "1e999", "in_epochs": "lots", "nonsense": "1"}
+    at = open_link("inside", link)
+    assert any("abc" in w.value and "4, 2" in w.value for w in at.warning)  # the layers' own
+    notices = rejected_notices(at)
+    assert len(notices) == 1, [w.value for w in at.warning]
+    for name in ("in_lr", "in_epochs", "nonsense"):
+        assert name in notices[0], notices
+    assert "in_hidden" not in notices[0]  # (said above, with what layers may be)
