@@ -193,18 +193,18 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
         "train loss": s.final["train_loss"],
         "val loss": s.final["val_loss"],
         "gap": s.final["gap"],  # validation − training loss (the few_digits lesson asks)
-        "weights": [s.weights] * len(config.variants),
     }
     table = pd.DataFrame(rows)
     shown = widgets.display_table(table)
     for col in ("train error", "val error", "test error"):  # as the curves and progress say
         shown[col] = [f"{v:.1%}" for v in table[col]]
-    table.columns = shown.columns = [
-        t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns
-    ]
+    table["weights"] = s.weights  # (the same for every variant: said under the table)
+    shown.columns = [t(f"digits_col_{c.replace(' ', '_')}", lang) for c in shown.columns]
+    table.columns = [t(f"digits_col_{c.replace(' ', '_')}", lang) for c in table.columns]
     st.subheader(t("lab_results", lang))
     widgets.table(shown)
-    st.caption(t("digits_results_note", lang))
+    weights = t("digits_weights_note", lang, weights=f"{s.weights:,}")
+    st.caption(f"{t('digits_results_note', lang)} {weights}")
     widgets.results_csv(table, "convnet_results.csv", "dl_net", lang)
 
 
