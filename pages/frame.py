@@ -98,6 +98,9 @@ PRESENTER_CSS = (
     # block was smaller than the enlarged text), scrolling if too wide
     ".katex-display > .katex {font-size: 1.25rem !important;}"
     ".katex-display {overflow-x: auto; overflow-y: hidden;}"
+    # a segmented control's options go on to a second row rather than out of its column
+    # ("Line from r…" in the landscapes' slice)
+    "[data-testid=stButtonGroup] > div {flex-wrap: wrap !important; row-gap: 0.3rem;}"
     # table headers wrap; a table still too wide scrolls within its column
     ".stMarkdown table {display: block; overflow-x: auto;}"
     ".stMarkdown th {white-space: normal !important; min-width: 4.5em;}"
