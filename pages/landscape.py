@@ -77,7 +77,11 @@ def sliced(job: Job) -> None:
     work = _work(source, config, s.weights)
     grid = plane.resolution**2 * 2 + s.snapshots.shape[0] * s.snapshots.shape[1] * 2
     cost = budget.landscape_slice(_points(source), grid, work)
-    cut = compute.landscape_slice(source, config, s.snapshots, s.diverged, plane, budget.lane(cost))
+    busy = t("ll_slice_busy", lang, n=plane.resolution)  # (seconds after Train: say so)
+    with st.spinner(busy, show_time=True):
+        cut = compute.landscape_slice(
+            source, config, s.snapshots, s.diverged, plane, budget.lane(cost)
+        )
     epochs = s.snapshot_epochs
     if cut.kind == "line":
         ends = (names[plane.center], names[plane.other])
