@@ -133,13 +133,17 @@ def test_the_home_view_loads_plotly_while_idle_for_the_view_opened_from_it(view)
 
 
 def test_a_chart_that_cannot_load_plotly_says_so(view):
-    open_view, page, _ = view
+    open_view, page, errors = view
     page.route("**/app/static/*.js", lambda route: route.abort())
     open_view("/ewa")
     notice = page.get_by_text("This chart could not be drawn").first
     notice.wait_for(timeout=30_000)
     assert "Reload the page" in notice.inner_text()
     assert_clean(page)  # a message in place of the chart, not a traceback
+    # the console says which loads were refused (this test refused them), and nothing else
+    refused = [e for e in errors if "Failed to load resource" in e and "/app/static/" in e]
+    assert refused and refused == errors, errors
+    errors.clear()
 
 
 def test_full_screen_gives_the_chart_the_screen_and_then_its_height_back(view):
