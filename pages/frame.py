@@ -131,15 +131,26 @@ def projector_layout(lang: str) -> None:
         )
 
 
+LINK_OPENED = "_link_opened"  # the link as opened, kept across a run started again (below)
+
+
 def link_snapshot() -> dict[str, list[str]]:
     """The query parameters as they are now (call before the view runs), or the link as it
-    was opened when drop_non_finite started the run again without some of them (the first
-    run may have replaced others too: ``lang=xx`` by the language in use)."""
-    opened = st.session_state.pop("_non_finite", None)
+    was opened when the run was started again without some of them (``restart``: the first
+    run may have replaced others too, ``lang=xx`` by the language in use)."""
+    opened = st.session_state.pop(LINK_OPENED, None)
     if opened is None:
         opened = {k: st.query_params.get_all(k) for k in st.query_params}
     st.session_state["_link_this_run"] = opened  # (for restart_without, later in the run)
     return opened
+
+
+def restart(opened: dict[str, list[str]]) -> None:
+    """Start the run again as the view opened by the link ``opened`` (its notice names what in
+    it could not be used), after the caller took some of it out of the URL."""
+    st.session_state[LINK_OPENED] = opened
+    st.session_state["_arriving"] = True  # (router: the next run opens the view, as a link)
+    st.rerun()
 
 
 def restart_without(name: str) -> None:
@@ -150,9 +161,7 @@ def restart_without(name: str) -> None:
     with suppress(KeyError, StreamlitAPIException):
         del st.query_params[name]
     opened = st.session_state.get("_link_this_run", {})
-    st.session_state["_non_finite"] = {k: v for k, v in opened.items() if k != name}
-    st.session_state["_arriving"] = True  # (the next run opens the view as the link did)
-    st.rerun()
+    restart({k: v for k, v in opened.items() if k != name})
 
 
 def drop_non_finite(link: dict[str, list[str]]) -> None:
@@ -169,8 +178,7 @@ def drop_non_finite(link: dict[str, list[str]]) -> None:
             del st.query_params[name]
             dropped = True
     if dropped:
-        st.session_state["_non_finite"] = dict(link)  # the link as opened, for its notice
-        st.rerun()
+        restart(dict(link))
 
 
 def restore_settings(page: str, link: dict[str, list[str]]) -> None:
