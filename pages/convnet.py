@@ -146,19 +146,20 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     true = data.labels[data.test]
     pred = summary.test_pred[v]
     wrong = np.nonzero(pred != true)[0]
-    left, right = st.columns([2, 3])
+    wide = 0.5 if frame.presenting() else 0.4  # (a projector: its numbers as large as can be)
+    left, right = st.columns([wide, 1 - wide])
     charts.chart(
         df.confusion_figure(summary.confusion[v], names[v], lang),
         "net_confusion",
         left,
         shared=False,
-        share=0.4,
+        share=wide,
     )
     if len(wrong):
         fig = df.misclassified_figure(
             data.images[data.test[wrong], 0], true[wrong], pred[wrong], lang
         )
-        charts.chart(fig, "net_wrong", right, shared=False, share=0.6)
+        charts.chart(fig, "net_wrong", right, shared=False, share=1 - wide)
     else:
         right.success(t("digits_no_mistakes", lang))
 

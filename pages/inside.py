@@ -72,13 +72,14 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     maps, surface, curve, weights_state = picture(pts, spec, state)
     split = _test_mask(pts, spec)
     st.caption(_progress(history, lang, None if live else (pts, spec, state)))
-    left, right = st.columns([1, 1.25])
+    share = 0.5 if frame.presenting() else 0.45  # (a projector: the data map as large as can be)
+    left, right = st.columns([share, 1 - share])
     with left:
         drawn.data_tools(lang, spec.regression, disabled=live)
         fig = fi.data_figure(
             pts.xy, pts.label, split, inside.WINDOW, surface, spec.regression, curve, lang
         )
-        charts.chart(fig, "in_data", shared=False, on_click=drawn.on_data_click, share=0.45)
+        charts.chart(fig, "in_data", shared=False, on_click=drawn.on_data_click, share=share)
         st.caption(t("in_points", lang, n=len(pts), most=inside.MAX_POINTS))
         if not spec.regression:
             st.caption(t("in_map_colours", lang))
@@ -93,7 +94,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         edge = st.session_state.get("_in_edge")
         outputs = ["y"] if spec.regression else [t(f"in_class_{c}", lang) for c in (0, 1)]
         net = fi.network_figure(spec.sizes, weights, maps, names, edge, lang, outputs)
-        charts.chart(net, "in_net", shared=False, on_click=on_net_click, share=0.55)
+        charts.chart(net, "in_net", shared=False, on_click=on_net_click, share=1 - share)
         st.caption(t("in_node_colours", lang))
         controls.layer_buttons(list(spec.hidden), lang, disabled=live)
         widgets.results_csv(

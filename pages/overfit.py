@@ -9,6 +9,7 @@ redraws, and the page and its controls stay usable. Stop ends it after the curre
 import charts
 import compute
 import frame
+import numpy as np
 import overfit_controls as lab_controls
 import pandas as pd
 import range_test
@@ -85,19 +86,21 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     charts.chart(curves, "lab_curves", left, shared=False, share=0.5)
     if snap is None:
         return
-    prediction = snap.prediction.copy()
+    prediction, shown = snap.prediction.copy(), list(names)
     if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
         late = (stopped > 0) & (snap.epoch > stopped)
         prediction[late] = job.summary.prediction[late]
+        for v in np.flatnonzero(late):  # (the title's epoch is not the one of its weights)
+            shown[v] = t("lab_kept_weights", lang, name=names[v], epoch=int(best[v]))
     grid = training.prediction_grid(split)
     parts = {"train": split.train, "val": split.val, "test": split.test}
     if split.classes == 0:
         fig = lf.fit_figure(
-            split.x, split.y, parts, grid, prediction, names, snap.epoch, lang, truth
+            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth
         )
         charts.chart(fig, "lab_fit", right, shared=False, share=0.5)
     else:
-        fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, names, snap.epoch, lang)
+        fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang)
         charts.chart(fig, "lab_fit", shared=False)
 
 

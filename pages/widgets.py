@@ -16,7 +16,7 @@ import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
-from frame import code_span, language
+from frame import code_span, language, presenting
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
@@ -139,8 +139,19 @@ def table(frame, where=None, index: bool = False) -> None:
     Not ``st.dataframe``: its data grid is 1.3 MB of JavaScript that the browser loads and runs
     before it shows any of the view: the from-scratch and ConvNet views open 0.4-0.6 s sooner
     without it on a 2-core machine (A/B, 16 opens each). Tables here have a few rows.
+
+    In presenter mode a column with no value in any row ("—" throughout) is left out, and the
+    caption under the table names it: a results table of nine columns wrapped its headers onto
+    four lines on a projector.
     """
-    (where or st).markdown(markdown_table(frame, index))
+    where, empty = where or st, []
+    if presenting():  # a projector: a narrower table, its headers on one or two lines
+        empty = [c for c in frame.columns if len(frame) and (frame[c].astype(str) == "—").all()]
+        frame = frame.drop(columns=empty)
+    where.markdown(markdown_table(frame, index))
+    if empty:
+        names = ", ".join(MARKDOWN_SPECIAL.sub(r"\\\1", str(c)) for c in empty)
+        where.caption(t("table_left_out", language(), columns=names))
 
 
 LISTING = HtmlFormatter(

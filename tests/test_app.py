@@ -2,6 +2,7 @@
 
 import html
 import inspect
+import json
 import os
 import re
 import signal
@@ -49,6 +50,16 @@ def read_table(markdown: str) -> pd.DataFrame:
 def tables(at: AppTest) -> list[pd.DataFrame]:
     """The tables a view shows (widgets.table: Markdown), top to bottom."""
     return [read_table(m.value) for m in at.markdown if m.value.startswith("| ")]
+
+
+def train_lab(at: AppTest, epochs: int) -> None:
+    """Train the lab's run for ``epochs`` and wait until its results table is there."""
+    at.number_input(key="epochs").set_value(epochs).run()
+    at.button(key="train_btn").click().run()
+    deadline = time.time() + 90
+    while not tables(at) and time.time() < deadline:
+        time.sleep(1)
+        at.run()
 
 
 def test_a_table_shows_every_cell_as_its_text_and_numbers_aligned_right():
@@ -208,12 +219,7 @@ def test_ewa_view_series_conventions_and_optimizer_states():
 def test_overfit_lab_trains_a_short_run_and_shows_results():
     at = open_view("overfit.py")
     assert any("Press Train" in i.value for i in at.info)
-    at.number_input(key="epochs").set_value(60).run()
-    at.button(key="train_btn").click().run()
-    deadline = time.time() + 90
-    while not tables(at) and time.time() < deadline:
-        time.sleep(1)
-        at.run()
+    train_lab(at, epochs=60)
     assert not at.exception and not at.error
     assert tables(at), "the results table appears when training ends"
     table = tables(at)[0]
@@ -240,6 +246,26 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     picker.select("dropout").run()  # (its masks differ in a plain model: no script, and why)
     assert not any("nn.Sequential" in c.value for c in at.code)
     assert any("dropout" in i.value for i in at.info)
+
+
+def chart_spec(at: AppTest, key: str) -> dict:
+    """The plotly specification chart ``key`` sent to the browser (pages/charts.py)."""
+    (sent,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+    return json.loads(json.loads(sent.proto.json)["spec"])
+
+
+def test_the_fit_after_early_stopping_says_its_line_is_of_the_kept_weights():
+    # a fresh-eyes teacher read "The fitted functions at epoch 1000" over an early-stopping line
+    # drawn from the weights it kept, hundreds of epochs earlier
+    at = open_view("overfit.py")
+    train_lab(at, epochs=60)
+    results = tables(at)[0].set_index("variant")
+    stopped = results.loc["Early stopping", "early stopping stopped at"]
+    assert stopped != "—", "the test needs a run that early stopping ends"
+    best = results.loc["Early stopping", "best epoch (validation)"]
+    names = [trace.get("name") for trace in chart_spec(at, "lab_fit")["data"]]
+    assert f"Early stopping (its best weights, from epoch {best})" in names
+    assert "Baseline" in names  # (the others are at the title's epoch)
 
 
 def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
@@ -290,12 +316,7 @@ def test_overfit_lab_combination_variant_is_configurable():
     at = open_view("overfit.py")
     at.toggle(key="use_combined").set_value(True).run()
     at.checkbox(key="combo_wd").set_value(False).run()
-    at.number_input(key="epochs").set_value(30).run()
-    at.button(key="train_btn").click().run()
-    deadline = time.time() + 90
-    while not tables(at) and time.time() < deadline:
-        time.sleep(1)
-        at.run()
+    train_lab(at, epochs=30)
     assert not at.exception and not at.error
     assert len(tables(at)[0]) == 5
     assert "Combination" in tables(at)[0].iloc[:, 0].tolist()
@@ -446,12 +467,7 @@ def test_the_lab_draws_a_finished_run_from_its_own_settings_not_the_current_widg
     # Toggling a variant after training used to relabel the curves and the results table with
     # the current widgets' variants (or fail: four results, three names).
     at = open_view("overfit.py")
-    at.number_input(key="epochs").set_value(40).run()
-    at.button(key="train_btn").click().run()
-    deadline = time.time() + 90
-    while not tables(at) and time.time() < deadline:
-        time.sleep(1)
-        at.run()
+    train_lab(at, epochs=40)
     before = tables(at)[0].iloc[:, 0].tolist()
     assert len(before) == 4
     at.toggle(key="use_dropout").set_value(False).run()  # a setting changed after training
@@ -540,3 +556,20 @@ def test_a_learning_rate_suited_to_an_upload_is_not_also_given_a_default(monkeyp
     hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])  # MSE in (w, b)
     assert 0 < lr < 2 / np.linalg.eigvalsh(hessian).max(), "suited: below the stability bound"
     assert not warned, f"widgets given both a default and a state: {warned}"
+
+
+def test_on_a_projector_the_race_table_leaves_out_columns_with_no_value_and_says_which():
+    # nine columns wrapped "escaped the saddle at step" onto four lines on a projector, beside
+    # four columns of "—" on the saddle
+    at = open_view("race.py")
+    full = tables(at)[0]
+    empty = [c for c in full.columns if (full[c] == "—").all()]
+    assert "diverged at step" in empty and "escaped the saddle at step" not in empty
+    at.toggle(key="presenter").set_value(True).run()
+    assert not at.exception
+    shown = tables(at)[0]
+    assert list(shown.columns) == [c for c in full.columns if c not in empty]
+    (said,) = [c.value for c in at.caption if c.value.startswith("Not shown")]
+    assert all(name in said for name in empty)
+    at.toggle(key="presenter").set_value(False).run()
+    assert list(tables(at)[0].columns) == list(full.columns)  # (the page keeps them all)

@@ -309,6 +309,40 @@ def test_presenter_copy_enlarges_everything_a_class_reads():
     assert fig.layout.font.size != big.layout.font.size  # the original is untouched
 
 
+def test_on_a_projector_a_square_plot_fills_its_column_and_still_fits_720_px():
+    from playground.figures import digits, export
+
+    matrix = np.arange(100).reshape(10, 10)
+    fig = digits.confusion_figure(matrix, "Baseline", "en")
+    for width in (540, 1080):
+        big = export.presenter(fig, width=width)
+        m = big.layout.margin
+        across, high = width - m.l - m.r, big.layout.height - m.t - m.b
+        assert big.layout.height <= export.PRESENTER_TALLEST
+        # as high as it is wide (the square's side), or as high as a projector allows
+        assert high >= across - 1 or big.layout.height == export.PRESENTER_TALLEST, width
+    assert fig.layout.height == 420  # the original is untouched
+    curves, _ = _animation(steps=50, n=41, points=50)  # (not a square plot: as it was)
+    assert export.presenter(curves).layout.height == export.presenter(curves).layout.height
+
+
+def test_a_long_legend_entry_is_wrapped_in_a_projectors_copy_and_its_png_not_its_csv():
+    from playground.figures import export, legend
+
+    name = "Early stopping (the wide line: same as Baseline until it stopped at epoch 26)"
+    fig = go.Figure(
+        [go.Scatter(x=[0, 1], y=[0, 1], name="Baseline"), go.Scatter(x=[0, 1], y=[1, 0], name=name)]
+    )
+    fig.update_layout(height=400, legend={"orientation": "h", "y": -0.2})
+    big = export.presenter(fig, width=540)
+    lines = re.split("<br>", big.data[1].name)
+    assert len(lines) > 1 and " ".join(lines) == name  # the same words, on more lines
+    assert all(40 + legend.text_width(line, 18) <= 540 for line in lines)
+    still = export.still(fig, shown_width=400)  # (12-px text: wrapped in a narrower one)
+    assert "<br>" in still.figure.data[1].name
+    assert big.data[0].name == "Baseline" and fig.data[1].name == name  # (the CSV's name)
+
+
 def test_a_shared_figure_is_sent_whole_without_its_template_and_converted_once(monkeypatch):
     from playground.figures import export
 
@@ -1403,7 +1437,7 @@ def test_a_pngs_legend_under_the_plot_is_below_the_x_axis_title():
     curves = np.exp(-epochs / 80)[:, None] * np.array([1.0, 1.1, 1.2, 1.3])
     names = ["Baseline", "Dropout", "Early stopping", "Weight decay"]
     fig = lab.curves_figure(epochs, curves, curves * 1.5, names, None, np.full(4, -1))
-    still = export.still(fig, shown_width=540).figure
+    still = export.still(fig, shown_width=400).figure
     plot = still.layout.height - still.layout.margin.t - still.layout.margin.b
     legend_top = -still.layout.legend.y * plot  # px under the plot
     font = still.layout.font.size or 12

@@ -35,6 +35,7 @@ from playground.figures.legend import (
     PLOTLY_HEIGHT,
     SHOWN_WIDTH,
     wrap,
+    wrap_names,
 )
 from playground.figures.legend import (
     as_shown as _as_shown,
@@ -504,7 +505,9 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
     # a legend under the plot, below the x axis' title at the size the picture draws it (the
     # builders placed it in paper units for the page: in a narrow PNG the title ran into it)
     font = figure.layout.font.size or 12
-    _legend_under_axis_titles(figure, font, font + 4, figure.layout.legend.font.size or font, width)
+    legend_font = figure.layout.legend.font.size or font
+    wrap_names(figure, legend_font, width)
+    _legend_under_axis_titles(figure, font, font + 4, legend_font, width)
     return Still(figure, width, int(figure.layout.height))
 
 
@@ -778,7 +781,9 @@ def presenter(
         slider.currentvalue.font.size = CONTROL_FONT
         if slider.pad.l:
             slider.pad.l = slider.pad.l * scale
+    wrap_names(big, font - 2, width)
     _legend_under_axis_titles(big, tick, title, font - 2, width)
+    _square_plot_as_wide_as_shown(big, width)
     _legend_over_titles(big, font - 2, width)
     for trace in big.data:
         line = getattr(trace, "line", None)
@@ -790,6 +795,26 @@ def presenter(
             if isinstance(size, int | float):
                 marker.size = max(10, 1.5 * size)
     return big
+
+
+PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
+
+
+def _square_plot_as_wide_as_shown(fig: go.Figure, width: float) -> None:
+    """A figure of one plot whose y axis keeps x's scale (a map, a confusion matrix) made taller
+    until its plot fills the ``width`` px it is shown in, up to ``PRESENTER_TALLEST``: set for a
+    page's narrow column, its square stayed about 350 px wide on a projector. (Not an
+    animation: its map and ▶ are already laid out to fit the projector together.)"""
+    xs, ys = list(fig.select_xaxes()), list(fig.select_yaxes())
+    if len(xs) != 1 or len(ys) != 1 or ys[0].scaleanchor != "x" or fig.layout.height is None:
+        return
+    if fig.layout.updatemenus or fig.layout.sliders:
+        return
+    across = width - _margin(fig, "l") - _margin(fig, "r")
+    high = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
+    more = min(across - high, PRESENTER_TALLEST - fig.layout.height)
+    if more > 0:
+        fig.layout.height = fig.layout.height + int(more)
 
 
 def presenter_width(share: float = 1.0) -> float:

@@ -105,16 +105,28 @@ def under_x_titles(
 
 def height(fig: go.Figure, size: float, width: float) -> float:
     """About how high (px) a horizontal legend of ``size`` px text is drawn in ``width`` px:
-    once it wraps, plotly.js lines its entries up in columns as wide as the widest one."""
-    names = [tr.name for tr in fig.data if tr.name and tr.showlegend is not False]
-    entries = [40 + text_width(str(n), size) for n in dict.fromkeys(names)]
+    once it wraps, plotly.js lines its entries up in columns as wide as the widest one, and a
+    row is as high as its entry of the most lines (``wrap_names``)."""
+    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False]
+    lines = [re.split(r"<br\s*/?>", n, flags=re.IGNORECASE) for n in dict.fromkeys(names)]
+    entries = [40 + max(text_width(line, size) for line in entry) for entry in lines]
     if not entries:
         return 0.0
-    if sum(entries) <= width:
-        return LINE * size + 14  # one row
-    per_row = max(1, int(width // max(entries)))
-    rows = -(-len(entries) // per_row)
-    return rows * (LINE * size + 14)
+    per_row = len(entries) if sum(entries) <= width else max(1, int(width // max(entries)))
+    rows = [lines[i : i + per_row] for i in range(0, len(lines), per_row)]
+    return sum(LINE * size * max(len(entry) for entry in row) + 14 for row in rows)
+
+
+def wrap_names(fig: go.Figure, size: float, width: float) -> None:
+    """The entries of a horizontal legend that are wider than ``width`` px at ``size`` px on
+    more lines (plotly.js cuts an entry at the figure's edge: "… until it stopped at e").
+    For a copy of a figure that is drawn (presenter mode, a PNG): its CSV keeps the names."""
+    if fig.layout.legend.orientation != "h":
+        return
+    room = width - 40 - 8  # (an entry's symbol before its text, and plotly.js's padding)
+    for trace in fig.data:
+        if trace.name and trace.showlegend is not False and text_width(trace.name, size) > room:
+            trace.name = "<br>".join(wrap(str(trace.name), size, room))
 
 
 def placed(fig: go.Figure) -> go.Figure:

@@ -50,12 +50,17 @@ def _main_fits(page) -> None:
     assert main.evaluate("m => m.scrollWidth <= m.clientWidth + 1")
 
 
-def test_convnet_legend_clears_the_epoch_titles_and_the_confusion_title_fits(projector):
-    page = projector("/convnet?presenter=true&net_epochs=3")
+def _trained(page, figures: int):
+    """Press Train on the view open in ``page`` and wait for its results and ``figures``."""
     page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
     expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=180_000)
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
-    wait_for_figures(page, 6)
+    wait_for_figures(page, figures)
+    return page
+
+
+def test_convnet_legend_clears_the_epoch_titles_and_the_confusion_title_fits(projector):
+    page = _trained(projector("/convnet?presenter=true&net_epochs=3"), figures=6)
     curves = page.evaluate(PARTS, "net_curves")
     assert curves["legend"] and len(curves["xtitles"]) == 2
     legend = curves["legend"][0]
@@ -69,6 +74,9 @@ def test_convnet_legend_clears_the_epoch_titles_and_the_confusion_title_fits(pro
         assert title[0] >= 0 and title[2] <= parts["width"], (key, title, parts["width"])
         assert title[1] >= 20  # under the modebar's row
         assert all(title[3] <= plot[1] for plot in parts["plots"]), key
+    # the matrix's ten columns of numbers read from the back of a room: its plot was 280 px
+    (plot,) = page.evaluate(PARTS, "net_confusion")["plots"]
+    assert plot[2] - plot[0] >= 400 and plot[3] - plot[1] >= 400, plot
     _main_fits(page)
     assert_clean(page)
 
@@ -166,3 +174,22 @@ def test_the_race_map_on_a_projector_has_its_legend_beside_it_not_above(projecto
     assert race["height"] <= 720  # the map and its ▶ on one screen
     _main_fits(page)
     assert_clean(page)
+
+
+def test_the_labs_long_legend_entries_wrap_inside_their_figures(projector):
+    # a fresh-eyes teacher read "Early stopping (the wide line: same as Baseline until it
+    # stopped at e": plotly.js cuts a legend entry at the figure's edge
+    page = _trained(projector("/overfit?presenter=true&epochs=60"), figures=2)
+    entries = """(key) => {
+      const gd = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+      const f = gd.getBoundingClientRect();
+      return [...gd.querySelectorAll('.legendtext')].map(e => {
+        const b = e.getBoundingClientRect();
+        return [e.textContent, b.left - f.left, b.right - f.left, f.width]; });
+    }"""
+    shown = {key: page.evaluate(entries, key) for key in ("lab_curves", "lab_fit")}
+    assert any("stopped at" in text for text, *_ in shown["lab_curves"])  # (the long one)
+    for key, texts in shown.items():
+        for text, left, right, width in texts:
+            assert left >= 0 and right <= width + 1, (key, text, right, width)
+    _main_fits(page)
