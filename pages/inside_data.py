@@ -20,7 +20,19 @@ DEFAULT_POINTS = inside.encode_points(inside.preset(DEFAULT_PRESET))
 def points(lang: str) -> Points:
     """The drawn points: a text in the sidebar that the link holds (4 characters a point; the
     clicks, presets and Clear write it), the default preset's at first. A malformed text in a
-    link gets a notice, and the preset is drawn instead."""
+    link gets a notice, and the preset is drawn instead; it is taken out of the URL (the run
+    starts again without it), so a link copied then is the preset's. Typed in the box, the text
+    stays there to be corrected."""
+    linked = st.query_params.get("in_pts")
+    if "in_pts" not in st.session_state and linked is not None:
+        try:
+            inside.decode_points(linked.strip())
+        except UserError as err:
+            st.session_state["_in_pts_rejected"] = err.message(lang, frame.inert)
+            frame.restart_without("in_pts")
+    rejected = st.session_state.pop("_in_pts_rejected", None)
+    if rejected is not None:
+        st.warning(rejected, icon=":material/link_off:")
     with st.sidebar.expander(t("in_pts_label", lang), icon=":material/scatter_plot:"):
         text = st.text_area(
             t("in_pts_label", lang),

@@ -1693,3 +1693,45 @@ def test_a_stability_bound_above_the_sharpness_chart_is_named_at_its_top():
     assert fig.layout.yaxis2.range[1] < 80
     notes = [a.text for a in fig.layout.annotations if "above the chart" in (a.text or "")]
     assert notes == ["↑ 2/η of 2. SGD = 80, above the chart"]
+
+
+def test_the_confusion_matrix_csv_has_a_row_a_cell_with_its_count_and_zeros():
+    # a fresh-eyes teacher got a column "z" with its zeros blank (the picture leaves them white)
+    from playground.figures import digits
+
+    matrix = np.random.default_rng(0).integers(0, 4, (10, 10)) * (
+        np.random.default_rng(1).random((10, 10)) < 0.3
+    )
+    np.fill_diagonal(matrix, 30)
+    table = export.figure_table(digits.confusion_figure(matrix, "Baseline"))
+    assert list(table.columns) == ["trace", "true class", "predicted class", "count"]
+    assert len(table) == 100 and (table["trace"] == "Baseline").all()
+    for row in table.itertuples(index=False):
+        assert row[3] == matrix[row[1], row[2]]  # (row = true class, column = predicted)
+    assert (table["count"] == 0).sum() == (matrix == 0).sum() > 0
+
+
+def test_two_maps_side_by_side_share_their_columns_in_the_csv():
+    # the landscape's slice titles only the left map's y axis: the right map's rows went to a
+    # column "y" of their own, empty beside "PC2"
+    fig = _landscape_figures()["landscape plane"]
+    table = export.figure_table(fig)
+    assert list(table.columns) == ["trace", "curve", "PC1", "PC2"]
+    assert table[["PC1", "PC2"]].notna().all().all()
+    paths = table[table["curve"] == "path"]
+    assert sorted(paths["trace"].unique()) == ["1. SGD η=0.25", "2. SGD η=0.025"]
+
+
+def test_a_png_of_the_network_leaves_out_the_dots_that_pick_a_weight_and_its_csv_keeps_them():
+    # a fresh-eyes teacher's slide of Inside had a grey dot on every edge
+    fig = _inside_figures()["inside network"]
+    dots = [tr for tr in fig.data if tr.hovertemplate and "weight" in tr.hovertemplate.lower()]
+    assert len(dots) == 1 and dots[0].visible is not False  # (on the page, to click)
+    picture = export.still(fig).figure
+    (drawn,) = [tr for tr in picture.data if tr.hovertemplate == dots[0].hovertemplate]
+    assert drawn.visible is False
+    assert len(picture.data) == len(fig.data)  # (nothing else left out)
+    assert sum(tr.visible is False for tr in picture.data) == 1 + sum(
+        tr.visible is False for tr in fig.data
+    )
+    assert "weight" in export.figure_table(fig).columns

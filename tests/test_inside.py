@@ -247,3 +247,18 @@ def test_a_link_with_unusable_layers_still_names_its_other_unusable_settings():
     for name in ("in_lr", "in_epochs", "nonsense"):
         assert name in notices[0], notices
     assert "in_hidden" not in notices[0]  # (said above, with what layers may be)
+
+
+def test_a_links_unusable_points_are_said_and_left_out_of_the_link():
+    # a fresh-eyes teacher's tampered points: the preset was drawn, but the bad text stayed in
+    # the box and the address bar, and Copy link passed it on
+    from pages.inside_data import DEFAULT_POINTS
+    from tests.test_links import open_link
+
+    at = open_link("inside", {"in_pts": "not points!", "in_lr": "abc"})
+    assert not at.exception
+    said = [w.value for w in at.warning if "points in this link could not be read" in w.value]
+    assert len(said) == 1, [w.value for w in at.warning]
+    assert "in_pts" not in at.query_params
+    assert at.text_area(key="in_pts").value == DEFAULT_POINTS
+    assert any("in_lr" in w.value for w in at.warning)  # (the link's other bad setting, named)

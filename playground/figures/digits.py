@@ -226,6 +226,8 @@ def confusion_figure(matrix: np.ndarray, name: str, lang: str = "en") -> go.Figu
             hovertemplate=t("digits_confusion_hover", lang) + "<extra></extra>",
             showscale=False,
             hoverongaps=False,
+            # its CSV: one row a cell, the empty ones as 0 (figure_table)
+            meta={"run": name, "rows": _cells(matrix, lang)},
         )
     )
     accuracy = np.trace(matrix) / max(1, matrix.sum())
@@ -242,6 +244,16 @@ def confusion_figure(matrix: np.ndarray, name: str, lang: str = "en") -> go.Figu
     fig.update_layout(margin={"l": 10, "r": 10, "b": 10})  # (the top holds the title: titled)
     fig.update_yaxes(scaleanchor="x")
     return fig
+
+
+def _cells(matrix: np.ndarray, lang: str) -> dict[str, list[int]]:
+    """A confusion matrix's cells as a table's columns: true class, predicted class, count."""
+    true, predicted = np.indices(matrix.shape)
+    return {
+        t("digits_true_axis", lang): true.ravel().tolist(),
+        t("digits_predicted", lang): predicted.ravel().tolist(),
+        t("csv_count", lang): matrix.ravel().astype(int).tolist(),
+    }
 
 
 def gallery(

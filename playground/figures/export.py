@@ -319,11 +319,26 @@ def _axis_titles(trace: dict, layout: dict) -> dict[str, str]:
         axes = {c: layout.get(_axis_key(trace.get(f"{c}axis") or c)) for c in "xy"}
     titles: dict[str, str] = {}
     for c in "xyz":
-        text = _text((axes.get(c) or {}).get("title"))
+        text = _text((axes.get(c) or {}).get("title")) or _twin_title(axes.get(c), c, layout)
         title = _as_shown(text).strip() if text else ""
         titles[c] = title if title and title != "trace" else c
     repeated = {title for title in titles.values() if list(titles.values()).count(title) > 1}
     return {c: f"{title} ({c})" if title in repeated else title for c, title in titles.items()}
+
+
+def _twin_title(axis: dict | None, letter: str, layout: dict) -> str | None:
+    """The title of an untitled axis's twin: the one titled axis of its letter over the same
+    range (two maps side by side title only the left one's y axis: the right one's column was
+    "y", empty beside the left one's)."""
+    if not axis or axis.get("range") is None or letter == "z":
+        return None
+    twins = {
+        _text(other.get("title"))
+        for key, other in layout.items()
+        if key.startswith(f"{letter}axis") and isinstance(other, dict) and other is not axis
+        if other.get("range") == axis["range"] and _text(other.get("title"))
+    }
+    return twins.pop() if len(twins) == 1 else None
 
 
 def _axis_key(ref: str) -> str:
@@ -487,8 +502,13 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
       traces, or a contour map or heatmap without ``scaleanchor``) is drawn as wide as keeps
       its maps' shape instead: one unit of x as long as one of y (the widest its maps need,
       within PNG_WIDTHS).
+    - What is there only to be clicked on the page (a builder's ``meta`` says ``"handle"``:
+      Inside's dots that pick a weight) is left out; the CSV keeps what it holds.
     """
     spec = final_state(fig, frame)
+    for trace in spec["data"]:
+        if _meta(trace).get("handle"):
+            trace["visible"] = False
     layout = spec["layout"]
     maps = _map_shapes(spec)
     height = int(layout.get("height") or PLOTLY_HEIGHT)

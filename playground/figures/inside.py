@@ -222,6 +222,7 @@ def network_figure(
             "marker": {"size": 6, "color": "rgba(80,80,80,0.25)"},
             "hovertemplate": t("in_hover_weight", lang) + "<extra></extra>",
             "meta": {  # (the CSV: each weight, by its layer and the neurons it joins)
+                "handle": True,  # (clicked to pick a weight: not in a PNG)
                 "run": t("in_csv_edges", lang),
                 "rows": {
                     t("in_csv_layer", lang): [m[0] + 1 for m in mids],  # (1: from the inputs)
