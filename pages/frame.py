@@ -42,7 +42,8 @@ btn.onclick = async () => {{
   box.value = url;
   try {{ await navigator.clipboard.writeText(url);
         document.getElementById("done").textContent = "{done}"; }}
-  catch (e) {{ box.style.display = "block"; box.select(); }}
+  catch (e) {{ box.style.display = "block"; box.select();
+        document.getElementById("done").textContent = "{manual}"; }}
 }};
 </script>
 """
@@ -53,7 +54,9 @@ def page_frame() -> str:
     with st.sidebar:
         lang = choice(
             st.selectbox,
-            ":material/translate: Language · 语言",  # (an icon font, not an emoji font)
+            # (no icon: Streamlit puts a label's text in the box's aria-label as it is, and a
+            # screen reader read out ":material/translate:")
+            "Language · 语言",
             list(LANGUAGES),
             "lang",
             language(),
@@ -69,7 +72,10 @@ def page_frame() -> str:
         )
         # our own fixed HTML (only catalogue strings go in), in an iframe so its script runs
         st.iframe(
-            COPY_LINK_HTML.format(label=t("copy_link", lang), done=t("copied", lang)), height=80
+            COPY_LINK_HTML.format(
+                label=t("copy_link", lang), done=t("copied", lang), manual=t("copy_manual", lang)
+            ),
+            height=80,
         )
         st.caption(t("copy_link_help", lang))
     projector_layout(lang)

@@ -152,10 +152,14 @@ def run_controls(lang: str) -> tuple[Run, ...]:
 
 def _run_row(i: int, default: Run, on: bool, widths, lang: str) -> list[Run]:
     c = st.columns(widths, vertical_alignment="center")
+
+    def label(key: str) -> str:  # (hidden, but what a screen reader says: which run's box)
+        return t("ll_run_field", lang, n=i + 1, field=t(key, lang))
+
     use = c[0].toggle(str(i + 1), on, key=f"ll_r{i}_on", **Q)
     opt = bound.choice(
         c[1].selectbox,
-        t("lab_optimizer", lang),
+        label("lab_optimizer"),
         LAB_OPTIMIZERS,
         f"ll_r{i}_opt",
         default.spec.optimizer,
@@ -163,19 +167,19 @@ def _run_row(i: int, default: Run, on: bool, widths, lang: str) -> list[Run]:
         format_func=lambda k: display_name(k, lang),
     )
     lr = c[2].number_input(
-        t("lr", lang), 1e-5, 10.0, default.lr, format="%g", key=f"ll_r{i}_lr",
+        label("lr"), 1e-5, 10.0, default.lr, format="%g", key=f"ll_r{i}_lr",
         label_visibility="collapsed", **Q,
     )  # fmt: skip
     batch = c[3].number_input(
-        t("ll_col_batch", lang), 0, 5000, default.batch_size, key=f"ll_r{i}_batch",
+        label("ll_col_batch"), 0, 5000, default.batch_size, key=f"ll_r{i}_batch",
         label_visibility="collapsed", help=t("ll_batch_help", lang), **Q,
     )  # fmt: skip
     wd = c[4].number_input(
-        t("lab_wd", lang), 0.0, 1.0, 0.0, format="%g", key=f"ll_r{i}_wd",
+        label("lab_wd"), 0.0, 1.0, 0.0, format="%g", key=f"ll_r{i}_wd",
         label_visibility="collapsed", **Q,
     )  # fmt: skip
     drop = c[5].number_input(
-        t("lab_p", lang), 0.0, 0.9, default.dropout, 0.05, key=f"ll_r{i}_drop",
+        label("lab_p"), 0.0, 0.9, default.dropout, 0.05, key=f"ll_r{i}_drop",
         label_visibility="collapsed", **Q,
     )  # fmt: skip
     if not use:

@@ -573,3 +573,11 @@ def test_on_a_projector_the_race_table_leaves_out_columns_with_no_value_and_says
     assert all(name in said for name in empty)
     at.toggle(key="presenter").set_value(False).run()
     assert list(tables(at)[0].columns) == list(full.columns)  # (the page keeps them all)
+
+
+def test_each_box_of_a_landscape_run_says_which_run_it_is_of_to_a_screen_reader():
+    # a fresh-eyes teacher's screen reader heard "Optimizer" five times, one per run
+    at = open_view("landscape.py")
+    labels = [at.selectbox(key=f"ll_r{i}_opt").label for i in range(5)]
+    assert labels == [f"Run {i + 1}: Optimizer" for i in range(5)]
+    assert at.number_input(key="ll_r2_lr").label == "Run 3: Learning rate η"

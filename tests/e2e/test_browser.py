@@ -278,3 +278,22 @@ def test_csv_far_from_the_origin_and_constant_x_draw_their_surfaces(view, tmp_pa
     page.wait_for_selector("text=All x are equal (x = 2)", timeout=30_000)
     wait_for_figures(page, 6)
     assert_clean(page)
+
+
+def test_every_box_a_screen_reader_meets_has_a_name_of_words_not_markup(view):
+    # the language box was read out as ":material/translate: Language · 语言"
+    open_view, page, _ = view
+    open_view("/landscape")
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    boxes = page.locator("input, [role=combobox], [role=switch], [role=slider]")
+    names = boxes.evaluate_all(
+        """es => es.filter(e => e.type !== 'hidden' && e.getClientRects().length)
+                   .map(e => e.getAttribute('aria-label')
+                             || (e.labels && e.labels[0] && e.labels[0].innerText) || '')"""
+    )
+    assert len(names) > 20
+    assert all(name.strip() for name in names), names
+    assert not [name for name in names if ":material/" in name]
+    assert len([n for n in names if "Optimizer" in n]) == len(
+        set(n for n in names if "Optimizer" in n)
+    )

@@ -102,6 +102,24 @@ def test_copy_link_puts_the_current_url_on_the_clipboard(chromium, server):
     context.close()
 
 
+def test_copy_link_where_the_browser_refuses_shows_the_link_selected_and_says_so(view):
+    # a browser that does not let a page copy (a policy, an older browser) showed nothing
+    open_view, page, _ = view
+    open_view("/ewa?series=walk")
+    wait_for_figures(page, 3)
+    frame = page.frame_locator("iframe").first
+    frame.locator("#copy").evaluate(
+        "b => { b.ownerDocument.defaultView.navigator.clipboard.writeText ="
+        " () => Promise.reject(new Error('not allowed')); }"
+    )
+    frame.locator("#copy").click()
+    expect(frame.locator("#done")).to_have_text(t("copy_manual", "en"), timeout=10_000)
+    box = frame.locator("#url")
+    expect(box).to_be_visible()
+    assert box.input_value() == page.url
+    assert box.evaluate("b => b.selectionStart === 0 && b.selectionEnd === b.value.length")
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", data[16:24])
