@@ -74,6 +74,7 @@ def csv_controls(lang: str) -> data.Dataset | None:
         t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
         "ls_upload_prompt",
         lang,
+        check=compute.csv_table,
     )
     if upload is None:
         return None

@@ -236,25 +236,34 @@ class KeptFile:
         return self.raw
 
 
-def csv_upload(key: str, help_text: str, prompt: str, lang: str):
+def csv_upload(key: str, help_text: str, prompt: str, lang: str, check=None):
     """A CSV uploader whose label says the size limit, and, until a file is there, what to
     upload: Streamlit refuses a bigger file with only a red mark, and a link (which cannot
     carry a file) opens on the bare uploader. Returns the uploaded file, the one this session
     uploaded here before it went to another view (a :class:`KeptFile`), or None.
 
+    ``check(raw)`` reads a new file (raises UserError if it cannot be used): a refused file is
+    taken out of the uploader (a new uploader: Streamlit's keeps its file otherwise), and the
+    message, with the file's name, stays over it until the next upload. The rest of the
+    sidebar stays as it was.
+
     A file the student removes (the uploader's ✕) is forgotten; so is a kept one, by its
     "Forget" button.
     """
     mb = data.MAX_UPLOAD_BYTES // 2**20
-    kept_key = f"_kept_{key}"
+    kept_key, refused_key, fresh_key = f"_kept_{key}", f"_refused_{key}", f"_fresh_{key}"
 
     def changed() -> None:  # (the student added, replaced or removed the file)
         st.session_state.pop(kept_key, None)
+        st.session_state.pop(refused_key, None)
 
+    if refused_key in st.session_state:
+        st.error(st.session_state[refused_key], icon=":material/error:")
+    fresh = st.session_state.get(fresh_key, 0)  # (how many refused files this uploader had)
     upload = st.file_uploader(
         t("upload_label", lang, mb=mb),
         type=["csv", "txt"],
-        key=key,
+        key=key if not fresh else f"{key}_{fresh}",
         help=help_text,
         max_upload_size=mb,
         on_change=changed,
@@ -262,6 +271,7 @@ def csv_upload(key: str, help_text: str, prompt: str, lang: str):
     if upload is not None:
         kept = st.session_state.get(kept_key)
         if kept is None or kept.file_id != upload.file_id:  # (not a copy of the bytes per rerun)
+            _refuse_unusable(upload, check, lang, refused_key, fresh_key)
             st.session_state[kept_key] = KeptFile(upload.name, upload.getvalue(), upload.file_id)
         return upload
     kept = st.session_state.get(kept_key)
@@ -272,8 +282,23 @@ def csv_upload(key: str, help_text: str, prompt: str, lang: str):
             st.session_state.pop(kept_key, None)
             st.rerun()
         return kept
-    st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
+    if refused_key not in st.session_state:
+        st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
     return None
+
+
+def _refuse_unusable(upload, check, lang: str, refused_key: str, fresh_key: str) -> None:
+    """A new upload that ``check`` refuses: its message kept, a new uploader, a new run."""
+    if check is None:
+        return
+    try:
+        check(upload.getvalue())
+    except UserError as err:
+        name = code_span(upload.name)
+        said = t("upload_refused", lang, name=name) + " " + err.message(lang, frame.inert)
+        st.session_state[refused_key] = said
+        st.session_state[fresh_key] = st.session_state.get(fresh_key, 0) + 1
+        st.rerun()
 
 
 def costly(help_text: str, lang: str, trained: bool = True) -> str:

@@ -422,6 +422,18 @@ def split_arrays(
     )
 
 
+def lab_columns(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
+    """The lab's first guess at an uploaded table's features and target: a column of 0s and
+    1s (the last such) is the classes, on the first two other columns (classification); else
+    the last column on the first (regression). The student can change both."""
+    cols = list(frame.columns)
+    binary = [c for c in cols if set(np.unique(frame[c].dropna()).tolist()) == {0.0, 1.0}]
+    if binary and len(cols) >= 3:
+        target = binary[-1]
+        return tuple(c for c in cols if c != target)[:2], target
+    return tuple(cols[:1]), cols[-1]
+
+
 def task_from_table(
     frame: pd.DataFrame,
     features: list[str],

@@ -238,3 +238,25 @@ def test_a_malformed_csv_is_explained_in_the_students_language_not_by_pandas():
                 assert not re.search("[A-Za-z]{3,}", text.replace("CSV", "")), text
             if said:
                 assert said in text  # the line, as a person counts it
+
+
+@pytest.mark.parametrize(
+    ("columns", "features", "target"),
+    [
+        (
+            {"x1": [0.5, -1.0, 2.0], "x2": [1.0, 2.0, 3.0], "label": [0, 1, 1]},
+            ("x1", "x2"),
+            "label",
+        ),
+        ({"label": [1, 0, 1], "a": [0.5, 0.1, 2.0], "b": [3.0, 1.0, 2.0]}, ("a", "b"), "label"),
+        ({"hours": [1.0, 2.0, 3.0], "score": [50.0, 60.0, 80.0]}, ("hours",), "score"),
+        ({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]}, ("x",), "y"),  # (two columns: one feature)
+        ({"a": [1.0, 2.0, 3.0], "b": [1, 1, 1], "c": [4.0, 5.0, 7.0]}, ("a",), "c"),  # (all 1s)
+    ],
+)
+def test_the_lab_guesses_a_0_1_column_as_the_classes_on_two_features(columns, features, target):
+    chosen, goal = data.lab_columns(pd.DataFrame(columns))
+    assert (chosen, goal) == (features, target)
+    frame = pd.DataFrame(columns)
+    # what it guesses is a task the lab accepts
+    data.task_from_table(pd.concat([frame] * 8, ignore_index=True), list(chosen), goal)

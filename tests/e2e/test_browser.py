@@ -242,7 +242,9 @@ def test_csv_uploads_in_the_loss_surface_view_and_the_lab(view, tmp_path):
     open_view("/loss-surface?source=csv")
     page.wait_for_selector("text=Upload a CSV file", timeout=30_000)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(bad))
-    page.wait_for_selector("text=at least two numeric columns", timeout=30_000)
+    page.wait_for_selector("text=text.csv could not be used", timeout=30_000)  # (and why:)
+    assert page.get_by_text("A table with at least two numeric columns").count() == 1
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=30_000)
     assert page.locator("[data-testid=stException]").count() == 0
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(good))
     page.wait_for_selector("text=40 points.", timeout=30_000)
@@ -297,3 +299,36 @@ def test_every_box_a_screen_reader_meets_has_a_name_of_words_not_markup(view):
     assert len([n for n in names if "Optimizer" in n]) == len(
         set(n for n in names if "Optimizer" in n)
     )
+
+
+def test_the_lab_refuses_a_file_without_losing_its_settings_and_guesses_a_class_column(
+    view, tmp_path
+):
+    # a fresh-eyes teacher: after a refused file the lab's other settings vanished from the
+    # sidebar and the file stayed listed; a table of x1, x2 and a 0/1 label was offered as a
+    # regression of the label on x1
+    open_view, page, _ = view
+    bad = tmp_path / "words.csv"
+    bad.write_text("name,city\nann,paris\nbob,rome\n")
+    rng = __import__("numpy").random.default_rng(0)
+    rows = [(a, b, int(a * b > 0)) for a, b in rng.normal(size=(80, 2))]
+    good = tmp_path / "classes.csv"
+    good.write_text("x1,x2,label\n" + "".join(f"{a:.3f},{b:.3f},{c}\n" for a, b, c in rows))
+    open_view("/overfit?task=csv&epochs=30")
+    uploader = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+    expect(page.get_by_text("Upload a CSV file")).to_be_visible(timeout=60_000)
+    uploader.set_input_files(str(bad))
+    said = page.get_by_text("words.csv could not be used")
+    expect(said).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("at least two numeric columns")).to_be_visible()
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar.get_by_text("Hidden layers")).to_be_visible()  # (the model's settings)
+    expect(page.locator("[data-testid=stFileUploaderFile]")).to_have_count(0)  # not listed
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(good))
+    expect(page.get_by_text("Press Train")).to_be_visible(timeout=30_000)
+    expect(said).to_have_count(0)  # (a new file: the old message goes)
+    features = sidebar.locator(".st-key-lab_features")
+    expect(features).to_contain_text("x1")
+    expect(features).to_contain_text("x2")
+    expect(sidebar.locator(".st-key-lab_target input")).to_have_value("label")
+    assert_clean(page)
