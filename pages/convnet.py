@@ -36,6 +36,10 @@ def shapes_table(size: int, config: NetConfig) -> None:
     table = pd.DataFrame(
         {
             t("digits_col_layer", lang): [name for name, _, _ in rows],
+            # (the name as the script has it, and what it is in the reader's language)
+            t("digits_col_kind", lang): [
+                t(f"layer_kind_{name.rstrip('0123456789')}", lang) for name, _, _ in rows
+            ],
             t("digits_col_shape", lang): [" × ".join(map(str, shape)) for _, shape, _ in rows],
             t("digits_col_params", lang): [f"{n:,}" for _, _, n in rows],
         }

@@ -273,6 +273,13 @@ def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
     assert any("Press Train" in i.value for i in at.info)
     layers = tables(at)[0]
     assert layers.iloc[:, 0].tolist()[:2] == ["input", "conv1"]
+    # each layer also says what it does, in the reader's language (its name is the code's)
+    assert layers["what it does"].tolist()[:3] == [
+        t("layer_kind_input", "en"),
+        t("layer_kind_conv", "en"),
+        t("layer_kind_relu", "en"),
+    ]
+    assert not any(kind.startswith("layer_kind_") for kind in layers["what it does"])
     at.number_input(key="net_epochs").set_value(3).run()
     at.button(key="net_train_btn").click().run()
     deadline = time.time() + 120
