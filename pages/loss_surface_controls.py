@@ -100,10 +100,22 @@ def suit_learning_rate(x, lr_bound: float, config, lang: str) -> None:
     if config is not None or lr < lr_bound:  # (``config`` is None for an upload)
         return
     st.session_state["lr"] = runs.suggested_lr(lr_bound, DEFAULT_LR)
+    st.session_state["_lr_suited_now"] = True  # (the box shows it: no other value for it)
     st.toast(
         t("ls_lr_suited", lang, lr=f"{st.session_state['lr']:g}", bound=f"{lr_bound:.3g}"),
         icon=":material/tune:",
     )
+
+
+def _lr_value() -> dict[str, float]:
+    """The learning rate's ``value=``: none when suit_learning_rate has just set it (Streamlit
+    warns of a widget given both), else the one it has. A box the run before did not draw (no
+    file uploaded yet) showed its minimum, 1e-12, while the descent still used its old value,
+    until the next change sent 1e-12: its value is given again here."""
+    if st.session_state.pop("_lr_suited_now", False):
+        return {}
+    lr = st.session_state.get("lr")
+    return {"value": float(lr) if isinstance(lr, int | float) and lr > 0 else DEFAULT_LR}
 
 
 def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
@@ -124,7 +136,7 @@ def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
         runs.MAX_LR,
         step=0.01,
         key="lr",
-        **bound.initial("lr", DEFAULT_LR),  # (an upload may have set it: suit_learning_rate)
+        **_lr_value(),
         format="%g",
         help=t("ls_lr_help", lang, high=runs.MAX_LR),
         **Q,

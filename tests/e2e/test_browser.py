@@ -332,3 +332,27 @@ def test_the_lab_refuses_a_file_without_losing_its_settings_and_guesses_a_class_
     expect(features).to_contain_text("x2")
     expect(sidebar.locator(".st-key-lab_target input")).to_have_value("label")
     assert_clean(page)
+
+
+def test_the_learning_rate_box_keeps_its_value_when_an_upload_brings_it_back(view, tmp_path):
+    # a fresh-eyes teacher: after Upload a CSV (the descent's boxes gone while no file is
+    # there) and a file, the box showed 1e-12, its minimum, while the descent used 0.05; the
+    # next change sent 1e-12 and the path never moved
+    open_view, page, _ = view
+    table = tmp_path / "line.csv"
+    table.write_text("x,y\n" + "".join(f"{x / 10},{3 * x / 10 - 1}\n" for x in range(50)))
+    open_view("/loss-surface")
+    lr = page.get_by_role("spinbutton", name="Learning rate η")
+    expect(lr).to_have_value("0.05", timeout=60_000)
+    page.locator("[data-testid=stSidebar] label").filter(has_text="Upload a CSV").click()
+    expect(page.get_by_text("Upload a CSV file")).to_be_visible(timeout=30_000)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=30_000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(table))
+    expect(page.get_by_text("50 points.")).to_be_visible(timeout=30_000)
+    expect(lr).to_have_value("0.05")
+    page.get_by_role("spinbutton", name="Steps").fill("120")
+    page.get_by_role("spinbutton", name="Steps").press("Enter")
+    expect(page.get_by_text("After 120 steps")).to_be_visible(timeout=30_000)
+    expect(lr).to_have_value("0.05")  # (and the descent used it: the path moved)
+    assert page.get_by_text("w = 0, b = 0").count() == 0
+    assert_clean(page)
