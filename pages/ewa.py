@@ -3,6 +3,8 @@
 Thin by design: keyed widgets → series and β values → library (playground.ewa) → figures.
 """
 
+import functools
+
 import bound
 import charts
 import compute
@@ -36,11 +38,14 @@ def series_controls() -> np.ndarray | None:
         )
         if source == "csv":
             help_text = t("ewa_upload_help", lang, rows=data.MAX_SERIES)
-            upload = widgets.csv_upload("ewa_csv", help_text, "ewa_upload_prompt", lang)
+            one_column = functools.partial(compute.csv_table, min_columns=1)  # (a series)
+            upload = widgets.csv_upload("ewa_csv", help_text, lang, check=one_column)
             if upload is None:
                 return None
-            table = compute.csv_table(upload.getvalue(), 1)  # (one column is a series)
-            col = st.selectbox(t("ewa_column", lang), list(table.columns), key="ewa_col")
+            columns = list(one_column(upload.getvalue()).columns)
+            widgets.column_choice("ewa_col", upload, columns, columns[0])
+            col = st.selectbox(t("ewa_column", lang), columns, key="ewa_col")
+            table = one_column(upload.getvalue())
             values, notes = data.series_from_column(table, col)
             widgets.say_notes(notes, lang)
             return values
@@ -117,6 +122,7 @@ c2.caption(t("ewa_closed_form", lang))
 with widgets.guarded(lang):
     x = series_controls()
     if x is None:
+        widgets.upload_awaited("ewa_csv", "ewa_upload_prompt", lang)
         st.stop()
     c1, c2, c3 = st.columns([2, 1, 1.2])
     betas = c1.multiselect(

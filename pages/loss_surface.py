@@ -27,6 +27,8 @@ ds = data_config = None
 with widgets.guarded(lang):
     ds, data_config = ls_controls.data_controls(lang)
 if ds is None:
+    if st.session_state.get("source") == "csv":
+        widgets.upload_awaited("csv_file", "ls_upload_prompt", lang)
     st.stop()
 x, y = ds.x, ds.y
 st.session_state["_regression_data"] = (x, y)  # the race view's regression surfaces use it

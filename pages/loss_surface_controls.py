@@ -72,7 +72,6 @@ def csv_controls(lang: str) -> data.Dataset | None:
     upload = widgets.csv_upload(
         "csv_file",
         t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
-        "ls_upload_prompt",
         lang,
         check=compute.csv_table,
     )
@@ -81,8 +80,10 @@ def csv_controls(lang: str) -> data.Dataset | None:
     raw = upload.getvalue()
     table = compute.csv_table(raw)
     cols = list(table.columns)
-    x_col = st.selectbox(t("ls_x_col", lang), cols, 0, key="x_col")
-    y_col = st.selectbox(t("ls_y_col", lang), cols, min(1, len(cols) - 1), key="y_col")
+    widgets.column_choice("x_col", upload, cols, cols[0])  # (a new file: its first two)
+    widgets.column_choice("y_col", upload, cols, cols[min(1, len(cols) - 1)])
+    x_col = st.selectbox(t("ls_x_col", lang), cols, key="x_col")
+    y_col = st.selectbox(t("ls_y_col", lang), cols, key="y_col")
     if x_col == y_col:
         raise UserError("err_same_columns")
     return compute.csv_dataset(raw, x_col, y_col)

@@ -175,6 +175,7 @@ st.markdown(t("lab_intro", lang))
 with widgets.guarded(lang):
     source, config = lab_controls.controls(lang)
     if source is None:
+        widgets.upload_awaited("lab_csv", "lab_upload_prompt", lang)
         st.stop()
     split, notes = compute.lab_split(source)
     for note in notes:

@@ -20,24 +20,23 @@ Q = {"bind": "query-params"}
 
 def csv_controls(lang: str) -> tuple | None:
     """The uploaded table and its columns: (raw bytes, feature names, target name)."""
-    upload = widgets.csv_upload(
-        "lab_csv", t("lab_csv_help", lang), "lab_upload_prompt", lang, check=compute.csv_table
-    )
+    upload = widgets.csv_upload("lab_csv", t("lab_csv_help", lang), lang, check=compute.csv_table)
     if upload is None:
         return None
     raw = upload.getvalue()
     table = compute.csv_table(raw)
     cols = list(table.columns)
-    chosen, goal = data.lab_columns(table)  # (a 0/1 column: the classes, on two features)
+    chosen, goal = data.lab_columns(table)  # (a first guess; a 0/1 column: the classes)
+    widgets.column_choice("lab_features", upload, cols, list(chosen))
+    widgets.column_choice("lab_target", upload, cols, goal)
     features = st.multiselect(
         t("lab_features", lang),
         cols,
-        default=list(chosen),
         max_selections=2,
         key="lab_features",
         placeholder=t("choose_options", lang),
     )
-    target = st.selectbox(t("lab_target", lang), cols, index=cols.index(goal), key="lab_target")
+    target = st.selectbox(t("lab_target", lang), cols, key="lab_target")
     return raw, tuple(features), target
 
 

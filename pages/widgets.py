@@ -236,11 +236,11 @@ class KeptFile:
         return self.raw
 
 
-def csv_upload(key: str, help_text: str, prompt: str, lang: str, check=None):
-    """A CSV uploader whose label says the size limit, and, until a file is there, what to
-    upload: Streamlit refuses a bigger file with only a red mark, and a link (which cannot
-    carry a file) opens on the bare uploader. Returns the uploaded file, the one this session
-    uploaded here before it went to another view (a :class:`KeptFile`), or None.
+def csv_upload(key: str, help_text: str, lang: str, check=None):
+    """A CSV uploader whose label says the size limit (Streamlit refuses a bigger file with
+    only a red mark); ``upload_awaited`` says in the main column what to upload. Returns the
+    uploaded file, the one this session uploaded here before it went to another view (a
+    :class:`KeptFile`), or None.
 
     ``check(raw)`` reads a new file (raises UserError if it cannot be used): a refused file is
     taken out of the uploader (a new uploader: Streamlit's keeps its file otherwise), and the
@@ -282,9 +282,45 @@ def csv_upload(key: str, help_text: str, prompt: str, lang: str, check=None):
             st.session_state.pop(kept_key, None)
             st.rerun()
         return kept
-    if refused_key not in st.session_state:
-        st.info(t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb))
-    return None
+    return None  # (what to upload is said where the figures go: upload_awaited)
+
+
+def upload_awaited(key: str, prompt: str, lang: str) -> None:
+    """In the main column, where the figures will be: why there are none yet (the uploader of
+    ``key`` and its messages are in the sidebar, which presenter mode folds away): the refused
+    file's message, or what to upload."""
+    refused = st.session_state.get(f"_refused_{key}")
+    if refused is not None:
+        st.error(refused, icon=":material/error:")
+    else:
+        mb = data.MAX_UPLOAD_BYTES // 2**20
+        st.info(
+            t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb),
+            icon=":material/upload_file:",
+        )
+
+
+def column_choice(key: str, upload, columns: list[str], first: str | list[str]) -> None:
+    """The state of the box (``key``) that picks a column of an uploaded file, set before the
+    box is drawn (which is then given no default): ``first`` for a new file (not the last
+    file's columns: a second file's box was empty, and the view said to pick a column), the
+    student's choice while it is one of the file's columns.
+
+    Set every run: a box the run before did not draw (no file yet, another view) shows its
+    default in the browser, whatever Streamlit kept of its value on the server.
+    """
+    name = getattr(upload, "file_id", None) or getattr(upload, "name", "")
+    seen = f"_columns_of_{key}"
+    kept = st.session_state.get(key)
+    valid = (
+        kept in columns
+        if isinstance(first, str)
+        else (isinstance(kept, list) and set(kept) <= set(columns))
+    )
+    if st.session_state.get(seen) != name or not valid:
+        kept = first
+    st.session_state[seen] = name
+    st.session_state[key] = kept
 
 
 def _refuse_unusable(upload, check, lang: str, refused_key: str, fresh_key: str) -> None:

@@ -243,7 +243,10 @@ def test_csv_uploads_in_the_loss_surface_view_and_the_lab(view, tmp_path):
     page.wait_for_selector("text=Upload a CSV file", timeout=30_000)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(bad))
     page.wait_for_selector("text=text.csv could not be used", timeout=30_000)  # (and why:)
-    assert page.get_by_text("A table with at least two numeric columns").count() == 1
+    # said in the sidebar and where the figures go (presenter mode folds the sidebar away)
+    assert page.get_by_text("A table with at least two numeric columns").count() == 2
+    main = page.locator("[data-testid=stMain]")
+    assert main.get_by_text("A table with at least two numeric columns").count() == 1
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=30_000)
     assert page.locator("[data-testid=stException]").count() == 0
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(good))
@@ -319,8 +322,10 @@ def test_the_lab_refuses_a_file_without_losing_its_settings_and_guesses_a_class_
     expect(page.get_by_text("Upload a CSV file")).to_be_visible(timeout=60_000)
     uploader.set_input_files(str(bad))
     said = page.get_by_text("words.csv could not be used")
-    expect(said).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("at least two numeric columns")).to_be_visible()
+    expect(said).to_have_count(2, timeout=30_000)  # in the sidebar, and where the figures go
+    main = page.locator("[data-testid=stMain]")
+    expect(main.get_by_text("words.csv could not be used")).to_be_visible()
+    expect(main.get_by_text("at least two numeric columns")).to_be_visible()
     sidebar = page.locator("[data-testid=stSidebar]")
     expect(sidebar.get_by_text("Hidden layers")).to_be_visible()  # (the model's settings)
     expect(page.locator("[data-testid=stFileUploaderFile]")).to_have_count(0)  # not listed
@@ -331,6 +336,14 @@ def test_the_lab_refuses_a_file_without_losing_its_settings_and_guesses_a_class_
     expect(features).to_contain_text("x1")
     expect(features).to_contain_text("x2")
     expect(sidebar.locator(".st-key-lab_target input")).to_have_value("label")
+    # a second file, of other columns: its own first guess (the box of features was empty)
+    other = tmp_path / "hours.csv"
+    other.write_text("hours,score\n" + "".join(f"{h},{3 * h + 1}\n" for h in range(40)))
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(other))
+    expect(features).to_contain_text("hours", timeout=30_000)
+    expect(sidebar.locator(".st-key-lab_target input")).to_have_value("score")
+    expect(page.get_by_text("Press Train")).to_be_visible()
+    assert page.locator("[data-testid=stAlert]").filter(has_text="Pick one feature").count() == 0
     assert_clean(page)
 
 
