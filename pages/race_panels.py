@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import bound
 import charts
 import compute
+import frame
 import numpy as np
 import pandas as pd
 import race_controls as controls
@@ -139,7 +140,9 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
         usable,
         "basin_run",
         usable[0],
-        format_func=lambda i: r.labels[i],
+        # (by its number, as in the race's legend: a label with its settings stayed on the old
+        # ones in the box when a run's learning rate changed)
+        format_func=lambda i: t("race_run_n", lang, n=i + 1),
     )
     n = c2.slider(
         t("race_basin_n", lang),
@@ -171,6 +174,7 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
                 compute.figure(rf.basin_figure, result.xs, result.ys, result.label, minima, lang),
                 key="basin_fig",
             )
+            st.caption(t("race_basin_of", lang, run=frame.inert(r.labels[which])))
 
 
 def fair_race(r: Race, contestants: list, lang: str) -> None:

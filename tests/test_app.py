@@ -588,3 +588,18 @@ def test_each_box_of_a_landscape_run_says_which_run_it_is_of_to_a_screen_reader(
     labels = [at.selectbox(key=f"ll_r{i}_opt").label for i in range(5)]
     assert labels == [f"Run {i + 1}: Optimizer" for i in range(5)]
     assert at.number_input(key="ll_r2_lr").label == "Run 3: Learning rate η"
+
+
+def test_the_basin_map_names_its_run_by_number_and_says_its_settings_as_they_are():
+    # a fresh-eyes teacher: after run 1's η changed, the basin map's box still read
+    # "1. SGD lr=0.01" while the race said "1. SGD lr=0.004"
+    at = open_view("race.py")
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    at.toggle(key="basin_on").set_value(True).run()
+    assert not at.exception and not at.error
+    box = at.selectbox(key="basin_run")
+    assert box.options[0] == "Run 1"
+    at.number_input(key="r0_lr").set_value(0.004).run()
+    assert at.selectbox(key="basin_run").options[0] == "Run 1"
+    (said,) = [c.value for c in at.caption if c.value.startswith("Drawn for")]
+    assert "lr=0.004" in said
