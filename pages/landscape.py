@@ -108,6 +108,7 @@ def sliced(job: Job) -> None:
             cut.alphas, cut.betas, cut.train, cut.val, cut.paths, epochs, names, titles, lang
         )
         charts.chart(fig, "ll_plane_fig")
+        st.caption(t("ll_play_hint", lang))  # (it opens on the start: nothing before ▶)
         with st.expander(t("ll_3d", lang)):
             fig3 = lf.surface_3d(
                 cut.alphas, cut.betas, cut.train, cut.paths, cut.path_read, names, titles, lang
