@@ -67,8 +67,18 @@ def rejected(
         if name in FRAME_PARAMS and name not in CHECKED_FRAME_PARAMS:
             continue
         if name not in in_use or not same_setting(list(values), in_use[name]):
-            bad.append((name, _shortened(", ".join(values))))
+            bad.append((name, _shortened(", ".join(_not_used(list(values), in_use.get(name))))))
     return bad
+
+
+def _not_used(values: list[str], used: object) -> list[str]:
+    """Of a link's values for a setting of several (a list: the EWA's β), those it does not
+    use: ``betas=abc&betas=2&betas=0.9`` uses 0.9, and the notice names only abc and 2. For a
+    setting of one value, all of them."""
+    if not isinstance(used, list | tuple):
+        return values
+    left = [v for v in values if not any(same_setting([v], u) for u in used)]
+    return left or values  # (every value used, in another order or number: the list as given)
 
 
 def _shortened(value: str, most: int = 40) -> str:

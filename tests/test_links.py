@@ -536,3 +536,14 @@ def test_a_rejected_value_too_long_to_show_says_it_was_cut():
     ((name, shown),) = links.rejected({"steps": ["9" * 5000]}, {"steps": 300})
     assert name == "steps" and len(shown) == 40 and shown.endswith("…")
     assert links.rejected({"steps": ["abc"]}, {"steps": 300}) == [("steps", "abc")]
+
+
+def test_a_link_with_some_values_of_a_list_unusable_names_only_those():
+    # a fresh-eyes teacher's /ewa?betas=abc&betas=2&betas=0.9: the notice named 0.9 too, which
+    # the view was using
+    link = {"betas": ["abc", "2", "0.9"]}
+    assert links.rejected(link, {"betas": [0.9]}) == [("betas", "abc, 2")]
+    assert links.rejected({"betas": ["0.9", "0.5"]}, {"betas": [0.5, 0.9]}) == [
+        ("betas", "0.9, 0.5")  # (all used, in another order: said as given)
+    ]
+    assert links.rejected({"betas": ["0.5", "0.9"]}, {"betas": [0.5, 0.9]}) == []
