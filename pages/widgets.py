@@ -16,7 +16,7 @@ import frame
 import numpy as np
 import pandas as pd
 import streamlit as st
-from frame import code_span, language, presenting
+from frame import code_span, language
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
@@ -140,13 +140,14 @@ def table(frame, where=None, index: bool = False) -> None:
     before it shows any of the view: the from-scratch and ConvNet views open 0.4-0.6 s sooner
     without it on a 2-core machine (A/B, 16 opens each). Tables here have a few rows.
 
-    In presenter mode a column with no value in any row ("—" throughout) is left out, and the
-    caption under the table names it: a results table of nine columns wrapped its headers onto
-    four lines on a projector.
+    A column with no value in any row ("—" throughout: "escaped the saddle at step" on a
+    surface without one) is left out, and the caption under the table names it: a results
+    table of nine columns wrapped its headers onto four lines on a projector. (Its CSV keeps
+    every column.)
     """
-    where, empty = where or st, []
-    if presenting():  # a projector: a narrower table, its headers on one or two lines
-        empty = [c for c in frame.columns if len(frame) and (frame[c].astype(str) == "—").all()]
+    where = where or st
+    empty = [c for c in frame.columns if len(frame) and (frame[c].astype(str) == "—").all()]
+    if empty:
         frame = frame.drop(columns=empty)
     where.markdown(markdown_table(frame, index))
     if empty:
