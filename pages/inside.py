@@ -95,6 +95,8 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         outputs = ["y"] if spec.regression else [t(f"in_class_{c}", lang) for c in (0, 1)]
         net = fi.network_figure(spec.sizes, weights, maps, names, edge, lang, outputs)
         charts.chart(net, "in_net", shared=False, on_click=on_net_click, share=1 - share)
+        if edge is not None and not live:  # (right under the picture where it was clicked)
+            edit(spec, weights_state, edge)
         st.caption(t("in_node_colours", lang))
         controls.layer_buttons(list(spec.hidden), lang, disabled=live)
         widgets.results_csv(
@@ -105,8 +107,6 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
             t("in_weights_csv", lang),
             disabled=live,
         )
-        if edge is not None and not live:
-            edit(spec, weights_state, edge)
     node = st.session_state.get("_in_node")
     if node is not None and node[0] < len(maps) and node[1] < len(maps[node[0]]):
         k, j = node
