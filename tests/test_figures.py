@@ -1735,3 +1735,22 @@ def test_a_png_of_the_network_leaves_out_the_dots_that_pick_a_weight_and_its_csv
         tr.visible is False for tr in fig.data
     )
     assert "weight" in export.figure_table(fig).columns
+
+
+def test_a_diverging_runs_loss_axis_keeps_its_start_and_its_end_off_the_edges():
+    # a fresh-eyes teacher: at the lesson's last frame the loss axis ran from 1e1.2 to 1e9, the
+    # start at its bottom edge and the divergence marker at its top, under the panel's title
+    x = np.array([1.0, 2.0, 3.0])
+    y = 2.0 * x
+    grid = Grid(-1.0, 5.0, -3.0, 3.0, 41)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.2, 100))
+    assert traj.diverged_at is not None
+    fig = figures.descent_animation(
+        grid, surfaces.mse_surface(x, y, grid), traj.w, traj.b, traj.loss, x, y
+    )
+    layout = export.final_state(fig)["layout"]
+    (axis,) = [a for k, a in layout.items() if k.startswith("yaxis") and a.get("type") == "log"]
+    lo, hi = axis["range"]
+    seen = np.log10(traj.loss[np.isfinite(traj.loss)])
+    span = seen.max() - seen.min()
+    assert lo <= seen.min() - 0.04 * span and hi >= seen.max() + 0.04 * span, (lo, hi)

@@ -454,12 +454,13 @@ def _growing_loss_axis(values: np.ndarray) -> dict:
     if values.size == 0:
         return {"type": "linear", "autorange": True}
     lo, hi = float(values.min()), float(values.max())
-    if lo > 0:  # a log axis, its ends a tenth of a decade out (it changes in such steps)
-        if hi <= lo * (1 + 1e-6):
-            lo, hi = lo / 2, hi * 2
+    if lo > 0:  # a log axis, its ends a tenth of a decade out (it changes in such steps),
+        if hi <= lo * (1 + 1e-6):  # or a twentieth of its span on a long one: a start and
+            lo, hi = lo / 2, hi * 2  # an end a diverging run's eight decades put on its edges
+        out = max(0.5, 0.5 * (math.log10(hi) - math.log10(lo)))  # (tenths of a decade)
         ends = [
-            math.floor(10 * math.log10(lo) - 0.5) / 10,
-            math.ceil(10 * math.log10(hi) + 0.5) / 10,
+            math.floor(10 * math.log10(lo) - out) / 10,
+            math.ceil(10 * math.log10(hi) + out) / 10,
         ]
         return log_axis(np.array([10 ** ends[0], 10 ** ends[1]])) | {"range": ends}
     step = 10.0 ** math.floor(math.log10(max(hi - lo, abs(hi), 1e-12))) / 10
