@@ -191,7 +191,8 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     rows = {
         "variant": names_of(config),
         "best epoch": s.best_epoch,
-        "stopped at": [e if e > 0 else None for e in s.stopped_at],
+        # (whole numbers in the CSV, a blank where it did not stop: not "26.0")
+        "stopped at": pd.array([e if e > 0 else None for e in s.stopped_at], dtype="Int64"),
         "train error": 1 - s.final["train_acc"],
         "val error": 1 - s.final["val_acc"],
         "test error": 1 - s.final["test_acc"],

@@ -148,7 +148,8 @@ def results(job: Job) -> None:
     rows = {
         "variant": names_of(config),
         "best epoch": s.best_epoch,
-        "stopped at": [e if e > 0 else None for e in s.stopped_at],
+        # (whole numbers in the CSV, a blank where it did not stop: not "26.0")
+        "stopped at": pd.array([e if e > 0 else None for e in s.stopped_at], dtype="Int64"),
     }
     for k, values in s.final.items():
         rows[k] = values

@@ -1754,3 +1754,19 @@ def test_a_diverging_runs_loss_axis_keeps_its_start_and_its_end_off_the_edges():
     seen = np.log10(traj.loss[np.isfinite(traj.loss)])
     span = seen.max() - seen.min()
     assert lo <= seen.min() - 0.04 * span and hi >= seen.max() + 0.04 * span, (lo, hi)
+
+
+def test_a_curve_cut_where_early_stopping_ended_it_has_no_empty_rows_in_the_csv():
+    # a fresh-eyes teacher's lab_curves.csv: rows of NaN for early stopping after it stopped
+    from playground.figures import lab
+
+    epochs = np.arange(1, 101)
+    train = np.exp(-epochs / 30)[:, None] * np.array([1.0, 1.2])
+    val = train * 1.5
+    train[40:, 1] = val[40:, 1] = np.nan  # (variant 2 stopped at epoch 40)
+    fig = lab.curves_figure(epochs, train, val, ["Baseline", "Early stopping"], None, [-1, 40])
+    table = export.figure_table(fig)
+    values = [c for c in table.columns if c not in ("trace", "curve")]
+    stopped = table[table["trace"] == "Early stopping"]
+    assert len(stopped) == 2 * 40 and stopped[values].notna().all().all()
+    assert len(table[table["trace"] == "Baseline"]) == 2 * 100

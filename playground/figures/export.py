@@ -371,6 +371,8 @@ def _rows(trace: dict) -> pd.DataFrame | None:
         if not cols or len({len(v) for v in cols.values()}) != 1:
             return None
         table = pd.DataFrame(cols)
+        if {"x", "y"} <= set(table.columns):  # a point plotly does not draw is not a row (a
+            table = table[table[["x", "y"]].notna().all(axis=1)]  # curve after it stopped)
     if table.empty or table.isna().all().all():
         return None
     return table
