@@ -1770,3 +1770,16 @@ def test_a_curve_cut_where_early_stopping_ended_it_has_no_empty_rows_in_the_csv(
     stopped = table[table["trace"] == "Early stopping"]
     assert len(stopped) == 2 * 40 and stopped[values].notna().all().all()
     assert len(table[table["trace"] == "Baseline"]) == 2 * 100
+
+
+def test_each_stability_bound_line_names_its_value_and_every_run_it_is_the_bound_of():
+    # a fresh-eyes teacher saw one dashed line for runs 1 and 3 (the same η): the other's hidden
+    from playground.figures import landscape as lf
+
+    epochs = np.arange(1, 21)
+    loss = np.full((20, 3), 0.5)
+    sharp = np.full((20, 3), 5.0)
+    fig = lf.sharpness_figure(epochs, loss, sharp, [8.0, 80.0, 8.0], ["1. a", "2. b", "3. c"])
+    said = [a.text for a in fig.layout.annotations if a.text and a.text.startswith("2/η =")]
+    assert said == ["2/η = 8 (runs 1, 3)"]  # (80 is above the chart: said at its top)
+    assert any("80" in a.text and "above" in a.text for a in fig.layout.annotations)

@@ -117,6 +117,18 @@ def sharpness_figure(
         | {"text": t("ll_bound_above", lang, name=names[r], value=f"{b:.3g}")}
         for k, (r, b) in enumerate(above)
     ]
+    shared: dict[float, list[int]] = {}  # a visible bound → the runs of that η (one line)
+    for r, b in enumerate(bounds):
+        if b is not None and b <= y_top:
+            shared.setdefault(float(b), []).append(r)
+    notes += [  # each line says its value and whose it is: two runs of one η draw one line
+        # (at its left end, where the sharpness is still low; in the colour drawn on top)
+        {"xref": "x2 domain", "yref": "y2", "x": 0.01, "y": b, "xanchor": "left"}
+        | {"yanchor": "bottom", "showarrow": False, "font": {"color": colour(rs[-1]), "size": 11}}
+        | {"text": t(key, lang, value=f"{b:.3g}", runs=", ".join(str(r + 1) for r in rs))}
+        for b, rs in shared.items()
+        for key in ["ll_bound_line" if len(rs) == 1 else "ll_bound_lines"]
+    ]
     layout["annotations"] = [*layout.get("annotations", []), *notes]
     span = {"range": [0, planned]} if planned else {}
     layout["xaxis"].update(title={"text": t("ll_axis_epoch", lang)}, **span)
