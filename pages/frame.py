@@ -28,9 +28,13 @@ def presenting() -> bool:
 
 
 COPY_LINK_HTML = """
-<div style="font-family:sans-serif;font-size:14px">
-<button id="copy" style="padding:6px 12px;border-radius:8px;border:1px solid #bbb;
- background:#fff;cursor:pointer">{label}</button>
+<style>body {{ margin: 0; }}</style>
+<div style="font-family:'Source Sans Pro','Source Sans',sans-serif;font-size:14px">
+<button id="copy" style="font:inherit;padding:6px 12px;border-radius:8px;min-height:38px;
+ border:1px solid rgba(49,51,63,0.2);background:#fff;color:rgb(49,51,63);cursor:pointer"
+ onmouseover="this.style.borderColor='rgb(255,75,75)';this.style.color='rgb(255,75,75)'"
+ onmouseout="this.style.borderColor='rgba(49,51,63,0.2)';this.style.color='rgb(49,51,63)'"
+ >{label}</button>
 <span id="done" style="margin-left:8px;color:#2a7"></span>
 <input id="url" readonly style="display:none;width:95%;margin-top:6px">
 </div>
