@@ -43,7 +43,12 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
             icon=":material/link_off:",
         )
     text = st.sidebar.text_input(
-        t("in_hidden", lang), DEFAULT_HIDDEN, key="in_hidden", help=t("in_hidden_help", lang), **Q
+        t("in_hidden", lang),
+        DEFAULT_HIDDEN,
+        key="in_hidden",
+        help=t("in_hidden_help", lang),
+        placeholder=t("in_hidden_none", lang),  # (empty: no hidden layer, said in the box)
+        **Q,
     )
     hidden = _sizes(text)
     if hidden is None:  # (typed: the box keeps the text to correct)

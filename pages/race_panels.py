@@ -7,6 +7,7 @@ import bound
 import charts
 import compute
 import frame
+import guided
 import numpy as np
 import pandas as pd
 import race_controls as controls
@@ -179,10 +180,13 @@ def basins(r: Race, contestants: list, minima, lang: str) -> None:
 
 def fair_race(r: Race, contestants: list, lang: str) -> None:
     """Every contestant over a sweep of learning rates from many starts: which is best depends
-    on how fairly it is asked."""
+    on how fairly it is asked. (Not in a lesson on a surface without a minimum: it would only
+    say why it cannot run there, beside the lesson's own story.)"""
+    goal = r.land.lowest
+    if goal is None and guided.in_lesson():
+        return
     st.subheader(t("fair_title", lang), anchor="fair-race")
     st.markdown(t("fair_intro", lang))
-    goal = r.land.lowest
     if goal is None:
         st.info(t("fair_no_minimum", lang))
         cols = st.columns(len(FAIR_SURFACES))

@@ -603,3 +603,17 @@ def test_the_basin_map_names_its_run_by_number_and_says_its_settings_as_they_are
     assert at.selectbox(key="basin_run").options[0] == "Run 1"
     (said,) = [c.value for c in at.caption if c.value.startswith("Drawn for")]
     assert "lr=0.004" in said
+
+
+def test_a_lesson_on_a_surface_without_a_minimum_leaves_out_the_fair_race():
+    # a fresh-eyes teacher: the saddle lesson ended on the fair race's "this surface has no
+    # minimum" box, which is no part of its story
+    from playground.lessons import LESSONS
+    from tests.test_links import open_link
+
+    lesson = LESSONS["saddle_escape"]
+    at = open_link("race", {"lesson": "saddle_escape", **dict(lesson.params)})
+    assert not at.exception
+    assert not [h for h in at.subheader if h.value == t("fair_title", "en")]
+    plain = open_view("race.py")  # (the view itself, on the saddle: the fair race says why)
+    assert [h for h in plain.subheader if h.value == t("fair_title", "en")]

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from playground import inside
-from playground.i18n import UserError
+from playground.i18n import UserError, t
 from playground.inside import NetSpec
 from playground.lessons import LESSONS
 
@@ -262,3 +262,12 @@ def test_a_links_unusable_points_are_said_and_left_out_of_the_link():
     assert "in_pts" not in at.query_params
     assert at.text_area(key="in_pts").value == DEFAULT_POINTS
     assert any("in_lr" in w.value for w in at.warning)  # (the link's other bad setting, named)
+
+
+def test_an_empty_hidden_layers_box_says_there_is_none():
+    # a fresh-eyes teacher found the box blank in the lesson without hidden layers
+    from tests.test_links import open_link
+
+    at = open_link("inside", {"in_hidden": ""})
+    box = at.text_input(key="in_hidden")
+    assert box.value == "" and box.placeholder == t("in_hidden_none", "en")
