@@ -44,6 +44,8 @@ def shapes_table(size: int, config: NetConfig) -> None:
             t("digits_col_params", lang): [f"{n:,}" for _, _, n in rows],
         }
     )
+    if frame.presenting():  # (a projector's narrow column: the names and numbers only)
+        table = table.drop(columns=t("digits_col_kind", lang))
     widgets.table(table)
     total = sum(n for _, _, n in rows)
     st.caption(t("digits_shapes_note", lang, total=f"{total:,}"))

@@ -179,10 +179,25 @@ def test_long_runs_are_thinned_to_max_frames():
 def test_the_scrubber_stops_at_most_max_slider_steps_frames_first_and_last_included():
     fig, _ = _animation(steps=250, n=31, points=20)
     steps = fig.layout.sliders[0].steps
-    assert len(fig.frames) == 251 and len(steps) == figures.common.MAX_SLIDER_STEPS
+    assert len(fig.frames) == 251 and len(steps) <= figures.common.MAX_SLIDER_STEPS
     names = {f.name for f in fig.frames}
     assert all(s.args[0][0] in names for s in steps)
     assert (steps[0].label, steps[-1].label) == ("0", "250")
+    # evenly apart (plotly.js labels every few stops: 1, 18, 35, 54 read as a broken scale)
+    gaps = set(np.diff([int(s.label) for s in steps[:-1]]).tolist())
+    assert len(gaps) == 1, gaps
+
+
+@pytest.mark.parametrize("length", [30, 251, 252, 1000, 5001])
+def test_a_long_run_gets_frames_a_whole_number_of_steps_apart_and_its_last(length):
+    shown = figures.common.frame_indices(length)
+    assert shown[0] == 0 and shown[-1] == length - 1
+    assert len(shown) <= figures.common.MAX_FRAMES
+    if length <= figures.common.MAX_FRAMES:
+        assert len(shown) == length  # (every step)
+        return
+    (gap,) = set(np.diff(shown[:-1]).tolist())  # (the last may be nearer)
+    assert gap in (1, 2, 5, 10, 20, 50, 100) and len(shown) > figures.common.MAX_FRAMES / 2.5
 
 
 def test_scatter_draws_at_most_the_limit_and_says_so():
@@ -717,7 +732,9 @@ def test_the_race_draws_each_path_as_it_runs_on_the_overlay_and_on_its_small_map
         xs, ys, land.grid(41), paths, labels, np.ones((1, 2)), np.zeros((0, 2))
     )
     player = Player(fig)
-    for n, f in enumerate([0, *range(len(player.frames)), 60, 3, 0, len(player.frames) - 1]):
+    stops = [player.names.index(s.args[0][0]) for s in fig.layout.sliders[0].steps]
+    jumps = [stops[len(stops) // 2], stops[2], 0]  # (the scrubber, back to three stops)
+    for n, f in enumerate([0, *range(len(player.frames)), *jumps, len(player.frames) - 1]):
         if n:  # (first: the figure as sent, before any frame)
             player.show(f)
         k = int(player.names[f])

@@ -324,16 +324,36 @@ def tick_label(value: float) -> str:
     return f"{float(mantissa):g}e{int(exponent)}"
 
 
-def frame_indices(length: int) -> np.ndarray:
-    """Which steps get an animation frame: all of them up to MAX_FRAMES, else evenly thinned."""
-    return np.unique(np.linspace(0, length - 1, min(MAX_FRAMES, length)).astype(int))
+def frame_indices(length: int, most: int = MAX_FRAMES, first: int = 0) -> np.ndarray:
+    """Which of ``length`` steps get an animation frame: all of them up to ``most``, else the
+    first, the last and those whose number (the index plus ``first``: 1 where a view counts
+    from 1) is a multiple of d, the smallest of 1, 2, 5, 10, 20, … that fits (``most`` / 2.5
+    frames at least): the scrubber's labels are then round and evenly apart (0, 10, 20, … or
+    1, 5, 10, …; not 0, 3, 7, 11)."""
+    if length <= most:
+        return np.arange(length)
+    every = nice_at_least(-(-(length - 1) // max(1, most - 2)))  # (room for the first, last)
+    numbered = np.arange(0, length + first, every) - first  # (indices of the multiples)
+    return np.unique(np.concatenate([[0], numbered[numbered >= 0], [length - 1]]))
 
 
 def slider_stops(n_frames: int) -> np.ndarray:
-    """Indices of the frames that the scrubber can stop at: at most MAX_SLIDER_STEPS, evenly
-    chosen, first and last included (500 stops on a 600-pixel slider are closer than a mouse
+    """Indices of the frames that the scrubber can stop at: at most MAX_SLIDER_STEPS, every
+    m-th frame (m whole: the labels plotly.js writes under every few stops are evenly apart,
+    not 1, 18, 35, 54) and the last (500 stops on a 600-pixel slider are closer than a mouse
     can tell apart, and each one costs plotly's validation and the page's JSON)."""
-    return np.unique(np.linspace(0, n_frames - 1, min(MAX_SLIDER_STEPS, n_frames)).astype(int))
+    every = nice_at_least(-(-(n_frames - 1) // (MAX_SLIDER_STEPS - 1)))
+    return np.unique(np.append(np.arange(0, n_frames, every), n_frames - 1))
+
+
+def nice_at_least(n: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, … that is at least ``n`` (and at least 1)."""
+    power = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * power >= n:
+                return m * power
+        power *= 10
 
 
 def frame_of(name: str, updates: dict[int, dict]) -> dict:
@@ -427,7 +447,9 @@ def growing(
         done = k // size  # whole pieces behind step k
         if tip == "chord" and k >= n - 1:  # at the end the whole line, not a chord to it
             done = len(pieces)
-        if f in stops:
+        # (a stop, or either side of where a chord becomes the whole line: played forwards or
+        # stepped back, every piece jumps there, not only the tip's neighbours)
+        if f in stops or (tip == "chord" and k >= n - 2):
             frame = every[done].copy()
         else:
             frame = {

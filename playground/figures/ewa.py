@@ -14,6 +14,7 @@ from playground.figures.common import (
     compact,
     controls_above,
     decimals,
+    frame_indices,
     frame_of,
     from_spec,
     subplot_layout,
@@ -46,7 +47,7 @@ def averages(
     """
     idx = _thin(len(x))
     steps = idx + 1
-    shown = np.unique(np.linspace(0, len(idx) - 1, min(len(idx), MAX_ANIMATION_FRAMES)).astype(int))
+    shown = frame_indices(len(idx), MAX_ANIMATION_FRAMES, first=1)  # (samples count from 1)
     data: list[dict] = []
     grow: list[list[dict[int, dict]]] = []  # per line: trace index → update, by frame
 
@@ -168,7 +169,7 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     n = len(x)
     steps = np.arange(1, n + 1)
     window = 1.0 / (1.0 - beta)
-    shown = np.unique(np.linspace(0, n - 1, min(n, MAX_ANIMATION_FRAMES)).astype(int))
+    shown = frame_indices(n, MAX_ANIMATION_FRAMES, first=1)  # (samples count from 1)
     idx = _thin(n)
     data = [
         {
