@@ -27,6 +27,7 @@ ds = data_config = None
 with widgets.guarded(lang):
     ds, data_config = ls_controls.data_controls(lang)
 if ds is None:
+    st.session_state[ls_controls.HIDDEN] = True  # (the learning rate's box is not drawn)
     if st.session_state.get("source") == "csv":
         widgets.upload_awaited("csv_file", "ls_upload_prompt", lang)
     st.stop()

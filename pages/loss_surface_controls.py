@@ -109,14 +109,23 @@ def suit_learning_rate(x, lr_bound: float, config, lang: str) -> None:
 
 
 def _lr_value() -> dict[str, float]:
-    """The learning rate's ``value=``: none when suit_learning_rate has just set it (Streamlit
-    warns of a widget given both), else the one it has. A box the run before did not draw (no
-    file uploaded yet) showed its minimum, 1e-12, while the descent still used its old value,
-    until the next change sent 1e-12: its value is given again here."""
+    """The learning rate's ``value=``: its default (a link holds it when it differs), or none
+    when suit_learning_rate has just set it (Streamlit warns of a widget given both).
+
+    A box the run before did not draw (no file uploaded yet: ``HIDDEN``) showed its minimum,
+    1e-12, when it came back, while the descent still used the value Streamlit had kept; the
+    next change then sent 1e-12. That value is dropped, so the box and the descent start
+    from the same default (or from the rate suited to the new file).
+    """
     if st.session_state.pop("_lr_suited_now", False):
+        st.session_state.pop(HIDDEN, None)
         return {}
-    lr = st.session_state.get("lr")
-    return {"value": float(lr) if isinstance(lr, int | float) and lr > 0 else DEFAULT_LR}
+    if st.session_state.pop(HIDDEN, False):
+        st.session_state.pop("lr", None)
+    return {"value": DEFAULT_LR}
+
+
+HIDDEN = "_descent_hidden"  # set by the view when it stopped before the descent's boxes
 
 
 def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:

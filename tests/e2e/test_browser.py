@@ -290,6 +290,9 @@ def test_every_box_a_screen_reader_meets_has_a_name_of_words_not_markup(view):
     open_view, page, _ = view
     open_view("/landscape")
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    expect(page.get_by_role("spinbutton", name="Run 5: Learning rate η")).to_be_visible(
+        timeout=60_000
+    )
     boxes = page.locator("input, [role=combobox], [role=switch], [role=slider]")
     names = boxes.evaluate_all(
         """es => es.filter(e => e.type !== 'hidden' && e.getClientRects().length)
