@@ -12,6 +12,7 @@ import frame
 import guided
 import numpy as np
 import streamlit as st
+import uploads
 import widgets
 
 from playground import data, ewa, landscapes, scripts
@@ -39,11 +40,11 @@ def series_controls() -> np.ndarray | None:
         if source == "csv":
             help_text = t("ewa_upload_help", lang, rows=data.MAX_SERIES)
             one_column = functools.partial(compute.csv_table, min_columns=1)  # (a series)
-            upload = widgets.csv_upload("ewa_csv", help_text, lang, check=one_column)
+            upload = uploads.csv_upload("ewa_csv", help_text, lang, check=one_column)
             if upload is None:
                 return None
             columns = list(one_column(upload.getvalue()).columns)
-            widgets.column_choice("ewa_col", upload, columns, columns[0])
+            uploads.column_choice("ewa_col", upload, columns, columns[0])
             col = st.selectbox(t("ewa_column", lang), columns, key="ewa_col")
             table = one_column(upload.getvalue())
             values, notes = data.series_from_column(table, col)
@@ -122,7 +123,7 @@ c2.caption(t("ewa_closed_form", lang))
 with widgets.guarded(lang):
     x = series_controls()
     if x is None:
-        widgets.upload_awaited("ewa_csv", "ewa_upload_prompt", lang)
+        uploads.upload_awaited("ewa_csv", "ewa_upload_prompt", lang)
         st.stop()
     c1, c2, c3 = st.columns([2, 1, 1.2])
     betas = c1.multiselect(

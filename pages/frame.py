@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 from contextlib import suppress
+from pathlib import Path
 
 import streamlit as st
 from bound import choice, language
@@ -27,30 +28,9 @@ def presenting() -> bool:
     return bool(st.session_state.get("presenter", False))
 
 
-COPY_LINK_HTML = """
-<style>body {{ margin: 0; }}</style>
-<div style="font-family:'Source Sans Pro','Source Sans',sans-serif;font-size:14px">
-<button id="copy" style="font:inherit;padding:6px 12px;border-radius:8px;min-height:38px;
- border:1px solid rgba(49,51,63,0.2);background:#fff;color:rgb(49,51,63);cursor:pointer"
- onmouseover="this.style.borderColor='rgb(255,75,75)';this.style.color='rgb(255,75,75)'"
- onmouseout="this.style.borderColor='rgba(49,51,63,0.2)';this.style.color='rgb(49,51,63)'"
- >{label}</button>
-<span id="done" style="margin-left:8px;color:#2a7"></span>
-<input id="url" readonly style="display:none;width:95%;margin-top:6px">
-</div>
-<script>
-const btn = document.getElementById("copy");
-btn.onclick = async () => {{
-  const url = window.parent.location.href;
-  const box = document.getElementById("url");
-  box.value = url;
-  try {{ await navigator.clipboard.writeText(url);
-        document.getElementById("done").textContent = "{done}"; }}
-  catch (e) {{ box.style.display = "block"; box.select();
-        document.getElementById("done").textContent = "{manual}"; }}
-}};
-</script>
-"""
+# our own fixed HTML (only catalogue strings are formatted in: {label}, {done}, {manual}; its
+# other braces doubled), in an iframe so that its script runs
+COPY_LINK_HTML = (Path(__file__).resolve().parent / "copy_link.html").read_text(encoding="utf-8")
 
 
 def page_frame() -> str:

@@ -11,6 +11,7 @@ import frame
 import guided
 import loss_surface_controls as ls_controls
 import streamlit as st
+import uploads
 import widgets
 
 from playground import figures, scripts, surfaces
@@ -29,7 +30,7 @@ with widgets.guarded(lang):
 if ds is None:
     st.session_state[ls_controls.HIDDEN] = True  # (the learning rate's box is not drawn)
     if st.session_state.get("source") == "csv":
-        widgets.upload_awaited("csv_file", "ls_upload_prompt", lang)
+        uploads.upload_awaited("csv_file", "ls_upload_prompt", lang)
     st.stop()
 x, y = ds.x, ds.y
 st.session_state["_regression_data"] = (x, y)  # the race view's regression surfaces use it

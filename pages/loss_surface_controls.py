@@ -8,7 +8,7 @@ import guided
 import numpy as np
 import schedule_controls
 import streamlit as st
-import widgets
+import uploads
 
 from playground import data, runs
 from playground.i18n import UserError, t
@@ -69,7 +69,7 @@ def data_controls(lang: str) -> tuple[data.Dataset | None, data.DataConfig | Non
 
 
 def csv_controls(lang: str) -> data.Dataset | None:
-    upload = widgets.csv_upload(
+    upload = uploads.csv_upload(
         "csv_file",
         t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
         lang,
@@ -80,8 +80,8 @@ def csv_controls(lang: str) -> data.Dataset | None:
     raw = upload.getvalue()
     table = compute.csv_table(raw)
     cols = list(table.columns)
-    widgets.column_choice("x_col", upload, cols, cols[0])  # (a new file: its first two)
-    widgets.column_choice("y_col", upload, cols, cols[min(1, len(cols) - 1)])
+    uploads.column_choice("x_col", upload, cols, cols[0])  # (a new file: its first two)
+    uploads.column_choice("y_col", upload, cols, cols[min(1, len(cols) - 1)])
     x_col = st.selectbox(t("ls_x_col", lang), cols, key="x_col")
     y_col = st.selectbox(t("ls_y_col", lang), cols, key="y_col")
     if x_col == y_col:

@@ -15,6 +15,7 @@ import pandas as pd
 import range_test
 import streamlit as st
 import training_panel as panel
+import uploads
 import widgets
 import workers
 
@@ -176,7 +177,7 @@ st.markdown(t("lab_intro", lang))
 with widgets.guarded(lang):
     source, config = lab_controls.controls(lang)
     if source is None:
-        widgets.upload_awaited("lab_csv", "lab_upload_prompt", lang)
+        uploads.upload_awaited("lab_csv", "lab_upload_prompt", lang)
         st.stop()
     split, notes = compute.lab_split(source)
     for note in notes:

@@ -9,6 +9,7 @@ import bound
 import compute
 import schedule_controls
 import streamlit as st
+import uploads
 import widgets
 
 from playground import data, training
@@ -20,15 +21,15 @@ Q = {"bind": "query-params"}
 
 def csv_controls(lang: str) -> tuple | None:
     """The uploaded table and its columns: (raw bytes, feature names, target name)."""
-    upload = widgets.csv_upload("lab_csv", t("lab_csv_help", lang), lang, check=compute.csv_table)
+    upload = uploads.csv_upload("lab_csv", t("lab_csv_help", lang), lang, check=compute.csv_table)
     if upload is None:
         return None
     raw = upload.getvalue()
     table = compute.csv_table(raw)
     cols = list(table.columns)
     chosen, goal = data.lab_columns(table)  # (a first guess; a 0/1 column: the classes)
-    widgets.column_choice("lab_features", upload, cols, list(chosen))
-    widgets.column_choice("lab_target", upload, cols, goal)
+    uploads.column_choice("lab_features", upload, cols, list(chosen))
+    uploads.column_choice("lab_target", upload, cols, goal)
     features = st.multiselect(
         t("lab_features", lang),
         cols,

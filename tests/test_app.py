@@ -549,7 +549,7 @@ def test_a_learning_rate_suited_to_an_upload_is_not_also_given_a_default(monkeyp
 
     rows = "x,y\n" + "".join(f"{x},{3 * x + 1}\n" for x in range(0, 2000, 50))
     monkeypatch.setattr(
-        loss_surface_controls.widgets, "csv_upload", lambda *a, **k: io.BytesIO(rows.encode())
+        loss_surface_controls.uploads, "csv_upload", lambda *a, **k: io.BytesIO(rows.encode())
     )
     warned: list[str] = []
     monkeypatch.setattr(policies, "_shown_default_value_warning", False)
