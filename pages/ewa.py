@@ -43,10 +43,10 @@ def series_controls() -> np.ndarray | None:
             upload = uploads.csv_upload("ewa_csv", help_text, lang, check=one_column)
             if upload is None:
                 return None
-            columns = list(one_column(upload.getvalue()).columns)
+            table = one_column(upload.getvalue())  # (read once a rerun: hashing 20 MB is not free)
+            columns = list(table.columns)
             uploads.column_choice("ewa_col", upload, columns, columns[0])
             col = st.selectbox(t("ewa_column", lang), columns, key="ewa_col")
-            table = one_column(upload.getvalue())
             values, notes = data.series_from_column(table, col)
             widgets.say_notes(notes, lang)
             return values
