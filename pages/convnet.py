@@ -5,6 +5,8 @@ Training runs in the overfitting lab's worker processes with the lab's queue pro
 fragment redraws the progress every 0.5 s while the page stays usable.
 """
 
+from contextlib import nullcontext
+
 import bound
 import charts
 import compute
@@ -216,6 +218,21 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     widgets.results_csv(table, "convnet_results.csv", "dl_net", lang)
 
 
+def run_shown(job: workers.TrainingJob, data_config, data: digits.Digits) -> None:
+    """The session's run on this data: live curves, or its curves, results and insides."""
+    if not job.done:
+        panel.live("_net_job", live, lang)
+    elif job.records:
+        curves(job, job.key[1])
+        if job.summary is not None:
+            trained = job.key[1]
+            results(trained, job.summary)
+            code(data_config, data, trained)
+            v = min(pick_variant(trained), len(trained.variants) - 1)
+            kernels(job, trained, v, "net_kernels")
+            inside(data, trained, job.summary, v)
+
+
 workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("digits_title", lang))
 st.markdown(t("digits_intro", lang))
@@ -233,6 +250,8 @@ with widgets.guarded(lang):
     held_out = len(data.val) + len(data.test)
     cost = budget.convnet(data.size, len(data.train), held_out, config)
     job = panel.buttons("_net_job", (data_config, config), start, ids, press, lang, cost)
+    # (on a projector, a run's curves come right under Train, the data and network under them)
+    trained_at = st.container() if frame.presenting() and job is not None else nullcontext()
     with st.expander(t("digits_data_and_net", lang), expanded=job is None):
         left, right = st.columns([3, 2])
         with left:
@@ -254,16 +273,7 @@ with widgets.guarded(lang):
             shapes_table(data.size, config)
 
     if job is not None and job.key[0] == data_config:
-        if not job.done:
-            panel.live("_net_job", live, lang)
-        elif job.records:
-            curves(job, job.key[1])
-            if job.summary is not None:
-                trained = job.key[1]
-                results(trained, job.summary)
-                code(data_config, data, trained)
-                v = min(pick_variant(trained), len(trained.variants) - 1)
-                kernels(job, trained, v, "net_kernels")
-                inside(data, trained, job.summary, v)
+        with trained_at:
+            run_shown(job, data_config, data)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
         st.markdown(t("digits_notice", lang))

@@ -95,6 +95,10 @@ PRESENTER_CSS = (
     ".stMarkdown table {display: block; overflow-x: auto;}"
     ".stMarkdown th {white-space: normal !important; min-width: 4.5em;}"
     "[data-testid=stMainBlockContainer] {padding-top: 3.5rem !important;}"  # (under ››)
+    # the page under Streamlit's header bar shows through it: the bar hid the top 60 px of
+    # a 720-px projector (Train, over the charts it draws); its buttons stay clickable
+    "[data-testid=stHeader] {background: transparent !important; pointer-events: none;}"
+    "[data-testid=stHeader] * {pointer-events: auto;}"
     # what the class reads besides the text: buttons, progress lines, captions, expanders
     "[data-testid=stMain] button p, [data-testid=stExpander] summary p"
     " {font-size: 1.2rem !important;}"

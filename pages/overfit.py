@@ -96,8 +96,9 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     grid = training.prediction_grid(split)
     parts = {"train": split.train, "val": split.val, "test": split.test}
     if split.classes == 0:
+        named = not frame.presenting()  # (a projector: the curves' legend beside names them)
         fig = lf.fit_figure(
-            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth
+            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth, named
         )
         charts.chart(fig, "lab_fit", right, shared=False, share=0.5)
     else:
@@ -105,18 +106,27 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         charts.chart(fig, "lab_fit", shared=False)
 
 
+def slider_then_drawing():
+    """Where the replay slider and the drawing go: the slider over the curves, or under them on
+    a projector, where Train, the progress bar and the curves fill the screen."""
+    first, second = st.container(), st.container()
+    return (second, first) if frame.presenting() else (first, second)
+
+
 def training_live(job: Job) -> None:
     """The live redraw: the replay slider as it will be, at the latest fit and disabled until
     the run ends (so nothing moves when it ends), then the drawing."""
     snaps = [r.epoch for r in job.records if r.prediction is not None] or [0, 1]
-    st.select_slider(
+    slider_at, drawing_at = slider_then_drawing()
+    slider_at.select_slider(
         t("lab_replay", lang),
         snaps if len(snaps) > 1 else [*snaps, snaps[0] + 1],
         snaps[-1],  # (no key: a key would keep the first value it showed)
         disabled=True,
         help=t("lab_replay_help", lang),
     )
-    draw(job)
+    with drawing_at:
+        draw(job)
 
 
 def finished(job: Job) -> None:
@@ -128,8 +138,9 @@ def finished(job: Job) -> None:
     """
     snaps = [r.epoch for r in job.records if r.prediction is not None]
     which = None
+    slider_at, drawing_at = slider_then_drawing()
     if len(snaps) > 1:
-        pick = st.select_slider(
+        pick = slider_at.select_slider(
             t("lab_replay", lang),
             snaps,
             value=snaps[-1],
@@ -138,7 +149,8 @@ def finished(job: Job) -> None:
         )
         which = snaps.index(pick)
     if job.records:
-        draw(job, which)
+        with drawing_at:
+            draw(job, which)
     if job.summary is not None:
         results(job)
 

@@ -85,6 +85,8 @@ def buttons(
     _say(b3, job, key, press, lang)
     if refused:
         st.error(refused, icon=":material/timer_off:")
+    elif frame.presenting() and job is not None:
+        pass  # (on a projector, the run's charts come right under Train: tests/e2e)
     else:
         seconds = budget.Duration(cost.seconds)
         said = t("lab_cost", lang, cost=seconds, budget=budget.Duration(budget.BUDGET_SECONDS))

@@ -529,7 +529,7 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
     font = figure.layout.font.size or 12
     legend_font = figure.layout.legend.font.size or font
     wrap_names(figure, legend_font, width)
-    _legend_under_axis_titles(figure, font, font + 4, legend_font, width)
+    _legend_under_axis_titles(figure, font, font + 4, legend_font, width, exact=True)
     return Still(figure, width, int(figure.layout.height))
 
 
@@ -804,7 +804,7 @@ def presenter(
         if slider.pad.l:
             slider.pad.l = slider.pad.l * scale
     wrap_names(big, font - 2, width)
-    _legend_under_axis_titles(big, tick, title, font - 2, width)
+    _legend_under_axis_titles(big, tick, title, font - 2, width, exact=True)
     _square_plot_as_wide_as_shown(big, width)
     _legend_over_titles(big, font - 2, width)
     for trace in big.data:

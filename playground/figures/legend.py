@@ -83,12 +83,22 @@ def grow(fig: go.Figure, side: str, px: float) -> None:
 
 
 def under_x_titles(
-    fig: go.Figure, tick: float, title: float, size: float, width: float, spare: float = 0
+    fig: go.Figure,
+    tick: float,
+    title: float,
+    size: float,
+    width: float,
+    spare: float = 0,
+    exact: bool = False,
 ) -> None:
     """A horizontal legend under the plot (``y`` < 0 in paper units) placed below the x axes'
     tick labels (``tick`` px) and titles (``title`` px), and a bottom margin that holds it on as
     many rows as its entries (``size`` px) take in ``width`` px: every figure as it is built
-    (common.from_spec, at the chart theme's sizes), on a projector, and in a PNG."""
+    (common.from_spec, at the chart theme's sizes), on a projector, and in a PNG.
+
+    ``exact``: the margin becomes what the legend needs, less than it was too (a copy to draw,
+    whose legend ``wrap_names`` laid out: the room a builder kept for the narrowest column
+    left a blank band under a PNG's legend); else it only grows."""
     legend = fig.layout.legend
     if legend.orientation != "h" or legend.y is None or legend.y >= 0 or legend.yref == "container":
         return
@@ -100,33 +110,85 @@ def under_x_titles(
     if plot <= 0:
         return
     legend.y, legend.yanchor = -below / plot, "top"
-    grow(fig, "b", math.ceil(below + height(fig, size, width) + spare - margin(fig, "b")))
+    more = math.ceil(below + height(fig, size, width) + spare - margin(fig, "b"))
+    if exact and more < 0:
+        fig.layout.margin.b, fig.layout.height = margin(fig, "b") + more, fig.layout.height + more
+    grow(fig, "b", more)
+
+
+ITEM = 40  # px before an entry's text: its symbol and plotly.js's gaps around it
 
 
 def height(fig: go.Figure, size: float, width: float) -> float:
     """About how high (px) a horizontal legend of ``size`` px text is drawn in ``width`` px:
-    once it wraps, plotly.js lines its entries up in columns as wide as the widest one, and a
-    row is as high as its entry of the most lines (``wrap_names``)."""
-    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False]
-    lines = [re.split(r"<br\s*/?>", n, flags=re.IGNORECASE) for n in dict.fromkeys(names)]
-    entries = [40 + max(text_width(line, size) for line in entry) for entry in lines]
-    if not entries:
+    once it wraps, plotly.js lines its entries up in columns as wide as the widest one (or in
+    the columns ``wrap_names`` set), and a row is as high as its entry of the most lines."""
+    lines = [re.split(r"<br\s*/?>", n, flags=re.IGNORECASE) for n in _names(fig)]
+    if not lines:
         return 0.0
-    per_row = len(entries) if sum(entries) <= width else max(1, int(width // max(entries)))
+    legend = fig.layout.legend
+    if legend.entrywidthmode == "pixels" and legend.entrywidth:  # (set by wrap_names)
+        room = width - _side(fig, "l") - _side(fig, "r")
+        per_row = max(1, int(room // (ITEM + legend.entrywidth + 5)))
+    else:
+        entries = [ITEM + max(text_width(line, size) for line in entry) for entry in lines]
+        per_row = len(entries) if sum(entries) <= width else max(1, int(width // max(entries)))
     rows = [lines[i : i + per_row] for i in range(0, len(lines), per_row)]
     return sum(LINE * size * max(len(entry) for entry in row) + 14 for row in rows)
 
 
+def _names(fig: go.Figure) -> list[str]:
+    """The legend's entries, once each, in order."""
+    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False]
+    return list(dict.fromkeys(names))
+
+
 def wrap_names(fig: go.Figure, size: float, width: float) -> None:
-    """The entries of a horizontal legend that are wider than ``width`` px at ``size`` px on
-    more lines (plotly.js cuts an entry at the figure's edge: "… until it stopped at e").
-    For a copy of a figure that is drawn (presenter mode, a PNG): its CSV keeps the names."""
-    if fig.layout.legend.orientation != "h":
+    """A horizontal legend of ``size`` px text in a figure ``width`` px wide, for a copy of a
+    figure that is drawn (presenter mode, a PNG; its CSV keeps the names):
+
+    - one row if it fits;
+    - else in equal columns (plotly.js's ``entrywidth``), as many as draw it on
+      the fewest lines, each entry wrapped to its column. Left to itself, plotly.js makes every
+      column as wide as the widest entry: one long name put every entry on a row of its own
+      (the lab's fit: eight rows, most of the figure);
+    - an entry wider than its room on more lines (plotly.js cuts an entry at the figure's
+      edge: "… until it stopped at e").
+    """
+    legend = fig.layout.legend
+    if legend.orientation != "h":
         return
-    room = width - 40 - 8  # (an entry's symbol before its text, and plotly.js's padding)
+    room = width - _side(fig, "l") - _side(fig, "r")  # (plotly.js: as wide as the plot)
+    names = _names(fig)
+    wide = [ITEM + text_width(name, size) for name in names]
+    columns = 1
+    if len(names) > 1 and sum(wide) + 5 * len(names) > room:
+        columns = min(range(1, len(names) + 1), key=lambda k: (_high(names, size, room, k), k))
+        # px of an entry's text: plotly.js adds ITEM before it and a 5-px gap after it, and
+        # starts a new row where an entry would reach the plot's width
+        legend.entrywidthmode, legend.entrywidth = "pixels", math.floor(room / columns) - 46
+    text_room = (room if columns == 1 else room / columns) - ITEM - 8
     for trace in fig.data:
-        if trace.name and trace.showlegend is not False and text_width(trace.name, size) > room:
-            trace.name = "<br>".join(wrap(str(trace.name), size, room))
+        shown = trace.name and trace.showlegend is not False
+        if shown and text_width(trace.name, size) > text_room:
+            trace.name = "<br>".join(wrap(str(trace.name), size, text_room))
+
+
+def _side(fig: go.Figure, side: str) -> float:
+    value = fig.layout.margin[side]
+    return value if value is not None else MARGIN[side]
+
+
+def _high(names: list[str], size: float, room: float, columns: int) -> float:
+    """About how high (px) ``names`` are drawn in ``columns`` equal columns of ``room`` px
+    (rows as high as their entry of the most lines, as ``height``); infinite if a word is wider
+    than its column."""
+    text_room = room / columns - ITEM - 8
+    wrapped = [wrap(name, size, text_room) for name in names]
+    if any(text_width(line, size) > text_room for lines in wrapped for line in lines):
+        return math.inf
+    rows = [wrapped[i : i + columns] for i in range(0, len(wrapped), columns)]
+    return sum(LINE * size * max(len(lines) for lines in row) + 14 for row in rows)
 
 
 def placed(fig: go.Figure) -> go.Figure:

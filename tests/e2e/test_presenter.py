@@ -25,6 +25,16 @@ PARTS = """(key) => {
     xtitles: all('text[class^=x][class$=title]'), title: all('.gtitle'), notes: all('.annotation')};
 }"""
 
+# the px from the top of Train's row to the bottom of the charts under it
+TRAIN_TO_CHARTS = """(keys) => {
+  const train = document.querySelector('.st-key-' + keys[0]);
+  const row = train.closest('[data-testid=stHorizontalBlock]');
+  const top = row.getBoundingClientRect().top;
+  const bottoms = keys.slice(1).map(k =>
+    document.querySelector('.st-key-' + k + ' .js-plotly-plot').getBoundingClientRect().bottom);
+  return Math.max(...bottoms) - top;
+}"""
+
 
 @pytest.fixture
 def projector(view):
@@ -61,6 +71,7 @@ def _trained(page, figures: int):
 
 def test_convnet_legend_clears_the_epoch_titles_and_the_confusion_title_fits(projector):
     page = _trained(projector("/convnet?presenter=true&net_epochs=3"), figures=6)
+    assert page.evaluate(TRAIN_TO_CHARTS, ["net_train_btn", "net_curves"]) <= 700  # (790)
     curves = page.evaluate(PARTS, "net_curves")
     assert curves["legend"] and len(curves["xtitles"]) == 2
     legend = curves["legend"][0]
@@ -185,11 +196,18 @@ def test_the_labs_long_legend_entries_wrap_inside_their_figures(projector):
       const f = gd.getBoundingClientRect();
       return [...gd.querySelectorAll('.legendtext')].map(e => {
         const b = e.getBoundingClientRect();
-        return [e.textContent, b.left - f.left, b.right - f.left, f.width]; });
+        return [e.textContent, b.left - f.left, b.top - f.top, b.right - f.left, b.bottom - f.top,
+                f.width]; });
     }"""
     shown = {key: page.evaluate(entries, key) for key in ("lab_curves", "lab_fit")}
-    assert any("stopped at" in text for text, *_ in shown["lab_curves"])  # (the long one)
+    assert any("wide line" in text for text, *_ in shown["lab_curves"])  # (the long one)
     for key, texts in shown.items():
-        for text, left, right, width in texts:
+        for text, left, _, right, _, width in texts:
             assert left >= 0 and right <= width + 1, (key, text, right, width)
+        for i, a in enumerate(texts):  # (in columns: none runs into its neighbour)
+            for b in texts[:i]:
+                assert _apart(a[1:5], b[1:5]), (key, a, b)
+    # a fresh-eyes teacher pressed Train and had to scroll to see the curves: Train's row
+    # and both charts fit the 720 px of a projector (they took 1,000 px)
+    assert page.evaluate(TRAIN_TO_CHARTS, ["train_btn", "lab_curves", "lab_fit"]) <= 700
     _main_fits(page)
