@@ -875,7 +875,9 @@ def test_a_png_of_the_race_keeps_its_height_and_its_maps_shape_without_play_cont
     assert fig.layout.updatemenus and fig.layout.sliders  # (the figure as shown has them)
     drawn, width, height = _kaleido_gets(monkeypatch, fig)
     assert not drawn.layout.updatemenus and not drawn.layout.sliders
-    assert height == fig.layout.height  # not squeezed into 720
+    # not squeezed into 720: its own height, and a line that says its step
+    assert fig.layout.height < height <= fig.layout.height + 40
+    assert drawn.layout.title.text == "step 60"  # (_race runs 60 steps: the last frame)
     assert width == export.SHOWN_WIDTH  # as wide as the student sees it
     assert (xs[-1] - xs[0]) / (ys[-1] - ys[0]) == pytest.approx(4 / 3)  # (a map wider than tall)
     for k in range(1, 2 + len(paths)):  # each map: a unit of x as long as a unit of y
@@ -892,7 +894,9 @@ def test_a_png_of_the_race_is_drawn_at_the_figures_shape():
     png = export.to_png(fig)
     assert png[12:16] == b"IHDR"
     width, height = struct.unpack(">II", png[16:24])
-    assert height == round(fig.layout.height * export.PNG_SCALE)  # its own height
+    shown = export.still(fig).height  # its own height, and a line that says its step
+    assert fig.layout.height < shown <= fig.layout.height + 40
+    assert height == round(shown * export.PNG_SCALE)
     shape = export.still(fig)
     assert width / height == pytest.approx(shape.width / shape.height, rel=0.01)
     assert abs(width - shape.width * export.PNG_SCALE) <= 1
@@ -1831,3 +1835,23 @@ def test_each_stability_bound_line_names_its_value_and_every_run_it_is_the_bound
     said = [a.text for a in fig.layout.annotations if a.text and a.text.startswith("2/η =")]
     assert said == ["2/η = 8 (runs 1, 3)"]  # (80 is above the chart: said at its top)
     assert any("80" in a.text and "above" in a.text for a in fig.layout.annotations)
+
+
+def test_a_picture_of_an_animation_says_which_step_it_shows():
+    # a fresh-eyes teacher: without the scrubber, a PNG of step 40 and one of the end looked
+    # alike. The step is the one the scrubber shows for that frame, with its word ("step").
+    figs = _spec_built_figures()
+    for name in ("race map", "descent"):
+        fig = figs[name]
+        (slider,) = fig.layout.sliders
+        prefix = slider.currentvalue.prefix.strip()
+        middle, last = slider.steps[len(slider.steps) // 2], slider.steps[-1]
+        for frame, step in ((middle.args[0][0], middle), (None, last)):
+            still = export.still(fig, frame=frame).figure
+            assert still.layout.title.text.endswith(f"{prefix} {step.label}"), name
+        plain = export.final_state(fig)["layout"]  # its plot keeps its height
+        margin = {**export.MARGIN, **plain.get("margin", {})}
+        still = export.still(fig).figure
+        assert (still.layout.height - still.layout.margin.t - still.layout.margin.b) >= (
+            (plain.get("height") or 450) - margin["t"] - margin["b"]
+        )

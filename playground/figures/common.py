@@ -495,6 +495,9 @@ def animation_controls(
 ) -> dict:
     """Play, pause, speed buttons and a step scrubber for client-side frames.
 
+    ``names``: the frames' names; ``labels``: the step each shows, as the scrubber says it (also
+    kept in the layout's ``meta``, for a picture of one frame to say its step: export.still).
+
     ``redraw=False`` moves only the traces a frame names, without redrawing the rest; use it
     whenever frames touch only 2-D traces (3-D traces need a redraw). A full redraw of several
     contour maps takes longer than a frame, so the maps would never finish drawing. ``y`` places
@@ -530,6 +533,7 @@ def animation_controls(
         for i in stops
     ]
     return {
+        "meta": {"frame_steps": dict(zip(names, (str(label) for label in labels), strict=True))},
         "updatemenus": [
             {
                 "type": "buttons",

@@ -508,6 +508,7 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
       Inside's dots that pick a weight) is left out; the CSV keeps what it holds.
     """
     spec = final_state(fig, frame)
+    step = _step_said(spec["layout"], frame, fig)
     for trace in spec["data"]:
         if _meta(trace).get("handle"):
             trace["visible"] = False
@@ -524,6 +525,8 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
     width = width or int(shown_width or SHOWN_WIDTH)
     figure = go.Figure(spec, skip_invalid=False)
     figure.layout.height = height
+    if step:
+        _title_with(figure, step)
     # a legend under the plot, below the x axis' title at the size the picture draws it (the
     # builders placed it in paper units for the page: in a narrow PNG the title ran into it)
     font = figure.layout.font.size or 12
@@ -568,6 +571,37 @@ def _start_renderer() -> None:
         return
     kaleido.start_sync_server(n=1, mathjax=False, silence_warnings=True)
     atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+
+
+def _step_said(layout: dict, frame: str | None, fig: go.Figure) -> str | None:
+    """The step of an animation's frame ``frame`` (None: its last) as its scrubber says it
+    ("step 40"); None for a figure that has no such steps (animation_controls)."""
+    steps = (layout.get("meta") or {}).get("frame_steps")
+    sliders = layout.get("sliders") or ()
+    if not isinstance(steps, dict) or not steps or not sliders:
+        return None
+    names = [f.get("name") for f in getattr(fig, "_plain_frames", None) or ()]
+    names = names or [f.name for f in fig.frames]
+    name = frame if frame in steps else (names[-1] if names else None)
+    if name not in steps:
+        return None
+    prefix = ((sliders[0].get("currentvalue") or {}).get("prefix") or "").strip()
+    return f"{prefix} {steps[name]}".strip()
+
+
+def _title_with(fig: go.Figure, step: str) -> None:
+    """A picture of one frame says its ``step``: after its title, or as a title of its own on
+    a line added over everything else (a legend above the plot keeps its place). Without the
+    scrubber, a picture of step 40 and one of the end looked alike."""
+    if fig.layout.title.text:
+        fig.layout.title.text = f"{fig.layout.title.text} · {step}"
+        return
+    size = (fig.layout.font.size or 12) + 4
+    fig.layout.title.update(
+        text=step, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top"
+    )
+    fig.layout.title.update(pad={"t": 8}, font={"size": size})
+    _grow(fig, "t", math.ceil(LINE * size + 8))
 
 
 def _without_controls(layout: dict, height: float) -> None:
