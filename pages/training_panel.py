@@ -13,6 +13,7 @@ is not part of a run's settings.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import frame
@@ -122,8 +123,28 @@ def _say(where, job: workers.TrainingJob | None, key: tuple, press: str, lang: s
         where.info(t("lab_running" if not job.done else "lab_done", lang))
 
 
+FIRST = 0.6  # seconds a rerun waits for a new run's first epoch before it says "Starting…"
+
+
+def first_records(job: workers.TrainingJob) -> None:
+    """Wait up to ``FIRST`` seconds for a run that has sent nothing yet to send its first records.
+
+    The rerun that Train started then draws the first epoch itself: a free trainer sends it
+    within a few tens of ms, and the redraw after it came ``POLL`` s and one more rerun later,
+    a second or more with a class on the server (bench_load.py's Train → first epoch). While
+    it waits, the rerun's thread sleeps: the server is free for the others.
+    """
+    if workers.trainers().ahead(job) is not None:  # (in the line for a free trainer)
+        return
+    deadline = time.monotonic() + FIRST
+    while not job.records and not job.done and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job.collect()
+
+
 def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> None:
     """Redraw the running job every ``POLL`` seconds; once it ends, rerun the page once."""
+    first_records(st.session_state[state])
 
     @st.fragment(run_every=POLL)
     def redraw() -> None:

@@ -617,3 +617,17 @@ def test_a_lesson_on_a_surface_without_a_minimum_leaves_out_the_fair_race():
     assert not [h for h in at.subheader if h.value == t("fair_title", "en")]
     plain = open_view("race.py")  # (the view itself, on the saddle: the fair race says why)
     assert [h for h in plain.subheader if h.value == t("fair_title", "en")]
+
+
+def test_the_rerun_that_train_starts_draws_the_first_epoch(monkeypatch):
+    # under a class's load, the first epoch came a poll (0.5 s) and one more rerun after
+    # Train (bench_load.py's Train → first epoch, up to 5.4 s): the Train rerun waits for it
+    import training_panel
+
+    monkeypatch.setattr(training_panel, "FIRST", 60.0, raising=False)  # (on a loaded machine)
+    at = open_view("overfit.py")
+    at.number_input(key="epochs").set_value(300).run()
+    at.button(key="train_btn").click().run()
+    assert not any("Starting" in i.value for i in at.info)
+    (progress,) = at.get("progress")
+    assert progress.proto.text.startswith("Epoch ")
