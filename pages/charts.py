@@ -128,6 +128,22 @@ def chart(
     return result
 
 
+def side_by_side(figures: list, widths: list[float], where=None) -> list:
+    """Figures side by side in columns of ``widths`` (shares of the main column's width; each
+    of ``figures`` a (figure, key) pair, or None for a column left to the caller), with their
+    Export menus on one row under the tallest: each under its own figure, they sat at
+    different heights. Returns the columns."""
+    columns = (where or st).columns(widths)
+    for shown, column, share in zip(figures, columns, widths, strict=True):
+        if shown is not None:
+            chart(shown[0], shown[1], column, shared=False, share=share, exported=False)
+    menus = (where or st).columns(widths)
+    for shown, column, share in zip(figures, menus, widths, strict=True):
+        if shown is not None:
+            exports(shown[0], shown[1], column, share)
+    return columns
+
+
 def _frame_shown() -> None:
     """The chart reported the frame its animation stopped at (read by ``shown_frame``)."""
 

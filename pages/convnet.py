@@ -138,16 +138,9 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     i = int(data.test[int(index)])
     image = digits.move(data.images[i, 0], int(dx), int(dy), float(angle))  # (S, S)
     probs, maps1, maps2 = convnet.inspect(model, image)
-    left, right = st.columns([2, 3])
-    charts.chart(
-        df.probabilities_figure(probs, int(data.labels[i]), lang),
-        "net_probs",
-        left,
-        shared=False,
-        share=0.4,
-    )
+    probabilities = df.probabilities_figure(probs, int(data.labels[i]), lang)
     maps = df.maps_figure(image, maps1, maps2, lang)
-    charts.chart(maps, "net_maps", right, shared=False, share=0.6)
+    charts.side_by_side([(probabilities, "net_probs"), (maps, "net_maps")], [0.4, 0.6])
     st.caption(t("digits_robust_note", lang))
 
     st.subheader(t("digits_mistakes", lang))
@@ -155,20 +148,13 @@ def inside(data: digits.Digits, config: NetConfig, summary: convnet.NetSummary, 
     pred = summary.test_pred[v]
     wrong = np.nonzero(pred != true)[0]
     wide = 0.5 if frame.presenting() else 0.4  # (a projector: its numbers as large as can be)
-    left, right = st.columns([wide, 1 - wide])
-    charts.chart(
-        df.confusion_figure(summary.confusion[v], names[v], lang),
-        "net_confusion",
-        left,
-        shared=False,
-        share=wide,
-    )
+    confusion = df.confusion_figure(summary.confusion[v], names[v], lang)
+    mistakes = None
     if len(wrong):
-        fig = df.misclassified_figure(
-            data.images[data.test[wrong], 0], true[wrong], pred[wrong], lang
-        )
-        charts.chart(fig, "net_wrong", right, shared=False, share=1 - wide)
-    else:
+        images = data.images[data.test[wrong], 0]
+        mistakes = (df.misclassified_figure(images, true[wrong], pred[wrong], lang), "net_wrong")
+    _, right = charts.side_by_side([(confusion, "net_confusion"), mistakes], [wide, 1 - wide])
+    if mistakes is None:
         right.success(t("digits_no_mistakes", lang))
 
 

@@ -65,7 +65,6 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         + panel.eta_now(last, config.schedule, lang),
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary)
-    left, right = st.columns(2)
     snaps = [r for r in records if r.prediction is not None]
     snap = None
     if snaps:
@@ -84,8 +83,8 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     curves = lf.curves_figure(
         epochs, train, val, names, best, stopped, lang, marked=snap.epoch if replayed else None
     )
-    charts.chart(curves, "lab_curves", left, shared=False, share=0.5)
     if snap is None:
+        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5])
         return
     prediction, shown = snap.prediction.copy(), list(names)
     if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
@@ -100,8 +99,9 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth, named
         )
-        charts.chart(fig, "lab_fit", right, shared=False, share=0.5)
+        charts.side_by_side([(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5])
     else:
+        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5])
         fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang)
         charts.chart(fig, "lab_fit", shared=False)
 
