@@ -105,9 +105,10 @@ def descent_figure(
     names=("x", "y"),
     projector=False,
     steps_asked=None,
+    minimum=None,
 ):
     return figures.descent_animation(
-        grid, z, w, b, loss, x, y, log_colour, lang, three_d, names, projector, steps_asked
+        grid, z, w, b, loss, x, y, log_colour, lang, three_d, names, projector, steps_asked, minimum
     )
 
 

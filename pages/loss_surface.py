@@ -186,6 +186,7 @@ def descent_section() -> None:
             ds.names,
             frame.presenting(),  # one row of three panels: the figure and its ▶ fit 720 px
             config.steps,  # (the scrubber does not tell that a run diverged before its end)
+            best[loss][:2],
         )
         charts.chart(fig, "descent_fig")
         descent_outcome(traj, guided.outcome(st.container(), lang) if guided.in_lesson() else above)

@@ -1855,3 +1855,25 @@ def test_a_picture_of_an_animation_says_which_step_it_shows():
         assert (still.layout.height - still.layout.margin.t - still.layout.margin.b) >= (
             (plain.get("height") or 450) - margin["t"] - margin["b"]
         )
+
+
+def test_the_descent_animations_map_marks_the_minimum_through_every_frame():
+    # a fresh-eyes teacher: "will it stop at the minimum?" asks a lesson, and the animated
+    # map had no ★ (only the static surfaces did)
+    from playground.figures import regression
+
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])  # y = 2x: the minimum (2, 0)
+    window = Grid(0.0, 4.0, -2.0, 2.0, 31)
+    path = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 60, 0.0, 0.0, 0, 0))
+    z = surfaces.mse_surface(x, y, window)
+    fig = regression.descent_animation(
+        window, z, path.w, path.b, path.loss, x, y, minimum=(2.0, 0.0), three_d=False
+    )
+    first = fig.frames[0].name if fig.frames else fig._plain_frames[0]["name"]
+    for state in (export.final_state(fig, first), export.final_state(fig)):
+        data = state["data"]
+        (star,) = [tr for tr in data if (tr.get("marker") or {}).get("symbol") == "star"]
+        assert list(star["x"]) == [2.0] and list(star["y"]) == [0.0]
+        assert star["name"] == "minimum"
+        walked, *_ = [tr for tr in data if tr.get("name") == "path"]  # (pieces of the path)
+        assert (star.get("xaxis"), star.get("yaxis")) == (walked.get("xaxis"), walked.get("yaxis"))

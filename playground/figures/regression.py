@@ -208,6 +208,7 @@ def descent_animation(
     names: tuple[str, str] = ("x", "y"),
     projector: bool = False,
     steps_asked: int | None = None,
+    minimum: tuple[float, float] | None = None,
 ) -> go.Figure:
     """Gradient descent animated in sync on three or four panels, as client-side plotly frames.
 
@@ -224,7 +225,8 @@ def descent_animation(
     step, and from the step it diverged the loss panel says so), and the loss axis starts
     fitted to the first step and grows with the curve (a diverging run's 1e9 is not on it
     before it happens). The map keeps its window; where the path leaves it, a marker on the
-    map's edge says at which step.
+    map's edge says at which step. ``minimum`` (w, b) is marked on the map with a ★, as on the
+    surfaces above it: "will it stop at the minimum?" asks a lesson.
     """
     three_d = three_d and not projector
     s = stride(grid.n, MAX_ANIMATION_GRID)
@@ -290,6 +292,14 @@ def descent_animation(
     # on the map, the path ends where it leaves it: a diverging run's later steps would cross
     # the map back and forth as a band of zigzags (the loss panel goes on to the end)
     on_map = last if left is None else left[0]
+    if minimum is not None:  # (under the path)
+        star = {"symbol": "star", "size": 14, "color": "white"}
+        add(
+            {"type": "scatter", "x": [float(minimum[0])], "y": [float(minimum[1])]}
+            | {"mode": "markers", "name": t("legend_min", lang)}
+            | {"marker": star | {"line": {"color": "black", "width": 1.5}}},
+            "contour",
+        )
     grown("contour", [w, b], {**path, "name": t("legend_path", lang)}, on_map)
     current = {"size": 10, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
