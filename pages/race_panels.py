@@ -224,7 +224,8 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
     config = fair.FairConfig(int(rates), 1e-5, 10.0, int(starts), int(steps), float(tol))
     chosen = tuple(contestants[i] for i in usable)
     names = tuple(_swept_name(i, contestants[i], lang) for i in usable)
-    with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)):
+    answer = guided.outcome(st.container(), lang, "lesson_outcome_fair")  # (a lesson: closed)
+    with widgets.guarded(lang), st.spinner(t("race_basin_busy", lang)), answer:
         result = compute.fair_race(r.surface, r.options, r.data_x, r.data_y, chosen, config, names)
         figure = rf.fair_figure(
             result.rates,

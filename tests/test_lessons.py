@@ -259,6 +259,19 @@ def test_a_lesson_keeps_what_to_notice_closed_and_its_title_a_question(key):
         assert not any(word in title for word in told), title
 
 
+@pytest.mark.parametrize(
+    "key", [k for k, lesson in LESSONS.items() if lesson.setting("fair_on") == "true"]
+)
+def test_a_fair_race_lesson_keeps_its_chart_and_table_closed_until_the_class_predicted(key):
+    # a fresh-eyes teacher: the range-test lesson has no ▶, and its chart and table (the
+    # answer to "will each star sit on the peak of its curve?") were open beside the question
+    lesson = LESSONS[key]
+    at = open_link(lesson.page, lesson.query)
+    (answer,) = [e for e in at.expander if e.label == t("lesson_outcome_fair", "en")]
+    assert not answer.proto.expanded
+    assert any(m.value.startswith("| ") for m in answer.markdown)  # the table is in it
+
+
 def test_few_digits_early_stopping_has_the_smallest_gap_but_not_the_fewest_mistakes(
     few_digits_run,
 ):
