@@ -93,6 +93,7 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
     """
     if len(raw) > MAX_UPLOAD_BYTES:
         raise UserError("err_csv_too_large", mb=MAX_UPLOAD_BYTES // 2**20)
+    raw = _from_utf16(raw)
     if not raw.strip():
         raise UserError("err_csv_empty")
     if _binary(raw):
@@ -111,6 +112,17 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
 
 def _numbers_in(columns: dict[str, np.ndarray]) -> int:
     return sum(int((~np.isnan(v)).sum()) for v in columns.values())
+
+
+def _from_utf16(raw: bytes) -> bytes:
+    """Text saved as UTF-16 with its byte-order mark (a spreadsheet's "Unicode text": tabs
+    between fields) as UTF-8: its NUL bytes made it look like a binary file."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise UserError("err_csv_binary") from None
+    return raw
 
 
 BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff")

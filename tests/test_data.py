@@ -85,6 +85,17 @@ def test_a_file_that_is_not_text_is_named_as_such(raw):
     assert err.value.key == "err_csv_binary"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_table_saved_as_unicode_text_reads_as_the_same_table(encoding):
+    # a fresh-eyes teacher: a spreadsheet's "Unicode text" (UTF-16, tabs) was refused as "not
+    # text: it looks like a spreadsheet, PDF or image"
+    text = "hours\tscore\n1\t52.5\n2\t61\n3\t70.25\n"
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    table = data.read_csv(bom + text.encode(encoding))
+    assert table.columns.tolist() == ["hours", "score"]
+    assert table["score"].tolist() == [52.5, 61.0, 70.25]
+
+
 def test_a_series_column_says_what_it_left_out_and_where_it_was_cut():
     table = data.read_csv(b"v,label\n1,a\nn/a,b\n3,c\n1e300,d\n5,e\n", 1)
     values, notes = data.series_from_column(table, "v")

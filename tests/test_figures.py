@@ -1877,3 +1877,16 @@ def test_the_descent_animations_map_marks_the_minimum_through_every_frame():
         assert star["name"] == "minimum"
         walked, *_ = [tr for tr in data if tr.get("name") == "path"]  # (pieces of the path)
         assert (star.get("xaxis"), star.get("yaxis")) == (walked.get("xaxis"), walked.get("yaxis"))
+
+
+def test_a_maps_csv_names_its_values_as_its_colour_bar_does():
+    # a fresh-eyes teacher: the contour map's CSV had a "z" column where the figure says "loss"
+    from playground.figures import regression
+
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+    grid = Grid(0.0, 4.0, -2.0, 2.0, 11)
+    fig = regression.surface_contour(grid, surfaces.mse_surface(x, y, grid), "MSE", (2.0, 0.0))
+    (bar,) = [tr.colorbar.title.text for tr in fig.data if tr.type == "contour"]
+    table = export.figure_table(fig)
+    assert bar and bar in table.columns and "z" not in table.columns
+    assert table[bar].notna().sum() == 11 * 11  # (every point of the map)

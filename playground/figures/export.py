@@ -159,13 +159,14 @@ def figure_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
         if _named(trace) and trace.get("legendgroup") is not None:
             groups.setdefault(str(trace["legendgroup"]), trace)
     anonymous = not any(_named(trace) for trace, _ in drawn)
+    colour = _colour_title(data, layout)
     # label, its constant columns, panel, how it is drawn, rows
     series: list[tuple[str, tuple, str, tuple, pd.DataFrame]] = []
     for trace, rows in drawn:
         label = _label(trace, groups, layout, anonymous)
         if label is None:
             continue
-        rows = rows.rename(columns=_axis_titles(trace, layout))
+        rows = rows.rename(columns=_axis_titles(trace, layout, colour))
         extra = _meta_columns(trace, groups)
         panel = _panel_name(trace, layout)
         kind = tuple(trace.get(k) for k in ("type", "mode", "xaxis", "yaxis", "scene"))
@@ -308,10 +309,11 @@ def _panel_title(trace: dict, layout: dict) -> str | None:
     return None
 
 
-def _axis_titles(trace: dict, layout: dict) -> dict[str, str]:
+def _axis_titles(trace: dict, layout: dict, colour: str | None = None) -> dict[str, str]:
     """A trace's columns x, y, z → the titles of its axes (its scene's for a 3-D trace), as
-    shown; x, y or z where an axis has no title (or it is "trace", the names' column). Two
-    axes of one trace with one title are told apart: "loss (x)", "loss (y)"."""
+    shown; a 2-D map's z → ``colour``, the figure's colour bar's title; x, y or z where an axis
+    has no title (or it is "trace", the names' column). Two axes of one trace with one title
+    are told apart: "loss (x)", "loss (y)"."""
     if trace.get("type") in THREE_D:
         scene = layout.get(trace.get("scene") or "scene") or {}
         axes = {c: scene.get(f"{c}axis") for c in "xyz"}
@@ -320,10 +322,26 @@ def _axis_titles(trace: dict, layout: dict) -> dict[str, str]:
     titles: dict[str, str] = {}
     for c in "xyz":
         text = _text((axes.get(c) or {}).get("title")) or _twin_title(axes.get(c), c, layout)
+        if c == "z" and not text:  # a map's values: named as the colour bar names them
+            text = colour
         title = _as_shown(text).strip() if text else ""
         titles[c] = title if title and title != "trace" else c
     repeated = {title for title in titles.values() if list(titles.values()).count(title) > 1}
     return {c: f"{title} ({c})" if title in repeated else title for c, title in titles.items()}
+
+
+def _colour_title(data: list[dict], layout: dict) -> str | None:
+    """The title of the figure's colour bar, if its maps have one (one title for all of them:
+    a map's boundary line drawn over it has no bar of its own)."""
+    titles = set()
+    for trace in data:
+        if trace.get("type") in ("contour", "heatmap") and trace.get("showscale") is not False:
+            colour_axis = layout.get(trace.get("coloraxis") or "") or {}
+            bar = trace.get("colorbar") or colour_axis.get("colorbar") or {}
+            text = _text(bar.get("title"))
+            if text:
+                titles.add(text)
+    return titles.pop() if len(titles) == 1 else None
 
 
 def _twin_title(axis: dict | None, letter: str, layout: dict) -> str | None:
