@@ -150,8 +150,9 @@ def _frame_shown() -> None:
 
 def shown_frame(key: str, spec_id: str, fig) -> str | None:
     """The name of the frame chart ``key`` shows: the one its animation last stopped at, if the
-    chart reported it for this figure (``spec_id``: a new figure starts at its first frame);
-    None for a figure without frames.
+    chart reported it for this figure (``spec_id``), else the one a new figure opens at (its
+    scrubber's active stop: the first, or the last for the ConvNet's kernels, whose PNG was of
+    epoch 1 under a scrubber at epoch 10); None for a figure without frames.
 
     The report comes from the page, so anything may arrive: only a name of one of ``fig``'s
     frames is used.
@@ -164,6 +165,19 @@ def shown_frame(key: str, spec_id: str, fig) -> str | None:
     told = getattr(state, "frame", None) if state is not None else None
     if isinstance(told, dict) and told.get("id") == spec_id and told.get("name") in names:
         return str(told["name"])
+    return opening_frame(fig, names)
+
+
+def opening_frame(fig, names: list[str]) -> str:
+    """The frame a figure opens at: its scrubber's active stop (plotly.js shows the figure's
+    own traces, which builders set to that frame), else its first."""
+    sliders = fig.layout.sliders
+    if sliders and sliders[0].steps:
+        steps = sliders[0].steps
+        active = sliders[0].active or 0
+        args = steps[min(max(int(active), 0), len(steps) - 1)].args
+        if args and args[0] and str(args[0][0]) in names:
+            return str(args[0][0])
     return names[0]
 
 

@@ -95,9 +95,8 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     grid = training.prediction_grid(split)
     parts = {"train": split.train, "val": split.val, "test": split.test}
     if split.classes == 0:
-        named = not frame.presenting()  # (a projector: the curves' legend beside names them)
         fig = lf.fit_figure(
-            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth, named
+            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth
         )
         charts.side_by_side([(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5])
     else:

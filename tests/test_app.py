@@ -264,7 +264,7 @@ def test_the_fit_after_early_stopping_says_its_line_is_of_the_kept_weights():
     assert stopped != "—", "the test needs a run that early stopping ends"
     best = results.loc["Early stopping", "best epoch (validation)"]
     names = [trace.get("name") for trace in chart_spec(at, "lab_fit")["data"]]
-    assert f"Early stopping (best weights: epoch {best})" in names
+    assert f"Early stopping (from epoch {best})" in names
     assert "Baseline" in names  # (the others are at the title's epoch)
 
 
@@ -631,3 +631,19 @@ def test_the_rerun_that_train_starts_draws_the_first_epoch(monkeypatch):
     assert not any("Starting" in i.value for i in at.info)
     (progress,) = at.get("progress")
     assert progress.proto.text.startswith("Epoch ")
+
+
+def test_a_png_of_an_animation_nobody_played_is_of_the_frame_on_screen():
+    # a fresh-eyes teacher: the ConvNet's kernels opened at epoch 10 (the last) and their PNG
+    # was of epoch 1; a descent opens at its start
+    import plotly.graph_objects as go
+
+    from playground.figures import digits as df
+    from playground.figures import export
+
+    kernels = np.random.default_rng(0).normal(size=(3, 6, 5, 5))  # (E, K, k, k)
+    fig = df.kernels_figure(kernels, [1, 5, 10], "Baseline")
+    assert charts.opening_frame(fig, ["1", "5", "10"]) == "10"
+    assert export.still(fig, frame="10").figure.layout.title.text.endswith("epoch 10")
+    plain = go.Figure(go.Scatter(x=[0], y=[0]), frames=[go.Frame(name="a"), go.Frame(name="b")])
+    assert charts.opening_frame(plain, ["a", "b"]) == "a"  # (no scrubber: its first)

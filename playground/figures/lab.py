@@ -362,14 +362,10 @@ def fit_figure(
     epoch: int,
     lang: str = "en",
     truth: bool = True,
-    named: bool = True,
 ) -> go.Figure:
     """1-D: the data of each split and every variant's fitted function at ``epoch``; with
     ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G). A variant whose function is
-    an earlier one's is drawn wider, under it (as in curves_figure).
-
-    ``named``: False leaves the variants out of the legend (on a projector, beside the loss
-    curves, whose legend names the same colours: the fit's eight entries took most of it)."""
+    an earlier one's is drawn wider, under it (as in curves_figure)."""
     data = _points(x, y, parts, lang) + ([_truth(lang)] if truth else [])
     under = coinciding(list(prediction))  # (early stopping is the baseline until it stops)
     wider = _widening(under)
@@ -384,7 +380,6 @@ def fit_figure(
                 "meta": {"run": names[v]},  # (its CSV name: the run's, not the legend's)
                 "legendrank": 1001 + v,  # (after the points: 1000)
                 "line": {"color": colour(v), "width": 2.5 + wider.get(v, 0.0)},
-                "showlegend": named,
             }
         )
     lo, hi = float(y.min()), float(y.max())
