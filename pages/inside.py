@@ -44,6 +44,7 @@ def current(spec: NetSpec) -> dict | None:
         st.session_state["_in_state"], st.session_state["_in_epoch"] = None, 0
         st.session_state["_in_history"] = []
         st.session_state.pop("_in_edge", None)
+        st.session_state.pop("_in_moments", None)
     return st.session_state.get("_in_state")
 
 
@@ -53,6 +54,7 @@ def adopt(job: Job) -> None:
         return
     st.session_state["_in_adopted"] = job
     st.session_state["_in_state"] = job.summary.state
+    st.session_state["_in_moments"] = job.summary.moments  # (the next Train goes on with them)
     st.session_state["_in_epoch"] = job.records[-1].epoch if job.records else 0
     history = st.session_state.setdefault("_in_history", [])
     history += [_row(r) for r in job.records]
@@ -253,8 +255,10 @@ with widgets.guarded(lang):
     state = st.session_state.get("_in_state")
     first = st.session_state.get("_in_epoch", 0)
 
+    moments = st.session_state.get("_in_moments")
+
     def start(pool, job: Job, pace: float, cap: float):
-        source = (pts, spec, state, first)
+        source = (pts, spec, state, first, moments)
         run = (source, inside.Steps(epochs), job.inbox, job.stop, 0.1, inside.train, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
@@ -265,8 +269,11 @@ with widgets.guarded(lang):
     running = job is not None and not job.done
     c1, c2, _ = st.columns([1, 1, 4])
     if c1.button(t("in_step", lang), icon=":material/skip_next:", key="in_step", disabled=running):
-        records, new_state = workers.offload(jobs.inside_epochs, pts, spec, state, first, 1)
+        records, new_state, moments = workers.offload(
+            jobs.inside_epochs, pts, spec, state, first, 1, moments
+        )
         st.session_state["_in_state"], st.session_state["_in_epoch"] = new_state, first + 1
+        st.session_state["_in_moments"] = moments
         st.session_state.setdefault("_in_history", []).extend(_row(r) for r in records)
         st.rerun()
     if c2.button(
@@ -274,6 +281,7 @@ with widgets.guarded(lang):
     ):
         st.session_state["_in_state"], st.session_state["_in_epoch"] = None, 0
         st.session_state["_in_history"] = []
+        st.session_state.pop("_in_moments", None)
         st.rerun()
     if running:
 

@@ -309,6 +309,14 @@ class Steps:
 @dataclass(eq=False)
 class InsideSummary(Summary):
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    moments: tuple | None = None  # (the run's RunSpec, its optimizer's state_dict): train again
+
+
+def moments_of(optimizer: torch.optim.Optimizer, spec: NetSpec) -> tuple:
+    """What the next Train or Step needs to go on with ``optimizer`` as if it had never stopped
+    (Adam's averages, momentum buffers, step counts): a fresh optimizer's first steps from
+    trained weights made the loss jump each time Train was pressed again."""
+    return (spec.run, optimizer.state_dict())
 
 
 def test_mask(points: Points, seed: int, test: float = 0.3) -> np.ndarray:
@@ -350,21 +358,28 @@ def load(model: nn.Module, state: dict[str, np.ndarray] | None) -> nn.Module:
 
 
 def train(
-    source: tuple[Points, NetSpec, dict[str, np.ndarray] | None, int],
+    source: tuple,
     steps: Steps,
     should_stop: Callable[[], bool] = lambda: False,
     every: int = 5,
 ) -> Iterator[Record | InsideSummary]:
-    """Train from ``source`` = (points, spec, starting weights or None, first epoch number):
-    a :class:`Record` per epoch (weights every ``every`` epochs), then an InsideSummary with the
-    final weights. ``should_stop`` is asked after every mini-batch."""
-    points, spec, start, first = source
+    """Train from ``source`` = (points, spec, starting weights or None, first epoch number[,
+    the optimizer's moments from the last training, ``moments_of``]): a :class:`Record` per
+    epoch (weights every ``every`` epochs), then an InsideSummary with the final weights and
+    moments. ``should_stop`` is asked after every mini-batch.
+
+    The moments are taken up only by the same optimizer with the same settings (a changed
+    optimizer or η starts a new one, as a new ``torch.optim`` object would)."""
+    points, spec, start, first, *rest = source
+    moments = rest[0] if rest else None
     epochs = steps.epochs
     model = load(build(spec), start)
     settings = dict(spec.run.settings)
     if "foreach" in spec.run.spec.cls.__init__.__code__.co_varnames:
         settings["foreach"] = True  # one call for all of a step's tensors (CPU loops else)
     optimizer = spec.run.spec.build(model.parameters(), settings)
+    if start and moments is not None and moments[0] == spec.run:
+        optimizer.load_state_dict(moments[1])
     xt, yt, xv, yv = split(points, spec)
     gen = torch.Generator().manual_seed(spec.seed + first)
     stopping = False
@@ -390,7 +405,12 @@ def train(
         yield Record(epoch, tl, vl, state_of(model) if last or epoch % every == 0 else None, *accs)
         if last:
             break
-    yield InsideSummary(np.zeros(1, int), np.full(1, -1), state=state_of(model))
+    yield InsideSummary(
+        np.zeros(1, int),
+        np.full(1, -1),
+        state=state_of(model),
+        moments=moments_of(optimizer, spec),
+    )
 
 
 def evaluate(points: Points, spec: NetSpec, state: dict[str, np.ndarray] | None) -> Record:

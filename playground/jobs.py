@@ -402,13 +402,14 @@ def inside_hidden_space(points, spec, state):
     return inside.hidden_space(inside.load(inside.build(spec), state), spec, points)
 
 
-def inside_epochs(points, spec, state, first: int, epochs: int):
-    """Inside the network: ``epochs`` more epochs from ``state`` → (records, final state)."""
+def inside_epochs(points, spec, state, first: int, epochs: int, moments=None):
+    """Inside the network: ``epochs`` more epochs from ``state`` (and the optimizer's
+    ``moments``, inside.moments_of) → (records, final state, final moments)."""
     from playground import inside
 
     budget.inside(len(points), spec, epochs).check()
-    items = list(inside.train((points, spec, state, first), inside.Steps(epochs)))
-    return items[:-1], items[-1].state
+    items = list(inside.train((points, spec, state, first, moments), inside.Steps(epochs)))
+    return items[:-1], items[-1].state, items[-1].moments
 
 
 def range_test(kind: str, data, config):

@@ -166,6 +166,28 @@ def test_training_continues_from_the_given_weights():
     assert more[0].epoch == 21 and more[0].train_loss < first[0].train_loss
 
 
+def test_training_again_goes_on_as_one_training_would():
+    # a fresh-eyes teacher: pressing Train again (or Step) made the loss jump (0.0015 → 0.07):
+    # each press began a new optimizer, whose first Adam steps from trained weights are large
+    import dataclasses
+
+    spec = dataclasses.replace(NetSpec(), batch_size=0)  # (full batch: no shuffling order)
+    points = inside.preset("circles")
+    *whole, _ = inside.train((points, spec, None, 0), inside.Steps(40))
+    *first, summary = inside.train((points, spec, None, 0), inside.Steps(20))
+    *more, _ = inside.train((points, spec, summary.state, 20, summary.moments), inside.Steps(20))
+    np.testing.assert_allclose(
+        [r.train_loss for r in first + more], [r.train_loss for r in whole], rtol=1e-5
+    )
+    *fresh, _ = inside.train((points, spec, summary.state, 20), inside.Steps(20))  # (the jump)
+    assert not np.allclose([r.train_loss for r in fresh], [r.train_loss for r in more], rtol=1e-3)
+    other = dataclasses.replace(spec, run=type(spec.run)("sgd", (("lr", 0.1),)))
+    *changed, _ = inside.train(  # another optimizer starts afresh (its moments do not fit)
+        (points, other, summary.state, 20, summary.moments), inside.Steps(3)
+    )
+    assert changed[0].epoch == 21
+
+
 def test_too_few_points_is_a_message():
     with pytest.raises(UserError):
         list(inside.train((inside.preset("xor", 3), NetSpec(), None, 0), inside.Steps(2)))
