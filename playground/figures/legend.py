@@ -148,7 +148,7 @@ def wrap_names(fig: go.Figure, size: float, width: float) -> None:
     figure that is drawn (presenter mode, a PNG; its CSV keeps the names):
 
     - one row if it fits;
-    - else in equal columns (plotly.js's ``entrywidth``), as many as draw it on
+    - else, under the plot, in equal columns (plotly.js's ``entrywidth``), as many as draw it on
       the fewest lines, each entry wrapped to its column. Left to itself, plotly.js makes every
       column as wide as the widest entry: one long name put every entry on a row of its own
       (the lab's fit: eight rows, most of the figure);
@@ -162,7 +162,8 @@ def wrap_names(fig: go.Figure, size: float, width: float) -> None:
     names = _names(fig)
     wide = [ITEM + text_width(name, size) for name in names]
     columns = 1
-    if len(names) > 1 and sum(wide) + 5 * len(names) > room:
+    under = legend.y is not None and legend.y < 0  # (a legend over the plot: room made for it)
+    if under and len(names) > 1 and sum(wide) + 5 * len(names) > room:
         columns = min(range(1, len(names) + 1), key=lambda k: (_high(names, size, room, k), k))
         # px of an entry's text: plotly.js adds ITEM before it and a 5-px gap after it, and
         # starts a new row where an entry would reach the plot's width

@@ -211,3 +211,24 @@ def test_the_labs_long_legend_entries_wrap_inside_their_figures(projector):
     # and both charts fit the 720 px of a projector (they took 1,000 px)
     assert page.evaluate(TRAIN_TO_CHARTS, ["train_btn", "lab_curves", "lab_fit"]) <= 700
     _main_fits(page)
+
+
+def test_the_landscape_slice_on_a_projector_keeps_its_play_controls_off_its_legend(projector):
+    # a fresh-eyes teacher: on a projector, ▶, the speeds and the scrubber covered the slice's
+    # legend (the run names), in English (a legend in columns took more rows over the plot)
+    page = _trained(projector("/landscape?presenter=true&ll_epochs=40"), figures=3)
+    page.wait_for_selector(".st-key-ll_plane_fig .js-plotly-plot .legend", timeout=60_000)
+    boxes = page.evaluate(
+        """() => { const gd = document.querySelector('.st-key-ll_plane_fig .js-plotly-plot');
+        const f = gd.getBoundingClientRect();
+        const box = e => { const b = e.getBoundingClientRect();
+          return [b.left - f.left, b.top - f.top, b.right - f.left, b.bottom - f.top]; };
+        return {legend: [...gd.querySelectorAll('.legend')].map(box),
+                controls: [...gd.querySelectorAll('.updatemenu-container, .slider-container')]
+                  .map(box)}; }"""
+    )
+    (legend,) = boxes["legend"]
+    assert len(boxes["controls"]) >= 2
+    for control in boxes["controls"]:
+        assert _apart(legend, control), (legend, control)
+    _main_fits(page)
