@@ -200,7 +200,8 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     st.subheader(t("lab_results", lang))
     widgets.table(shown)
     weights = t("digits_weights_note", lang, weights=f"{s.weights:,}")
-    st.caption(f"{t('digits_results_note', lang)} {weights}")
+    es = " " + t("results_note_es", lang) if any(v.early_stopping for v in config.variants) else ""
+    st.caption(f"{t('digits_results_note', lang)}{es} {weights}")
     widgets.results_csv(table, "convnet_results.csv", "dl_net", lang)
 
 

@@ -154,6 +154,11 @@ def finished(job: Job) -> None:
         results(job)
 
 
+def restored(variants) -> str:
+    """ " Early stopping's row: the best weights it restored." where a variant stops early."""
+    return " " + t("results_note_es", lang) if any(v.early_stopping for v in variants) else ""
+
+
 def results(job: Job) -> None:
     split, config, _ = trained(job)
     s = job.summary
@@ -170,7 +175,7 @@ def results(job: Job) -> None:
     table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
     st.subheader(t("lab_results", lang))
     widgets.table(widgets.display_table(table))
-    st.caption(t("lab_results_note", lang))
+    st.caption(t("lab_results_note", lang) + restored(config.variants))
     widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
     by_name = {v.name: v for v in config.variants}
 

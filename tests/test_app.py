@@ -570,7 +570,7 @@ def test_the_race_table_leaves_out_columns_with_no_value_and_says_which():
     # four columns of "—" on the saddle; on Rosenbrock the saddle's column was all "—"
     at = open_view("race.py")  # (the saddle x² − y²: no minimum, and no run diverges on it)
     shown = tables(at)[0]
-    (said,) = [c.value for c in at.caption if c.value.startswith("Not shown")]
+    (said,) = [c.value for c in at.caption if c.value.startswith("Left out")]
     for column in ("diverged_at", "steps_to_tol", "distance", "nearest_minimum"):
         name = t(f"col_{column}", "en")
         assert name not in shown.columns and name in said, name
@@ -647,3 +647,17 @@ def test_a_png_of_an_animation_nobody_played_is_of_the_frame_on_screen():
     assert export.still(fig, frame="10").figure.layout.title.text.endswith("epoch 10")
     plain = go.Figure(go.Scatter(x=[0], y=[0]), frames=[go.Frame(name="a"), go.Frame(name="b")])
     assert charts.opening_frame(plain, ["a", "b"]) == "a"  # (no scrubber: its first)
+
+
+def test_the_results_note_speaks_of_restored_weights_only_where_a_variant_stops_early():
+    # a fresh-eyes teacher read "(early stopping: the restored best weights)" under the dropout
+    # lesson's table, where nothing stopped early
+    at = open_view("overfit.py")
+    at.toggle(key="use_early_stopping").set_value(False).run()
+    train_lab(at, epochs=30)
+    notes = [c.value for c in at.caption if c.value.startswith("Final models")]
+    assert notes and not any("restored" in note for note in notes)
+    at.toggle(key="use_early_stopping").set_value(True).run()
+    train_lab(at, epochs=30)
+    notes = [c.value for c in at.caption if c.value.startswith("Final models")]
+    assert notes and all("restored" in note for note in notes)
