@@ -275,6 +275,7 @@ with widgets.guarded(lang):
         st.session_state["_in_state"], st.session_state["_in_epoch"] = new_state, first + 1
         st.session_state["_in_moments"] = moments
         st.session_state.setdefault("_in_history", []).extend(_row(r) for r in records)
+        st.session_state.pop("_in_job", None)  # (its "stopped at epoch …" is no longer so)
         st.rerun()
     if c2.button(
         t("in_reset", lang), icon=":material/restart_alt:", key="in_reset", disabled=running
@@ -282,6 +283,7 @@ with widgets.guarded(lang):
         st.session_state["_in_state"], st.session_state["_in_epoch"] = None, 0
         st.session_state["_in_history"] = []
         st.session_state.pop("_in_moments", None)
+        st.session_state.pop("_in_job", None)  # (a fresh network: nothing of the last run)
         st.rerun()
     if running:
 

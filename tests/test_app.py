@@ -661,3 +661,23 @@ def test_the_results_note_speaks_of_restored_weights_only_where_a_variant_stops_
     train_lab(at, epochs=30)
     notes = [c.value for c in at.caption if c.value.startswith("Final models")]
     assert notes and all("restored" in note for note in notes)
+
+
+@pytest.mark.parametrize("button", ["in_reset", "in_step"])
+def test_inside_after_reset_or_step_the_line_beside_train_no_longer_speaks_of_the_last_run(
+    button,
+):
+    # a fresh-eyes teacher: after Stop and Reset, the status read "Epoch 0" while the box
+    # beside Train still said "Stopped at epoch 1075"
+    at = open_view("inside.py")
+    at.number_input(key="in_epochs").set_value(20).run()
+    at.button(key="in_train_btn").click().run()
+    deadline = time.time() + 90
+    while not any("Trained with these settings" in i.value for i in at.info):
+        assert time.time() < deadline, [i.value for i in at.info]
+        time.sleep(0.5)
+        at.run()
+    at.button(key=button).click().run()
+    said = [i.value for i in at.info]
+    assert not any("Trained with these settings" in s or "Stopped at" in s for s in said), said
+    assert any(s.startswith("Press **Train**") for s in said), said
