@@ -84,12 +84,15 @@ def chart(
     on_click=None,
     share: float = 1.0,
     exported: bool = True,
+    tallest: float = export.PRESENTER_TALLEST,
 ):
     """Show a figure (restyled in presenter mode) with its exports: CSV, PNG, HTML (unless
     ``exported`` is False: a figure with no data yet, the question before Train).
 
     ``share``: the part of the main column's width that the figure's column takes (0.5 in
     the left of two equal columns), so that its PNG has the shape the student sees.
+
+    ``tallest``: on a projector, the px a square plot may grow to (export.presenter).
 
     ``shared``: the figure comes from a cache and is shown again on later reruns, so it is
     converted for sending once and kept (export.sent). A figure built on this rerun (the live
@@ -103,7 +106,8 @@ def chart(
     if shared:
         sent = export.sent(fig, presenting(), share)
     elif presenting():
-        sent = export.to_send(export.presenter(fig, width=export.presenter_width(share)))
+        width = export.presenter_width(share)
+        sent = export.to_send(export.presenter(fig, width=width, tallest=tallest))
     else:
         sent = export.to_send(fig)
     callbacks = {"on_click_change": on_click} if on_click else {}

@@ -65,6 +65,9 @@ def picture(pts, spec: NetSpec, state) -> tuple:
     return compute.inside_picture(pts, spec, state, MAP)
 
 
+TALLEST = {"tallest": 450}  # px of the data map on a projector, with Train on one screen
+
+
 def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     """The data with the network's output, the network's picture, the loss curves.
 
@@ -77,11 +80,19 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     share = 0.5 if frame.presenting() else 0.45  # (a projector: the data map as large as can be)
     left, right = st.columns([share, 1 - share])
     with left:
-        drawn.data_tools(lang, spec.regression, disabled=live)
+        # (a projector: the map right under Train, as high as fits with it; its tools under it)
+        tools, chart = st.container(), st.container()
+        if frame.presenting():
+            chart, tools = tools, chart
+        with tools:
+            drawn.data_tools(lang, spec.regression, disabled=live)
         fig = fi.data_figure(
             pts.xy, pts.label, split, inside.WINDOW, surface, spec.regression, curve, lang
         )
-        charts.chart(fig, "in_data", shared=False, on_click=drawn.on_data_click, share=share)
+        with chart:
+            charts.chart(
+                fig, "in_data", shared=False, on_click=drawn.on_data_click, share=share, **TALLEST
+            )
         st.caption(t("in_points", lang, n=len(pts), most=inside.MAX_POINTS))
         if not spec.regression:
             st.caption(t("in_map_colours", lang))

@@ -58,6 +58,7 @@ PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
 PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
+PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
 MODEBAR_ROW = 28  # px at the top that the modebar's row takes (common.figure_title's pad)
@@ -812,7 +813,10 @@ def _lift_controls_above(big: go.Figure, lift: int = 48) -> None:
 
 
 def presenter(
-    fig: go.Figure, font: int = PRESENTER_FONT, width: float = PRESENTER_WIDTH
+    fig: go.Figure,
+    font: int = PRESENTER_FONT,
+    width: float = PRESENTER_WIDTH,
+    tallest: float = PRESENTER_TALLEST,
 ) -> go.Figure:
     """A copy of ``fig`` for a projector (1280 × 720): larger text everywhere (tick labels, axis
     and subplot titles, legend, the play buttons and the step slider, set on each axis since
@@ -822,7 +826,26 @@ def presenter(
     ``width``: the px the figure is shown at (the main column, or its share of it in a column).
     A title or a subplot title too long for it is wrapped onto more lines, and a legend under
     the plot moves below the larger x-axis titles; the figure grows taller by what they add, so
-    its plot keeps its height."""
+    its plot keeps its height. A square plot grows as wide as shown, to at most ``tallest`` px;
+    a figure taller than a ``tallest`` the page asks for (less than PRESENTER_TALLEST: more is
+    on the projector's screen with it, as Inside's Train) has its plot made shorter to fit,
+    down to SHORTEST_PLOT."""
+    big = _presenter(fig, font, width, tallest)
+    over = (big.layout.height or 0) - tallest
+    if over > 0 and tallest < PRESENTER_TALLEST:  # (the text's room is in px: the same again)
+        height = fig.layout.height or PLOTLY_HEIGHT
+        plot = height - _margin(fig, "t") - _margin(fig, "b")
+        shorter = type(fig)(fig)
+        shorter.layout.height = height - min(over, max(plot - SHORTEST_PLOT, 0))
+        big = _presenter(shorter, font, width, tallest)
+    return big
+
+
+SHORTEST_PLOT = 200  # px: a presenter's plot made shorter to fit (``tallest``) keeps this much
+
+
+def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Figure:
+    """``presenter``'s copy of ``fig``, its plot as high as ``fig``'s (or grown, if square)."""
     big = type(fig)(fig)  # an Animated copy keeps its frames plain
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
     tick, title = font - 2, font - 2  # (ticks of 16 px were too small at the back of a room)
@@ -857,7 +880,7 @@ def presenter(
             slider.pad.l = slider.pad.l * scale
     wrap_names(big, font - 2, width)
     _legend_under_axis_titles(big, tick, title, font - 2, width, exact=True)
-    _square_plot_as_wide_as_shown(big, width)
+    _square_plot_as_wide_as_shown(big, width, tallest)
     _legend_over_titles(big, font - 2, width)
     for trace in big.data:
         line = getattr(trace, "line", None)
@@ -871,12 +894,9 @@ def presenter(
     return big
 
 
-PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
-
-
-def _square_plot_as_wide_as_shown(fig: go.Figure, width: float) -> None:
+def _square_plot_as_wide_as_shown(fig: go.Figure, width: float, tallest: float) -> None:
     """A figure of one plot whose y axis keeps x's scale (a map, a confusion matrix) made taller
-    until its plot fills the ``width`` px it is shown in, up to ``PRESENTER_TALLEST``: set for a
+    until its plot fills the ``width`` px it is shown in, up to ``tallest`` px: set for a
     page's narrow column, its square stayed about 350 px wide on a projector. (Not an
     animation: its map and ▶ are already laid out to fit the projector together.)"""
     xs, ys = list(fig.select_xaxes()), list(fig.select_yaxes())
@@ -886,7 +906,7 @@ def _square_plot_as_wide_as_shown(fig: go.Figure, width: float) -> None:
         return
     across = width - _margin(fig, "l") - _margin(fig, "r")
     high = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
-    more = min(across - high, PRESENTER_TALLEST - fig.layout.height)
+    more = min(across - high, tallest - fig.layout.height)
     if more > 0:
         fig.layout.height = fig.layout.height + int(more)
 

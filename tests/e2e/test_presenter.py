@@ -232,3 +232,16 @@ def test_the_landscape_slice_on_a_projector_keeps_its_play_controls_off_its_lege
     for control in boxes["controls"]:
         assert _apart(legend, control), (legend, control)
     _main_fits(page)
+
+
+def test_inside_on_a_projector_has_train_and_the_data_map_on_one_screen(projector):
+    # a fresh-eyes teacher: with Train at the top of the screen, a third of the data map showed
+    page = projector("/inside?presenter=true&in_epochs=20")
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    expect(page.get_by_text("Trained with these settings")).to_be_visible(timeout=120_000)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    wait_for_figures(page, 2)
+    assert page.evaluate(TRAIN_TO_CHARTS, ["in_train_btn", "in_data"]) <= 700  # (1,100)
+    (plot, *_) = page.evaluate(PARTS, "in_data")["plots"]
+    assert plot[3] - plot[1] >= 200  # px: still a map the room can read
+    _main_fits(page)
