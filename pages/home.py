@@ -17,15 +17,20 @@ for v in (v for v in VIEWS if v.card):
 
 st.header(t("lessons", lang))
 st.markdown(t("lessons_intro", lang))
-cols = st.columns(3)
-for i, lesson in enumerate(LESSONS.values()):
-    with cols[i % 3].container(border=True, key=f"lesson_card_{lesson.key}"):
-        st.markdown(f"**{t(f'lesson_{lesson.key}_title', lang)}**")
-        st.caption(t(f"lesson_{lesson.key}_predict", lang))
-        st.page_link(
-            BY_PATH[lesson.page].script,
-            label=t("lesson_open", lang),
-            icon=":material/school:",
-            query_params={**lesson.query, "lang": lang},
-        )
+for view in VIEWS:  # (the lessons of each view under its name: a card did not say its view)
+    lessons = [lesson for lesson in LESSONS.values() if lesson.page == view.url_path]
+    if not lessons:
+        continue
+    st.subheader(t(f"nav_{view.key}", lang))
+    cols = st.columns(3)
+    for i, lesson in enumerate(lessons):
+        with cols[i % 3].container(border=True, key=f"lesson_card_{lesson.key}"):
+            st.markdown(f"**{t(f'lesson_{lesson.key}_title', lang)}**")
+            st.caption(t(f"lesson_{lesson.key}_predict", lang))
+            st.page_link(
+                BY_PATH[lesson.page].script,
+                label=t("lesson_open", lang),
+                icon=":material/school:",
+                query_params={**lesson.query, "lang": lang},
+            )
 st.caption(t("home_footer", lang))

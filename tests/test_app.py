@@ -681,3 +681,15 @@ def test_inside_after_reset_or_step_the_line_beside_train_no_longer_speaks_of_th
     said = [i.value for i in at.info]
     assert not any("Trained with these settings" in s or "Stopped at" in s for s in said), said
     assert any(s.startswith("Press **Train**") for s in said), said
+
+
+def test_home_names_the_view_of_each_lesson_above_its_cards():
+    # a fresh-eyes teacher: the lesson cards did not say which view they open, and lessons of
+    # different views were mixed across the columns
+    from playground.lessons import LESSONS
+
+    at = open_view("home.py")
+    heads = [h.value for h in at.subheader]
+    used = {lesson.page for lesson in LESSONS.values()}
+    pages = [v for v in views.VIEWS if v.url_path in used]
+    assert heads == [t(f"nav_{v.key}", "en") for v in pages]
