@@ -319,3 +319,7 @@ with widgets.guarded(lang):
             widgets.show_code(script, "inside.py", "code_in", help_key="in_code_help")
     with st.expander(t("notice", lang), expanded=False):
         st.markdown(t("in_notice", lang))
+# a link's unusable points and layers were said in this run: a run started again for one of
+# them (frame.restart_without) never gets here, so the other's notice was lost
+for said in ("_in_pts_rejected", "_in_hidden_rejected"):
+    st.session_state.pop(said, None)

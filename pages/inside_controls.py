@@ -29,7 +29,7 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
         # starts again (the box reads the URL as the run started)
         st.session_state["_in_hidden_rejected"] = linked[:40]
         frame.restart_without("in_hidden")
-    rejected = st.session_state.pop("_in_hidden_rejected", None)
+    rejected = st.session_state.get("_in_hidden_rejected")  # (popped at the end of inside.py)
     if rejected is not None:
         st.warning(
             t(

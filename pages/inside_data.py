@@ -30,7 +30,7 @@ def points(lang: str) -> Points:
         except UserError as err:
             st.session_state["_in_pts_rejected"] = err.message(lang, frame.inert)
             frame.restart_without("in_pts")
-    rejected = st.session_state.pop("_in_pts_rejected", None)
+    rejected = st.session_state.get("_in_pts_rejected")  # (popped at the end of inside.py)
     if rejected is not None:
         st.warning(rejected, icon=":material/link_off:")
     with st.sidebar.expander(t("in_pts_label", lang), icon=":material/scatter_plot:"):

@@ -547,3 +547,12 @@ def test_a_link_with_some_values_of_a_list_unusable_names_only_those():
         ("betas", "0.9, 0.5")  # (all used, in another order: said as given)
     ]
     assert links.rejected({"betas": ["0.5", "0.9"]}, {"betas": [0.5, 0.9]}) == []
+
+
+def test_a_link_with_unusable_points_and_layers_says_both():
+    # a fresh-eyes teacher: /inside?in_hidden=x&in_pts=<script> named only the layers, and the
+    # drawn points were silently replaced by the preset
+    at = open_link("inside", {"in_hidden": "x", "in_pts": "<script>"})
+    said = [w.value for w in at.warning]
+    assert any(s.startswith("The drawn points in this link could not be read") for s in said)
+    assert any(s.startswith("The hidden layers in this link") for s in said), said
