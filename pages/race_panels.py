@@ -242,7 +242,8 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
             shown[column] = [f"{v:.0%}" for v in table[column]]
         shown.columns = [t(f"fair_col_{c.replace(' ', '_')}", lang) for c in table.columns]
         widgets.table(shown)
-        st.caption(t("fair_note", lang, starts=config.starts, tol=f"{config.tol:g}"))
+        said = {"rates": config.rates, "starts": config.starts, "tol": f"{config.tol:g}"}
+        st.caption(t("fair_note", lang, **said))
 
 
 FAIR_SURFACES = ("beale", "rosenbrock", "bowl")  # offered when a surface has no minimum
