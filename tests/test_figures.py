@@ -1656,6 +1656,7 @@ def test_a_convnets_image_csv_names_each_pixel_by_its_image_row_and_column():
     table = export.figure_table(digits.kernels_figure(kernels, [1, 2, 3], "Baseline"))
     assert list(table.columns) == ["trace", "kernel", "row", "column", "value"]
     assert len(table) == 6 * 5 * 5 and table["value"].notna().all()
+    assert set(table["trace"]) == {"Baseline"}  # (the variant, not the figure's whole title)
     for _, px in table.sample(20, random_state=0).iterrows():  # the last epoch's kernels
         want = kernels[-1, int(px["kernel"]) - 1, px["row"], px["column"]]
         assert px["value"] == pytest.approx(float(want), abs=1e-6)

@@ -130,6 +130,7 @@ def kernels_figure(
     heatmap = {"type": "heatmap", "z": tiles[-1], "hoverongaps": False, "hovertemplate": hover}
     numbers = range(1, len(kernels[0]) + 1)
     heatmap["meta"] = tiles_meta(kernels[0], cols, numbers, t("csv_kernel", lang))
+    heatmap["meta"]["run"] = name  # (its CSV's rows are the variant's, not the title's)
     return Animated(
         {"data": [{**heatmap, **style}], "layout": layout},
         frames=[
