@@ -203,10 +203,10 @@ LESSONS: dict[str, Lesson] = {
             "inside",
             (
                 ("in_hidden", ""),
-                ("in_f_x1", "false"),
-                ("in_f_x2", "false"),
-                ("in_f_x1sq", "true"),
-                ("in_f_x2sq", "true"),
+                ("in_f_x1", "true"),  # (first the failure: x₁, x₂; the class then ticks x₁², x₂²)
+                ("in_f_x2", "true"),
+                ("in_f_x1sq", "false"),
+                ("in_f_x2sq", "false"),
                 ("in_slow", "true"),
             ),
             then="lesson_then_maps",

@@ -126,7 +126,11 @@ def test_zero_init_keeps_every_hidden_neuron_identical_the_lessons_claim():
 def test_the_right_features_let_a_model_without_hidden_layers_separate_circles():
     lesson = LESSONS["features"]
     on = {n[5:] for n, v in lesson.params if n.startswith("in_f_") and v == "true"}
-    assert lesson.setting("in_hidden") == "" and on == {"x1sq", "x2sq"}
+    # it opens on the failure (a fresh-eyes teacher: opened on x₁², x₂², the untrained map was
+    # already round and the class never saw x₁, x₂ fail); the class then ticks the squares
+    assert lesson.setting("in_hidden") == "" and on == {"x1", "x2"}
+    predict = t("lesson_features_predict", "en")
+    assert "tick x₁² and x₂²" in predict
     points = inside.preset("circles")
 
     def test_accuracy(features) -> float:
