@@ -69,9 +69,13 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     snap = None
     if snaps:
         snap = snaps[-1] if epoch_index is None else snaps[min(epoch_index, len(snaps) - 1)]
-    replayed = snap is not None and snap.epoch != last.epoch  # (the fit of an earlier epoch)
+    # the fit of an earlier epoch the student picked (while it trains, the latest fit is a few
+    # epochs behind the progress line: not a replay)
+    replayed = epoch_index is not None and snap is not None and snap.epoch != last.epoch
+    note = st.empty()  # (always there: a caption that comes and goes moved the charts after it
+    # in the page's tree, and Streamlit drew them anew, blank for a moment, on every replay)
     if replayed:
-        st.caption(
+        note.caption(
             t(
                 "lab_replay_now",
                 lang,

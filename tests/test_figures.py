@@ -370,12 +370,12 @@ def test_a_shared_figure_is_sent_whole_without_its_template_and_converted_once(m
     first = export.sent(fig)
     spec = json.loads(first.spec)
     assert "template" in whole["layout"] and "template" not in spec["layout"]  # the chart themes it
-    del whole["layout"]["template"]
+    for sent_whole in (whole, big_whole):  # (and the frames' steps: a PNG's, kept on the server)
+        del sent_whole["layout"]["template"], sent_whole["layout"]["meta"]
     assert spec == whole  # every trace, frame and array as plotly.js would read the figure
     assert export.sent(fig) is first and len(calls) == 1  # converted once, then reused
     big = export.sent(fig, presenting=True)
     assert big is export.sent(fig, presenting=True) and big is not first
-    del big_whole["layout"]["template"]
     assert json.loads(big.spec) == big_whole
 
 
@@ -632,9 +632,15 @@ def test_a_figure_built_without_plotlys_checks_passes_them(name):
 
 
 def _sent_by_plotly(fig: go.Figure) -> dict:
-    """What plotly's own copy of a figure gives: to_dict() without its template."""
+    """What plotly's own copy of a figure gives: to_dict() without its template, and without
+    the steps of its frames that only a PNG reads (export.still)."""
     spec = fig.to_dict()
     spec["layout"].pop("template", None)
+    meta = spec["layout"].get("meta")
+    if isinstance(meta, dict):
+        meta.pop("frame_steps", None)
+        if not meta:
+            spec["layout"].pop("meta")
     return json.loads(pio.to_json(spec, validate=False))
 
 
@@ -875,8 +881,7 @@ def test_a_png_of_the_race_keeps_its_height_and_its_maps_shape_without_play_cont
     assert fig.layout.updatemenus and fig.layout.sliders  # (the figure as shown has them)
     drawn, width, height = _kaleido_gets(monkeypatch, fig)
     assert not drawn.layout.updatemenus and not drawn.layout.sliders
-    # not squeezed into 720: its own height, and a line that says its step
-    assert fig.layout.height < height <= fig.layout.height + 40
+    assert height == fig.layout.height  # not squeezed into 720
     assert drawn.layout.title.text == "step 60"  # (_race runs 60 steps: the last frame)
     assert width == export.SHOWN_WIDTH  # as wide as the student sees it
     assert (xs[-1] - xs[0]) / (ys[-1] - ys[0]) == pytest.approx(4 / 3)  # (a map wider than tall)
@@ -894,9 +899,7 @@ def test_a_png_of_the_race_is_drawn_at_the_figures_shape():
     png = export.to_png(fig)
     assert png[12:16] == b"IHDR"
     width, height = struct.unpack(">II", png[16:24])
-    shown = export.still(fig).height  # its own height, and a line that says its step
-    assert fig.layout.height < shown <= fig.layout.height + 40
-    assert height == round(shown * export.PNG_SCALE)
+    assert height == round(fig.layout.height * export.PNG_SCALE)  # its own height
     shape = export.still(fig)
     assert width / height == pytest.approx(shape.width / shape.height, rel=0.01)
     assert abs(width - shape.width * export.PNG_SCALE) <= 1
@@ -1443,12 +1446,11 @@ def _shown_figures() -> dict[str, go.Figure]:
 def test_a_png_has_the_shape_the_student_sees_not_a_slides(monkeypatch, name):
     fig = _shown_figures()[name]
     _, width, height = _kaleido_gets(monkeypatch, fig)
-    # its own height, not 720: a few px more where a legend under it moved below the x title,
-    # less where the room kept for its legend in a narrow column is not needed
-    assert 0.8 * fig.layout.height <= height <= fig.layout.height + 60
+    # its own height, not 720 (a few px more where a legend under it moved below the x title)
+    assert fig.layout.height <= height <= fig.layout.height + 60
     assert width == export.SHOWN_WIDTH  # as wide as the page's main column (not 1280 × 720)
     half = export.still(fig, shown_width=480)  # a figure in the left of two columns
-    assert half.width == 480 and 0.8 * fig.layout.height <= half.height <= fig.layout.height + 90
+    assert half.width == 480 and fig.layout.height <= half.height <= fig.layout.height + 90
 
 
 def test_a_long_legend_in_a_png_or_on_a_projector_is_in_columns_with_no_blank_band():
@@ -1478,7 +1480,8 @@ def test_a_long_legend_in_a_png_or_on_a_projector_is_in_columns_with_no_blank_ba
         rows = 4 + 1  # 8 entries in two columns; the long one on two lines
         below = copy.layout.margin.b - legend_top  # px from the legend's top to the bottom
         assert below <= rows * 1.5 * size + 4 * 14 + 20  # no blank band under it
-    assert export.still(fig, shown_width=480).height < fig.layout.height  # (it was 571 px)
+    # the room the legend no longer needs goes to the plot: the picture keeps its shape
+    assert export.still(fig, shown_width=480).height == fig.layout.height
 
 
 def test_a_pngs_legend_under_the_plot_is_below_the_x_axis_title():
@@ -1850,12 +1853,8 @@ def test_a_picture_of_an_animation_says_which_step_it_shows():
         for frame, step in ((middle.args[0][0], middle), (None, last)):
             still = export.still(fig, frame=frame).figure
             assert still.layout.title.text.endswith(f"{prefix} {step.label}"), name
-        plain = export.final_state(fig)["layout"]  # its plot keeps its height
-        margin = {**export.MARGIN, **plain.get("margin", {})}
-        still = export.still(fig).figure
-        assert (still.layout.height - still.layout.margin.t - still.layout.margin.b) >= (
-            (plain.get("height") or 450) - margin["t"] - margin["b"]
-        )
+        still = export.still(fig).figure  # the picture keeps the figure's height
+        assert still.layout.height == fig.layout.height
 
 
 def test_the_descent_animations_map_marks_the_minimum_through_every_frame():

@@ -552,6 +552,9 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
     legend_font = figure.layout.legend.font.size or font
     wrap_names(figure, legend_font, width)
     _legend_under_axis_titles(figure, font, font + 4, legend_font, width, exact=True)
+    if figure.layout.height < height:  # the room its legend no longer needs goes to the plot:
+        figure.layout.height = height  # the picture keeps the shape the student sees
+        _legend_under_axis_titles(figure, font, font + 4, legend_font, width)
     return Still(figure, width, int(figure.layout.height))
 
 
@@ -610,8 +613,9 @@ def _step_said(layout: dict, frame: str | None, fig: go.Figure) -> str | None:
 
 def _title_with(fig: go.Figure, step: str) -> None:
     """A picture of one frame says its ``step``: after its title, or as a title of its own on
-    a line added over everything else (a legend above the plot keeps its place). Without the
-    scrubber, a picture of step 40 and one of the end looked alike."""
+    a line over everything else, which the plot makes room for (the picture keeps the shape
+    the student sees). Without the scrubber, a picture of step 40 and one of the end looked
+    alike."""
     if fig.layout.title.text:
         fig.layout.title.text = f"{fig.layout.title.text} · {step}"
         return
@@ -620,7 +624,7 @@ def _title_with(fig: go.Figure, step: str) -> None:
         text=step, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top"
     )
     fig.layout.title.update(pad={"t": 8}, font={"size": size})
-    _grow(fig, "t", math.ceil(LINE * size + 8))
+    fig.layout.margin.t = _margin(fig, "t") + math.ceil(LINE * size + 8)  # (the same height)
 
 
 def _without_controls(layout: dict, height: float) -> None:
@@ -723,6 +727,11 @@ def to_send(fig: go.Figure) -> Sent:
     compare the result with ``to_dict``'s for every kind of figure the views send.
     """
     layout = {k: v for k, v in fig._layout.items() if k != "template"}
+    meta = layout.get("meta")
+    if isinstance(meta, dict) and "frame_steps" in meta:  # (for a PNG only: kept on the server,
+        # so that a new number of steps leaves the layout the page has, moved in place: chart.js)
+        meta = {k: v for k, v in meta.items() if k != "frame_steps"}
+        layout = {k: v for k, v in layout.items() if k != "meta"} | ({"meta": meta} if meta else {})
     spec = {"data": _typed(fig._data), "layout": _typed(layout)}
     plain = getattr(fig, "_plain_frames", None)  # an Animated figure's: sent as they are
     frames = list(plain) if plain is not None else _typed([f._props for f in fig._frame_objs])

@@ -365,10 +365,10 @@ def test_the_learning_rate_box_keeps_its_value_when_an_upload_brings_it_back(vie
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=30_000)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(table))
     expect(page.get_by_text("50 points.")).to_be_visible(timeout=30_000)
-    expect(lr).to_have_value("0.05")
+    expect(lr).to_have_value("0.05", timeout=30_000)  # (a loaded machine: drawn after the file)
     page.get_by_role("spinbutton", name="Steps").fill("120")
     page.get_by_role("spinbutton", name="Steps").press("Enter")
     expect(page.get_by_text("After 120 steps")).to_be_visible(timeout=30_000)
-    expect(lr).to_have_value("0.05")  # (and the descent used it: the path moved)
+    expect(lr).to_have_value("0.05", timeout=30_000)  # (and the descent used it: it moved)
     assert page.get_by_text("w = 0, b = 0").count() == 0
     assert_clean(page)

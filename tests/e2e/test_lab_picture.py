@@ -141,7 +141,7 @@ def test_a_stopped_run_shows_and_replays_the_epochs_it_trained(view):
     replay.focus()
     page.keyboard.press("ArrowLeft")  # one fit back
     page.wait_for_function(
-        f"() => /epoch {kept[-2]}$/.test(document.querySelectorAll('.js-plotly-plot')[1]"
+        f"() => /epoch {kept[-2]}$/.test(document.querySelector('.st-key-lab_fit .js-plotly-plot')"
         "._fullLayout.title.text.replace(/<[^>]+>/g, ''))",
         timeout=30_000,
     )
