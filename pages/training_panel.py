@@ -80,7 +80,9 @@ def buttons(
     if job is not None:
         job.collect()
     stop = t("lab_stop", lang)
-    if b2.button(stop, icon=":material/stop:", key=ids[1], disabled=job is None or job.done):
+    pressed = b2.button(stop, icon=":material/stop:", key=ids[1], disabled=job is None or job.done)
+    if pressed and job is not None and not job.done:  # (a run that ended as Stop was pressed
+        # has not been stopped: it said "Stopped at epoch 300" of a 300-epoch run)
         workers.trainers().stop(job)
         job.stopped = True  # (said from here on without asking the manager's event)
     _say(b3, job, key, press, lang)

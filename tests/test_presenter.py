@@ -176,3 +176,14 @@ def test_a_legend_right_over_the_plot_stays_under_the_title():
     title_bottom = common.MODEBAR + 4 + 1.3 * size * len(_lines(big.layout.title.text))
     legend_top = big.layout.margin.t - 1.3 * big.layout.legend.font.size - 8
     assert legend_top >= title_bottom
+
+
+def test_text_drawn_on_a_map_is_as_large_as_an_axis_title_on_a_projector():
+    # a fresh-eyes teacher: "left the map at step 54" and "diverged at step 47" stayed 13 px
+    # on a projector, on the paths, hard to read at the back of a room
+    import plotly.graph_objects as go
+
+    fig = go.Figure([common.note_trace(), go.Scatter(x=[0, 1], y=[0, 1])])
+    big = export.presenter(fig)
+    assert fig.data[0].textfont.size == 13
+    assert big.data[0].textfont.size >= big.layout.xaxis.title.font.size >= 18
