@@ -264,7 +264,7 @@ def test_the_fit_after_early_stopping_says_its_line_is_of_the_kept_weights():
     assert stopped != "—", "the test needs a run that early stopping ends"
     best = results.loc["Early stopping", "best epoch (validation)"]
     names = [trace.get("name") for trace in chart_spec(at, "lab_fit")["data"]]
-    assert f"Early stopping (weights of epoch {best})" in names
+    assert f"Early stopping (best: epoch {best})" in names
     assert "Baseline" in names  # (the others are at the title's epoch)
 
 

@@ -1463,7 +1463,7 @@ def test_a_long_legend_in_a_png_or_on_a_projector_is_in_columns_with_no_blank_ba
     grid = training.prediction_grid(sine)
     prediction = np.stack([np.sin(grid[:, 0]) * k for k in (1.0, 0.9, 0.8, 0.7)])
     parts = {"train": sine.train, "val": sine.val, "test": sine.test}
-    names = ["Baseline", "Dropout", "Early stopping (weights of epoch 16)", "Weight decay"]
+    names = ["Baseline", "Dropout", "Early stopping (best: epoch 16)", "Weight decay"]
     fig = lab.fit_figure(sine.x, sine.y, parts, grid, prediction, names, 5)
     for copy, size, width in (
         (export.still(fig, shown_width=480).figure, 12, 480),
