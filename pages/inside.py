@@ -8,13 +8,12 @@ Step trains one epoch; Reset draws fresh weights. Changing the features, the lay
 initialisation or the seed gives a new network, so fresh weights.
 """
 
-from contextlib import suppress
-
 import charts
 import compute
 import frame
 import inside_controls as controls
 import inside_data as drawn
+import inside_text as said
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -24,7 +23,7 @@ import workers
 
 from playground import budget, inside, jobs, scripts, training
 from playground.figures import inside as fi
-from playground.i18n import UserError, t
+from playground.i18n import t
 from playground.inside import NetSpec
 
 lang = frame.language()
@@ -57,7 +56,7 @@ def adopt(job: Job) -> None:
     st.session_state["_in_moments"] = job.summary.moments  # (the next Train goes on with them)
     st.session_state["_in_epoch"] = job.records[-1].epoch if job.records else 0
     history = st.session_state.setdefault("_in_history", [])
-    history += [_row(r) for r in job.records]
+    history += [said.row(r) for r in job.records]
 
 
 def picture(pts, spec: NetSpec, state) -> tuple:
@@ -76,7 +75,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     """
     maps, surface, curve, weights_state = picture(pts, spec, state)
     split = _test_mask(pts, spec)
-    st.caption(_progress(history, lang, None if live else (pts, spec, state)))
+    st.caption(said.progress(history, lang, None if live else (pts, spec, state)))
     share = 0.5 if frame.presenting() else 0.45  # (a projector: the data map as large as can be)
     left, right = st.columns([share, 1 - share])
     with left:
@@ -113,7 +112,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         st.caption(t("in_node_colours", lang))
         controls.layer_buttons(list(spec.hidden), lang, disabled=live)
         widgets.results_csv(
-            _weights_table(weights, spec),
+            said.weights_table(weights, spec, lang),
             "weights.csv",
             "dl_in_weights",
             lang,
@@ -123,7 +122,7 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     node = st.session_state.get("_in_node")
     if node is not None and node[0] < len(maps) and node[1] < len(maps[node[0]]):
         k, j = node
-        title = t("in_node_title", lang, layer=_layer_name(k, spec), j=j + 1)
+        title = t("in_node_title", lang, layer=said.layer_name(k, spec, lang), j=j + 1)
         charts.chart(
             fi.node_figure(maps[k][j], inside.WINDOW, title, lang), "in_node", shared=False
         )
@@ -138,54 +137,6 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     if history:
         epochs, train, test, *_ = (np.array(v, dtype=float) for v in zip(*history, strict=True))
         charts.chart(fi.loss_figure(epochs, train, test, lang), "in_loss", shared=False)
-
-
-def _row(record: inside.Record) -> tuple[int, float, float, float, float]:
-    """A record in the session's history: epoch, losses and accuracies."""
-    r = record
-    return (r.epoch, r.train_loss, r.test_loss, r.train_acc, r.test_acc)
-
-
-def _progress(history: list, lang: str, now: tuple | None) -> str:
-    """The epoch, and where there is one its losses (and accuracies, for classes): those of
-    the weights on screen (``now``: points, spec and weights, when not training), which a
-    weight set by hand has changed since the last epoch."""
-    if not history:
-        return t("in_epoch_now", lang, epoch=st.session_state.get("_in_epoch", 0))
-    epoch, train, test, train_acc, test_acc = history[-1]
-    if now is not None and now[2] is not None:
-        with suppress(UserError):  # (too few points left to split: the last epoch's numbers)
-            r = compute.inside_evaluate(*now)
-            train, test, train_acc, test_acc = r.train_loss, r.test_loss, r.train_acc, r.test_acc
-    text = t("in_progress", lang, epoch=int(epoch), train=f"{train:.3g}", test=f"{test:.3g}")
-    if np.isfinite(train_acc) and np.isfinite(test_acc):
-        text += t("in_progress_acc", lang, train=f"{train_acc:.0%}", test=f"{test_acc:.0%}")
-    return text
-
-
-def _weights_table(weights: list[np.ndarray], spec: NetSpec) -> pd.DataFrame:
-    """Every weight: its layer, the neuron it leaves and the one it enters (from 1), its value."""
-    rows = [
-        {
-            "from_layer": _layer_name(k, spec),
-            "from": j + 1,
-            "to_layer": _layer_name(k + 1, spec),
-            "to": i + 1,
-            "weight": float(w[i, j]),
-        }
-        for k, w in enumerate(weights)
-        for i in range(w.shape[0])
-        for j in range(w.shape[1])
-    ]
-    return pd.DataFrame(rows)
-
-
-def _layer_name(k: int, spec: NetSpec) -> str:
-    if k == 0:
-        return t("in_layer_inputs", lang)
-    if k == len(spec.sizes) - 1:
-        return t("in_layer_output", lang)
-    return t("in_layer_hidden", lang, k=k)
 
 
 def _test_mask(pts, spec: NetSpec) -> np.ndarray:
@@ -232,10 +183,10 @@ def edit(spec: NetSpec, state: dict, edge: tuple[int, int, int]) -> None:
     label = t(
         "in_edit_named",
         lang,
-        to=_layer_name(k + 1, spec),
+        to=said.layer_name(k + 1, spec, lang),
         i=i + 1,
         j=j + 1,
-        src=_layer_name(k, spec),
+        src=said.layer_name(k, spec, lang),
     )
     key = f"in_w_{k}_{i}_{j}_{value:.5f}"  # (a new field when training moved the weight)
     new = st.number_input(label, -20.0, 20.0, round(value, 4), 0.1, format="%.4f", key=key)
@@ -285,7 +236,7 @@ with widgets.guarded(lang):
         )
         st.session_state["_in_state"], st.session_state["_in_epoch"] = new_state, first + 1
         st.session_state["_in_moments"] = moments
-        st.session_state.setdefault("_in_history", []).extend(_row(r) for r in records)
+        st.session_state.setdefault("_in_history", []).extend(said.row(r) for r in records)
         st.session_state.pop("_in_job", None)  # (its "stopped at epoch …" is no longer so)
         st.rerun()
     if c2.button(
@@ -301,7 +252,7 @@ with widgets.guarded(lang):
         def live(current_job: Job) -> None:
             states = [r.state for r in current_job.records if r.state is not None]
             history = st.session_state.get("_in_history", []) + [
-                _row(r) for r in current_job.records
+                said.row(r) for r in current_job.records
             ]
             draw(pts, spec, states[-1] if states else state, history, live=True)
 
@@ -321,5 +272,5 @@ with widgets.guarded(lang):
         st.markdown(t("in_notice", lang))
 # a link's unusable points and layers were said in this run: a run started again for one of
 # them (frame.restart_without) never gets here, so the other's notice was lost
-for said in ("_in_pts_rejected", "_in_hidden_rejected"):
-    st.session_state.pop(said, None)
+for notice in ("_in_pts_rejected", "_in_hidden_rejected"):
+    st.session_state.pop(notice, None)
