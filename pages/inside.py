@@ -123,9 +123,9 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     if node is not None and node[0] < len(maps) and node[1] < len(maps[node[0]]):
         k, j = node
         title = t("in_node_title", lang, layer=said.layer_name(k, spec, lang), j=j + 1)
-        charts.chart(
-            fi.node_figure(maps[k][j], inside.WINDOW, title, lang), "in_node", shared=False
-        )
+        output_class = j if k == len(maps) - 1 and not spec.regression else None
+        node_fig = fi.node_figure(maps[k][j], inside.WINDOW, title, lang, output_class)
+        charts.chart(node_fig, "in_node", shared=False)
     if inside.has_hidden_space(spec):
         with st.expander(t("in_hidden_expander", lang)):
             space = None if live else compute.inside_hidden_space(pts, spec, state)

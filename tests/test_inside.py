@@ -1,6 +1,8 @@
 """Inside the network: drawn points in links, every node's map against a direct forward pass,
 features, initialisation, L1 against L2, weights edited by hand, and the lessons' claims."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -297,3 +299,60 @@ def test_an_empty_hidden_layers_box_says_there_is_none():
     at = open_link("inside", {"in_hidden": ""})
     box = at.text_input(key="in_hidden")
     assert box.value == "" and box.placeholder == t("in_hidden_none", "en")
+
+
+def _pixels_of(make) -> list[np.ndarray]:
+    """The pixels (h, w, 3) of every map image that ``make()`` draws (none from the cache)."""
+    from playground.figures import common
+
+    drawn: list[np.ndarray] = []
+    common._map_image.cache_clear()
+    with mock.patch.object(common, "_png", side_effect=lambda p: drawn.append(p) or b"") as png:
+        make()
+    assert png.called
+    return drawn
+
+
+def _hue(rgb: np.ndarray) -> str:
+    """'orange', 'blue' or 'white' for a pixel."""
+    r, g, b = (int(c) for c in rgb)
+    if min(r, g, b) > 225:
+        return "white"
+    return "orange" if r > b + 40 else "blue" if b > r + 40 else "other"
+
+
+def test_the_maps_speak_the_classes_colours_orange_for_class_0_blue_for_class_1():
+    # A teacher read a yellow map (Viridis: yellow near 1) under blue points as contradicting
+    # them. P(class 1) = 0 on the left third, ½ in the middle, 1 on the right: orange, white,
+    # blue, the colours of the class-0 and class-1 points drawn over it.
+    from playground.figures import inside as fi
+
+    surface = np.repeat([[0.0] * 10 + [0.5] * 10 + [1.0] * 10], 30, axis=0)  # (30, 30)
+    pts = inside.preset("moons", 20)
+    test = np.zeros(20, bool)
+    (pixels,) = _pixels_of(
+        lambda: fi.data_figure(pts.xy, pts.label, test, inside.WINDOW, surface, False, None)
+    )
+    row = pixels[15]
+    assert [_hue(row[c]) for c in (2, 15, 27)] == ["orange", "white", "blue"]
+    assert fi.CLASS_COLOURS == ("#ff7f0e", "#1f77b4")  # (orange class 0, blue class 1)
+
+
+def test_a_nodes_map_is_orange_below_zero_blue_above_and_an_outputs_in_its_classs_colour():
+    from playground.figures import inside as fi
+
+    ramp = np.tile(np.linspace(-0.5, 2.0, 30), (30, 1))  # (30, 30): negative on the left
+    sure = np.ones((30, 30))  # an output's probability of 1 everywhere
+    maps = [np.stack([ramp, ramp]), np.stack([ramp]), np.stack([sure, sure])]
+    weights = [np.ones((1, 2)), np.ones((2, 1))]
+    drawn = _pixels_of(lambda: fi.network_figure([2, 1, 2], weights, maps, ["x₁", "x₂"]))
+    neuron, class_0, class_1 = drawn[0], drawn[-2], drawn[-1]  # (equal maps: made once)
+    assert (_hue(neuron[15, 0]), _hue(neuron[15, 6]), _hue(neuron[15, -1])) == (
+        "orange",
+        "white",  # (zero: a fifth of the way from -0.5 to 2)
+        "blue",
+    )
+    assert _hue(class_0[15, 15]) == "orange" and _hue(class_1[15, 15]) == "blue"
+    node = fi.node_figure(sure, inside.WINDOW, "n", output_class=0)
+    scale = node.data[0].colorscale
+    assert scale[-1][1] == fi.CLASS_COLOURS[0] and (node.data[0].zmin, node.data[0].zmax) == (0, 1)

@@ -602,8 +602,9 @@ def _rgb(hex_colours: Sequence[str]) -> np.ndarray:
     return np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hex_colours], dtype=float)
 
 
-def map_image(z: np.ndarray, lo: float, hi: float) -> str:
-    """A banded Viridis PNG of ``z`` (shape (n_y, n_x), row 0 at the bottom) as a data URI.
+def map_image(z: np.ndarray, lo: float, hi: float, palette: Sequence[str] = VIRIDIS) -> str:
+    """A banded PNG of ``z`` (shape (n_y, n_x), row 0 at the bottom) as a data URI, ``lo`` to
+    ``hi`` spread over ``palette`` (hex colours; Viridis unless given).
 
     Maps drawn as images survive animations that move only scatter traces (plotly drops
     contour and heatmap traces from frames played without a full redraw, and a full redraw
@@ -613,7 +614,7 @@ def map_image(z: np.ndarray, lo: float, hi: float) -> str:
     maps (5-10 ms each to colour and compress, against 0.3 ms to recognise).
     """
     z = np.ascontiguousarray(z, dtype=np.float64)
-    return _map_image(_Keyed(z), float(lo), float(hi))
+    return _map_image(_Keyed(z), float(lo), float(hi), tuple(palette))
 
 
 def map_layer(
@@ -659,12 +660,12 @@ class _Keyed:
 
 
 @lru_cache(maxsize=32)
-def _map_image(keyed: _Keyed, lo: float, hi: float) -> str:
+def _map_image(keyed: _Keyed, lo: float, hi: float, colours: tuple[str, ...]) -> str:
     z, keyed.array = keyed.array, None  # the cache keeps the key, not the array
     span = hi - lo if hi > lo else 1.0
     with np.errstate(invalid="ignore"):
         level = np.clip(np.floor((z - lo) / span * BANDS), 0, BANDS - 1)  # (n_y, n_x)
-    palette = _rgb(VIRIDIS)
+    palette = _rgb(colours)
     pos = (level + 0.5) / BANDS * (len(palette) - 1)
     low = np.floor(np.nan_to_num(pos)).astype(int).clip(0, len(palette) - 2)
     frac = (np.nan_to_num(pos) - low)[..., None]
@@ -693,9 +694,9 @@ def _png(pixels: np.ndarray) -> bytes:
     )
 
 
-def colour_scale() -> list[list]:
-    """The Viridis scale in plotly's form, banded like :func:`map_image`."""
-    palette = VIRIDIS
+def colour_scale(palette: Sequence[str] = VIRIDIS) -> list[list]:
+    """``palette`` (Viridis unless given) as a plotly colour scale, as :func:`map_image`
+    spreads it."""
     return [[i / (len(palette) - 1), c] for i, c in enumerate(palette)]
 
 

@@ -23,6 +23,22 @@ POSITIVE, NEGATIVE = "#1f77b4", "#ff7f0e"
 WIDTH_BINS = 6  # edges are drawn in this many widths per sign (one trace each)
 NODE = 0.36  # a node's side, in the picture's units (layers are 1 apart)
 CLICK_GRID = 41  # invisible points per axis that make the data map clickable
+# Maps in the classes' colours (as the TF Playground): orange below zero (or class 0), white at
+# zero (or even odds), blue above (or class 1) — the edges' colours for a weight's sign.
+ORANGE_BLUE = ("#ff7f0e", "#ffbb78", "#f7f7f7", "#aec7e8", "#1f77b4")
+TO_CLASS = (("#f7f7f7", "#ffbb78", "#ff7f0e"), ("#f7f7f7", "#aec7e8", "#1f77b4"))  # 0 → P = 1
+
+
+def node_colours(z: np.ndarray, output_class: int | None) -> tuple[tuple[str, ...], float, float]:
+    """How a node's map ``z`` is coloured: (palette, value at its first colour, at its last).
+    An output's probability of class c (``output_class``) runs from white (0) to c's colour (1);
+    any other node's output is orange below zero, white at zero and blue above, its largest
+    size at the palette's end (a neuron whose outputs are all positive is white to blue)."""
+    if output_class is not None:
+        return TO_CLASS[output_class], 0.0, 1.0
+    most = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 0.0
+    most = most if most > 0 else 1.0
+    return ORANGE_BLUE, -most, most
 
 
 def data_figure(
@@ -42,10 +58,9 @@ def data_figure(
     data: list[dict] = []
     images = []
     if surface is not None and not regression:
-        axis = np.linspace(-window, window, surface.shape[0])
         images.append(
             {
-                "source": map_image(surface, 0.0, 1.0),
+                "source": map_image(surface, 0.0, 1.0, ORANGE_BLUE),
                 "xref": "x",
                 "yref": "y",
                 "x": -window,
@@ -56,10 +71,9 @@ def data_figure(
                 "layer": "below",
                 "xanchor": "left",
                 "yanchor": "top",
-                "opacity": 0.75,
+                "opacity": 0.6,  # (light enough that points of its colour stand out)
             }
         )
-        del axis
     g = np.linspace(-window, window, CLICK_GRID)
     gx, gy = np.meshgrid(g, g)
     data.append(
@@ -235,13 +249,14 @@ def network_figure(
     )
     images = []
     node_x, node_y, node_text = [], [], []
+    classes = len(maps[-1]) > 1  # (a regression's output is one value)
     for k, layer in enumerate(maps):
         for j in range(len(ys[k])):
-            z = layer[j]
-            lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
+            output_class = j if classes and k == len(maps) - 1 else None
+            palette, lo, hi = node_colours(layer[j], output_class)
             images.append(
                 {
-                    "source": map_image(z, lo, hi if hi > lo else lo + 1.0),
+                    "source": map_image(layer[j], lo, hi, palette),
                     "xref": "x",
                     "yref": "y",
                     "x": k - NODE / 2,
@@ -323,16 +338,23 @@ def network_figure(
     return from_spec(data, titled(layout, t("in_net_title", lang)))
 
 
-def node_figure(z: np.ndarray, window: float, title: str, lang: str = "en") -> go.Figure:
-    """One node's output over the input plane, enlarged, with a colour bar."""
+def node_figure(
+    z: np.ndarray, window: float, title: str, lang: str = "en", output_class: int | None = None
+) -> go.Figure:
+    """One node's output over the input plane, enlarged, with a colour bar, coloured as in the
+    network's picture (:func:`node_colours`; ``output_class``: the class whose probability an
+    output node gives)."""
     axis = np.linspace(-window, window, z.shape[0])
+    palette, lo, hi = node_colours(z, output_class)
     data = [
         {
             "type": "heatmap",
             "x": compact(axis),
             "y": compact(axis),
             "z": [decimals(row) for row in z],
-            "colorscale": colour_scale(),
+            "colorscale": colour_scale(palette),
+            "zmin": lo,
+            "zmax": hi,
             "colorbar": {"thickness": 12, "title": {"text": t("in_node_value", lang)}},
         }
     ]
