@@ -72,9 +72,9 @@ def curves(job: workers.TrainingJob, config: NetConfig) -> None:
     )
     epochs, train, val, best, stopped = training.curves(records, job.summary, "error")
     _, train_loss, val_loss, _, _ = training.curves(records, job.summary, "loss")
-    fig = df.curves_figure(
-        epochs, (train, val), (train_loss, val_loss), names_of(config), best, stopped, lang
-    )
+    losses, names = (train_loss, val_loss), names_of(config)
+    slots = training.slots(config.variants)  # (a variant's colour, whichever are on)
+    fig = df.curves_figure(epochs, (train, val), losses, names, best, stopped, lang, slots)
     charts.chart(fig, "net_curves", shared=False)
 
 

@@ -84,8 +84,10 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
                 val=f"{snap.val_loss[0]:.4g}",
             )
         )
+    slots = training.slots(config.variants)  # (a variant's colour, whichever are on)
+    marked = snap.epoch if replayed else None
     curves = lf.curves_figure(
-        epochs, train, val, names, best, stopped, lang, marked=snap.epoch if replayed else None
+        epochs, train, val, names, best, stopped, lang, marked=marked, slots=slots
     )
     if snap is None:
         charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5])
@@ -100,7 +102,7 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     parts = {"train": split.train, "val": split.val, "test": split.test}
     if split.classes == 0:
         fig = lf.fit_figure(
-            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth
+            split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth, slots
         )
         charts.side_by_side([(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5])
     else:

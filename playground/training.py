@@ -54,6 +54,19 @@ class Variant:
     early_stopping: bool = False
 
 
+# Every variant a view offers, in order: its place here is its colour in every figure, whichever
+# variants are on (a baseline turned off does not turn dropout blue).
+VARIANT_NAMES = ("baseline", "dropout", "early_stopping", "weight_decay", "combined")
+
+
+def slots(variants: tuple[Variant, ...]) -> list[int]:
+    """Each variant's place in VARIANT_NAMES (its colour); an unknown name goes after them."""
+    return [
+        VARIANT_NAMES.index(v.name) if v.name in VARIANT_NAMES else len(VARIANT_NAMES) + i
+        for i, v in enumerate(variants)
+    ]
+
+
 DEFAULT_VARIANTS = (
     Variant("baseline"),
     Variant("dropout", dropout=0.5),

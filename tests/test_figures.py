@@ -1890,3 +1890,45 @@ def test_a_maps_csv_names_its_values_as_its_colour_bar_does():
     table = export.figure_table(fig)
     assert bar and bar in table.columns and "z" not in table.columns
     assert table[bar].notna().sum() == 11 * 11  # (every point of the map)
+
+
+def test_a_variant_keeps_its_colour_whichever_other_variants_are_on():
+    # A teacher turned the baseline off and dropout's curves, fit and stop line changed colour.
+    from playground import training
+    from playground.figures import lab
+    from playground.training import Variant
+
+    every = (Variant("baseline"), Variant("dropout", 0.5), Variant("early_stopping", 0, 0, True))
+    some = every[1:]
+    epochs = np.arange(1, 31)
+    losses = np.linspace(1, 0.1, 30)[:, None].repeat(3, axis=1) * [1.0, 1.1, 1.2]  # (E, 3)
+    stopped = np.array([0, 0, 20])
+
+    def colours(variants, fig_of) -> dict[str, set[str]]:
+        names = [v.name for v in variants]
+        fig = fig_of(names, training.slots(variants), len(variants))
+        seen: dict[str, set[str]] = {}
+        for tr in fig.data:
+            run = (tr.meta or {}).get("run") if isinstance(tr.meta, dict) else None
+            if run in names and tr.line.color:
+                seen.setdefault(run, set()).add(tr.line.color)
+        for shape in fig.layout.shapes:  # (early stopping's stop line: its colour)
+            seen.setdefault("early_stopping", set()).add(shape.line.color)
+        return seen
+
+    def curves(names, slots, n):
+        return lab.curves_figure(
+            epochs, losses[:, -n:], losses[:, -n:], names, None, stopped[-n:], slots=slots
+        )
+
+    def fit(names, slots, n):
+        grid = np.linspace(-1, 1, 5)[:, None]
+        x = np.linspace(-1, 1, 8)
+        parts = {"train": np.arange(8), "val": np.arange(0), "test": np.arange(0)}
+        return lab.fit_figure(x[:, None], x, parts, grid, np.ones((n, 5)), names, 1, slots=slots)
+
+    for fig_of in (curves, fit):
+        with_all, without_baseline = colours(every, fig_of), colours(some, fig_of)
+        for name in ("dropout", "early_stopping"):
+            assert with_all[name] == without_baseline[name] and len(with_all[name]) == 1
+        assert with_all["baseline"] != with_all["dropout"]

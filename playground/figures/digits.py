@@ -5,6 +5,7 @@ the top, several small images tiled into one mosaic (one trace, NaN gaps between
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -56,6 +57,7 @@ def curves_figure(
     best: np.ndarray | None = None,
     stopped: np.ndarray | None = None,
     lang: str = "en",
+    slots: Sequence[int] | None = None,
 ) -> go.Figure:
     """The ConvNet's training per epoch, side by side: the error rates (1 − accuracy) and the
     cross-entropy losses, each ``(train, val)`` of shape (E, V); validation solid, training
@@ -67,11 +69,12 @@ def curves_figure(
     """
     error, error_layout = lab.curves_spec(
         epochs, *errors, names, best, stopped, lang, y_title=t("digits_error_rate", lang),
-        percent=True,
+        percent=True, slots=slots,
     )  # fmt: skip
     loss, loss_layout = lab.curves_spec(
-        epochs, *losses, names, best, stopped, lang, y_title=t("digits_loss_axis", lang)
-    )
+        epochs, *losses, names, best, stopped, lang, y_title=t("digits_loss_axis", lang),
+        slots=slots,
+    )  # fmt: skip
     layout, cells = subplot_layout(rows=1, cols=2, horizontal_spacing=0.12)
     # (in the figure's CSV each run keeps its name; its panel tells the two apart)
     data = error + [trace | cells[(1, 2)] | {"showlegend": False} for trace in loss]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -95,6 +96,11 @@ def _run(name: str, curve: str, lang: str) -> dict:
     return {"run": name, "columns": {t("csv_curve", lang): t(curve, lang)}}
 
 
+def painted(names: list[str], slots: Sequence[int] | None) -> list[str]:
+    """Each variant's colour: that of its slot (training.slots), or of its place in ``names``."""
+    return [colour(s) for s in (slots if slots is not None else range(len(names)))]
+
+
 def curves_figure(*args, marked: int | None = None, **kwargs) -> go.Figure:
     """The figure of :func:`curves_spec` (same arguments); ``marked``: an epoch to mark with a
     vertical line (the fit being replayed), named in ``lang``."""
@@ -123,6 +129,7 @@ def curves_spec(
     title: str | None = None,
     y_title: str | None = None,
     percent: bool = False,
+    slots: Sequence[int] | None = None,
 ) -> tuple[list[dict], dict]:
     """The loss curves' figure specification (data, layout): train (dashed) and validation
     (solid) loss per variant against the epoch; ◆ marks each variant's best validation epoch
@@ -141,6 +148,7 @@ def curves_spec(
     step = max(1, -(-len(epochs) // 500))  # at most ~500 points per line: cheap to redraw live
     e = epochs[::step].astype(np.int32)
     under = coinciding([np.r_[train[::step, v], val[::step, v]] for v in range(len(names))])
+    paint = painted(names, slots)
     wider = _widening(under)
     lines: dict[int, list[dict]] = {}
     marked: list[dict] = []
@@ -157,7 +165,7 @@ def curves_spec(
                 "meta": _run(name, "csv_validation", lang),
                 "legendrank": 1001 + v,  # the variants' order, whatever order they are drawn in
                 "hovertemplate": f"{name} %{{y:.4g}}<extra></extra>",
-                "line": {"color": colour(v), "width": 2.5 + extra},
+                "line": {"color": paint[v], "width": 2.5 + extra},
                 **group,
             },
             {
@@ -167,7 +175,7 @@ def curves_spec(
                 "mode": "lines",
                 "showlegend": False,
                 "meta": _run(name, "csv_training", lang),
-                "line": {"color": colour(v), "width": 1.5 + 0.8 * extra, "dash": "dash"},
+                "line": {"color": paint[v], "width": 1.5 + 0.8 * extra, "dash": "dash"},
                 "hovertemplate": f"{name} {t('lab_train_hover', lang)} %{{y:.4g}}<extra></extra>",
                 **group,
             },
@@ -179,7 +187,7 @@ def curves_spec(
                 {
                     "symbol": "diamond",
                     "size": 11,
-                    "color": colour(v),
+                    "color": paint[v],
                     "line": {"color": "white", "width": 1},
                 },
             ),
@@ -189,7 +197,7 @@ def curves_spec(
                 {
                     "symbol": "square",
                     "size": 12,
-                    "color": colour(v),
+                    "color": paint[v],
                     "line": {"color": "white", "width": 1},
                 },
             ),
@@ -212,7 +220,7 @@ def curves_spec(
     # The widest lines first (under the ones they coincide with), the marks over every line.
     order = sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v))
     data = [trace for v in order for trace in lines[v]] + marked
-    shapes, notes = _stop_lines(epochs, names, stopped, lang)
+    shapes, notes = _stop_lines(epochs, names, stopped, lang, slots)
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "height": 400,
@@ -232,18 +240,23 @@ def curves_spec(
 
 
 def _stop_lines(
-    epochs: np.ndarray, names: list[str], stopped: np.ndarray | None, lang: str
+    epochs: np.ndarray,
+    names: list[str],
+    stopped: np.ndarray | None,
+    lang: str,
+    slots: Sequence[int] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """A dotted vertical line at the epoch where each variant's early stopping stopped, in its
     colour, labelled at the top ("Early stopping: stopped at epoch 40"): a run that stops at
     epoch 40 of 1,000 is a short stroke at the axis's left end, easily taken for nothing."""
     shapes: list[dict] = []
     notes: list[dict] = []
+    paint = painted(names, slots)
     for v, name in enumerate(names):
         if stopped is None or not 1 <= stopped[v] <= len(epochs):
             continue
         at = int(epochs[int(stopped[v]) - 1])
-        line = {"color": colour(v), "width": 2, "dash": "dot"}
+        line = {"color": paint[v], "width": 2, "dash": "dot"}
         shapes.append(
             {"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at, "y0": 0, "y1": 1}
             | {"line": line, "layer": "below"}
@@ -258,7 +271,7 @@ def _stop_lines(
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
-                "font": {"color": colour(v), "size": 12},
+                "font": {"color": paint[v], "size": 12},
                 "bgcolor": "rgba(255,255,255,0.8)",
             }
         )
@@ -362,10 +375,13 @@ def fit_figure(
     epoch: int,
     lang: str = "en",
     truth: bool = True,
+    slots: Sequence[int] | None = None,
 ) -> go.Figure:
-    """1-D: the data of each split and every variant's fitted function at ``epoch``; with
-    ``truth``, also sin(x). ``grid`` (G, 1), ``prediction`` (V, G). A variant whose function is
-    an earlier one's is drawn wider, under it (as in curves_figure)."""
+    """1-D: the data of each split and every variant's fitted function at ``epoch``, in the
+    colours of ``slots`` (as curves_spec); with ``truth``, also sin(x). ``grid`` (G, 1),
+    ``prediction`` (V, G). A variant whose function is an earlier one's is drawn wider, under
+    it (as in curves_figure)."""
+    paint = painted(names, slots)
     data = _points(x, y, parts, lang) + ([_truth(lang)] if truth else [])
     under = coinciding(list(prediction))  # (early stopping is the baseline until it stops)
     wider = _widening(under)
@@ -379,7 +395,7 @@ def fit_figure(
                 "name": _same_as(names[v], v, under, names, lang),
                 "meta": {"run": names[v]},  # (its CSV name: the run's, not the legend's)
                 "legendrank": 1001 + v,  # (after the points: 1000)
-                "line": {"color": colour(v), "width": 2.5 + wider.get(v, 0.0)},
+                "line": {"color": paint[v], "width": 2.5 + wider.get(v, 0.0)},
             }
         )
     lo, hi = float(y.min()), float(y.max())
