@@ -23,6 +23,7 @@ POSITIVE, NEGATIVE = "#1f77b4", "#ff7f0e"
 WIDTH_BINS = 6  # edges are drawn in this many widths per sign (one trace each)
 NODE = 0.36  # a node's side, in the picture's units (layers are 1 apart)
 CLICK_GRID = 41  # invisible points per axis that make the data map clickable
+PICTURE_WIDTH = 440  # px: the network picture's width in its column at 1280-1440 px
 # Maps in the classes' colours (as the TF Playground): orange below zero (or class 0), white at
 # zero (or even odds), blue above (or class 1) — the edges' colours for a weight's sign.
 ORANGE_BLUE = ("#ff7f0e", "#ffbb78", "#f7f7f7", "#aec7e8", "#1f77b4")
@@ -328,8 +329,11 @@ def network_figure(
         },
         "images": images,
         "annotations": labels,
-        # about as tall as the picture is at the view's ~700 px (then plotly fits it to scale)
-        "height": int(min(720, max(330, 700 * (tallest + 0.9) / (len(sizes) + 0.4) + 60))),
+        # about as tall as the picture is in its column on a laptop (about PICTURE_WIDTH px
+        # wide; plotly then fits it to scale), with no blank band between title and picture
+        "height": int(
+            min(720, max(300, PICTURE_WIDTH * (tallest + 0.9) / (len(sizes) + 0.85) + 70))
+        ),
         "margin": {"l": 10, "r": 10, "b": 10},
         "clickmode": "event",
         "hovermode": "closest",
