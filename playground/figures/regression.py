@@ -116,6 +116,7 @@ def surface_3d(
         )
     )
     scene: dict = {"xaxis_title": "w", "yaxis_title": "b", "zaxis_title": "L(w, b)"}
+    scene["camera"] = SURFACE_CAMERA
     if minimum is not None:
         w, b, loss = (float(v) for v in minimum)
         star = {"x": w, "y": b, "z": loss, "text": "★", "showarrow": False}
@@ -129,6 +130,11 @@ def surface_3d(
         uirevision="surface",
     )
     return fig
+
+
+# Farther than plotly's default eye (1.25, 1.25, 1.25), and lower: in a half-width column the
+# default cut the b axis's ticks at the bottom and the L axis's title at the left.
+SURFACE_CAMERA = {"eye": {"x": 1.6, "y": 1.6, "z": 0.9}}
 
 
 def surface_contour(

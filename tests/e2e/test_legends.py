@@ -1,6 +1,7 @@
 """Every view's figures in a browser, in both languages: a legend never sits on an axis title
 (the fresh-eyes teacher found "x" and "step" on the legends' first row, and zh titles touching
-them), and no legend runs out of its figure."""
+them), no legend runs out of its figure, and on a 1280-px laptop with its sidebar open no
+label is cut ("Fit window t…")."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from views import VIEWS
 
 from tests.e2e.test_browser import settle, wait_for_figures
+from tests.e2e.test_picture import CUT_OFF
 
 pytestmark = pytest.mark.browser
 
@@ -43,3 +45,4 @@ def test_no_legend_sits_on_an_axis_title(view, view_, lang):
             for title in fig["titles"]:
                 assert _apart(legend, title), (view_.key, k, legend, title)
             assert legend[3] <= fig["height"] + 1, (view_.key, k, legend, fig["height"])
+    assert page.evaluate(CUT_OFF) == [], view_.key  # (the view fixture's 1280 px, sidebar open)
