@@ -406,7 +406,7 @@ def test_figure_table_lists_an_animation_once_as_its_last_frame_shows_it():
 
     fig, traj = _animation(steps=50, n=41, points=50)
     table = export.figure_table(fig)
-    assert list(table.columns[:3]) == ["trace", "w", "b"] and "frame" not in table.columns
+    assert list(table.columns[:4]) == ["trace", "step", "w", "b"] and "frame" not in table.columns
     assert (table["trace"] == "path").sum() == traj.steps + 1  # each step once, not per frame
 
 
@@ -974,13 +974,16 @@ def test_a_png_of_the_descent_keeps_room_between_an_axis_title_and_the_title_und
 def test_the_csv_of_the_race_has_each_named_path_whole_and_once():
     fig, paths, labels, _ = _race()
     table = export.figure_table(fig)
-    assert list(table.columns) == ["trace", "x", "y"]
+    assert list(table.columns) == ["trace", "step", "x", "y"]  # (a path's points by step)
     names = set(table["trace"])
     assert not names & {"click", "scatter", None}  # no click catcher, no unnamed trace
     assert names == {*labels, "known minima", "start"}  # the legend's names
     for xy, label in zip(paths, labels, strict=True):
         rows = table[table["trace"] == label][["x", "y"]].to_numpy(dtype=float)
         np.testing.assert_allclose(rows, xy, rtol=1e-4, atol=1e-9)  # start to last step, in order
+        steps = table[table["trace"] == label]["step"].to_numpy()
+        np.testing.assert_array_equal(steps, np.arange(len(xy)))  # xy[k] is step k's point
+    assert table[~table["trace"].isin(labels)]["step"].isna().all()  # (the start has none)
     assert (table["trace"] == "start").sum() == 1
     assert len(table) == sum(len(xy) for xy in paths) + 1 + (table["trace"] == "known minima").sum()
     read = pd.read_csv(io.StringIO(export.figure_csv(fig)))
@@ -997,7 +1000,10 @@ def test_the_csv_of_the_descent_has_its_path_loss_curve_and_last_line_by_name():
         "loss",
     }  # fmt: skip
     rows = lambda name: table[table["trace"] == name].dropna(axis=1).to_numpy()[:, 1:]  # noqa: E731
-    np.testing.assert_allclose(rows("path").astype(float), path, rtol=1e-4, atol=1e-9)
+    step, *_ = table.columns[1:]  # (the map's path numbers its points by step)
+    assert step == "step"
+    np.testing.assert_array_equal(rows("path")[:, 0].astype(int), np.arange(len(path)))
+    np.testing.assert_allclose(rows("path")[:, 1:].astype(float), path, rtol=1e-4, atol=1e-9)
     loss = rows("loss").astype(float)
     np.testing.assert_array_equal(loss[:, 0], np.arange(traj.steps + 1))
     np.testing.assert_allclose(loss[:, 1], traj.loss, rtol=1e-4)
@@ -1309,7 +1315,7 @@ def test_the_csv_of_an_animation_names_its_columns_in_the_figures_language():
 
     fig, _, _ = _descent(20, three_d=True)
     table = export.figure_table(fig)  # panels: map (w, b), 3-D (w, b, L), fit (x, y), loss
-    assert list(table.columns) == ["trace", "w", "b", "L", "x", "y", "step", "loss"]
+    assert list(table.columns) == ["trace", "step", "w", "b", "L", "x", "y", "loss"]
     loss = table[table["trace"] == "loss"]
     assert loss[["w", "b", "L", "x", "y"]].isna().all().all()
     assert loss["step"].tolist() == list(range(21))  # whole numbers, written 0, 1, 2…

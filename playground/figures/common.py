@@ -480,14 +480,31 @@ def add_growing(
     and then its tip, each ``style`` (type, axes, name, line…) with its own coordinates. Only
     the tip is in the legend, and only if ``style`` does not leave the line out of it.
 
+    A ``style`` whose ``meta`` names a ``"step"`` column (a dict: ``{"run": …, "step":
+    "step"}``) has each point's step in the figure's CSV: each piece's meta gets the step of
+    its first point (``first_step``), the points being steps 0, 1, 2, … of ``columns``.
+
     Returns the line's updates for each frame of ``shown``, by index in ``data``.
     """
     first = len(data)
     pieces, updates = growing(columns, shown, style.get("type", "scatter"), tip, n_pieces, first)
     legend = style.get("showlegend", True)
+    numbered = isinstance(style.get("meta"), dict) and "step" in style["meta"]
+    starts = piece_starts(len(columns[0]), n_pieces, int(shown[-1]) if len(shown) else 0)
     for j, piece in enumerate(pieces):
-        data.append({**style, **piece, "showlegend": legend and j == len(pieces) - 1})
+        trace = {**style, **piece, "showlegend": legend and j == len(pieces) - 1}
+        if numbered:  # (the CSV numbers each point by its step: export.figure_table)
+            trace["meta"] = {**style["meta"], "first_step": starts[j]}
+        data.append(trace)
     return updates
+
+
+def piece_starts(n: int, n_pieces: int = PIECES, last: int | None = None) -> list[int]:
+    """The step of the first point of each piece of a line of ``n`` points that ``growing``
+    draws, then of its tip at the step ``last`` shown (its last frame; default the end)."""
+    size = max(1, -(-(n - 1) // n_pieces))
+    last = n - 1 if last is None else last
+    return [min(j * size, n - 1) for j in range(n_pieces)] + [min(last // size * size, last)]
 
 
 def animation_controls(

@@ -201,7 +201,13 @@ def figure_table(fig: go.Figure, lang: str = "en") -> pd.DataFrame:
         parts.append(rows.assign(**columns)[[*columns, *rows.columns]])  # (its names first)
     if not parts:
         return pd.DataFrame(columns=["trace", "x", "y"])
-    return _joined(parts)
+    table = _joined(parts)
+    steps = {str(_meta(tr)["step"]) for tr, _ in drawn if _meta(tr).get("step")} & set(table)
+    if steps:  # (a path's steps right after its name, not after the points of other traces)
+        lead = [c for c in table.columns if c not in steps and c in ("trace", panel_column)]
+        table = table[[*lead, *steps, *(c for c in table.columns if c not in {*lead, *steps})]]
+        table = table.astype({c: "Int64" for c in steps})  # (whole; empty for other traces)
+    return table
 
 
 def _named(trace: dict) -> bool:
@@ -369,10 +375,16 @@ def _table_rows(trace: dict, lang: str) -> pd.DataFrame | None:
     """A trace's rows for the table: the columns its builder gave in ``meta["rows"]`` (what
     its points stand for: the network's weights, not where their markers are drawn), else its
     points (``_rows``), a mosaic's by pixel (``_untiled``)."""
-    given = _meta(trace).get("rows")
+    meta = _meta(trace)
+    given = meta.get("rows")
     if isinstance(given, dict) and given:
         return pd.DataFrame(given)
-    return _untiled(trace, _rows(trace), lang)
+    rows = _untiled(trace, _rows(trace), lang)
+    if rows is not None and isinstance(meta.get("first_step"), int) and meta.get("step"):
+        # a line drawn in pieces numbers its points by step (common.add_growing); the index
+        # is each point's place in its piece (points plotly does not draw were left out)
+        rows.insert(0, str(meta["step"]), meta["first_step"] + rows.index.to_numpy())
+    return rows
 
 
 def _rows(trace: dict) -> pd.DataFrame | None:

@@ -210,6 +210,7 @@ def race_animation(
         steps = np.minimum(shown, len(xy) - 1)  # a shorter run waits at its end
         style = {"mode": "lines", "name": label, "legendgroup": str(r)}
         style["line"] = {"color": colour(r), "width": 2}
+        style["meta"] = {"run": label, "step": t("axis_step", lang)}  # (CSV: points by step)
         grow.append(add_growing(data, [xy[:, 0], xy[:, 1]], steps, _scatter(1, **style)))
     moving: list[int] = []
     for r in range(n_runs):  # the current point of each run

@@ -306,7 +306,8 @@ def descent_animation(
             | {"marker": star | {"line": {"color": "black", "width": 1.5}}},
             "contour",
         )
-    grown("contour", [w, b], {**path, "name": t("legend_path", lang)}, on_map)
+    numbered = {"run": t("legend_path", lang), "step": t("axis_step", lang)}  # (CSV: by step)
+    grown("contour", [w, b], {**path, "name": t("legend_path", lang), "meta": numbered}, on_map)
     current = {"size": 10, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
         {

@@ -35,15 +35,15 @@ def test_the_race_exports_each_path_once_and_a_png_in_the_figures_shape(view):
     runs = pd.read_csv(io.BytesIO(download(page, "Download the path as CSV")))  # in full
     menu = page.locator(".st-key-exp_race_fig")
     table = pd.read_csv(io.BytesIO(download(page, "Data (CSV)", menu)))
-    assert list(table.columns) == ["series", "x", "y"]
+    assert list(table.columns) == ["series", "step", "x", "y"]
     names = list(dict.fromkeys(table["series"]))
     assert "click" not in names and "scatter" not in names
     lines = [name for name in names if name[0].isdigit()]  # "1. SGD lr=0.01", …
     assert len(lines) == runs["run"].nunique()
     for run, name in enumerate(lines, start=1):
-        drawn = table[table["series"] == name][["x", "y"]].to_numpy()
-        computed = runs[runs["run"] == run][["x", "y"]].to_numpy()
-        np.testing.assert_allclose(drawn, computed, rtol=1e-4, atol=1e-9)
+        drawn = table[table["series"] == name][["step", "x", "y"]].to_numpy()
+        computed = runs[runs["run"] == run][["step", "x", "y"]].to_numpy()
+        np.testing.assert_allclose(drawn, computed, rtol=1e-4, atol=1e-9)  # (each by its step)
     png = download(page, "Picture (PNG", menu)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
