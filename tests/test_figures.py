@@ -1938,3 +1938,18 @@ def test_a_variant_keeps_its_colour_whichever_other_variants_are_on():
         for name in ("dropout", "early_stopping"):
             assert with_all[name] == without_baseline[name] and len(with_all[name]) == 1
         assert with_all["baseline"] != with_all["dropout"]
+
+
+def test_the_epoch_axis_ends_at_the_last_epoch_with_a_mark_on_it():
+    # A teacher's PNG of 2,000 epochs had its axis run to 2,100: plotly.js pads its autorange
+    # for the ◆ of a best epoch at the end. The range may not pass the first and last epochs,
+    # and a mark on the edge is drawn whole.
+    from playground.figures import lab
+
+    epochs = np.arange(1, 2001)
+    val = (1 / np.sqrt(epochs))[:, None]  # (E, 1): best at the last epoch
+    fig = lab.curves_figure(epochs, val / 2, val, ["a"], np.array([2000]), None)
+    bounds = fig.layout.xaxis.autorangeoptions
+    assert (bounds.minallowed, bounds.maxallowed) == (1, 2000)
+    (mark,) = [tr for tr in fig.data if tr.mode == "markers"]
+    assert mark.x == (2000,) and mark.cliponaxis is False

@@ -212,6 +212,7 @@ def curves_spec(
                         "y": compact(val[k : k + 1, v]),
                         "mode": "markers",
                         "showlegend": False,
+                        "cliponaxis": False,  # (a mark on the last epoch: whole, on the edge)
                         "marker": marker,
                         "hovertemplate": t(hover, lang, name=name) + "<extra></extra>",
                         **group,
@@ -224,7 +225,7 @@ def curves_spec(
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "height": 400,
-        "xaxis": {"title": {"text": t("axis_epoch", lang)}},
+        "xaxis": {"title": {"text": t("axis_epoch", lang)}, **_epoch_range(epochs)},
         "yaxis": {
             "title": {"text": y_title or t("axis_loss", lang)},
             **loss_axis(values, percent),
@@ -237,6 +238,14 @@ def curves_spec(
         **({"shapes": shapes, "annotations": notes} if shapes else {}),
     }
     return data, titled(layout, title or t("fig_lab_curves", lang))
+
+
+def _epoch_range(epochs: np.ndarray) -> dict:
+    """The epoch axis runs from the first epoch to the last, not past it: plotly.js pads its
+    range for a marker (◆ on the last epoch), and the axis of 2,000 epochs went to 2,100."""
+    if not len(epochs):
+        return {}
+    return {"autorangeoptions": {"minallowed": int(epochs[0]), "maxallowed": int(epochs[-1])}}
 
 
 def _stop_lines(
