@@ -1953,3 +1953,6 @@ def test_the_epoch_axis_ends_at_the_last_epoch_with_a_mark_on_it():
     assert (bounds.minallowed, bounds.maxallowed) == (1, 2000)
     (mark,) = [tr for tr in fig.data if tr.mode == "markers"]
     assert mark.x == (2000,) and mark.cliponaxis is False
+    assert fig.layout.xaxis.dtick is None  # (plotly.js ticks 500, 1000, …)
+    few = lab.curves_figure(epochs[:4], val[:4] / 2, val[:4], ["a"])  # the ConvNet's first epochs
+    assert few.layout.xaxis.dtick == 1  # 1, 2, 3, 4: never "1.5 epochs"

@@ -242,10 +242,13 @@ def curves_spec(
 
 def _epoch_range(epochs: np.ndarray) -> dict:
     """The epoch axis runs from the first epoch to the last, not past it: plotly.js pads its
-    range for a marker (◆ on the last epoch), and the axis of 2,000 epochs went to 2,100."""
+    range for a marker (◆ on the last epoch), and the axis of 2,000 epochs went to 2,100. It
+    ticks whole epochs only."""
     if not len(epochs):
         return {}
-    return {"autorangeoptions": {"minallowed": int(epochs[0]), "maxallowed": int(epochs[-1])}}
+    bounds = {"autorangeoptions": {"minallowed": int(epochs[0]), "maxallowed": int(epochs[-1])}}
+    # (over a few epochs plotly.js ticks halves, "1.5 epochs": a tick per epoch instead)
+    return bounds | ({"dtick": 1} if epochs[-1] - epochs[0] < 10 else {})
 
 
 def _stop_lines(
