@@ -1956,3 +1956,7 @@ def test_the_epoch_axis_ends_at_the_last_epoch_with_a_mark_on_it():
     assert fig.layout.xaxis.dtick is None  # (plotly.js ticks 500, 1000, …)
     few = lab.curves_figure(epochs[:4], val[:4] / 2, val[:4], ["a"])  # the ConvNet's first epochs
     assert few.layout.xaxis.dtick == 1  # 1, 2, 3, 4: never "1.5 epochs"
+    two = (val[:4] / 2, val[:4])
+    convnet = digits.curves_figure(epochs[:4], two, two, ["a"])  # (its two panels)
+    assert convnet.layout.xaxis.dtick == convnet.layout.xaxis2.dtick == 1
+    assert convnet.layout.xaxis2.autorangeoptions.maxallowed == 4

@@ -80,8 +80,8 @@ def curves_figure(
     data = error + [trace | cells[(1, 2)] | {"showlegend": False} for trace in loss]
     layout["yaxis"] |= error_layout["yaxis"]
     layout["yaxis2"] |= loss_layout["yaxis"]
-    for key in ("xaxis", "xaxis2"):
-        layout[key]["title"] = {"text": t("axis_epoch", lang)}
+    for key in ("xaxis", "xaxis2"):  # (the lab's epoch axis: its range and whole epochs)
+        layout[key] |= error_layout["xaxis"]
     layout.update(
         height=400,
         margin=error_layout["margin"],
