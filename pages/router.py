@@ -38,7 +38,6 @@ def main() -> None:
     st.set_page_config(page_title="Optimizer & loss playground", page_icon="📉", layout="wide")
     link = frame.link_snapshot()  # the settings as the link gave them, before any widget runs
     lang = frame.page_frame()
-    st.set_page_config(page_title=t("home_title", lang))
     pages = [
         st.Page(
             v.script,
@@ -51,12 +50,15 @@ def main() -> None:
     ]
     warm_up()
     page = st.navigation(pages)
+    shown = BY_PATH.get(page.url_path or HOME.url_path, HOME)
+    # (the browser's tab says which view it holds: a teacher opens several before a class)
+    view = [] if shown is HOME else [t(f"nav_{shown.key}", lang)]
+    st.set_page_config(page_title=" · ".join([*view, t("home_title", lang)]))
     frame.drop_non_finite(link)  # (reported with the others the view could not use)
     # The build of plotly.js that a view's first figures need (pages/chart.js; views.View.build)
     # loads as the view starts, before its figures arrive. Home has no figure: once idle, it
     # loads the build that draws every view's, for the view a student opens next.
     with st.sidebar:
-        shown = BY_PATH.get(page.url_path or HOME.url_path, HOME)
         if shown is not HOME and st.button(
             t("reset_view", lang),
             key="reset_view",

@@ -1,13 +1,14 @@
 """Every view's figures in a browser, in both languages: a legend never sits on an axis title
 (the fresh-eyes teacher found "x" and "step" on the legends' first row, and zh titles touching
 them), no legend runs out of its figure, and on a 1280-px laptop with its sidebar open no
-label is cut ("Fit window t…")."""
+label is cut ("Fit window t…"), and the browser's tab names the view."""
 
 from __future__ import annotations
 
 import pytest
 from views import VIEWS
 
+from playground.i18n import t
 from tests.e2e.test_browser import settle, wait_for_figures
 from tests.e2e.test_picture import CUT_OFF
 
@@ -46,3 +47,5 @@ def test_no_legend_sits_on_an_axis_title(view, view_, lang):
                 assert _apart(legend, title), (view_.key, k, legend, title)
             assert legend[3] <= fig["height"] + 1, (view_.key, k, legend, fig["height"])
     assert page.evaluate(CUT_OFF) == [], view_.key  # (the view fixture's 1280 px, sidebar open)
+    # the browser's tab names the view (a teacher opens several before a class)
+    assert page.title() == f"{t(f'nav_{view_.key}', lang)} · {t('home_title', lang)}"
