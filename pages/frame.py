@@ -235,7 +235,11 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
     in_use = {k: st.session_state[k] for k in link if k in st.session_state}
     bad = links.rejected(link, in_use)
     if bad:
-        items = "; ".join(code_span(f"{name}={value}") for name, value in bad)
+        items = "; ".join(
+            code_span(f"{name}={value}")
+            + (f" → {code_span(links.said(in_use[name]))}" if name in in_use else "")
+            for name, value in bad
+        )  # (what the link said → what the view uses instead; a name it has none of: nothing)
         where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
 
 

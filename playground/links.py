@@ -71,6 +71,18 @@ def rejected(
     return bad
 
 
+def said(value: object) -> str:
+    """A setting's value as a link writes it (what a notice says the view used instead):
+    ``0.01``, ``true``, ``0.5, 0.9``, ``adam``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(said(v) for v in value)
+    return str(value)
+
+
 def _not_used(values: list[str], used: object) -> list[str]:
     """Of a link's values for a setting of several (a list: the EWA's β), those it does not
     use: ``betas=abc&betas=2&betas=0.9`` uses 0.9, and the notice names only abc and 2. For a

@@ -177,6 +177,17 @@ def test_a_tampered_value_gets_the_default():
     (notice,) = rejected_notices(at)
     for part in ("lr=abc", "batch=huge", "steps=-5"):
         assert part in notice
+    # each says what the view uses instead (a teacher could not tell what replaced it)
+    for given, used in (("lr=abc", "0.05"), ("batch=huge", "full")):
+        assert re.search(re.escape(given) + r" `+ → `+ " + re.escape(used) + " ", notice), notice
+    unknown = rejected_notices(open_link("race", {"typo": "1"}))[0]
+    assert unknown.endswith("as used: ` typo=1 `.")  # (no setting of that name: none used)
+
+
+def test_a_setting_is_said_as_a_link_writes_it():
+    assert [links.said(v) for v in (0.05, True, [0.5, 0.9], "adam", 300)] == [
+        "0.05", "true", "0.5, 0.9", "adam", "300"
+    ]  # fmt: skip
 
 
 def test_a_good_link_gives_no_notice():
@@ -312,7 +323,7 @@ PAYLOADS = [
 def test_a_crafted_parameter_name_is_shown_as_text_in_the_notice(payload):
     at = open_link("race", {payload: "1"})
     (notice,) = rejected_notices(at)
-    items = notice.split("instead: ", 1)[1].removesuffix(".")
+    items = notice.split("as used: ", 1)[1].removesuffix(".")
     # one code span: a fence of n backticks, a space, the text, a space, the same fence
     fence = re.match(r"`+", items).group(0)
     assert items.startswith(fence + " ") and items.endswith(" " + fence)

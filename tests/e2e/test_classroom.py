@@ -3,6 +3,7 @@ presenter mode, copy link, exports, lessons and the from-scratch view."""
 
 from __future__ import annotations
 
+import re
 import struct
 
 import pytest
@@ -49,6 +50,8 @@ def test_a_tampered_link_gets_a_notice(view):
     page.wait_for_selector("text=could not be used as given", timeout=60_000)
     text = page.locator("[data-testid=stAlert]").first.inner_text()
     assert "steps=lots" in text and "surface=nowhere" in text
+    # and what the view uses instead of each
+    assert re.search(r"steps=lots\s*→\s*\d+", text) and re.search(r"surface=nowhere\s*→\s*\w", text)
     assert_clean(page)
 
 
