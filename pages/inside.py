@@ -99,7 +99,8 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
         if spec.regression:
             table = table.rename(columns={"x2": "y"}).drop(columns="class")
         table["test"] = split
-        widgets.results_csv(table, "points.csv", "dl_in_points", lang, disabled=live)
+        points_csv = t("in_points_csv", lang)  # (the drawn points, not a results table)
+        widgets.results_csv(table, "points.csv", "dl_in_points", lang, points_csv, disabled=live)
     with right:
         names = [inside.FEATURE_LABELS[f] for f in spec.features]
         weights = inside.weights_of(weights_state, spec)

@@ -53,7 +53,13 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
     hidden = _sizes(text)
     if hidden is None:  # (typed: the box keeps the text to correct)
         st.sidebar.warning(
-            t("err_in_size", lang, layers=inside.MAX_LAYERS, neurons=inside.MAX_NEURONS)
+            t(
+                "err_in_size_typed",
+                lang,
+                layers=inside.MAX_LAYERS,
+                neurons=inside.MAX_NEURONS,
+                default=DEFAULT_HIDDEN,
+            )
         )
         hidden = _sizes(DEFAULT_HIDDEN)
     return hidden, [_activation(k) for k in range(len(hidden))]

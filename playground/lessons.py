@@ -209,7 +209,7 @@ LESSONS: dict[str, Lesson] = {
                 ("in_f_x2sq", "false"),
                 ("in_slow", "true"),
             ),
-            then="lesson_then_maps",
+            then="lesson_then_watch",  # (its question already says when to press Train)
         ),
     )
 }
