@@ -1,6 +1,8 @@
 """The overfitting lab: the lessons hold in the default preset's own numbers, and the batched
 variants equal separately trained plain torch models."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -328,14 +330,29 @@ def test_watching_slowly_spreads_the_updates_and_trains_exactly_the_same():
             np.testing.assert_array_equal(getattr(paced, name), getattr(plain, name))
     for name, values in plain_summary.final.items():
         np.testing.assert_array_equal(summary.final[name], values)
-    # epoch e of 40 is sent no earlier than 1.2 · e / 40 s after the start, so the whole run
-    # lasts at least the pace (and not much longer: 40 epochs train in a fraction of it)
+    # epoch e of 40 is sent no earlier than 0.6 · (e / 40 + ln(1 + e) / ln 41) s after the
+    # start, so the whole run lasts at least the pace (and not much longer: 40 epochs train in
+    # a fraction of it)
     for when, batch in queue.puts:
         for item in batch or []:
             if isinstance(item, training.EpochRecord):
-                assert when - start >= 1.2 * item.epoch / 40 - 1e-3, item.epoch
+                due = 0.6 * (item.epoch / 40 + math.log(1 + item.epoch) / math.log(41))
+                assert when - start >= due - 1e-3, item.epoch
     assert 1.2 <= end - start < 1.2 + 10
     assert len([b for _, b in queue.puts if b]) >= 10  # spread: many updates, not one at the end
+
+
+def test_watching_slowly_gives_the_first_epochs_time_enough_to_see_them():
+    # The early-stopping lesson's turn-up (epochs 16-26 of 1,000) went by in half a second of
+    # 20: a quarter of the time goes to them now, and the whole run still lasts the pace.
+    pace, epochs = training.WATCH_SLOWLY, 1000
+    assert training.paced(26, epochs, pace) >= 0.23 * pace  # (evenly: 2.6 %)
+    assert training.paced(epochs, epochs, pace) == pytest.approx(pace)
+    assert training.paced(0, epochs, pace) == 0.0
+    times = [training.paced(e, epochs, pace) for e in range(epochs + 1)]
+    assert (np.diff(times) > 0).all()  # (in order)
+    # the last half of the run keeps at least a quarter of the time (not rushed)
+    assert pace - training.paced(epochs // 2, epochs, pace) >= 0.25 * pace
 
 
 def test_a_slow_run_stops_at_once_and_its_pace_is_bounded():
