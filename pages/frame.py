@@ -18,7 +18,7 @@ from bound import choice, language
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from styles import FRAME_CSS, PRESENTER_CSS
-from views import LESSON_KEEPS, PRESENTER_HIDDEN
+from views import BY_PATH, LESSON_KEEPS, PRESENTER_HIDDEN
 
 from playground import links
 from playground.i18n import LANGUAGES, t
@@ -156,14 +156,17 @@ def restore_settings(page: str, link: dict[str, list[str]]) -> None:
 
 
 def reset_view(page: str) -> dict[str, list[str]]:
-    """Forget the view's settings (the session's, and its saved link) for its defaults; returns
-    the link's frame parameters (language, presenter mode), which the view reopens with.
+    """Forget the view's settings (the session's, and its saved link) and its run for its
+    defaults; returns the link's frame parameters (language, presenter mode), which the view
+    reopens with. (A run kept would be one of other settings: "The settings changed since this
+    run".) Other views keep their runs.
 
     Widgets bound to the URL read it before their session value is gone, so the caller opens
     the view again on a link without its settings (``st.switch_page``). Other views keep theirs:
     they come back from their saved links (save_settings) when the student opens them.
     """
-    keep = {*LESSON_KEEPS, "_settings", "reset_view"}
+    own = set(BY_PATH[page].session_keys) if page in BY_PATH else set()  # (its run, its data)
+    keep = {*LESSON_KEEPS, "_settings", "reset_view"} - own
     changed = [k for k in st.query_params if k not in links.FRAME_PARAMS]  # (bound widgets)
     for key in [k for k in st.session_state if k not in keep]:
         del st.session_state[key]

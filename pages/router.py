@@ -65,6 +65,9 @@ def main() -> None:
             icon=":material/restart_alt:",
             help=t("reset_view_help", lang),
         ):
+            for key in shown.session_keys:  # (its training, which the reset forgets, stops)
+                if isinstance(job := st.session_state.get(key), workers.TrainingJob):
+                    workers.trainers().stop(job)
             st.switch_page(page, query_params=frame.reset_view(page.url_path))
         charts.preload_charts(shown.build, shown.preload_idle)
     notice = st.container()  # above the view: what in the link could not be used

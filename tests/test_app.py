@@ -693,3 +693,20 @@ def test_home_names_the_view_of_each_lesson_above_its_cards():
     used = {lesson.page for lesson in LESSONS.values()}
     pages = [v for v in views.VIEWS if v.url_path in used]
     assert heads == [t(f"nav_{v.key}", "en") for v in pages]
+
+
+def test_reset_this_view_after_training_forgets_the_run_and_says_press_train():
+    # A fresh-eyes teacher reset the ConvNet after training: every result went, but a yellow
+    # box said "The settings changed since this run" (the run was kept, of other settings).
+    at = open_view("overfit.py")
+    train_lab(at, 30)
+    assert tables(at) and "_lab_job" in at.session_state
+    at.button(key="reset_view").click().run()
+    deadline = time.time() + 30
+    while at.session_state["_page"] != "overfit" and time.time() < deadline:  # (switch_page)
+        at.run()
+    assert not at.exception
+    assert "_lab_job" not in at.session_state
+    changed = t("lab_changed", "en")
+    assert not [w for w in at.warning if w.value == changed]
+    assert not tables(at)  # no results of a run that is gone
