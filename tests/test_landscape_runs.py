@@ -46,7 +46,7 @@ def test_at_the_edge_of_stability_the_loss_falls_but_not_monotonically(eos):
     loss = np.array([r.train_loss for r in records])  # (E, 2)
     ups = np.diff(loss[:, 0]) > 0
     assert ups.sum() >= 3  # goes up now and then …
-    assert loss[-1, 0] < 0.5 * loss[0, 0]  # … and still falls overall (from epoch 1)
+    assert loss[-1, 0] < 0.5 * loss[0, 0]  # … and still falls overall (from epoch 0)
     assert not (np.diff(loss[:, 1]) > 0).any()  # the small step: monotonic
 
 
@@ -70,12 +70,23 @@ def test_a_run_is_torch_optim_stepped_as_a_user_would():
     assert list(summary.snapshot_epochs) == [0, 1, 2, 3, 4, 5]
 
 
-def test_every_run_starts_from_the_same_weights():
-    config = lr.LandscapeConfig(epochs=2, sharpness_every=0)
-    _, summary = records_and_summary(lr.DEFAULT_TASK, config)
+def test_every_run_starts_from_the_same_weights_and_its_curves_from_epoch_0():
+    config = lr.LandscapeConfig(epochs=2, sharpness_every=1)
+    records, summary = records_and_summary(lr.DEFAULT_TASK, config)
     first = summary.snapshots[:, 0]  # (R, P)
     assert np.array_equal(first, np.broadcast_to(first[0], first.shape))
     assert not np.array_equal(summary.snapshots[0, -1], summary.snapshots[1, -1])
+    # The curves start where the runs do (a teacher read 0.18 and 0.5 at the left edge of
+    # runs said to share their initial weights): epoch 0, one loss and one sharpness for all
+    start = records[0]
+    assert [r.epoch for r in records] == [0, 1, 2]
+    assert np.allclose(start.train_loss, start.train_loss[0], rtol=1e-6)
+    assert np.allclose(start.sharpness, start.sharpness[0], rtol=0.01)  # (power iteration)
+    model = lr.build(config, lr.DEFAULT_TASK, 0.0).eval()  # the initial weights, by hand
+    p = lr.problem(lr.DEFAULT_TASK, config.loss)
+    loss_fn = lr.loss_function(config, p.classes)
+    with torch.no_grad():
+        assert start.train_loss[0] == pytest.approx(float(loss_fn(model(p.x), p.y)), rel=1e-5)
 
 
 def test_a_diverging_run_is_marked_and_the_others_go_on():
@@ -99,7 +110,7 @@ def test_stop_ends_the_runs_within_an_epoch():
 
     config = lr.LandscapeConfig(epochs=100, sharpness_every=0)
     records, summary = records_and_summary_with_stop(config, stop)
-    assert len(records) == 1 and summary.snapshot_epochs[-1] == 1
+    assert [r.epoch for r in records] == [0, 1] and summary.snapshot_epochs[-1] == 1
 
 
 def records_and_summary_with_stop(config, stop):
