@@ -6,7 +6,7 @@
 // the 2-D ones (1.3 MB) and plotly-3d.min.js adds scatter3d and surface (1.9 MB); a page loads
 // one of them, once, whichever its figures need.
 //
-// `THEME` (prepended by pages/charts.py from chart_theme.json) is Streamlit's light theme for
+// `THEME` (prepended by pages/charts.py from playground/figures/theme.json) is Streamlit's light theme for
 // plotly, as its st.plotly_chart resolves it; a figure sent without a template gets it.
 
 const BUNDLES = { "2d": "plotly-2d.min.js", "3d": "plotly-3d.min.js" };
@@ -152,7 +152,9 @@ function shape(figure) {
   return {
     layout: JSON.stringify(layout),
     sliders: JSON.stringify(sliders || null),
-    traces: data.map(({ x, y, ...rest }) =>
+    // (a trace's meta is for the server's CSV, never drawn: a path's steps, which change with
+    // the number of steps, do not stop the race moving in place)
+    traces: data.map(({ x, y, meta, ...rest }) =>
       JSON.stringify([x === undefined, y === undefined, rest]),
     ),
     xy: data.map(({ x, y }) => JSON.stringify([x, y])),

@@ -1,6 +1,6 @@
 """The chart component's Python side (its browser side is pages/chart.js, themed by
-pages/chart_theme.json): a figure shown with its exports, the plotly.js preload, and the point
-a student clicked.
+playground/figures/theme.json): a figure shown with its exports, the plotly.js preload, and the
+point a student clicked.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def plotly_locale(lang: str) -> dict | None:
 
 def chart_module() -> str:
     """The chart component's JavaScript module: pages/chart.js after its theme (``THEME``)."""
-    theme = (HERE / "chart_theme.json").read_text(encoding="utf-8")
+    theme = export.THEME_FILE.read_text(encoding="utf-8")
     script = (HERE / "chart.js").read_text(encoding="utf-8")
     return f"const THEME = {theme.strip()};\n{script}"
 

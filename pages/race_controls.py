@@ -15,7 +15,7 @@ import frame
 import schedule_controls
 import streamlit as st
 
-from playground import expr, landscapes
+from playground import expr, landscapes, runs
 from playground.figures import race as rf
 from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec, display_name
@@ -33,6 +33,13 @@ def surface_options() -> landscapes.SurfaceOptions:
     return landscapes.SurfaceOptions(float(kappa), str(formula), float(half))
 
 
+def _finite_at_start(land) -> None:
+    """Raise the runs' own UserError if f or its gradient is not finite at the start set."""
+    x = float(st.session_state.get("start_x", land.start[0]))
+    y = float(st.session_state.get("start_y", land.start[1]))
+    runs.check_start(land, (x, y))
+
+
 def formula_check(lang: str) -> str | None:
     """Check the formula typed for a surface of your own, under its box: one that cannot be
     used says why there, and the race stays on the last formula that worked (a typo hid the
@@ -41,9 +48,10 @@ def formula_check(lang: str) -> str | None:
     typed = str(st.session_state.get("formula", default))
     half = float(st.session_state.get("half", 3.0))
     try:
-        compute.landscape(
+        land = compute.landscape(
             "custom", landscapes.SurfaceOptions(formula=typed, window=half), None, None
         )
+        _finite_at_start(land)  # (x**99999999**9 parses, and hid the whole race behind a note)
     except UserError as err:
         st.error(err.message(lang, frame.inert), icon=":material/error:")
         kept = st.session_state.get("_formula_good", default)

@@ -124,6 +124,8 @@ def _latex(node: ast.AST, parent: int = 0) -> str:
         return rf"\frac{{{_latex(node.left)}}}{{{_latex(node.right)}}}"
     if isinstance(node.op, ast.Pow):
         base = _latex(node.left, own + 1)
+        if "^" in base or r"\times" in base:  # (1×10⁸ as a base: a double superscript else)
+            base = rf"\left({base}\right)"
         return f"{base}^{{{_latex(node.right)}}}"
     left = _latex(node.left, own)
     right = _latex(node.right, own + (1 if isinstance(node.op, ast.Sub) else 0))

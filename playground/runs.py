@@ -267,6 +267,18 @@ class Path:
         )
 
 
+def check_start(landscape, start: tuple[float, float]) -> None:
+    """Raise a UserError if f or its gradient is not finite at ``start`` (x, y)."""
+    with np.errstate(all="ignore"):
+        point = np.array([start], dtype=float)  # (1, 2)
+        if not (
+            np.isfinite(landscape.value(point)).all()
+            and np.isfinite(landscape.gradient(point)).all()
+        ):
+            x, y = (f"{v:.4g}" for v in start)
+            raise UserError("err_start_value", x=x, y=y)
+
+
 def race(landscape, contestants, config: RaceConfig) -> list[Path]:
     """Minimise ``landscape.fn`` from ``config.start`` with each run's torch optimizer.
 
@@ -293,14 +305,7 @@ def race(landscape, contestants, config: RaceConfig) -> list[Path]:
         exceeds ten times the highest value on the map, or when it goes further than ``FAR``
         window half-diagonals from the window centre; ``diverged_at`` says where.
     """
-    with np.errstate(all="ignore"):
-        start = np.array([config.start])  # (1, 2)
-        if not (
-            np.isfinite(landscape.value(start)).all()
-            and np.isfinite(landscape.gradient(start)).all()
-        ):
-            x, y = (f"{v:.4g}" for v in config.start)
-            raise UserError("err_start_value", x=x, y=y)  # every run would stop before step 1
+    check_start(landscape, config.start)  # (every run would stop before step 1)
     out: dict[int, Path] = {}
     batch = [i for i, r in enumerate(contestants) if r.spec.elementwise]
     for i, r in enumerate(contestants):

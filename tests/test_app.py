@@ -483,15 +483,25 @@ def test_the_lab_draws_a_finished_run_from_its_own_settings_not_the_current_widg
     assert any("changed" in w.value for w in at.warning)  # and the panel says so
 
 
-@pytest.mark.parametrize("formula", ["x**x**x**x**x**x", "exp(exp(exp(exp(x))))", "10**10**10"])
+@pytest.mark.parametrize(
+    "formula", ["x**x**x**x**x**x", "exp(exp(exp(exp(x))))", "10**10**10", "x**99999999**9"]
+)
 def test_a_formula_that_overflows_shows_one_message_and_nothing_broken(formula):
     # The map's first frame was empty (IndexError: "Something went wrong"), and the basin map
-    # below the race then failed on the same surface.
+    # below the race then failed on the same surface. A fresh-eyes teacher's x**99999999**9
+    # then hid the whole race behind a note in the sidebar, and was named the last formula
+    # that worked: it is said under the box, and the race stays on the one before.
     at = open_view("race.py")
     at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value("x**2 + 3*y**2").run()
     at.text_input(key="formula").set_value(formula).run()
     assert not at.exception
     assert len(at.error) == 1 and "finite" in at.error[0].value, [e.value for e in at.error]
+    assert len(at.sidebar.error) == 1  # (under the box)
+    assert at.latex[0].value.strip("$\n") == "f=x^{2} + 3 \\, y^{2}"  # the last that worked
+    assert len(tables(at)[0]) == 5  # the race, a row a run
+    at.text_input(key="formula").set_value("x**3 + y**2").run()
+    assert not any("99999999" in c.value for c in at.sidebar.caption)  # never "worked"
 
 
 @pytest.mark.parametrize("typo", ["x**2 +* y", "x**2 + 3*y**2)", "sinn(x)", "", "x*** 2"])

@@ -118,6 +118,10 @@ def test_parser_never_calls_eval_or_exec(monkeypatch):
         ("1e-5*x + 2e10", r"1\times10^{-5} \, x + 2\times10^{10}"),
         ("sqrt(abs(x))*exp(-y)", r"\sqrt{\left|x\right|} \, \exp\left(-y\right)"),
         ("pi*e  # a comment", r"\pi \, \mathrm{e}"),
+        # a base with its own superscript is bracketed: "x^{2}^{3}" is no LaTeX (KaTeX showed
+        # the fresh-eyes teacher its raw source in red)
+        ("(x**2)**3", r"\left(x^{2}\right)^{3}"),
+        ("x**99999999**9", r"x^{\left(1\times10^{8}\right)^{9}}"),
     ],
 )
 def test_a_formula_is_written_in_latex_from_its_checked_tree(text, expected):

@@ -65,3 +65,22 @@ def test_an_exported_pages_tab_is_named_by_its_figure_in_plain_text():
     assert "<title>Loss against stepalert(1)</title>" in head  # (tags dropped, as plotly shows)
     assert "<script>alert(1)" not in head
     assert "<title>My view</title>" in export.to_html(go.Figure(), fallback="My view")
+
+
+def test_a_picture_looks_as_the_figure_does_on_the_page_not_as_plotlys_default():
+    # A teacher's PNGs had plotly's grey-blue plot area and other fonts: a slide showed
+    # another figure than the class had seen. The page's theme (white, Streamlit's greys).
+    import io
+    import json
+
+    from PIL import Image
+
+    fig = figures.data_figure(np.arange(5.0), np.arange(5.0))
+    image = Image.open(io.BytesIO(export.to_png(fig))).convert("RGB")
+    pixels = np.asarray(image).reshape(-1, 3)
+    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    most = tuple(int(c) for c in colours[counts.argmax()])
+    theme = json.loads(export.THEME_FILE.read_text(encoding="utf-8"))["layout"]
+    page = theme.get("plot_bgcolor") or theme.get("paper_bgcolor") or "#ffffff"
+    expected = tuple(int(page.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    assert most == expected == (255, 255, 255), most  # (plotly's default: #e5ecf6 plot area)

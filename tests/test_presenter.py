@@ -18,7 +18,7 @@ from playground.figures import ewa as ef
 
 ROOT = Path(__file__).resolve().parents[1]
 
-THEME = json.loads((ROOT / "pages" / "chart_theme.json").read_text())["layout"]
+THEME = json.loads((ROOT / "playground" / "figures" / "theme.json").read_text())["layout"]
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 

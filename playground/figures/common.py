@@ -36,7 +36,7 @@ SPEEDS = (0.5, 1.0, 2.0, 4.0)
 BASE_FRAME_MS = 80
 SPEEDS_OFFSET, SLIDER_OFFSET = 150, 330  # px from the left: play/pause, speeds, then the slider
 MODEBAR = 24  # px at the figure's top that plotly.js's modebar covers (its CSS: 2 px + 22 px)
-TITLE_SIZE = 16  # px: a figure title's font in the app's theme (pages/chart_theme.json)
+TITLE_SIZE = 16  # px: a figure title's font in the app's theme (figures/theme.json)
 
 
 def compact(values: np.ndarray | Sequence[float]) -> np.ndarray:

@@ -10,6 +10,7 @@ import atexit
 import base64
 import copy
 import html
+import json
 import logging
 import math
 import os
@@ -19,7 +20,8 @@ import threading
 import warnings
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -520,6 +522,17 @@ class Still:
     height: int
 
 
+THEME_FILE = Path(__file__).with_name("theme.json")  # the app's look (Streamlit's light theme)
+
+
+@lru_cache(1)
+def app_theme() -> go.layout.Template:
+    """The template the page draws every figure with (pages/chart.js gets the same file), for
+    a PNG that looks as the figure does on screen, not as plotly's default (grey plot area)."""
+    theme = json.loads(THEME_FILE.read_text(encoding="utf-8"))
+    return go.layout.Template(theme, skip_invalid=True)  # (plotly.py refuses "transparent")
+
+
 def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = None) -> Still:
     """``fig`` as a picture for a slide, in the shape the student sees it.
 
@@ -555,6 +568,7 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
         width = round(min(max(need, PNG_WIDTHS[0]), PNG_WIDTHS[1]))
     width = width or int(shown_width or SHOWN_WIDTH)
     figure = go.Figure(spec, skip_invalid=False)
+    figure.layout.template = app_theme()  # (as on the page: white, its fonts and greys)
     figure.layout.height = height
     if step:
         _title_with(figure, step)
@@ -716,7 +730,7 @@ def to_html(fig: go.Figure, title: str = "", fallback: str = "playground") -> st
 class Sent:
     """A figure as a chart receives it: its specification as JSON, and whether it is 3-D.
 
-    ``spec`` has no template: the chart gives it the app's theme (pages/chart_theme.json), as
+    ``spec`` has no template: the chart gives it the app's theme (figures/theme.json), as
     Streamlit's own chart did. Arrays are sent as plotly.js's typed-array specs (base64).
     """
 

@@ -232,7 +232,7 @@ def curves_spec(
         },
         # (fitted: see common.py); on the right, room for the last epoch's label ("50", "2000"),
         # which sits on the edge while training runs (the axis ends at the newest epoch)
-        "margin": {"l": 92, "r": 24, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
+        "margin": {"l": 92, "r": 30, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
         "uirevision": "lab_curves",
         **({"shapes": shapes, "annotations": notes} if shapes else {}),

@@ -245,13 +245,13 @@ def test_the_lab_curves_margin_holds_an_epoch_label_on_the_axis_end(chromium, la
 
     import numpy as np
 
-    from playground.figures import lab
+    from playground.figures import export, lab
 
     epochs = np.arange(1, last_epoch + 1)
     val = np.stack([1 / epochs, 2 / epochs], axis=1)  # (E, 2)
     fig = lab.curves_figure(epochs, val, val, ["a", "b"], np.array([0, 0]), np.array([0, 0]))
     static = Path(charts.__file__).parent / "static" / "plotly-2d.min.js"
-    theme = (Path(charts.__file__).parent / "chart_theme.json").read_text(encoding="utf-8")
+    theme = export.THEME_FILE.read_text(encoding="utf-8")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_content("<!doctype html><div id=a style='width:402px'></div>")
