@@ -36,13 +36,16 @@ def csv_upload(key: str, help_text: str, lang: str, check=None):
     ``check(raw)`` reads a new file (raises UserError if it cannot be used): a refused file is
     taken out of the uploader (a new uploader: Streamlit's keeps its file otherwise), and the
     message, with the file's name, stays over it until the next upload. The rest of the
-    sidebar stays as it was.
+    sidebar stays as it was, and so does the view: on the last file that could be used (a
+    refused file blanked every figure).
 
     A file the student removes (the uploader's ✕) is forgotten; so is a kept one, by its
     "Forget" button.
     """
     mb = data.MAX_UPLOAD_BYTES // 2**20
     kept_key, refused_key, fresh_key = f"_kept_{key}", f"_refused_{key}", f"_fresh_{key}"
+    fresh = st.session_state.get(fresh_key, 0)  # (how many refused files this uploader had)
+    widget = key if not fresh else f"{key}_{fresh}"
 
     def changed() -> None:  # (the student added, replaced or removed the file)
         st.session_state.pop(kept_key, None)
@@ -50,11 +53,10 @@ def csv_upload(key: str, help_text: str, lang: str, check=None):
 
     if refused_key in st.session_state:
         st.error(st.session_state[refused_key], icon=":material/error:")
-    fresh = st.session_state.get(fresh_key, 0)  # (how many refused files this uploader had)
     upload = st.file_uploader(
         t("upload_label", lang, mb=mb),
         type=["csv", "txt"],
-        key=key if not fresh else f"{key}_{fresh}",
+        key=widget,
         help=help_text,
         max_upload_size=mb,
         on_change=changed,
@@ -62,15 +64,17 @@ def csv_upload(key: str, help_text: str, lang: str, check=None):
     if upload is not None:
         kept = st.session_state.get(kept_key)
         if kept is None or kept.file_id != upload.file_id:  # (not a copy of the bytes per rerun)
-            _refuse_unusable(upload, check, lang, refused_key, fresh_key)
-            st.session_state[kept_key] = KeptFile(upload.name, upload.getvalue(), upload.file_id)
+            _refuse_unusable(upload, check, lang, refused_key, fresh_key, f"_good_{key}", kept_key)
+            kept = KeptFile(upload.name, upload.getvalue(), upload.file_id)
+            st.session_state[kept_key] = st.session_state[f"_good_{key}"] = kept
         return upload
     kept = st.session_state.get(kept_key)
     if kept is not None:
-        said, forget = st.columns([3, 1], vertical_alignment="center")
+        said, forget = st.columns([2, 1], vertical_alignment="center")  # ("Forget" whole)
         said.info(t("upload_kept", lang, name=code_span(kept.name)), icon=":material/draft:")
         if forget.button(t("upload_forget", lang), key=f"{key}_forget"):
             st.session_state.pop(kept_key, None)
+            st.session_state.pop(f"_good_{key}", None)  # (forgotten: not the one to go back to)
             st.rerun()
         return kept
     return None  # (what to upload is said where the figures go: upload_awaited)
@@ -114,8 +118,11 @@ def column_choice(key: str, upload, columns: list[str], first: str | list[str]) 
     st.session_state[key] = kept
 
 
-def _refuse_unusable(upload, check, lang: str, refused_key: str, fresh_key: str) -> None:
-    """A new upload that ``check`` refuses: its message kept, a new uploader, a new run."""
+def _refuse_unusable(
+    upload, check, lang: str, refused_key: str, fresh_key: str, good_key: str, kept_key: str
+) -> None:
+    """A new upload that ``check`` refuses: its message kept, a new uploader, a new run, on
+    the last file that could be used (``good_key``), if any, as if kept (``kept_key``)."""
     if check is None:
         return
     try:
@@ -125,4 +132,6 @@ def _refuse_unusable(upload, check, lang: str, refused_key: str, fresh_key: str)
         said = t("upload_refused", lang, name=name) + " " + err.message(lang, frame.inert)
         st.session_state[refused_key] = said
         st.session_state[fresh_key] = st.session_state.get(fresh_key, 0) + 1
+        if good_key in st.session_state:  # (replacing a file, Streamlit removed the last first)
+            st.session_state[kept_key] = st.session_state[good_key]
         st.rerun()

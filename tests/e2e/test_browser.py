@@ -372,3 +372,25 @@ def test_the_learning_rate_box_keeps_its_value_when_an_upload_brings_it_back(vie
     expect(lr).to_have_value("0.05", timeout=30_000)  # (and the descent used it: it moved)
     assert page.get_by_text("w = 0, b = 0").count() == 0
     assert_clean(page)
+
+
+def test_a_refused_file_leaves_the_view_on_the_last_file_that_could_be_used(view, tmp_path):
+    # a fresh-eyes teacher: a broken file after a good one blanked every figure of the view
+    open_view, page, _ = view
+    good = tmp_path / "hours.csv"
+    good.write_text("hours,score\n" + "".join(f"{h},{3 * h + 1}\n" for h in range(40)))
+    bad = tmp_path / "words.csv"
+    bad.write_text("name,city\nann,paris\nbob,rome\n")
+    open_view("/loss-surface?source=csv")
+    uploader = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+    expect(page.get_by_text("CSV file (up to 20 MB)")).to_be_visible(timeout=60_000)
+    uploader.set_input_files(str(good))
+    legend = page.get_by_text("data (40 of 40 points shown)").first
+    expect(legend).to_be_visible(timeout=60_000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(bad))
+    expect(page.get_by_text("words.csv could not be used").first).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(legend).to_be_visible()  # the figures stay, on hours.csv
+    expect(page.get_by_text("hours.csv").first).to_be_visible()  # (said to be in use)
+    wait_for_figures(page, 3)
+    assert page.locator("[data-testid=stException]").count() == 0  # (the refusal: its message)

@@ -15,12 +15,15 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from playground import training
+from playground.figures.race import colour as race_colour
 from playground.i18n import t
 from playground.lessons import LESSONS
+from playground.training import VARIANT_NAMES
 from tests.e2e.test_browser import assert_clean, wait_for_figures
 
 pytestmark = pytest.mark.browser
-BLUE, ORANGE = "#1f77b4", "#ff7f0e"  # the first two variants' colours (figures.race.COLORS)
+BLUE = race_colour(VARIANT_NAMES.index("baseline"))  # (each variant's own colour, whichever
+EARLY = race_colour(VARIANT_NAMES.index("early_stopping"))  # others are on: training.slots)
 
 
 def lesson_link(key: str, **override: str) -> str:
@@ -103,7 +106,7 @@ def test_the_lab_curves_have_ticks_to_read_and_show_both_coinciding_variants(vie
     rgb = np.asarray(Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("RGB")).astype(int)
     # where the two coincide, both colours are on screen: the baseline over a wider band
     assert share_of(rgb, BLUE) > 30, "the baseline is hidden"
-    assert share_of(rgb, ORANGE) > 30, "early stopping is hidden"
+    assert share_of(rgb, EARLY) > 30, "early stopping is hidden"
     legend = page.locator(".js-plotly-plot").first.locator(".legendtext").all_text_contents()
     names = {k: t(f"lab_variant_{k}", "en") for k in ("baseline", "early_stopping")}
     same = t(
