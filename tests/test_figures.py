@@ -1960,3 +1960,13 @@ def test_the_epoch_axis_ends_at_the_last_epoch_with_a_mark_on_it():
     convnet = digits.curves_figure(epochs[:4], two, two, ["a"])  # (its two panels)
     assert convnet.layout.xaxis.dtick == convnet.layout.xaxis2.dtick == 1
     assert convnet.layout.xaxis2.autorangeoptions.maxallowed == 4
+
+
+def test_the_averages_scrubber_names_its_frames_t_as_their_axis_does():
+    # a fresh-eyes teacher read "step 365" under a series whose axis is t
+    from playground.figures import ewa as ef
+
+    x = np.sin(np.arange(40.0))
+    fig = ef.build_animation(x, x, 0.9, "zh")
+    prefix = fig.layout.sliders[0].currentvalue.prefix
+    assert prefix.strip() == t("axis_t", "zh") == fig.layout.xaxis.title.text

@@ -85,6 +85,7 @@ def averages(
     controls = animation_controls(
         [str(k) for k in shown], [int(steps[k]) for k in shown], lang, redraw=False
     )
+    _says_t(controls, lang)
     controls_above(controls, CONTROLS_Y)  # above the plot, as in the built-up average
     y_all = np.concatenate([x, *(v for _, v in curves)])
     y_all = y_all[np.isfinite(y_all)]
@@ -226,6 +227,7 @@ def build_animation(x: np.ndarray, v: np.ndarray, beta: float, lang: str = "en")
     controls = animation_controls(
         [str(k) for k in shown], [int(k) + 1 for k in shown], lang, redraw=False
     )
+    _says_t(controls, lang)
     controls_above(controls, CONTROLS_Y)
     layout = {
         "height": 420,
@@ -290,3 +292,10 @@ def states_figure(states: dict, lang: str = "en") -> go.Figure:
     )
     fig.update_annotations(font_size=12)
     return legend.placed(fig)
+
+
+def _says_t(controls: dict, lang: str) -> None:
+    """The scrubber names its frames as the axis does, "t 365", not "step 365" (a series of
+    samples, not an optimizer's steps)."""
+    for slider in controls["sliders"]:
+        slider["currentvalue"]["prefix"] = t("axis_t", lang) + " "

@@ -380,7 +380,8 @@ def descent_animation(
     )
     add(
         {"type": "scatter", "x": [0], "y": compact(loss[:1]), "mode": "markers"}
-        | {"marker": {"size": 10, "color": PATH_COLOR}, "showlegend": False},
+        | {"marker": {"size": 10, "color": PATH_COLOR}, "showlegend": False}
+        | {"cliponaxis": False},  # (at step 0 it sits on the axis: whole, not half)
         "loss",
         moves=True,
     )
