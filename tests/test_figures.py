@@ -1845,6 +1845,15 @@ def test_each_stability_bound_line_names_its_value_and_every_run_it_is_the_bound
     said = [a.text for a in fig.layout.annotations if a.text and a.text.startswith("2/η =")]
     assert said == ["2/η = 8 (runs 1, 3)"]  # (80 is above the chart: said at its top)
     assert any("80" in a.text and "above" in a.text for a in fig.layout.annotations)
+    # and it is drawn, and said, in none of their colours ("runs 1, 3" in run 3's green read
+    # as run 3's alone); a bound of one run keeps that run's colour
+    from playground.figures.race import colour
+
+    (note,) = [a for a in fig.layout.annotations if a.text == said[0]]
+    lines = {tr.name: tr.line.color for tr in fig.data if tr.line.dash == "dash"}
+    shared = {lines[t("ll_bound", "en", name=n)] for n in ("1. a", "3. c")}
+    assert shared == {note.font.color} and not shared & {colour(0), colour(2)}
+    assert lines[t("ll_bound", "en", name="2. b")] == colour(1)
 
 
 def test_a_picture_of_an_animation_says_which_step_it_shows():

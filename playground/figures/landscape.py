@@ -100,7 +100,7 @@ def sharpness_figure(
                 "mode": "lines",
                 "legendgroup": str(r),
                 "showlegend": not len(epochs),  # (before Train, the runs' only lines)
-                "line": {"color": colour(r), "width": 1.5, "dash": "dash"},
+                "line": {"color": _bound_colour(bounds, r), "width": 1.5, "dash": "dash"},
                 "name": t("ll_bound", lang, name=names[r]),
                 "meta": _meta(names[r], "ll_curve_bound", lang),
                 "hovertemplate": t("ll_bound_hover", lang, value=f"{bound:.3g}")
@@ -122,9 +122,11 @@ def sharpness_figure(
         if b is not None and b <= y_top:
             shared.setdefault(float(b), []).append(r)
     notes += [  # each line says its value and whose it is: two runs of one η draw one line
-        # (at its left end, where the sharpness is still low; in the colour drawn on top)
+        # (at its left end, where the sharpness is still low; in its run's colour, or grey
+        # for runs of one η: "runs 1, 3" in run 3's green read as run 3's alone)
         {"xref": "x2 domain", "yref": "y2", "x": 0.01, "y": b, "xanchor": "left"}
-        | {"yanchor": "bottom", "showarrow": False, "font": {"color": colour(rs[-1]), "size": 11}}
+        | {"yanchor": "bottom", "showarrow": False}
+        | {"font": {"color": _bound_colour(bounds, rs[-1]), "size": 11}}
         | {"text": t(key, lang, value=f"{b:.3g}", runs=", ".join(str(r + 1) for r in rs))}
         for b, rs in shared.items()
         for key in ["ll_bound_line" if len(rs) == 1 else "ll_bound_lines"]
@@ -428,3 +430,12 @@ def surface_3d(
         "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},  # (under the scene)
     }
     return from_spec(data, titled(layout, t("ll_3d_title", lang)))
+
+
+SHARED_BOUND = "#555a6b"  # a 2/η line that several runs share: none of their colours
+
+
+def _bound_colour(bounds: list[float | None], r: int) -> str:
+    """Run ``r``'s 2/η line's colour: its own, or grey if another run has the same bound."""
+    mine = bounds[r]
+    return SHARED_BOUND if sum(b == mine for b in bounds) > 1 else colour(r)
