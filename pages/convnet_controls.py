@@ -102,31 +102,23 @@ def variant_controls(lang: str) -> dict[str, object]:
         c[i].toggle(t(f"lab_variant_{name}", lang), True, key=f"net_use_{name}", **Q)
         for i, name in enumerate(VARIANTS)
     ]
+    # (a cure's setting is greyed out while its variant is off; its value is kept)
     p = c[1].number_input(
-        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="net_p", help=t("digits_p_help", lang), **Q
-    )
+        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="net_p", help=t("digits_p_help", lang),
+        disabled=not use[1], **Q,
+    )  # fmt: skip
     patience = c[2].number_input(
-        t("lab_patience", lang),
-        1,
-        100,
-        5,
-        key="net_patience",
-        help=t("digits_patience_help", lang),
-        **Q,
-    )
+        t("lab_patience", lang), 1, 100, 5, key="net_patience",
+        help=t("digits_patience_help", lang), disabled=not use[2], **Q,
+    )  # fmt: skip
     restore = c[2].checkbox(
-        t("digits_restore", lang), True, key="net_restore", help=t("digits_restore_help", lang), **Q
-    )
+        t("digits_restore", lang), True, key="net_restore", help=t("digits_restore_help", lang),
+        disabled=not use[2], **Q,
+    )  # fmt: skip
     wd = c[3].number_input(
-        t("lab_wd", lang),
-        0.0,
-        1.0,
-        1e-3,
-        format="%g",
-        key="net_wd",
-        help=t("lab_wd_help", lang),
-        **Q,
-    )
+        t("lab_wd", lang), 0.0, 1.0, 1e-3, format="%g", key="net_wd",
+        help=t("lab_wd_help", lang), disabled=not use[3], **Q,
+    )  # fmt: skip
     all_variants = (
         Variant("baseline"),
         Variant("dropout", dropout=p),

@@ -158,6 +158,9 @@ def model_controls(lang: str) -> dict[str, object]:
     }
 
 
+COMBO_KEYS = ("combo_dropout", "combo_wd", "combo_es")  # the cures the combined variant takes
+
+
 def variant_controls(lang: str) -> dict[str, object]:
     """The variants to train side by side, and early stopping's patience and min_delta."""
     st.subheader(t("lab_variants", lang))
@@ -168,18 +171,30 @@ def variant_controls(lang: str) -> dict[str, object]:
             ("baseline", "dropout", "early_stopping", "weight_decay", "combined")
         )
     ]
+    # a cure's setting is greyed out while no variant on uses it (its value is kept)
+    combined = use[4]
+    in_combined = {k: combined and st.session_state.get(k, True) for k in COMBO_KEYS}
+    off = {
+        "p": not (use[1] or in_combined["combo_dropout"]),
+        "es": not (use[2] or in_combined["combo_es"]),
+        "wd": not (use[3] or in_combined["combo_wd"]),
+    }
     p = c[1].number_input(
-        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="p", help=t("lab_p_help", lang), **Q
-    )
+        t("lab_p", lang), 0.0, 0.95, 0.5, 0.05, key="p", help=t("lab_p_help", lang),
+        disabled=off["p"], **Q,
+    )  # fmt: skip
     patience = c[2].number_input(
-        t("lab_patience", lang), 1, 1000, 10, key="patience", help=t("lab_patience_help", lang), **Q
-    )
+        t("lab_patience", lang), 1, 1000, 10, key="patience", help=t("lab_patience_help", lang),
+        disabled=off["es"], **Q,
+    )  # fmt: skip
     min_delta = c[2].number_input(
-        t("lab_min_delta", lang), 0.0, 1.0, 0.0, 0.001, format="%g", key="min_delta", **Q
-    )
+        t("lab_min_delta", lang), 0.0, 1.0, 0.0, 0.001, format="%g", key="min_delta",
+        disabled=off["es"], **Q,
+    )  # fmt: skip
     wd = c[3].number_input(
-        t("lab_wd", lang), 0.0, 10.0, 1e-2, format="%g", key="wd", help=t("lab_wd_help", lang), **Q
-    )
+        t("lab_wd", lang), 0.0, 10.0, 1e-2, format="%g", key="wd", help=t("lab_wd_help", lang),
+        disabled=off["wd"], **Q,
+    )  # fmt: skip
     c[4].caption(t("lab_combined_help", lang))
     with_p = c[4].checkbox(t("lab_variant_dropout", lang), True, key="combo_dropout", **Q)
     with_wd = c[4].checkbox(t("lab_variant_weight_decay", lang), True, key="combo_wd", **Q)

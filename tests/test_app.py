@@ -720,3 +720,23 @@ def test_reset_this_view_after_training_forgets_the_run_and_says_press_train():
     changed = t("lab_changed", "en")
     assert not [w for w in at.warning if w.value == changed]
     assert not tables(at)  # no results of a run that is gone
+
+
+@pytest.mark.parametrize(
+    ("script", "toggle", "settings"),
+    [
+        ("overfit.py", "use_dropout", ("p",)),
+        ("overfit.py", "use_weight_decay", ("wd",)),
+        ("convnet.py", "net_use_early_stopping", ("net_patience",)),
+    ],
+)
+def test_a_cures_setting_is_greyed_out_while_no_variant_on_uses_it(script, toggle, settings):
+    # a fresh-eyes teacher changed dropout's p with dropout off, and nothing changed
+    at = open_view(script)
+    assert not any(at.number_input(key=k).disabled for k in settings)
+    at.toggle(key=toggle).set_value(False).run()
+    if script == "overfit.py":  # (the combined variant, off by default, takes every cure)
+        assert not at.toggle(key="use_combined").value
+    assert all(at.number_input(key=k).disabled for k in settings), toggle
+    at.toggle(key=toggle).set_value(True).run()
+    assert not any(at.number_input(key=k).disabled for k in settings)
