@@ -1979,3 +1979,17 @@ def test_the_averages_scrubber_names_its_frames_t_as_their_axis_does():
     fig = ef.build_animation(x, x, 0.9, "zh")
     prefix = fig.layout.sliders[0].currentvalue.prefix
     assert prefix.strip() == t("axis_t", "zh") == fig.layout.xaxis.title.text
+
+
+def test_at_step_0_the_races_start_marker_is_not_hidden_under_the_runs_dots():
+    # a fresh-eyes teacher: the white start marker lay under the last run's coloured dot
+    fig, paths, _, _ = _race()
+    player = Player(fig)
+    player.show(0)
+    runs_ = {str(r) for r in range(len(paths))}  # (a run's dot: in its legend group)
+    dots = [
+        tr for tr in player.traces if tr.get("mode") == "markers" and tr.get("legendgroup") in runs_
+    ]
+    assert dots and all(len(tr.get("x") or []) == 0 for tr in dots)  # none at step 0 …
+    player.show(len(player.frames) - 1)
+    assert sum(len(tr.get("x") or []) for tr in dots) >= len(paths)  # … every one after it

@@ -258,9 +258,10 @@ def race_animation(
     frames = []
     for f, k in enumerate(shown):
         moved = []
-        for px, py in listed:  # overlay: the current point
-            end = min(int(k), len(px) - 1)
-            moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
+        for px, py in listed:  # overlay: the current point (at step 0 the start marker is
+            end = min(int(k), len(px) - 1)  # every run's: their dots hid it under the last)
+            at = slice(end, end + 1) if int(k) > 0 else slice(0, 0)
+            moved.append({"type": "scatter", "x": px[at], "y": py[at]})
         for px, py in listed[:n_small]:  # small multiples: the current point
             end = min(int(k), len(px) - 1)
             moved.append({"type": "scatter", "x": px[end : end + 1], "y": py[end : end + 1]})
