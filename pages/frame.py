@@ -238,12 +238,20 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
     in_use = {k: st.session_state[k] for k in link if k in st.session_state}
     bad = links.rejected(link, in_use)
     if bad:
-        items = "; ".join(
-            code_span(f"{name}={value}")
-            + (f" → {code_span(links.said(in_use[name]))}" if name in in_use else "")
-            for name, value in bad
-        )  # (what the link said → what the view uses instead; a name it has none of: nothing)
-        where.warning(t("link_rejected", lang, items=items), icon=":material/link_off:")
+        # what the link said → what the view uses instead; then names it has no setting of
+        replaced = [(n, v) for n, v in bad if n in in_use]
+        unknown = [(n, v) for n, v in bad if n not in in_use]
+        said = []
+        if replaced:
+            items = "; ".join(
+                f"{code_span(f'{n}={v}')} → {code_span(links.said(in_use[n]))}"
+                for n, v in replaced
+            )
+            said.append(t("link_rejected", lang, items=items))
+        if unknown:
+            items = "; ".join(code_span(f"{n}={v}") for n, v in unknown)
+            said.append(t("link_unknown", lang, items=items))
+        where.warning(" ".join(said), icon=":material/link_off:")
 
 
 PLAIN = re.compile(r"[\w\s.,:;=+\-/%·×–—'’“”()]*")  # no Markdown, HTML or LaTeX can start here

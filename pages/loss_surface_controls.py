@@ -68,12 +68,20 @@ def data_controls(lang: str) -> tuple[data.Dataset | None, data.DataConfig | Non
         return compute.dataset(config), config
 
 
+def usable(raw: bytes) -> None:
+    """Raise the UserError of a file the view cannot draw with its first two columns, which a
+    new file opens on (one that parsed but kept a single complete row was kept, and blanked
+    the view)."""
+    cols = list(compute.csv_table(raw).columns)
+    compute.csv_dataset(raw, cols[0], cols[min(1, len(cols) - 1)])
+
+
 def csv_controls(lang: str) -> data.Dataset | None:
     upload = uploads.csv_upload(
         "csv_file",
         t("ls_upload_help", lang, rows=data.MAX_ROWS, mb=data.MAX_UPLOAD_BYTES // 2**20),
         lang,
-        check=compute.csv_table,
+        check=usable,
     )
     if upload is None:
         return None

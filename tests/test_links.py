@@ -32,8 +32,10 @@ def open_link(page: str, params: dict) -> AppTest:
 
 
 def rejected_notices(at: AppTest) -> list[str]:
-    marker = t("link_rejected", "en", items="")[:30]
-    return [w.value for w in at.warning if w.value.startswith(marker)]
+    """The notices of settings a link gave that the view could not use (values it replaced,
+    then names it has no setting of)."""
+    markers = [t(key, "en", items="")[:20] for key in ("link_rejected", "link_unknown")]
+    return [w.value for w in at.warning if w.value.startswith(tuple(markers))]
 
 
 # Non-default values of the main settings of every view, as its URL holds them
@@ -181,7 +183,17 @@ def test_a_tampered_value_gets_the_default():
     for given, used in (("lr=abc", "0.05"), ("batch=huge", "full")):
         assert re.search(re.escape(given) + r" `+ → `+ " + re.escape(used) + " ", notice), notice
     unknown = rejected_notices(open_link("race", {"typo": "1"}))[0]
-    assert unknown.endswith("as used: ` typo=1 `.")  # (no setting of that name: none used)
+    assert unknown == t("link_unknown", "en", items="` typo=1 `")  # (no setting of that name)
+
+
+def test_a_notice_tells_replaced_values_from_names_the_view_has_not():
+    # a fresh-eyes teacher read "lr=huge" (a name the view has not) beside "steps=-3 → 100"
+    # in one list, and could not tell what had happened to it
+    at = open_link("from-scratch", {"lr": "huge", "fs_steps_sine": "-3"})
+    (notice,) = rejected_notices(at)
+    replaced, unknown = notice.split(t("link_unknown", "en", items="")[:20])
+    assert "fs_steps_sine=-3" in replaced and "→" in replaced and "lr=huge" not in replaced
+    assert "lr=huge" in unknown and "→" not in unknown
 
 
 def test_a_setting_is_said_as_a_link_writes_it():
@@ -323,7 +335,7 @@ PAYLOADS = [
 def test_a_crafted_parameter_name_is_shown_as_text_in_the_notice(payload):
     at = open_link("race", {payload: "1"})
     (notice,) = rejected_notices(at)
-    items = notice.split("as used: ", 1)[1].removesuffix(".")
+    items = notice.split("left out: ", 1)[1].removesuffix(".")  # (no setting of that name)
     # one code span: a fence of n backticks, a space, the text, a space, the same fence
     fence = re.match(r"`+", items).group(0)
     assert items.startswith(fence + " ") and items.endswith(" " + fence)
