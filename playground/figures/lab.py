@@ -38,13 +38,12 @@ BAND_LEGEND = {"curves": 30, "fit": 70}
 
 def loss_axis(values: np.ndarray, percent: bool = False) -> dict:
     """common.log_axis for ``values`` (at least three labelled ticks inside their range where
-    it can); ``percent``: labelled as percentages (error rates), linear ones too."""
-    axis = log_axis(values)
-    if not percent:
-        return axis
-    if axis["type"] != "log":
-        return {**axis, "tickformat": ".0%"}
-    return {**axis, "ticktext": [f"{100 * v:.12g}%" for v in axis["tickvals"]]}
+    it can); ``percent`` (error rates): a linear axis from 0, labelled as percentages, all
+    along a run (a training error that reaches 0 % cannot be on a log axis: the axis turned
+    linear on the last frame of a lesson, and every curve jumped as the class read them)."""
+    if percent:
+        return {"type": "linear", "rangemode": "tozero", "tickformat": ".0%"}
+    return log_axis(values)
 
 
 def coinciding(curves: list[np.ndarray], rtol: float = 1e-3) -> dict[int, int]:
