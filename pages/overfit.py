@@ -181,7 +181,8 @@ def results(job: Job) -> None:
     table.columns = [t(f"lab_col_{c.replace(' ', '_')}", lang) for c in table.columns]
     st.subheader(t("lab_results", lang))
     widgets.table(widgets.display_table(table))
-    st.caption(t("lab_results_note", lang) + restored(config.variants))
+    last = job.records[-1].epoch if job.records else config.epochs  # (a stopped run: its last)
+    st.caption(t("lab_results_note", lang, epoch=last) + restored(config.variants))
     widgets.results_csv(table, "lab_results.csv", "dl_lab", lang)
     by_name = {v.name: v for v in config.variants}
 

@@ -665,11 +665,12 @@ def test_the_results_note_speaks_of_restored_weights_only_where_a_variant_stops_
     at = open_view("overfit.py")
     at.toggle(key="use_early_stopping").set_value(False).run()
     train_lab(at, epochs=30)
-    notes = [c.value for c in at.caption if c.value.startswith("Final models")]
+    said = t("lab_results_note", "en", epoch=30)  # (the epoch the models are of: a stopped
+    notes = [c.value for c in at.caption if c.value.startswith(said)]  # run's is not "final")
     assert notes and not any("restored" in note for note in notes)
     at.toggle(key="use_early_stopping").set_value(True).run()
     train_lab(at, epochs=30)
-    notes = [c.value for c in at.caption if c.value.startswith("Final models")]
+    notes = [c.value for c in at.caption if c.value.startswith(said)]
     assert notes and all("restored" in note for note in notes)
 
 
