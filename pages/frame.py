@@ -244,8 +244,7 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         said = []
         if replaced:
             items = "; ".join(
-                f"{code_span(f'{n}={v}')} → {code_span(links.said(in_use[n]))}"
-                for n, v in replaced
+                f"{code_span(f'{n}={v}')} → {code_span(links.said(in_use[n]))}" for n, v in replaced
             )
             said.append(t("link_rejected", lang, items=items))
         if unknown:
