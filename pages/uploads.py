@@ -44,6 +44,7 @@ def csv_upload(key: str, help_text: str, lang: str, check=None):
     """
     mb = data.MAX_UPLOAD_BYTES // 2**20
     kept_key, refused_key, fresh_key = f"_kept_{key}", f"_refused_{key}", f"_fresh_{key}"
+    good_key = f"_good_{key}"  # (the last file that could be used: a refused one goes back to it)
     fresh = st.session_state.get(fresh_key, 0)  # (how many refused files this uploader had)
     widget = key if not fresh else f"{key}_{fresh}"
 
@@ -64,9 +65,9 @@ def csv_upload(key: str, help_text: str, lang: str, check=None):
     if upload is not None:
         kept = st.session_state.get(kept_key)
         if kept is None or kept.file_id != upload.file_id:  # (not a copy of the bytes per rerun)
-            _refuse_unusable(upload, check, lang, refused_key, fresh_key, f"_good_{key}", kept_key)
+            _refuse_unusable(upload, check, lang, refused_key, fresh_key, good_key, kept_key)
             kept = KeptFile(upload.name, upload.getvalue(), upload.file_id)
-            st.session_state[kept_key] = st.session_state[f"_good_{key}"] = kept
+            st.session_state[kept_key] = st.session_state[good_key] = kept
         return upload
     kept = st.session_state.get(kept_key)
     if kept is not None:
@@ -74,7 +75,7 @@ def csv_upload(key: str, help_text: str, lang: str, check=None):
         said.info(t("upload_kept", lang, name=code_span(kept.name)), icon=":material/draft:")
         if forget.button(t("upload_forget", lang), key=f"{key}_forget"):
             st.session_state.pop(kept_key, None)
-            st.session_state.pop(f"_good_{key}", None)  # (forgotten: not the one to go back to)
+            st.session_state.pop(good_key, None)  # (forgotten: not the one to go back to)
             st.rerun()
         return kept
     return None  # (what to upload is said where the figures go: upload_awaited)

@@ -412,7 +412,7 @@ def growing(
     n = len(columns[0])
     # always PIECES pieces (the last ones empty on a short path), so that a new number of
     # steps changes the traces' data, not their number: the chart then moves them in place
-    size = max(1, -(-(n - 1) // n_pieces))  # points per piece (their ends shared)
+    size = piece_size(n, n_pieces)  # points per piece (their ends shared)
     # (a piece past the end is the last point twice: never empty or a single point, whose line
     # plotly.js does not redraw when it is moved in place, the chart's way to a new path)
     spans = [
@@ -490,7 +490,8 @@ def add_growing(
     pieces, updates = growing(columns, shown, style.get("type", "scatter"), tip, n_pieces, first)
     legend = style.get("showlegend", True)
     numbered = isinstance(style.get("meta"), dict) and "step" in style["meta"]
-    starts = piece_starts(len(columns[0]), n_pieces, int(shown[-1]) if len(shown) else 0)
+    if numbered:
+        starts = piece_starts(len(columns[0]), n_pieces, int(shown[-1]) if len(shown) else 0)
     for j, piece in enumerate(pieces):
         trace = {**style, **piece, "showlegend": legend and j == len(pieces) - 1}
         if numbered:  # (the CSV numbers each point by its step: export.figure_table)
@@ -499,10 +500,15 @@ def add_growing(
     return updates
 
 
+def piece_size(n: int, n_pieces: int = PIECES) -> int:
+    """Points per piece of a line of ``n`` points that ``growing`` cuts into ``n_pieces``."""
+    return max(1, -(-(n - 1) // n_pieces))
+
+
 def piece_starts(n: int, n_pieces: int = PIECES, last: int | None = None) -> list[int]:
     """The step of the first point of each piece of a line of ``n`` points that ``growing``
     draws, then of its tip at the step ``last`` shown (its last frame; default the end)."""
-    size = max(1, -(-(n - 1) // n_pieces))
+    size = piece_size(n, n_pieces)
     last = n - 1 if last is None else last
     return [min(j * size, n - 1) for j in range(n_pieces)] + [min(last // size * size, last)]
 
