@@ -180,12 +180,15 @@ def test_the_path_downloads_as_csv_when_clicked(view, path, figures, header, row
 
 MAIN_SCROLL = "() => document.querySelector('[data-testid=stMain]').scrollTop"
 HELD_DOWN_UNTIL = """(title) => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const top = main.scrollTop;  // where the student scrolled to: the card is on screen there
   const hold = () => {
     if (document.body.innerText.includes(title)) return;
-    document.querySelector('[data-testid=stMain]').scrollTop = 1e6;
+    main.scrollTop = top;
     requestAnimationFrame(hold);
   };
   hold();
+  return top;
 }"""
 
 
@@ -193,12 +196,15 @@ def test_a_lesson_opens_from_home_with_its_story(view):
     open_view, page, _ = view
     open_view("/")
     # A student scrolled down the home page to a card. On a loaded server the lesson opened as
-    # far down (it began to draw before the home page was cleared); here the page is held at
-    # its end until the lesson's title is drawn. (Streamlit clears the page first here, so this
-    # passes without pages/chart.js's topOfANewView too: the race is not reproduced.)
+    # far down (it began to draw before the home page was cleared); here the page is held where
+    # the card is on screen until the lesson's title is drawn. (Held at the page's end, the card
+    # left the screen once the home page grew, and the click missed it. Streamlit clears the page
+    # first here, so this passes without pages/chart.js's topOfANewView too: the race is not
+    # reproduced.)
     card = page.locator(".st-key-lesson_card_saddle_escape")
     card.wait_for(timeout=30_000)
-    page.evaluate(HELD_DOWN_UNTIL, "Lesson · A saddle")
+    card.scroll_into_view_if_needed()
+    assert page.evaluate(HELD_DOWN_UNTIL, "Lesson · A saddle") > 0  # scrolled down to it
     card.get_by_role("link", name="Open the lesson").click()
     page.wait_for_selector("text=Lesson · A saddle: which optimizer", timeout=60_000)
     wait_for_figures(page, 2)
