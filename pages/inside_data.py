@@ -45,8 +45,8 @@ def points(lang: str) -> Points:
         )
     try:
         return inside.decode_points(text.strip())
-    except UserError as err:
-        st.warning(err.message(lang, frame.inert), icon=":material/link_off:")
+    except UserError:  # (typed in the box: the link's message said "in this link")
+        st.warning(t("err_in_points_typed", lang, most=inside.MAX_POINTS), icon=":material/edit:")
         return inside.preset(DEFAULT_PRESET)
 
 

@@ -4,6 +4,7 @@ the gradient descent's row (loss, learning rate, steps, start, batch). Keyed, bo
 
 import bound
 import compute
+import frame
 import guided
 import numpy as np
 import schedule_controls
@@ -137,8 +138,11 @@ HIDDEN = "_descent_hidden"  # set by the view when it stopped before the descent
 
 
 def descent_controls(lang: str, lr_bound: float) -> runs.DescentConfig:
-    """The descent's loss, learning rate, steps, start and batch, in one row."""
-    c = st.columns([1, 1.2, 1, 1, 1, 1.4, 1, 1])
+    """The descent's loss, learning rate, steps, start and batch, in one row (on a projector,
+    without k and the seed, hidden there: their empty columns squeezed the others, "Learning
+    rate η" and its bound on four lines)."""
+    c = st.columns([1, 1.7, 1, 1, 1, 1.6] if frame.presenting() else [1, 1.2, 1, 1, 1, 1.4, 1, 1])
+    c += [c[5]] * (8 - len(c))  # (k and the seed under the batch, where they are hidden)
     loss = bound.choice(
         c[0].radio,
         t("ls_loss", lang),

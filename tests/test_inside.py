@@ -292,6 +292,20 @@ def test_a_links_unusable_points_are_said_and_left_out_of_the_link():
     assert any("in_lr" in w.value for w in at.warning)  # (the link's other bad setting, named)
 
 
+def test_points_typed_in_the_box_wrongly_are_said_as_typed_not_as_a_links():
+    # a fresh-eyes teacher typed in the box and read "The drawn points in this link could not
+    # be read": nothing came from a link
+    from tests.test_links import open_link
+
+    at = open_link("inside", {})
+    at.text_area(key="in_pts").set_value("typed by hand").run()
+    assert not at.exception
+    said = [w.value for w in at.warning]
+    assert any(t("err_in_points_typed", "en", most=inside.MAX_POINTS) == w for w in said), said
+    assert not any("in this link" in w for w in said), said
+    assert at.text_area(key="in_pts").value == "typed by hand"  # (kept, to be corrected)
+
+
 def test_an_empty_hidden_layers_box_says_there_is_none():
     # a fresh-eyes teacher found the box blank in the lesson without hidden layers
     from tests.test_links import open_link

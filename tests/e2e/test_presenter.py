@@ -133,6 +133,28 @@ def test_loss_surface_subplot_titles_as_large_as_its_axis_titles(projector):
     assert min(sizes["notes"]) >= max(max(sizes["axes"]), 20), sizes
 
 
+def test_the_descent_controls_on_a_projector_use_the_whole_row(projector):
+    # a fresh-eyes teacher: k's and the seed's columns, hidden on a projector, stayed empty at
+    # the right and squeezed the others ("Learning rate η" on two lines, its bound on four)
+    page = projector("/loss-surface?presenter=true")
+    wait_for_figures(page, 4)
+    row = page.evaluate(
+        """() => {
+          const lr = document.querySelector('.st-key-lr');
+          const row = lr.closest('[data-testid=stHorizontalBlock]');
+          const r = row.getBoundingClientRect();
+          const shown = [...row.children].filter(c => c.getBoundingClientRect().width > 0);
+          const last = shown[shown.length - 1].querySelector('[data-testid=stRadio]');
+          const label = lr.querySelector('label p');
+          return {right: r.right, radioRight: last ? last.getBoundingClientRect().right : 0,
+            labelLines: Math.round(label.getBoundingClientRect().height
+              / parseFloat(getComputedStyle(label).lineHeight))}; }"""
+    )
+    assert row["labelLines"] == 1, row
+    assert row["radioRight"] >= row["right"] - 200, row  # (Batch in the last column, at the right)
+    _main_fits(page)
+
+
 def test_code_listings_keep_their_indentation_and_fit_the_projector(projector):
     page = projector("/from-scratch?presenter=true")
     # all four ways' listings (the torch ones join once the background parts have trained)
