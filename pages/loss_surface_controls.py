@@ -107,14 +107,29 @@ def suit_learning_rate(x, lr_bound: float, config, lang: str) -> None:
         return
     st.session_state["_lr_data"] = key
     lr = float(st.session_state.get("lr", DEFAULT_LR))
+    chosen = st.session_state.pop(SUITED, None)  # (the rate this set for the last file)
+    if chosen is not None and lr == chosen:  # untouched since: the next file gets its own,
+        lr = DEFAULT_LR  # as if it had come first (a file that needed 1e-7 left it to the next)
+        if config is not None or lr < lr_bound:
+            _set_lr(lr)
+            return
     if config is not None or lr < lr_bound:  # (``config`` is None for an upload)
         return
-    st.session_state["lr"] = runs.suggested_lr(lr_bound, DEFAULT_LR)
-    st.session_state["_lr_suited_now"] = True  # (the box shows it: no other value for it)
+    _set_lr(runs.suggested_lr(lr_bound, DEFAULT_LR))
+    st.session_state[SUITED] = st.session_state["lr"]
     st.toast(
         t("ls_lr_suited", lang, lr=f"{st.session_state['lr']:g}", bound=f"{lr_bound:.3g}"),
         icon=":material/tune:",
     )
+
+
+SUITED = "_lr_suited"  # the learning rate suit_learning_rate chose, while the box keeps it
+
+
+def _set_lr(lr: float) -> None:
+    if st.session_state.get("lr") != lr:
+        st.session_state["lr"] = lr
+        st.session_state["_lr_suited_now"] = True  # (the box shows it: no other value for it)
 
 
 def _lr_value() -> dict[str, float]:

@@ -575,6 +575,38 @@ def test_a_learning_rate_suited_to_an_upload_is_not_also_given_a_default(monkeyp
     assert not warned, f"widgets given both a default and a state: {warned}"
 
 
+def test_a_learning_rate_chosen_for_one_upload_is_chosen_again_for_the_next(monkeypatch):
+    # a fresh-eyes teacher: after a file with large x (η lowered to suit it), a file with small
+    # x kept the tiny η and its descent barely moved; a rate the student typed is theirs
+    import io
+
+    import loss_surface_controls
+
+    wide = "x,y\n" + "".join(f"{x},{3 * x + 1}\n" for x in range(0, 2000, 50))
+    small = "x,y\n1,2\n2,4\n3,6\n4,8\n"
+    file = {"rows": wide}
+    monkeypatch.setattr(
+        loss_surface_controls.uploads,
+        "csv_upload",
+        lambda *a, **k: io.BytesIO(file["rows"].encode()),
+    )
+    at = open_view("loss_surface.py")
+    at.radio(key="source").set_value("csv").run()
+    lowered = at.number_input(key="lr").value
+    assert lowered < 1e-3
+    file["rows"] = small  # x in 1…4: the MSE Hessian λmax ≈ 16.7, bound 2/λ ≈ 0.12
+    at.run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="lr").value == loss_surface_controls.DEFAULT_LR
+    file["rows"] = wide
+    at.run()
+    assert at.number_input(key="lr").value == lowered  # (chosen again for the wide file)
+    at.number_input(key="lr").set_value(lowered / 2).run()  # the student's own
+    file["rows"] = small
+    at.run()
+    assert at.number_input(key="lr").value == lowered / 2
+
+
 def test_the_race_table_leaves_out_columns_with_no_value_and_says_which():
     # nine columns wrapped "escaped the saddle at step" onto four lines on a projector, beside
     # four columns of "—" on the saddle; on Rosenbrock the saddle's column was all "—"
