@@ -263,4 +263,5 @@ with widgets.guarded(lang):
         with trained_at:
             run_shown(job, data_config, data)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
-        st.markdown(t("digits_notice", lang))
+        shown = job.key[1] if job is not None else config
+        panel.notice("digits", shown.variants, lang, extra=("kernels",))

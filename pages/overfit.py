@@ -231,4 +231,4 @@ with widgets.guarded(lang):
     else:
         finished(job)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):
-        st.markdown(t("lab_notice", lang))
+        panel.notice("lab", (job.key[1] if job is not None else config).variants, lang)

@@ -20,7 +20,7 @@ import frame
 import streamlit as st
 import workers
 
-from playground import budget
+from playground import budget, training
 from playground.i18n import UserError, t
 from playground.training import WATCH_SLOWLY
 
@@ -174,3 +174,11 @@ def eta_now(record, schedule, lang: str) -> str:
     if schedule is None or record.lr is None:
         return ""
     return t("progress_eta", lang, eta=f"{record.lr[0]:.3g}")
+
+
+def notice(prefix: str, variants, lang: str, extra: tuple[str, ...] = ()) -> None:
+    """A lab's "What to notice" for the variants on screen: ``prefix``'s points
+    (training.notice_points), then ``extra`` ones (the ConvNet's kernels) before the split's."""
+    points = training.notice_points(variants)
+    points[-1:-1] = extra
+    st.markdown("\n".join(f"- {t(f'{prefix}_notice_{p}', lang)}" for p in points))

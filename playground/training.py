@@ -68,6 +68,20 @@ def slots(variants: tuple[Variant, ...]) -> list[int]:
     ]
 
 
+def notice_points(variants: tuple[Variant, ...]) -> list[str]:
+    """The points of a lab's "What to notice" that ``variants`` show (catalogue suffixes, in
+    order): overfitting with a baseline, then each cure that one of them uses, then the split.
+    The early-stopping lesson's notice spoke of dropout and weight decay, which it leaves off.
+    """
+    shown = {
+        "overfit": any(v.name == "baseline" for v in variants),
+        "early_stopping": any(v.early_stopping for v in variants),
+        "dropout": any(v.dropout > 0 for v in variants),
+        "weight_decay": any(v.weight_decay > 0 for v in variants),
+    }
+    return [point for point, on in shown.items() if on] + ["split"]
+
+
 DEFAULT_VARIANTS = (
     Variant("baseline"),
     Variant("dropout", dropout=0.5),

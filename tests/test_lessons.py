@@ -259,6 +259,22 @@ def test_a_lesson_keeps_what_to_notice_closed_and_its_title_a_question(key):
         assert not any(word in title for word in told), title
 
 
+@pytest.mark.parametrize("key", ["early_stopping", "dropout"])
+def test_a_lab_lessons_what_to_notice_speaks_only_of_the_variants_it_trains(key):
+    # a fresh-eyes teacher: the early-stopping lesson's notice explained dropout and weight
+    # decay, which the lesson leaves off
+    lesson = LESSONS[key]
+    at = open_link(lesson.page, lesson.query)
+    (notice,) = [e for e in at.expander if e.label == t("notice", "en")]
+    said = " ".join(m.value for m in notice.markdown)
+    names = {"early_stopping": "use_early_stopping", "dropout": "use_dropout"}
+    for cure in ("early_stopping", "dropout", "weight_decay"):
+        on = lesson.setting(f"use_{cure}") != "false"
+        assert (t(f"lab_notice_{cure}", "en") in said) == on, (cure, said)
+    assert lesson.setting(names[key]) != "false"  # (its own cure is on, and said)
+    assert t("lab_notice_split", "en") in said and t("lab_notice_overfit", "en") in said
+
+
 @pytest.mark.parametrize(
     "key", [k for k, lesson in LESSONS.items() if lesson.setting("fair_on") == "true"]
 )

@@ -434,3 +434,14 @@ def test_the_labs_default_run_is_sensitive_to_rounding_as_its_code_help_says():
         for dtype in ("float32", "float64")
     }
     assert abs(val["float64"] / val["float32"] - 1) > 0.05
+
+
+def test_what_to_notice_names_overfitting_with_a_baseline_and_each_cure_in_use():
+    from playground.training import DEFAULT_VARIANTS, Variant, notice_points
+
+    assert notice_points(DEFAULT_VARIANTS) == [
+        "overfit", "early_stopping", "dropout", "weight_decay", "split"
+    ]  # fmt: skip
+    combined = Variant("combined", dropout=0.2, weight_decay=1e-3)
+    assert notice_points((combined,)) == ["dropout", "weight_decay", "split"]
+    assert notice_points((Variant("baseline"),)) == ["overfit", "split"]
