@@ -25,6 +25,27 @@ def _animation(steps=500, n=401, points=100_000):
     return figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y), traj
 
 
+def test_a_descent_that_starts_off_the_map_says_so_from_step_0_on_the_maps_edge():
+    # a fresh-eyes teacher: start w = 4 on a map of w in [-1, 1]: no point, no path, no word
+    x = np.linspace(0, 1, 20)
+    y = 0.1 * x + 0.2
+    grid = Grid(-1.0, 1.0, -1.0, 1.0, 21)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, 30, w0=4.0, b0=0.5))
+    z = surfaces.mse_surface(x, y, grid)
+    fig = figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y)
+    said = t("fig_starts_off_map", "en", w="4", b="0.5")
+    notes = [i for i, tr in enumerate(fig.data) if getattr(tr, "mode", None) == "markers+text"]
+    first = dict(zip(fig.frames[0].traces, fig.frames[0].data, strict=True))
+    shown = [first[i] for i in notes if i in first and list(first[i].text or ()) == [said]]
+    assert len(shown) == 1, [first.get(i) for i in notes]
+    assert (shown[0].x[0], shown[0].y[0]) == (1.0, 0.5)  # on the right edge, level with it
+    assert fig.data[notes[0]].xaxis == "x"  # (the contour map's)
+    assert list(fig.data[notes[0]].text) == [said]  # on the page before ▶ (its own traces)
+    on_map = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, 30))
+    fig = figures.descent_animation(grid, z, on_map.w, on_map.b, on_map.loss, x, y)
+    assert not any(said in str(f.data) for f in fig.frames[:1])
+
+
 def test_on_a_projector_the_descent_is_one_row_of_its_three_maps_that_fits_720_px():
     # #31: the descent was 800 px high (960 with 3-D), taller than a 1280 × 720 projector
     rng = np.random.default_rng(0)
@@ -233,6 +254,19 @@ def test_log_colour_labels_decades_in_loss_values():
     z = np.logspace(-3, 2, 121).reshape(11, 11)
     trace = figures.surface_contour(grid, z, "t", None, log_colour=True).data[0]
     assert list(trace.colorbar.ticktext)[:2] == ["1e-3", "1e-2"]
+
+
+def test_a_log_colour_bar_over_many_decades_labels_at_most_six_with_the_top_one():
+    # a fresh-eyes teacher: 1e1 … 1e-6, eight labels, ran together on a projector's short bar
+    grid = Grid(n=11)
+    z = np.logspace(-6, 1, 121).reshape(11, 11)
+    bar = figures.surface_contour(grid, z, "t", None, log_colour=True).data[0].colorbar
+    assert 2 <= len(bar.tickvals) <= 6 and bar.tickvals[-1] == 1
+    assert list(bar.ticktext) == [f"1e{k}" for k in bar.tickvals]
+    gaps = set(np.diff(bar.tickvals))
+    assert len(gaps) == 1  # evenly apart
+    step = gaps.pop()
+    assert step >= 2 and bar.tickvals[0] - step <= -6 <= bar.tickvals[0]  # down to the bottom
 
 
 def test_figures_are_plain_plotly_and_serialisable():

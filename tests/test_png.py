@@ -52,6 +52,21 @@ def test_an_exported_page_offers_no_upload_to_a_cloud():
     assert '"showSendToCloud": false' in page and '"sendDataToCloud"' in page
 
 
+def test_an_html_export_writes_no_warning_into_the_servers_log(capsys):
+    # a fresh-eyes teacher read "Unrecognized config options supplied" at every export
+    import warnings
+
+    import plotly.graph_objects as go
+
+    from playground.figures import export
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        export.to_html(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
+    said = capsys.readouterr()
+    assert "Unrecognized" not in said.out + said.err
+
+
 def test_an_exported_pages_tab_is_named_by_its_figure_in_plain_text():
     # the HTML export's browser tab had no title (a fresh-eyes finding)
     import plotly.graph_objects as go

@@ -234,13 +234,17 @@ def stride(n: int, limit: int) -> int:
     return max(1, int(np.ceil(n / limit)))
 
 
+MOST_BAR_TICKS = 6  # labelled decades on a log colour bar
+
+
 def log_colour_scale(z: np.ndarray) -> tuple[np.ndarray, dict]:
     """log10 of z (floored 8 decades under its max) and a colourbar labelled in loss values."""
     top = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
     floor = max(top * 1e-8, 1e-12)
     logz = np.log10(np.maximum(z, floor))
     lo, hi = int(np.floor(np.nanmin(logz))), int(np.ceil(np.nanmax(logz)))
-    ticks = list(range(lo, hi + 1))
+    every = max(1, -(-(hi - lo) // (MOST_BAR_TICKS - 1)))  # (eight decades on a short bar
+    ticks = list(range(hi, lo - 1, -every))[::-1]  # ran together on a projector: every other)
     bar = {"tickvals": ticks, "ticktext": [f"1e{k}" for k in ticks]}
     return logz, bar
 
@@ -736,6 +740,9 @@ def notes_at(notes: dict[int, tuple[int, dict]], step: int) -> dict[int, dict]:
     }
 
 
+HALO = ", ".join(f"{dx}px {dy}px 1px white" for dx in (-1, 1) for dy in (-1, 1)) + ", 0 0 4px white"
+
+
 def note_trace(color: str = "#d62728") -> dict:
     """A marker (an x of ``color``) with a text beside it that frames show from a step on
     (``NO_NOTE`` before): where a path left the map, the step a loss diverged."""
@@ -750,12 +757,27 @@ def note_trace(color: str = "#d62728") -> dict:
             "color": "#1a1a1a",
             "size": 13,
             "weight": "bold",
-            "shadow": "0px 0px 3px white, 0px 0px 3px white",
+            "shadow": HALO,  # (a blur alone left grey text on the dark purple of a map)
         },
         "cliponaxis": False,
         "showlegend": False,
         "hoverinfo": "skip",
     }
+
+
+def off_window_start(
+    w: float, b: float, window: tuple[float, float, float, float]
+) -> tuple[tuple[float, float], str] | None:
+    """Where to say that a path starting at (w, b) outside ``window`` (w_min, w_max, b_min,
+    b_max) starts off the map: the nearest point on the window's edge and a label position
+    that stays on the map; None for a start on the map (or not a number)."""
+    w0, w1, b0, b1 = window
+    if not (np.isfinite(w) and np.isfinite(b)) or (w0 <= w <= w1 and b0 <= b <= b1):
+        return None
+    ew, eb = float(np.clip(w, w0, w1)), float(np.clip(b, b0, b1))
+    vertical = "bottom" if eb >= (b0 + b1) / 2 else "top"
+    horizontal = "left" if ew >= (w0 + w1) / 2 else "right"
+    return (ew, eb), f"{vertical} {horizontal}"
 
 
 def left_window(

@@ -713,10 +713,11 @@ def to_html(fig: go.Figure, title: str = "", fallback: str = "playground") -> st
     """A standalone HTML page of the figure, animation included, that works offline; its tab
     is named ``title``, else the figure's own title (as plain text, escaped), else
     ``fallback``."""
-    config = {  # (no "Share chart" button: the page's data is never offered to a cloud)
+    config = {  # (no "Share chart" button: the page's data is never offered to a cloud;
+        # plotly.js's showEditInChartStudio is false by default, and plotly.py warned of it
+        # in the server's log at every export: "Unrecognized config options supplied")
         "displaylogo": False,
         "showSendToCloud": False,
-        "showEditInChartStudio": False,
         "modeBarButtonsToRemove": ["sendDataToCloud"],
     }
     page = fig.to_html(

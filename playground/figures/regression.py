@@ -27,6 +27,7 @@ from playground.figures.common import (
     named_scale,
     note_trace,
     notes_at,
+    off_window_start,
     plain,
     slider_stops,
     stride,
@@ -395,6 +396,12 @@ def descent_animation(
             | {"text": [t("fig_left_map", lang, step=k_out)]},
         )
         add(note_trace(), "contour")
+    off = off_window_start(float(w[0]), float(b[0]), window)
+    if off is not None:  # a start outside the window: its path may never be on the map
+        (we, be), position = off
+        said = t("fig_starts_off_map", lang, w=f"{w[0]:.3g}", b=f"{b[0]:.3g}")
+        notes[len(data)] = (0, {"x": [we], "y": [be], "textposition": position, "text": [said]})
+        add(note_trace(), "contour")
     if last < total:  # diverged: the loss panel says at which step, from that step on
         notes[len(data)] = (
             last + 1,
@@ -461,6 +468,9 @@ def descent_animation(
             y=-0.24 if projector else -0.09 if three_d else -0.12,
         ),
     )
+    for index, (from_step, note) in notes.items():  # a note from step 0 is there before ▶
+        if from_step <= 0:
+            data[index].update(note)
     return from_spec(data, layout, frames)
 
 
