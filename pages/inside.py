@@ -257,7 +257,7 @@ with widgets.guarded(lang):
             ]
             draw(pts, spec, states[-1] if states else state, history, live=True)
 
-        panel.live("_in_job", live, lang)
+        panel.live("_in_job", live, lang, waiting=lambda: live(job))  # (the weights so far)
     else:
         draw(
             pts,
@@ -269,7 +269,7 @@ with widgets.guarded(lang):
         if len(pts) <= inside.MAX_POINTS:
             script = scripts.inside_script(pts, spec, epochs)
             widgets.show_code(script, "inside.py", "code_in", help_key="in_code_help")
-    with st.expander(t("notice", lang), expanded=False):
+    with st.expander(t("notice", lang), expanded=job is not None and job.done):  # (as the lab)
         st.markdown(t("in_notice", lang))
 # a link's unusable points and layers were said in this run: a run started again for one of
 # them (frame.restart_without) never gets here, so the other's notice was lost

@@ -198,7 +198,7 @@ with widgets.guarded(lang):
     if job is None:
         preview(config)
     elif not job.done:
-        panel.live("_ll_job", draw, lang)
+        panel.live("_ll_job", draw, lang, waiting=lambda: preview(config))
     elif job.records:
         draw(job)
         if job.summary is not None:

@@ -221,13 +221,17 @@ with widgets.guarded(lang):
         config,
     )
     job = panel.buttons("_lab_job", (source, config), start, ids, press, lang, cost)
-    if job is None:  # the data first: what the networks will learn from
+
+    def data_chart() -> None:  # the data first: what the networks will learn from
         truth = isinstance(source, data.TaskConfig) and source.task == "sine"
         parts = {"train": split.train, "val": split.val, "test": split.test}
         figure = compute.figure(lf.data_figure, split.x, split.y, parts, split.classes, lang, truth)
         charts.chart(figure, "lab_data")  # (built once per data and shared: every rerun shows it)
+
+    if job is None:
+        data_chart()
     elif not job.done:
-        panel.live("_lab_job", training_live, lang)
+        panel.live("_lab_job", training_live, lang, waiting=data_chart)
     else:
         finished(job)
     with st.expander(t("notice", lang), expanded=job is not None and job.done):

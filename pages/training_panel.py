@@ -144,8 +144,18 @@ def first_records(job: workers.TrainingJob) -> None:
         job.collect()
 
 
-def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> None:
-    """Redraw the running job every ``POLL`` seconds; once it ends, rerun the page once."""
+def live(
+    state: str,
+    draw: Callable[[workers.TrainingJob], None],
+    lang: str,
+    waiting: Callable[[], None] | None = None,
+) -> None:
+    """Redraw the running job every ``POLL`` seconds; once it ends, rerun the page once.
+
+    ``waiting`` draws what the view showed before Train (its data, its network) until the
+    run's first epoch arrives: the figures vanished for a second after Train, and the page
+    jumped up and back down.
+    """
     first_records(st.session_state[state])
 
     @st.fragment(run_every=POLL)
@@ -162,6 +172,8 @@ def live(state: str, draw: Callable[[workers.TrainingJob], None], lang: str) -> 
                 st.info(t("lab_starting", lang))
             else:
                 st.info(t("lab_waiting", lang, ahead=ahead, slots=workers.LAB_WORKERS))
+            if waiting is not None:
+                waiting()
             return
         draw(current)
 

@@ -187,3 +187,40 @@ def test_the_few_digits_lesson_plots_the_validation_loss_it_asks_about(view):
     )
     assert t("lab_variant_baseline", "en") in names  # the baseline's loss, on the loss panel
     assert_clean(page)
+
+
+# the longest time (ms) the main column had no figure, measured between animation frames
+BLANK_WATCH = """() => {
+  window.__blank = 0; window.__ticks = 0;
+  let since = null;
+  const tick = (now) => {
+    window.__ticks++;
+    if (!document.querySelector('[data-testid=stMain] .js-plotly-plot')) {
+      if (since === null) since = now;
+      window.__blank = Math.max(window.__blank, now - since);
+    } else since = null;
+    if (window.__ticks < 1e6) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+@pytest.mark.parametrize(
+    "path", ["/overfit?slow=true", "/landscape?ll_slow=true", "/inside?in_slow=true"]
+)
+def test_train_keeps_the_picture_on_screen_until_the_first_epoch_is_drawn(view, path):
+    # a fresh-eyes teacher: after Train every figure vanished for about a second (only
+    # "Starting…" left) and the page jumped up, then back down
+    open_view, page, _ = view
+    open_view(path)
+    wait_for_figures(page, 1)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    page.evaluate(BLANK_WATCH)
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    page.get_by_text(re.compile(r"Epoch \d+")).first.wait_for(timeout=90_000)
+    page.wait_for_function("window.__ticks > 30", timeout=10_000)  # (a few frames drawn since)
+    blank = page.evaluate("window.__blank")
+    page.get_by_role("button", name=t("lab_stop", "en"), exact=True).click()  # (frees it)
+    # (a chart that moves into the live panel is drawn again: a frame or two, not a second)
+    assert blank < 300, f"no figure on screen for {blank:.0f} ms after Train"
+    assert_clean(page)
