@@ -281,7 +281,7 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   if (gd.__frameNames.length) {
     keyboard();
     Promise.resolve(drawn).then(() => {
-      gd.__frame = gd.__frameNames[0]; // a new figure starts at its first frame
+      gd.__frame = openingFrame(layout, gd.__frameNames); // (← from the kernels' last went to the first)
       gd.__id = data.id;
       followFrames(gd, setStateValue);
     });
@@ -309,6 +309,20 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   return Promise.resolve(drawn).then(() => {
     gd.__drawn = data.spec; // what is on screen now (the browser tests wait for it)
   });
+}
+
+function openingFrame(layout, names) {
+  // the frame a new figure opens at: its scrubber's active stop (the ConvNet's kernels open at
+  // their last epoch), else its first; as pages/charts.py's opening_frame
+  const slider = (layout.sliders || [])[0];
+  const steps = (slider && slider.steps) || [];
+  if (steps.length) {
+    const active = Math.min(Math.max(parseInt(slider.active || 0, 10) || 0, 0), steps.length - 1);
+    const args = steps[active].args;
+    const name = args && args[0] && String(args[0][0]);
+    if (names.includes(name)) return name;
+  }
+  return names[0];
 }
 
 // The keyboard, for a teacher at the projector: Space plays or pauses the animation in view, ←

@@ -224,3 +224,26 @@ def test_train_keeps_the_picture_on_screen_until_the_first_epoch_is_drawn(view, 
     # (a chart that moves into the live panel is drawn again: a frame or two, not a second)
     assert blank < 300, f"no figure on screen for {blank:.0f} ms after Train"
     assert_clean(page)
+
+
+def test_left_arrow_on_the_kernels_steps_back_from_the_epoch_they_open_at(view):
+    # a fresh-eyes teacher: the kernels open at their last epoch, and ← went to epoch 1
+    open_view, page, _ = view
+    open_view("/convnet?net_epochs=4&net_slow=false")
+    wait_for_figures(page, 1)
+    page.get_by_role("button", name=t("lab_train", "en"), exact=True).click()
+    expect(page.get_by_text(t("lab_results", "en"), exact=True)).to_be_visible(timeout=180_000)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    kernels = page.locator(".st-key-net_kernels .js-plotly-plot")
+    kernels.wait_for(timeout=30_000)
+    kernels.scroll_into_view_if_needed()  # (the animation in view is the one the keys move)
+    page.locator("h1").first.click(position={"x": 1, "y": 1})  # (focus on the page)
+    kernels.scroll_into_view_if_needed()
+    said = "gd => gd.querySelector('.slider-group text')?.textContent"
+    assert re.search(r"\b4$", kernels.evaluate(said)), kernels.evaluate(said)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "gd => /\\b3$/.test(gd.querySelector('.slider-group text')?.textContent)",
+        arg=kernels.element_handle(),
+        timeout=10_000,
+    )
