@@ -5,13 +5,15 @@ and nesting checks, then every node is checked against an allow-list and compile
 closure of torch operations. Nothing is ever passed to eval or exec.
 
 Allowed: numbers, the names x, y, pi, e; + − * / ** and unary minus; one-argument calls of
-sin, cos, tan, exp, log, sqrt, abs, tanh.
+sin, cos, tan, exp, log, sqrt, abs, tanh. Typed mathematics is read as Python: x² as x**2,
+x^2 too, − as -, · and × as *, π as pi.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,9 +138,23 @@ def _latex(node: ast.AST, parent: int = 0) -> str:
     return rf"\left({out}\right)" if own < parent else out
 
 
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+TYPED = {"−": "-", "·": "*", "×": "*", "π": "pi"}  # what students type for - * pi
+
+
+def _ascii(text: str) -> str:
+    """``text`` with the mathematics students type in its Python spelling: x² → x**2, x¹⁰ →
+    x**10, − → -, · and × → *, π → pi (the allow-list then checks the result)."""
+    digits = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+    text = re.sub(f"[{SUPERSCRIPT_DIGITS}]+", lambda m: "**" + m.group().translate(digits), text)
+    for typed, python in TYPED.items():
+        text = text.replace(typed, python)
+    return text
+
+
 def _tree(text: str) -> ast.Expression:
     """The syntax tree of ``text`` after the length and nesting checks (not yet allow-listed)."""
-    text = text.strip()
+    text = _ascii(text.strip())
     if not text:
         raise UserError("err_expr_empty")
     if len(text) > MAX_LENGTH:

@@ -27,6 +27,11 @@ def test_accepts_the_documented_example_and_computes_it():
             torch.sqrt(X.abs()) + 1 + torch.tanh(Y) - torch.cos(X) / 2 + torch.tan(Y),
         ),
         ("3", torch.full_like(X, 3.0)),
+        # as a student types it (a fresh-eyes teacher's "x²+y²" was refused)
+        ("x² + y²", X**2 + Y**2),
+        ("−x·y + x¹⁰ × π", -X * Y + X**10 * math.pi),
+        ("-x²", -(X**2)),  # (as in mathematics: the square first)
+        ("(x + y)³", (X + Y) ** 3),
     ],
 )
 def test_allowed_grammar(text, expected):
@@ -163,3 +168,10 @@ def test_a_refused_construct_is_named_as_a_student_says_it_not_by_the_parser(for
     assert en in err.value.message("en") and zh in err.value.message("zh")
     for name in ("IfExp", "Compare", "List", "Lambda", "Call"):
         assert name not in err.value.message("en") + err.value.message("zh")
+
+
+def test_typed_mathematics_has_the_canonical_python_form_and_the_same_latex():
+    assert expr.canonical("x² + y²") == expr.canonical("x**2 + y**2")
+    assert expr.latex("x² − y²") == expr.latex("x**2 - y**2")
+    with pytest.raises(UserError):
+        parse("x²²²" + "²" * 300)  # (still within the length and the allow-list)
