@@ -150,7 +150,8 @@ def table(frame, where=None, index: bool = False) -> None:
         frame = frame.drop(columns=empty)
     where.markdown(markdown_table(frame, index))
     if empty:
-        names = ", ".join(MARKDOWN_SPECIAL.sub(r"\\\1", str(c)) for c in empty)
+        # (each in quotes: "…: early stopping stopped at." read as a sentence cut short)
+        names = ", ".join("“" + MARKDOWN_SPECIAL.sub(r"\\\1", str(c)) + "”" for c in empty)
         where.caption(t("table_left_out", language(), columns=names))
 
 

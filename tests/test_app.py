@@ -615,7 +615,7 @@ def test_the_race_table_leaves_out_columns_with_no_value_and_says_which():
     (said,) = [c.value for c in at.caption if c.value.startswith("Left out")]
     for column in ("diverged_at", "steps_to_tol", "distance", "nearest_minimum"):
         name = t(f"col_{column}", "en")
-        assert name not in shown.columns and name in said, name
+        assert name not in shown.columns and f"“{name}”" in said, name  # (quoted: a name)
     assert t("col_escaped_at", "en") in shown.columns  # (the saddle's lesson: its answer)
     assert len(shown.columns) == 5
     at.selectbox(key="surface").set_value("rosenbrock").run()
