@@ -1620,6 +1620,27 @@ def test_a_run_stopped_early_on_a_long_axis_is_marked_where_it_stopped():
     assert not plain.layout.shapes  # nothing where nothing stopped
 
 
+def test_a_stop_line_near_the_right_end_of_the_drawn_epochs_is_labelled_to_its_left():
+    # a fresh-eyes teacher, while a lesson trained: "Early stopping: stopped at e…" cut off at
+    # the chart's right edge (stopped at epoch 26 with 30 epochs drawn so far)
+    from playground.figures import lab
+
+    epochs = np.arange(1, 31)
+    val = np.stack([1 + 1e-3 * epochs, 1 + 1e-3 * epochs], axis=1)
+    val[26:, 1] = np.nan
+    fig = lab.curves_figure(
+        epochs, val / 2, val, ["Baseline", "Early stopping"], None, np.array([0, 26]), "en"
+    )
+    (note,) = [a for a in fig.layout.annotations if a.xref == "x"]
+    assert note.x == 26 and note.xanchor == "right"  # (its text ends at the line)
+    val[5:, 1] = np.nan
+    fig = lab.curves_figure(
+        epochs, val / 2, val, ["Baseline", "Early stopping"], None, np.array([0, 5]), "en"
+    )
+    (note,) = [a for a in fig.layout.annotations if a.xref == "x"]
+    assert note.xanchor == "left"  # (near the left end: its text starts at the line)
+
+
 def _lr_too_large(three_d: bool = False):
     """The lr_too_large lesson's descent: the classic data, lr = 0.2, 200 steps asked for."""
     from playground import data

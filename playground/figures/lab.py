@@ -279,7 +279,9 @@ def _stop_lines(
                 "yref": "paper",
                 "x": at,
                 "y": 1 - 0.08 * len(notes),  # (one under the other)
-                "xanchor": "left",
+                # (its text into the plot: left of a line in the axis's right half, where a
+                # run that stopped at epoch 26 of the 30 drawn so far ran off the chart)
+                "xanchor": "left" if at - epochs[0] <= (epochs[-1] - epochs[0]) / 2 else "right",
                 "yanchor": "top",
                 "showarrow": False,
                 "font": {"color": paint[v], "size": 12},
