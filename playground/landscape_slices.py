@@ -161,7 +161,7 @@ def _with_weights(model: torch.nn.Module, theta: np.ndarray) -> torch.nn.Module:
     return model
 
 
-MAX_ASPECT = 3  # the PCA window's longer side is at most this many times its shorter one
+MAX_ASPECT = 1.5  # the PCA window's longer side at most this many times its shorter (3: strips)
 
 
 def _window(snaps, ok, alive, center, directions, plane) -> tuple[np.ndarray, np.ndarray]:

@@ -1809,6 +1809,12 @@ def test_a_stability_bound_above_the_sharpness_chart_is_named_at_its_top():
     assert fig.layout.yaxis2.range[1] < 80
     notes = [a.text for a in fig.layout.annotations if "above the chart" in (a.text or "")]
     assert notes == ["↑ 2/η of 2. SGD = 80, above the chart"]
+    # a later one: on a projector, the label of the line at 8, the chart's top, lay under
+    # it; the lines and their labels now end under a band where the note is
+    top = fig.layout.yaxis2.range[1]
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b  # (the plot's height)
+    label_px = 18  # (a line's label over it, at a projector's font; the note's line below it)
+    assert (top - 8.0) / top * plot_px >= 2 * label_px
 
 
 def test_the_confusion_matrix_csv_has_a_row_a_cell_with_its_count_and_zeros():

@@ -258,5 +258,7 @@ def test_the_pca_window_is_never_a_strip():
     ok, alive = np.ones((1, 50), bool), np.ones(1, bool)
     alphas, betas = ls._window(snaps, ok, alive, np.zeros(4), directions, ls.PlaneConfig())
     wide, tall = np.ptp(alphas), np.ptp(betas)
-    assert max(wide, tall) <= ls.MAX_ASPECT * min(wide, tall) * (1 + 1e-9)
+    # (at most half as wide again as tall: at 3 to 1 a later teacher still saw strips with white
+    # bands above and below them)
+    assert max(wide, tall) <= 1.5 * min(wide, tall) * (1 + 1e-9)
     assert betas.min() < snaps[0, :, 1].min() and snaps[0, :, 1].max() < betas.max()
