@@ -370,3 +370,24 @@ def test_a_nodes_map_is_orange_below_zero_blue_above_and_an_outputs_in_its_class
     node = fi.node_figure(sure, inside.WINDOW, "n", output_class=0)
     scale = node.data[0].colorscale
     assert scale[-1][1] == fi.CLASS_COLOURS[0] and (node.data[0].zmin, node.data[0].zmax) == (0, 1)
+
+
+def test_a_network_of_zero_weights_still_shows_every_connection_in_grey():
+    # a fresh-eyes teacher, in the lesson where every weight starts at zero: after Train the
+    # picture was squares and floating dots, no connection drawn
+    from playground.figures import inside as fi
+
+    maps = [np.zeros((2, 5, 5)), np.zeros((3, 5, 5)), np.zeros((1, 5, 5))]
+
+    def edges(weights) -> dict[str, int]:
+        fig = fi.network_figure([2, 3, 1], weights, maps, ["x₁", "x₂"])
+        drawn: dict[str, int] = {}
+        for tr in fig.data:
+            if tr.mode == "lines":
+                drawn[tr.line.color] = drawn.get(tr.line.color, 0) + list(tr.x).count(None)
+        return drawn
+
+    assert edges([np.zeros((3, 2)), np.zeros((1, 3))]) == {fi.ZERO_EDGE: 9}  # 2·3 + 3·1
+    some = [np.array([[1.0, 0.0], [0.0, -1.0], [0.0, 0.0]]), np.array([[0.0, 2.0, 0.0]])]
+    assert edges(some) == {fi.ZERO_EDGE: 6, fi.POSITIVE: 2, fi.NEGATIVE: 1}
+    assert fi.ZERO_EDGE not in (fi.POSITIVE, fi.NEGATIVE)

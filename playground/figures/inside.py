@@ -21,6 +21,7 @@ from playground.i18n import t
 CLASS_COLOURS = ("#ff7f0e", "#1f77b4")  # class 0 orange, class 1 blue (as the TF Playground)
 POSITIVE, NEGATIVE = "#1f77b4", "#ff7f0e"
 WIDTH_BINS = 6  # edges are drawn in this many widths per sign (one trace each)
+ZERO_EDGE = "#9a9a9a"  # an edge whose weight is (about) zero
 NODE = 0.36  # a node's side, in the picture's units (layers are 1 apart)
 CLICK_GRID = 41  # invisible points per axis that make the data map clickable
 PICTURE_WIDTH = 440  # px: the network picture's width in its column at 1280-1440 px
@@ -187,6 +188,18 @@ def network_figure(
     ys = node_positions(sizes)
     biggest = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
     data: list[dict] = []
+    xs0: list[float | None] = []  # edges of (about) zero weight: thin, grey, dotted (drawn
+    ys0: list[float | None] = []  # not at all, a network started at zero had no edges)
+    for k, w in enumerate(weights):
+        for i, j in zip(*np.nonzero(np.abs(w) / biggest <= 1e-3), strict=True):
+            xs0 += [k + NODE / 2, k + 1 - NODE / 2, None]
+            ys0 += [float(ys[k][j]), float(ys[k + 1][i]), None]
+    if xs0:
+        zero = {"color": ZERO_EDGE, "width": 1, "dash": "dot"}
+        data.append(
+            {"type": "scatter", "x": xs0, "y": ys0, "mode": "lines", "line": zero}
+            | {"hoverinfo": "skip", "showlegend": False}
+        )
     for sign, colour in ((1, POSITIVE), (-1, NEGATIVE)):
         for b in range(WIDTH_BINS):
             xs: list[float | None] = []
