@@ -738,6 +738,40 @@ def test_home_names_the_view_of_each_lesson_above_its_cards():
     assert heads == [t(f"nav_{v.key}", "en") for v in pages]
 
 
+def test_reset_this_view_writes_no_widget_warning_into_the_servers_log(monkeypatch):
+    # two fresh-eyes teachers read "widget with key 'lr' was created with a default value but
+    # also had its value set via the Session State API" in the log after Reset this view: the
+    # reset sets a widget's value on purpose, and the project's config says so
+    import tomllib
+
+    from streamlit import config
+    from streamlit.elements.lib import policies
+
+    root = Path(APP).parent.parent
+    toml = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    option = "disableWidgetStateDuplicationWarning"
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies.runtime, "exists", lambda: True)  # (AppTest runs without one)
+    warned: list[str] = []
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda msg, *a, **k: warned.append(msg))
+    config.set_option(f"global.{option}", toml.get("global", {}).get(option, False))
+    try:
+        from tests.test_links import open_link
+
+        at = open_link("loss-surface", {"lr": "0.02", "steps": "50"})  # (a link's settings)
+        assert at.number_input(key="lr").value == 0.02
+        at.button(key="reset_view").click().run()
+        deadline = time.time() + 30
+        while at.session_state["_page"] != "loss-surface" and time.time() < deadline:
+            at.run()
+        at.run()
+    finally:
+        config.set_option(f"global.{option}", False)
+    assert not at.exception
+    assert at.number_input(key="lr").value == 0.05  # (reset: the default again)
+    assert not [w for w in warned if "default value" in str(w)], warned
+
+
 def test_reset_this_view_after_training_forgets_the_run_and_says_press_train():
     # A fresh-eyes teacher reset the ConvNet after training: every result went, but a yellow
     # box said "The settings changed since this run" (the run was kept, of other settings).
