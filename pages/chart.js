@@ -284,6 +284,8 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
       gd.__frame = openingFrame(layout, gd.__frameNames); // (← from the kernels' last went to the first)
       gd.__id = data.id;
       followFrames(gd, setStateValue);
+      labelLastStop(gd);
+      gd.on("plotly_afterplot", () => labelLastStop(gd)); // (a resize draws the labels again)
     });
   }
   if (data.clickable && !gd.__clicks) {
@@ -374,6 +376,35 @@ function keyboard() {
     const next = Math.min(names.length - 1, Math.max(0, now + (event.key === "ArrowRight" ? 1 : -1)));
     const redraw = Boolean(options.frame && options.frame.redraw);
     P.animate(gd, [names[next]], { mode: "immediate", frame: { duration: 0, redraw }, transition: { duration: 0 } }).catch(() => {});
+  });
+}
+
+function labelLastStop(gd) {
+  // plotly.js labels every k-th stop of a scrubber (k from its labels' width), so the last one
+  // went unlabelled: "0 … 96" under 100 steps, "… 384" under 400 epochs. The last label moves
+  // to the last stop (or one more is added there, where there is room). plotly.js's own
+  // elements (slider-label-group, slider-tick-rect): tests/e2e/test_picture.py pins them.
+  const sliders = (gd.layout && gd.layout.sliders) || [];
+  const at = (el) => {
+    const m = /translate\(\s*([-\d.e]+)[ ,]+([-\d.e]+)/.exec(el.getAttribute("transform") || "");
+    return m ? [parseFloat(m[1]), parseFloat(m[2])] : null;
+  };
+  gd.querySelectorAll(".slider-container").forEach((container, i) => {
+    const steps = (sliders[i] && sliders[i].steps) || [];
+    const labels = container.querySelectorAll(".slider-label-group");
+    const ticks = container.querySelectorAll(".slider-tick-rect");
+    if (!steps.length || !labels.length || ticks.length !== steps.length) return;
+    const want = String(steps[steps.length - 1].label);
+    const last = labels[labels.length - 1];
+    const text = last.querySelector("text");
+    const [lx, ly] = at(last) || [];
+    const [tx] = at(ticks[ticks.length - 1]) || [];
+    if (!text || text.textContent === want || lx == null || tx == null) return;
+    const end = tx + parseFloat(ticks[ticks.length - 1].getAttribute("width") || 0) / 2;
+    const room = end - lx >= 1.2 * text.getBBox().width + 6; // (apart from the last label)
+    const target = room ? last.parentNode.appendChild(last.cloneNode(true)) : last;
+    target.setAttribute("transform", `translate(${end},${ly})`);
+    target.querySelector("text").textContent = want;
   });
 }
 

@@ -256,3 +256,32 @@ def test_the_ewa_lesson_draws_its_averages_as_they_play(view):
         colour = ("#1f77b4", "#ff7f0e", "#2ca02c")[i]
         assert share_of(after, colour) > 3 * share_of(before, colour) + 1e-4, colour
     assert_clean(page)
+
+
+LAST_LABEL = """gd => {
+  const c = gd.querySelector('.slider-container');
+  const labels = [...c.querySelectorAll('.slider-label-group')];
+  const ticks = [...c.querySelectorAll('.slider-tick-rect')];
+  const x = el => el.getBoundingClientRect().left + el.getBoundingClientRect().width / 2;
+  const last = labels[labels.length - 1];
+  return {text: last.textContent, dx: Math.abs(x(last) - x(ticks[ticks.length - 1])),
+    apart: labels.length < 2 ? 1e9 : x(last) - x(labels[labels.length - 2])};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "end"),
+    [("/race?steps=100", "race_fig", "100"), ("/loss-surface?steps=150", "descent_fig", "150")],
+)
+def test_a_scrubber_labels_its_last_step(view, path, key, end):
+    # fresh-eyes teachers: the labels under 100 steps ended at 96 or 99, under 400 epochs at 384
+    # (plotly.js labels every k-th stop; pages/chart.js's labelLastStop puts one at the end)
+    open_view, page, _ = view
+    open_view(path)
+    chart = page.locator(f".st-key-{key} .js-plotly-plot")
+    chart.wait_for(timeout=60_000)
+    page.wait_for_function(
+        f"gd => ({LAST_LABEL})(gd).text === '{end}'", arg=chart.element_handle(), timeout=30_000
+    )
+    said = chart.evaluate(LAST_LABEL)
+    assert said["dx"] < 2 and said["apart"] > 12, said  # under the last tick, clear of the next
