@@ -33,7 +33,10 @@ st.title(t("fs_title", lang))
 st.markdown(t("fs_intro", lang))
 
 with widgets.guarded(lang):
-    c = st.columns([1.15, 1.2, 1, 1.25, 1.05])  # room for η such as 0.00000137
+    if frame.presenting():  # (in one row, the problem wrapped onto six lines at 1280 px)
+        c = [*st.columns([2.4, 1.2, 1]), *st.columns([1.5, 1.1, 1.4])[:2]]
+    else:
+        c = st.columns([1.15, 1.2, 1, 1.25, 1.05])  # room for η such as 0.00000137
     problem = bound.choice(
         c[0].radio,
         t("fs_problem", lang),

@@ -34,6 +34,9 @@ PRESENTER_CSS = (
     # what the class reads besides the text: buttons, progress lines, captions, expanders
     "[data-testid=stMain] button p, [data-testid=stExpander] summary p"
     " {font-size: 1.2rem !important;}"
+    # an alert's text as large as the text around it (a success box's "the same coefficients"
+    # read smaller than the sentence above it)
+    "[data-testid=stMain] [data-testid=stAlert] p {font-size: 1.25rem !important;}"
     "[data-testid=stMain] [data-testid=stProgress] p, [data-testid=stMain] [data-testid=stCaption"
     "Container], [data-testid=stMain] [data-testid=stCaptionContainer] p"
     " {font-size: 1.1rem !important;}"

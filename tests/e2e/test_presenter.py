@@ -155,6 +155,29 @@ def test_the_descent_controls_on_a_projector_use_the_whole_row(projector):
     _main_fits(page)
 
 
+def test_from_scratch_problems_on_a_projector_each_on_one_line_and_alerts_as_large_as_text(
+    projector,
+):
+    # a fresh-eyes teacher: each problem wrapped onto three lines in a narrow column, and the
+    # success box's text was smaller than the sentences around it
+    page = projector("/from-scratch?presenter=true")
+    wait_for_figures(page, 2)
+    said = page.evaluate(
+        """() => {
+          const rows = p => p.getBoundingClientRect().height
+            / parseFloat(getComputedStyle(p).lineHeight);
+          const lines = [...document.querySelectorAll('.st-key-fs_problem label p')]
+            .map(p => Math.round(rows(p)));
+          const px = e => parseFloat(getComputedStyle(e).fontSize);
+          const alert = document.querySelector('[data-testid=stMain] [data-testid=stAlert] p');
+          const text = document.querySelector('[data-testid=stMain] .stMarkdown p');
+          return {lines, alert: px(alert), text: px(text)}; }"""
+    )
+    assert len(said["lines"]) == 3 and said["lines"][1:] == [1, 1], said  # (its label, options)
+    assert said["alert"] >= said["text"], said
+    _main_fits(page)
+
+
 def test_code_listings_keep_their_indentation_and_fit_the_projector(projector):
     page = projector("/from-scratch?presenter=true")
     # all four ways' listings (the torch ones join once the background parts have trained)
