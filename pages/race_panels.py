@@ -244,6 +244,11 @@ def fair_race(r: Race, contestants: list, lang: str) -> None:
         widgets.table(shown)
         said = {"rates": config.rates, "starts": config.starts, "tol": f"{config.tol:g}"}
         st.caption(t("fair_note", lang, **said))
+        flags = result.topped if result.topped is not None else [False] * len(names)
+        topped = [n for n, top in zip(names, flags, strict=True) if top]
+        if topped:  # (stars at a tenth of the range's top, unexplained)
+            ceiling = {"names": ", ".join(map(frame.inert, topped)), "high": f"{config.high:g}"}
+            st.caption(t("fair_topped", lang, **ceiling, at=f"{config.high / 10:g}"))
 
 
 FAIR_SURFACES = ("beale", "rosenbrock", "bowl")  # offered when a surface has no minimum

@@ -66,6 +66,9 @@ class FairRace:
     steps_to: np.ndarray  # (O, L, S)
     suggested: np.ndarray  # (O,) the range test's η
     success_suggested: np.ndarray  # (O,) the share of starts that succeed at it
+    # (O,) the range test's loss was lowest at the top of its range: its η is then a tenth of
+    # the range's top, a ceiling of the test rather than a finding (three stars sat at η = 1)
+    topped: np.ndarray | None = None
 
     def table(self) -> pd.DataFrame:
         """Per optimizer: the best η, its success rate, median steps and their spread (IQR); the
@@ -110,16 +113,19 @@ def fair_race(landscape, contestants: list[RunSpec], config: FairConfig, names=N
     success = np.zeros((len(contestants), len(rates)))
     steps_to = np.full((len(contestants), len(rates), len(starts)), np.nan)
     suggested, at_suggested = np.zeros(len(contestants)), np.zeros(len(contestants))
+    topped = np.zeros(len(contestants), bool)
     for o, run in enumerate(contestants):
         if not run.spec.elementwise:
             raise UserError("err_basin_lbfgs")
         steps_to[o] = _sweep(landscape, run, rates, starts, config.steps, target)
         success[o] = np.isfinite(steps_to[o]).mean(axis=1)
-        suggested[o] = range_test(landscape, run, config.low, config.high).suggestion
+        tested = range_test(landscape, run, config.low, config.high)
+        suggested[o] = tested.suggestion
+        topped[o] = tested.minimum >= config.high * (1 - 1e-9)  # (its last, largest η)
         took = _sweep(landscape, run, suggested[o : o + 1], starts, config.steps, target)
         at_suggested[o] = np.isfinite(took).mean()
     names = names or [r.optimizer for r in contestants]
-    return FairRace(list(names), rates, success, steps_to, suggested, at_suggested)
+    return FairRace(list(names), rates, success, steps_to, suggested, at_suggested, topped)
 
 
 class _Point(nn.Module):

@@ -186,3 +186,35 @@ def test_the_race_table_on_a_surface_of_your_own_measures_against_its_lowest_poi
 def test_a_flat_surface_has_its_goal_anywhere():
     flat = landscapes.get("custom", landscapes.SurfaceOptions(formula="3"))
     assert flat.lowest is not None and flat.lowest.value == 3.0
+
+
+def test_a_range_test_whose_loss_is_lowest_at_its_top_is_said_to_be_topped():
+    # a fresh-eyes teacher: three stars sat at η = 1 on Beale, unexplained: their range tests'
+    # loss was still lowest at the range's top (10), and the star is a tenth of it
+    land = landscapes.get("beale")
+    runs = [RunSpec.parse(r) for r in ("sgd", "adam", "adagrad")]
+    config = fair.FairConfig(rates=3, starts=4, steps=40, tol=1e-2, seed=0)
+    result = fair.fair_race(land, runs, config)
+    for o, run in enumerate(runs):  # against the test's own record: the last η, the lowest loss
+        rt = fair.range_test(land, run, config.low, config.high)
+        at_top = int(np.nanargmin(rt.smoothed)) == len(rt.lrs) - 1 and rt.lrs[-1] >= config.high * (
+            1 - 1e-9
+        )
+        assert bool(result.topped[o]) == at_top, run
+        if at_top:
+            assert result.suggested[o] == pytest.approx(config.high / 10)
+    assert result.topped.any() and not result.topped.all()  # (both cases, on this surface)
+
+
+def test_the_range_vs_fair_lesson_says_which_stars_are_the_range_tests_ceiling():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pages"))
+    from playground.lessons import LESSONS
+    from tests.test_links import open_link
+
+    lesson = LESSONS["range_vs_fair"]
+    at = open_link(lesson.page, lesson.query)
+    said = [c.value for c in at.caption if c.value.startswith("★ For")]
+    assert len(said) == 1 and "Adam" in said[0] and "η = 1)" in said[0], said
