@@ -515,6 +515,8 @@ def test_a_formula_that_cannot_be_used_is_said_under_its_box_and_the_race_stays(
     assert not at.exception
     assert len(at.sidebar.error) == 1 and len(at.error) == 1, [e.value for e in at.error]
     assert any("x ** 2 + 3 * y ** 2" in w.value for w in at.main.warning)  # said by the race too
+    (why,) = [e.value for e in at.sidebar.error]  # and why, where the class looks (a projector
+    assert any(w.value.startswith(why) for w in at.main.warning)  # folds the sidebar away)
     assert at.latex[0].value.strip("$\n") == "f=x^{2} + 3 \\, y^{2}"  # the last that worked
     assert len(tables(at)[0]) == 5  # the results, a row a run
     assert any("x ** 2 + 3 * y ** 2" in c.value for c in at.sidebar.caption)
