@@ -11,6 +11,7 @@ initialisation or the seed gives a new network, so fresh weights.
 import charts
 import compute
 import frame
+import guided
 import inside_controls as controls
 import inside_data as drawn
 import inside_text as said
@@ -269,7 +270,9 @@ with widgets.guarded(lang):
         if len(pts) <= inside.MAX_POINTS:
             script = scripts.inside_script(pts, spec, epochs)
             widgets.show_code(script, "inside.py", "code_in", help_key="in_code_help")
-    with st.expander(t("notice", lang), expanded=job is not None and job.done):  # (as the lab)
+    # (open after a run, as the lab's; not in a lesson: it answers the lesson's next question)
+    opened = job is not None and job.done and not guided.in_lesson()
+    with st.expander(t("notice", lang), expanded=opened):
         st.markdown(t("in_notice", lang))
 # a link's unusable points and layers were said in this run: a run started again for one of
 # them (frame.restart_without) never gets here, so the other's notice was lost

@@ -49,6 +49,26 @@ def controls(lang: str) -> tuple[object, TrainConfig]:
     return source, TrainConfig(**model, **variant_controls(lang), seed=seed)
 
 
+TASK_DEFAULTED = ("lab_n", "lab_noise")  # settings whose default is the task's own
+
+
+def _task_defaults(task: str) -> None:
+    """A new task starts from its own points and noise (as a new surface of the race does).
+
+    They kept the last task's (the sine's 40 points and σ 0.3 under Two moons), which the
+    link left out as the sine's defaults: a copied link opened on the moons' 200 points and
+    σ 0.15, other data and other numbers, with no word of it.
+    """
+    shown = st.session_state.get("_lab_task_shown")
+    st.session_state["_lab_task_shown"] = task
+    if shown is None or shown == task:
+        return
+    for key in TASK_DEFAULTED:
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+
+
 def data_controls(lang: str) -> tuple[object, int]:
     """The task and its split (a TaskConfig), an uploaded table's, or None while none is; and
     the seed (of the split, and of the training)."""
@@ -63,6 +83,7 @@ def data_controls(lang: str) -> tuple[object, int]:
         help=t("lab_task_help", lang),
     )
     table = csv_controls(lang) if task == "csv" else None
+    _task_defaults(task)
     n = st.number_input(
         t("lab_n", lang),
         12,

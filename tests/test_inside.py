@@ -391,3 +391,25 @@ def test_a_network_of_zero_weights_still_shows_every_connection_in_grey():
     some = [np.array([[1.0, 0.0], [0.0, -1.0], [0.0, 0.0]]), np.array([[0.0, 2.0, 0.0]])]
     assert edges(some) == {fi.ZERO_EDGE: 6, fi.POSITIVE: 2, fi.NEGATIVE: 1}
     assert fi.ZERO_EDGE not in (fi.POSITIVE, fi.NEGATIVE)
+
+
+@pytest.mark.parametrize(("lesson", "opened"), [("features", False), (None, True)])
+def test_what_to_notice_opens_after_a_run_except_in_a_lesson(lesson, opened):
+    # a fresh-eyes teacher: after the first Train of the lesson on circles, "What to notice"
+    # opened by itself and answered the lesson's second question
+    import time
+
+    from tests.test_links import open_link
+
+    link = dict(LESSONS[lesson].query) | {"in_slow": "false"} if lesson else {"in_epochs": "20"}
+    at = open_link("inside", link)
+    at.button(key="in_train_btn").click().run()
+    deadline = time.time() + 90
+    while "_in_job" in at.session_state and not at.session_state["_in_job"].done:
+        assert time.time() < deadline
+        time.sleep(0.5)
+        at.run()
+    at.run()
+    assert not at.exception
+    (notice,) = [e for e in at.expander if e.label == t("notice", "en")]
+    assert notice.proto.expanded is opened

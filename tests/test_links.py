@@ -579,3 +579,25 @@ def test_a_link_with_unusable_points_and_layers_says_both():
     said = [w.value for w in at.warning]
     assert any(s.startswith("The drawn points in this link could not be read") for s in said)
     assert any(s.startswith("The hidden layers in this link") for s in said), said
+
+
+def test_a_new_task_in_the_lab_starts_from_its_own_points_and_noise_so_its_link_is_whole():
+    # a fresh-eyes teacher: under Two moons the lab kept the sine's 40 points and σ 0.3, which
+    # its link left out as defaults; the link opened on the moons' 200 and 0.15, other numbers
+    at = open_link("overfit", {})
+    assert (at.number_input(key="lab_n").value, at.number_input(key="lab_noise").value) == (
+        40,
+        0.3,
+    )
+    at.selectbox(key="task").set_value("moons").run()
+    assert not at.exception
+    shown = (at.number_input(key="lab_n").value, at.number_input(key="lab_noise").value)
+    assert shown == (200, 0.15)
+    opened = open_link("overfit", {"task": "moons"})  # what its link opens on
+    assert (
+        opened.number_input(key="lab_n").value,
+        opened.number_input(key="lab_noise").value,
+    ) == shown
+    at.number_input(key="lab_n").set_value(120).run()  # the teacher's own number stays
+    at.number_input(key="lab_seed").set_value(3).run()
+    assert at.number_input(key="lab_n").value == 120
