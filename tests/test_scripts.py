@@ -42,12 +42,19 @@ def values(line: str) -> dict[str, float]:
             data.DataConfig("noisy", 2.0, 1.0, 0.3, 200, 5),
             runs.DescentConfig("mse", 0.3, 200, schedule=Schedule.parse("onecycle")),
         ),
+        # diverging (the lr_too_large lesson's η): the script ran on to loss 2.76e+18 where the
+        # view stopped at step 47 (a fresh-eyes teacher)
+        (data.DataConfig("classic"), runs.DescentConfig("mse", 0.2, 100)),
     ],
 )
 def test_descent_script_reproduces_the_loss_surface_run(source, config, tmp_path):
     ds = source.build()
     traj = runs.gradient_descent(ds.x, ds.y, config)
     out = run_script(scripts.descent_script(ds.x, ds.y, config, source), tmp_path)
+    if traj.diverged_at is not None:
+        assert f"diverged at step {traj.diverged_at}" in out
+    else:
+        assert "diverged" not in out
     got = values(out.strip().splitlines()[-1])
     assert got["w"] == pytest.approx(traj.w[-1], rel=1e-12, abs=1e-12)
     assert got["b"] == pytest.approx(traj.b[-1], rel=1e-12, abs=1e-12)
