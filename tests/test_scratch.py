@@ -99,3 +99,14 @@ def test_step_buckets_hold_every_allowed_run_and_at_most_double_it():
     for steps in (1, 250, 251, 999, 1000, 2001, scratch.MAX_STEPS):
         assert steps <= scratch.bucket(steps) <= max(2 * steps, scratch.STEP_BUCKETS[0])
     assert scratch.STEP_BUCKETS[-1] == scratch.MAX_STEPS
+
+
+def test_the_line_problems_loss_is_drawn_on_a_log_axis_though_it_reaches_zero():
+    # a fresh-eyes teacher: the line problem's fit becomes exact, a loss of 0 made the axis
+    # linear, and the chart was a spike at step 0 over a flat line
+    from playground.figures import scratch as sf
+
+    loss = np.array([56.0, 3.1, 0.2, 1e-3, 1e-9, 0.0, 0.0])
+    fig = sf.loss_figure({"by hand": loss, "autograd": loss.copy()})
+    assert fig.layout.yaxis.type == "log"
+    assert min(fig.layout.yaxis.tickvals) <= 1e-6 and max(fig.layout.yaxis.tickvals) >= 10

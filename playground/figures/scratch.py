@@ -50,7 +50,12 @@ def loss_figure(losses: dict[str, np.ndarray], lang: str = "en") -> go.Figure:
     for i, (name, loss) in enumerate(losses.items()):
         step = max(1, len(loss) // 500)
         data.append(_way(i, name, np.arange(len(loss))[::step], loss[::step]))
-    y_axis = log_axis(everything) | {"title": {"text": t("fs_axis_loss", lang)}}
+    # (a fit that becomes exact reaches a loss of 0, which a log axis cannot show: the axis is
+    # still a log one, and the line ends there; linear, the line problem's curve was a spike
+    # at step 0 over a flat line)
+    positive = everything[everything > 0]
+    y_axis = log_axis(positive if positive.size else everything)
+    y_axis |= {"title": {"text": t("fs_axis_loss", lang)}}
     layout = _layout(t("fig_fs_loss", lang), t("axis_step", lang), y_axis, left=83, bottom=141)
     return from_spec(data, layout)
 
