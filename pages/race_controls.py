@@ -115,9 +115,14 @@ def run_values(i: int, run: RunSpec) -> dict[str, object]:
 
 
 def load_defaults() -> None:
-    """Callback of the surface choice: start, steps and contestants suited to the new surface."""
+    """Callback of the surface choice: start, steps and contestants suited to the new surface,
+    and a word that they were set (a teacher's own start and steps changed without one)."""
+    name = st.session_state["surface"]
     with contextlib.suppress(UserError):
-        st.session_state.update(surface_defaults(st.session_state["surface"]))
+        st.session_state.update(surface_defaults(name))
+        lang = bound.language()
+        said = t("race_surface_set", lang, surface=t(f"surface_{name}", lang))
+        st.toast(said, icon=":material/tune:")
 
 
 def first_visit() -> None:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from playground import landscapes, runs
-from playground.i18n import UserError
+from playground.i18n import UserError, t
 from playground.optimizers import OPTIMIZERS, RunSpec
 from playground.runs import RaceConfig
 
@@ -414,3 +414,21 @@ def test_a_run_leaving_a_surface_of_your_own_is_not_told_of_a_saddle():
     marker = t("race_left_unknown", "en", run="", step=0).split("step")[0][2:]
     assert any(marker in w for w in said), said
     assert not any("saddle" in w for w in said)
+
+
+def test_a_new_surface_says_that_its_own_start_steps_and_contestants_were_set():
+    # a fresh-eyes teacher set steps 150 and a start, picked Himmelblau, and found them changed
+    # with no word of it
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pages"))
+    from tests.test_app import open_view
+
+    at = open_view("race.py")
+    at.number_input(key="steps").set_value(150).run()
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    assert not at.exception
+    said = [toast.value for toast in at.toast]
+    assert any(s.startswith(t("surface_himmelblau", "en")) for s in said), said
+    assert at.number_input(key="steps").value != 150  # (set: and said)
