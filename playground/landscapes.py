@@ -155,6 +155,16 @@ class Landscape:
             z = np.where(np.isfinite(grid := self.grid(n)), grid, np.inf)  # (n, n)
         iy, ix = np.unravel_index(int(np.argmin(z)), z.shape)
         xs, ys = self.axes(n)
+        if np.isfinite(z[iy, ix]):  # a valley of equal lowest points (x² along x = 0) reaches
+            # the edge too: the one nearest the centre, inside (the first found was on the edge,
+            # and x² was said to go lower past it)
+            low = float(z[iy, ix])
+            lowest = z <= low + 1e-12 * max(1.0, abs(low))
+            lowest[[0, -1], :] = lowest[:, [0, -1]] = False
+            if lowest.any():
+                rows, cols = np.nonzero(lowest)
+                k = int(np.argmin((rows - n // 2) ** 2 + (cols - n // 2) ** 2))
+                iy, ix = int(rows[k]), int(cols[k])
         if np.isfinite(z).all() and np.ptp(z) <= 1e-12 * max(1.0, float(np.abs(z).max())):
             return Point(float(xs[n // 2]), float(ys[n // 2]), float(z[iy, ix]))  # flat: anywhere
         if not np.isfinite(z[iy, ix]) or min(ix, iy) == 0 or max(ix, iy) == n - 1:

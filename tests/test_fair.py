@@ -218,3 +218,16 @@ def test_the_range_vs_fair_lesson_says_which_stars_are_the_range_tests_ceiling()
     at = open_link(lesson.page, lesson.query)
     said = [c.value for c in at.caption if c.value.startswith("★ For")]
     assert len(said) == 1 and "Adam" in said[0] and "η = 1)" in said[0], said
+
+
+@pytest.mark.parametrize(("formula", "x"), [("x**2", 0.0), ("(x - 1)**2 + 0.5", 1.0)])
+def test_a_valley_of_lowest_points_that_reaches_the_edge_is_a_goal_inside(formula, x):
+    # a fresh-eyes teacher typed x**2: "This surface has no minimum inside its window (it keeps
+    # going down past the edge)", false: its lowest points run along x = 0, edge to edge
+    land = landscapes.get("custom", landscapes.SurfaceOptions(formula=formula))
+    low = land.lowest
+    assert low is not None
+    x0, x1, y0, y1 = land.window
+    assert x0 < low.x < x1 and y0 < low.y < y1
+    assert low.x == pytest.approx(x, abs=1e-6)
+    assert low.value == pytest.approx(float(land.value(np.array([[x, 0.0]]))[0]), abs=1e-9)
