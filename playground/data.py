@@ -96,8 +96,11 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
     raw = _from_utf16(raw)
     if not raw.strip():
         raise UserError("err_csv_empty")
-    if _binary(raw):
+    if raw.startswith(BINARY_SIGNATURES):
         raise UserError("err_csv_binary")
+    if _binary(raw):  # text with a NUL byte: no spreadsheet, but not a table either
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise UserError("err_csv_nul", line=line)
     sep = _separator(raw)
     numeric, columns = _numeric_columns(raw, sep, ".")
     if sep != ",":  # 3,14 with a decimal comma (Excel in many locales, ";" between fields)?

@@ -75,7 +75,6 @@ def test_numbers_too_large_to_square_are_numbers_left_out_with_their_own_note():
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500,  # .xls
         b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        b"x,y\n1,2\n\x00\x00\x00\x01binary",
     ],
 )
 def test_a_file_that_is_not_text_is_named_as_such(raw):
@@ -83,6 +82,14 @@ def test_a_file_that_is_not_text_is_named_as_such(raw):
     with pytest.raises(UserError) as err:
         data.read_csv(raw)
     assert err.value.key == "err_csv_binary"
+
+
+def test_a_text_table_with_a_nul_byte_is_said_to_be_damaged_on_its_line():
+    # a fresh-eyes teacher's CSV with a stray NUL byte was "not text: it looks like a
+    # spreadsheet, PDF or image"
+    with pytest.raises(UserError) as err:
+        data.read_csv(b"x,y\n1,2\n3,4\x00\n5,6\n")
+    assert err.value.key == "err_csv_nul" and err.value.params["line"] == 3
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
