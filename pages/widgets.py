@@ -152,7 +152,8 @@ def table(frame, where=None, index: bool = False) -> None:
     if empty:
         # (each in quotes: "…: early stopping stopped at." read as a sentence cut short)
         names = ", ".join("“" + MARKDOWN_SPECIAL.sub(r"\\\1", str(c)) + "”" for c in empty)
-        where.caption(t("table_left_out", language(), columns=names))
+        key = "table_left_out" if len(empty) > 1 else "table_left_out_one"
+        where.caption(t(key, language(), columns=names))
 
 
 LISTING = HtmlFormatter(

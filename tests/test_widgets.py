@@ -82,3 +82,24 @@ def test_a_csv_has_no_zero_width_spaces_of_the_headers_wrap_hints():
     text = widgets.csv_text(frame)
     assert "\u200b" not in text
     assert text.splitlines()[0] == "已走步数,到最近极小值的距离"
+
+
+def test_the_caption_of_one_column_left_out_speaks_of_one_column():
+    # a fresh-eyes teacher: "…no run has a value in them: the columns “early stopping
+    # stopped at”" for a single column
+    from unittest import mock
+
+    from playground.i18n import t
+
+    where = mock.Mock()
+    frame = pd.DataFrame({"run": ["a", "b"], "stopped at": ["—", "—"]})
+    with mock.patch.object(widgets, "language", return_value="en"):
+        widgets.table(frame, where)
+    (said,) = where.caption.call_args[0]
+    assert said == t("table_left_out_one", "en", columns="“stopped at”")
+    where.reset_mock()
+    frame["best"] = "—"
+    with mock.patch.object(widgets, "language", return_value="en"):
+        widgets.table(frame, where)
+    (said,) = where.caption.call_args[0]
+    assert said == t("table_left_out", "en", columns="“stopped at”, “best”")
