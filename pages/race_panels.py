@@ -119,7 +119,7 @@ def hessians(r: Race, lang: str) -> None:
             log=False,
             dashed=[e[:, 0] for e in eigs],
             lang=lang,
-            curve_names=("λ_max", "λ_min"),
+            curve_names=("λmax", "λmin"),
         ),
         key="race_hess",
     )
