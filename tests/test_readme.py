@@ -38,3 +38,19 @@ def test_readme_python_examples_run(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "descent.html").stat().st_size > 10_000
+
+
+def test_the_lesson_links_in_the_views_guide_hold_the_lessons_own_settings():
+    # a fresh-eyes teacher: docs/views.md gave the lab's lessons epochs=1000, the home page 300
+    import re
+    from pathlib import Path
+
+    from playground.lessons import LESSONS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "views.md").read_text()
+    links = re.findall(r"lesson=(\w+)((?:&\w+=[^&`…]+)*)", guide)
+    assert links
+    for key, rest in links:
+        assert key in LESSONS, key
+        for name, value in re.findall(r"&(\w+)=([^&`…]+)", rest):
+            assert LESSONS[key].setting(name) == value, (key, name, value)
