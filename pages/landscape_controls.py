@@ -2,6 +2,7 @@
 the slice to draw them on. Every widget is keyed and bound to the URL."""
 
 import bound
+import frame
 import streamlit as st
 import widgets
 
@@ -207,7 +208,11 @@ def run_names(config: LandscapeConfig, lang: str) -> list[str]:
 
 def plane_controls(names: list[str], lang: str) -> PlaneConfig:
     """Which slice to draw the trained runs on (no training needed to change it)."""
-    c1, c2, c3, c4 = st.columns([3.2, 1.5, 1.5, 1.1])
+    if frame.presenting():  # (the resolution is hidden there: its empty column cut the slices)
+        c1, c2, c3 = st.columns([4.4, 1.6, 1.6])
+        c4 = c3
+    else:
+        c1, c2, c3, c4 = st.columns([3.2, 1.5, 1.5, 1.1])
     kind = bound.choice(
         c1.segmented_control,
         t("ll_plane", lang),

@@ -276,6 +276,17 @@ def test_the_landscape_slice_on_a_projector_keeps_its_play_controls_off_its_lege
     assert len(boxes["controls"]) >= 2
     for control in boxes["controls"]:
         assert _apart(legend, control), (legend, control)
+    # a later one: "Random plane" cut at its column's right edge, the slices on two rows (the
+    # hidden resolution's empty column took their room)
+    options = page.evaluate(
+        """() => { const c = document.querySelector('.st-key-ll_plane');
+        const col = c.closest('[data-testid=stColumn]').getBoundingClientRect();
+        return [...c.querySelectorAll('button')].filter(b => b.textContent.trim())
+          .map(b => { const r = b.getBoundingClientRect();
+          return [Math.round(r.top), r.right <= col.right + 1]; }); }"""
+    )
+    assert len(options) == 3 and all(inside for _, inside in options), options
+    assert len({top for top, _ in options}) == 1, options  # (one row)
     _main_fits(page)
 
 
