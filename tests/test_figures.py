@@ -1680,6 +1680,15 @@ def test_a_diverging_descent_gives_nothing_away_before_it_plays(three_d):
         top = float(np.max(traj.loss[: k + 1]))
         assert 10 ** current[1] >= top and 10 ** current[1] < 10 * top, frame["name"]
     assert 10 ** ranges[-1][1] >= traj.loss.max()  # and at the end it holds all of it
+    # the data panel's range: the data's and the start line's (the diverging lines made it
+    # -10…15 before ▶, where a converging run's is 0…6: a fresh-eyes teacher's hint)
+    from playground import data
+
+    points = next(tr for tr in fig.data if (tr.name or "").startswith("data"))
+    fit_key = f"yaxis{points.yaxis[1:]}"
+    low, high = fig.layout[fit_key].range
+    y = data.classic().y
+    assert min(y.min(), 0.0) - 0.1 * np.ptp(y) <= low and high <= y.max() + 0.1 * np.ptp(y)
     # the path leaves the map: the map keeps its window, and a note on its edge says when
     contour = fig.layout["xaxis"], fig.layout["yaxis"]
     assert list(contour[0].range) == [grid.w_min, grid.w_max]

@@ -446,7 +446,10 @@ def descent_animation(
         "fit",
         "y",
         title={"text": plain(names[1])},
-        range=_fit_range(y, w[:, None] * ends + b[:, None]),
+        # (a diverging run's lines, swinging out, set a range three data-heights wide before
+        # ▶: the outcome, shown; its range is then the data's and the start's, and the lines
+        # leave the panel as they swing out)
+        range=_fit_range(y, (w[:, None] * ends + b[:, None])[: 1 if last < total else None]),
     )
     if three_d:
         for name, title in (("xaxis", "w"), ("yaxis", "b"), ("zaxis", "L")):
