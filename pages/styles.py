@@ -35,8 +35,10 @@ PRESENTER_CSS = (
     "[data-testid=stMain] button p, [data-testid=stExpander] summary p"
     " {font-size: 1.2rem !important;}"
     # an alert's text as large as the text around it (a success box's "the same coefficients"
-    # read smaller than the sentence above it)
-    "[data-testid=stMain] [data-testid=stAlert] p {font-size: 1.25rem !important;}"
+    # read smaller than the sentence above it); not one in a row of controls (the line beside
+    # Train: larger, it pushed the charts under it past 720 px)
+    "[data-testid=stMain] [data-testid=stAlert]:not([data-testid=stHorizontalBlock] *) p"
+    " {font-size: 1.25rem !important;}"
     "[data-testid=stMain] [data-testid=stProgress] p, [data-testid=stMain] [data-testid=stCaption"
     "Container], [data-testid=stMain] [data-testid=stCaptionContainer] p"
     " {font-size: 1.1rem !important;}"
