@@ -272,6 +272,7 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
     }
     gd.__clicks = false; // a new plot forgets its event handlers
     gd.__follows = false;
+    gd.__labelsEnd = false;
     if (gd._fullLayout) P.purge(gd); // stops an animation that is playing or paused
     drawn = P.newPlot(gd, { data: figure.data, layout, frames: figure.frames, config: gd.__config });
     gd.__how = "whole";
@@ -285,7 +286,10 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
       gd.__id = data.id;
       followFrames(gd, setStateValue);
       labelLastStop(gd);
-      gd.on("plotly_afterplot", () => labelLastStop(gd)); // (a resize draws the labels again)
+      if (!gd.__labelsEnd) { // (a resize draws the labels again; once per plot: a figure moved
+        gd.__labelsEnd = true; // in place keeps its listeners, which piled up a redraw each)
+        gd.on("plotly_afterplot", () => labelLastStop(gd));
+      }
     });
   }
   if (data.clickable && !gd.__clicks) {

@@ -775,9 +775,15 @@ def off_window_start(
     if not (np.isfinite(w) and np.isfinite(b)) or (w0 <= w <= w1 and b0 <= b <= b1):
         return None
     ew, eb = float(np.clip(w, w0, w1)), float(np.clip(b, b0, b1))
-    vertical = "bottom" if eb >= (b0 + b1) / 2 else "top"
-    horizontal = "left" if ew >= (w0 + w1) / 2 else "right"
-    return (ew, eb), f"{vertical} {horizontal}"
+    return (ew, eb), _inward(ew, eb, window)
+
+
+def _inward(w: float, b: float, window: tuple[float, float, float, float]) -> str:
+    """The ``textposition`` of a label at (w, b) that puts it towards the window's centre."""
+    w0, w1, b0, b1 = window
+    vertical = "bottom" if b >= (b0 + b1) / 2 else "top"
+    horizontal = "left" if w >= (w0 + w1) / 2 else "right"
+    return f"{vertical} {horizontal}"
 
 
 def left_window(
@@ -802,6 +808,4 @@ def left_window(
             s = min(s, (lo - p) / d)
     s = 0.0 if not np.isfinite(s) else max(0.0, s)
     ew, eb = pw + s * (qw - pw), pb + s * (qb - pb)
-    vertical = "bottom" if eb >= (b0 + b1) / 2 else "top"
-    horizontal = "left" if ew >= (w0 + w1) / 2 else "right"
-    return k, (float(ew), float(eb)), f"{vertical} {horizontal}"
+    return k, (float(ew), float(eb)), _inward(ew, eb, window)

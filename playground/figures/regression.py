@@ -471,9 +471,8 @@ def descent_animation(
             y=-0.24 if projector else -0.09 if three_d else -0.12,
         ),
     )
-    for index, (from_step, note) in notes.items():  # a note from step 0 is there before ▶
-        if from_step <= 0:
-            data[index].update(note)
+    for index, note in notes_at(notes, 0).items():  # a note from step 0 is there before ▶
+        data[index].update(note)
     return from_spec(data, layout, frames)
 
 
