@@ -2062,3 +2062,19 @@ def test_at_step_0_the_races_start_marker_is_not_hidden_under_the_runs_dots():
     assert dots and all(len(tr.get("x") or []) == 0 for tr in dots)  # none at step 0 …
     player.show(len(player.frames) - 1)
     assert sum(len(tr.get("x") or []) for tr in dots) >= len(paths)  # … every one after it
+
+
+def test_a_png_of_the_kernels_has_no_blank_band_where_its_slider_was():
+    # a fresh-eyes teacher: the ConvNet kernels' PNG ended in a wide empty band (the room of
+    # the scrubber, kept for tick labels the kernels' axes do not have)
+    if not export.png_available():
+        pytest.skip("no Chromium for kaleido")
+    from PIL import Image
+
+    kernels = np.random.default_rng(0).normal(size=(3, 16, 3, 3))  # (E, K, k, k)
+    fig = digits.kernels_figure(kernels, [1, 2, 3], "Baseline")
+    image = np.asarray(Image.open(io.BytesIO(export.to_png(fig))).convert("L"))  # (H, W)
+    coloured = np.flatnonzero((image[:, : image.shape[1] * 4 // 5] < 235).any(axis=1))
+    rows = coloured[coloured > image.shape[0] // 8]  # (under the title: the mosaic)
+    above, below = rows[0] - image.shape[0] // 8, image.shape[0] - 1 - rows[-1]
+    assert below <= above + 0.05 * image.shape[0], (above, below)  # (before: 3 × above)

@@ -655,7 +655,9 @@ def _title_with(fig: go.Figure, step: str) -> None:
 
 def _without_controls(layout: dict, height: float) -> None:
     """Remove an animation's play buttons and slider from ``layout``, and of the margin they
-    sat in (over or under the axes), keep the room up to them, at least AXIS_ROOM."""
+    sat in (over or under the axes), keep the room up to them, at least AXIS_ROOM (or, under
+    x axes without labels, as the ConvNet's kernels, only BARE_ROOM: the slider's room stayed
+    a blank band under the picture)."""
     controls = [*(layout.pop("updatemenus", None) or ()), *(layout.pop("sliders", None) or ())]
     if not controls:
         return
@@ -667,7 +669,17 @@ def _without_controls(layout: dict, height: float) -> None:
     if over:
         margin["t"] = min(top, max(AXIS_ROOM, round((min(over) - 1) * plot)))
     if under:
-        margin["b"] = min(bottom, max(AXIS_ROOM, round(-max(under) * plot)))
+        room = AXIS_ROOM if _x_labelled(layout) else BARE_ROOM
+        margin["b"] = min(bottom, max(room, round(-max(under) * plot)))
+
+
+BARE_ROOM = 10  # px under x axes with neither tick labels nor a title
+
+
+def _x_labelled(layout: dict) -> bool:
+    """Whether any x axis of ``layout`` draws tick labels or a title under its plot."""
+    axes = [v for k, v in layout.items() if re.fullmatch(r"xaxis[0-9]*", k)] or [{}]
+    return any(axis.get("showticklabels", True) or _text(axis.get("title")) for axis in axes)
 
 
 def _map_shapes(spec: dict) -> list[float]:
