@@ -1162,7 +1162,14 @@ def test_coinciding_curves_both_stay_visible_and_the_legend_says_which_is_which(
     until = "early stopping (wide line: as baseline until epoch 26)"
     assert legend == [(1001, "baseline"), (1002, until)]
     # the marks are drawn over every line
-    assert all(tr.mode == "markers" for tr in fig.data[len(lines) :])
+    marks = fig.data[len(lines) :]
+    assert all(tr.mode == "markers" for tr in marks)
+    # and both best epochs stay visible: a fresh-eyes teacher found the baseline's ◆ hidden
+    # under early stopping's at the same epoch; the wider line's mark is larger and under it
+    best = [tr for tr in marks if tr.marker.symbol == "diamond"]
+    assert [tr.legendgroup for tr in best] == ["1", "0"]
+    assert (best[0].x, best[0].y) == (best[1].x, best[1].y)  # (the same point)
+    assert best[0].marker.size >= best[1].marker.size + 4
     # curves that differ keep their width, order and names
     apart = val * np.array([1.0, 1.5])
     fig = lab.curves_figure(epochs, train, apart, names)

@@ -150,7 +150,7 @@ def curves_spec(
     paint = painted(names, slots)
     wider = _widening(under)
     lines: dict[int, list[dict]] = {}
-    marked: list[dict] = []
+    marked: list[tuple[float, dict]] = []  # (order to draw, mark)
     for v, name in enumerate(names):
         group = {"legendgroup": str(v)}
         extra = wider.get(v, 0.0)
@@ -185,7 +185,7 @@ def curves_spec(
                 best,
                 {
                     "symbol": "diamond",
-                    "size": 11,
+                    "size": 11 + extra,  # (a wider line's mark: around the one it covers)
                     "color": paint[v],
                     "line": {"color": "white", "width": 1},
                 },
@@ -195,7 +195,7 @@ def curves_spec(
                 stopped,
                 {
                     "symbol": "square",
-                    "size": 12,
+                    "size": 12 + extra,
                     "color": paint[v],
                     "line": {"color": "white", "width": 1},
                 },
@@ -205,21 +205,25 @@ def curves_spec(
             if at is not None and 1 <= at[v] <= len(epochs):
                 k = int(at[v]) - 1
                 marked.append(
-                    {
-                        "type": "scatter",
-                        "x": [epochs[k]],
-                        "y": compact(val[k : k + 1, v]),
-                        "mode": "markers",
-                        "showlegend": False,
-                        "cliponaxis": False,  # (a mark on the last epoch: whole, on the edge)
-                        "marker": marker,
-                        "hovertemplate": t(hover, lang, name=name) + "<extra></extra>",
-                        **group,
-                    }
+                    (
+                        -extra,  # (drawn as the lines are: the widest first, under the others)
+                        {
+                            "type": "scatter",
+                            "x": [epochs[k]],
+                            "y": compact(val[k : k + 1, v]),
+                            "mode": "markers",
+                            "showlegend": False,
+                            "cliponaxis": False,  # (a mark on the last epoch: whole, on the edge)
+                            "marker": marker,
+                            "hovertemplate": t(hover, lang, name=name) + "<extra></extra>",
+                            **group,
+                        },
+                    )
                 )
     # The widest lines first (under the ones they coincide with), the marks over every line.
     order = sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v))
-    data = [trace for v in order for trace in lines[v]] + marked
+    marks_drawn = [trace for _, trace in sorted(marked, key=lambda m: m[0])]
+    data = [trace for v in order for trace in lines[v]] + marks_drawn
     shapes, notes = _stop_lines(epochs, names, stopped, lang, slots)
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
