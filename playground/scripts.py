@@ -264,11 +264,10 @@ def ewa_script(x: np.ndarray, betas: Sequence[float], first_sample: bool) -> str
 def lab_script(split, config, variant) -> str | None:
     """One variant of the overfitting lab as a plain nn.Sequential training loop.
 
-    The lab trains its variants together in one batched model from the same initial weights;
-    for one variant without dropout this loop takes the same steps (in float32 the two models
-    round differently, and an overfitting run amplifies rounding: the default run's losses part
-    by up to about 10 % after 2,000 epochs; the view says so). Dropout draws its
-    masks differently in the batched model, so a dropout variant gets no script (None).
+    The lab trains its variants together in one model from the same initial weights; for one
+    variant without dropout this loop takes the same steps with the same float32 arithmetic,
+    and prints the view's numbers (tests/test_scripts.py, at the view's defaults). Dropout
+    draws its masks differently in the batched model, so a dropout variant gets no script (None).
     """
     from playground.optimizers import OPTIMIZERS
 
