@@ -226,12 +226,60 @@ function updateInPlace(gd, P, figure, traces, slidersChanged) {
   }).then(() => (slidersChanged ? P.relayout(gd, { sliders: figure.layout.sliders || [] }) : null));
 }
 
+// The room a figure keeps under its plot for its legend is reckoned on the server for the
+// narrowest column it may be shown in (figures/legend.py: a margin plotly.js had to grow would
+// lay the figure out twice); in a wider one the legend takes fewer rows, and a blank band of up
+// to 170 px stayed under it (the lab's fit at 1440 px, a fresh-eyes teacher). Once drawn, the
+// figure gives up that band: it is measured, and the figure made as much shorter, its plot
+// unchanged. Later figures of the chart with the same height and bottom margin are sent
+// shorter at once (the live redraws of a training), with no second layout.
+const SPARE_UNDER = 12; // px kept under the lowest thing drawn
+const LEAST_TRIM = 24; // px: a smaller band is left alone
+
+function shortened(gd, layout) {
+  const trim = gd.__trim;
+  const margin = layout.margin || {};
+  if (!trim || trim.height !== layout.height || trim.bottom !== margin.b) return layout;
+  return { ...layout, height: layout.height - trim.by, margin: { ...margin, b: margin.b - trim.by } };
+}
+
+function blankUnder(gd) {
+  // px between the lowest thing drawn in the figure and its bottom edge
+  const box = gd.getBoundingClientRect();
+  const drawn = gd.querySelectorAll(
+    ".legend, .xtitle, .xtick, .g-xtitle, .annotation, .slider-container, .updatemenu-container, " +
+      ".colorbar, .cartesianlayer .subplot .bg, .gl-container, .svg-container > .gl-canvas",
+  );
+  let lowest = 0;
+  drawn.forEach((element) => {
+    const b = element.getBoundingClientRect();
+    if (b.height > 0) lowest = Math.max(lowest, b.bottom - box.top);
+  });
+  return lowest ? box.height - lowest - SPARE_UNDER : 0;
+}
+
+function trimBlank(gd, P, sent) {
+  // sent: the layout as the server sent it (its height and bottom margin)
+  const full = gd._fullLayout;
+  const margin = sent.margin || {};
+  if (!full || !sent.height || margin.b === undefined || gd.__fullscreen) return null;
+  if (full.legend && full.legend.orientation !== "h") return null;
+  const blank = Math.floor(blankUnder(gd));
+  if (blank < LEAST_TRIM) return null;
+  const by = (gd.__trim && gd.__trim.height === sent.height ? gd.__trim.by : 0) + blank;
+  if (margin.b - by < 0) return null;
+  gd.__trim = { height: sent.height, bottom: margin.b, by };
+  gd.style.minHeight = sent.height - by + "px"; // (the place kept for it: see the default export)
+  return P.relayout(gd, { height: sent.height - by, "margin.b": margin.b - by });
+}
+
 function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   if (gd.__spec !== data.spec || !gd.isConnected) return; // replaced or gone meanwhile
   // a chart stays with the plotly.js that drew it first
   const P = gd.__plotly || (gd.__plotly = Plotly);
   const next = shape(figure); // (before the theme is added to its layout)
-  const layout = themed(figure.layout || {});
+  const sent = figure.layout || {};
+  const layout = shortened(gd, themed(sent));
   let drawn;
   if (gd._transitionData && gd._transitionData._animationRaf) {
     // a new figure while the old one plays: stop it, as Pause does, so the new one starts at 0
@@ -312,9 +360,11 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
     });
     gd.__resizes.observe(gd);
   }
-  return Promise.resolve(drawn).then(() => {
-    gd.__drawn = data.spec; // what is on screen now (the browser tests wait for it)
-  });
+  return Promise.resolve(drawn)
+    .then(() => (gd.__how === "whole" ? trimBlank(gd, P, sent) : null))
+    .then(() => {
+      gd.__drawn = data.spec; // what is on screen now (the browser tests wait for it)
+    });
 }
 
 function openingFrame(layout, names) {
@@ -508,7 +558,7 @@ export default function (component) {
   gd.__spec = data.spec;
   const figure = JSON.parse(data.spec);
   // keep the chart's place while it waits to be drawn, so the page does not jump
-  gd.style.minHeight = ((figure.layout && figure.layout.height) || 450) + "px";
+  gd.style.minHeight = (shortened(gd, figure.layout || {}).height || 450) + "px";
   const fail = (error) => message(gd, (data.failed || "") + " " + String(error));
   plotlyFor(data.needs3d)
     .then(({ Plotly }) => enqueue(gd, () => draw(gd, Plotly, figure, data, setTriggerValue, setStateValue), fail, data.needs3d))

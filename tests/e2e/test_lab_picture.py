@@ -247,3 +247,33 @@ def test_left_arrow_on_the_kernels_steps_back_from_the_epoch_they_open_at(view):
         arg=kernels.element_handle(),
         timeout=10_000,
     )
+
+
+BLANK_UNDER = """(key) => {
+  const gd = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+  const box = gd.getBoundingClientRect();
+  const lowest = Math.max(...[...gd.querySelectorAll('.legend, .xtitle, .xtick')]
+    .map(e => e.getBoundingClientRect().bottom - box.top));
+  const legend = gd.querySelector('.legend').getBoundingClientRect();
+  return [box.height - lowest, legend.bottom - box.top, box.height,
+          gd.closest('.playground-chart').getBoundingClientRect().height];
+}"""
+
+
+def test_a_legend_under_a_chart_leaves_no_blank_band_on_a_wide_screen(view):
+    # a fresh-eyes teacher at 1440 × 900: 170 px of white between the lab fit's legend and its
+    # Export button (the room was kept for the legend's rows in the narrowest column)
+    open_view, page, _ = view
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_view("/overfit?epochs=60")
+    page.wait_for_selector("text=Press Train", timeout=90_000)
+    train_and_wait_for_results(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].every(gd => gd.__drawn)"
+    )
+    for key in ("lab_curves", "lab_fit"):
+        blank, legend_bottom, height, slot = page.evaluate(BLANK_UNDER, key)
+        assert blank <= 30, (key, blank)  # (before: 44 and 166 px)
+        assert legend_bottom <= height, (key, legend_bottom, height)  # (the legend whole)
+        assert abs(slot - height) <= 2, (key, slot, height)  # (the page keeps no more room)
+    assert_clean(page)
