@@ -246,10 +246,16 @@ with widgets.guarded(lang):
                 t(
                     "digits_split",
                     lang,
-                    train=len(data.train),
-                    val=len(data.val),
-                    test=len(data.test),
-                    size=data.size,
+                    train=f"{len(data.train):,}",
+                    val=f"{len(data.val):,}",
+                    test=f"{len(data.test):,}",
+                    size=t(
+                        "digits_size_original"
+                        if data.size == digits.ORIGINAL
+                        else "digits_size_upscaled",
+                        lang,
+                        size=data.size,
+                    ),
                 )
             )
             sample = data.train[:16]

@@ -25,6 +25,9 @@ MAX_SHIFT = 6  # pixels, in the model's input
 MAX_ANGLE = 90.0  # degrees
 
 
+ORIGINAL = 8  # px: the side of scikit-learn's digits as they ship
+
+
 @dataclass(frozen=True)
 class DigitsConfig:
     """Which images, how large, and how they are split."""
@@ -44,7 +47,7 @@ class DigitsConfig:
     @property
     def size(self) -> int:
         """Side of one image in pixels."""
-        return 8 * self.scale
+        return ORIGINAL * self.scale
 
 
 @dataclass(frozen=True, eq=False)

@@ -809,3 +809,17 @@ def test_a_cures_setting_is_greyed_out_while_no_variant_on_uses_it(script, toggl
     assert all(at.number_input(key=k).disabled for k in settings), toggle
     at.toggle(key=toggle).set_value(True).run()
     assert not any(at.number_input(key=k).disabled for k in settings)
+
+
+@pytest.mark.parametrize(
+    ("scale", "said"), [("1", "of 8 × 8 pixels."), ("2", "(the 8 × 8 originals")]
+)
+def test_the_convnets_split_says_when_its_digits_are_upscaled_and_groups_thousands(scale, said):
+    # a fresh-eyes teacher: the intro says 8 × 8 pixels, the split "images of 16 × 16 pixels",
+    # with no word of why; and "1,797" beside "1079"
+    from tests.test_links import open_link
+
+    at = open_link("convnet", {"net_scale": scale, "net_val": "0.05", "net_test": "0.05"})
+    split = next(m.value for m in at.markdown if "validation" in m.value and "pixels" in m.value)
+    assert said in split, split
+    assert "**1,617** training" in split, split  # (1,797 less two 5 % parts)
