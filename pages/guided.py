@@ -21,7 +21,8 @@ def lesson_box(where, lang: str) -> None:
     if lesson is None:
         name = frame.code_span(name[:40])  # (shown as typed: never a link or a heading)
         where.warning(t("lesson_unknown", lang, name=name), icon=":material/school:")
-        return
+        del st.query_params["lesson"]  # (as other settings a link could not use: a copied link
+        return  # would carry it on, and warn again)
     if st.session_state.get("_lesson") != name:  # just arrived: the view starts from the link
         for key in [k for k in st.session_state if k not in LESSON_KEEPS]:
             del st.session_state[key]

@@ -601,3 +601,15 @@ def test_a_new_task_in_the_lab_starts_from_its_own_points_and_noise_so_its_link_
     at.number_input(key="lab_n").set_value(120).run()  # the teacher's own number stays
     at.number_input(key="lab_seed").set_value(3).run()
     assert at.number_input(key="lab_n").value == 120
+
+
+def test_a_lesson_the_link_names_wrongly_is_said_and_taken_out_of_the_link():
+    # a fresh-eyes teacher: /overfit?lesson=[pwn](http://x.y) said "There is no lesson called
+    # …", but the name stayed in the address bar (other settings a link cannot use leave it),
+    # so a link copied from the page carried it on and warned again
+    at = open_link("overfit", {"lesson": "nope", "epochs": "60"})
+    assert any("nope" in w.value for w in at.warning)
+    assert "lesson" not in at.query_params and at.query_params.get("epochs") in ("60", ["60"])
+    at.run()  # (the next run: no notice again, the view as the link gave it)
+    assert not any("nope" in w.value for w in at.warning)
+    assert at.number_input(key="epochs").value == 60
