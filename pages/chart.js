@@ -537,9 +537,32 @@ function topOfANewView() {
   if (main && main.scrollTop) main.scrollTop = 0;
 }
 
+// A table header in 简体中文 marks where it may wrap with zero-width spaces (pages/widgets.py:
+// BREAK_HINT); copied from the page into a spreadsheet, they stayed in its cells ("训练损失").
+// Text copied from the page leaves them out (its HTML too, which a spreadsheet reads as cells).
+const HINT = /\u200b/g;
+
+function copiesWithoutHints() {
+  if (window.__playgroundCopy) return;
+  window.__playgroundCopy = true;
+  document.addEventListener("copy", (event) => {
+    const selection = window.getSelection();
+    const text = selection ? selection.toString() : "";
+    if (!event.clipboardData || !text.includes("\u200b") || !selection.rangeCount) return;
+    const box = document.createElement("div");
+    for (let i = 0; i < selection.rangeCount; i++) {
+      box.appendChild(selection.getRangeAt(i).cloneContents());
+    }
+    event.clipboardData.setData("text/plain", text.replace(HINT, ""));
+    event.clipboardData.setData("text/html", box.innerHTML.replace(HINT, ""));
+    event.preventDefault();
+  });
+}
+
 export default function (component) {
   quietInterruptions();
   topOfANewView();
+  copiesWithoutHints();
   const { data, parentElement, setTriggerValue, setStateValue } = component;
   if (data && data.preload) {
     // nothing to show: its slot in the sidebar would add a gap between the elements around it
