@@ -209,6 +209,7 @@ with widgets.guarded(lang):
     charts.chart(
         compute.figure(ef.build_animation, x[:2000], ewa.ewa(x[:2000], b, v0), b, lang), "ewa_anim"
     )
+    st.caption(t("keys_hint", lang))
     if len(x) > 2000:
         st.caption(t("ewa_build_first", lang))
 

@@ -189,6 +189,7 @@ def descent_section() -> None:
             best[loss][:2],
         )
         charts.chart(fig, "descent_fig")
+        st.caption(t("keys_hint", lang))  # (as the race's: a teacher found them there only)
         descent_outcome(traj, guided.outcome(st.container(), lang) if guided.in_lesson() else above)
         st.download_button(
             t("download_csv", lang),

@@ -1485,6 +1485,8 @@ def _shown_figures() -> dict[str, go.Figure]:
         "from scratch": sf.fits_figure(series[:30], series[:30] / 2, {"a": series[:30]}),
         "3-D surface": figs["surface 3-D"],
         "race 3-D": figs["race 3-D"],
+        # its contour map of w and b was drawn at equal units: 2 : 1 where the page had 1.1 : 1
+        "descent": _descent(30)[0],
     }
 
 

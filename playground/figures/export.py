@@ -57,7 +57,6 @@ from playground.i18n import t
 PNG_SIZE = (1280, 720)  # a projector's size; scale 1.5 gives 1920 × 1080 pixels
 PNG_SCALE = 1.5
 PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
-PNG_WIDTHS = (480, 2400)  # the narrowest and widest a figure with maps is drawn
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
@@ -67,7 +66,6 @@ MODEBAR_ROW = 28  # px at the top that the modebar's row takes (common.figure_ti
 CONTROL_FONT = 20  # px: the play buttons and the step slider in presenter mode (as the text)
 THREE_D = frozenset({"scatter3d", "surface"})  # trace types drawn with WebGL in a 3-D scene
 GRIDS = frozenset({"contour", "heatmap", "surface"})  # a value over a grid: a map or a surface
-AXIS_REF = re.compile(r"[xy][0-9]*")  # a subplot's axis: "x", "y2" (not "paper")
 
 
 def final_state(fig: go.Figure, upto: str | None = None) -> dict:
@@ -544,10 +542,9 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
       is shown in (SHOWN_WIDTH, the main column on a 1440 × 900 screen, by default): the
       student's proportions, never stretched to a projector's 16:9. Maps kept at equal scale
       (``scaleanchor``) keep it at any width.
-    - A figure with maps whose proportions plotly does not keep (an image under a subplot's
-      traces, or a contour map or heatmap without ``scaleanchor``) is drawn as wide as keeps
-      its maps' shape instead: one unit of x as long as one of y (the widest its maps need,
-      within PNG_WIDTHS).
+    - So is a figure with maps whose units plotly does not keep equal (the descent's contour
+      map of w and b): it used to be drawn as wide as made them equal, and a fresh-eyes teacher
+      got a 2 : 1 picture of a figure the page showed at 1.1 : 1.
     - What is there only to be clicked on the page (a builder's ``meta`` says ``"handle"``:
       Inside's dots that pick a weight) is left out; the CSV keeps what it holds.
     """
@@ -557,15 +554,9 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
         if _meta(trace).get("handle"):
             trace["visible"] = False
     layout = spec["layout"]
-    maps = _map_shapes(spec)
     height = int(layout.get("height") or PLOTLY_HEIGHT)
     width = int(layout.get("width") or 0)
     _without_controls(layout, height)
-    if not width and maps:
-        margin = {**MARGIN, **(layout.get("margin") or {})}
-        plot_height = height - margin["t"] - margin["b"]
-        need = max(maps) * plot_height + margin["l"] + margin["r"]
-        width = round(min(max(need, PNG_WIDTHS[0]), PNG_WIDTHS[1]))
     width = width or int(shown_width or SHOWN_WIDTH)
     figure = go.Figure(spec, skip_invalid=False)
     figure.layout.template = app_theme()  # (as on the page: white, its fonts and greys)
@@ -680,45 +671,6 @@ def _x_labelled(layout: dict) -> bool:
     """Whether any x axis of ``layout`` draws tick labels or a title under its plot."""
     axes = [v for k, v in layout.items() if re.fullmatch(r"xaxis[0-9]*", k)] or [{}]
     return any(axis.get("showticklabels", True) or _text(axis.get("title")) for axis in axes)
-
-
-def _map_shapes(spec: dict) -> list[float]:
-    """For each map on 2-D axes whose proportions plotly does not keep (no ``scaleanchor``),
-    the plot width per px of plot height that draws its x and y units the same length."""
-    layout = spec["layout"]
-    spans: dict[tuple[str, str], tuple[float, float]] = {}  # (x ref, y ref) → data's extent
-    for image in layout.get("images") or ():
-        refs = (image.get("xref", "paper"), image.get("yref", "paper"))
-        if AXIS_REF.fullmatch(refs[0]) and AXIS_REF.fullmatch(refs[1]):
-            spans.setdefault(refs, (abs(image.get("sizex") or 0), abs(image.get("sizey") or 0)))
-    for trace in spec["data"]:
-        if trace.get("type") in ("contour", "heatmap") and trace.get("visible") is not False:
-            refs = (trace.get("xaxis") or "x", trace.get("yaxis") or "y")
-            rows = _rows(trace)
-            if rows is not None:
-                spans.setdefault(refs, (_extent(rows["x"]), _extent(rows["y"])))
-    shapes = []
-    for (xref, yref), (dx, dy) in spans.items():
-        x_axis, y_axis = (layout.get(_axis_key(ref)) or {} for ref in (xref, yref))
-        if x_axis.get("scaleanchor") or y_axis.get("scaleanchor"):
-            continue
-        dx, dy = _extent(x_axis.get("range")) or dx, _extent(y_axis.get("range")) or dy
-        wide, tall = (_extent(axis.get("domain", [0, 1])) for axis in (x_axis, y_axis))
-        if dx > 0 and dy > 0 and wide > 0 and tall > 0:
-            shapes.append(dx / dy * tall / wide)
-    return shapes
-
-
-def _extent(values) -> float:
-    """max − min of the finite numbers in ``values`` (0 if there are none)."""
-    if values is None:
-        return 0.0
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        return 0.0
-    arr = arr[np.isfinite(arr)]
-    return float(arr.max() - arr.min()) if arr.size else 0.0
 
 
 def to_html(fig: go.Figure, title: str = "", fallback: str = "playground") -> str:
