@@ -189,7 +189,7 @@ with widgets.guarded(lang):
         xs, ys, z, paths_xy, tuple(labels), minima, saddles, land.log_colour, lang, small
     )
     charts.chart(fig, "race_fig", race_area, on_click=controls.set_start_from_click)
-    race_area.caption(t("race_click_hint", lang))
+    race_area.caption(t("race_click_hint", lang, keys=t("keys_hint", lang)))
     results_area = guided.outcome(results_area, lang)
     for row in table.itertuples():
         if row.diverged_at is not None and not pd.isna(row.diverged_at):

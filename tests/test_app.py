@@ -823,3 +823,12 @@ def test_the_convnets_split_says_when_its_digits_are_upscaled_and_groups_thousan
     split = next(m.value for m in at.markdown if "validation" in m.value and "pixels" in m.value)
     assert said in split, split
     assert "**1,617** training" in split, split  # (1,797 less two 5 % parts)
+
+
+@pytest.mark.parametrize("page", ["loss_surface.py", "ewa.py", "race.py"])
+def test_a_view_with_an_animation_says_which_keys_play_it(page):
+    # a fresh-eyes teacher found Space and ← → said under the race's map only, and took the
+    # other views' animations for ones without keys
+    at = open_view(page)
+    keys = t("keys_hint", "en")
+    assert any(keys in c.value for c in at.caption), [c.value for c in at.caption]
