@@ -832,3 +832,15 @@ def test_a_view_with_an_animation_says_which_keys_play_it(page):
     at = open_view(page)
     keys = t("keys_hint", "en")
     assert any(keys in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_the_race_says_a_new_surfaces_settings_in_a_toast_short_enough_to_read_whole():
+    # a fresh-eyes teacher: the toast after choosing "Your own f(x, y)" was cut off behind
+    # "view more" (Streamlit folds a toast after three lines of its narrow box, about 38
+    # characters a line in English)
+    from playground import landscapes
+
+    for lang in ("en", "zh"):
+        for name in landscapes.NAMES:
+            said = t("race_surface_set", lang, surface=t(f"surface_{name}", lang))
+            assert len(said) <= (90 if lang == "en" else 45), said
