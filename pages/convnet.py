@@ -268,6 +268,5 @@ with widgets.guarded(lang):
     if job is not None and job.key[0] == data_config:
         with trained_at:
             run_shown(job, data_config, data)
-    with st.expander(t("notice", lang), expanded=job is not None and job.done):
-        shown = job.key[1] if job is not None else config
-        panel.notice("digits", shown.variants, lang, extra=("kernels",))
+    shown = (job.key[1] if job is not None else config).variants
+    panel.what_to_notice(job, lang, lambda: panel.notice("digits", shown, lang, ("kernels",)))

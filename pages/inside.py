@@ -11,7 +11,6 @@ initialisation or the seed gives a new network, so fresh weights.
 import charts
 import compute
 import frame
-import guided
 import inside_controls as controls
 import inside_data as drawn
 import inside_text as said
@@ -270,10 +269,7 @@ with widgets.guarded(lang):
         if len(pts) <= inside.MAX_POINTS:
             script = scripts.inside_script(pts, spec, epochs)
             widgets.show_code(script, "inside.py", "code_in", help_key="in_code_help")
-    # (open after a run, as the lab's; not in a lesson: it answers the lesson's next question)
-    opened = job is not None and job.done and not guided.in_lesson()
-    with st.expander(t("notice", lang), expanded=opened):
-        st.markdown(t("in_notice", lang))
+    panel.what_to_notice(job, lang, lambda: st.markdown(t("in_notice", lang)))
 # a link's unusable points and layers were said in this run: a run started again for one of
 # them (frame.restart_without) never gets here, so the other's notice was lost
 for notice in ("_in_pts_rejected", "_in_hidden_rejected"):

@@ -207,5 +207,4 @@ with widgets.guarded(lang):
         st.subheader(t("ll_slice_header", lang))
         ll_controls.plane_controls(ll_controls.run_names(config, lang), lang)
         st.caption(t("ll_slice_wait", lang))
-    with st.expander(t("notice", lang), expanded=job is not None and job.done):
-        st.markdown(t("ll_notice", lang))
+    panel.what_to_notice(job, lang, lambda: st.markdown(t("ll_notice", lang)))

@@ -234,5 +234,5 @@ with widgets.guarded(lang):
         panel.live("_lab_job", training_live, lang, waiting=data_chart)
     else:
         finished(job)
-    with st.expander(t("notice", lang), expanded=job is not None and job.done):
-        panel.notice("lab", (job.key[1] if job is not None else config).variants, lang)
+    shown = (job.key[1] if job is not None else config).variants
+    panel.what_to_notice(job, lang, lambda: panel.notice("lab", shown, lang))

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 import frame
+import guided
 import streamlit as st
 import workers
 
@@ -186,6 +187,19 @@ def eta_now(record, schedule, lang: str) -> str:
     if schedule is None or record.lr is None:
         return ""
     return t("progress_eta", lang, eta=f"{record.lr[0]:.3g}")
+
+
+def what_to_notice(job, lang: str, say: Callable[[], None]) -> None:
+    """A training view's "What to notice" (``say`` writes it): closed until a run has finished,
+    then open. In a lesson it states the answer the class is to predict, so it is there only
+    after a run, and closed (a fresh-eyes teacher opened it before Train and read the answer;
+    Inside's answered the lesson's next question)."""
+    done = job is not None and job.done
+    lesson = guided.in_lesson()
+    if lesson and not done:
+        return
+    with st.expander(t("notice", lang), expanded=done and not lesson):
+        say()
 
 
 def notice(prefix: str, variants, lang: str, extra: tuple[str, ...] = ()) -> None:
