@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 import widgets
 
-from playground import scratch
+from playground import scratch, scripts_scratch
 from playground.figures import scratch as sf
 from playground.i18n import t
 
@@ -28,6 +28,7 @@ RMSPROP_TOL = 5e-3  # RMSprop against the exact least-squares coefficients, afte
 POLL = 0.5  # seconds between looks for the torch ways while they train
 EMPTY = np.zeros(0)  # the curve of a way still training (its legend entry stays)
 NOT_YET = scratch.Fit(np.zeros((0, 1)), EMPTY)
+config = None  # (set once the settings are read; an error above leaves the script out)
 
 st.title(t("fs_title", lang))
 st.markdown(t("fs_intro", lang))
@@ -171,5 +172,9 @@ for i, (key, way) in enumerate(scratch.WAYS.items()):
     with grid[i % len(grid)]:
         st.markdown(f"**{t(f'fs_way_{key}', lang)}**")
         widgets.listing(inspect.getsource(way))
+# (the four ways and their helpers in one runnable file: a teacher found the listings call
+# _fit and _coefs, which the view did not show)
+if config is not None:
+    widgets.show_code(scripts_scratch.scratch_script(config), "scratch.py", "code_fs")
 with st.expander(t("notice", lang), expanded=True):
     st.markdown(t("fs_notice", lang))

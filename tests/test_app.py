@@ -844,3 +844,8 @@ def test_the_race_says_a_new_surfaces_settings_in_a_toast_short_enough_to_read_w
         for name in landscapes.NAMES:
             said = t("race_surface_set", lang, surface=t(f"surface_{name}", lang))
             assert len(said) <= (90 if lang == "en" else 45), said
+
+
+def test_from_scratch_offers_its_four_ways_as_one_script():
+    at = open_view("scratch.py")
+    assert any(e.label == t("show_code", "en") for e in at.expander)

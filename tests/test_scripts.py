@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground import data, ewa, landscapes, runs, scripts, training
+from playground import data, ewa, landscapes, runs, scratch, scripts, training
 from playground.optimizers import RunSpec
 from playground.schedules import Schedule
 
@@ -348,3 +348,33 @@ def test_convnet_script_is_refused_for_dropout():
     source = digits.DigitsConfig(scale=1)
     variant = training.Variant("dropout", dropout=0.5)
     assert convnet_script(source, digits.load(source), convnet.NetConfig(), variant) is None
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        scratch.ScratchConfig(),  # the view's defaults: the sine, 2,000 steps, SGD
+        scratch.ScratchConfig("line", 0.05, 300, "rmsprop", 0.01),
+        scratch.ScratchConfig("line", 0.5, 40),  # a diverging run: it stops at its first inf
+    ],
+)
+def test_the_from_scratch_script_prints_the_views_coefficients_and_losses(config, tmp_path):
+    # a fresh-eyes teacher: From scratch had no script, and its listings call _fit and _coefs,
+    # which it did not show: a student could not run them
+    from playground import scripts_scratch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # (as the view's worker: jobs.py)
+    try:
+        fits = scratch.fit_all(config)
+    finally:
+        torch.set_num_threads(threads)
+    out = run_script(scripts_scratch.scratch_script(config), tmp_path)
+    printed = [line for line in out.splitlines() if line.startswith("result:")]
+    assert len(printed) == len(scratch.WAYS)
+    for line, (key, fit) in zip(printed, fits.items(), strict=True):
+        got = values(line)
+        assert line.startswith(f"result: way = {scripts_scratch.NAMES[key]},")
+        for k, c in enumerate(fit.final):
+            assert got[f"c{k}"] == pytest.approx(float(c), rel=1e-12, abs=1e-300)
+        assert got["loss"] == pytest.approx(float(fit.loss[-1]), rel=1e-12)
