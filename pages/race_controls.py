@@ -224,7 +224,8 @@ def run_controls(i: int, lang: str, steps: int = 100) -> RunSpec:
             + html.escape(run.label(lang)),
             unsafe_allow_html=True,
         )
-        mid.caption(t("race_link_form", lang) + " " + frame.code_span(run.to_text()))
+        if not frame.presenting():  # (for a teacher writing links, not for the class)
+            mid.caption(t("race_link_form", lang) + " " + frame.code_span(run.to_text()))
         right.latex(spec.latex)
         right.caption(t(spec.note, lang))
     return run

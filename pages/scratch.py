@@ -166,11 +166,11 @@ with widgets.guarded(lang):
 
 st.header(t("fs_code", lang))
 st.markdown(t("fs_code_intro", lang))
-# side by side on a screen; one under another on a projector, where two columns cut the lines
-grid = st.columns(1 if frame.presenting() else 2)
-for i, (key, way) in enumerate(scratch.WAYS.items()):
-    with grid[i % len(grid)]:
-        st.markdown(f"**{t(f'fs_way_{key}', lang)}**")
+# one tab a way, each as wide as the page: in two columns a listing's lines were cut at 1440 px
+# (a fresh-eyes teacher scrolled them sideways), one under another they filled four screens
+tabs = st.tabs([t(f"fs_way_{key}", lang) for key in scratch.WAYS], key="fs_way_tab")
+for tab, way in zip(tabs, scratch.WAYS.values(), strict=True):
+    with tab:
         widgets.listing(inspect.getsource(way))
 # (the four ways and their helpers in one runnable file: a teacher found the listings call
 # _fit and _coefs, which the view did not show)

@@ -613,3 +613,11 @@ def test_a_lesson_the_link_names_wrongly_is_said_and_taken_out_of_the_link():
     at.run()  # (the next run: no notice again, the view as the link gave it)
     assert not any("nope" in w.value for w in at.warning)
     assert at.number_input(key="epochs").value == 60
+
+
+def test_the_races_link_form_of_a_run_is_for_the_teacher_not_the_projector():
+    # a fresh-eyes teacher: "In a link or --run: sgd:lr=0.01" under every run on the
+    # projector, which means nothing to a class
+    said = t("race_link_form", "en")
+    assert any(said in c.value for c in open_link("race", {}).caption)
+    assert not any(said in c.value for c in open_link("race", {"presenter": "true"}).caption)

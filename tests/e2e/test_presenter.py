@@ -178,6 +178,42 @@ def test_from_scratch_problems_on_a_projector_each_on_one_line_and_alerts_as_lar
     _main_fits(page)
 
 
+def _listings(page) -> list[dict]:
+    """From scratch's four listings, one tab after another: lines, rows drawn, and whether
+    each is cut at its box's right edge."""
+    listings = []
+    for tab in page.get_by_role("tab").all()[-4:]:  # (one tab a way)
+        tab.click()
+        page.wait_for_timeout(300)
+        listings += page.evaluate(
+            """() => [...document.querySelectorAll('.listing pre')]
+            .filter(pre => pre.getBoundingClientRect().height > 0).map(pre => {
+              const lines = pre.textContent.replace(/\\n$/, '').split('\\n').length;
+              const high = parseFloat(getComputedStyle(pre).lineHeight);
+              const box = pre.closest('.listing');
+              return {rows: pre.getBoundingClientRect().height / high, lines,
+                      scrolls: getComputedStyle(box).overflowX,
+                      cut: box.scrollWidth > box.clientWidth + 1,
+                      inside: box.getBoundingClientRect().right <= document
+                        .querySelector('[data-testid=stMain]').getBoundingClientRect().right};
+            })"""
+        )
+    return listings
+
+
+def test_from_scratch_listings_are_whole_on_a_laptop(view):
+    # a fresh-eyes teacher at 1440 × 900: in two columns each listing's long lines were cut at
+    # its box's edge, to be scrolled sideways
+    open_view, page, _ = view
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_view("/from-scratch")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.listing pre').length === 4", timeout=90_000
+    )
+    listings = _listings(page)
+    assert len(listings) == 4 and not any(listing["cut"] for listing in listings), listings
+
+
 def test_code_listings_keep_their_indentation_and_fit_the_projector(projector):
     page = projector("/from-scratch?presenter=true")
     # all four ways' listings (the torch ones join once the background parts have trained)
@@ -185,18 +221,7 @@ def test_code_listings_keep_their_indentation_and_fit_the_projector(projector):
         "() => document.querySelectorAll('.listing pre').length === 4", timeout=90_000
     )
     page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
-    listings = page.evaluate(
-        """() => [...document.querySelectorAll('.listing pre')].map(pre => {
-          const lines = pre.textContent.replace(/\\n$/, '').split('\\n').length;
-          const high = parseFloat(getComputedStyle(pre).lineHeight);
-          const box = pre.closest('.listing');
-          return {rows: pre.getBoundingClientRect().height / high, lines,
-                  scrolls: getComputedStyle(box).overflowX,
-                  cut: box.scrollWidth > box.clientWidth + 1,
-                  inside: box.getBoundingClientRect().right <= document
-                    .querySelector('[data-testid=stMain]').getBoundingClientRect().right};
-        })"""
-    )
+    listings = _listings(page)
     assert len(listings) == 4
     for listing in listings:  # one row a line: nothing wrapped onto a second row
         assert listing["rows"] == pytest.approx(listing["lines"], abs=0.5), listing
