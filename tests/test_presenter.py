@@ -187,3 +187,16 @@ def test_text_drawn_on_a_map_is_as_large_as_an_axis_title_on_a_projector():
     big = export.presenter(fig)
     assert fig.data[0].textfont.size == 13
     assert big.data[0].textfont.size >= big.layout.xaxis.title.font.size >= 18
+
+
+def test_text_over_the_convnets_bars_grows_on_a_projector():
+    # a fresh-eyes teacher: the ConvNet's "100%" over its predicted class stayed 12 px in
+    # presenter mode, beside 20-px ticks
+    from playground.figures import digits
+
+    probs = np.r_[np.full(9, 0.0), 1.0]
+    big = export.presenter(digits.probabilities_figure(probs, 9))
+    (bar,) = big.data
+    tick = big.layout.yaxis.tickfont.size
+    assert bar.textfont.size >= tick
+    assert big.layout.yaxis.range[1] >= 1.2  # (room over a bar of 100 % for its label)

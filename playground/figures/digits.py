@@ -210,7 +210,7 @@ def probabilities_figure(probs: np.ndarray, true: int | None, lang: str = "en") 
         **titled({"margin": {"l": 10, "r": 10, "t": 50, "b": 10}}, title),
         height=300,
         xaxis={"title": t("digits_class", lang), "dtick": 1},
-        yaxis={"title": t("digits_probability", lang), "range": [0, 1.15], "tickformat": ".0%"},
+        yaxis={"title": t("digits_probability", lang), "range": [0, 1.25], "tickformat": ".0%"},
     )
     return fig
 

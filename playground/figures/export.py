@@ -859,10 +859,11 @@ def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Fi
     _fit_subplot_titles(big, font, title, width)
     for note in big.layout.annotations:  # other notes: at least an axis title's size
         note.font.size = max(note.font.size or 0, title)
-    for trace in big.data:  # text drawn on a map ("left the map at step 54"): as large
-        textfont = getattr(trace, "textfont", None)
-        if textfont is not None and textfont.size:
-            textfont.size = max(textfont.size, title)
+    for trace in big.data:  # text drawn on a map ("left the map at step 54"), or over a bar
+        textfont = getattr(trace, "textfont", None)  # (the ConvNet's "100%"): as large
+        drawn = trace.type == "bar" or "text" in (getattr(trace, "mode", None) or "")
+        if textfont is not None and (textfont.size or (drawn and trace.text is not None)):
+            textfont.size = max(textfont.size or 0, title)
     if big.layout.title.text:  # room for the larger title under the modebar (common.titled)
         top = _margin(big, "t")
         lines = _wrap_title(big, font + 4, width)
