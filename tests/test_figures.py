@@ -2087,3 +2087,36 @@ def test_a_png_of_the_kernels_has_no_blank_band_where_its_slider_was():
     rows = coloured[coloured > image.shape[0] // 8]  # (under the title: the mosaic)
     above, below = rows[0] - image.shape[0] // 8, image.shape[0] - 1 - rows[-1]
     assert below <= above + 0.05 * image.shape[0], (above, below)  # (before: 3 × above)
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+def test_a_line_that_leaves_the_data_panel_is_said_on_its_edge_while_it_is_out(three_d):
+    # a fresh-eyes teacher, lr_too_large lesson: from step 18 on, "Data and the current line"
+    # showed only its three points, without a word of where the line had gone
+    fig, traj, _ = _lr_too_large(three_d)
+    points = next(tr for tr in fig.data if (tr.name or "").startswith("data"))
+    low, high = fig.layout[f"yaxis{points.yaxis[1:]}"].range
+    ends = np.array([min(points.x), max(points.x)])
+    notes = [
+        i
+        for i, tr in enumerate(fig.data)
+        if "text" in (getattr(tr, "mode", None) or "") and tr.xaxis == points.xaxis
+    ]
+    assert len(notes) == 1
+    player = Player(fig)
+    seen = set()
+    for f in range(len(player.frames)):
+        player.show(f)
+        k = min(int(player.names[f]), len(traj.w) - 1)
+        line = traj.w[k] * ends + traj.b[k]  # (an independent reading of where it is)
+        note = player.traces[notes[0]]
+        said = (note.get("text") or [""])[0]
+        if line.min() > high:
+            assert said == t("fig_line_above", "en") and note["y"][0] == pytest.approx(high)
+        elif line.max() < low:
+            assert said == t("fig_line_below", "en") and note["y"][0] == pytest.approx(low)
+        else:
+            assert not said, (k, line)
+        seen.add(said)
+    assert t("fig_line_above", "en") in seen or t("fig_line_below", "en") in seen
+    assert "" in seen  # (in view at the start)

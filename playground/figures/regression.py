@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from playground.figures import legend
 from playground.figures.common import (
+    NO_NOTE,
     add_growing,
     animation_controls,
     compact,
@@ -410,8 +411,17 @@ def descent_animation(
         )
         add(note_trace(), "loss")
 
+    # (a diverging run's lines, swinging out, set a range three data-heights wide before ▶: the
+    # outcome, shown; its range is then the data's and the start's, and the lines leave it)
+    lines = w[:, None] * ends + b[:, None]  # (T, 2): the fitted line's two ends
+    fit_shown = _fit_range(y, lines[: 1 if last < total else None])
+    off_chart = _line_off_chart(lines, fit_shown, ends, lang)
+    off_index = len(data)
+    add(note_trace() | {"mode": "text"}, "fit")  # (words only: no point of the line is there)
+    data[off_index].update(off_chart[0])
+
     wl, bl, ll = decimals(w), decimals(b), decimals(loss)  # rounded once, sliced per frame
-    fit = decimals(w[:, None] * ends + b[:, None])  # (T·2,): the fitted line's two ends
+    fit = decimals(lines)  # (T·2,)
     loss_ref = refs["loss"]["yaxis"]
     loss_key = f"yaxis{loss_ref[1:]}"
     frames = []
@@ -430,6 +440,7 @@ def descent_animation(
         for line in grow.values():
             updates.update(line[f])
         updates.update(notes_at(notes, step))
+        updates[off_index] = {"type": "scatter"} | off_chart[k]
         frame = frame_of(str(int(step)), updates)
         now = _growing_loss_axis(loss[: k + 1])  # (the curve so far)
         if now != before or f in stops:  # (where the scrubber lands, whatever came before)
@@ -446,10 +457,7 @@ def descent_animation(
         "fit",
         "y",
         title={"text": plain(names[1])},
-        # (a diverging run's lines, swinging out, set a range three data-heights wide before
-        # ▶: the outcome, shown; its range is then the data's and the start's, and the lines
-        # leave the panel as they swing out)
-        range=_fit_range(y, (w[:, None] * ends + b[:, None])[: 1 if last < total else None]),
+        range=fit_shown,
     )
     if three_d:
         for name, title in (("xaxis", "w"), ("yaxis", "b"), ("zaxis", "L")):
@@ -496,6 +504,29 @@ def _growing_loss_axis(values: np.ndarray) -> dict:
     step = 10.0 ** math.floor(math.log10(max(hi - lo, abs(hi), 1e-12))) / 10
     ends = [math.floor(lo / step - 0.5) * step, math.ceil(hi / step + 0.5) * step]
     return {"type": "linear", "range": [float(f"{e:.6g}") for e in ends]}
+
+
+def _line_off_chart(
+    lines: np.ndarray, shown: list[float], ends: np.ndarray, lang: str
+) -> list[dict]:
+    """For each step, the fit panel's note (a ``note_trace``'s update) while the fitted line
+    ``lines`` (T, 2) is wholly above or below the panel's y range ``shown``, on that edge: a
+    diverging run's line swings out, and the panel showed only its points, without a word
+    (a fresh-eyes teacher). ``NO_NOTE`` while the line is in view."""
+    mid = float(np.mean(ends))
+    notes = []
+    for low, high in zip(lines.min(axis=1), lines.max(axis=1), strict=True):
+        if low > shown[1]:
+            edge, position, key = shown[1], "bottom center", "fig_line_above"
+        elif high < shown[0]:
+            edge, position, key = shown[0], "top center", "fig_line_below"
+        else:
+            notes.append(NO_NOTE)
+            continue
+        notes.append(
+            {"x": [mid], "y": [float(edge)], "textposition": position, "text": [t(key, lang)]}
+        )
+    return notes
 
 
 def _fit_range(y: np.ndarray, lines: np.ndarray) -> list[float]:
