@@ -244,18 +244,21 @@ function shortened(gd, layout) {
 }
 
 function blankUnder(gd) {
-  // px between the lowest thing drawn in the figure and its bottom edge
+  // px between a legend under the plot, when it is the lowest thing drawn, and the figure's
+  // bottom edge (0 if something else is lower: a slider, a colour bar, an axis title)
   const box = gd.getBoundingClientRect();
-  const drawn = gd.querySelectorAll(
-    ".legend, .xtitle, .xtick, .g-xtitle, .annotation, .slider-container, .updatemenu-container, " +
-      ".colorbar, .cartesianlayer .subplot .bg, .gl-container, .svg-container > .gl-canvas",
+  const legend = gd.querySelector(".legend");
+  if (!legend || !box.height) return 0;
+  const others = gd.querySelectorAll(
+    ".xtitle, .xtick, .g-xtitle, .annotation, .slider-container, .updatemenu-container, " +
+      ".colorbar, .cartesianlayer .subplot .bg, .gl-container",
   );
-  let lowest = 0;
-  drawn.forEach((element) => {
-    const b = element.getBoundingClientRect();
-    if (b.height > 0) lowest = Math.max(lowest, b.bottom - box.top);
-  });
-  return lowest ? box.height - lowest - SPARE_UNDER : 0;
+  const bottom = (element) => element.getBoundingClientRect().bottom - box.top;
+  const under = bottom(legend);
+  for (const element of others) {
+    if (element.getBoundingClientRect().height > 0 && bottom(element) > under + 1) return 0;
+  }
+  return box.height - under - SPARE_UNDER;
 }
 
 function trimBlank(gd, P, sent) {
@@ -263,7 +266,8 @@ function trimBlank(gd, P, sent) {
   const full = gd._fullLayout;
   const margin = sent.margin || {};
   if (!full || !sent.height || margin.b === undefined || gd.__fullscreen) return null;
-  if (full.legend && full.legend.orientation !== "h") return null;
+  const legend = full.legend;
+  if (!full.showlegend || !legend || legend.orientation !== "h" || !(legend.y < 0)) return null;
   const blank = Math.floor(blankUnder(gd));
   if (blank < LEAST_TRIM) return null;
   const by = (gd.__trim && gd.__trim.height === sent.height ? gd.__trim.by : 0) + blank;

@@ -83,7 +83,11 @@ with right:
 st.header(t("ls_surfaces", lang))
 grid = None  # set once the surfaces are drawn; the descent needs them
 with widgets.guarded(lang):
-    c = st.columns([1, 1, 1, 2])
+    if frame.presenting():  # (the window and resolution are hidden there: their empty
+        row, aside = st.columns(2), st.container()  # columns wrapped "3-D surfaces" in two)
+        c = [aside, row[0], row[1], aside]
+    else:
+        c = st.columns([1, 1, 1, 2])
     auto = c[0].toggle(
         t("ls_auto_window", lang), True, key="auto_window", help=t("ls_auto_window_help", lang), **Q
     )

@@ -568,10 +568,9 @@ def still(fig: go.Figure, shown_width: int | None = None, frame: str | None = No
     font = figure.layout.font.size or 12
     legend_font = figure.layout.legend.font.size or font
     wrap_names(figure, legend_font, width)
+    # (the room its legend no longer needs is given up, as the page does once it has drawn the
+    # figure: pages/chart.js; the picture keeps the shape the student sees)
     _legend_under_axis_titles(figure, font, font + 4, legend_font, width, exact=True)
-    if figure.layout.height < height:  # the room its legend no longer needs goes to the plot:
-        figure.layout.height = height  # the picture keeps the shape the student sees
-        _legend_under_axis_titles(figure, font, font + 4, legend_font, width)
     return Still(figure, width, int(figure.layout.height))
 
 

@@ -19,7 +19,7 @@ from playground.figures.race import colour as race_colour
 from playground.i18n import t
 from playground.lessons import LESSONS
 from playground.training import VARIANT_NAMES
-from tests.e2e.test_browser import assert_clean, wait_for_figures
+from tests.e2e.test_browser import assert_clean, assert_laid_out_once, wait_for_figures
 
 pytestmark = pytest.mark.browser
 BLUE = race_colour(VARIANT_NAMES.index("baseline"))  # (each variant's own colour, whichever
@@ -276,4 +276,5 @@ def test_a_legend_under_a_chart_leaves_no_blank_band_on_a_wide_screen(view):
         assert blank <= 30, (key, blank)  # (before: 44 and 166 px)
         assert legend_bottom <= height, (key, legend_bottom, height)  # (the legend whole)
         assert abs(slot - height) <= 2, (key, slot, height)  # (the page keeps no more room)
+    assert_laid_out_once(page)  # (plotly.js did not have to grow a margin it was given)
     assert_clean(page)

@@ -152,6 +152,15 @@ def test_the_descent_controls_on_a_projector_use_the_whole_row(projector):
     )
     assert row["labelLines"] == 1, row
     assert row["radioRight"] >= row["right"] - 200, row  # (Batch in the last column, at the right)
+    # a later one: "3-D surfaces" on two lines, its ? apart (the hidden window's and
+    # resolution's columns were empty beside it)
+    lines = page.evaluate(
+        """() => ['log_colour', 'three_d'].map(k => {
+          const p = document.querySelector('.st-key-' + k + ' label p');
+          return Math.round(p.getBoundingClientRect().height
+            / parseFloat(getComputedStyle(p).lineHeight)); })"""
+    )
+    assert lines == [1, 1], lines
     _main_fits(page)
 
 
