@@ -200,3 +200,23 @@ def test_text_over_the_convnets_bars_grows_on_a_projector():
     tick = big.layout.yaxis.tickfont.size
     assert bar.textfont.size >= tick
     assert big.layout.yaxis.range[1] >= 1.2  # (room over a bar of 100 % for its label)
+
+
+def test_a_short_log_axis_on_a_projector_keeps_its_labels_apart():
+    # a fresh-eyes teacher: Inside's loss chart on a projector labelled 0.5, 0.2, 0.1, 0.05,
+    # 0.02, 0.01 and 0.005 in 130 px, the labels touching
+    from playground.figures import inside as inf
+
+    epochs = np.arange(1, 301)
+    train = 0.6 * np.exp(-epochs / 50) + 0.0025  # (0.0025 … 0.6, as the teacher's run)
+    fig = inf.loss_figure(epochs, train, train + 0.02, "en")
+    assert len(fig.layout.yaxis.tickvals) >= 6  # (on the page: 1, 2 and 5 of each decade)
+    big = export.presenter(fig, width=export.presenter_width(0.5))
+    axis = big.layout.yaxis
+    size = axis.tickfont.size
+    plot = big.layout.height - big.layout.margin.t - big.layout.margin.b
+    values = np.r_[train, train + 0.02]
+    span = np.log10(values.max()) - np.log10(values.min())  # (the data's decades: plotly's range
+    gaps = np.diff(np.log10(sorted(axis.tickvals))) * plot / span  # is at least as wide)
+    assert len(axis.tickvals) >= 2 and gaps.min() >= 1.4 * size, (axis.tickvals, gaps, size)
+    assert list(axis.ticktext) == [common.tick_label(v) for v in axis.tickvals]
