@@ -430,5 +430,5 @@ def test_a_new_surface_says_that_its_own_start_steps_and_contestants_were_set():
     at.selectbox(key="surface").set_value("himmelblau").run()
     assert not at.exception
     said = [toast.value for toast in at.toast]
-    assert any(s.startswith(t("surface_himmelblau", "en")) for s in said), said
+    assert t("race_surface_set", "en", surface=t("surface_himmelblau", "en")) in said, said
     assert at.number_input(key="steps").value != 150  # (set: and said)
