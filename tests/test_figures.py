@@ -2130,3 +2130,11 @@ def test_a_line_that_leaves_the_data_panel_is_said_on_its_edge_while_it_is_out(t
         seen.add(said)
     assert t("fig_line_above", "en") in seen or t("fig_line_below", "en") in seen
     assert "" in seen  # (in view at the start)
+
+
+def test_the_convnets_probability_csv_names_its_series_by_what_it_holds_not_by_the_title():
+    # a fresh-eyes teacher: net_probs.csv's series read "Prediction: 2 (91%) · label 2"
+    probs = np.r_[np.full(9, 0.05), 0.55]
+    table = export.figure_table(digits.probabilities_figure(probs, 9))
+    assert set(table["trace"]) == {t("digits_probability", "en")}
+    np.testing.assert_allclose(table[t("digits_probability", "en")], probs, rtol=1e-6)

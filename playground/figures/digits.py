@@ -201,6 +201,7 @@ def probabilities_figure(probs: np.ndarray, true: int | None, lang: str = "en") 
             text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs],
             textposition="outside",
             hovertemplate=t("digits_prob_hover", lang) + "<extra></extra>",
+            meta={"run": t("digits_probability", lang)},  # (its CSV's rows: not the title's)
         )
     )
     title = t("fig_digits_probs", lang, pred=pred, p=f"{probs[pred]:.0%}")
