@@ -254,10 +254,16 @@ def ewa_script(x: np.ndarray, betas: Sequence[float], first_sample: bool) -> str
         "    for x_t in x:",
         "        v = beta * v + (1 - beta) * x_t",
         "        averages.append(v)",
-        "    corrected = averages[-1] / (1 - beta ** len(x))  # as Adam does, for v0 = 0",
-        "    print(f'beta {beta!r}: last = {averages[-1].item()!r}, corrected = '",
-        "          f'{corrected.item()!r}, mean = {torch.stack(averages).mean().item()!r}')",
     ]
+    last = "last = {averages[-1].item()!r}"  # (each curve's right end in the view)
+    mean = "mean = {torch.stack(averages).mean().item()!r}"
+    if first_sample:  # (bias correction undoes a start at 0: this one starts at x[0])
+        lines.append(f"    print(f'beta {{beta!r}}: {last}, {mean}')")
+    else:
+        lines += [
+            "    corrected = averages[-1] / (1 - beta ** len(x))  # as Adam does, for v0 = 0",
+            f"    print(f'beta {{beta!r}}: {last}, corrected = {{corrected.item()!r}}, {mean}')",
+        ]
     return "\n".join(lines) + "\n"
 
 
