@@ -425,9 +425,9 @@ def _regression(name: str, x: np.ndarray, y: np.ndarray) -> Landscape:
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     grid = surfaces.fit_window(x, y)
     window = (grid.w_min, grid.w_max, grid.b_min, grid.b_max)
-    start = (
-        grid.w_min + 0.1 * (grid.w_max - grid.w_min),
-        grid.b_max - 0.1 * (grid.b_max - grid.b_min),
+    start = (  # (a start box shows -0.4, not -0.39999999999999997)
+        float(f"{grid.w_min + 0.1 * (grid.w_max - grid.w_min):.6g}"),
+        float(f"{grid.b_max - 0.1 * (grid.b_max - grid.b_min):.6g}"),
     )
 
     def on_grid(n: int) -> np.ndarray:

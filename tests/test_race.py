@@ -432,3 +432,11 @@ def test_a_new_surface_says_that_its_own_start_steps_and_contestants_were_set():
     said = [toast.value for toast in at.toast]
     assert t("race_surface_set", "en", surface=t("surface_himmelblau", "en")) in said, said
     assert at.number_input(key="steps").value != 150  # (set: and said)
+
+
+def test_every_surfaces_start_is_a_number_as_a_person_writes_it():
+    # a fresh-eyes teacher: Start x showed -0.39999999999… on the regression MAE surface
+    for name in landscapes.NAMES:
+        land = landscapes.get(name)
+        for value in land.start:
+            assert float(f"{value:.6g}") == value, (name, value)
