@@ -390,6 +390,9 @@ function openingFrame(layout, names) {
 const KEYS = [" ", "ArrowLeft", "ArrowRight"];
 const TYPING = "input, textarea, select, button, [role=slider], [role=radio], [role=option], " +
   "[role=combobox], [role=listbox], [contenteditable=true]";
+// controls whose keys are always their own: text, numbers, lists, sliders
+const TEXT = "input:not([type=checkbox]):not([type=radio]), textarea, select, [role=slider], " +
+  "[role=combobox], [role=listbox], [contenteditable=true]";
 
 function animationInView() {
   // the animated chart with the most of its height on screen
@@ -413,15 +416,35 @@ function playOptions(gd) {
   return button ? button.args[1] : { frame: { duration: 80, redraw: false }, fromcurrent: true };
 }
 
+let clickedIn = null; // the page element (a widget) last clicked with the mouse
+
+function elementOf(node) {
+  return node && node.closest ? node.closest("[data-testid=stElementContainer]") : null;
+}
+
+function watchClicks() {
+  // (from the first chart on, before any animation: Train is pressed before its figures come)
+  if (window.__playgroundClicks) return;
+  window.__playgroundClicks = true;
+  document.addEventListener("pointerdown", (event) => (clickedIn = elementOf(event.target)), true);
+  document.addEventListener("keydown", (event) => event.key === "Tab" && (clickedIn = null), true);
+}
+
 function keyboard() {
   if (window.__playgroundKeys) return;
   window.__playgroundKeys = true;
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || !KEYS.includes(event.key)) return;
     const focus = document.activeElement;
-    if (focus && focus.closest && focus.closest(TYPING)) return;
+    const control = focus && focus.closest ? focus.closest(TYPING) : null;
+    // A box one types in keeps its keys, and so does a control reached with the keyboard (Space
+    // presses a button); one last clicked with the mouse (Train, a toggle) does not: a teacher
+    // who had pressed Train found Space did nothing to the animation until she clicked it.
+    if (control && (control.closest(TEXT) || elementOf(control) !== clickedIn)) return;
     const gd = animationInView();
     if (!gd) return;
+    if (control) focus.blur();
+    event.stopPropagation(); // (the control's own handler would take it after us: a toggle)
     event.preventDefault(); // (Space would scroll the page)
     const P = gd.__plotly;
     const options = playOptions(gd);
@@ -434,7 +457,7 @@ function keyboard() {
     const next = Math.min(names.length - 1, Math.max(0, now + (event.key === "ArrowRight" ? 1 : -1)));
     const redraw = Boolean(options.frame && options.frame.redraw);
     P.animate(gd, [names[next]], { mode: "immediate", frame: { duration: 0, redraw }, transition: { duration: 0 } }).catch(() => {});
-  });
+  }, true); // (capturing: a clicked control handles its keys and stops them there)
 }
 
 function labelLastStop(gd) {
@@ -567,6 +590,7 @@ export default function (component) {
   quietInterruptions();
   topOfANewView();
   copiesWithoutHints();
+  watchClicks();
   const { data, parentElement, setTriggerValue, setStateValue } = component;
   if (data && data.preload) {
     // nothing to show: its slot in the sidebar would add a gap between the elements around it

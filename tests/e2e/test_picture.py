@@ -285,3 +285,26 @@ def test_a_scrubber_labels_its_last_step(view, path, key, end):
     )
     said = chart.evaluate(LAST_LABEL)
     assert said["dx"] < 2 and said["apart"] > 12, said  # under the last tick, clear of the next
+
+
+def test_the_keys_move_the_animation_after_a_control_was_clicked_with_the_mouse(view):
+    # a fresh-eyes teacher pressed Train (or a toggle), then Space: nothing happened until she
+    # clicked the figure (the clicked control kept the focus, and with it the keys)
+    open_view, page, _ = view
+    open_view("/loss-surface?three_d=false&steps=100")
+    wait_for_figures(page, 4)
+    page.locator(".st-key-log_colour label").first.click()  # (with the mouse, as she did)
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=60_000)
+    wait_for_figures(page, 4)
+    animation = page.locator(".js-plotly-plot").last
+    animation.scroll_into_view_if_needed()
+    assert page.evaluate("() => document.activeElement.getAttribute('role')") == "switch"
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "gd => /step 3$/.test(gd.querySelector('.slider-group text')?.textContent)",
+        arg=animation.element_handle(),
+        timeout=10_000,
+    )
+    assert page.get_by_role("switch", name=t("log_colour", "en")).is_checked()  # (still on)
+    assert_clean(page)
