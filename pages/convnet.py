@@ -176,7 +176,8 @@ def live(job: workers.TrainingJob) -> None:
     kernels(job, job.key[1], 0, "net_kernels_live")
 
 
-def results(config: NetConfig, summary: convnet.NetSummary) -> None:
+def results(config: NetConfig, summary: convnet.NetSummary, epoch: int) -> None:
+    """The results table of the networks as trained to ``epoch`` (a stopped run's last)."""
     s = summary
     rows = {
         "variant": names_of(config),
@@ -201,7 +202,7 @@ def results(config: NetConfig, summary: convnet.NetSummary) -> None:
     widgets.table(shown)
     weights = t("digits_weights_note", lang, weights=f"{s.weights:,}")
     es = " " + t("results_note_es", lang) if any(v.early_stopping for v in config.variants) else ""
-    st.caption(f"{t('digits_results_note', lang)}{es} {weights}")
+    st.caption(f"{t('digits_results_note', lang, epoch=epoch)}{es} {weights}")
     widgets.results_csv(table, "convnet_results.csv", "dl_net", lang)
 
 
@@ -213,7 +214,7 @@ def run_shown(job: workers.TrainingJob, data_config, data: digits.Digits) -> Non
         curves(job, job.key[1])
         if job.summary is not None:
             trained = job.key[1]
-            results(trained, job.summary)
+            results(trained, job.summary, job.records[-1].epoch)
             code(data_config, data, trained)
             v = min(pick_variant(trained), len(trained.variants) - 1)
             kernels(job, trained, v, "net_kernels")

@@ -289,6 +289,8 @@ def test_convnet_view_shows_its_layers_trains_a_short_run_and_looks_inside():
     assert not at.exception and not at.error
     results = tables(at)[1]
     assert len(results) == 4 and "test error" in results.columns
+    # the epoch its networks are at (a stopped run's caption said "Final networks")
+    assert any(t("digits_results_note", "en", epoch=3) in c.value for c in at.caption)
     assert "Results table (CSV)" in [b.proto.label for b in at.get("download_button")]
     at.slider(key="net_dx").set_value(2).run()  # the robustness sliders rerun cleanly
     at.slider(key="net_angle").set_value(-20).run()
