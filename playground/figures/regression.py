@@ -486,21 +486,22 @@ def descent_animation(
 
 def _growing_loss_axis(values: np.ndarray) -> dict:
     """The loss axis for the curve so far (common.log_axis, its range fixed to the values with
-    a margin): it grows as the curve does, so it shows nothing of the steps still to come."""
+    a margin): it grows as the curve does, so it shows nothing of the steps still to come.
+
+    A log axis ends on whole decades, at least a twentieth of the curve's span (and of a
+    decade) beyond it: it grows a decade at a time, a few times in a run (two fresh-eyes
+    teachers saw it rescale on every frame, in tenths of a decade, and the curve seem to change
+    shape), and a diverging run's start and end stay off its edges."""
     values = np.asarray(values, dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size == 0:
         return {"type": "linear", "autorange": True}
     lo, hi = float(values.min()), float(values.max())
-    if lo > 0:  # a log axis, its ends a tenth of a decade out (it changes in such steps),
-        if hi <= lo * (1 + 1e-6):  # or a twentieth of its span on a long one: a start and
-            lo, hi = lo / 2, hi * 2  # an end a diverging run's eight decades put on its edges
-        out = max(0.5, 0.5 * (math.log10(hi) - math.log10(lo)))  # (tenths of a decade)
-        ends = [
-            math.floor(10 * math.log10(lo) - out) / 10,
-            math.ceil(10 * math.log10(hi) + out) / 10,
-        ]
-        return log_axis(np.array([10 ** ends[0], 10 ** ends[1]])) | {"range": ends}
+    if lo > 0:
+        low, high = math.log10(lo), math.log10(hi)
+        out = max(0.05, 0.05 * (high - low))  # (decades)
+        ends = [math.floor(low - out), math.ceil(high + out)]
+        return log_axis(np.array([10.0 ** ends[0], 10.0 ** ends[1]])) | {"range": ends}
     step = 10.0 ** math.floor(math.log10(max(hi - lo, abs(hi), 1e-12))) / 10
     ends = [math.floor(lo / step - 0.5) * step, math.ceil(hi / step + 0.5) * step]
     return {"type": "linear", "range": [float(f"{e:.6g}") for e in ends]}
