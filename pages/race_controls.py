@@ -161,7 +161,9 @@ def setting_widget(
 ):
     """One setting of a run, starting from ``default`` (the run's default: run_defaults);
     ``help``: its own help (else its range and torch's default)."""
-    label = t("lr", lang) if setting.name == "lr" else setting.name  # (torch's names, but η)
+    # torch's names; the learning rate as torch's formulas beside it write it (γ, where the
+    # other views' own formulas write η; Adagrad's η is its lr_decay)
+    label = t("race_lr", lang) if setting.name == "lr" else setting.name
     if setting.kind == "bool":
         return container.checkbox(label, key=key, **bound.initial(key, default), **Q)
     step = 1 if setting.kind == "int" else None

@@ -851,3 +851,12 @@ def test_the_race_says_a_new_surfaces_settings_in_a_toast_short_enough_to_read_w
 def test_from_scratch_offers_its_four_ways_as_one_script():
     at = open_view("scratch.py")
     assert any(e.label == t("show_code", "en") for e in at.expander)
+
+
+def test_the_races_learning_rate_is_written_as_torchs_formulas_beside_it_write_it():
+    # a fresh-eyes teacher: every run's control said "Learning rate η", the formulas beside it
+    # (torch's) call it γ, and Adagrad's formula writes η for its lr_decay
+    at = open_view("race.py")
+    label = at.number_input(key="r0_lr").label
+    assert "γ" in label and "η" not in label
+    assert "γ" in t("race_lr", "zh")
