@@ -261,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     race.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
     race.add_argument("--kappa", type=float, default=20.0, help="condition number of 'bowl'")
     race.add_argument("--formula", default="sin(x)*y**2 + 0.1*x", help="f(x, y) of 'custom'")
-    race.add_argument("--csv", help="write columns run, optimizer, step, x, y, loss, lr, spec")
+    race.add_argument(
+        "--csv", help="write columns run, optimizer, label, step, x, y, loss, lr, spec"
+    )
     race.add_argument("--html", help="write the standalone animation")
     race.set_defaults(func=_race)
 

@@ -569,16 +569,18 @@ def race_table(
 
 
 def race_frame(contestants, paths: list[Path], lang: str = "en") -> pd.DataFrame:
-    """Long format for CSV: columns run, optimizer (its name as the legend says it, in
-    ``lang``), step, x, y, loss (step 0 is the start), lr (the learning rate of the step that
-    led to the row; empty at step 0), and spec (the run as the command line and links write
-    it: ``sgd:lr=0.01@cosine``)."""
+    """Long format for CSV: columns run (its number), optimizer (torch.optim's, by the
+    registry's name: ``sgd``), label (the run as the legend says it, in ``lang``), step, x, y,
+    loss (step 0 is the start), lr (the learning rate of the step that led to the row; empty
+    at step 0), and spec (the run as the command line and links write it:
+    ``sgd:lr=0.01@cosine``)."""
     frames = []
     for i, (run, path) in enumerate(zip(contestants, paths, strict=True)):
         frame = path.to_frame()
         # the rate of the step that led to each row (empty at step 0: no step led there)
         frame["lr"] = path.lr if path.lr is not None else np.nan
-        frame.insert(0, "optimizer", run.label(lang))
+        frame.insert(0, "label", run.label(lang))  # (a teacher found "SGD lr=0.01" under
+        frame.insert(0, "optimizer", run.optimizer)  # "optimizer", and no optimizer's name)
         frame.insert(0, "run", i + 1)
         frame["spec"] = run.to_text()
         frames.append(frame)

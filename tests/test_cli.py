@@ -88,12 +88,15 @@ def test_race_writes_the_documented_csv(tmp_path):
     ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["run", "optimizer", "step", "x", "y", "loss", "lr", "spec"]
+    columns = ["run", "optimizer", "label", "step", "x", "y", "loss", "lr", "spec"]
+    assert list(frame.columns) == columns
     assert len(frame) == 2 * 51
     first = frame[frame.step == 0].iloc[0]
     assert (first.x, first.y, first.loss) == (-1.5, 2.0, 12.5)
-    # the name a class reads (as in the legend), and the run as the command line writes it
-    assert set(frame.optimizer) == {"Adam lr=0.01", "SGD lr=0.001 momentum=0.9 nesterov=true"}
+    # the optimizer by name, the run as a class reads it (the legend) and as the command line
+    # writes it
+    assert set(frame.optimizer) == {"adam", "sgd"}
+    assert set(frame.label) == {"Adam lr=0.01", "SGD lr=0.001 momentum=0.9 nesterov=true"}
     assert set(frame.spec) == {"adam:lr=0.01", "sgd:momentum=0.9,nesterov=true"}
 
 

@@ -156,6 +156,10 @@ def test_the_race_csv_has_the_rate_of_each_step():
     assert np.isnan(frame.lr[0])
     np.testing.assert_allclose(frame.lr[1:], [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025])
     assert set(frame.spec) == {"sgd:lr=0.1@step:gamma=0.5,step_size=3"}
+    # the optimizer by its name, the run as its legend says it (a teacher found the label
+    # under "optimizer")
+    assert list(frame.columns[:3]) == ["run", "optimizer", "label"]
+    assert set(frame.optimizer) == {"sgd"} and set(frame.label) == {contestants[0].label("en")}
 
 
 @pytest.mark.parametrize(

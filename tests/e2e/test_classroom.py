@@ -160,7 +160,8 @@ def test_exports_csv_png_and_html(view):
 @pytest.mark.parametrize(
     ("path", "figures", "header", "rows"),
     [
-        ("/race", 2, b"run,optimizer,step,x,y,loss,lr,spec", 5 * 101),  # 5 runs, start + 100 steps
+        # 5 runs: the start and 100 steps each
+        ("/race", 2, b"run,optimizer,label,step,x,y,loss,lr,spec", 5 * 101),
         ("/loss-surface", 6, b"step,w,b,loss,lr", 101),
     ],
 )
