@@ -193,7 +193,9 @@ class Session:
     def _element(self, element) -> None:
         kind = element.WhichOneof("type")
         if kind == "exception":
-            self.stats.errors.append("traceback: " + element.exception.message[:120])
+            where = f"{self.page or 'home'}{' (fragment)' if self.in_fragment else ''}"
+            kind = element.exception.type or "?"  # (the message is redacted; its type is not)
+            self.stats.errors.append(f"traceback in {where}, {kind}: {element.exception.message[:80]}")
             return
         if kind == "alert" and element.alert.format == 1:
             self.stats.user_messages += 1
