@@ -195,7 +195,8 @@ class Session:
         if kind == "exception":
             where = f"{self.page or 'home'}{' (fragment)' if self.in_fragment else ''}"
             kind = element.exception.type or "?"  # (the message is redacted; its type is not)
-            self.stats.errors.append(f"traceback in {where}, {kind}: {element.exception.message[:80]}")
+            said = element.exception.message[:80]
+            self.stats.errors.append(f"traceback in {where}, {kind}: {said}")
             return
         if kind == "alert" and element.alert.format == 1:
             self.stats.user_messages += 1
