@@ -616,7 +616,7 @@ def test_the_race_table_leaves_out_columns_with_no_value_and_says_which():
     # four columns of "—" on the saddle; on Rosenbrock the saddle's column was all "—"
     at = open_view("race.py")  # (the saddle x² − y²: no minimum, and no run diverges on it)
     shown = tables(at)[0]
-    (said,) = [c.value for c in at.caption if c.value.startswith("Left out")]
+    (said,) = [c.value for c in at.caption if c.value.startswith("The columns")]
     for column in ("diverged_at", "steps_to_tol", "distance", "nearest_minimum"):
         name = t(f"col_{column}", "en")
         assert name not in shown.columns and f"“{name}”" in said, name  # (quoted: a name)
