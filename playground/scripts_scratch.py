@@ -10,6 +10,7 @@ them with the view's numbers.
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 from playground import scratch
@@ -22,12 +23,19 @@ DATA = {
 NAMES = {"hand": "by hand", "autograd": "autograd", "module": "nn.Module", "optim": "torch.optim"}
 
 
+@functools.cache
+def _sources() -> tuple[str, ...]:
+    """The helpers' and the four ways' source, read once per process: the view writes the
+    script on every rerun, and a class's source is found by parsing its whole module."""
+    helpers = [scratch.Fit, scratch._fit, scratch._coefs]
+    return tuple(inspect.getsource(f) for f in (*helpers, *scratch.WAYS.values()))
+
+
 def scratch_script(config: scratch.ScratchConfig) -> str:
     """The view's four fits of ``config`` as one runnable script."""
     problem = scratch.PROBLEMS[config.problem]
     optimizer = {"sgd": "sgd", "rmsprop": "rmsprop"}[config.optimizer]  # (a registry key)
-    helpers = [scratch.Fit, scratch._fit, scratch._coefs]
-    sources = [inspect.getsource(f) for f in (*helpers, *scratch.WAYS.values())]
+    sources = _sources()
     calls = [
         f'    "{NAMES[k]}": {way.__name__}(x, y, degree, lr, steps),'
         for k, way in scratch.WAYS.items()

@@ -181,6 +181,17 @@ def test_clicking_the_chosen_panel_again_keeps_it(view):
     assert "panel=saddle" in page.url
 
 
+def _three_steps_on(page, animation) -> None:
+    """Press → three times and wait until the animation's scrubber says step 3."""
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "gd => /step 3$/.test(gd.querySelector('.slider-group text')?.textContent)",
+        arg=animation.element_handle(),
+        timeout=10_000,
+    )
+
+
 def test_the_keyboard_plays_pauses_and_steps_the_animation_in_view(view):
     """Space plays and pauses the animation on screen, ← and → step it; the map stays."""
     open_view, page, _ = view
@@ -189,13 +200,7 @@ def test_the_keyboard_plays_pauses_and_steps_the_animation_in_view(view):
     page.locator("h1").first.click()  # (focus on the page, not on a control)
     animation = page.locator(".js-plotly-plot").last
     animation.scroll_into_view_if_needed()  # the animation in view is the one the keys move
-    for _ in range(3):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "gd => /step 3$/.test(gd.querySelector('.slider-group text')?.textContent)",
-        arg=animation.element_handle(),
-        timeout=10_000,
-    )
+    _three_steps_on(page, animation)
     page.keyboard.press("ArrowLeft")
     page.wait_for_function(
         "gd => /step 2$/.test(gd.querySelector('.slider-group text')?.textContent)",
@@ -299,12 +304,6 @@ def test_the_keys_move_the_animation_after_a_control_was_clicked_with_the_mouse(
     animation = page.locator(".js-plotly-plot").last
     animation.scroll_into_view_if_needed()
     assert page.evaluate("() => document.activeElement.getAttribute('role')") == "switch"
-    for _ in range(3):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "gd => /step 3$/.test(gd.querySelector('.slider-group text')?.textContent)",
-        arg=animation.element_handle(),
-        timeout=10_000,
-    )
+    _three_steps_on(page, animation)
     assert page.get_by_role("switch", name=t("log_colour", "en")).is_checked()  # (still on)
     assert_clean(page)
