@@ -132,15 +132,20 @@ def chart(
     return result
 
 
-def side_by_side(figures: list, widths: list[float], where=None) -> list:
+def side_by_side(
+    figures: list, widths: list[float], where=None, tallest: float = export.PRESENTER_TALLEST
+) -> list:
     """Figures side by side in columns of ``widths`` (shares of the main column's width; each
     of ``figures`` a (figure, key) pair, or None for a column left to the caller), with their
     Export menus on one row under the tallest: each under its own figure, they sat at
-    different heights. Returns the columns."""
+    different heights. ``tallest``: as for ``chart``. Returns the columns."""
     columns = (where or st).columns(widths)
     for shown, column, share in zip(figures, columns, widths, strict=True):
         if shown is not None:
-            chart(shown[0], shown[1], column, shared=False, share=share, exported=False)
+            chart(
+                shown[0], shown[1], column, shared=False, share=share, exported=False,
+                tallest=tallest,
+            )  # fmt: skip
     menus = (where or st).columns(widths)
     for shown, column, share in zip(figures, menus, widths, strict=True):
         if shown is not None:

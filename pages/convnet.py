@@ -23,6 +23,7 @@ import workers
 from playground import budget, convnet, digits, scripts_digits, training
 from playground.convnet import NetConfig
 from playground.figures import digits as df
+from playground.figures import export
 from playground.i18n import t
 
 lang = frame.language()
@@ -75,7 +76,7 @@ def curves(job: workers.TrainingJob, config: NetConfig) -> None:
     losses, names = (train_loss, val_loss), names_of(config)
     slots = training.slots(config.variants)  # (a variant's colour, whichever are on)
     fig = df.curves_figure(epochs, (train, val), losses, names, best, stopped, lang, slots)
-    charts.chart(fig, "net_curves", shared=False)
+    charts.chart(fig, "net_curves", shared=False, tallest=export.PRESENTER_UNDER_TRAIN)
 
 
 def kernels(job: workers.TrainingJob, config: NetConfig, v: int, key: str) -> None:

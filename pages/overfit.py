@@ -20,6 +20,7 @@ import widgets
 import workers
 
 from playground import budget, data, scripts, training
+from playground.figures import export
 from playground.figures import lab as lf
 from playground.i18n import t
 from playground.training import TrainConfig
@@ -43,6 +44,9 @@ def trained(job: Job) -> tuple[data.Split, TrainConfig, bool]:
     source, config = job.key
     truth = isinstance(source, data.TaskConfig) and source.task == "sine"
     return compute.lab_split(source)[0], config, truth
+
+
+UNDER_TRAIN = export.PRESENTER_UNDER_TRAIN  # px of the charts on a projector (Train above)
 
 
 def draw(job: Job, epoch_index: int | None = None) -> None:
@@ -87,10 +91,11 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
     slots = training.slots(config.variants)  # (a variant's colour, whichever are on)
     marked = snap.epoch if replayed else None
     curves = lf.curves_figure(
-        epochs, train, val, names, best, stopped, lang, marked=marked, slots=slots
-    )
+        epochs, train, val, names, best, stopped, lang, marked=marked, slots=slots,
+        log_epochs=bool(st.session_state.get("log_epochs", True)),
+    )  # fmt: skip
     if snap is None:
-        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5])
+        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5], tallest=UNDER_TRAIN)
         return
     prediction, shown = snap.prediction.copy(), list(names)
     if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
@@ -104,9 +109,11 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth, slots
         )
-        charts.side_by_side([(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5])
+        charts.side_by_side(
+            [(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5], tallest=UNDER_TRAIN
+        )
     else:
-        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5])
+        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5], tallest=UNDER_TRAIN)
         fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang)
         charts.chart(fig, "lab_fit", shared=False)
 
@@ -221,6 +228,13 @@ with widgets.guarded(lang):
         config,
     )
     job = panel.buttons("_lab_job", (source, config), start, ids, press, lang, cost)
+    st.toggle(  # (shown before a run too: a widget left out of a rerun loses its value)
+        t("lab_log_epochs", lang),
+        True,
+        key="log_epochs",
+        help=t("lab_log_epochs_help", lang),
+        bind="query-params",
+    )
 
     def data_chart() -> None:  # the data first: what the networks will learn from
         truth = isinstance(source, data.TaskConfig) and source.task == "sine"

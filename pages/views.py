@@ -99,7 +99,7 @@ VIEWS: tuple[View, ...] = (
         "overfit",
         ":material/school:",
         "lab_title",
-        presenter_hidden=("lab_seed", "min_delta", "batch_size"),
+        presenter_hidden=("lab_seed", "min_delta", "batch_size", "log_epochs"),
         session_keys=("_lab_job",),
         then="lesson_then_train",
         slow="slow",

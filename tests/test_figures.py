@@ -328,12 +328,20 @@ def test_lab_curves_mark_each_variants_best_epoch_and_where_it_stopped():
     val = np.stack([np.abs(epochs - 4) + 1.0, np.abs(epochs - 8) + 1.0], axis=1)  # (10, 2)
     train = val / 2
     fig = lab.curves_figure(epochs, train, val, ["a", "b"], np.array([4, 8]), np.array([0, 9]))
-    marks = [(tr.marker.symbol, tr.x[0], tr.y[0]) for tr in fig.data if tr.mode == "markers"]
+    points = [tr for tr in fig.data if tr.mode == "markers"]
+    marks = [(tr.marker.symbol, tr.x[0], tr.y[0]) for tr in points if tr.x[0] is not None]
     assert marks == [("diamond", 4, 1.0), ("diamond", 8, 1.0), ("square", 9, 2.0)]
     lines = [tr for tr in fig.data if tr.mode == "lines"]
     dashes = [(tr.name, tr.line.dash) for tr in lines]  # validation solid, training dashed
     assert dashes == [("a", None), (None, "dash"), ("b", None), (None, "dash")]
     assert fig.layout.yaxis.type == "log"
+    # the legend says what ◆ and ■ are (a teacher asked), drawing nothing and in no CSV
+    keys = [(tr.marker.symbol, tr.name) for tr in points if tr.x[0] is None]
+    assert keys == [("diamond", "best epoch"), ("square", "stopped")]
+    assert all(tr.showlegend is not False for tr in points if tr.x[0] is None)
+    assert not {"best epoch", "stopped"} & set(export.figure_table(fig)["trace"])
+    unmarked = lab.curves_figure(epochs, train, val, ["a", "b"])
+    assert not [tr for tr in unmarked.data if tr.mode == "markers"]  # (no mark, no key)
 
 
 def test_presenter_copy_enlarges_everything_a_class_reads():
@@ -1159,14 +1167,14 @@ def test_coinciding_curves_both_stay_visible_and_the_legend_says_which_is_which(
     assert widths[("1", None)] >= widths[("0", None)] + 4
     assert widths[("1", "dash")] >= widths[("0", "dash")] + 3
     legend = sorted((tr.legendrank, tr.name) for tr in lines if tr.showlegend is not False)
-    until = "early stopping (wide line: as baseline until epoch 26)"
+    until = "early stopping (as baseline until epoch 26)"
     assert legend == [(1001, "baseline"), (1002, until)]
     # the marks are drawn over every line
     marks = fig.data[len(lines) :]
     assert all(tr.mode == "markers" for tr in marks)
     # and both best epochs stay visible: a fresh-eyes teacher found the baseline's ◆ hidden
     # under early stopping's at the same epoch; the wider line's mark is larger and under it
-    best = [tr for tr in marks if tr.marker.symbol == "diamond"]
+    best = [tr for tr in marks if tr.marker.symbol == "diamond" and tr.x[0] is not None]
     assert [tr.legendgroup for tr in best] == ["1", "0"]
     assert (best[0].x, best[0].y) == (best[1].x, best[1].y)  # (the same point)
     assert best[0].marker.size >= best[1].marker.size + 4
@@ -1196,7 +1204,7 @@ def test_coinciding_fits_both_stay_visible():
     fig = lab.fit_figure(sine.x, sine.y, parts, grid, prediction, names, 5)
     fits = [tr for tr in fig.data if tr.name and tr.name.split(" (")[0] in names]
     assert [(tr.name, tr.line.width) for tr in fits] == [
-        ("early stopping (wide line: as baseline)", 7.5),
+        ("early stopping (same as baseline)", 7.5),
         ("baseline", 2.5),
         ("dropout", 2.5),
     ]
@@ -1633,7 +1641,9 @@ def test_a_run_stopped_early_on_a_long_axis_is_marked_where_it_stopped():
     (note,) = [a for a in fig.layout.annotations if a.xref == "x"]
     assert note.x == 40 and "40" in note.text and "Early stopping" in note.text
     assert not re.search("[A-Za-z]{3,}", note.text.replace("Early stopping", ""))  # in 中文
-    (end,) = [tr for tr in fig.data if tr.mode == "markers" and tr.marker.symbol == "square"]
+    (end,) = [
+        tr for tr in fig.data if tr.mode == "markers" and tr.marker.symbol == "square" and tr.x[0]
+    ]
     assert (end.x[0], end.y[0]) == (40, pytest.approx(val[39, 1]))  # ■ at the curve's end
     plain = lab.curves_figure(epochs, val / 2, val, ["a", "b"], None, np.array([0, 0]))
     assert not plain.layout.shapes  # nothing where nothing stopped
@@ -2050,7 +2060,7 @@ def test_the_epoch_axis_ends_at_the_last_epoch_with_a_mark_on_it():
     fig = lab.curves_figure(epochs, val / 2, val, ["a"], np.array([2000]), None)
     bounds = fig.layout.xaxis.autorangeoptions
     assert (bounds.minallowed, bounds.maxallowed) == (1, 2000)
-    (mark,) = [tr for tr in fig.data if tr.mode == "markers"]
+    (mark,) = [tr for tr in fig.data if tr.mode == "markers" and tr.x[0]]
     assert mark.x == (2000,) and mark.cliponaxis is False
     assert fig.layout.xaxis.dtick is None  # (plotly.js ticks 500, 1000, …)
     few = lab.curves_figure(epochs[:4], val[:4] / 2, val[:4], ["a"])  # the ConvNet's first epochs
@@ -2155,3 +2165,40 @@ def test_the_descents_loss_axis_grows_a_decade_at_a_time_not_on_every_frame():
     decades = np.log10(traj.loss.max()) - np.log10(traj.loss.min())
     assert len(ranges) <= decades + 2, ranges  # (one change a decade the curve falls, at most)
     assert all(float(end).is_integer() for r in ranges for end in r)  # (whole decades)
+
+
+def test_the_lab_curves_on_a_log_epoch_axis_put_their_marks_and_notes_at_the_epoch():
+    # a fresh-eyes teacher: on 2,000 linear epochs a best epoch of 16 and a stop at 26 were a
+    # few px at the left edge. plotly.js places a note on a log axis at log10 of its position,
+    # a line at the value itself: each must come out at the epoch it names.
+    from playground.figures import lab
+
+    epochs = np.arange(1, 2001)
+    val = np.stack([1 / np.sqrt(epochs) + epochs / 4000] * 2, axis=1)  # (2000, 2)
+    fig = lab.curves_figure(
+        epochs, val / 2, val, ["a", "b"], np.array([16, 20]), np.array([0, 26]),
+        log_epochs=True, marked=100,
+    )  # fmt: skip
+    axis = fig.layout.xaxis
+    assert axis.type == "log" and axis.range == pytest.approx((0, np.log10(2000)))
+    assert list(axis.tickvals) == [1, 10, 100, 1000] and list(axis.ticktext)[-1] == "1000"
+    (stop, replay) = fig.layout.shapes
+    assert (stop.x0, replay.x0) == (26, 100)  # lines: at the epoch
+    notes = {a.text: a.x for a in fig.layout.annotations}
+    assert sorted(notes.values()) == pytest.approx([np.log10(26), 2.0])  # notes: in decades
+    # a stop in the first half of the decades (26 of 2,000: 43 % along) is labelled rightwards
+    assert next(a for a in fig.layout.annotations if "26" in a.text).xanchor == "left"
+    linear = lab.curves_figure(epochs, val / 2, val, ["a", "b"], None, np.array([0, 26]))
+    assert linear.layout.xaxis.type is None and linear.layout.annotations[0].x == 26
+
+
+def test_a_log_epoch_axis_draws_every_one_of_the_first_epochs_and_the_last():
+    from playground.figures import lab
+
+    epochs = np.arange(1, 2001)
+    val = (1 / np.sqrt(epochs))[:, None]  # (2000, 1)
+    fig = lab.curves_figure(epochs, val / 2, val, ["a"], log_epochs=True)
+    drawn = np.asarray(fig.data[0].x)
+    assert list(drawn[:20]) == list(range(1, 21)) and drawn[-1] == 2000
+    assert len(drawn) <= 500  # (as cheap to redraw as the linear axis's every fourth epoch)
+    np.testing.assert_allclose(fig.data[0].y, val[drawn - 1, 0], rtol=1e-6)

@@ -80,10 +80,11 @@ def test_subplot_titles_fit_their_panels_without_overlapping(lang):
     assert spans[0][0] >= 0 and spans[-1][1] <= export.PRESENTER_WIDTH
     for (_, right), (left, _) in itertools.pairwise(spans):
         assert right <= left, spans
-    # the top margin holds the most lines a title has, and the plot keeps its height
+    # the top margin holds the most lines a title has, and the plot keeps its height (or grows
+    # to a projector's least: test_a_short_plot_grows_to_a_projectors_least_height)
     lines = max(len(_lines(n.text)) for n in big.layout.annotations)
     assert big.layout.margin.t >= lines * 1.3 * big.layout.annotations[0].font.size
-    assert _plot_height(big) == pytest.approx(_plot_height(fig))
+    assert _plot_height(big) == max(_plot_height(fig), export.PRESENTER_PLOT)
 
 
 def _descent(three_d: bool, projector: bool):
@@ -220,3 +221,37 @@ def test_a_short_log_axis_on_a_projector_keeps_its_labels_apart():
     gaps = np.diff(np.log10(sorted(axis.tickvals))) * plot / span  # is at least as wide)
     assert len(axis.tickvals) >= 2 and gaps.min() >= 1.4 * size, (axis.tickvals, gaps, size)
     assert list(axis.ticktext) == [common.tick_label(v) for v in axis.tickvals]
+
+
+def _lab_curves():
+    from playground.figures import lab
+
+    epochs = np.arange(1, 201)
+    train = np.stack([0.5 * np.exp(-epochs / 40), 0.4 * np.exp(-epochs / 60)], axis=1)
+    return lab.curves_figure(epochs, train, train + 0.1, ["Baseline", "Dropout"])
+
+
+@pytest.mark.parametrize("share", [0.5, 1.0])
+def test_a_short_plot_grows_to_a_projectors_least_height(share):
+    # a fresh-eyes teacher: the larger text's margins left the lab's loss curves 177 px high
+    # in a half column of a 720-px projector, From scratch's data 133 px
+    fig = _lab_curves()
+    assert _plot_height(fig) < export.PRESENTER_PLOT
+    big = export.presenter(fig, width=export.presenter_width(share))
+    assert _plot_height(big) >= export.PRESENTER_PLOT - 1
+    assert big.layout.height <= export.PRESENTER_TALLEST
+    # the legend stays as far under the plot in px as it was laid out (not at -0.2 of more)
+    smaller = export._presenter(fig, export.PRESENTER_FONT, export.presenter_width(share), 0)
+    under = -smaller.layout.legend.y * _plot_height(smaller)
+    assert -big.layout.legend.y * _plot_height(big) == pytest.approx(under)
+    assert -big.layout.legend.y * _plot_height(big) < big.layout.margin.b
+
+
+def test_a_short_plot_grows_only_as_far_as_the_page_allows():
+    fig = _lab_curves()
+    big = export.presenter(fig, width=export.presenter_width(0.5), tallest=420)
+    assert big.layout.height <= 420
+    # an animation keeps its layout (its plot and ▶ are laid out to fit together)
+    moving = _lab_curves()
+    moving.layout.sliders = [{"steps": [{"label": "1"}]}]
+    assert _plot_height(export.presenter(moving)) < export.PRESENTER_PLOT

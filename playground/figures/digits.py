@@ -77,7 +77,8 @@ def curves_figure(
     )  # fmt: skip
     layout, cells = subplot_layout(rows=1, cols=2, horizontal_spacing=0.12)
     # (in the figure's CSV each run keeps its name; its panel tells the two apart)
-    data = error + [trace | cells[(1, 2)] | {"showlegend": False} for trace in loss]
+    drawn = [trace for trace in loss if not lab.is_key(trace)]  # (the keys: in error's legend)
+    data = error + [trace | cells[(1, 2)] | {"showlegend": False} for trace in drawn]
     layout["yaxis"] |= error_layout["yaxis"]
     layout["yaxis2"] |= loss_layout["yaxis"]
     for key in ("xaxis", "xaxis2"):  # (the lab's epoch axis: its range and whole epochs)

@@ -60,6 +60,8 @@ PNG_MIN_PIXELS = PNG_SIZE[1] * PNG_SCALE  # the least height of a PNG, in pixels
 AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
+PRESENTER_UNDER_TRAIN = 480  # px: a training view's charts on a projector, with Train's row
+# and the progress bar above them on one screen
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
 MODEBAR_ROW = 28  # px at the top that the modebar's row takes (common.figure_title's pad)
@@ -840,7 +842,7 @@ def presenter(
     return big
 
 
-SHORTEST_PLOT = 200  # px: a presenter's plot made shorter to fit (``tallest``) keeps this much
+SHORTEST_PLOT = 180  # px: a presenter's plot made shorter to fit (``tallest``) keeps this much
 
 
 def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Figure:
@@ -886,6 +888,7 @@ def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Fi
     _legend_under_axis_titles(big, tick, title, font - 2, width, exact=True)
     _square_plot_as_wide_as_shown(big, width, tallest)
     _legend_over_titles(big, font - 2, width)
+    _short_plot_taller(big, tallest)
     for axis in big.select_yaxes():
         _thin_log_ticks(big, axis, tick)
     for trace in big.data:
@@ -948,6 +951,35 @@ def _square_plot_as_wide_as_shown(fig: go.Figure, width: float, tallest: float) 
     more = min(across - high, tallest - fig.layout.height)
     if more > 0:
         fig.layout.height = fig.layout.height + int(more)
+
+
+PRESENTER_PLOT = 300  # px: on a projector, the least height of a plot (a figure's row of plots)
+
+
+def _short_plot_taller(fig: go.Figure, tallest: float) -> None:
+    """A figure whose shortest row of plots is under PRESENTER_PLOT px made taller until it
+    is not, up to ``tallest`` px: the larger text's margins left the lab's loss curves 177 px
+    high, From scratch's data 133 px and the race's loss 145 px on a 720-px projector (a
+    fresh-eyes teacher). Not an animation (its plot and ▶ are laid out to fit together), nor a
+    plot whose y axis keeps x's scale (it would not grow: _square_plot_as_wide_as_shown)."""
+    ys = list(fig.select_yaxes())
+    if not ys or fig.layout.height is None or fig.layout.updatemenus or fig.layout.sliders:
+        return
+    if any(axis.scaleanchor for axis in (*ys, *fig.select_xaxes())):
+        return
+    plot = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
+    share = min((axis.domain or (0, 1))[1] - (axis.domain or (0, 1))[0] for axis in ys)
+    more = int(min(PRESENTER_PLOT / max(share, 0.05) - plot, tallest - fig.layout.height))
+    if more <= 0:
+        return
+    fig.layout.height = fig.layout.height + more
+    # what sits outside the plot keeps its distance from it in px (a legend under the x
+    # axis' title: at y = -0.2 of a taller plot it would move down past its margin)
+    for item in (fig.layout.legend, *fig.layout.annotations):
+        if item.y is None or (item.yref or "paper") != "paper" or 0 <= item.y <= 1:
+            continue
+        outside = (item.y - 1 if item.y > 1 else item.y) * plot / (plot + more)
+        item.y = 1 + outside if item.y > 1 else outside
 
 
 def presenter_width(share: float = 1.0) -> float:

@@ -16,6 +16,7 @@ from playground.figures.common import (
     log_axis,
     named_scale,
     subplot_layout,
+    tick_label,
     titled,
 )
 from playground.figures.race import colour
@@ -105,13 +106,15 @@ def curves_figure(*args, marked: int | None = None, **kwargs) -> go.Figure:
     vertical line (the fit being replayed), named in ``lang``."""
     data, layout = curves_spec(*args, **kwargs)
     if marked is not None:
-        lang = inspect.signature(curves_spec).bind(*args, **kwargs).arguments.get("lang", "en")
+        given = inspect.signature(curves_spec).bind(*args, **kwargs).arguments
+        lang = given.get("lang", "en")
         layout["shapes"] = [
             *layout.get("shapes", []),
             {"type": "line", "xref": "x", "yref": "paper", "x0": marked, "x1": marked}
             | {"y0": 0, "y1": 1, "line": {"color": "#444", "width": 1.5, "dash": "dot"}},
         ]
-        note = {"xref": "x", "yref": "paper", "x": marked, "y": 1, "yanchor": "bottom"}
+        at = math.log10(marked) if given.get("log_epochs") else marked  # (a note: in decades)
+        note = {"xref": "x", "yref": "paper", "x": at, "y": 1, "yanchor": "bottom"}
         note |= {"text": t("lab_replay_mark", lang, epoch=marked), "showarrow": False}
         layout["annotations"] = [*layout.get("annotations", []), note]
     return from_spec(data, layout)
@@ -129,6 +132,7 @@ def curves_spec(
     y_title: str | None = None,
     percent: bool = False,
     slots: Sequence[int] | None = None,
+    log_epochs: bool = False,
 ) -> tuple[list[dict], dict]:
     """The loss curves' figure specification (data, layout): train (dashed) and validation
     (solid) loss per variant against the epoch; ◆ marks each variant's best validation epoch
@@ -137,16 +141,19 @@ def curves_spec(
     ``title`` and ``y_title`` replace the loss wording for another measure (the ConvNet's error
     rates, labelled as percentages with ``percent``). A variant whose curves are those of an
     earlier one (coinciding) is drawn wider, under it, and its legend entry says so. The log
-    axis labels at least three ticks in the curves' range (loss_axis).
+    axis labels at least three ticks in the curves' range (loss_axis). ``log_epochs``: the
+    epoch axis too is logarithmic, where the first tens of epochs (a best epoch of 16, a stop
+    at 26) take as much room as the last thousand: on a linear axis of 2,000 epochs the story
+    was squeezed into its left edge (a fresh-eyes teacher).
 
     The lab redraws this figure and the fit twice a second while it trains, for every student
     training at once: like every builder here, it assembles one specification and validates it
     once, which costs the server a third or less of the same figure built with ``add_scatter``
     and ``update_layout`` calls (bench_figures.py).
     """
-    step = max(1, -(-len(epochs) // 500))  # at most ~500 points per line: cheap to redraw live
-    e = epochs[::step].astype(np.int32)
-    under = coinciding([np.r_[train[::step, v], val[::step, v]] for v in range(len(names))])
+    drawn = _drawn_epochs(len(epochs), log_epochs)  # (≤ ~500 points a line: cheap to redraw live)
+    e = epochs[drawn].astype(np.int32)
+    under = coinciding([np.r_[train[drawn, v], val[drawn, v]] for v in range(len(names))])
     paint = painted(names, slots)
     wider = _widening(under)
     lines: dict[int, list[dict]] = {}
@@ -158,7 +165,7 @@ def curves_spec(
             {
                 "type": "scatter",
                 "x": e,
-                "y": compact(val[::step, v]),
+                "y": compact(val[drawn, v]),
                 "mode": "lines",
                 "name": _same_as(name, v, under, names, lang, _stop_of(stopped, v)),
                 "meta": _run(name, "csv_validation", lang),
@@ -170,7 +177,7 @@ def curves_spec(
             {
                 "type": "scatter",
                 "x": e,
-                "y": compact(train[::step, v]),
+                "y": compact(train[drawn, v]),
                 "mode": "lines",
                 "showlegend": False,
                 "meta": _run(name, "csv_training", lang),
@@ -223,12 +230,12 @@ def curves_spec(
     # The widest lines first (under the ones they coincide with), the marks over every line.
     order = sorted(range(len(names)), key=lambda v: (-wider.get(v, 0.0), v))
     marks_drawn = [trace for _, trace in sorted(marked, key=lambda m: m[0])]
-    data = [trace for v in order for trace in lines[v]] + marks_drawn
-    shapes, notes = _stop_lines(epochs, names, stopped, lang, slots)
+    data = [trace for v in order for trace in lines[v]] + marks_drawn + _keys(marked, lang)
+    shapes, notes = _stop_lines(epochs, names, stopped, lang, slots, log_epochs)
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "height": 400,
-        "xaxis": {"title": {"text": t("axis_epoch", lang)}, **_epoch_range(epochs)},
+        "xaxis": {"title": {"text": t("axis_epoch", lang)}, **_epoch_range(epochs, log_epochs)},
         "yaxis": {
             "title": {"text": y_title or t("axis_loss", lang)},
             **loss_axis(values, percent),
@@ -237,18 +244,65 @@ def curves_spec(
         # which sits on the edge while training runs (the axis ends at the newest epoch)
         "margin": {"l": 92, "r": 30, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},
         "legend": {"orientation": "h", "y": -0.2},
-        "uirevision": "lab_curves",
+        "uirevision": "lab_curves_log" if log_epochs else "lab_curves",  # (a zoom's units)
         **({"shapes": shapes, "annotations": notes} if shapes else {}),
     }
     return data, titled(layout, title or t("fig_lab_curves", lang))
 
 
-def _epoch_range(epochs: np.ndarray) -> dict:
+def _keys(marked: list[tuple[float, dict]], lang: str) -> list[dict]:
+    """Legend entries for the marks drawn (◆ best validation epoch, ■ where early stopping
+    stopped), in grey after the variants': a teacher asked what the diamonds were. Drawn at
+    no point (x = [None]): nothing on the plot, nothing in the CSV (export.figure_table)."""
+    symbols = {m["marker"]["symbol"] for _, m in marked}
+    keys = [("diamond", "lab_key_best"), ("square", "lab_key_stopped")]
+    return [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "markers",
+            "name": t(key, lang),
+            "legendrank": 1100 + i,
+            "marker": {"symbol": symbol, "size": 11, "color": "#666"},
+            "hoverinfo": "skip",
+        }
+        for i, (symbol, key) in enumerate(keys)
+        if symbol in symbols
+    ]
+
+
+def _drawn_epochs(n: int, log: bool, most: int = 500) -> np.ndarray:
+    """Indices of the ``n`` epochs drawn, at most about ``most``: evenly spaced, or on a log
+    axis evenly spaced in log (every one of the first epochs, which a log axis spreads wide:
+    every fourth of 2,000 drew epochs 1, 5 and 9 as straight strokes across a decade, and
+    the last, where the axis ends)."""
+    if n <= most:
+        return np.arange(n)
+    if not log:
+        return np.arange(0, n, -(-n // most))
+    return np.unique(np.round(np.geomspace(1, n, most)).astype(np.int64)) - 1
+
+
+def is_key(trace: dict) -> bool:
+    """Whether ``trace`` is one of ``_keys``' legend entries (it draws no point)."""
+    x = trace.get("x")
+    return isinstance(x, list) and x == [None]
+
+
+def _epoch_range(epochs: np.ndarray, log: bool = False) -> dict:
     """The epoch axis runs from the first epoch to the last, not past it: plotly.js pads its
     range for a marker (◆ on the last epoch), and the axis of 2,000 epochs went to 2,100. It
-    ticks whole epochs only."""
+    ticks whole epochs only. ``log``: a log axis (its range in decades, as plotly.js's is)."""
     if not len(epochs):
         return {}
+    if log:
+        first, last = float(epochs[0]), float(max(epochs[-1], epochs[0] + 1))
+        ticks = [v for v in log_axis(np.array([first, last])).get("tickvals", []) if v >= 1]
+        ticks = [v for v in ticks if float(v).is_integer()] or [first, last]
+        labels = [tick_label(v) for v in ticks]
+        bounds = [math.log10(first), math.log10(last)]
+        return {"type": "log", "range": bounds, "tickvals": ticks, "ticktext": labels}
     bounds = {"autorangeoptions": {"minallowed": int(epochs[0]), "maxallowed": int(epochs[-1])}}
     # (over a few epochs plotly.js ticks halves, "1.5 epochs": a tick per epoch instead)
     return bounds | ({"dtick": 1} if epochs[-1] - epochs[0] < 10 else {})
@@ -260,10 +314,13 @@ def _stop_lines(
     stopped: np.ndarray | None,
     lang: str,
     slots: Sequence[int] | None = None,
+    log: bool = False,
 ) -> tuple[list[dict], list[dict]]:
     """A dotted vertical line at the epoch where each variant's early stopping stopped, in its
     colour, labelled at the top ("Early stopping: stopped at epoch 40"): a run that stops at
-    epoch 40 of 1,000 is a short stroke at the axis's left end, easily taken for nothing."""
+    epoch 40 of 1,000 is a short stroke at the axis's left end, easily taken for nothing.
+    ``log``: on a log epoch axis (where plotly.js places a note at the epoch's log10, a line
+    at the epoch itself)."""
     shapes: list[dict] = []
     notes: list[dict] = []
     paint = painted(names, slots)
@@ -281,11 +338,14 @@ def _stop_lines(
                 "text": t("lab_stopped_at", lang, name=name, epoch=at),
                 "xref": "x",
                 "yref": "paper",
-                "x": at,
-                "y": 1 - 0.08 * len(notes),  # (one under the other)
+                "x": math.log10(at) if log else at,
+                "y": 1 - 0.18 * len(notes),  # (one under the other; two lines each, which
+                # a projector's larger text needs: on one line, a stop at epoch 26 of 2,000
+                # on a log axis ran past the chart's edge)
                 # (its text into the plot: left of a line in the axis's right half, where a
                 # run that stopped at epoch 26 of the 30 drawn so far ran off the chart)
-                "xanchor": "left" if at - epochs[0] <= (epochs[-1] - epochs[0]) / 2 else "right",
+                "xanchor": (side := "left" if _share(at, epochs, log) <= 0.5 else "right"),
+                "align": side,  # (its two lines against the line)
                 "yanchor": "top",
                 "showarrow": False,
                 "font": {"color": paint[v], "size": 12},
@@ -293,6 +353,14 @@ def _stop_lines(
             }
         )
     return shapes, notes
+
+
+def _share(at: float, epochs: np.ndarray, log: bool) -> float:
+    """How far along the epoch axis (0 to 1) epoch ``at`` is drawn."""
+    first, last = float(epochs[0]), float(epochs[-1])
+    if log:
+        first, last, at = math.log10(first), math.log10(max(last, first + 1)), math.log10(at)
+    return (at - first) / (last - first) if last > first else 0.0
 
 
 def _points(

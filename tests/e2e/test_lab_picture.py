@@ -56,7 +56,7 @@ def epoch_px(page, index: int, epoch: float) -> float:
         """([i, e]) => {
           const gd = document.querySelectorAll('.js-plotly-plot')[i];
           const xa = gd._fullLayout.xaxis;
-          return gd.getBoundingClientRect().left + xa._offset + xa.l2p(e);
+          return gd.getBoundingClientRect().left + xa._offset + xa.l2p(xa.d2l(e));
         }""",
         [index, epoch],
     )
@@ -116,7 +116,8 @@ def test_the_lab_curves_have_ticks_to_read_and_show_both_coinciding_variants(vie
         other=names["baseline"],
         epoch=int(stop),
     )
-    assert legend == [names["baseline"], same]  # which is which, and until when
+    keys = [t("lab_key_best", "en"), t("lab_key_stopped", "en")]  # (what ◆ and ■ are)
+    assert legend == [names["baseline"], same, *keys]  # which is which, and until when
     assert_clean(page)
 
 

@@ -279,7 +279,7 @@ def test_the_labs_long_legend_entries_wrap_inside_their_figures(projector):
                 f.width]; });
     }"""
     shown = {key: page.evaluate(entries, key) for key in ("lab_curves", "lab_fit")}
-    assert any("wide line" in text for text, *_ in shown["lab_curves"])  # (the long one)
+    assert any("until epoch" in text for text, *_ in shown["lab_curves"])  # (the long one)
     for key, texts in shown.items():
         for text, left, _, right, _, width in texts:
             assert left >= 0 and right <= width + 1, (key, text, right, width)
