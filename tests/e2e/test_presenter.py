@@ -335,3 +335,26 @@ def test_inside_on_a_projector_has_train_and_the_data_map_on_one_screen(projecto
     (plot, *_) = page.evaluate(PARTS, "in_data")["plots"]
     assert plot[3] - plot[1] >= 200  # px: still a map the room can read
     _main_fits(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "keys"),
+    [
+        ("/from-scratch?presenter=true", ["fs_fits", "fs_loss"]),
+        ("/race?presenter=true", ["race_loss"]),
+    ],
+)
+def test_a_projectors_plots_are_at_least_300_px_high_and_the_figure_fits(projector, path, keys):
+    # a fresh-eyes teacher: the larger text's margins left From scratch's data 133 px high and
+    # the race's loss curves 145 px, small at the back of a room
+    page = projector(path)
+    wait_for_figures(page, len(keys))
+    for key in keys:
+        parts = page.evaluate(PARTS, key)
+        (plot,) = parts["plots"]
+        assert plot[3] - plot[1] >= 250, (key, plot)  # (300 laid out; plotly's own margins)
+        assert parts["height"] <= 660, key  # (with its heading, on a 720-px screen)
+        for legend in parts["legend"]:  # (moved with the taller plot: still under it, inside)
+            assert legend[1] >= plot[3] and legend[3] <= parts["height"] + 1, (key, legend)
+    _main_fits(page)
+    assert_clean(page)
