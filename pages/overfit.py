@@ -94,8 +94,11 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         epochs, train, val, names, best, stopped, lang, marked=marked, slots=slots,
         log_epochs=bool(st.session_state.get("log_epochs", True)),
     )  # fmt: skip
-    if snap is None:
+    if snap is None and split.classes == 0:  # (the fit comes beside the curves)
         charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5], tallest=UNDER_TRAIN)
+        return
+    if snap is None:
+        charts.chart(curves, "lab_curves", shared=False, tallest=UNDER_TRAIN)
         return
     prediction, shown = snap.prediction.copy(), list(names)
     if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
@@ -112,8 +115,9 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         charts.side_by_side(
             [(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5], tallest=UNDER_TRAIN
         )
-    else:
-        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5], tallest=UNDER_TRAIN)
+    else:  # (the boundaries are as wide as the page under the curves: so are the curves; in
+        # half of it, with the other half empty, a projector's curves were 100 px high)
+        charts.chart(curves, "lab_curves", shared=False, tallest=UNDER_TRAIN)
         fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang)
         charts.chart(fig, "lab_fit", shared=False)
 

@@ -110,6 +110,9 @@ def under_x_titles(
     if plot <= 0:
         return
     legend.y, legend.yanchor = -below / plot, "top"
+    # (its margin holds it: never the scroll bar plotly.js gives a horizontal legend taller
+    # than half the figure, which cut the lab's last entry on a projector)
+    legend.maxheight = 1
     more = math.ceil(below + height(fig, size, width) + spare - margin(fig, "b"))
     if exact and more < 0:
         fig.layout.margin.b, fig.layout.height = margin(fig, "b") + more, fig.layout.height + more
@@ -166,13 +169,20 @@ def wrap_names(fig: go.Figure, size: float, width: float) -> None:
     if under and len(names) > 1 and sum(wide) + 5 * len(names) > room:
         columns = min(range(1, len(names) + 1), key=lambda k: (_high(names, size, room, k), k))
         # px of an entry's text: plotly.js adds ITEM before it and a 5-px gap after it, and
-        # starts a new row where an entry would reach the plot's width
-        legend.entrywidthmode, legend.entrywidth = "pixels", math.floor(room / columns) - 46
+        # starts a new row where an entry would reach the plot's width, which its automargin
+        # can narrow (wider tick labels, "0.001": 6 px made the lab's two columns one, its
+        # legend taller than plotly.js's half of the figure, and scrolled: a teacher)
+        spare = AUTOMARGIN_SPARE / columns
+        legend.entrywidthmode = "pixels"
+        legend.entrywidth = math.floor(room / columns - spare) - 46
     text_room = (room if columns == 1 else room / columns) - ITEM - 8
     for trace in fig.data:
         shown = trace.name and trace.showlegend is not False
         if shown and text_width(trace.name, size) > text_room:
             trace.name = "<br>".join(wrap(str(trace.name), size, text_room))
+
+
+AUTOMARGIN_SPARE = 16  # px of a legend's row left for plotly.js's automargin (wrap_names)
 
 
 def _side(fig: go.Figure, side: str) -> float:

@@ -358,3 +358,24 @@ def test_a_projectors_plots_are_at_least_300_px_high_and_the_figure_fits(project
             assert legend[1] >= plot[3] and legend[3] <= parts["height"] + 1, (key, legend)
     _main_fits(page)
     assert_clean(page)
+
+
+def test_the_labs_curves_on_a_2d_task_on_a_projector_are_page_wide_with_a_whole_legend(projector):
+    # a fresh-eyes teacher (moons, presenter): the curves in the left half of the row, the right
+    # half empty, a plot 100 px high and a legend in one column with a scroll bar, "stopped"
+    # cut off (6 px of automargin for "0.001" had made plotly.js's two columns one)
+    page = _trained(projector("/overfit?presenter=true&epochs=300&task=moons"), figures=2)
+    curves = page.evaluate(PARTS, "lab_curves")
+    (plot,) = curves["plots"]
+    assert curves["width"] >= 1000  # (the main column: 1080 px)
+    assert plot[3] - plot[1] >= 200, plot
+    legend = page.evaluate(
+        """() => { const gd = document.querySelector('.st-key-lab_curves .js-plotly-plot');
+          const l = gd._fullLayout.legend; return [l._height, l._effHeight]; }"""
+    )
+    assert legend[0] == legend[1], legend  # (all of it drawn: no scroll bar)
+    (box,) = curves["legend"]
+    assert box[3] <= curves["height"] + 1
+    assert page.evaluate(TRAIN_TO_CHARTS, ["train_btn", "lab_curves"]) <= 700
+    _main_fits(page)
+    assert_clean(page)
