@@ -178,8 +178,12 @@ class Landscape:
             value.backward()
             return value
 
-        with np.errstate(all="ignore"):
-            opt.step(closure)
+        try:
+            with np.errstate(all="ignore"):
+                opt.step(closure)
+        except (IndexError, RuntimeError):  # (torch's strong-Wolfe search fails where f is
+            # undefined, NaN: log(x) left x > 0, and the race was "Something went wrong")
+            return Point(float(xs[ix]), float(ys[iy]), float(z[iy, ix]))
         x, y = (float(v) for v in point.detach())
         x0, x1, y0, y1 = self.window
         polished = float(self.value(np.array([[x, y]]))[0])

@@ -440,3 +440,18 @@ def test_every_surfaces_start_is_a_number_as_a_person_writes_it():
         land = landscapes.get(name)
         for value in land.start:
             assert float(f"{value:.6g}") == value, (name, value)
+
+
+def test_a_formula_undefined_on_part_of_the_window_races_without_a_crash():
+    # a fresh-eyes teacher typed log(x): torch's L-BFGS, polishing the surface's lowest point,
+    # stepped to x < 0 (NaN) and its strong-Wolfe search raised IndexError; the race, its
+    # table and its loss plot were replaced by "Something went wrong"
+    land = landscapes.get("custom", landscapes.SurfaceOptions(formula="log(x)"))
+    low = land.lowest  # (the grid's lowest point where log is defined: no polish)
+    _, x1, y0, y1 = land.window
+    assert 0 < low.x < x1 and y0 < low.y < y1 and np.isfinite(low.value)
+    assert low.value == pytest.approx(np.log(low.x))
+    specs = [RunSpec.parse("sgd"), RunSpec.parse("adam")]
+    paths = runs.race(land, specs, RaceConfig(land.start, 20))
+    table = runs.race_table(land, specs, paths, 1e-3, "en")
+    assert len(table) == 2
