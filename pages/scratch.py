@@ -6,6 +6,7 @@ background and join it when done.
 """
 
 import inspect
+import re
 
 import background
 import bound
@@ -100,7 +101,8 @@ with widgets.guarded(lang):
     same = ("hand", "autograd", "module") + (("optim",) if optimizer == "sgd" else ())
     stopped = [names[k] for k, f in fits.items() if len(f.loss) < config.steps]
     if stopped:
-        st.warning(t("fs_diverged", lang, ways=", ".join(stopped)), icon=":material/trending_up:")
+        ways = re.sub(r"^(\d+)\.", r"\1\\.", ", ".join(stopped))  # (a Markdown list else)
+        st.warning(t("fs_diverged", lang, ways=ways), icon=":material/trending_up:")
     if pending:
         st.info(
             t("fs_pending", lang, ways=", ".join(names[k] for k in pending)),

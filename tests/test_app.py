@@ -388,7 +388,9 @@ def test_from_scratch_view_runs_both_problems_and_rmsprop():
     shown = sorted(listings(at))  # (two columns: the tree holds them column by column)
     assert shown == sorted(inspect.getsource(way).strip() for way in scratch.WAYS.values())
     settled(at.number_input(key="fs_lr_line").set_value(0.9).run())
-    assert any("diverged" in w.value for w in at.warning)
+    (said,) = [w.value for w in at.warning if "diverged" in w.value]
+    # "1. Gradients by hand…" at its start: a numbered list in Markdown (a fresh-eyes teacher)
+    assert said.startswith("1\\. ") and ", 2. " in said  # (only the first would start a list)
 
 
 def test_from_scratch_change_shows_numpys_way_at_once_and_the_torch_ways_when_done():
