@@ -508,6 +508,11 @@ def escape_step(landscape, path: Path) -> int | None:
     "Clearly" means by 1 % of the map's height (``landscape.peak``), but at most 10 % of the
     saddle's depth: Beale's corners (≈ 1.8e5) would otherwise ask for a fall of 1,800 below a
     saddle at 14.2, which no run can make.
+
+    "Beside it" (``_drawn_to``): a start near the saddle, or one whose first step goes towards
+    it (along its ridge). On Himmelblau a start at (0, −0.5), at the level of the saddle near
+    (−0.13, −1.95) by chance, 1.45 from it and going away, had RMSprop "escape the saddle at
+    step 1" (a fresh-eyes teacher).
     """
     if not landscape.saddles or len(path.xy) == 0:
         return None
@@ -521,12 +526,22 @@ def escape_step(landscape, path: Path) -> int | None:
         s
         for s in landscape.saddles
         if s.value - margin(s) <= start <= s.value + 0.5 * (s.value - lowest)
+        and _drawn_to(path, s, NEAR_SADDLE * landscape.scale)
     ]
     if not at:
         return None
     saddle = min(at, key=lambda s: np.hypot(path.xy[:, 0] - s.x, path.xy[:, 1] - s.y).min())
     below = np.nonzero(path.loss < saddle.value - margin(saddle))[0]
     return int(below[0]) if below.size else None
+
+
+NEAR_SADDLE = 0.1  # a start this share of the map's half-diagonal from a saddle is beside it
+
+
+def _drawn_to(path: Path, saddle, near: float) -> bool:
+    """Whether ``path`` starts within ``near`` of ``saddle`` or its first step goes towards it."""
+    d = np.hypot(path.xy[:2, 0] - saddle.x, path.xy[:2, 1] - saddle.y)  # (≤ 2,)
+    return bool(d[0] <= near or (len(d) > 1 and d[1] < d[0]))
 
 
 def race_table(

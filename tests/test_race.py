@@ -455,3 +455,22 @@ def test_a_formula_undefined_on_part_of_the_window_races_without_a_crash():
     paths = runs.race(land, specs, RaceConfig(land.start, 20))
     table = runs.race_table(land, specs, paths, 1e-3, "en")
     assert len(table) == 2
+
+
+def test_a_start_at_a_saddles_level_going_away_from_it_escapes_no_saddle():
+    # a fresh-eyes teacher: Himmelblau from (0, -0.5) (f = 177.8; the saddle near (-0.13, -1.95)
+    # is at 178.3, 1.45 away, and every run goes up and right, away from it): "RMSprop escaped
+    # the saddle at step 1"
+    land = landscapes.get("himmelblau")
+    (saddle,) = [s for s in land.saddles if abs(s.value - 178.3) < 0.5]
+    for text in ("sgd", "rmsprop", "adam"):
+        path = runs.run_optimizer(land, RunSpec.parse(text), RaceConfig((0.0, -0.5), 50))
+        assert abs(path.loss[0] - saddle.value) < 1  # at its level
+        gone = np.hypot(path.xy[:2, 0] - saddle.x, path.xy[:2, 1] - saddle.y)
+        assert gone[1] > gone[0] > 1.4  # far from it, and going away
+        assert runs.escape_step(land, path) is None, text
+    # beside it, on the same surface: an escape
+    near = runs.run_optimizer(
+        land, RunSpec.parse("sgd:lr=0.001"), RaceConfig((saddle.x + 0.05, saddle.y), 300)
+    )
+    assert runs.escape_step(land, near) is not None
