@@ -2205,3 +2205,22 @@ def test_a_log_epoch_axis_draws_every_one_of_the_first_epochs_and_the_last():
     assert list(drawn[:20]) == list(range(1, 21)) and drawn[-1] == 2000
     assert len(drawn) <= 500  # (as cheap to redraw as the linear axis's every fourth epoch)
     np.testing.assert_allclose(fig.data[0].y, val[drawn - 1, 0], rtol=1e-6)
+
+
+def test_a_flat_loss_on_insides_chart_is_drawn_flat():
+    # a fresh-eyes teacher, Inside's zero-initialisation lesson: the loss stays at ln 2 with a
+    # little noise (0.6925 to 0.705), and the axis zoomed until the noise filled the chart
+    from playground.figures import inside as inf
+
+    epochs = np.arange(1, 101)
+    rng = np.random.default_rng(0)
+    train = np.log(2) + 0.006 * rng.standard_normal(100)  # (100,)
+    fig = inf.loss_figure(epochs, train, train + 0.002, "en")
+    low, high = fig.layout.yaxis.range
+    assert high - low >= 0.5 - 1e-9  # decades: the noise is a few % of the chart's height
+    values = np.r_[train, train + 0.002]
+    assert low < np.log10(values.min()) and np.log10(values.max()) < high
+    ticks = [v for v in fig.layout.yaxis.tickvals if 10**low <= v <= 10**high]
+    assert len(ticks) >= 2  # (labelled inside the wider range)
+    learning = inf.loss_figure(epochs, 0.6 * np.exp(-epochs / 20) + 0.01, train, "en")
+    assert learning.layout.yaxis.range is None  # (a loss that moves: the axis fits it)

@@ -403,7 +403,7 @@ def loss_figure(epochs: np.ndarray, train: np.ndarray, test: np.ndarray, lang: s
         "xaxis": {"title": {"text": t("ll_axis_epoch", lang)}},
         "yaxis": {
             "title": {"text": t("ll_axis_loss", lang)},
-            **log_axis(values[np.isfinite(values)]),
+            **log_axis(values[np.isfinite(values)], least_decades=0.5),
         },
         "height": 300,
         "margin": {"l": 60, "r": 10, "b": 80},
