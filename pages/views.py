@@ -91,7 +91,8 @@ VIEWS: tuple[View, ...] = (
         "ewa",
         ":material/show_chart:",
         "ewa_title",
-        presenter_hidden=("ewa_seed",),  # (a lesson plays its averages: lesson_then_play)
+        presenter_hidden=("ewa_seed",),
+        then="lesson_then_play_ewa",  # (it has two animations: which one a lesson plays)
     ),
     View(
         "overfit",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import views
 
-from playground.i18n import LANGUAGES, catalogue
+from playground.i18n import LANGUAGES, catalogue, t
 from playground.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +97,10 @@ def test_the_per_view_link_tables_cover_every_view():
 def test_the_detector_finds_a_list_of_views():
     tree = ast.parse('PAGES = ["race.py", "ewa.py", "overfit.py", "convnet.py"]')
     assert any(len(_named_views(node)) >= 4 for _, node in _collections(tree))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_lesson_on_the_ewa_view_says_which_of_its_two_animations_to_play(lang):
+    # a fresh-eyes teacher: "press ▶ on the animation", over a view with two of them
+    (ewa,) = [v for v in views.VIEWS if v.key == "ewa"]
+    assert t("fig_ewa", lang) in t(ewa.then, lang)
