@@ -92,7 +92,9 @@ def chart(
     ``share``: the part of the main column's width that the figure's column takes (0.5 in
     the left of two equal columns), so that its PNG has the shape the student sees.
 
-    ``tallest``: on a projector, the px a square plot may grow to (export.presenter).
+    ``tallest``: on a projector, the px the figure may grow to (a square plot to its width, a
+    short one to export.PRESENTER_PLOT), or be made shorter to, as a training view's charts
+    under Train (export.PRESENTER_UNDER_TRAIN).
 
     ``shared``: the figure comes from a cache and is shown again on later reruns, so it is
     converted for sending once and kept (export.sent). A figure built on this rerun (the live

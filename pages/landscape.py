@@ -19,6 +19,7 @@ import widgets
 import workers
 
 from playground import budget, digits, landscape_runs, scripts, training
+from playground.figures import export
 from playground.figures import landscape as lf
 from playground.i18n import t
 from playground.landscape_runs import LandscapeConfig
@@ -50,7 +51,7 @@ def draw(job: Job) -> None:
     )
     bounds = [run.stability_bound() for run in config.runs]
     fig = lf.sharpness_figure(epochs, loss, sharp, bounds, names, lang, config.epochs)
-    charts.chart(fig, "ll_sharpness", shared=False)
+    charts.chart(fig, "ll_sharpness", shared=False, tallest=export.PRESENTER_UNDER_TRAIN)
 
 
 def preview(config: LandscapeConfig) -> None:

@@ -170,6 +170,7 @@ class Landscape:
         if not np.isfinite(z[iy, ix]) or min(ix, iy) == 0 or max(ix, iy) == n - 1:
             return None
         point = torch.tensor([xs[ix], ys[iy]], dtype=torch.float64, requires_grad=True)
+        # polished by L-BFGS from the grid's lowest point (kept if the polish fails or is worse)
         opt = torch.optim.LBFGS([point], max_iter=100, line_search_fn="strong_wolfe")
 
         def closure() -> torch.Tensor:

@@ -250,8 +250,27 @@ def test_a_short_plot_grows_to_a_projectors_least_height(share):
 def test_a_short_plot_grows_only_as_far_as_the_page_allows():
     fig = _lab_curves()
     big = export.presenter(fig, width=export.presenter_width(0.5), tallest=420)
-    assert big.layout.height <= 420
+    assert big.layout.height == 420  # (grown, to the page's limit and not past it)
     # an animation keeps its layout (its plot and ▶ are laid out to fit together)
     moving = _lab_curves()
     moving.layout.sliders = [{"steps": [{"label": "1"}]}]
     assert _plot_height(export.presenter(moving)) < export.PRESENTER_PLOT
+
+
+def test_the_labs_stop_notes_stay_apart_on_a_projector():
+    # a review: with early stopping and the combination both stopping, their two-line notes
+    # were 0.18 of the plot apart, 30 px on a projector, and overlapped
+    from playground.figures import lab
+
+    epochs = np.arange(1, 61)
+    val = np.stack([1 + 1e-3 * epochs] * 3, axis=1)  # (60, 3)
+    val[26:, 1] = val[31:, 2] = np.nan
+    names = ["Baseline", "Early stopping", "Combination"]
+    fig = lab.curves_figure(epochs, val / 2, val, names, None, np.array([0, 26, 31]))
+    for copy in (fig, export.presenter(fig, width=export.presenter_width(0.5), tallest=480)):
+        notes = sorted(
+            (a for a in copy.layout.annotations if a.xref == "x"), key=lambda a: -(a.yshift or 0)
+        )
+        assert len(notes) == 2 and {n.y for n in notes} == {1}
+        high = max(len(_lines(n.text)) for n in notes) * 1.2 * notes[0].font.size
+        assert notes[0].yshift - notes[1].yshift >= high, (notes[0].yshift, notes[1].yshift)

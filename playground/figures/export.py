@@ -827,7 +827,8 @@ def presenter(
     ``width``: the px the figure is shown at (the main column, or its share of it in a column).
     A title or a subplot title too long for it is wrapped onto more lines, and a legend under
     the plot moves below the larger x-axis titles; the figure grows taller by what they add, so
-    its plot keeps its height. A square plot grows as wide as shown, to at most ``tallest`` px;
+    its plot keeps its height, and a plot shorter than PRESENTER_PLOT grows to it (not past
+    ``tallest``). A square plot grows as wide as shown, to at most ``tallest`` px;
     a figure taller than a ``tallest`` the page asks for (less than PRESENTER_TALLEST: more is
     on the projector's screen with it, as Inside's Train) has its plot made shorter to fit,
     down to SHORTEST_PLOT."""
@@ -846,7 +847,8 @@ SHORTEST_PLOT = 180  # px: a presenter's plot made shorter to fit (``tallest``) 
 
 
 def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Figure:
-    """``presenter``'s copy of ``fig``, its plot as high as ``fig``'s (or grown, if square)."""
+    """``presenter``'s copy of ``fig``, its plot as high as ``fig``'s, or grown (a square one
+    to its width, a short one to PRESENTER_PLOT)."""
     big = type(fig)(fig)  # an Animated copy keeps its frames plain
     big.update_layout(font_size=font, title_font_size=font + 4, legend_font_size=font - 2)
     tick, title = font - 2, font - 2  # (ticks of 16 px were too small at the back of a room)
@@ -859,7 +861,10 @@ def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Fi
         big.layout.height = PLOTLY_HEIGHT
     _fit_subplot_titles(big, font, title, width)
     for note in big.layout.annotations:  # other notes: at least an axis title's size
-        note.font.size = max(note.font.size or 0, title)
+        was = note.font.size or 0
+        note.font.size = max(was, title)
+        if note.yshift and was:  # (notes stacked in px, as the lab's stops: as far apart)
+            note.yshift = note.yshift * note.font.size / was
     for trace in big.data:  # text drawn on a map ("left the map at step 54"), or over a bar
         textfont = getattr(trace, "textfont", None)  # (the ConvNet's "100%"): as large
         drawn = trace.type == "bar" or "text" in (getattr(trace, "mode", None) or "")

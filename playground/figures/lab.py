@@ -19,6 +19,7 @@ from playground.figures.common import (
     tick_label,
     titled,
 )
+from playground.figures.legend import LINE
 from playground.figures.race import colour
 from playground.i18n import t
 
@@ -317,7 +318,7 @@ def _stop_lines(
     log: bool = False,
 ) -> tuple[list[dict], list[dict]]:
     """A dotted vertical line at the epoch where each variant's early stopping stopped, in its
-    colour, labelled at the top ("Early stopping: stopped at epoch 40"): a run that stops at
+    colour, labelled at the top ("Early stopping:" / "stopped at epoch 40"): a run that stops at
     epoch 40 of 1,000 is a short stroke at the axis's left end, easily taken for nothing.
     ``log``: on a log epoch axis (where plotly.js places a note at the epoch's log10, a line
     at the epoch itself)."""
@@ -339,20 +340,24 @@ def _stop_lines(
                 "xref": "x",
                 "yref": "paper",
                 "x": math.log10(at) if log else at,
-                "y": 1 - 0.18 * len(notes),  # (one under the other; two lines each, which
-                # a projector's larger text needs: on one line, a stop at epoch 26 of 2,000
-                # on a log axis ran past the chart's edge)
+                "y": 1,  # (one under the other, in px: two lines each, which a projector's
+                # larger text needs: on one line, a stop at epoch 26 of 2,000 on a log axis
+                # ran past the chart's edge; export.presenter scales the shift with the text)
+                "yshift": -len(notes) * math.ceil(2 * LINE * NOTE_FONT + 4),
                 # (its text into the plot: left of a line in the axis's right half, where a
                 # run that stopped at epoch 26 of the 30 drawn so far ran off the chart)
                 "xanchor": (side := "left" if _share(at, epochs, log) <= 0.5 else "right"),
                 "align": side,  # (its two lines against the line)
                 "yanchor": "top",
                 "showarrow": False,
-                "font": {"color": paint[v], "size": 12},
+                "font": {"color": paint[v], "size": NOTE_FONT},
                 "bgcolor": "rgba(255,255,255,0.8)",
             }
         )
     return shapes, notes
+
+
+NOTE_FONT = 12  # px of a stop line's note
 
 
 def _share(at: float, epochs: np.ndarray, log: bool) -> float:

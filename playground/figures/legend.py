@@ -175,7 +175,8 @@ def wrap_names(fig: go.Figure, size: float, width: float) -> None:
         spare = AUTOMARGIN_SPARE / columns
         legend.entrywidthmode = "pixels"
         legend.entrywidth = math.floor(room / columns - spare) - 46
-    text_room = (room if columns == 1 else room / columns) - ITEM - 8
+    spare = AUTOMARGIN_SPARE / columns if columns > 1 else 0.0
+    text_room = (room if columns == 1 else room / columns - spare) - ITEM - 8
     for trace in fig.data:
         shown = trace.name and trace.showlegend is not False
         if shown and text_width(trace.name, size) > text_room:

@@ -344,7 +344,7 @@ def test_inside_on_a_projector_has_train_and_the_data_map_on_one_screen(projecto
         ("/race?presenter=true", ["race_loss"]),
     ],
 )
-def test_a_projectors_plots_are_at_least_300_px_high_and_the_figure_fits(projector, path, keys):
+def test_a_projectors_plots_are_at_least_250_px_high_and_the_figure_fits(projector, path, keys):
     # a fresh-eyes teacher: the larger text's margins left From scratch's data 133 px high and
     # the race's loss curves 145 px, small at the back of a room
     page = projector(path)
