@@ -94,11 +94,9 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
         epochs, train, val, names, best, stopped, lang, marked=marked, slots=slots,
         log_epochs=bool(st.session_state.get("log_epochs", True)),
     )  # fmt: skip
-    if snap is None and split.classes == 0:  # (the fit comes beside the curves)
-        charts.side_by_side([(curves, "lab_curves"), None], [0.5, 0.5], tallest=UNDER_TRAIN)
-        return
+    beside = split.classes == 0  # (a fit beside the curves; boundaries under them)
     if snap is None:
-        charts.chart(curves, "lab_curves", shared=False, tallest=UNDER_TRAIN)
+        show(curves, None, beside)
         return
     prediction, shown = snap.prediction.copy(), list(names)
     if job.summary is not None:  # after it stopped, an early-stopping variant is its best model
@@ -108,18 +106,26 @@ def draw(job: Job, epoch_index: int | None = None) -> None:
             shown[v] = t("lab_kept_weights", lang, name=names[v], epoch=int(best[v]))
     grid = training.prediction_grid(split)
     parts = {"train": split.train, "val": split.val, "test": split.test}
-    if split.classes == 0:
+    if beside:
         fig = lf.fit_figure(
             split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang, truth, slots
         )
-        charts.side_by_side(
-            [(curves, "lab_curves"), (fig, "lab_fit")], [0.5, 0.5], tallest=UNDER_TRAIN
-        )
-    else:  # (the boundaries are as wide as the page under the curves: so are the curves; in
-        # half of it, with the other half empty, a projector's curves were 100 px high)
-        charts.chart(curves, "lab_curves", shared=False, tallest=UNDER_TRAIN)
+    else:
         fig = lf.boundary_figure(split.x, split.y, parts, grid, prediction, shown, snap.epoch, lang)
-        charts.chart(fig, "lab_fit", shared=False)
+    show(curves, fig, beside)
+
+
+def show(curves, fit, beside: bool) -> None:
+    """The curves and the fit (None: not yet), side by side, or the fit (a 2-D task's decision
+    boundaries, a panel a variant) under curves as wide as the page: in half of it, with the
+    other half empty, a projector's curves were 100 px high."""
+    if beside:
+        shown = [(curves, "lab_curves"), (fit, "lab_fit") if fit is not None else None]
+        charts.side_by_side(shown, [0.5, 0.5], tallest=UNDER_TRAIN)
+        return
+    charts.chart(curves, "lab_curves", shared=False, tallest=UNDER_TRAIN)
+    if fit is not None:
+        charts.chart(fit, "lab_fit", shared=False)
 
 
 def slider_then_drawing():

@@ -164,7 +164,7 @@ def wrap_names(fig: go.Figure, size: float, width: float) -> None:
     room = width - _side(fig, "l") - _side(fig, "r")  # (plotly.js: as wide as the plot)
     names = _names(fig)
     wide = [ITEM + text_width(name, size) for name in names]
-    columns = 1
+    columns, spare = 1, 0.0
     under = legend.y is not None and legend.y < 0  # (a legend over the plot: room made for it)
     if under and len(names) > 1 and sum(wide) + 5 * len(names) > room:
         columns = min(range(1, len(names) + 1), key=lambda k: (_high(names, size, room, k), k))
@@ -175,8 +175,7 @@ def wrap_names(fig: go.Figure, size: float, width: float) -> None:
         spare = AUTOMARGIN_SPARE / columns
         legend.entrywidthmode = "pixels"
         legend.entrywidth = math.floor(room / columns - spare) - 46
-    spare = AUTOMARGIN_SPARE / columns if columns > 1 else 0.0
-    text_room = (room if columns == 1 else room / columns - spare) - ITEM - 8
+    text_room = room / columns - spare - ITEM - 8  # (an entry's text fits its column)
     for trace in fig.data:
         shown = trace.name and trace.showlegend is not False
         if shown and text_width(trace.name, size) > text_room:
