@@ -81,7 +81,65 @@ def decimals(values: np.ndarray | Sequence[float], digits: int = 5) -> list[floa
     return listed
 
 
-class Animated(go.Figure):
+class Plain(go.Figure):
+    """A ``go.Figure`` whose traces stay the plain dicts a builder wrote until one is read.
+
+    plotly.py makes each trace a checked object when it builds a figure, even unchecked
+    (``_validate=False``): for the race's 210 traces that was 65 of the 90 ms its figure took
+    to build, paid on every change a student makes (py-spy under a classroom's load). A
+    figure that is only sent (``export.to_send`` reads ``_data``, plotly.py's own list of each
+    trace's properties) never needs the objects; reading ``data`` (an export, a test, a
+    presenter copy) builds them then, as plotly.py would have, on the same dicts.
+
+    ``_data`` and ``_data_objs`` are plotly.py's internals (``BaseFigure.__init__``): a trace
+    object reads its properties from ``figure._data[trace._trace_ind]``;
+    tests/test_figures.py pins that behaviour.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.__dict__["_objs"] = None
+        super().__init__(*args, **kwargs)
+
+    def _adopt(self, data: list[dict]) -> None:
+        """Take ``data`` (a list of trace dicts, copied as containers) as the traces."""
+        self._data = [_copied(trace) for trace in data]
+        self._data_defaults = [{} for _ in data]
+        self.__dict__["_objs"] = None
+
+    @property
+    def _data_objs(self):
+        objs = self.__dict__["_objs"]
+        if objs is None:  # built from the plain dicts, which they then read and write
+            objs = self._data_validator.validate_coerce(self._data, _validate=False)
+            for i, trace in enumerate(objs):
+                trace._parent = self
+                trace._orphan_props.clear()
+                trace._trace_ind = i
+            self.__dict__["_objs"] = objs
+        return objs
+
+    @_data_objs.setter
+    def _data_objs(self, objs) -> None:
+        self.__dict__["_objs"] = objs
+
+
+def _copied(value):
+    """``value`` with new dicts and lists all the way down (arrays and text shared): what
+    plotly.py's deep copy of a trace gives, where nothing changes an array in place."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
+def traces(fig: go.Figure) -> list[dict]:
+    """``fig``'s traces as plotly.py keeps their properties (plain dicts, read-only here):
+    what reading ``fig.data`` gives without building each trace's object (``Plain``)."""
+    return fig._data
+
+
+class Animated(Plain):
     """A ``go.Figure`` whose animation frames stay plain, JSON-ready dicts.
 
     plotly turns each trace of each frame into a validated object and deep-copies them all in
@@ -177,11 +235,11 @@ def from_spec(data: list[dict], layout: dict, frames: Sequence[dict] | None = No
     assemble a specification skip it; the tests check each of their figures instead
     (tests/test_figures.py), so a misspelt property still fails, in CI rather than in class.
     """
-    spec = {"data": data, "layout": layout}
     if frames is None:
-        fig = go.Figure(spec, _validate=False)
+        fig = Plain({"layout": layout}, _validate=False)
     else:
-        fig = Animated(spec, frames=frames, _validate=False)
+        fig = Animated({"layout": layout}, frames=frames, _validate=False)
+    fig._adopt(data)
     return legend.placed(fig)  # (a legend under the plot: below the x axes' titles)
 
 

@@ -142,7 +142,10 @@ def height(fig: go.Figure, size: float, width: float) -> float:
 
 def _names(fig: go.Figure) -> list[str]:
     """The legend's entries, once each, in order."""
-    names = [str(tr.name) for tr in fig.data if tr.name and tr.showlegend is not False]
+    # (plotly.py's dict of each trace's properties: reading ``fig.data`` would build every
+    # trace's object, which a figure of common.from_spec only builds when it must)
+    shown = [d for d in fig._data if d.get("name") and d.get("showlegend") is not False]
+    names = [str(d["name"]) for d in shown]
     return list(dict.fromkeys(names))
 
 
