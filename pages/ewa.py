@@ -47,6 +47,7 @@ def series_controls() -> np.ndarray | None:
             columns = list(table.columns)
             uploads.column_choice("ewa_col", upload, columns, columns[0])
             col = st.selectbox(t("ewa_column", lang), columns, key="ewa_col")
+            uploads.say_left_out(table, lang)
             values, notes = data.series_from_column(table, col)
             widgets.say_notes(notes, lang)
             return values

@@ -93,6 +93,7 @@ def csv_controls(lang: str) -> data.Dataset | None:
     uploads.column_choice("y_col", upload, cols, cols[min(1, len(cols) - 1)])
     x_col = st.selectbox(t("ls_x_col", lang), cols, key="x_col")
     y_col = st.selectbox(t("ls_y_col", lang), cols, key="y_col")
+    uploads.say_left_out(table, lang)
     if x_col == y_col:
         raise UserError("err_same_columns")
     return compute.csv_dataset(raw, x_col, y_col)

@@ -38,6 +38,7 @@ def csv_controls(lang: str) -> tuple | None:
         placeholder=t("choose_options", lang),
     )
     target = st.selectbox(t("lab_target", lang), cols, key="lab_target")
+    uploads.say_left_out(table, lang)
     return raw, tuple(features), target
 
 
@@ -84,37 +85,12 @@ def data_controls(lang: str) -> tuple[object, int]:
     )
     table = csv_controls(lang) if task == "csv" else None
     _task_defaults(task)
-    n = st.number_input(
-        t("lab_n", lang),
-        12,
-        5000,
-        40 if task == "sine" else 200,
-        10,
-        key="lab_n",
-        disabled=task == "csv",
-        help=widgets.costly(t("lab_n_help", lang, low=12, high=5000), lang),
-        **Q,
-    )
-    noise = st.number_input(
-        t("lab_noise", lang),
-        0.0,
-        2.0,
-        0.3 if task == "sine" else 0.15,
-        0.05,
-        key="lab_noise",
-        disabled=task == "csv",
-        **Q,
-    )
-    flip = st.number_input(
-        t("lab_flip", lang),
-        0.0,
-        0.5,
-        0.05,
-        0.01,
-        key="lab_flip",
-        disabled=task in ("sine", "csv"),
-        **Q,
-    )
+    if task == "csv":  # (the file's own points: no generator's settings, greyed at its numbers)
+        if table is not None:
+            rows = len(compute.csv_table(table[0]))
+            st.caption(t("lab_csv_rows", lang, n=f"{rows:,}"))
+    else:
+        n, noise, flip = generated_controls(task, lang)
     c1, c2 = st.columns(2)
     val = c1.number_input(t("lab_val", lang), 0.05, 0.6, 0.25, 0.05, key="lab_val", **Q)
     test = c2.number_input(t("lab_test", lang), 0.05, 0.6, 0.25, 0.05, key="lab_test", **Q)
@@ -126,6 +102,40 @@ def data_controls(lang: str) -> tuple[object, int]:
         return csv, int(seed)
     split = (float(val), float(test), int(seed))
     return data.TaskConfig(task, int(n), float(noise), float(flip), *split), int(seed)
+
+
+def generated_controls(task: str, lang: str) -> tuple[float, float, float]:
+    """A generated task's points, noise and flipped labels (the last greyed for the sine)."""
+    n = st.number_input(
+        t("lab_n", lang),
+        12,
+        5000,
+        40 if task == "sine" else 200,
+        10,
+        key="lab_n",
+        help=widgets.costly(t("lab_n_help", lang, low=12, high=5000), lang),
+        **Q,
+    )
+    noise = st.number_input(
+        t("lab_noise", lang),
+        0.0,
+        2.0,
+        0.3 if task == "sine" else 0.15,
+        0.05,
+        key="lab_noise",
+        **Q,
+    )
+    flip = st.number_input(
+        t("lab_flip", lang),
+        0.0,
+        0.5,
+        0.05,
+        0.01,
+        key="lab_flip",
+        disabled=task == "sine",
+        **Q,
+    )
+    return n, noise, flip
 
 
 def model_controls(lang: str) -> dict[str, object]:

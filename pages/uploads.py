@@ -10,7 +10,7 @@ import frame
 import streamlit as st
 from frame import code_span
 
-from playground import data
+from playground import data, links
 from playground.i18n import UserError, t
 
 
@@ -94,6 +94,20 @@ def upload_awaited(key: str, prompt: str, lang: str) -> None:
             t(prompt, lang) + " " + t("upload_why_empty", lang, mb=mb),
             icon=":material/upload_file:",
         )
+
+
+LEFT_OUT_SHOWN = 5  # names of left-out columns a caption lists (then "…")
+
+
+def say_left_out(table, lang: str, where=None) -> None:
+    """Under a file's column boxes: the columns it has that hold no number (a "label" or
+    "=1+i" column the student looks for in the boxes), each shown exactly as it is named."""
+    names = data.left_out(table)
+    if not names:
+        return
+    shown = [code_span(links.shortened(name)) for name in names[:LEFT_OUT_SHOWN]]
+    more = " …" if len(names) > LEFT_OUT_SHOWN else ""
+    (where or st).caption(t("upload_left_out", lang, names=", ".join(shown) + more))
 
 
 def column_choice(key: str, upload, columns: list[str], first: str | list[str]) -> None:

@@ -102,15 +102,23 @@ def read_csv(raw: bytes, min_columns: int = 2) -> pd.DataFrame:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise UserError("err_csv_nul", line=line)
     sep = _separator(raw)
-    numeric, columns = _numeric_columns(raw, sep, ".")
+    numeric, names = _numeric_columns(raw, sep, ".")
     if sep != ",":  # 3,14 with a decimal comma (Excel in many locales, ";" between fields)?
         with_commas, _ = _numeric_columns(raw, sep, ",")
         if _numbers_in(with_commas) > _numbers_in(numeric):
             numeric = with_commas
     if len(numeric) < min_columns:
         key = "err_csv_two_numeric" if min_columns == 2 else "err_csv_one_numeric"
-        raise UserError(key, found=len(numeric), columns=columns)
-    return pd.DataFrame(numeric)
+        raise UserError(key, found=len(numeric), columns=len(names))
+    frame = pd.DataFrame(numeric)
+    # (a column of text, "=1+i" or names, is no x or y: the view says it left it out)
+    frame.attrs["left_out"] = [name for name in names if name not in numeric]
+    return frame
+
+
+def left_out(frame: pd.DataFrame) -> list[str]:
+    """The names of the columns of a table ``read_csv`` left out: they hold no number."""
+    return list(frame.attrs.get("left_out", ()))
 
 
 def _numbers_in(columns: dict[str, np.ndarray]) -> int:
@@ -176,9 +184,9 @@ class Unreadable:
         return t("err_csv_malformed", lang)
 
 
-def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.ndarray], int]:
+def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.ndarray], list[str]]:
     """The columns of the table that hold numbers (as float64: NaN where a cell is not a
-    number, ±inf where it is beyond MAX_ABS_VALUE), and how many columns it has."""
+    number, ±inf where it is beyond MAX_ABS_VALUE), and the names of all its columns."""
     try:
         frame = pd.read_csv(
             io.BytesIO(raw), encoding_errors="replace", sep=sep, decimal=decimal, engine="c"
@@ -197,7 +205,7 @@ def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.n
         too_large = np.abs(values) > MAX_ABS_VALUE  # (±inf included; NaN compares False)
         values[too_large] = np.copysign(np.inf, values[too_large])
         numeric[str(name)] = values
-    return numeric, len(frame.columns)
+    return numeric, [str(name) for name in frame.columns]
 
 
 def _separator(raw: bytes) -> str:

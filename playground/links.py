@@ -67,7 +67,7 @@ def rejected(
         if name in FRAME_PARAMS and name not in CHECKED_FRAME_PARAMS:
             continue
         if name not in in_use or not same_setting(list(values), in_use[name]):
-            bad.append((name, _shortened(", ".join(_not_used(list(values), in_use.get(name))))))
+            bad.append((name, shortened(", ".join(_not_used(list(values), in_use.get(name))))))
     return bad
 
 
@@ -93,7 +93,7 @@ def _not_used(values: list[str], used: object) -> list[str]:
     return left or values  # (every value used, in another order or number: the list as given)
 
 
-def _shortened(value: str, most: int = 40) -> str:
+def shortened(value: str, most: int = 40) -> str:
     """A value as a notice shows it: at most ``most`` characters, "…" where it was cut."""
     return value if len(value) <= most else value[: most - 1] + "…"
 

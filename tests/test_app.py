@@ -862,3 +862,44 @@ def test_the_races_learning_rate_is_written_as_torchs_formulas_beside_it_write_i
     label = at.number_input(key="r0_lr").label
     assert "γ" in label and "η" not in label
     assert "γ" in t("race_lr", "zh")
+
+
+def test_an_uploads_columns_with_no_number_are_named_under_its_boxes(monkeypatch):
+    import io
+
+    import loss_surface_controls
+    import overfit_controls
+
+    rows = "x,note,y,formula\n" + "".join(f"{x},n{x},{2 * x},=1+i\n" for x in range(30))
+    upload = lambda *a, **k: io.BytesIO(rows.encode())  # noqa: E731
+    monkeypatch.setattr(loss_surface_controls.uploads, "csv_upload", upload)
+    monkeypatch.setattr(overfit_controls.uploads, "csv_upload", upload)
+    at = open_view("loss_surface.py")
+    at.radio(key="source").set_value("csv").run()
+    assert not at.exception, at.exception
+    said = [c.value for c in at.sidebar.caption if "hold no number" in c.value]
+    assert said == ["Left out of the boxes above, as they hold no number: ` note `, ` formula `."]
+    at = open_view("overfit.py")
+    at.selectbox(key="task").set_value("csv").run()
+    assert not at.exception, at.exception
+    assert any("` note `, ` formula `" in c.value for c in at.sidebar.caption)
+
+
+def test_the_lab_on_a_file_says_its_rows_instead_of_greyed_generator_settings(monkeypatch):
+    # a fresh-eyes teacher: a 50-row file showed "Points 200", greyed
+    import io
+
+    import overfit_controls
+
+    rows = "a,b,c\n" + "".join(f"{x},{x % 3},{x % 2}\n" for x in range(50))
+    monkeypatch.setattr(
+        overfit_controls.uploads, "csv_upload", lambda *a, **k: io.BytesIO(rows.encode())
+    )
+    at = open_view("overfit.py")
+    at.selectbox(key="task").set_value("csv").run()
+    assert not at.exception, at.exception
+    keys = {w.key for w in at.sidebar.number_input}
+    assert not keys & {"lab_n", "lab_noise", "lab_flip"}
+    assert any(c.value.startswith("Points: the 50 rows of your file") for c in at.sidebar.caption)
+    at.selectbox(key="task").set_value("moons").run()  # (and back: the generator's settings)
+    assert at.number_input(key="lab_n").value == 200

@@ -278,3 +278,12 @@ def test_the_lab_guesses_a_0_1_column_as_the_classes_on_two_features(columns, fe
     frame = pd.DataFrame(columns)
     # what it guesses is a task the lab accepts
     data.task_from_table(pd.concat([frame] * 8, ignore_index=True), list(chosen), goal)
+
+
+def test_a_table_names_the_columns_it_left_out_for_holding_no_number():
+    # a fresh-eyes teacher looked for the "=1+i" column in the boxes: it was gone, unsaid
+    raw = b"x,label,y,z\n1,a,2,=1+i\n2,b,4,=2+i\n3,c,6,=3+i\n"
+    table = data.read_csv(raw)
+    assert list(table.columns) == ["x", "y"]
+    assert data.left_out(table) == ["label", "z"]
+    assert data.left_out(data.read_csv(b"x,y\n1,2\n2,3\n")) == []
