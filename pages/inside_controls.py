@@ -7,7 +7,7 @@ import streamlit as st
 import widgets
 from inside_data import on_regression
 
-from playground import inside
+from playground import inside, links
 from playground.i18n import UserError, t
 from playground.inside import NetSpec
 from playground.optimizers import RunSpec, display_name
@@ -51,16 +51,16 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
         **Q,
     )
     hidden = _sizes(text)
-    if hidden is None:  # (typed: the box keeps the text to correct)
-        st.sidebar.warning(
-            t(
-                "err_in_size_typed",
-                lang,
-                layers=inside.MAX_LAYERS,
-                neurons=inside.MAX_NEURONS,
-                default=DEFAULT_HIDDEN,
-            )
+    if hidden is None:  # (typed: the box keeps the text to correct; what is wrong, then the rule)
+        key, said = _what_is_wrong(text)
+        rule = t(
+            "err_in_size_typed",
+            lang,
+            layers=inside.MAX_LAYERS,
+            neurons=inside.MAX_NEURONS,
+            default=DEFAULT_HIDDEN,
         )
+        st.sidebar.warning(t(key, lang, **said) + " " + rule)
         hidden = _sizes(DEFAULT_HIDDEN)
     return hidden, [_activation(k) for k in range(len(hidden))]
 
@@ -73,6 +73,20 @@ def _sizes(text: str) -> list[int] | None:
     except (ValueError, UserError):
         return None
     return hidden
+
+
+def _what_is_wrong(text: str) -> tuple[str, dict[str, object]]:
+    """Of hidden layers ``text`` that ``_sizes`` refuses: the catalogue key saying what in it is
+    wrong (a word that is no whole number, a layer's size, too many layers), and its values."""
+    words = [v for v in text.replace(" ", "").split(",") if v]
+    for word in words:
+        try:
+            size = int(word)
+        except ValueError:
+            return "err_in_size_word", {"word": frame.inert(links.shortened(word, 12))}
+        if not 1 <= size <= inside.MAX_NEURONS:
+            return "err_in_size_neurons", {"n": size, "neurons": inside.MAX_NEURONS}
+    return "err_in_size_layers", {"n": len(words), "layers": inside.MAX_LAYERS}
 
 
 def _activation(k: int) -> str:

@@ -413,3 +413,23 @@ def test_what_to_notice_opens_after_a_run_except_in_a_lesson(lesson, opened):
     assert not at.exception
     (notice,) = [e for e in at.expander if e.label == t("notice", "en")]
     assert notice.proto.expanded is opened
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("4, x", "“x” is not a whole number of neurons."),
+        ("4, 12", "A layer of 12 neurons: each layer has 1 to 8."),
+        ("4, 0", "A layer of 0 neurons: each layer has 1 to 8."),
+        ("1, 1, 1, 1, 1, 1, 1", "7 hidden layers are more than the picture can show."),
+    ],
+)
+def test_hidden_layers_typed_wrongly_are_told_what_in_them_is_wrong(typed, said):
+    # a fresh-eyes teacher typed "4, 12" and read only the rule, not which of it was broken
+    from tests.test_links import open_link
+
+    at = open_link("inside", {})
+    at.text_input(key="in_hidden").set_value(typed).run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.sidebar.warning]
+    assert warning.startswith(said) and "until then the view uses 4, 2" in warning

@@ -81,7 +81,7 @@ def test_a_csv_has_no_zero_width_spaces_of_the_headers_wrap_hints():
     frame = pd.DataFrame({header: [1.5]}).rename_axis(t("col_steps", "zh"))
     text = widgets.csv_text(frame)
     assert "\u200b" not in text
-    assert text.splitlines()[0] == "已走步数,到最近极小值的距离"
+    assert text.splitlines()[0] == "最后一步,到最近极小值的距离"
 
 
 def test_the_caption_of_one_column_left_out_speaks_of_one_column():
