@@ -214,7 +214,7 @@ const AT_ONCE = {
   transition: { duration: 0 },
 };
 
-function updateInPlace(gd, P, figure, traces, slidersChanged) {
+function updateInPlace(gd, P, figure, frames, traces, slidersChanged) {
   const data = traces.map((i) => ({ x: values(figure.data[i].x), y: values(figure.data[i].y) }));
   const animated = traces.length ? P.animate(gd, { data, traces }, AT_ONCE) : Promise.resolve();
   return animated.then(() => {
@@ -222,8 +222,52 @@ function updateInPlace(gd, P, figure, traces, slidersChanged) {
     // past 10 in plotly.js 4.1)
     gd._transitionData._frames = [];
     gd._transitionData._frameHash = {};
-    return figure.frames ? P.addFrames(gd, figure.frames) : null;
+    return frames ? P.addFrames(gd, frames) : null;
   }).then(() => (slidersChanged ? P.relayout(gd, { sliders: figure.layout.sliders || [] }) : null));
+}
+
+// An animation whose axes change as it plays (the descent's loss axis grows with its curve, a
+// decade at a time): plotly.js would transition a frame's axis range and, interrupted by the
+// next frame, put the old range back, so the curve ran off its chart until the last frame (a
+// fresh-eyes teacher). Its frames go to plotly.js without their layout; the layout a frame
+// shows (the last one given, at it or before it) is applied by Plotly.relayout as the frame
+// is shown (followFrames), when it is not the one on screen.
+function axisFrames(frames) {
+  if (!frames || !frames.some((frame) => frame.layout)) return { frames, layouts: null };
+  const keys = new Set(); // every property any frame sets ("yaxis3.range"), to clear as well
+  const flat = frames.map((frame) => {
+    if (!frame.layout) return null;
+    const out = {};
+    for (const [name, value] of Object.entries(frame.layout)) {
+      const nested = value && typeof value === "object" && !Array.isArray(value);
+      for (const [key, v] of nested ? Object.entries(value) : [["", value]]) {
+        const path = key ? `${name}.${key}` : name;
+        out[path] = v;
+        keys.add(path);
+      }
+    }
+    return out;
+  });
+  const layouts = new Map();
+  let current = null;
+  const stripped = frames.map((frame, i) => {
+    if (flat[i]) {
+      current = {};
+      for (const key of keys) current[key] = key in flat[i] ? flat[i][key] : null;
+    }
+    layouts.set(frame.name, current);
+    if (!frame.layout) return frame;
+    const { layout, ...rest } = frame; // (layout: applied by showFrameLayout)
+    return rest;
+  });
+  return { frames: stripped, layouts };
+}
+
+function showFrameLayout(gd, name) {
+  const wanted = gd.__frameLayouts && gd.__frameLayouts.get(name);
+  if (!wanted || JSON.stringify(wanted) === gd.__frameLayoutShown) return;
+  gd.__frameLayoutShown = JSON.stringify(wanted);
+  gd.__plotly.relayout(gd, wanted).catch(() => {});
 }
 
 // The room a figure keeps under its plot for its legend is reckoned on the server for the
@@ -282,6 +326,7 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   // a chart stays with the plotly.js that drew it first
   const P = gd.__plotly || (gd.__plotly = Plotly);
   const next = shape(figure); // (before the theme is added to its layout)
+  const { frames, layouts } = axisFrames(figure.frames);
   const sent = figure.layout || {};
   const layout = shortened(gd, themed(sent));
   let drawn;
@@ -292,19 +337,19 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   const traces = moved(gd, next, figure, data);
   if (traces) {
     const slidersChanged = next.sliders !== gd.__shape.sliders;
-    drawn = updateInPlace(gd, P, figure, traces, slidersChanged).then(
+    drawn = updateInPlace(gd, P, figure, frames, traces, slidersChanged).then(
       () => (gd.__how = "in place"),
       () => {
         // interrupted (a newer figure, Play): draw it whole
         gd.__how = "whole";
-        const whole = { data: figure.data, layout, frames: figure.frames, config: gd.__config };
+        const whole = { data: figure.data, layout, frames, config: gd.__config };
         return P.react(gd, whole);
       },
     );
   } else if (gd._fullLayout && gd.__fullscreenTitle === data.fullscreen) {
     // The same config object as before: Plotly.react redraws what changed. (A changed config
     // makes react start a new plot and drop the figure's animation frames, plotly.js 4.1.)
-    drawn = P.react(gd, { data: figure.data, layout, frames: figure.frames, config: gd.__config });
+    drawn = P.react(gd, { data: figure.data, layout, frames, config: gd.__config });
     gd.__how = "whole";
   } else {
     gd.__fullscreenTitle = data.fullscreen;
@@ -326,11 +371,13 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
     gd.__follows = false;
     gd.__labelsEnd = false;
     if (gd._fullLayout) P.purge(gd); // stops an animation that is playing or paused
-    drawn = P.newPlot(gd, { data: figure.data, layout, frames: figure.frames, config: gd.__config });
+    drawn = P.newPlot(gd, { data: figure.data, layout, frames, config: gd.__config });
     gd.__how = "whole";
   }
   gd.__shape = next;
   gd.__frameNames = (figure.frames || []).map((frame) => frame.name);
+  gd.__frameLayouts = layouts; // (the layout drawn is its first frame's)
+  gd.__frameLayoutShown = layouts ? JSON.stringify(layouts.get(gd.__frameNames[0])) : undefined;
   if (gd.__frameNames.length) {
     keyboard();
     Promise.resolve(drawn).then(() => {
@@ -505,6 +552,7 @@ function followFrames(gd, setStateValue) {
   gd.on("plotly_animatingframe", (event) => {
     gd.__frame = event.name;
     gd.__playing = true;
+    showFrameLayout(gd, event.name);
   });
   gd.on("plotly_animated", stopped);
   gd.on("plotly_animationinterrupted", stopped);

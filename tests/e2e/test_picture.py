@@ -69,6 +69,48 @@ def test_the_descent_map_stays_and_the_path_grows_as_it_plays(view):
     assert_clean(page)
 
 
+# The loss curve drawn so far (pieces shown, and the tip) and the loss axis' range, of the
+# descent's "Loss against step" panel, in decades
+DRAWN_LOSS = """(gd) => {
+  const name = gd.data.find(tr => tr.name === 'loss' && tr.mode === 'lines').yaxis || 'y';
+  const axis = gd._fullLayout['yaxis' + name.slice(1)];
+  const ys = gd.data.filter(tr => (tr.yaxis || 'y') === name && tr.mode === 'lines'
+      && tr.opacity !== 0).flatMap(tr => Array.from(tr.y || []))
+    .filter(v => v !== null && Number.isFinite(+v) && +v > 0).map(v => Math.log10(+v));
+  return {type: axis.type, range: axis.range.map(Number), low: Math.min(...ys),
+          high: Math.max(...ys), n: ys.length};
+}"""
+
+
+def test_the_descents_loss_curve_stays_on_its_chart_as_it_plays(view):
+    # a fresh-eyes teacher: the loss axis kept its step-0 range (1-10) while ▶ played the
+    # mini-batch lesson, the curve ran off its bottom at step 5 and came back at the last frame
+    # (plotly.js undid each frame's new range as the next frame began)
+    open_view, page, _ = view
+    open_view("/loss-surface?three_d=false&source=noisy&true_w=2&true_b=1&sigma=0.3&n=200"
+              "&batch=sgd&lr=0.1&steps=300")  # fmt: skip
+    wait_for_figures(page, 4)
+    animation = page.locator(".js-plotly-plot").last
+    gd = animation.element_handle()
+    start = page.evaluate(DRAWN_LOSS, gd)
+    animation.scroll_into_view_if_needed()
+    animation.get_by_text("Play").click()
+    seen = []  # (sampled while it plays: a range put right only at a pause is not enough)
+    for at in (40, 80, 120):
+        page.wait_for_function(
+            "([gd, at]) => +((gd.querySelector('.slider-group text')?.textContent || '')"
+            ".match(/\\d+/) || [0])[0] >= at", arg=[gd, at], timeout=60_000,
+        )  # fmt: skip
+        seen.append(page.evaluate(DRAWN_LOSS, gd))
+    animation.get_by_text("Pause").click()
+    assert all(now["type"] == "log" and now["n"] > start["n"] for now in seen)
+    assert seen[0]["low"] < start["range"][0], "the curve went below the first range: a test of it"
+    for now in seen:
+        low, high = now["range"]
+        assert low <= now["low"] and now["high"] <= high, now  # the whole curve so far on it
+    assert_clean(page)
+
+
 def test_a_lesson_shows_nothing_of_the_outcome_before_play(view):
     open_view, page, _ = view
     open_view(LESSONS["saddle_escape"].url())
