@@ -39,6 +39,12 @@ PRESENTER_CSS = (
     # Train: larger, it pushed the charts under it past 720 px)
     "[data-testid=stMain] [data-testid=stAlert]:not([data-testid=stHorizontalBlock] *) p"
     " {font-size: 1.25rem !important;}"
+    # a home card's link, its title: larger than the text under it (16 px over 24 px text, a
+    # fresh-eyes teacher)
+    "[data-testid=stMain] [data-testid=stPageLink] p {font-size: 1.6rem !important;"
+    " font-weight: 600;}"
+    "[data-testid=stMain] [data-testid=stPageLink] [data-testid=stIconMaterial]"
+    " {font-size: 1.6rem !important;}"
     "[data-testid=stMain] [data-testid=stProgress] p, [data-testid=stMain] [data-testid=stCaption"
     "Container], [data-testid=stMain] [data-testid=stCaptionContainer] p"
     " {font-size: 1.1rem !important;}"

@@ -2277,3 +2277,25 @@ def test_a_flat_loss_on_insides_chart_is_drawn_flat():
     assert len(ticks) >= 2  # (labelled inside the wider range)
     learning = inf.loss_figure(epochs, 0.6 * np.exp(-epochs / 20) + 0.01, train, "en")
     assert learning.layout.yaxis.range is None  # (a loss that moves: the axis fits it)
+
+
+@pytest.mark.parametrize("high_early", [True, False])
+def test_the_labs_stop_notes_go_where_the_curves_leave_room(high_early):
+    # a fresh-eyes teacher: "Early stopping: stopped at epoch 26", written at the plot's top,
+    # covered the dropout's curve, still high at that epoch; the bottom was empty
+    from playground.figures import lab
+
+    epochs = np.arange(1, 201)
+    falling = 1 / np.sqrt(epochs)  # from 1 to 0.07 (0.2 at epoch 26: mid-height)
+    level = 1.0 if high_early else 0.07  # the other variant, high or low until epoch 100
+    other = np.where(epochs < 100, level, falling)
+    val = np.stack([other, falling], axis=1)  # (200, 2)
+    train = val.copy()
+    val[26:, 1] = train[26:, 1] = np.nan  # (the second stopped at epoch 26)
+    fig = lab.curves_figure(epochs, train, val, ["a", "b"], None, np.array([0, 26]))
+    (note,) = [a for a in fig.layout.annotations if a.xref == "x"]
+    assert "26" in note.text
+    if high_early:  # the curves near epoch 26 are high: the note at the bottom, over nothing
+        assert (note.y, note.yanchor) == (0, "bottom")
+    else:  # a curve low there: it stays at the top
+        assert (note.y, note.yanchor) == (1, "top")

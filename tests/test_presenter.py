@@ -200,7 +200,11 @@ def test_text_over_the_convnets_bars_grows_on_a_projector():
     (bar,) = big.data
     tick = big.layout.yaxis.tickfont.size
     assert bar.textfont.size >= tick
+    # (and drawn at that size: plotly.js shrinks a bar's text to the bar's width unless told
+    # not to, and "100%" over a projector's narrow bar was 9 px, a second teacher)
+    assert bar.constraintext == "none"
     assert big.layout.yaxis.range[1] >= 1.2  # (room over a bar of 100 % for its label)
+    assert max(big.layout.yaxis.tickvals) == 1.0  # but no tick of 120 %
 
 
 def test_a_short_log_axis_on_a_projector_keeps_its_labels_apart():
@@ -269,8 +273,25 @@ def test_the_labs_stop_notes_stay_apart_on_a_projector():
     fig = lab.curves_figure(epochs, val / 2, val, names, None, np.array([0, 26, 31]))
     for copy in (fig, export.presenter(fig, width=export.presenter_width(0.5), tallest=480)):
         notes = sorted(
-            (a for a in copy.layout.annotations if a.xref == "x"), key=lambda a: -(a.yshift or 0)
+            (a for a in copy.layout.annotations if a.xref == "x"), key=lambda a: abs(a.yshift or 0)
         )
-        assert len(notes) == 2 and {n.y for n in notes} == {1}
+        assert len(notes) == 2 and len({n.y for n in notes}) == 1  # (both at the top or bottom)
         high = max(len(_lines(n.text)) for n in notes) * 1.2 * notes[0].font.size
-        assert notes[0].yshift - notes[1].yshift >= high, (notes[0].yshift, notes[1].yshift)
+        assert abs(notes[1].yshift - notes[0].yshift) >= high, [n.yshift for n in notes]
+
+
+def test_animation_controls_under_a_plot_keep_apart_from_it_on_a_projector():
+    # a fresh-eyes teacher: the ConvNet's ▶ and ❚❚, at the projector's size, touched the
+    # bottom of its kernels' tiles
+    from playground.figures import digits
+
+    kernels = np.random.default_rng(0).normal(size=(3, 6, 5, 5))
+    fig = digits.kernels_figure(kernels, [1, 2, 3], "Baseline")
+    big = export.presenter(fig)
+    for before, after in zip(
+        (*fig.layout.updatemenus, *fig.layout.sliders),
+        (*big.layout.updatemenus, *big.layout.sliders),
+        strict=True,
+    ):
+        assert (after.pad.t or 0) - (before.pad.t or 0) >= export.CONTROL_GAP
+    assert big.layout.margin.b - fig.layout.margin.b >= export.CONTROL_GAP  # (room for it)

@@ -201,6 +201,9 @@ def probabilities_figure(probs: np.ndarray, true: int | None, lang: str = "en") 
             marker_color=colours,
             text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs],
             textposition="outside",
+            # (as large as the axis labels: plotly.js shrinks text to its bar's width, and
+            # "100%" over a projector's bar was 9 px, a fresh-eyes teacher)
+            constraintext="none",
             hovertemplate=t("digits_prob_hover", lang) + "<extra></extra>",
             meta={"run": t("digits_probability", lang)},  # (its CSV's rows: not the title's)
         )
@@ -212,7 +215,14 @@ def probabilities_figure(probs: np.ndarray, true: int | None, lang: str = "en") 
         **titled({"margin": {"l": 10, "r": 10, "t": 50, "b": 10}}, title),
         height=300,
         xaxis={"title": t("digits_class", lang), "dtick": 1},
-        yaxis={"title": t("digits_probability", lang), "range": [0, 1.25], "tickformat": ".0%"},
+        # room above 100 % for its label, but no tick past it (a probability of 120 % read
+        # as nonsense, a fresh-eyes teacher)
+        yaxis={
+            "title": t("digits_probability", lang),
+            "range": [0, 1.25],
+            "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            "tickformat": ".0%",
+        },
     )
     return fig
 

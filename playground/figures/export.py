@@ -843,6 +843,7 @@ def presenter(
     return big
 
 
+CONTROL_GAP = 10  # px more between a plot and the animation controls under it, on a projector
 SHORTEST_PLOT = 180  # px: a presenter's plot made shorter to fit (``tallest``) keeps this much
 
 
@@ -889,6 +890,11 @@ def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Fi
         slider.currentvalue.font.size = CONTROL_FONT
         if slider.pad.l:
             slider.pad.l = slider.pad.l * scale
+    under = [c for c in (*big.layout.updatemenus, *big.layout.sliders) if (c.y or 0) <= 0]
+    for control in under:  # (under the plot: apart from it, as larger buttons need; the
+        # ConvNet's ▶ touched its kernels' tiles, a fresh-eyes teacher)
+        control.pad.t = (control.pad.t or 0) + CONTROL_GAP
+    _grow(big, "b", CONTROL_GAP if under else 0)
     wrap_names(big, font - 2, width)
     _legend_under_axis_titles(big, tick, title, font - 2, width, exact=True)
     _square_plot_as_wide_as_shown(big, width, tallest)

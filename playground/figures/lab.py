@@ -233,6 +233,11 @@ def curves_spec(
     marks_drawn = [trace for _, trace in sorted(marked, key=lambda m: m[0])]
     data = [trace for v in order for trace in lines[v]] + marks_drawn + _keys(marked, lang)
     shapes, notes = _stop_lines(epochs, names, stopped, lang, slots, log_epochs)
+    if notes:  # (at the top of the plot, or at its bottom where the curves leave more room)
+        end = _notes_end(notes, epochs, [train, val], log_epochs, log_y=not percent)
+        if end == "bottom":
+            for note in notes:
+                note.update(y=0, yanchor="bottom", yshift=-note["yshift"])
     values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "height": 400,
@@ -358,6 +363,43 @@ def _stop_lines(
 
 
 NOTE_FONT = 12  # px of a stop line's note
+NOTE_HEIGHT, NOTE_WIDTH = 0.15, 0.3  # about what a note covers: of the plot's height, width
+
+
+def _notes_end(
+    notes: list[dict], epochs: np.ndarray, curves: list[np.ndarray], log: bool, log_y: bool
+) -> str:
+    """Where the stop lines' notes cover fewer of the curves' points: "top" (where they were
+    put first) or "bottom" of the plot. At the top, a note "Early stopping: stopped at epoch 26"
+    was written over the dropout's curve, which was still high at that epoch (a fresh-eyes
+    teacher), where the bottom of the plot was empty.
+
+    Each note covers about NOTE_WIDTH of the plot's width beside its line, and all of them,
+    stacked, NOTE_HEIGHT each of its height; the y axis is a log one (``log_y``, positions in
+    decades between the curves' least and largest values) or linear from 0 (error rates).
+    """
+    values = np.concatenate(
+        [np.asarray(c, dtype=np.float64).reshape(len(epochs), -1) for c in curves], axis=1
+    )
+    shown = np.where(np.isfinite(values) & ((values > 0) | (not log_y)), values, np.nan)  # (E, k)
+    if log_y:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shown = np.log10(shown)
+    if not np.isfinite(shown).any():
+        return "top"
+    lo = float(np.nanmin(shown)) if log_y else 0.0
+    hi = float(np.nanmax(shown))
+    height = (shown - lo) / (hi - lo) if hi > lo else np.full_like(shown, 0.5)  # (E, k) 0 to 1
+    along = np.array([_share(float(e), epochs, log) for e in epochs])  # (E,)
+    near = np.zeros(len(epochs), dtype=bool)
+    for note in notes:
+        at = _share(10 ** note["x"] if log else note["x"], epochs, log)
+        lo_x, hi_x = (at, at + NOTE_WIDTH) if note["xanchor"] == "left" else (at - NOTE_WIDTH, at)
+        near |= (along >= lo_x) & (along <= hi_x)
+    band = min(0.5, NOTE_HEIGHT * len(notes))
+    under = height[near]
+    top, bottom = int(np.sum(under > 1 - band)), int(np.sum(under < band))
+    return "bottom" if bottom < top else "top"
 
 
 def _share(at: float, epochs: np.ndarray, log: bool) -> float:

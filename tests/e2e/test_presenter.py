@@ -379,3 +379,17 @@ def test_the_labs_curves_on_a_2d_task_on_a_projector_are_page_wide_with_a_whole_
     assert page.evaluate(TRAIN_TO_CHARTS, ["train_btn", "lab_curves"]) <= 700
     _main_fits(page)
     assert_clean(page)
+
+
+def test_the_home_cards_titles_on_a_projector_are_larger_than_their_text(projector):
+    # a fresh-eyes teacher: "Loss surfaces" at 16 px over the card's 24-px text
+    page = projector("/?presenter=true")
+    page.wait_for_selector("[data-testid=stMain] [data-testid=stPageLink] p", timeout=60_000)
+    title, text = page.evaluate(
+        """() => { const px = e => parseFloat(getComputedStyle(e).fontSize);
+        const link = document.querySelector('[data-testid=stMain] [data-testid=stPageLink] p');
+        const body = document.querySelector('[data-testid=stMain] .stMarkdown p');
+        return [px(link), px(body)]; }"""
+    )
+    assert title > text, (title, text)
+    _main_fits(page)
