@@ -265,9 +265,14 @@ function axisFrames(frames) {
 
 function showFrameLayout(gd, name) {
   const wanted = gd.__frameLayouts && gd.__frameLayouts.get(name);
-  if (!wanted || JSON.stringify(wanted) === gd.__frameLayoutShown) return;
-  gd.__frameLayoutShown = JSON.stringify(wanted);
-  gd.__plotly.relayout(gd, wanted).catch(() => {});
+  const json = wanted && JSON.stringify(wanted);
+  if (!wanted || json === gd.__frameLayoutShown) return;
+  gd.__frameLayoutShown = json;
+  const at = (path) => path.split(".").reduce((o, key) => (o == null ? undefined : o[key]), gd.layout);
+  const same = Object.entries(wanted).every(
+    ([path, value]) => JSON.stringify(at(path) ?? null) === JSON.stringify(value),
+  );
+  if (!same) gd.__plotly.relayout(gd, wanted).catch(() => {});
 }
 
 // The room a figure keeps under its plot for its legend is reckoned on the server for the
@@ -376,12 +381,13 @@ function draw(gd, Plotly, figure, data, setTriggerValue, setStateValue) {
   }
   gd.__shape = next;
   gd.__frameNames = (figure.frames || []).map((frame) => frame.name);
-  gd.__frameLayouts = layouts; // (the layout drawn is its first frame's)
-  gd.__frameLayoutShown = layouts ? JSON.stringify(layouts.get(gd.__frameNames[0])) : undefined;
+  gd.__frameLayouts = layouts;
+  gd.__frameLayoutShown = undefined; // (a figure moved in place keeps a range played before)
   if (gd.__frameNames.length) {
     keyboard();
     Promise.resolve(drawn).then(() => {
       gd.__frame = openingFrame(layout, gd.__frameNames); // (← from the kernels' last went to the first)
+      showFrameLayout(gd, gd.__frame); // (its axes, where a frame played before changed them)
       gd.__id = data.id;
       followFrames(gd, setStateValue);
       labelLastStop(gd);

@@ -39,6 +39,7 @@ def csv_controls(lang: str) -> tuple | None:
     )
     target = st.selectbox(t("lab_target", lang), cols, key="lab_target")
     uploads.say_left_out(table, lang)
+    st.caption(t("lab_csv_rows", lang, n=f"{len(table):,}", most=f"{data.MAX_LAB_ROWS:,}"))
     return raw, tuple(features), target
 
 
@@ -85,11 +86,7 @@ def data_controls(lang: str) -> tuple[object, int]:
     )
     table = csv_controls(lang) if task == "csv" else None
     _task_defaults(task)
-    if task == "csv":  # (the file's own points: no generator's settings, greyed at its numbers)
-        if table is not None:
-            rows = len(compute.csv_table(table[0]))
-            st.caption(t("lab_csv_rows", lang, n=f"{rows:,}"))
-    else:
+    if task != "csv":  # (a file's own points: no generator's settings, greyed at its numbers)
         n, noise, flip = generated_controls(task, lang)
     c1, c2 = st.columns(2)
     val = c1.number_input(t("lab_val", lang), 0.05, 0.6, 0.25, 0.05, key="lab_val", **Q)

@@ -107,7 +107,8 @@ def say_left_out(table, lang: str, where=None) -> None:
         return
     shown = [code_span(links.shortened(name)) for name in names[:LEFT_OUT_SHOWN]]
     more = " …" if len(names) > LEFT_OUT_SHOWN else ""
-    (where or st).caption(t("upload_left_out", lang, names=", ".join(shown) + more))
+    names = t("list_sep", lang).join(shown) + more  # (Chinese lists with "、")
+    (where or st).caption(t("upload_left_out", lang, names=names))
 
 
 def column_choice(key: str, upload, columns: list[str], first: str | list[str]) -> None:

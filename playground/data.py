@@ -17,6 +17,7 @@ import pandas as pd
 from playground.i18n import UserError, t
 
 MAX_ROWS = 100_000  # rows kept from a data set; larger uploads are sampled, saying so
+MAX_LAB_ROWS = 5000  # rows the lab trains on from an upload (sampled, saying so)
 MAX_ABS_VALUE = 1e12  # rows with larger magnitudes are left out, saying so (squares overflow)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # also set as server.maxUploadSize in .streamlit/config.toml
 MAX_COLUMNS = 300  # a wider header is refused before pandas parses anything
@@ -186,7 +187,7 @@ class Unreadable:
 
 def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.ndarray], list[str]]:
     """The columns of the table that hold numbers (as float64: NaN where a cell is not a
-    number, ±inf where it is beyond MAX_ABS_VALUE), and the names of all its columns."""
+    number, ±inf where it is beyond MAX_ABS_VALUE), and the names of its columns with a cell."""
     try:
         frame = pd.read_csv(
             io.BytesIO(raw), encoding_errors="replace", sep=sep, decimal=decimal, engine="c"
@@ -205,7 +206,8 @@ def _numeric_columns(raw: bytes, sep: str, decimal: str) -> tuple[dict[str, np.n
         too_large = np.abs(values) > MAX_ABS_VALUE  # (±inf included; NaN compares False)
         values[too_large] = np.copysign(np.inf, values[too_large])
         numeric[str(name)] = values
-    return numeric, [str(name) for name in frame.columns]
+    # (every column with a cell in it: not one pandas names "Unnamed: 2" after a trailing comma)
+    return numeric, [str(name) for name in frame.columns if frame[name].notna().any()]
 
 
 def _separator(raw: bytes) -> str:
@@ -476,9 +478,9 @@ def task_from_table(
     notes = list(dropped)
     values = values[keep]
     rng = np.random.default_rng(seed)
-    if len(values) > 5000:
-        notes.append(Note("note_rows_sampled", (("kept", 5000), ("total", len(values)))))
-        values = values[np.sort(rng.choice(len(values), 5000, replace=False))]
+    if len(values) > MAX_LAB_ROWS:
+        notes.append(Note("note_rows_sampled", (("kept", MAX_LAB_ROWS), ("total", len(values)))))
+        values = values[np.sort(rng.choice(len(values), MAX_LAB_ROWS, replace=False))]
     x, y = values[:, :-1], values[:, -1]
     labels = set(np.unique(y).tolist())
     if len(features) == 1:

@@ -900,6 +900,9 @@ def test_the_lab_on_a_file_says_its_rows_instead_of_greyed_generator_settings(mo
     assert not at.exception, at.exception
     keys = {w.key for w in at.sidebar.number_input}
     assert not keys & {"lab_n", "lab_noise", "lab_flip"}
-    assert any(c.value.startswith("Points: the 50 rows of your file") for c in at.sidebar.caption)
+    assert any(
+        c.value.startswith("Points: the complete rows of your file (50 rows in it")
+        for c in at.sidebar.caption
+    )
     at.selectbox(key="task").set_value("moons").run()  # (and back: the generator's settings)
     assert at.number_input(key="lab_n").value == 200

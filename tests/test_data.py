@@ -287,3 +287,5 @@ def test_a_table_names_the_columns_it_left_out_for_holding_no_number():
     assert list(table.columns) == ["x", "y"]
     assert data.left_out(table) == ["label", "z"]
     assert data.left_out(data.read_csv(b"x,y\n1,2\n2,3\n")) == []
+    # (a trailing comma is no column of the file's: not pandas' "Unnamed: 2")
+    assert data.left_out(data.read_csv(b"x,y,\n1,2,\n2,3,\n")) == []

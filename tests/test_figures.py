@@ -519,6 +519,10 @@ def test_a_plain_figure_reads_and_writes_as_plotlys_own():
     again = pickle.loads(pickle.dumps(fig))
     assert [tr.name for tr in again.data] == ["a", "c", "d"]
     assert again.data[0].line.color == "blue"
+    # a trace without a type is a scatter, as plotly.py makes it
+    bare = common.from_spec([{"x": [1], "y": [2]}], {})
+    assert json.loads(bare.to_json())["data"][0]["type"] == "scatter"
+    assert bare.data[0].type == "scatter"
 
 
 def test_decimals_round_to_significant_digits_and_drop_non_finite():

@@ -101,8 +101,13 @@ class Plain(go.Figure):
         super().__init__(*args, **kwargs)
 
     def _adopt(self, data: list[dict]) -> None:
-        """Take ``data`` (a list of trace dicts, copied as containers) as the traces."""
-        self._data = [_copied(trace) for trace in data]
+        """Take ``data`` (a list of trace dicts, copied as containers) as the traces.
+
+        Each is what plotly.js reads: its ``type`` (a scatter where it has none, as plotly.py
+        would write it), property names in full (``marker: {color}``, never plotly.py's
+        ``marker_color`` shorthand) and no None values; tests/test_figures.py checks every
+        builder's figures against plotly.py's own."""
+        self._data = [{"type": "scatter"} | _copied(trace) for trace in data]
         self._data_defaults = [{} for _ in data]
         self.__dict__["_objs"] = None
 
@@ -110,7 +115,10 @@ class Plain(go.Figure):
     def _data_objs(self):
         objs = self.__dict__["_objs"]
         if objs is None:  # built from the plain dicts, which they then read and write
-            objs = self._data_validator.validate_coerce(self._data, _validate=False)
+            # (from copies: plotly.py takes each dict's "type" out and back while it builds,
+            # and a figure from a cache may be sent to another session meanwhile)
+            copies = [dict(trace) for trace in self._data]
+            objs = self._data_validator.validate_coerce(copies, _validate=False)
             for i, trace in enumerate(objs):
                 trace._parent = self
                 trace._orphan_props.clear()

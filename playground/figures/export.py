@@ -890,10 +890,12 @@ def _presenter(fig: go.Figure, font: int, width: float, tallest: float) -> go.Fi
         slider.currentvalue.font.size = CONTROL_FONT
         if slider.pad.l:
             slider.pad.l = slider.pad.l * scale
-    under = [c for c in (*big.layout.updatemenus, *big.layout.sliders) if (c.y or 0) <= 0]
-    for control in under:  # (under the plot: apart from it, as larger buttons need; the
-        # ConvNet's ▶ touched its kernels' tiles, a fresh-eyes teacher)
-        control.pad.t = (control.pad.t or 0) + CONTROL_GAP
+    # (under the plot: apart from it, as larger buttons need; the ConvNet's ▶ touched its
+    # kernels' tiles, a fresh-eyes teacher). plotly.js's default pads: a menu's 0, a slider's 20
+    under = [(c, 0) for c in big.layout.updatemenus if (c.y or 0) <= 0]
+    under += [(c, 20) for c in big.layout.sliders if (c.y or 0) <= 0]
+    for control, default in under:
+        control.pad.t = (default if control.pad.t is None else control.pad.t) + CONTROL_GAP
     _grow(big, "b", CONTROL_GAP if under else 0)
     wrap_names(big, font - 2, width)
     _legend_under_axis_titles(big, tick, title, font - 2, width, exact=True)

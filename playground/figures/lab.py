@@ -233,19 +233,18 @@ def curves_spec(
     marks_drawn = [trace for _, trace in sorted(marked, key=lambda m: m[0])]
     data = [trace for v in order for trace in lines[v]] + marks_drawn + _keys(marked, lang)
     shapes, notes = _stop_lines(epochs, names, stopped, lang, slots, log_epochs)
+    values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
+    y_axis = loss_axis(values, percent)
     if notes:  # (at the top of the plot, or at its bottom where the curves leave more room)
-        end = _notes_end(notes, epochs, [train, val], log_epochs, log_y=not percent)
+        log_y = y_axis.get("type") == "log"  # (linear where a loss is 0)
+        end = _notes_end(notes, epochs, [train, val], log_epochs, log_y=log_y)
         if end == "bottom":
             for note in notes:
                 note.update(y=0, yanchor="bottom", yshift=-note["yshift"])
-    values = np.concatenate([train.ravel(), val.ravel()]) if len(epochs) else np.array([1.0])
     layout = {
         "height": 400,
         "xaxis": {"title": {"text": t("axis_epoch", lang)}, **_epoch_range(epochs, log_epochs)},
-        "yaxis": {
-            "title": {"text": y_title or t("axis_loss", lang)},
-            **loss_axis(values, percent),
-        },
+        "yaxis": {"title": {"text": y_title or t("axis_loss", lang)}, **y_axis},
         # (fitted: see common.py); on the right, room for the last epoch's label ("50", "2000"),
         # which sits on the edge while training runs (the axis ends at the newest epoch)
         "margin": {"l": 92, "r": 30, "b": 123 + (BAND_LEGEND["curves"] if under else 0)},

@@ -388,8 +388,9 @@ def test_the_home_cards_titles_on_a_projector_are_larger_than_their_text(project
     title, text = page.evaluate(
         """() => { const px = e => parseFloat(getComputedStyle(e).fontSize);
         const link = document.querySelector('[data-testid=stMain] [data-testid=stPageLink] p');
-        const body = document.querySelector('[data-testid=stMain] .stMarkdown p');
-        return [px(link), px(body)]; }"""
+        let card = link.parentElement;  // (up to the card that holds the link and its text)
+        while (card && !card.querySelector('.stMarkdown p')) card = card.parentElement;
+        return [px(link), px(card.querySelector('.stMarkdown p'))]; }"""
     )
     assert title > text, (title, text)
     _main_fits(page)
