@@ -621,3 +621,15 @@ def test_the_races_link_form_of_a_run_is_for_the_teacher_not_the_projector():
     said = t("race_link_form", "en")
     assert any(said in c.value for c in open_link("race", {}).caption)
     assert not any(said in c.value for c in open_link("race", {"presenter": "true"}).caption)
+
+
+def test_a_links_unknown_names_are_told_the_views_names_with_that_word():
+    # two fresh-eyes teachers wrote "lr=" and "seed=" by hand and read only that these are
+    # not settings of the view, whose settings are fs_lr_sine and lab_seed
+    at = open_link("from-scratch", {"lr": "0.1", "banana": "1"})
+    (notice,) = rejected_notices(at)
+    assert "This view names them: ` lr `: ` fs_lr_sine `, ` fs_rms_lr_sine `." in notice
+    assert "` banana `:" not in notice  # (no word of it in any setting: nothing suggested)
+    at = open_link("overfit", {"seed": "3"})
+    (notice,) = rejected_notices(at)
+    assert "` seed `: ` lab_seed `" in notice
