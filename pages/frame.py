@@ -259,29 +259,16 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         where.warning(" ".join(said), icon=":material/link_off:")
 
 
-def named_here(names: list[str], most: int = 5) -> list[tuple[str, list[str]]]:
-    """For names a link gave that are no setting of the view (``lr``, ``seed``), the view's
-    settings whose name has that word (``fs_lr_sine``, ``lab_seed``), at most ``most`` a name:
-    (name, settings) for the names that have some. A setting is a widget this run drew whose
-    value is a number, a word or a switch."""
+def named_here(names: list[str]) -> list[tuple[str, list[str]]]:
+    """links.named_like over the view's settings: the widgets this run drew whose value is a
+    number, a word or a switch (Streamlit's record answers "in" only: the session is listed)."""
     drawn = drawn_keys()
     if drawn is None:
         return []
-    settings = [  # (Streamlit's record answers "in" only: the session's keys are listed)
-        k
-        for k in list(st.session_state.keys())
-        if isinstance(k, str)
-        and not k.startswith("_")
-        and k in drawn
-        and isinstance(st.session_state.get(k), bool | int | float | str)
-    ]
-    pairs = []
-    for name in names:
-        word = name.strip().lower()
-        found = [k for k in sorted(settings) if word and word in k.lower().split("_") and k != name]
-        if found:
-            pairs.append((name, found[:most]))
-    return pairs
+    state = st.session_state
+    kinds = bool | int | float | str
+    settings = [k for k in list(state.keys()) if k in drawn and isinstance(state.get(k), kinds)]
+    return links.named_like(names, [k for k in settings if not str(k).startswith("_")])
 
 
 PLAIN = re.compile(r"[\w\s.,:;=+\-/%·×–—'’“”()]*")  # no Markdown, HTML or LaTeX can start here

@@ -109,3 +109,16 @@ def non_finite(link: Mapping[str, Sequence[str]]) -> list[str]:
         if any(n is not None and not math.isfinite(n) for n in numbers):
             bad.append(name)
     return bad
+
+
+def named_like(names: list[str], settings: list[str], most: int = 5) -> list[tuple[str, list[str]]]:
+    """For names a link gave that are no setting of the view (``lr``, ``seed``), the
+    ``settings`` whose name has that word (``fs_lr_sine``, ``lab_seed``), at most ``most`` a
+    name: (name, settings) for the names that have some."""
+    pairs = []
+    for name in names:
+        word = name.strip().lower()
+        found = [k for k in sorted(settings) if word and word in k.lower().split("_") and k != name]
+        if found:
+            pairs.append((name, found[:most]))
+    return pairs

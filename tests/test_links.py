@@ -633,3 +633,11 @@ def test_a_links_unknown_names_are_told_the_views_names_with_that_word():
     at = open_link("overfit", {"seed": "3"})
     (notice,) = rejected_notices(at)
     assert "` seed `: ` lab_seed `" in notice
+
+
+def test_a_name_is_matched_to_settings_by_whole_words_only():
+    settings = ["fs_lr_sine", "fs_rms_lr_sine", "lab_seed", "in_step", "steps"]
+    assert links.named_like(["lr", "step", "banana", "steps"], settings) == [
+        ("lr", ["fs_lr_sine", "fs_rms_lr_sine"]),
+        ("step", ["in_step"]),  # (not "steps": a word, not a part of one)
+    ]
