@@ -1,6 +1,8 @@
 """Inside the network's controls: the features, the layers (added and removed with buttons),
 and the training settings. The drawn points: inside_data.py."""
 
+import re
+
 import bound
 import frame
 import streamlit as st
@@ -68,17 +70,27 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
 def _sizes(text: str) -> list[int] | None:
     """The hidden layers' sizes in ``text`` ("4, 2"; "" for none), or None if unusable."""
     try:
-        hidden = [int(v) for v in text.replace(" ", "").split(",") if v]
+        hidden = [int(v) for v in _words(text)]
         NetSpec(hidden=tuple(hidden), activations=("tanh",) * len(hidden))
     except (ValueError, UserError):
         return None
     return hidden
 
 
+# What separates the sizes: a comma or a space, as an English or a Chinese keyboard types them
+# ("4, 2"; "4，2" and "4、2" from a Chinese input method, its full-width digits int() reads)
+_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+def _words(text: str) -> list[str]:
+    """The sizes typed in ``text``, as words: "4，2" and "4 2" are "4, 2"."""
+    return [w for w in _SEPARATORS.split(text) if w]
+
+
 def _what_is_wrong(text: str) -> tuple[str, dict[str, object]]:
     """Of hidden layers ``text`` that ``_sizes`` refuses: the catalogue key saying what in it is
     wrong (a word that is no whole number, a layer's size, too many layers), and its values."""
-    words = [v for v in text.replace(" ", "").split(",") if v]
+    words = _words(text)
     for word in words:
         try:
             size = int(word)

@@ -433,3 +433,15 @@ def test_hidden_layers_typed_wrongly_are_told_what_in_them_is_wrong(typed, said)
     assert not at.exception
     (warning,) = [w.value for w in at.sidebar.warning]
     assert warning.startswith(said) and "until then the view uses 4, 2" in warning
+
+
+@pytest.mark.parametrize("typed", ["4，2", "4、2", "４，２", "4 2", "4; 2"])
+def test_hidden_layers_typed_on_a_chinese_keyboard_are_read(typed):
+    # a fresh-eyes teacher typed "4，2" with a Chinese input method and was told it was wrong
+    from tests.test_links import open_link
+
+    at = open_link("inside", {"lang": "zh"})
+    at.text_input(key="in_hidden").set_value(typed.replace("2", "3").replace("２", "３")).run()
+    assert not at.exception and not at.sidebar.warning  # ("43" or "4，3" would be refused)
+    layers = [s.key for s in at.selectbox if s.key and s.key.startswith("in_act_")]
+    assert sorted(layers) == ["in_act_0", "in_act_1"]  # two hidden layers
