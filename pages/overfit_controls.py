@@ -59,8 +59,11 @@ def _task_defaults(task: str) -> None:
 
     They kept the last task's (the sine's 40 points and σ 0.3 under Two moons), which the
     link left out as the sine's defaults: a copied link opened on the moons' 200 points and
-    σ 0.15, other data and other numbers, with no word of it.
+    σ 0.15, other data and other numbers, with no word of it. A look at an uploaded table
+    (no generator's settings) and back to the same task keeps them.
     """
+    if task == "csv":
+        return
     shown = st.session_state.get("_lab_task_shown")
     st.session_state["_lab_task_shown"] = task
     if shown is None or shown == task:
@@ -110,6 +113,7 @@ def generated_controls(task: str, lang: str) -> tuple[float, float, float]:
         40 if task == "sine" else 200,
         10,
         key="lab_n",
+        persist_state="session",  # (kept while a table is looked at)
         help=widgets.costly(t("lab_n_help", lang, low=12, high=5000), lang),
         **Q,
     )
@@ -120,6 +124,7 @@ def generated_controls(task: str, lang: str) -> tuple[float, float, float]:
         0.3 if task == "sine" else 0.15,
         0.05,
         key="lab_noise",
+        persist_state="session",  # (kept while a table is looked at)
         **Q,
     )
     flip = st.number_input(
@@ -129,6 +134,7 @@ def generated_controls(task: str, lang: str) -> tuple[float, float, float]:
         0.05,
         0.01,
         key="lab_flip",
+        persist_state="session",  # (kept while a table is looked at)
         disabled=task == "sine",
         **Q,
     )

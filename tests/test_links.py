@@ -641,3 +641,20 @@ def test_a_name_is_matched_to_settings_by_whole_words_only():
         ("lr", ["fs_lr_sine", "fs_rms_lr_sine"]),
         ("step", ["in_step"]),  # (not "steps": a word, not a part of one)
     ]
+
+
+def test_a_look_at_an_uploaded_table_and_back_keeps_the_tasks_own_settings():
+    # a fresh-eyes teacher chose "Upload a CSV" to see what it asks, came back to Spirals and
+    # found the points, noise and flipped labels they had set gone back to the defaults
+    at = open_link("overfit", {"task": "spirals"})
+    at.number_input(key="lab_n").set_value(300).run()
+    at.number_input(key="lab_noise").set_value(0.3).run()
+    at.number_input(key="lab_flip").set_value(0.2).run()
+    at.selectbox(key="task").set_value("csv").run()
+    at.selectbox(key="task").set_value("spirals").run()
+    assert not at.exception
+    kept = [at.number_input(key=k).value for k in ("lab_n", "lab_noise", "lab_flip")]
+    assert kept == [300, 0.3, 0.2]
+    at.selectbox(key="task").set_value("csv").run()  # another task after the table: its own
+    at.selectbox(key="task").set_value("moons").run()
+    assert [at.number_input(key=k).value for k in ("lab_n", "lab_noise")] == [200, 0.15]
