@@ -7,11 +7,17 @@ import frame
 import streamlit as st
 from views import BY_PATH, LESSON_KEEPS
 
+from playground import links
 from playground.i18n import t
 
 
-def lesson_box(where, lang: str) -> None:
-    """The guided lesson named in the link, above the view: predict, then play, then read why."""
+def lesson_box(where, lang: str, page: str) -> None:
+    """The guided lesson named in the link, above the view: predict, then play, then read why.
+
+    A link that names the lesson and nothing of the view (``/overfit?lesson=early_stopping``,
+    typed by hand or shortened) opens it on the lesson's own settings: the box would otherwise
+    ask about 150 epochs of a run of 2,000.
+    """
     from playground.lessons import LESSONS
 
     name = st.query_params.get("lesson")
@@ -23,10 +29,13 @@ def lesson_box(where, lang: str) -> None:
         where.warning(t("lesson_unknown", lang, name=name), icon=":material/school:")
         del st.query_params["lesson"]  # (as other settings a link could not use: a copied link
         return  # would carry it on, and warn again)
-    if st.session_state.get("_lesson") != name:  # just arrived: the view starts from the link
-        for key in [k for k in st.session_state if k not in LESSON_KEEPS]:
+    if st.session_state.get("_lesson") != (name, page):  # just arrived: the view starts from
+        for key in [k for k in st.session_state if k not in LESSON_KEEPS]:  # the link
             del st.session_state[key]
-        st.session_state["_lesson"] = name
+        st.session_state["_lesson"] = (name, page)
+        if lesson.page == page and all(k in links.FRAME_PARAMS for k in st.query_params):
+            st.query_params.update(lesson.query)  # (the widgets read the URL as a run starts)
+            frame.restart({k: st.query_params.get_all(k) for k in st.query_params})
     with where.container(border=True, key="lesson_box"):
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")

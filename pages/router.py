@@ -71,7 +71,7 @@ def main() -> None:
             st.switch_page(page, query_params=frame.reset_view(page.url_path))
         charts.preload_charts(shown.build, shown.preload_idle)
     notice = st.container()  # above the view: what in the link could not be used
-    guided.lesson_box(st.container(), lang)
+    guided.lesson_box(st.container(), lang, shown.url_path)
     # Only a view just opened (a link, a reload, the menu) can have settings it could not use:
     # on a rerun the URL holds what the widgets themselves wrote (a changed optimizer's old
     # value among them), which is no link of anybody's.
