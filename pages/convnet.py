@@ -224,7 +224,7 @@ def run_shown(job: workers.TrainingJob, data_config, data: digits.Digits) -> Non
 
 workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("digits_title", lang))
-st.markdown(t("digits_intro", lang))
+frame.intro(t("digits_intro", lang), lang)
 with widgets.guarded(lang):
     data_config, config = net_controls.controls(lang)
     data = compute.digits(data_config)
@@ -233,7 +233,8 @@ with widgets.guarded(lang):
         run = (data, config, job.inbox, job.stop, 0.05, convnet.train, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
-    range_test.panel("convnet", data_config, data, config, "net_lr", lang)
+    if not frame.presenting():  # (on a projector, at the end: Train on the first screen)
+        range_test.panel("convnet", data_config, data, config, "net_lr", lang)
     press = t("digits_press_train", lang)
     ids = ("net_train_btn", "net_stop_btn", "net_slow")
     held_out = len(data.val) + len(data.test)
@@ -272,3 +273,5 @@ with widgets.guarded(lang):
             run_shown(job, data_config, data)
     shown = (job.key[1] if job is not None else config).variants
     panel.what_to_notice(job, lang, lambda: panel.notice("digits", shown, lang, ("kernels",)))
+    if frame.presenting():
+        range_test.panel("convnet", data_config, data, config, "net_lr", lang)

@@ -112,7 +112,7 @@ def series_controls() -> np.ndarray | None:
 
 
 st.title(t("ewa_title", lang))
-st.markdown(t("ewa_intro", lang))
+frame.intro(t("ewa_intro", lang), lang)
 c1, c2 = st.columns(2)
 c1.latex(r"v_t=\beta\,v_{t-1}+(1-\beta)\,x_t")
 c1.caption(t("ewa_convention", lang))

@@ -29,6 +29,17 @@ def presenting() -> bool:
     return bool(st.session_state.get("presenter", False))
 
 
+def intro(text: str, lang: str) -> None:
+    """A view's introduction under its title; on a projector in a closed "About this view"
+    (fresh-eyes teachers: five lines of large text pushed ▶ and Train below the first screen,
+    where the class could not see them without scrolling; the teacher tells it, or opens it)."""
+    if presenting():
+        with st.expander(t("intro_label", lang), icon=":material/info:"):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
 # our own fixed HTML (only catalogue strings are formatted in: {label}, {done}, {manual}; its
 # other braces doubled), in an iframe so that its script runs
 COPY_LINK_HTML = (Path(__file__).resolve().parent / "copy_link.html").read_text(encoding="utf-8")

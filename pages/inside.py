@@ -64,7 +64,7 @@ def picture(pts, spec: NetSpec, state) -> tuple:
     return compute.inside_picture(pts, spec, state, MAP)
 
 
-TALLEST = {"tallest": 450}  # px of the data map on a projector, with Train on one screen
+TALLEST = {"tallest": 500}  # px of the data map on a projector, with Train on one screen
 
 
 def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
@@ -75,9 +75,12 @@ def draw(pts, spec: NetSpec, state, history: list, live: bool) -> None:
     """
     maps, surface, curve, weights_state = picture(pts, spec, state)
     split = _test_mask(pts, spec)
-    st.caption(said.progress(history, lang, None if live else (pts, spec, state)))
+    head = st.container()
     share = 0.5 if frame.presenting() else 0.45  # (a projector: the data map as large as can be)
     left, right = st.columns([share, 1 - share])
+    # (a projector: the epoch's line over the network, the map right under Train)
+    where = right if frame.presenting() else head
+    where.caption(said.progress(history, lang, None if live else (pts, spec, state)))
     with left:
         # (a projector: the map right under Train, as high as fits with it; its tools under it)
         tools, chart = st.container(), st.container()
@@ -203,7 +206,7 @@ def edit(spec: NetSpec, state: dict, edge: tuple[int, int, int]) -> None:
 
 workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("in_title", lang))
-st.markdown(t("in_intro", lang))
+frame.intro(t("in_intro", lang), lang)
 with widgets.guarded(lang):
     pts = drawn.points(lang)
     spec, epochs = controls.spec(lang)

@@ -181,7 +181,7 @@ def _work(source, config: LandscapeConfig, weights: int) -> int:
 
 workers.lab_workers()  # the lab's worker processes train here too
 st.title(t("ll_title", lang))
-st.markdown(t("ll_intro", lang))
+frame.intro(t("ll_intro", lang), lang)
 with widgets.guarded(lang):
     source, config = ll_controls.controls(lang)
     n_train = _points(source)

@@ -134,7 +134,9 @@ def run_controls(lang: str) -> tuple[Run, ...]:
     """One row per run: on, optimizer, learning rate, batch size, weight decay, dropout."""
     defaults = [*landscape_runs.DEFAULT_RUNS, SPARE_RUN]
     runs = []
-    with st.expander(t("ll_runs", lang), expanded=True):
+    # (closed on a projector: the table pushed Train below the first screen; the legends name
+    # each run's optimizer and rate)
+    with st.expander(t("ll_runs", lang), expanded=not frame.presenting()):
         widths = [0.6, 1.4, 1.4, 1.1, 1.1, 1.1]
         head = st.columns(widths)
         for col, key in zip(

@@ -21,7 +21,7 @@ lang = frame.language()
 Q, WINDOW = ls_controls.Q, ls_controls.WINDOW
 
 st.title(t("ls_title", lang))
-st.markdown(t("ls_intro", lang))
+frame.intro(t("ls_intro", lang), lang)
 
 
 ds = data_config = None

@@ -213,7 +213,7 @@ def results(job: Job) -> None:
 
 workers.lab_workers()  # start (and warm) the worker processes the first time the lab is opened
 st.title(t("lab_title", lang))
-st.markdown(t("lab_intro", lang))
+frame.intro(t("lab_intro", lang), lang)
 with widgets.guarded(lang):
     source, config = lab_controls.controls(lang)
     if source is None:
@@ -227,7 +227,8 @@ with widgets.guarded(lang):
         run = (split, config, job.inbox, job.stop, 0.2, None, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
-    range_test.panel("lab", source, split, config, "lab_lr", lang)
+    if not frame.presenting():  # (on a projector, at the end: Train on the first screen)
+        range_test.panel("lab", source, split, config, "lab_lr", lang)
     press = t("lab_press_train", lang)
     ids = ("train_btn", "stop_btn", "slow")
     cost = budget.lab(
@@ -260,3 +261,5 @@ with widgets.guarded(lang):
         finished(job)
     shown = (job.key[1] if job is not None else config).variants
     panel.what_to_notice(job, lang, lambda: panel.notice("lab", shown, lang))
+    if frame.presenting():
+        range_test.panel("lab", source, split, config, "lab_lr", lang)

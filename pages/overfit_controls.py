@@ -7,6 +7,7 @@ source and a ``TrainConfig``.
 
 import bound
 import compute
+import frame
 import schedule_controls
 import streamlit as st
 import uploads
@@ -199,11 +200,19 @@ def variant_controls(lang: str) -> dict[str, object]:
     """The variants to train side by side, and early stopping's patience and min_delta."""
     st.subheader(t("lab_variants", lang))
     c = st.columns(5)
+    # (on a projector the combination's note is its toggle's help: four lines of large text
+    # pushed Train below the first screen)
+    note = t("lab_combined_help", lang) if frame.presenting() else None
+    names = ("baseline", "dropout", "early_stopping", "weight_decay", "combined")
     use = [
-        c[i].toggle(t(f"lab_variant_{name}", lang), name != "combined", key=f"use_{name}", **Q)
-        for i, name in enumerate(
-            ("baseline", "dropout", "early_stopping", "weight_decay", "combined")
+        c[i].toggle(
+            t(f"lab_variant_{name}", lang),
+            name != "combined",
+            key=f"use_{name}",
+            help=note if name == "combined" else None,
+            **Q,
         )
+        for i, name in enumerate(names)
     ]
     # a cure's setting is greyed out while no variant on uses it (its value is kept)
     combined = use[4]
@@ -229,7 +238,8 @@ def variant_controls(lang: str) -> dict[str, object]:
         t("lab_wd", lang), 0.0, 10.0, 1e-2, format="%g", key="wd", help=t("lab_wd_help", lang),
         disabled=off["wd"], **Q,
     )  # fmt: skip
-    c[4].caption(t("lab_combined_help", lang))
+    if note is None:
+        c[4].caption(t("lab_combined_help", lang))
     with_p = c[4].checkbox(t("lab_variant_dropout", lang), True, key="combo_dropout", **Q)
     with_wd = c[4].checkbox(t("lab_variant_weight_decay", lang), True, key="combo_wd", **Q)
     with_es = c[4].checkbox(t("lab_variant_early_stopping", lang), True, key="combo_es", **Q)

@@ -26,7 +26,7 @@ MAX_RUNS, START_LIMIT = controls.MAX_RUNS, controls.START_LIMIT
 
 # ------------------------------------------------------------------ page
 st.title(t("race_title", lang))
-st.markdown(t("race_intro", lang))
+frame.intro(t("race_intro", lang), lang)
 
 if "surface" not in st.session_state or "r0" not in st.session_state:
     controls.first_visit()
