@@ -50,7 +50,7 @@ screenshots: $(STAMP) browser fonts
 
 # Every benchmark runs and prints its figures, even after one misses a budget; the exit status
 # says whether any did.
-BENCHES = surfaces race fair ewa training scratch convnet landscape inside figures workers latency draw cold budget
+BENCHES = surfaces race fair ewa training scratch convnet landscape inside figures workers latency draw frames cold budget
 bench: $(STAMP)
 	@status=0; for name in $(BENCHES); do \
 		$(BIN)/python benchmarks/bench_$$name.py || status=1; \

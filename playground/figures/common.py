@@ -31,7 +31,11 @@ from playground.i18n import t
 
 MAX_FRAMES = 251  # one frame per step up to 250 steps; longer runs are thinned (≈ 20 s at 1×)
 MAX_SLIDER_STEPS = 101  # stops on an animation's scrubber
-PIECES = 24  # pieces of a line that an animation draws as it plays (common.growing)
+# pieces of a line that an animation draws as it plays (common.growing): each frame costs
+# plotly.js a pass over every trace of the figure, so fewer pieces play faster (24 made the
+# race's 2-run lesson take 17-22 s instead of 8 s at 1×; benchmarks/bench_frames.py), and more
+# carry less of the line in each frame's tip
+PIECES = 10
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 BASE_FRAME_MS = 80
 SPEEDS_OFFSET, SLIDER_OFFSET = 150, 330  # px from the left: play/pause, speeds, then the slider

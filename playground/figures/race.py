@@ -43,7 +43,7 @@ def colour(i: int) -> str:
 
 SMALL_TITLE = 14  # px: a small map's title (its run's label)
 NEAR = 0.08  # exits closer than this part of the map's width share a place: their notes stack
-SMALL_PIECES = 12  # pieces of a small map's path (common.growing): less data than the overlay's
+SMALL_PIECES = 6  # pieces of a small map's path (common.growing): less data than the overlay's
 SIDE_LEGEND = 0.3  # the share of the width left of the map that holds its legend (no small maps)
 
 
