@@ -58,9 +58,10 @@ def formula_check(lang: str) -> str | None:
         if kept != typed:
             said = t("race_formula_kept", lang, formula=frame.code_span(expr.canonical(kept)))
             st.caption(said)
-            # (over the race too, with the reason: on a projector the sidebar is folded away,
-            # and the class read only that the race stayed on the last formula)
-            return f"{err.message(lang, frame.inert)} {said}"
+            # (over the race too; with the reason on a projector, where the sidebar is folded
+            # away and the class read only that the race stayed on the last formula; beside
+            # the sidebar a fresh-eyes teacher read the reason twice)
+            return f"{err.message(lang, frame.inert)} {said}" if frame.presenting() else said
         return None
     st.session_state["_formula_good"] = typed
     if "#" in typed:  # (a formula that parsed has no strings: a "#" starts a comment)
