@@ -3,8 +3,11 @@ view shows what a lesson asks the class to predict (closed until they have watch
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import frame
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from views import BY_PATH, LESSON_KEEPS
 
 from playground import links
@@ -34,8 +37,15 @@ def lesson_box(where, lang: str, page: str) -> None:
             del st.session_state[key]
         st.session_state["_lesson"] = (name, page)
         if lesson.page == page and all(k in links.FRAME_PARAMS for k in st.query_params):
-            st.query_params.update(lesson.query)  # (the widgets read the URL as a run starts)
+            for key, value in lesson.query.items():  # (the widgets read the URL as a run starts)
+                with suppress(StreamlitAPIException):  # (one still bound to a widget: as it is)
+                    st.query_params[key] = value
             frame.restart({k: st.query_params.get_all(k) for k in st.query_params})
+    _box(where, lang, name, lesson)
+
+
+def _box(where, lang: str, name: str, lesson) -> None:
+    """The lesson's box: its title, the question, what to do, and why (closed)."""
     with where.container(border=True, key="lesson_box"):
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")

@@ -9,6 +9,7 @@ import logging
 import charts
 import frame
 import guided
+import reset
 import streamlit as st
 import torch
 import workers
@@ -68,7 +69,7 @@ def main() -> None:
             for key in shown.session_keys:  # (its training, which the reset forgets, stops)
                 if isinstance(job := st.session_state.get(key), workers.TrainingJob):
                     workers.trainers().stop(job)
-            st.switch_page(page, query_params=frame.reset_view(page.url_path))
+            st.switch_page(page, query_params=reset.reset_view(page.url_path))
         charts.preload_charts(shown.build, shown.preload_idle)
     notice = st.container()  # above the view: what in the link could not be used
     guided.lesson_box(st.container(), lang, shown.url_path)
@@ -78,13 +79,13 @@ def main() -> None:
     arrived = st.session_state.get("_page") != page.url_path
     arrived |= bool(st.session_state.pop("_arriving", False))  # (frame.restart_without)
     frame.restore_settings(page.url_path, link)
-    frame.push_reset_defaults()
+    reset.push_reset_defaults()
     ran = False
     try:
         page.run()
         ran = True
         heap.settle(page.url_path)  # (a view's first run: what it loaded, out of the GC's walks)
-        frame.finish_reset(page.url_path)
+        reset.finish_reset(page.url_path)
     finally:
         frame.save_settings(page.url_path, ran)
         frame.link_notice(notice, link if arrived else {}, lang)

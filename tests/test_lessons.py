@@ -322,3 +322,15 @@ def convnet_variants():
     from playground import convnet
 
     return tuple(v for v in convnet.NetConfig().variants if v.name != "weight_decay")
+
+
+def test_reset_in_a_lesson_keeps_the_lesson_and_raises_nothing():
+    # a review: "Reset this view" in a lesson reopened it on its bare link, whose settings the
+    # lesson then set in the URL while they were still bound to widgets (StreamlitAPIException)
+    lesson = LESSONS["early_stopping"]
+    at = open_link(lesson.page, lesson.query)
+    at.number_input(key="epochs").set_value(60).run()
+    at.button(key="reset_view").click().run()
+    assert not at.exception
+    title = t("lesson_early_stopping_title", "en")
+    assert any(title in m.value for m in at.markdown)
