@@ -445,3 +445,4 @@ def test_hidden_layers_typed_on_a_chinese_keyboard_are_read(typed):
     assert not at.exception and not at.sidebar.warning  # ("43" or "4，3" would be refused)
     layers = [s.key for s in at.selectbox if s.key and s.key.startswith("in_act_")]
     assert sorted(layers) == ["in_act_0", "in_act_1"]  # two hidden layers
+    assert list(at.session_state["_in_sizes"])[1:-1] == [4, 3]  # (inputs, 4, 3, output)
