@@ -74,7 +74,9 @@ def test_the_descent_map_stays_and_the_path_grows_as_it_plays(view):
 DRAWN_LOSS = """(gd) => {
   const name = gd.data.find(tr => tr.name === 'loss' && tr.mode === 'lines').yaxis || 'y';
   const axis = gd._fullLayout['yaxis' + name.slice(1)];
-  const ys = gd.data.filter(tr => (tr.yaxis || 'y') === name && tr.mode === 'lines'
+  // (plotly.js's decoded traces: a piece's y comes as a base64 typed array, which gd.data
+  // keeps as sent, so only the tip was counted, and a tip of one point at a piece's end)
+  const ys = gd._fullData.filter(tr => (tr.yaxis || 'y') === name && tr.mode === 'lines'
       && tr.opacity !== 0).flatMap(tr => Array.from(tr.y || []))
     .filter(v => v !== null && Number.isFinite(+v) && +v > 0).map(v => Math.log10(+v));
   return {type: axis.type, range: axis.range.map(Number), low: Math.min(...ys),
