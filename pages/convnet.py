@@ -233,8 +233,7 @@ with widgets.guarded(lang):
         run = (data, config, job.inbox, job.stop, 0.05, convnet.train, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
-    if not frame.presenting():  # (on a projector, at the end: Train on the first screen)
-        range_test.panel("convnet", data_config, data, config, "net_lr", lang)
+    tester = range_test.place()  # (before Train; on a projector, at the page's end)
     press = t("digits_press_train", lang)
     ids = ("net_train_btn", "net_stop_btn", "net_slow")
     held_out = len(data.val) + len(data.test)
@@ -273,5 +272,5 @@ with widgets.guarded(lang):
             run_shown(job, data_config, data)
     shown = (job.key[1] if job is not None else config).variants
     panel.what_to_notice(job, lang, lambda: panel.notice("digits", shown, lang, ("kernels",)))
-    if frame.presenting():
+    with tester if tester is not None else st.container():
         range_test.panel("convnet", data_config, data, config, "net_lr", lang)

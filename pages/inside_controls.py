@@ -1,8 +1,6 @@
 """Inside the network's controls: the features, the layers (added and removed with buttons),
 and the training settings. The drawn points: inside_data.py."""
 
-import re
-
 import bound
 import frame
 import streamlit as st
@@ -10,7 +8,7 @@ import widgets
 from inside_data import on_regression
 
 from playground import inside, links
-from playground.i18n import UserError, t
+from playground.i18n import t
 from playground.inside import NetSpec
 from playground.optimizers import RunSpec, display_name
 from playground.training import LAB_OPTIMIZERS
@@ -26,7 +24,11 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
     """The hidden layers: their sizes (a text in the sidebar and the link, "4, 2"; the buttons
     under the picture change it) and each one's activation (a select per layer)."""
     linked = st.query_params.get("in_hidden")
-    if "in_hidden" not in st.session_state and linked is not None and _sizes(linked) is None:
+    if (
+        "in_hidden" not in st.session_state
+        and linked is not None
+        and inside.parse_hidden(linked) is None
+    ):
         # a link's unusable layers are named, and not passed on: out of the URL, and the run
         # starts again (the box reads the URL as the run started)
         st.session_state["_in_hidden_rejected"] = linked[:40]
@@ -52,7 +54,7 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
         placeholder=t("in_hidden_none", lang),  # (empty: no hidden layer, said in the box)
         **Q,
     )
-    hidden = _sizes(text)
+    hidden = inside.parse_hidden(text)
     if hidden is None:  # (typed: the box keeps the text to correct; what is wrong, then the rule)
         key, said = _what_is_wrong(text)
         rule = t(
@@ -63,34 +65,14 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
             default=DEFAULT_HIDDEN,
         )
         st.sidebar.warning(t(key, lang, **said) + " " + rule)
-        hidden = _sizes(DEFAULT_HIDDEN)
+        hidden = inside.parse_hidden(DEFAULT_HIDDEN)
     return hidden, [_activation(k) for k in range(len(hidden))]
-
-
-def _sizes(text: str) -> list[int] | None:
-    """The hidden layers' sizes in ``text`` ("4, 2"; "" for none), or None if unusable."""
-    try:
-        hidden = [int(v) for v in _words(text)]
-        NetSpec(hidden=tuple(hidden), activations=("tanh",) * len(hidden))
-    except (ValueError, UserError):
-        return None
-    return hidden
-
-
-# What separates the sizes: a comma or a space, as an English or a Chinese keyboard types them
-# ("4, 2"; "4，2" and "4、2" from a Chinese input method, its full-width digits int() reads)
-_SEPARATORS = re.compile(r"[,，、;；\s]+")
-
-
-def _words(text: str) -> list[str]:
-    """The sizes typed in ``text``, as words: "4，2" and "4 2" are "4, 2"."""
-    return [w for w in _SEPARATORS.split(text) if w]
 
 
 def _what_is_wrong(text: str) -> tuple[str, dict[str, object]]:
     """Of hidden layers ``text`` that ``_sizes`` refuses: the catalogue key saying what in it is
     wrong (a word that is no whole number, a layer's size, too many layers), and its values."""
-    words = _words(text)
+    words = inside.size_words(text)
     for word in words:
         try:
             size = int(word)

@@ -227,8 +227,7 @@ with widgets.guarded(lang):
         run = (split, config, job.inbox, job.stop, 0.2, None, pace, cap)
         return pool.submit(training.train_to_queue, *run)
 
-    if not frame.presenting():  # (on a projector, at the end: Train on the first screen)
-        range_test.panel("lab", source, split, config, "lab_lr", lang)
+    tester = range_test.place()  # (before Train; on a projector, at the page's end)
     press = t("lab_press_train", lang)
     ids = ("train_btn", "stop_btn", "slow")
     cost = budget.lab(
@@ -261,5 +260,5 @@ with widgets.guarded(lang):
         finished(job)
     shown = (job.key[1] if job is not None else config).variants
     panel.what_to_notice(job, lang, lambda: panel.notice("lab", shown, lang))
-    if frame.presenting():
+    with tester if tester is not None else st.container():
         range_test.panel("lab", source, split, config, "lab_lr", lang)

@@ -4,6 +4,7 @@ loss against η, and take its suggestion into the view's learning rate with one 
 import dataclasses
 
 import charts
+import frame
 import streamlit as st
 import widgets
 import workers
@@ -11,6 +12,12 @@ import workers
 from playground import jobs
 from playground.figures import lab as lf
 from playground.i18n import t
+
+
+def place():
+    """Where the range test goes: a container here (above Train), or None on a projector, where
+    Train and its charts come first and the test goes at the page's end."""
+    return None if frame.presenting() else st.container()
 
 
 def panel(kind: str, source, data, config, lr_key: str, lang: str) -> None:

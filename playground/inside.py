@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import itertools
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -116,6 +117,28 @@ class NetSpec:
     def sizes(self) -> list[int]:
         """Widths of every layer: inputs, hidden layers, output."""
         return [len(self.features), *self.hidden, 1 if self.regression else CLASSES]
+
+
+# What separates hidden layers' sizes typed as text: a comma or a space, as an English or a
+# Chinese keyboard types them ("4, 2"; "4，2" and "4、2" from a Chinese input method, whose
+# full-width digits int() reads)
+_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+def size_words(text: str) -> list[str]:
+    """The hidden layers' sizes typed in ``text``, as words: "4，2" and "4 2" are "4, 2"."""
+    return [w for w in _SEPARATORS.split(text) if w]
+
+
+def parse_hidden(text: str) -> list[int] | None:
+    """The hidden layers' sizes in ``text`` ("4, 2"; "" for none), or None if unusable (a word
+    that is no whole number, a size outside 1..MAX_NEURONS, more than MAX_LAYERS layers)."""
+    try:
+        hidden = [int(v) for v in size_words(text)]
+        NetSpec(hidden=tuple(hidden), activations=("tanh",) * len(hidden))
+    except (ValueError, UserError):
+        return None
+    return hidden
 
 
 def inputs(x: np.ndarray | torch.Tensor, features: tuple[str, ...]) -> torch.Tensor:

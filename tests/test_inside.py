@@ -446,3 +446,26 @@ def test_hidden_layers_typed_on_a_chinese_keyboard_are_read(typed):
     layers = [s.key for s in at.selectbox if s.key and s.key.startswith("in_act_")]
     assert sorted(layers) == ["in_act_0", "in_act_1"]  # two hidden layers
     assert list(at.session_state["_in_sizes"])[1:-1] == [4, 3]  # (inputs, 4, 3, output)
+
+
+@pytest.mark.parametrize(
+    "typed, sizes",
+    [
+        ("4, 2", [4, 2]),
+        ("", []),
+        ("  8 ", [8]),
+        ("4，2", [4, 2]),
+        ("4、2、1", [4, 2, 1]),
+        ("４，２", [4, 2]),
+        ("4 2", [4, 2]),  # (not 42)
+        ("1,2,3,4,5,6", [1, 2, 3, 4, 5, 6]),
+        ("1,2,3,4,5,6,7", None),  # seven layers: one too many
+        ("4, 9", None),  # nine neurons: one too many
+        ("4, 0", None),
+        ("4, two", None),
+        ("4.5", None),
+    ],
+)
+def test_hidden_layers_are_read_from_text_as_a_student_types_them(typed, sizes):
+    # (the library's parser, without the page: the sizes by hand)
+    assert inside.parse_hidden(typed) == sizes

@@ -93,3 +93,27 @@ def test_the_convnets_suggestion_trains_it():
     )
     records, _ = training.run(images, config, trainer=convnet.train)
     assert 1 - records[-1].val_acc[0] < 0.2
+
+
+@pytest.mark.parametrize(
+    "page, kind, train",
+    [("overfit.py", "lab", "train_btn"), ("convnet.py", "convnet", "net_train_btn")],
+)
+@pytest.mark.parametrize("presenting", [False, True])
+def test_the_range_test_comes_before_train_except_on_a_projector(page, kind, train, presenting):
+    # on a projector Train and its charts come first (a teacher's first screen); on a laptop the
+    # range test is offered before Train, where η is chosen. Drawn once either way.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_app import open_view
+
+    at = open_view(page)
+    if presenting:
+        at.toggle(key="presenter").set_value(True).run()
+    assert not at.exception
+    order = [getattr(node, "key", None) for node in at.main]  # (the page, top to bottom)
+    assert order.count(f"rt_run_{kind}") == 1
+    before = order.index(f"rt_run_{kind}") < order.index(train)
+    assert before is not presenting
