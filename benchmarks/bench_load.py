@@ -71,6 +71,7 @@ class Stats:
     superseded: int = 0  # changes in parts that the student changed again before they completed
     messages: set[str] = field(default_factory=set)
     first_epoch: list[float] = field(default_factory=list)  # Train → the first epoch drawn
+    lag: list[float] = field(default_factory=list)  # the load test's own loop, late by (s)
 
 
 class Session:
@@ -353,8 +354,20 @@ async def one_round(
     deadline = time.time() + seconds
     clients = [Session(url, stats, random.Random(seed * 1000 + i)) for i in range(sessions)]
     clients += [Abuser(url, abusive, random.Random(seed * 1000 - i - 1)) for i in range(abuse)]
+    watch = asyncio.create_task(loop_lag(stats.lag))
     await asyncio.gather(*(c.live(deadline, ramp, think) for c in clients))
+    watch.cancel()
     return stats, abusive
+
+
+async def loop_lag(lags: list[float], every: float = 0.05) -> None:
+    """How late this process's event loop wakes up (appended to ``lags``, s): the load test runs
+    on the server's machine, and a late loop reads the server's answers late, which would count
+    as the server's time. (A browser tab has a machine of its own.)"""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(every)
+        lags.append(time.perf_counter() - before - every)
 
 
 async def one_tab(url: str, changes: int, seed: int) -> dict[str, list[float]]:
@@ -490,6 +503,7 @@ def main() -> int:
         for r in range(1, args.rounds + 1):
             cpu0, t0 = (cpu_seconds(server(pids)) if pids else 0.0), time.time()
             main0 = cpu_seconds(pids) if pids else 0.0  # the server processes themselves
+            own0 = time.process_time()  # this load test's CPU (it shares the machine)
             memory = PeakMemory(pids)
             stats, abusive = asyncio.run(
                 one_round(url, args.sessions, args.seconds, r, args.ramp, think, args.abuse)
@@ -498,6 +512,7 @@ def main() -> int:
             peak_pss = memory.peak_pss if pids else float("nan")
             cpu = ((cpu_seconds(server(pids)) if pids else 0.0) - cpu0) / (time.time() - t0) * 100
             main = ((cpu_seconds(pids) if pids else 0.0) - main0) / (time.time() - t0) * 100
+            own = (time.process_time() - own0) / (time.time() - t0) * 100
             time.sleep(10)  # the server drops closed sessions after its 5 s TTL
             rss = rss_mb(server(pids)) if pids else float("nan")
             ms = [1000 * t for t in stats.times] or [float("nan")]
@@ -508,6 +523,11 @@ def main() -> int:
                 f"  {cpu:>5.0f}  {rss:>6.0f}  {peak:>7.0f}  {peak_pss:>11.0f}"
             )
             print(f"       CPU of the server process(es) alone: {main:.0f} % (workers: the rest)")
+            lag = [1000 * t for t in stats.lag] or [float("nan")]
+            print(
+                f"       the load test's own CPU: {own:.0f} %; its event loop late by"
+                f" median {statistics.median(lag):.0f} ms, p95 {percentile(lag, 0.95):.0f} ms"
+            )
             if stats.first_epoch:
                 first = [1000 * t for t in stats.first_epoch]
                 print(

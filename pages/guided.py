@@ -19,7 +19,8 @@ def lesson_box(where, lang: str, page: str) -> None:
 
     A link that names the lesson and nothing of the view (``/overfit?lesson=early_stopping``,
     typed by hand or shortened) opens it on the lesson's own settings: the box would otherwise
-    ask about 150 epochs of a run of 2,000.
+    ask about 150 epochs of a run of 2,000. A lesson named on another view's link
+    (``/race?lesson=early_stopping``) opens on its own view, with its settings.
     """
     from playground.lessons import LESSONS
 
@@ -32,11 +33,16 @@ def lesson_box(where, lang: str, page: str) -> None:
         where.warning(t("lesson_unknown", lang, name=name), icon=":material/school:")
         del st.query_params["lesson"]  # (as other settings a link could not use: a copied link
         return  # would carry it on, and warn again)
+    if lesson.page != page:  # (a link edited by hand, or a lesson's name on the wrong view)
+        kept = {k: st.query_params.get_all(k) for k in links.CHECKED_FRAME_PARAMS}
+        kept = {k: v for k, v in kept.items() if v}  # (its language and projector go along)
+        # (named alone: its own view fills in its settings, those still bound to a widget left)
+        st.switch_page(BY_PATH[lesson.page].script, query_params={**kept, "lesson": name})
     if st.session_state.get("_lesson") != (name, page):  # just arrived: the view starts from
         for key in [k for k in st.session_state if k not in LESSON_KEEPS]:  # the link
             del st.session_state[key]
         st.session_state["_lesson"] = (name, page)
-        if lesson.page == page and all(k in links.FRAME_PARAMS for k in st.query_params):
+        if all(k in links.FRAME_PARAMS for k in st.query_params):
             for key, value in lesson.query.items():  # (the widgets read the URL as a run starts)
                 with suppress(StreamlitAPIException):  # (one still bound to a widget: as it is)
                     st.query_params[key] = value

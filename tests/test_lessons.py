@@ -183,6 +183,23 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key, bare
     assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
 
 
+@pytest.mark.parametrize(
+    "key, opened_on",
+    [("early_stopping", "race"), ("saddle_escape", "overfit"), ("ewa_lag", "home")],
+)
+def test_a_lesson_named_on_another_views_link_opens_on_its_own_view(key, opened_on):
+    # a link edited by hand (/race?lesson=early_stopping) showed the lab's lesson over the race
+    lesson = LESSONS[key]
+    at = open_link(opened_on, {"lesson": key, "lang": "zh"})
+    assert not rejected_notices(at)
+    for name, value in lesson.params:
+        values = list(value) if isinstance(value, tuple) else [value]
+        assert links.same_setting(values, widget_value(at, name)), name
+    title = t(f"lesson_{key}_title", "zh")
+    assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
+    assert at.query_params["lang"] in ("zh", ["zh"])  # (its language goes along)
+
+
 @pytest.fixture(scope="module")
 def few_digits_run():
     """The few-digits lesson's run: its fraction and epochs, without weight decay."""
