@@ -168,6 +168,16 @@ def test_there_are_at_least_eight_lessons_with_stories_in_every_language():
                 assert catalogue(lang)[f"lesson_{key}_{part}"]
 
 
+def assert_lesson_shown(at, key: str, lang: str = "en") -> None:
+    """The view shows lesson ``key``: every setting of its link, no notice, and its story."""
+    assert not rejected_notices(at)
+    for name, value in LESSONS[key].params:
+        values = list(value) if isinstance(value, tuple) else [value]
+        assert links.same_setting(values, widget_value(at, name)), name
+    title = t(f"lesson_{key}_title", lang)
+    assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
+
+
 @pytest.mark.parametrize("bare", [False, True], ids=["whole link", "lesson name alone"])
 @pytest.mark.parametrize("key", list(LESSONS))
 def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key, bare):
@@ -175,12 +185,7 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key, bare
     # the view's defaults (a question about 150 epochs of a run of 2,000)
     lesson = LESSONS[key]
     at = open_link(lesson.page, {"lesson": key} if bare else lesson.query)
-    assert not rejected_notices(at)
-    for name, value in lesson.params:
-        values = list(value) if isinstance(value, tuple) else [value]
-        assert links.same_setting(values, widget_value(at, name)), name
-    title = t(f"lesson_{key}_title", "en")
-    assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
+    assert_lesson_shown(at, key)
 
 
 @pytest.mark.parametrize(
@@ -189,14 +194,8 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key, bare
 )
 def test_a_lesson_named_on_another_views_link_opens_on_its_own_view(key, opened_on):
     # a link edited by hand (/race?lesson=early_stopping) showed the lab's lesson over the race
-    lesson = LESSONS[key]
     at = open_link(opened_on, {"lesson": key, "lang": "zh"})
-    assert not rejected_notices(at)
-    for name, value in lesson.params:
-        values = list(value) if isinstance(value, tuple) else [value]
-        assert links.same_setting(values, widget_value(at, name)), name
-    title = t(f"lesson_{key}_title", "zh")
-    assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
+    assert_lesson_shown(at, key, "zh")
     assert at.query_params["lang"] in ("zh", ["zh"])  # (its language goes along)
 
 
