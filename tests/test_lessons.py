@@ -73,6 +73,10 @@ def test_lr_too_large_diverges_and_just_below_the_bound_converges():
     assert descent(lesson).diverged_at is not None
     below = descent(lesson, lr=0.17)
     assert bound > 0.17 and below.diverged_at is None and below.loss[-1] < 1e-3
+    assert descent(lesson, lr=0.05).diverged_at is None  # (the predict box's "0.05")
+    for lang in LANGUAGES:  # the bound is the answer: said in "Why?", not in the question
+        assert f"{bound:.2f}" in t("lesson_lr_too_large_why", lang)
+        assert f"{bound:.2f}" not in t("lesson_lr_too_large_predict", lang)
 
 
 def test_minibatch_noise_makes_the_loss_go_up_at_times_and_never_settle():
