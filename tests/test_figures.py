@@ -883,6 +883,18 @@ def _race(name: str = "two_basin", steps: int = 60, runs_: int = 4):
     return fig, paths, labels, (xs, ys)
 
 
+@pytest.mark.parametrize("steps, frames", [(100, 101), (1000, 101), (250, 51)])
+def test_a_long_race_plays_in_about_a_hundred_frames_every_step_of_a_short_one(steps, frames):
+    # a fresh-eyes teacher: the range-test lesson's 1,000 steps in 201 frames took over 2 min
+    # at 1× (each frame of plotly.js costs in proportion to a race's hundred traces)
+    fig, paths, _, _ = _race(steps=steps, runs_=2)
+    names = [int(f.name) for f in fig.frames]
+    assert len(names) == frames
+    assert names[0] == 0 and names[-1] == len(paths[0]) - 1  # the start and the finish
+    gaps = set(np.diff(names).tolist())  # (by hand: 1, 10, 5: the smallest of 1, 2, 5, 10 …)
+    assert gaps == {1 if steps <= 100 else {1000: 10, 250: 5}[steps]}
+
+
 def _kaleido_gets(monkeypatch, fig, frame: str | None = None) -> tuple[go.Figure, int, int]:
     """The figure and size that export.to_png hands to kaleido (which is not run)."""
     given = {}

@@ -36,6 +36,12 @@ MAX_PANEL_GRID = 61  # and under each small multiple
 PANEL_COLUMNS = 3
 CLICK_GRID = 51  # invisible points per axis that make the map clickable and show f
 
+# A race's frames: fewer than a descent's (common.MAX_FRAMES), as every frame of plotly.js's
+# costs in proportion to the figure's traces, and a race of five runs has a hundred: the
+# range-test lesson's 1,000 steps in 201 frames took over 2 min at 1× in headless Chromium
+# (a fresh-eyes teacher); in 101 (every 10 steps), half that.
+RACE_FRAMES = 126
+
 
 def colour(i: int) -> str:
     return COLORS[i % len(COLORS)]
@@ -204,7 +210,7 @@ def race_animation(
         )
     )
     longest = max((len(xy) for xy in paths), default=1)
-    shown = frame_indices(longest)
+    shown = frame_indices(longest, RACE_FRAMES)
     grow: list[list[dict[int, dict]]] = []  # per line: trace index → update, by frame
     for r, (xy, label) in enumerate(zip(paths, labels, strict=True)):
         steps = np.minimum(shown, len(xy) - 1)  # a shorter run waits at its end
