@@ -223,8 +223,7 @@ def run_shown(job: workers.TrainingJob, data_config, data: digits.Digits) -> Non
 
 
 workers.lab_workers()  # the lab's worker processes train here too
-st.title(t("digits_title", lang))
-frame.intro(t("digits_intro", lang), lang)
+frame.heading(t("digits_title", lang), t("digits_intro", lang), lang)
 with widgets.guarded(lang):
     data_config, config = net_controls.controls(lang)
     data = compute.digits(data_config)

@@ -29,14 +29,18 @@ def presenting() -> bool:
     return bool(st.session_state.get("presenter", False))
 
 
-def intro(text: str, lang: str) -> None:
-    """A view's introduction under its title; on a projector in a closed "About this view"
-    (fresh-eyes teachers: five lines of large text pushed ▶ and Train below the first screen,
-    where the class could not see them without scrolling; the teacher tells it, or opens it)."""
+def heading(title: str, text: str, lang: str) -> None:
+    """A view's title and its introduction under it; on a projector the introduction waits in
+    a closed "About this view" beside the title (fresh-eyes teachers: five lines of large text,
+    then the title's own row, pushed ▶ and Train below the first screen, where the class could
+    not see them without scrolling; the teacher tells it, or opens it)."""
     if presenting():
-        with st.expander(t("intro_label", lang), icon=":material/info:"):
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        left.title(title)
+        with right.expander(t("intro_label", lang), icon=":material/info:"):
             st.markdown(text)
     else:
+        st.title(title)
         st.markdown(text)
 
 

@@ -205,8 +205,7 @@ def edit(spec: NetSpec, state: dict, edge: tuple[int, int, int]) -> None:
 
 
 workers.lab_workers()  # the lab's worker processes train here too
-st.title(t("in_title", lang))
-frame.intro(t("in_intro", lang), lang)
+frame.heading(t("in_title", lang), t("in_intro", lang), lang)
 with widgets.guarded(lang):
     pts = drawn.points(lang)
     spec, epochs = controls.spec(lang)

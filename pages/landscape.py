@@ -180,8 +180,7 @@ def _work(source, config: LandscapeConfig, weights: int) -> int:
 
 
 workers.lab_workers()  # the lab's worker processes train here too
-st.title(t("ll_title", lang))
-frame.intro(t("ll_intro", lang), lang)
+frame.heading(t("ll_title", lang), t("ll_intro", lang), lang)
 with widgets.guarded(lang):
     source, config = ll_controls.controls(lang)
     n_train = _points(source)

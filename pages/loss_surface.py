@@ -20,8 +20,7 @@ from playground.i18n import t
 lang = frame.language()
 Q, WINDOW = ls_controls.Q, ls_controls.WINDOW
 
-st.title(t("ls_title", lang))
-frame.intro(t("ls_intro", lang), lang)
+frame.heading(t("ls_title", lang), t("ls_intro", lang), lang)
 
 
 ds = data_config = None

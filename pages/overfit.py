@@ -212,8 +212,7 @@ def results(job: Job) -> None:
 
 
 workers.lab_workers()  # start (and warm) the worker processes the first time the lab is opened
-st.title(t("lab_title", lang))
-frame.intro(t("lab_intro", lang), lang)
+frame.heading(t("lab_title", lang), t("lab_intro", lang), lang)
 with widgets.guarded(lang):
     source, config = lab_controls.controls(lang)
     if source is None:

@@ -25,8 +25,7 @@ MAX_RUNS, START_LIMIT = controls.MAX_RUNS, controls.START_LIMIT
 
 
 # ------------------------------------------------------------------ page
-st.title(t("race_title", lang))
-frame.intro(t("race_intro", lang), lang)
+frame.heading(t("race_title", lang), t("race_intro", lang), lang)
 
 if "surface" not in st.session_state or "r0" not in st.session_state:
     controls.first_visit()
@@ -182,7 +181,8 @@ with widgets.guarded(lang):
     saddles = np.array([[p.x, p.y] for p in land.saddles]).reshape(-1, 2)
 
     table = runs.race_table(land, contestants, paths, float(tol), lang)
-    race_area.subheader(t("race_maps", lang))
+    if not frame.presenting():  # (on a projector: the map itself, its ▶ on the first screen)
+        race_area.subheader(t("race_maps", lang))
     paths_xy = tuple(p.xy for p in paths)
     small = not frame.presenting()  # (on a projector, the map and its ▶ on one screen)
     fig = compute.race_figure(

@@ -31,8 +31,7 @@ EMPTY = np.zeros(0)  # the curve of a way still training (its legend entry stays
 NOT_YET = scratch.Fit(np.zeros((0, 1)), EMPTY)
 config = None  # (set once the settings are read; an error above leaves the script out)
 
-st.title(t("fs_title", lang))
-frame.intro(t("fs_intro", lang), lang)
+frame.heading(t("fs_title", lang), t("fs_intro", lang), lang)
 
 with widgets.guarded(lang):
     if frame.presenting():  # (in one row, the problem wrapped onto six lines at 1280 px)

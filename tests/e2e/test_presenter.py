@@ -408,3 +408,21 @@ def test_a_training_views_train_is_on_a_projectors_first_screen(projector, path)
     box = train.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 720, box
     _main_fits(page)
+
+
+@pytest.mark.parametrize("path, key, top", [("race", "race_fig", 300), ("ewa", "ewa_fig", 560)])
+def test_an_animated_views_figure_starts_high_on_a_projectors_first_screen(
+    projector, path, key, top
+):
+    # fresh-eyes teachers: on a projector the race's map began at 555 px of 720 (its title,
+    # introduction, formula and a heading above it), the averages' figure below 700 px (two
+    # paragraphs of notes under its formulas); the introduction now waits beside the title
+    page = projector(f"/{path}?presenter=true")
+    figure = page.locator(f".st-key-{key}")
+    expect(figure).to_be_visible(timeout=60_000)
+    box = figure.bounding_box()
+    assert box is not None and box["y"] <= top, box
+    title = page.locator("[data-testid=stMainBlockContainer] h1").bounding_box()
+    about = page.get_by_text(t("intro_label", "en")).bounding_box()
+    assert title and about and about["y"] < title["y"] + title["height"]  # (on the title's row)
+    _main_fits(page)
