@@ -50,9 +50,12 @@ FEATURE_LABELS = {
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity,
 }  # fmt: skip
-# name → how a Linear layer's weight is drawn (torch.nn.init); biases start at zero
+# name → how a Linear layer's weight is drawn (torch.nn.init); biases start at zero. "same":
+# every weight equal, not zero: the symmetry lesson's neurons stay alike, and still learn
+SAME_WEIGHT = 0.5
 INITS: dict[str, Callable[[torch.Tensor], object]] = {
     "zeros": nn.init.zeros_,
+    "same": lambda w: nn.init.constant_(w, SAME_WEIGHT),
     "normal": lambda w: nn.init.normal_(w, 0.0, 0.1),
     "xavier": nn.init.xavier_uniform_,
     "kaiming": lambda w: nn.init.kaiming_uniform_(w, nonlinearity="relu"),

@@ -168,7 +168,7 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             "zero_init",
             "inside",
-            (("in_init", "zeros"), ("in_slow", "true")),
+            (("in_init", "same"), ("in_slow", "true")),
             then="lesson_then_maps",
         ),
         Lesson(

@@ -481,6 +481,7 @@ def inside_script(points, spec, epochs: int) -> str:
     }
     init_code = {
         "zeros": "nn.init.zeros_(layer.weight)",
+        "same": f"nn.init.constant_(layer.weight, {inside.SAME_WEIGHT})",
         "normal": "nn.init.normal_(layer.weight, 0.0, 0.1)",
         "xavier": "nn.init.xavier_uniform_(layer.weight)",
         "kaiming": "nn.init.kaiming_uniform_(layer.weight, nonlinearity='relu')",

@@ -109,15 +109,28 @@ def test_the_penalty_is_lambda_times_the_sum_of_weights_not_biases():
     )
 
 
-def test_zero_init_keeps_every_hidden_neuron_identical_the_lessons_claim():
+def test_equal_weights_keep_every_hidden_neuron_identical_the_lessons_claim():
+    # a fresh-eyes teacher: the lesson started from zeros, whose maps stayed blank and whose
+    # loss stayed flat: a dead network, not the symmetry the lesson asks about. Equal weights
+    # (not zero) learn, and every neuron of a layer learns the same map.
     lesson = LESSONS["zero_init"]
     spec = NetSpec(init=lesson.setting("in_init"))
+    assert spec.init == "same"
+    model = inside.build(spec)
+    assert all(bool((m.weight == inside.SAME_WEIGHT).all()) for m in inside.linears(model))
+    before = inside.node_maps(model, spec, 20)
+    history, model = trained(spec)
+    maps = inside.node_maps(model, spec, 20)
+    for layer in maps[1:-1]:  # every hidden layer: all its neurons the same map, not blank
+        assert np.abs(layer - layer[0]).max() == 0
+        assert np.ptp(layer[0]) > 0.1
+    assert np.abs(maps[1][0] - before[1][0]).max() > 0.01  # it learned: its maps changed
+    assert history[-1].train_loss < history[0].train_loss - 0.01  # and its loss fell
+    # with zeros, starker (the "Why?"): blank maps, one colour, only the output's bias learns
+    spec = NetSpec(init="zeros")
     _, model = trained(spec)
     maps = inside.node_maps(model, spec, 20)
-    for layer in maps[1:-1]:  # every hidden layer: all neurons the same map, and blank
-        assert np.abs(layer - layer[0]).max() == 0
-        assert np.ptp(layer) == 0
-    assert np.ptp(maps[-1][1]) < 1e-6  # "the output is one colour everywhere"
+    assert all(np.ptp(layer) == 0 for layer in maps[1:-1]) and np.ptp(maps[-1][1]) < 1e-6
     # and Xavier breaks the symmetry
     spec = NetSpec(init="xavier")
     _, model = trained(spec)
