@@ -213,7 +213,8 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         said = []
         if replaced:
             items = "; ".join(
-                f"{code_span(f'{n}={v}')} → {code_span(links.said(in_use[n]))}" for n, v in replaced
+                f"{code_span(f'{n}={v}')}{_run_said(n, lang)} → {code_span(links.said(in_use[n]))}"
+                for n, v in replaced
             )
             said.append(t("link_rejected", lang, items=items))
         if unknown:
@@ -226,6 +227,12 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
                 )
                 said.append(t("link_named_here", lang, items=items))
         where.warning(" ".join(said), icon=":material/link_off:")
+
+
+def _run_said(name: str, lang: str) -> str:
+    """ " (run 2)" after a run's setting in a notice (links count runs from 0, the view from 1)."""
+    run = links.run_of(name)
+    return "" if run is None else " " + t("link_run", lang, n=run)
 
 
 def named_here(names: list[str]) -> list[tuple[str, list[str]]]:

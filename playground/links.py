@@ -8,6 +8,7 @@ default; comparing the link's values with the values in use tells the page what 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 # Parameters of the page frame (every view), never reported as unknown
@@ -69,6 +70,18 @@ def rejected(
         if name not in in_use or not same_setting(list(values), in_use[name]):
             bad.append((name, shortened(", ".join(_not_used(list(values), in_use.get(name))))))
     return bad
+
+
+# a run's settings in a link: the race's r0, r0_lr, r0_sched_T_max …; the landscape's ll_r1_lr
+_RUN_NAME = re.compile(r"(?:ll_)?r(\d)(?:_\w+)?")
+
+
+def run_of(name: str) -> int | None:
+    """The run (counted from 1, as the view counts them) whose setting a link's ``name`` is,
+    or None: ``ll_r1_lr`` is run 2's learning rate (links count from 0, and a teacher read it
+    as run 1's)."""
+    match = _RUN_NAME.fullmatch(name)
+    return int(match.group(1)) + 1 if match else None
 
 
 def said(value: object) -> str:

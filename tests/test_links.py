@@ -668,3 +668,20 @@ def test_reset_on_a_projector_raises_nothing_and_stays_on_the_projector():
     assert not at.exception
     assert at.toggle(key="presenter").value is True
     assert at.number_input(key="epochs").value == 2000  # (the view's default again)
+
+
+@pytest.mark.parametrize(
+    "name, run",
+    [("r0", 1), ("r0_lr", 1), ("r4_sched_T_max", 5), ("ll_r1_lr", 2), ("ll_r2_on", 3),
+     ("lr", None), ("race_seed", None), ("ll_points", None), ("rt_lr", None), ("r10", None)],
+)  # fmt: skip
+def test_a_runs_setting_in_a_link_is_known_by_its_run_counted_from_one(name, run):
+    assert links.run_of(name) == run
+
+
+def test_a_notice_says_which_run_a_refused_setting_belongs_to():
+    # a fresh-eyes teacher read "ll_r1_lr=inf → 0.025" as run 1's, whose box said 0.25: links
+    # count runs from 0 (changing them would break every saved link), the view from 1
+    at = open_link("landscape", {"ll_r1_lr": "inf", "lang": "zh"})
+    (notice,) = [w.value for w in at.warning if "ll_r1_lr" in w.value]
+    assert "ll_r1_lr=inf ` （第 2 个运行） → ` 0.025" in notice
