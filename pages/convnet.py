@@ -261,7 +261,7 @@ with widgets.guarded(lang):
             )
             sample = data.train[:16]
             fig = df.samples_figure(data.images[sample, 0], data.labels[sample], lang)
-            charts.chart(fig, "net_samples", shared=False)
+            charts.chart(fig, "net_samples", shared=False, share=0.6)  # (its column: 3 of 5)
         with right:
             st.markdown(f"**{t('digits_network', lang)}**")
             shapes_table(data.size, config)

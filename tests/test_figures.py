@@ -366,6 +366,21 @@ def test_presenter_copy_enlarges_everything_a_class_reads():
     assert fig.layout.font.size != big.layout.font.size  # the original is untouched
 
 
+def test_on_a_projector_a_mosaic_of_images_grows_to_its_own_shape_not_a_square():
+    # a fresh-eyes teacher: the ConvNet's 2 rows of 8 digits, made square on a projector, sat
+    # in 190 px of blank above and below
+    from playground.figures import digits, export
+
+    images = np.random.default_rng(0).random((16, 16, 16))
+    fig = digits.samples_figure(images, np.arange(16) % 10)
+    rows, cols = np.shape(fig.data[0].z)  # (the mosaic: 2 rows of 8 tiles and their captions)
+    big = export.presenter(fig, width=540)
+    m = big.layout.margin
+    across, high = 540 - m.l - m.r, big.layout.height - m.t - m.b
+    assert high == pytest.approx(across * rows / cols, abs=2)  # by hand: its cells' shape
+    assert high < 0.5 * across
+
+
 def test_on_a_projector_a_square_plot_fills_its_column_and_still_fits_720_px():
     from playground.figures import digits, export
 

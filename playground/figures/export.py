@@ -961,9 +961,26 @@ def _square_plot_as_wide_as_shown(fig: go.Figure, width: float, tallest: float) 
         return
     across = width - _margin(fig, "l") - _margin(fig, "r")
     high = fig.layout.height - _margin(fig, "t") - _margin(fig, "b")
-    more = min(across - high, tallest - fig.layout.height)
+    more = min(across * _data_aspect(fig) - high, tallest - fig.layout.height)
     if more > 0:
         fig.layout.height = fig.layout.height + int(more)
+
+
+def _data_aspect(fig: go.Figure) -> float:
+    """Height over width of a plot whose y axis keeps x's scale, from what it shows: a mosaic
+    of images (one heatmap) its rows over its columns, else its axes' ranges, else square. (A
+    ConvNet's 2 rows of 8 digits, made square on a projector, sat in 190 px of blank.)"""
+    (x,), (y,) = fig.select_xaxes(), fig.select_yaxes()
+    if x.range and y.range and x.range[1] != x.range[0]:  # (what is shown)
+        return abs((y.range[1] - y.range[0]) / (x.range[1] - x.range[0]))
+    grids = [tr for tr in fig.data if tr.type == "heatmap" and tr.z is not None]
+    if len(grids) != 1 or np.ndim(grids[0].z) != 2:
+        return 1.0
+    grid = grids[0]
+    if grid.x is not None and grid.y is not None and np.ptp(grid.x) > 0:  # (over coordinates)
+        return float(np.ptp(grid.y) / np.ptp(grid.x))
+    rows, cols = np.shape(grid.z)  # (over its cells: a mosaic of images)
+    return rows / max(cols, 1)
 
 
 PRESENTER_PLOT = 300  # px: on a projector, the least height of a plot (a figure's row of plots)
