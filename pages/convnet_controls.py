@@ -3,6 +3,7 @@ training, and the variants to train side by side. Every widget is keyed and boun
 """
 
 import bound
+import frame
 import schedule_controls
 import streamlit as st
 import widgets
@@ -96,8 +97,7 @@ def model_controls(lang: str) -> dict[str, object]:
 
 def variant_controls(lang: str) -> dict[str, object]:
     """The variants to train side by side, and early stopping's patience and restore."""
-    st.subheader(t("lab_variants", lang))
-    c = st.columns(4)
+    c = frame.section(t("lab_variants", lang)).columns(4)
     use = [
         c[i].toggle(t(f"lab_variant_{name}", lang), True, key=f"net_use_{name}", **Q)
         for i, name in enumerate(VARIANTS)

@@ -131,7 +131,7 @@ with widgets.guarded(lang):
     if x is None:
         uploads.upload_awaited("ewa_csv", "ewa_upload_prompt", lang)
         st.stop()
-    c1, c2, c3 = st.columns([2, 1, 1.2])
+    c1, c2, c3 = frame.section(t("ewa_settings", lang), heading=False).columns([2, 1, 1.2])
     betas = c1.multiselect(
         t("ewa_betas", lang),
         BETAS,

@@ -34,14 +34,36 @@ def heading(title: str, text: str, lang: str) -> None:
     a closed "About this view" beside the title (fresh-eyes teachers: five lines of large text,
     then the title's own row, pushed ▶ and Train below the first screen, where the class could
     not see them without scrolling; the teacher tells it, or opens it)."""
-    if presenting():
-        left, right = st.columns([3, 2], vertical_alignment="center")
-        left.title(title)
-        with right.expander(t("intro_label", lang), icon=":material/info:"):
-            st.markdown(text)
-    else:
+    if not presenting():
         st.title(title)
         st.markdown(text)
+        return
+    if presenting_a_lesson():  # (the lesson's box above titles the view: its question, then
+        about = st.container()  # ▶ or Train, nearer the first screen)
+    else:
+        left, about = st.columns([3, 2], vertical_alignment="center")
+        left.title(title)
+    with about.expander(t("intro_label", lang), icon=":material/info:"):
+        st.markdown(text)
+
+
+def presenting_a_lesson() -> bool:
+    """On a projector, with a guided lesson's box above the view."""
+    from playground.lessons import LESSONS
+
+    return presenting() and st.query_params.get("lesson") in LESSONS
+
+
+def section(title: str, heading: bool = True):
+    """A section of settings under its heading; returns where its widgets go. On a projector in
+    a lesson, a closed expander of that title: the lesson has set them, and the class sees its
+    question, then Train (a fresh-eyes teacher: the variants' toggles and boxes pushed Train
+    to 872 px of 720). The widgets are drawn either way, so they keep their values."""
+    if presenting_a_lesson():
+        return st.expander(title, icon=":material/tune:")
+    if heading:  # (False: a row of settings with no heading of its own, named when folded)
+        st.subheader(title)
+    return st.container()
 
 
 # our own fixed HTML (only catalogue strings are formatted in: {label}, {done}, {manual}; its

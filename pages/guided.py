@@ -37,6 +37,7 @@ def lesson_box(where, lang: str, page: str) -> None:
         kept = {k: st.query_params.get_all(k) for k in links.CHECKED_FRAME_PARAMS}
         kept = {k: v for k, v in kept.items() if v}  # (its language and projector go along)
         # (named alone: its own view fills in its settings, those still bound to a widget left)
+        st.session_state["_lesson_moved"] = True  # (said over its box: the address changed)
         st.switch_page(BY_PATH[lesson.page].script, query_params={**kept, "lesson": name})
     if st.session_state.get("_lesson") != (name, page):  # just arrived: the view starts from
         for key in [k for k in st.session_state if k not in LESSON_KEEPS]:  # the link
@@ -47,6 +48,9 @@ def lesson_box(where, lang: str, page: str) -> None:
                 with suppress(StreamlitAPIException):  # (one still bound to a widget: as it is)
                     st.query_params[key] = value
             frame.restart({k: st.query_params.get_all(k) for k in st.query_params})
+    if st.session_state.pop("_lesson_moved", False):
+        view = t(f"nav_{BY_PATH[page].key}", lang)
+        where.info(t("lesson_moved", lang, view=view), icon=":material/school:")
     _box(where, lang, name, lesson)
 
 
@@ -55,8 +59,13 @@ def _box(where, lang: str, name: str, lesson) -> None:
     with where.container(border=True, key="lesson_box"):
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
-        st.markdown(f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}")
-        st.markdown(t(lesson.then or BY_PATH[lesson.page].then, lang))
+        predict = f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}"
+        then = t(lesson.then or BY_PATH[lesson.page].then, lang)
+        if frame.presenting():  # (one paragraph: ▶ or Train nearer the projector's first screen)
+            st.markdown(f"{predict} {then}")
+        else:
+            st.markdown(predict)
+            st.markdown(then)
         with st.expander(t("lesson_why_label", lang)):
             st.markdown(t(f"lesson_{name}_why", lang))
 

@@ -198,8 +198,7 @@ COMBO_KEYS = ("combo_dropout", "combo_wd", "combo_es")  # the cures the combined
 
 def variant_controls(lang: str) -> dict[str, object]:
     """The variants to train side by side, and early stopping's patience and min_delta."""
-    st.subheader(t("lab_variants", lang))
-    c = st.columns(5)
+    c = frame.section(t("lab_variants", lang)).columns(5)
     # (on a projector the combination's note is its toggle's help: four lines of large text
     # pushed Train below the first screen)
     note = t("lab_combined_help", lang) if frame.presenting() else None

@@ -147,5 +147,5 @@ HOME = VIEWS[0]
 # Everything presenter mode hides, and what a lesson link keeps of the session.
 PRESENTER_HIDDEN: tuple[str, ...] = tuple(k for v in VIEWS for k in v.presenter_hidden)
 LESSON_KEEPS: frozenset[str] = frozenset(
-    {"lang", "presenter", *(k for v in VIEWS for k in v.session_keys)}
+    {"lang", "presenter", "_lesson_moved", *(k for v in VIEWS for k in v.session_keys)}
 )

@@ -2254,6 +2254,30 @@ def test_the_descents_loss_axis_grows_a_decade_at_a_time_not_on_every_frame():
     assert all(float(end).is_integer() for r in ranges for end in r)  # (whole decades)
 
 
+def test_a_converging_descents_loss_axis_stays_put_through_the_animation():
+    # three fresh-eyes teachers: the loss axis went 1-10, 0.1-10, 0.01-10 as ▶ played, and the
+    # curve jumped while the class watched
+    from playground.figures import regression
+
+    fig, _, traj = _descent(300)
+    assert np.log10(traj.loss[0] / traj.loss.min()) < regression.LOSS_ROOM  # (2.3 → 0.01)
+    key = _loss_axis_key(fig)
+    ranges = {tuple(fig.layout[key].range)}
+    for frame in json.loads(fig.to_json())["frames"]:
+        ranges.add(tuple(frame.get("layout", {}).get(key, {}).get("range", fig.layout[key].range)))
+    assert len(ranges) == 1, ranges
+    # and at step 0 it says nothing of the outcome: a slower run from the same start has it too
+    rng = np.random.default_rng(1)  # (_descent's data)
+    xs = rng.uniform(-1, 1, 40)
+    ys = 2.0 * xs - 1.0 + rng.normal(0, 0.1, 40)
+    slow = runs.gradient_descent(xs, ys, runs.DescentConfig("mse", 0.01, 300))
+    grid = Grid(-1.0, 4.0, -3.0, 2.0, 41)
+    other = figures.descent_animation(
+        grid, surfaces.mse_surface(xs, ys, grid), slow.w, slow.b, slow.loss, xs, ys
+    )
+    assert tuple(other.layout[_loss_axis_key(other)].range) in ranges
+
+
 def test_the_lab_curves_on_a_log_epoch_axis_put_their_marks_and_notes_at_the_epoch():
     # a fresh-eyes teacher: on 2,000 linear epochs a best epoch of 16 and a stop at 26 were a
     # few px at the left edge. plotly.js places a note on a log axis at log10 of its position,

@@ -201,6 +201,8 @@ def test_a_lesson_named_on_another_views_link_opens_on_its_own_view(key, opened_
     at = open_link(opened_on, {"lesson": key, "lang": "zh"})
     assert_lesson_shown(at, key, "zh")
     assert at.query_params["lang"] in ("zh", ["zh"])  # (its language goes along)
+    view = t(f"nav_{BY_PATH[LESSONS[key].page].key}", "zh")
+    assert [i.value for i in at.info].count(t("lesson_moved", "zh", view=view)) == 1  # (said)
 
 
 @pytest.fixture(scope="module")
@@ -354,3 +356,23 @@ def test_reset_in_a_lesson_keeps_the_lesson_and_raises_nothing():
     assert not at.exception
     title = t("lesson_early_stopping_title", "en")
     assert any(title in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    "key, folded",
+    [("few_digits", "lab_variants"), ("dropout", "lab_variants"), ("ewa_lag", "ewa_settings")],
+)
+def test_on_a_projector_a_lessons_box_titles_the_view_and_its_question_leads_to_play(key, folded):
+    # a fresh-eyes teacher: on a projector the lesson's box, then the view's two-line title,
+    # then its controls pushed Train (1,031 px) and ▶ (878 px) below the first screen
+    lesson = LESSONS[key]
+    at = open_link(lesson.page, {**lesson.query, "presenter": "true"})
+    assert_lesson_shown(at, key)
+    assert not at.title  # (the lesson's box is the title)
+    assert [e.label for e in at.expander].count(t("intro_label", "en")) == 1  # (kept, closed)
+    assert t(folded, "en") in [e.label for e in at.expander]  # (settings the lesson set)
+    predict = t(f"lesson_{key}_predict", "en")
+    then = t(lesson.then or BY_PATH[lesson.page].then, "en")
+    assert any(predict in m.value and then in m.value for m in at.markdown)  # one paragraph
+    plain = open_link(lesson.page, lesson.query)  # (on a laptop: as before)
+    assert len(plain.title) == 1 and t(folded, "en") not in [e.label for e in plain.expander]
