@@ -254,7 +254,7 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
 def _run_said(name: str, lang: str) -> str:
     """ " (run 2)" after a run's setting in a notice (links count runs from 0, the view from 1)."""
     run = links.run_of(name)
-    return "" if run is None else " " + t("link_run", lang, n=run)
+    return "" if run is None else t("link_run", lang, n=run)
 
 
 def named_here(names: list[str]) -> list[tuple[str, list[str]]]:

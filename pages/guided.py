@@ -34,10 +34,12 @@ def lesson_box(where, lang: str, page: str) -> None:
         del st.query_params["lesson"]  # (as other settings a link could not use: a copied link
         return  # would carry it on, and warn again)
     if lesson.page != page:  # (a link edited by hand, or a lesson's name on the wrong view)
-        kept = {k: st.query_params.get_all(k) for k in links.CHECKED_FRAME_PARAMS}
-        kept = {k: v for k, v in kept.items() if v}  # (its language and projector go along)
+        # (its language goes along; the presenter toggle, bound to the URL, keeps its own:
+        # Streamlit refuses to set a bound parameter, as in reset.py)
+        kept = {k: st.query_params.get_all(k) for k in links.CHECKED_FRAME_PARAMS - {"presenter"}}
+        kept = {k: v for k, v in kept.items() if v}
         # (named alone: its own view fills in its settings, those still bound to a widget left)
-        st.session_state["_lesson_moved"] = True  # (said over its box: the address changed)
+        st.session_state["_lesson_moved"] = name  # (said over its box: the address changed)
         st.switch_page(BY_PATH[lesson.page].script, query_params={**kept, "lesson": name})
     if st.session_state.get("_lesson") != (name, page):  # just arrived: the view starts from
         for key in [k for k in st.session_state if k not in LESSON_KEEPS]:  # the link
@@ -48,7 +50,7 @@ def lesson_box(where, lang: str, page: str) -> None:
                 with suppress(StreamlitAPIException):  # (one still bound to a widget: as it is)
                     st.query_params[key] = value
             frame.restart({k: st.query_params.get_all(k) for k in st.query_params})
-    if st.session_state.pop("_lesson_moved", False):
+    if st.session_state.pop("_lesson_moved", None) == name:
         view = t(f"nav_{BY_PATH[page].key}", lang)
         where.info(t("lesson_moved", lang, view=view), icon=":material/school:")
     _box(where, lang, name, lesson)

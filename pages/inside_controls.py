@@ -70,8 +70,9 @@ def hidden_layers(lang: str) -> tuple[list[int], list[str]]:
 
 
 def _what_is_wrong(text: str) -> tuple[str, dict[str, object]]:
-    """Of hidden layers ``text`` that ``_sizes`` refuses: the catalogue key saying what in it is
-    wrong (a word that is no whole number, a layer's size, too many layers), and its values."""
+    """Of hidden layers ``text`` that ``inside.parse_hidden`` refuses: the catalogue key saying
+    what in it is wrong (a word that is no whole number, a layer's size, too many layers), and
+    its values."""
     words = inside.size_words(text)
     for word in words:
         try:

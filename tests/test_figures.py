@@ -373,11 +373,13 @@ def test_on_a_projector_a_mosaic_of_images_grows_to_its_own_shape_not_a_square()
 
     images = np.random.default_rng(0).random((16, 16, 16))
     fig = digits.samples_figure(images, np.arange(16) % 10)
-    rows, cols = np.shape(fig.data[0].z)  # (the mosaic: 2 rows of 8 tiles and their captions)
+    # by hand: 2 rows of 8 tiles of 16 px, each with an 8-px caption gap above, 1 px apart:
+    # (2·25 − 1) × (8·17 − 1) cells
+    assert np.shape(fig.data[0].z) == (49, 135)
     big = export.presenter(fig, width=540)
     m = big.layout.margin
     across, high = 540 - m.l - m.r, big.layout.height - m.t - m.b
-    assert high == pytest.approx(across * rows / cols, abs=2)  # by hand: its cells' shape
+    assert across == 520 and high == pytest.approx(520 * 49 / 135, abs=2)  # ≈ 188.7 px
     assert high < 0.5 * across
 
 
@@ -2265,7 +2267,10 @@ def test_a_converging_descents_loss_axis_stays_put_through_the_animation():
     ranges = {tuple(fig.layout[key].range)}
     for frame in json.loads(fig.to_json())["frames"]:
         ranges.add(tuple(frame.get("layout", {}).get(key, {}).get("range", fig.layout[key].range)))
-    assert len(ranges) == 1, ranges
+    # by hand: the loss starts at about 2.3 (10^0.36): whole decades from ⌊0.36 − 3⌋ to
+    # ⌈0.36 + 0.05⌉
+    assert np.log10(traj.loss[0]) == pytest.approx(0.36, abs=0.03)
+    assert ranges == {(-3, 1)}, ranges
     # and at step 0 it says nothing of the outcome: a slower run from the same start has it too
     rng = np.random.default_rng(1)  # (_descent's data)
     xs = rng.uniform(-1, 1, 40)

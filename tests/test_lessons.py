@@ -193,12 +193,17 @@ def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key, bare
 
 
 @pytest.mark.parametrize(
-    "key, opened_on",
-    [("early_stopping", "race"), ("saddle_escape", "overfit"), ("ewa_lag", "home")],
-)
-def test_a_lesson_named_on_another_views_link_opens_on_its_own_view(key, opened_on):
-    # a link edited by hand (/race?lesson=early_stopping) showed the lab's lesson over the race
-    at = open_link(opened_on, {"lesson": key, "lang": "zh"})
+    "key, opened_on, presenter",
+    [("early_stopping", "race", False), ("saddle_escape", "overfit", False),
+     ("ewa_lag", "home", False), ("early_stopping", "race", True)],
+)  # fmt: skip
+def test_a_lesson_named_on_another_views_link_opens_on_its_own_view(key, opened_on, presenter):
+    # a link edited by hand (/race?lesson=early_stopping) showed the lab's lesson over the race;
+    # on a projector (a review) the bound presenter toggle made the move raise
+    params = {"lesson": key, "lang": "zh"} | ({"presenter": "true"} if presenter else {})
+    at = open_link(opened_on, params)
+    assert not at.exception
+    assert at.toggle(key="presenter").value is presenter
     assert_lesson_shown(at, key, "zh")
     assert at.query_params["lang"] in ("zh", ["zh"])  # (its language goes along)
     view = t(f"nav_{BY_PATH[LESSONS[key].page].key}", "zh")

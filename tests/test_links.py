@@ -684,4 +684,4 @@ def test_a_notice_says_which_run_a_refused_setting_belongs_to():
     # count runs from 0 (changing them would break every saved link), the view from 1
     at = open_link("landscape", {"ll_r1_lr": "inf", "lang": "zh"})
     (notice,) = [w.value for w in at.warning if "ll_r1_lr" in w.value]
-    assert "ll_r1_lr=inf ` （第 2 个运行） → ` 0.025" in notice
+    assert "ll_r1_lr=inf `（运行 2） → ` 0.025" in notice  # (as its box says: 运行 2)
