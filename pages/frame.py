@@ -47,11 +47,16 @@ def heading(title: str, text: str, lang: str) -> None:
         st.markdown(text)
 
 
-def presenting_a_lesson() -> bool:
-    """On a projector, with a guided lesson's box above the view."""
+def in_lesson() -> bool:
+    """Whether the view is showing a guided lesson (its link names one that exists)."""
     from playground.lessons import LESSONS
 
-    return presenting() and st.query_params.get("lesson") in LESSONS
+    return st.query_params.get("lesson") in LESSONS
+
+
+def presenting_a_lesson() -> bool:
+    """On a projector, with a guided lesson's box above the view."""
+    return presenting() and in_lesson()
 
 
 def section(title: str, heading: bool = True):

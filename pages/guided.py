@@ -72,11 +72,7 @@ def _box(where, lang: str, name: str, lesson) -> None:
             st.markdown(t(f"lesson_{name}_why", lang))
 
 
-def in_lesson() -> bool:
-    """Whether the view is showing a guided lesson (its link names one that exists)."""
-    from playground.lessons import LESSONS
-
-    return st.query_params.get("lesson") in LESSONS
+in_lesson = frame.in_lesson  # (the page frame's: it folds a lesson's settings on a projector)
 
 
 def outcome(where, lang: str, label: str = "lesson_outcome_label"):
