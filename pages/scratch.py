@@ -158,7 +158,7 @@ with widgets.guarded(lang):
     widgets.table(table.map(lambda v: widgets.num(v, 6)), index=True)
     st.download_button(
         t("export_csv", lang),
-        widgets.csv_text(table.rename_axis(t("fs_col_way", lang))),  # (the first column named)
+        lambda: widgets.csv_text(table.rename_axis(t("fs_col_way", lang))),  # (first column named)
         "coefficients.csv",
         "text/csv",
         key="dl_fs",

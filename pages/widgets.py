@@ -65,7 +65,7 @@ def show_code(
         st.code(script, language="python", line_numbers=True)
         st.download_button(
             t("show_code_download", lang),
-            script,
+            lambda: script,  # (a rerun stores no file: see results_csv)
             filename,
             "text/x-python",
             key=key,
@@ -201,10 +201,14 @@ def results_csv(
     frame, filename: str, key: str, lang: str, label: str | None = None, disabled: bool = False
 ) -> None:
     """A button that downloads a results table as CSV (numbers in full, as computed); a
-    disabled one holds its place (no file) while its numbers are still changing."""
+    disabled one holds its place while its numbers are still changing.
+
+    The file is written when clicked, never on a rerun: a file given to the button is stored by
+    the server and fetched whole by the browser to check it, on every rerun (a live run reruns
+    every epoch); one replaced before the fetch was a 404 in the console (CI, 2026-12-07)."""
     st.download_button(
         label or t("results_csv", lang),
-        "" if disabled else csv_text(frame, index=False),
+        lambda: csv_text(frame, index=False),
         filename,
         "text/csv",
         key=key,

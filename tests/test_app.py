@@ -87,11 +87,19 @@ def test_a_views_first_run_leaves_what_the_server_loaded_out_of_the_collectors_w
     assert heap.walked() < gc.get_freeze_count() / 4
 
 
+def stored_downloads(at: AppTest) -> list[str]:
+    """The download buttons whose file the server stored in this run (a file given to the
+    button, not a function called when it is clicked): the browser fetches each one whole to
+    check it, and a rerun that replaces it before the fetch left a 404 in the console."""
+    return [b.proto.label for b in at.get("download_button") if b.proto.url]
+
+
 @pytest.mark.parametrize("page", VIEWS)
 def test_view_runs_without_exception_or_error(page):
     at = open_view(page)
     assert not at.error
     assert at.title
+    assert stored_downloads(at) == []  # (a download is written when clicked)
 
 
 def test_loss_surface_widgets_are_present_and_keyed():
@@ -236,6 +244,9 @@ def test_overfit_lab_trains_a_short_run_and_shows_results():
     at.session_state["code_lab_open"] = True
     at.run()
     assert any("nn.Sequential" in c.value for c in at.code), "show the code: the baseline's script"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"Results table (CSV)", t("show_code_download", "en")} <= set(labels)
+    assert stored_downloads(at) == []  # the table and the script are written when clicked
     # each variant's own script (only the baseline's was offered): weight decay with its λ
     picker = at.selectbox(key="code_lab_run")
     assert picker.options == [t(f"lab_variant_{v.name}", "en") for v in DEFAULT_VARIANTS]

@@ -129,6 +129,9 @@ def test_a_chinese_table_copied_from_the_page_has_no_zero_width_spaces(view):
     open_view("/race?lang=zh")
     settle(page)
     page.get_by_text(t("col_escaped_at", "zh").replace("\u200b", "")).wait_for(timeout=60_000)
+    # the page's chart module listens for copies once it has loaded: on a loaded machine the
+    # table was on screen before it (CI, 2026-12-07: nothing copied)
+    page.wait_for_function("() => window.__playgroundCopy === true", timeout=60_000)
     text, html, shown = page.evaluate(COPY_TABLE)
     assert "\u200b" in shown  # (the page's headers still may wrap between words)
     assert t("col_final_loss", "zh").replace("\u200b", "") in text
