@@ -106,7 +106,7 @@ def chart(
     (4.7 MB) before it draws anything: see pages/chart.js and docs/performance.md.
     """
     if shared:
-        sent = export.sent(fig, presenting(), share)
+        sent = export.sent(fig, presenting(), share, tallest)
     elif presenting():
         width = export.presenter_width(share)
         sent = export.to_send(export.presenter(fig, width=width, tallest=tallest))

@@ -29,6 +29,9 @@ def presenting() -> bool:
     return bool(st.session_state.get("presenter", False))
 
 
+ABOUT_SLOT = "_about_slot"  # where a projector's lesson box left room for About (this run)
+
+
 def heading(title: str, text: str, lang: str) -> None:
     """A view's title and its introduction under it; on a projector the introduction waits in
     a closed "About this view" beside the title (fresh-eyes teachers: five lines of large text,
@@ -39,7 +42,8 @@ def heading(title: str, text: str, lang: str) -> None:
         st.markdown(text)
         return
     if presenting_a_lesson():  # (the lesson's box above titles the view: its question, then
-        about = st.container()  # ▶ or Train, nearer the first screen)
+        about = st.session_state.pop(ABOUT_SLOT, None)  # ▶ or Train, nearer the first screen;
+        about = st.container() if about is None else about  # About beside the box's Why)
     else:
         left, about = st.columns([3, 2], vertical_alignment="center")
         left.title(title)

@@ -62,13 +62,17 @@ def _box(where, lang: str, name: str, lesson) -> None:
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
         predict = f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}"
-        then = t(lesson.then or BY_PATH[lesson.page].then, lang)
-        if frame.presenting():  # (one paragraph: ▶ or Train nearer the projector's first screen)
-            st.markdown(f"{predict} {then}")
+        view = BY_PATH[lesson.page]
+        then = lesson.then or (frame.presenting() and view.then_on_projector) or view.then
+        then = t(then, lang)
+        if frame.presenting():  # (one paragraph, and Why beside the view's About, not over
+            st.markdown(f"{predict} {then}")  # it: ▶ or Train nearer the first screen)
+            why, st.session_state[frame.ABOUT_SLOT] = st.columns(2)
         else:
             st.markdown(predict)
             st.markdown(then)
-        with st.expander(t("lesson_why_label", lang)):
+            why = st.container()
+        with why.expander(t("lesson_why_label", lang)):
             st.markdown(t(f"lesson_{name}_why", lang))
 
 

@@ -15,12 +15,16 @@ import uploads
 import widgets
 
 from playground import figures, scripts, surfaces
+from playground.figures import export
 from playground.i18n import t
 
 lang = frame.language()
 Q, WINDOW = ls_controls.Q, ls_controls.WINDOW
 
 frame.heading(t("ls_title", lang), t("ls_intro", lang), lang)
+# a projector shows the descent first, its ▶ on the first screen (it was 4,000 px down, under
+# the data, the formulas and the surfaces); a laptop reads the view top to bottom
+descent_slot = st.container() if frame.presenting() else None
 
 
 ds = data_config = None
@@ -163,50 +167,68 @@ def descent_outcome(traj, where) -> None:
 
 @st.fragment
 def descent_section() -> None:
-    """Gradient descent: its controls rerun only this section, not the surfaces above."""
-    st.header(t("ls_descent", lang), anchor="descent")  # (a lesson links to it)
-    st.markdown(t("ls_descent_intro", lang))
+    """Gradient descent: its controls rerun only this section, not the surfaces. On a
+    projector, where it comes first, the figure is under the view's title and its settings are
+    folded under it: ▶ on the first screen (it was 1,422 px down, under a row of settings)."""
+    if frame.presenting():
+        shown = st.container()
+        settings = st.expander(t("ls_descent_settings", lang), icon=":material/tune:")
+        settings.markdown(t("ls_descent_intro", lang))
+    else:
+        st.header(t("ls_descent", lang), anchor="descent")  # (a lesson links to it)
+        st.markdown(t("ls_descent_intro", lang))
+        settings = shown = st.container()
     with widgets.guarded(lang):
-        config = ls_controls.descent_controls(lang, lr_bound)
-        loss = config.loss
-        traj = compute.descent(x, y, config)
-        # the outcome above the figure; in a lesson, in a closed expander under it
-        above = st.container()
-        path_3d = st.toggle(
-            t("ls_path_3d", lang), False, key="path_3d", help=t("ls_path_3d_help", lang), **Q
-        )
-        fig = compute.descent_figure(
-            grid,
-            z_by_loss[loss],
-            traj.w,
-            traj.b,
-            traj.loss,
-            x,
-            y,
-            log_colour,
-            lang,
-            path_3d,
-            ds.names,
-            frame.presenting(),  # one row of three panels: the figure and its ▶ fit 720 px
-            config.steps,  # (the scrubber does not tell that a run diverged before its end)
-            best[loss][:2],
-        )
-        charts.chart(fig, "descent_fig")
-        st.caption(t("keys_hint", lang))  # (as the race's: a teacher found them there only)
-        descent_outcome(traj, guided.outcome(st.container(), lang) if guided.in_lesson() else above)
-        st.download_button(
-            t("download_csv", lang),
-            lambda: traj.to_frame().to_csv(index=False),  # written only when clicked
-            "trajectory.csv",
-            "text/csv",
-            key="dl_traj",
-            icon=":material/download:",
-            on_click="ignore",
-        )
-        widgets.show_code(
-            scripts.descent_script(x, y, config, data_config), "descent.py", "code_gd"
-        )
+        with settings:
+            config = ls_controls.descent_controls(lang, lr_bound)
+        with shown:
+            traj = descent_figure(config)
+        with settings:
+            st.download_button(
+                t("download_csv", lang),
+                lambda: traj.to_frame().to_csv(index=False),  # written only when clicked
+                "trajectory.csv",
+                "text/csv",
+                key="dl_traj",
+                icon=":material/download:",
+                on_click="ignore",
+            )
+            widgets.show_code(
+                scripts.descent_script(x, y, config, data_config), "descent.py", "code_gd"
+            )
+
+
+def descent_figure(config):
+    """The descent's run, its animation and where it ended (above the figure on a laptop;
+    under it on a projector, and in a lesson in a closed expander). Returns the run."""
+    traj = compute.descent(x, y, config)
+    shown_above = not (frame.presenting() or guided.in_lesson())
+    above = st.container() if shown_above else None
+    path_3d = st.toggle(
+        t("ls_path_3d", lang), False, key="path_3d", help=t("ls_path_3d_help", lang), **Q
+    )
+    fig = compute.descent_figure(
+        grid,
+        z_by_loss[config.loss],
+        traj.w,
+        traj.b,
+        traj.loss,
+        x,
+        y,
+        log_colour,
+        lang,
+        path_3d,
+        ds.names,
+        frame.presenting(),  # one row of three panels: the figure and its ▶ fit 720 px
+        config.steps,  # (the scrubber does not tell that a run diverged before its end)
+        best[config.loss][:2],
+    )
+    charts.chart(fig, "descent_fig", tallest=export.PRESENTER_UNDER_TITLE)
+    st.caption(t("keys_hint", lang))  # (as the race's: a teacher found them there only)
+    descent_outcome(traj, above if shown_above else guided.outcome(st.container(), lang))
+    return traj
 
 
 if grid is not None:  # (an error above was shown in place of the surfaces)
-    descent_section()
+    with descent_slot or st.container():
+        descent_section()

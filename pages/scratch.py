@@ -31,6 +31,38 @@ EMPTY = np.zeros(0)  # the curve of a way still training (its legend entry stays
 NOT_YET = scratch.Fit(np.zeros((0, 1)), EMPTY)
 config = None  # (set once the settings are read; an error above leaves the script out)
 
+
+def notes_on_the_ways(fits: dict, pending: list, names: dict, exact, config) -> None:
+    """Which ways diverged, which still train (polled until done), whether the ways that
+    should agree do, and how far RMSprop ends from the exact fit."""
+    same = ("hand", "autograd", "module") + (("optim",) if config.optimizer == "sgd" else ())
+    stopped = [names[k] for k, f in fits.items() if len(f.loss) < config.steps]
+    if stopped:
+        ways = re.sub(r"^(\d+)\.", r"\1\\.", ", ".join(stopped))  # (a Markdown list else)
+        st.warning(t("fs_diverged", lang, ways=ways), icon=":material/trending_up:")
+    if pending:
+        st.info(
+            t("fs_pending", lang, ways=", ".join(names[k] for k in pending)),
+            icon=":material/hourglass_top:",
+        )
+
+        @st.fragment(run_every=POLL)
+        def wait_for_the_rest() -> None:
+            if not background.scratch_waiting():
+                st.rerun(scope="app")  # every way is done: draw them all once, stop polling
+
+        wait_for_the_rest()
+    elif not stopped:
+        diff = scratch.max_difference(fits, same)
+        if diff <= AGREE_TOL:
+            st.success(t("fs_agree", lang, n=len(same), diff=f"{diff:.1e}", tol=f"{AGREE_TOL:g}"))
+        else:
+            st.error(t("fs_disagree", lang, diff=f"{diff:.1e}"))
+    if config.optimizer == "rmsprop" and "optim" in fits:
+        gap = float(np.abs(fits["optim"].final - exact).max())
+        st.info(t("fs_rmsprop", lang, gap=f"{gap:.1e}", tol=f"{RMSPROP_TOL:g}"))
+
+
 frame.heading(t("fs_title", lang), t("fs_intro", lang), lang)
 
 with widgets.guarded(lang):
@@ -97,39 +129,19 @@ with widgets.guarded(lang):
     if optimizer == "rmsprop":
         names["optim"] = t("fs_way_optim_rmsprop", lang)
 
-    same = ("hand", "autograd", "module") + (("optim",) if optimizer == "sgd" else ())
-    stopped = [names[k] for k, f in fits.items() if len(f.loss) < config.steps]
-    if stopped:
-        ways = re.sub(r"^(\d+)\.", r"\1\\.", ", ".join(stopped))  # (a Markdown list else)
-        st.warning(t("fs_diverged", lang, ways=ways), icon=":material/trending_up:")
-    if pending:
-        st.info(
-            t("fs_pending", lang, ways=", ".join(names[k] for k in pending)),
-            icon=":material/hourglass_top:",
-        )
-
-        @st.fragment(run_every=POLL)
-        def wait_for_the_rest() -> None:
-            if not background.scratch_waiting():
-                st.rerun(scope="app")  # every way is done: draw them all once, stop polling
-
-        wait_for_the_rest()
-    elif not stopped:
-        diff = scratch.max_difference(fits, same)
-        if diff <= AGREE_TOL:
-            st.success(t("fs_agree", lang, n=len(same), diff=f"{diff:.1e}", tol=f"{AGREE_TOL:g}"))
-        else:
-            st.error(t("fs_disagree", lang, diff=f"{diff:.1e}"))
-    if optimizer == "rmsprop" and "optim" in fits:
-        gap = float(np.abs(fits["optim"].final - exact).max())
-        st.info(t("fs_rmsprop", lang, gap=f"{gap:.1e}", tol=f"{RMSPROP_TOL:g}"))
+    if frame.presenting():  # the charts first, the notes under them (above, on a projector,
+        shown, notes = st.container(), st.container()  # they pushed the charts to 665 px)
+    else:
+        notes, shown = st.container(), st.container()
+    with notes:
+        notes_on_the_ways(fits, pending, names, exact, config)
     for k in pending:  # in the legends, so the colours and dashes never move
         names[k] = t("fs_way_pending", lang, way=names[k])
 
     x, y = spec.data()
     curves = {k: fits.get(k, NOT_YET) for k in scratch.WAYS}  # every way, in order, in the legends
     design = np.stack([x**k for k in range(spec.degree + 1)], axis=1)  # (N, d + 1)
-    left, right = st.columns(2)
+    left, right = shown.columns(2)
     charts.chart(
         compute.figure(
             sf.fits_figure,

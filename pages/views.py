@@ -57,6 +57,7 @@ class View:
     presenter_hidden: tuple[str, ...] = ()
     session_keys: tuple[str, ...] = ()
     then: str = "lesson_then_play"
+    then_on_projector: str = ""  # (if not ``then``: its layout differs there)
     slow: str = ""
 
 
@@ -75,6 +76,7 @@ VIEWS: tuple[View, ...] = (
         ),
         session_keys=("_regression_data",),
         then="lesson_then_play_below",  # (the animation is under the surfaces)
+        then_on_projector="lesson_then_play",  # (where it comes first)
     ),
     View(
         "race",

@@ -61,6 +61,7 @@ AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
 PRESENTER_UNDER_TRAIN = 480  # px: a training view's charts on a projector, with Train's row
+PRESENTER_UNDER_TITLE = 540  # px: a figure under a view's title, its ▶ within the first screen
 # and the progress bar above them on one screen
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
@@ -779,19 +780,25 @@ def _float_array(values: np.ndarray) -> dict | np.ndarray:
 SHORT_TYPES = {"float64": "f8", "float32": "f4"}  # (plotly's plotlyjsShortTypes for floats)
 
 
-def sent(fig: go.Figure, presenting: bool = False, share: float = 1.0) -> Sent:
-    """``fig`` (or its presenter copy, for ``share`` of the main column) converted for a chart
-    once per figure object.
+def sent(
+    fig: go.Figure,
+    presenting: bool = False,
+    share: float = 1.0,
+    tallest: float = PRESENTER_TALLEST,
+) -> Sent:
+    """``fig`` (or its presenter copy, for ``share`` of the main column and at most ``tallest``
+    px high: ``presenter``) converted for a chart once per figure object.
 
     A conversion costs the server 15-20 ms for the race or the loss surfaces (bench_race.py);
     figures given here come from a cache and are shown again on every rerun of every session,
     so the conversion is kept on ``fig`` itself and lives as long as it does. Such figures are
     shared, so they are never changed after they are shown.
     """
-    attr = f"_sent_presenter_{share:g}" if presenting else "_sent"
+    attr = f"_sent_presenter_{share:g}_{tallest:g}" if presenting else "_sent"
     done = fig.__dict__.get(attr)
     if done is None:
-        done = to_send(presenter(fig, width=presenter_width(share)) if presenting else fig)
+        big = presenter(fig, width=presenter_width(share), tallest=tallest) if presenting else None
+        done = to_send(fig if big is None else big)
         fig.__dict__[attr] = done
     return done
 

@@ -464,8 +464,9 @@ def descent_animation(
             layout["scene"][name] = {"title": {"text": title}}
     layout.update(
         images=images,
-        height=600 if projector else 960 if three_d else 800,
-        margin={"l": 78, "r": 25, "t": 130 if projector else 70, "b": 158},  # (controls under)
+        # (on a projector, under the view's title: its ▶ within 720 px, at 1280 × 720)
+        height=570 if projector else 960 if three_d else 800,
+        margin={"l": 78, "r": 25, "t": 80 if projector else 70, "b": 158},  # (controls under)
         # on a projector the legend's larger type needs a row of its own above the panel titles
         legend={"orientation": "h", "x": 0}
         | ({"y": 1.14, "yanchor": "bottom"} if projector else {"y": 1.09}),

@@ -139,6 +139,8 @@ def test_the_descent_controls_on_a_projector_use_the_whole_row(projector):
     # the right and squeezed the others ("Learning rate η" on two lines, its bound on four)
     page = projector("/loss-surface?presenter=true")
     wait_for_figures(page, 4)
+    page.get_by_text(t("ls_descent_settings", "en")).click()  # (folded under the descent)
+    expect(page.locator(".st-key-lr")).to_be_visible()
     row = page.evaluate(
         """() => {
           const lr = document.querySelector('.st-key-lr');
@@ -425,4 +427,34 @@ def test_an_animated_views_figure_starts_high_on_a_projectors_first_screen(
     title = page.locator("[data-testid=stMainBlockContainer] h1").bounding_box()
     about = page.get_by_text(t("intro_label", "en")).bounding_box()
     assert title and about and about["y"] < title["y"] + title["height"]  # (on the title's row)
+    _main_fits(page)
+
+
+def test_the_descents_play_is_on_a_projectors_first_screen(projector):
+    # fresh-eyes teachers: on a projector the view's animation, the descent, was 4,000 px down,
+    # under the data, the formulas and the surfaces, and then under a row of its settings
+    page = projector("/loss-surface?presenter=true")
+    wait_for_figures(page, 4)
+    play = page.locator(".st-key-descent_fig g.updatemenu-button").first
+    box = play.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, box
+    surfaces = page.get_by_text(t("ls_surfaces", "en"), exact=True).bounding_box()
+    assert surfaces and surfaces["y"] > box["y"]  # (the surfaces under it)
+    settings = page.get_by_text(t("ls_descent_settings", "en")).bounding_box()
+    assert settings and settings["y"] > box["y"]  # (its settings folded under it)
+    _main_fits(page)
+
+
+def test_a_lessons_why_and_the_views_about_share_a_row_on_a_projector(view):
+    # a projector's lesson box titles the view: the view's "About this view" took a row of its
+    # own under the box, pushing the figure and its ▶ down 70 px
+    open_view, page, _ = view
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_view("/loss-surface?presenter=true&lesson=lr_too_large")
+    why = page.get_by_text(t("lesson_why_label", "en"))
+    expect(why).to_be_visible(timeout=60_000)
+    about = page.get_by_text(t("intro_label", "en")).bounding_box()
+    assert about and abs(about["y"] - why.bounding_box()["y"]) < 4, (about, why.bounding_box())
+    # (the animation comes first there: nothing to go down to)
+    expect(page.get_by_text(t("lesson_then_play", "en").split("▶")[0].strip())).to_be_visible()
     _main_fits(page)
