@@ -242,19 +242,21 @@ def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
         replaced = [(n, v) for n, v in bad if n in in_use]
         unknown = [(n, v) for n, v in bad if n not in in_use]
         said = []
+        semicolon, comma = t("list_semicolon", lang), t("list_sep", lang)  # (Chinese: ；、)
         if replaced:
-            items = "; ".join(
+            items = semicolon.join(
                 f"{code_span(f'{n}={v}')}{_run_said(n, lang)} → {code_span(links.said(in_use[n]))}"
                 for n, v in replaced
             )
             said.append(t("link_rejected", lang, items=items))
         if unknown:
-            items = "; ".join(code_span(f"{n}={v}") for n, v in unknown)
+            items = semicolon.join(code_span(f"{n}={v}") for n, v in unknown)
             said.append(t("link_unknown", lang, items=items))
             named = named_here([n for n, _ in unknown])
             if named:  # (a teacher wrote "lr=" or "seed=" by hand: the names Copy link writes)
-                items = "; ".join(
-                    f"{code_span(n)}: " + ", ".join(code_span(k) for k in keys) for n, keys in named
+                items = semicolon.join(
+                    code_span(n) + t("list_colon", lang) + comma.join(code_span(k) for k in keys)
+                    for n, keys in named
                 )
                 said.append(t("link_named_here", lang, items=items))
         where.warning(" ".join(said), icon=":material/link_off:")

@@ -196,6 +196,17 @@ def test_a_notice_tells_replaced_values_from_names_the_view_has_not():
     assert "lr=huge" in unknown and "→" not in unknown
 
 
+def test_a_chinese_notice_lists_with_chinese_punctuation():
+    # a fresh-eyes teacher: the notice in 简体中文 listed its settings with a half-width ";"
+    at = open_link("from-scratch", {"lang": "zh", "fs_steps_sine": "-3", "fs_lr_sine": "abc"})
+    markers = [t(key, "zh", items="")[:6] for key in ("link_rejected", "link_unknown")]
+    (notice,) = [w.value for w in at.warning if w.value.startswith(tuple(markers))]
+    assert "；" in notice and ";" not in notice, notice
+    at = open_link("from-scratch", {"lang": "zh", "lr": "0.1", "steps": "9"})
+    (notice,) = [w.value for w in at.warning if w.value.startswith(tuple(markers))]
+    assert "` lr `：" in notice and "；" in notice and ";" not in notice, notice  # (named here)
+
+
 def test_a_setting_is_said_as_a_link_writes_it():
     assert [links.said(v) for v in (0.05, True, [0.5, 0.9], "adam", 300)] == [
         "0.05", "true", "0.5, 0.9", "adam", "300"
