@@ -34,10 +34,7 @@ def lesson_box(where, lang: str, page: str) -> None:
         del st.query_params["lesson"]  # (as other settings a link could not use: a copied link
         return  # would carry it on, and warn again)
     if lesson.page != page:  # (a link edited by hand, or a lesson's name on the wrong view)
-        # (its language goes along; the presenter toggle, bound to the URL, keeps its own:
-        # Streamlit refuses to set a bound parameter, as in reset.py)
-        kept = {k: st.query_params.get_all(k) for k in links.CHECKED_FRAME_PARAMS - {"presenter"}}
-        kept = {k: v for k, v in kept.items() if v}
+        kept = frame.frame_params_for_a_switch(links.CHECKED_FRAME_PARAMS)  # (its language)
         # (named alone: its own view fills in its settings, those still bound to a widget left)
         st.session_state["_lesson_moved"] = name  # (said over its box: the address changed)
         st.switch_page(BY_PATH[lesson.page].script, query_params={**kept, "lesson": name})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
+import frame
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from views import BY_PATH, LESSON_KEEPS
@@ -36,11 +37,7 @@ def reset_view(page: str) -> dict[str, list[str]]:
     if "lesson" in st.query_params:  # (the lesson is not opened again from a bare link: its
         # settings are bound to widgets until this run ends, and cannot be set: guided.py)
         st.session_state["_lesson"] = (st.query_params["lesson"], page)
-    # (not the presenter toggle's own parameter: still bound to it, as the run that clicked
-    # Reset was cut short, it could not be set, and Reset raised an error on a projector; the
-    # toggle keeps its value in the session and puts it back in the URL)
-    kept = links.FRAME_PARAMS - {"presenter"}
-    return {k: st.query_params.get_all(k) for k in st.query_params if k in kept}
+    return frame.frame_params_for_a_switch()  # (the run that clicked Reset was cut short)
 
 
 def finish_reset(page: str) -> None:
