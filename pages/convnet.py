@@ -271,5 +271,4 @@ with widgets.guarded(lang):
             run_shown(job, data_config, data)
     shown = (job.key[1] if job is not None else config).variants
     panel.what_to_notice(job, lang, lambda: panel.notice("digits", shown, lang, ("kernels",)))
-    with tester if tester is not None else st.container():
-        range_test.panel("convnet", data_config, data, config, "net_lr", lang)
+    range_test.panel("convnet", data_config, data, config, "net_lr", lang, tester)

@@ -259,5 +259,4 @@ with widgets.guarded(lang):
         finished(job)
     shown = (job.key[1] if job is not None else config).variants
     panel.what_to_notice(job, lang, lambda: panel.notice("lab", shown, lang))
-    with tester if tester is not None else st.container():
-        range_test.panel("lab", source, split, config, "lab_lr", lang)
+    range_test.panel("lab", source, split, config, "lab_lr", lang, tester)

@@ -20,11 +20,14 @@ def place():
     return None if frame.presenting() else st.container()
 
 
-def panel(kind: str, source, data, config, lr_key: str, lang: str) -> None:
+def panel(kind: str, source, data, config, lr_key: str, lang: str, where=None) -> None:
     """An expander with the range test of the view's model, data and optimizer (``kind``:
     "lab" or "convnet"; ``source`` the settings that made ``data``, the lab's split or the
-    ConvNet's digits); "Use η = …" sets the widget ``lr_key``."""
-    with st.expander(t("rt_expander", lang), icon=":material/speed:"):
+    ConvNet's digits); "Use η = …" sets the widget ``lr_key``. ``where``: its ``place()``
+    (None: here, at the page's end on a projector)."""
+    with (st.container() if where is None else where).expander(
+        t("rt_expander", lang), icon=":material/speed:"
+    ):
         st.markdown(t("rt_intro", lang))
         key = ("_range_test", kind, source, _tested(config))
         if st.button(t("rt_run", lang), key=f"rt_run_{kind}", icon=":material/play_arrow:"):
