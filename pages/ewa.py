@@ -112,19 +112,22 @@ def series_controls() -> np.ndarray | None:
 
 
 frame.heading(t("ewa_title", lang), t("ewa_intro", lang), lang)
-c1, c2 = st.columns(2)
-# (on a projector each formula's note is its help, not two more paragraphs above the figure)
-notes = [t("ewa_convention", lang), t("ewa_closed_form", lang)]
-helps = notes if frame.presenting() else [None, None]
-c1.latex(r"v_t=\beta\,v_{t-1}+(1-\beta)\,x_t", help=helps[0])
-c2.latex(
-    r"v_t=\beta^t v_0+(1-\beta)\sum_{i=1}^{t}\beta^{\,t-i}x_i,"
-    r"\qquad \hat v_t=\frac{v_t}{1-\beta^t}",
-    help=helps[1],
+# each formula and its note under it; on a projector, the note is its help (not two more
+# paragraphs above the figure)
+formulas = (
+    (r"v_t=\beta\,v_{t-1}+(1-\beta)\,x_t", t("ewa_convention", lang)),
+    (
+        r"v_t=\beta^t v_0+(1-\beta)\sum_{i=1}^{t}\beta^{\,t-i}x_i,"
+        r"\qquad \hat v_t=\frac{v_t}{1-\beta^t}",
+        t("ewa_closed_form", lang),
+    ),
 )
-if not frame.presenting():
-    c1.caption(notes[0])
-    c2.caption(notes[1])
+for column, (formula, note) in zip(st.columns(2), formulas, strict=True):
+    if frame.presenting():
+        column.latex(formula, help=note)
+    else:
+        column.latex(formula)
+        column.caption(note)
 
 with widgets.guarded(lang):
     x = series_controls()
