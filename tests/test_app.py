@@ -210,6 +210,18 @@ def test_race_basin_map_draws_on_request():
     assert not at.exception and not at.error
 
 
+@pytest.mark.parametrize("presenting", [False, True], ids=["laptop", "projector"])
+def test_the_averages_formulas_each_have_their_note_under_them_or_as_their_help(presenting):
+    # a fresh-eyes teacher: on a projector the two notes pushed the figure below the screen
+    at = open_view("ewa.py")
+    if presenting:
+        at.toggle(key="presenter").set_value(True).run()
+    notes = [t("ewa_convention", "en"), t("ewa_closed_form", "en")]
+    shown = [c.value for c in at.main.caption if c.value in notes]
+    helps = [f.proto.help for f in at.latex[:2]]
+    assert (shown, helps) == (([], notes) if presenting else (notes, ["", ""]))
+
+
 def test_ewa_view_series_conventions_and_optimizer_states():
     at = open_view("ewa.py")
     assert at.latex and len(at.multiselect) == 1
