@@ -155,26 +155,7 @@ def spec(lang: str) -> tuple[NetSpec, int]:
     """The sidebar's features and training settings, and the layers → (spec, epochs per Train)."""
     hidden, acts = hidden_layers(lang)
     with st.sidebar:
-        st.header(t("in_features", lang))
-        regression = st.toggle(
-            t("in_regression", lang),
-            False,
-            key="in_regression",
-            help=t("in_regression_help", lang),
-            on_change=on_regression,
-            **Q,
-        )
-        cols = st.columns(3)
-        features = tuple(
-            f
-            for i, f in enumerate(inside.FEATURES)
-            if cols[i % 3].checkbox(
-                inside.FEATURE_LABELS[f], f in ("x1", "x2"), key=f"in_f_{f}", **Q
-            )
-        )
-        if not features:
-            st.warning(t("in_no_features", lang))
-            features = ("x1",)
+        regression, features = _features(lang)
         st.header(t("lab_model", lang))
         init = bound.choice(
             st.selectbox,
@@ -196,29 +177,7 @@ def spec(lang: str) -> tuple[NetSpec, int]:
         )
         lam = c2.number_input("λ", 0.0, 10.0, 1e-3, format="%g", key="in_lam", **Q)
         dropout = st.number_input(t("lab_p", lang), 0.0, 0.9, 0.0, 0.05, key="in_dropout", **Q)
-        opt = bound.choice(
-            st.selectbox,
-            t("lab_optimizer", lang),
-            LAB_OPTIMIZERS,
-            "in_opt",
-            "adam",
-            format_func=lambda k: display_name(k, lang),
-        )
-        c1, c2 = st.columns(2)
-        lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 0.03, format="%g", key="in_lr", **Q)
-        batch = c2.number_input(t("ll_col_batch", lang), 0, 1000, 25, key="in_batch", **Q)
-        epochs = st.number_input(
-            t("in_epochs", lang),
-            1,
-            inside.MAX_EPOCHS,
-            300,
-            key="in_epochs",
-            help=widgets.costly(t("in_epochs_help", lang), lang),
-            **Q,
-        )
-        seed = st.number_input(
-            t("seed", lang), 0, 2**31 - 1, 0, key="in_seed", help=t("seed_help", lang), **Q
-        )
+        run, batch, epochs, seed = _training(lang)
     net = NetSpec(
         features,
         tuple(hidden),
@@ -227,9 +186,60 @@ def spec(lang: str) -> tuple[NetSpec, int]:
         penalty,
         float(lam),
         float(dropout),
-        RunSpec(opt, (("lr", float(lr)),)),
-        int(batch),
-        bool(regression),
-        int(seed),
+        run,
+        batch,
+        regression,
+        seed,
     )
-    return net, int(epochs)
+    return net, epochs
+
+
+def _features(lang: str) -> tuple[bool, tuple[str, ...]]:
+    """The task (regression or classes) and the input features ticked (x₁ if none)."""
+    st.header(t("in_features", lang))
+    regression = st.toggle(
+        t("in_regression", lang),
+        False,
+        key="in_regression",
+        help=t("in_regression_help", lang),
+        on_change=on_regression,
+        **Q,
+    )
+    cols = st.columns(3)
+    features = tuple(
+        f
+        for i, f in enumerate(inside.FEATURES)
+        if cols[i % 3].checkbox(inside.FEATURE_LABELS[f], f in ("x1", "x2"), key=f"in_f_{f}", **Q)
+    )
+    if not features:
+        st.warning(t("in_no_features", lang))
+        features = ("x1",)
+    return bool(regression), features
+
+
+def _training(lang: str) -> tuple[RunSpec, int, int, int]:
+    """The optimizer and its rate, the batch size, the epochs per Train and the seed."""
+    opt = bound.choice(
+        st.selectbox,
+        t("lab_optimizer", lang),
+        LAB_OPTIMIZERS,
+        "in_opt",
+        "adam",
+        format_func=lambda k: display_name(k, lang),
+    )
+    c1, c2 = st.columns(2)
+    lr = c1.number_input(t("lr", lang), 1e-5, 10.0, 0.03, format="%g", key="in_lr", **Q)
+    batch = c2.number_input(t("ll_col_batch", lang), 0, 1000, 25, key="in_batch", **Q)
+    epochs = st.number_input(
+        t("in_epochs", lang),
+        1,
+        inside.MAX_EPOCHS,
+        300,
+        key="in_epochs",
+        help=widgets.costly(t("in_epochs_help", lang), lang),
+        **Q,
+    )
+    seed = st.number_input(
+        t("seed", lang), 0, 2**31 - 1, 0, key="in_seed", help=t("seed_help", lang), **Q
+    )
+    return RunSpec(opt, (("lr", float(lr)),)), int(batch), int(epochs), int(seed)
