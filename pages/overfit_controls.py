@@ -22,7 +22,7 @@ Q = {"bind": "query-params"}
 
 def csv_controls(lang: str) -> tuple | None:
     """The uploaded table and its columns: (raw bytes, feature names, target name)."""
-    upload = uploads.csv_upload("lab_csv", t("lab_csv_help", lang), lang, check=compute.csv_table)
+    upload = uploads.csv_upload("lab_csv", t("lab_csv_help", lang), lang, check=_usable)
     if upload is None:
         return None
     raw = upload.getvalue()
@@ -42,6 +42,11 @@ def csv_controls(lang: str) -> tuple | None:
     uploads.say_left_out(table, lang)
     st.caption(t("lab_csv_rows", lang, n=f"{len(table):,}", most=f"{data.MAX_LAB_ROWS:,}"))
     return raw, tuple(features), target
+
+
+def _usable(raw: bytes) -> None:
+    """Refuse a file the lab cannot read, or whose first guess of columns cannot be split."""
+    data.check_lab_table(compute.csv_table(raw))
 
 
 def controls(lang: str) -> tuple[object, TrainConfig]:

@@ -459,6 +459,20 @@ def lab_columns(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
     return tuple(cols[:1]), cols[-1]
 
 
+LAB_MIN_ROWS = 8  # complete rows a lab task needs: 2 to validate, 2 to test, 4 to train on
+
+
+def check_lab_table(frame: pd.DataFrame) -> None:
+    """Refuse an uploaded table whose first guess of columns (:func:`lab_columns`) has fewer
+    complete rows than a split needs: such a file was kept, in place of the last good one, and
+    the lab then showed only "Only 1 complete row(s)" and no Train (a fresh-eyes teacher)."""
+    features, target = lab_columns(frame)
+    values = frame[[*features, target]].to_numpy(dtype=np.float64)
+    rows = int(complete_rows(values)[0].sum())
+    if rows < LAB_MIN_ROWS:
+        raise UserError("err_split_too_few_rows", rows=rows, need=LAB_MIN_ROWS)
+
+
 def task_from_table(
     frame: pd.DataFrame,
     features: list[str],

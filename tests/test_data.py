@@ -132,6 +132,23 @@ def test_too_few_complete_rows_is_refused():
     assert err.value.key == "err_csv_too_few_rows"
 
 
+def test_a_lab_table_is_refused_when_its_columns_have_too_few_complete_rows_to_split():
+    # a fresh-eyes teacher's file: 5 rows, 4 of them with text in x (a formula, a script,
+    # Markdown): one complete row, which the lab kept in place of the last good file
+    evil = b"x,y\n=cmd,1\n<script>,2\n**bold**,3\n[link](http://a.b),4\n1,5\n"
+    with pytest.raises(UserError) as err:
+        data.check_lab_table(data.read_csv(evil))
+    assert err.value.key == "err_split_too_few_rows"
+    assert "Only 1 complete row(s)" in err.value.message("en")  # (2 + 2 + 4 rows needed)
+    seven = b"x,y\n" + b"".join(b"%d,%d\n" % (i, 2 * i) for i in range(7))
+    with pytest.raises(UserError):
+        data.check_lab_table(data.read_csv(seven))
+    data.check_lab_table(data.read_csv(seven + b"7,14\n"))  # eight: 4 to train on
+    # (its first guess of classes: a 0/1 column on the first two others)
+    classes = b"a,b,c,label\n" + b"".join(b"%d,%d,,%d\n" % (i, i, i % 2) for i in range(8))
+    data.check_lab_table(data.read_csv(classes))  # (c, empty, is not among the columns used)
+
+
 def test_words_in_a_number_column_are_said_to_count_as_missing():
     # a fresh-eyes teacher: "Only 0 complete row(s)…" for a column of numbers written as words
     table = data.read_csv(b"x,y,z\n1,one,5\n2,two,6\n3,3,7\n")
