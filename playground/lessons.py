@@ -63,7 +63,12 @@ class Lesson:
 LESSONS: dict[str, Lesson] = {
     lesson.key: lesson
     for lesson in (
-        Lesson("bowl_vs_pyramid", "loss-surface", (("loss", "mae"), ("lr", "0.05"))),
+        Lesson(
+            "bowl_vs_pyramid",
+            "loss-surface",
+            (("loss", "mae"), ("lr", "0.05")),
+            then="lesson_then_each_path",  # (its question says when to press ▶, twice)
+        ),
         Lesson("lr_too_large", "loss-surface", (("lr", "0.2"),)),
         Lesson(
             "minibatch_noise",

@@ -182,6 +182,19 @@ def assert_lesson_shown(at, key: str, lang: str = "en") -> None:
     assert any(title in m.value and ":material/school:" in m.value for m in at.markdown)
 
 
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("projector", [False, True], ids=["laptop", "projector"])
+def test_a_lessons_box_says_once_what_to_press(lang, projector):
+    # a fresh-eyes teacher: the bowl's box said "press ▶, then … press ▶ again" in its question,
+    # then "Then go down to the animation, press ▶ and watch"
+    for name, lesson in LESSONS.items():
+        view = BY_PATH[lesson.page]
+        then = lesson.then or (projector and view.then_on_projector) or view.then
+        question, after = t(f"lesson_{name}_predict", lang), t(then, lang)
+        presses = [word for word in ("▶", f"**{t('lab_train', lang)}**") if word in question]
+        assert not [word for word in presses if word in after], (name, question, after)
+
+
 @pytest.mark.parametrize("bare", [False, True], ids=["whole link", "lesson name alone"])
 @pytest.mark.parametrize("key", list(LESSONS))
 def test_a_lesson_link_opens_its_view_with_every_setting_and_the_story(key, bare):

@@ -61,7 +61,8 @@ AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
 PRESENTER_UNDER_TRAIN = 480  # px: a training view's charts on a projector, with Train's row
-PRESENTER_UNDER_TITLE = 540  # px: a figure under a view's title, its ▶ within the first screen
+PRESENTER_UNDER_TITLE = 475  # px: a figure under a view's title: its ▶, slider and plot on the
+# first screen
 # and the progress bar above them on one screen
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them

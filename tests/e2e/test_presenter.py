@@ -438,6 +438,8 @@ def test_the_descents_play_is_on_a_projectors_first_screen(projector):
     play = page.locator(".st-key-descent_fig g.updatemenu-button").first
     box = play.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 720, box
+    whole = page.locator(".st-key-descent_fig .js-plotly-plot").bounding_box()  # (its slider
+    assert whole and whole["y"] + whole["height"] <= 720, whole  # was cut at 720: teacher D)
     surfaces = page.get_by_text(t("ls_surfaces", "en"), exact=True).bounding_box()
     assert surfaces and surfaces["y"] > box["y"]  # (the surfaces under it)
     settings = page.get_by_text(t("ls_descent_settings", "en")).bounding_box()
