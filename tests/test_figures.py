@@ -25,6 +25,24 @@ def _animation(steps=500, n=401, points=100_000):
     return figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y), traj
 
 
+def test_the_descents_minimum_is_drawn_over_its_path_and_under_its_current_point():
+    # a fresh-eyes teacher: at the end of the mini-batch lesson, whose question is "will it
+    # stop at the minimum?", the ★ was hidden under the path's zigzags
+    x = np.linspace(0, 1, 20)
+    y = 0.1 * x + 0.2
+    grid = Grid(-1.0, 1.0, -1.0, 1.0, 21)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.5, 30))
+    z = surfaces.mse_surface(x, y, grid)
+    fig = figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y, minimum=(0.1, 0.2))
+    names = [tr.name for tr in fig.data]
+    star = names.index(t("legend_min", "en"))
+    path = [i for i, tr in enumerate(fig.data) if tr.legendgroup == "path"]
+    assert path and max(path) < star < names.index(t("legend_current", "en"))
+    shown = [tr for tr in fig.data if tr.showlegend is not False and tr.name]
+    first = min(shown, key=lambda tr: tr.legendrank if tr.legendrank is not None else 1000)
+    assert first.name == t("legend_min", "en")  # (still first in the legend)
+
+
 def test_a_descent_that_starts_off_the_map_says_so_from_step_0_on_the_maps_edge():
     # a fresh-eyes teacher: start w = 4 on a map of w in [-1, 1]: no point, no path, no word
     x = np.linspace(0, 1, 20)

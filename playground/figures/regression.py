@@ -300,16 +300,16 @@ def descent_animation(
     # on the map, the path ends where it leaves it: a diverging run's later steps would cross
     # the map back and forth as a band of zigzags (the loss panel goes on to the end)
     on_map = last if left is None else left[0]
-    if minimum is not None:  # (under the path)
-        star = {"symbol": "star", "size": 14, "color": "white"}
+    numbered = {"run": t("legend_path", lang), "step": t("axis_step", lang)}  # (CSV: by step)
+    grown("contour", [w, b], {**path, "name": t("legend_path", lang), "meta": numbered}, on_map)
+    if minimum is not None:  # over the path (a mini-batch path's zigzags hid it: teacher D),
+        star = {"symbol": "star", "size": 14, "color": "white"}  # under the current (w, b)
         add(
             {"type": "scatter", "x": [float(minimum[0])], "y": [float(minimum[1])]}
-            | {"mode": "markers", "name": t("legend_min", lang)}
+            | {"mode": "markers", "name": t("legend_min", lang), "legendrank": 999}  # (first)
             | {"marker": star | {"line": {"color": "black", "width": 1.5}}},
             "contour",
         )
-    numbered = {"run": t("legend_path", lang), "step": t("axis_step", lang)}  # (CSV: by step)
-    grown("contour", [w, b], {**path, "name": t("legend_path", lang), "meta": numbered}, on_map)
     current = {"size": 10, "color": PATH_COLOR, "line": {"color": "white", "width": 1}}
     add(
         {
