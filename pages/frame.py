@@ -231,15 +231,6 @@ def drawn_keys() -> Container[str] | None:
     return getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
 
 
-def frame_params_for_a_switch(keep: Container[str] = links.FRAME_PARAMS) -> dict:
-    """The link's frame parameters of ``keep`` (its language, lesson, embedding) for
-    ``st.switch_page`` to another view or the same one reset. Not the presenter toggle's: bound
-    to it, Streamlit refuses to set it there (Reset and a moved lesson raised on a projector);
-    the toggle keeps its value in the session and puts it back in the URL."""
-    kept = {k: st.query_params.get_all(k) for k in st.query_params if k in keep}
-    return {k: v for k, v in kept.items() if v and k != "presenter"}
-
-
 def link_notice(where, link: dict[str, list[str]], lang: str) -> None:
     """Say which of a link's settings could not be used (the defaults were used instead)."""
     if not link:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from contextlib import suppress
 
 import frame
+import reset
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
-from views import BY_PATH, LESSON_KEEPS
+from views import BY_PATH, LESSON_KEEPS, then_key
 
 from playground import links
 from playground.i18n import t
@@ -34,7 +35,7 @@ def lesson_box(where, lang: str, page: str) -> None:
         del st.query_params["lesson"]  # (as other settings a link could not use: a copied link
         return  # would carry it on, and warn again)
     if lesson.page != page:  # (a link edited by hand, or a lesson's name on the wrong view)
-        kept = frame.frame_params_for_a_switch(links.CHECKED_FRAME_PARAMS)  # (its language)
+        kept = reset.frame_params_for_a_switch(links.CHECKED_FRAME_PARAMS)  # (its language)
         # (named alone: its own view fills in its settings, those still bound to a widget left)
         st.session_state["_lesson_moved"] = name  # (said over its box: the address changed)
         st.switch_page(BY_PATH[lesson.page].script, query_params={**kept, "lesson": name})
@@ -59,9 +60,7 @@ def _box(where, lang: str, name: str, lesson) -> None:
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
         predict = f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}"
-        view = BY_PATH[lesson.page]
-        then = lesson.then or (frame.presenting() and view.then_on_projector) or view.then
-        then = t(then, lang)
+        then = t(then_key(lesson, frame.presenting()), lang)
         if frame.presenting():  # (one paragraph, and Why beside the view's About, not over
             st.markdown(f"{predict} {then}")  # it: ▶ or Train nearer the first screen)
             why, st.session_state[frame.ABOUT_SLOT] = st.columns(2)

@@ -7,9 +7,9 @@ browser too (``finish_reset``).
 
 from __future__ import annotations
 
+from collections.abc import Container
 from contextlib import suppress
 
-import frame
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from views import BY_PATH, LESSON_KEEPS
@@ -37,7 +37,7 @@ def reset_view(page: str) -> dict[str, list[str]]:
     if "lesson" in st.query_params:  # (the lesson is not opened again from a bare link: its
         # settings are bound to widgets until this run ends, and cannot be set: guided.py)
         st.session_state["_lesson"] = (st.query_params["lesson"], page)
-    return frame.frame_params_for_a_switch()  # (the run that clicked Reset was cut short)
+    return frame_params_for_a_switch()  # (the run that clicked Reset was cut short)
 
 
 def finish_reset(page: str) -> None:
@@ -64,3 +64,12 @@ def push_reset_defaults() -> None:
     for key, value in st.session_state.pop("_reset_defaults", {}).items():
         with suppress(StreamlitAPIException):
             st.session_state[key] = value
+
+
+def frame_params_for_a_switch(keep: Container[str] = links.FRAME_PARAMS) -> dict:
+    """The link's frame parameters of ``keep`` (its language, lesson, embedding) for
+    ``st.switch_page`` to another view or the same one reset. Not the presenter toggle's: bound
+    to it, Streamlit refuses to set it there (Reset and a moved lesson raised on a projector);
+    the toggle keeps its value in the session and puts it back in the URL."""
+    kept = {k: st.query_params.get_all(k) for k in st.query_params if k in keep}
+    return {k: v for k, v in kept.items() if v and k != "presenter"}

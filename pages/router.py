@@ -87,5 +87,6 @@ def main() -> None:
         heap.settle(page.url_path)  # (a view's first run: what it loaded, out of the GC's walks)
         reset.finish_reset(page.url_path)
     finally:
+        st.session_state.pop(frame.ABOUT_SLOT, None)  # (a run cut short left it: never reused)
         frame.save_settings(page.url_path, ran)
         frame.link_notice(notice, link if arrived else {}, lang)

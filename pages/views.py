@@ -151,3 +151,12 @@ PRESENTER_HIDDEN: tuple[str, ...] = tuple(k for v in VIEWS for k in v.presenter_
 LESSON_KEEPS: frozenset[str] = frozenset(
     {"lang", "presenter", "_lesson_moved", *(k for v in VIEWS for k in v.session_keys)}
 )
+
+
+def then_key(lesson, projector: bool) -> str:
+    """The catalogue key of what a lesson's box says to do next (press ▶ or Train, or where to
+    go): the lesson's own, else its view's, each on a projector where that differs."""
+    view = BY_PATH[lesson.page]
+    if projector:
+        return lesson.then_on_projector or lesson.then or view.then_on_projector or view.then
+    return lesson.then or view.then

@@ -433,14 +433,14 @@ def split_arrays(
     """Shuffle N points with ``rng`` and cut them into train / validation / test."""
     n = x.shape[0]
     order = rng.permutation(n)
-    n_val, n_test = max(2, round(val * n)), max(2, round(test * n))
+    n_val, n_test = max(MIN_HELD_OUT, round(val * n)), max(MIN_HELD_OUT, round(test * n))
     val_idx, test_idx, train_idx = (
         order[:n_val],
         order[n_val : n_val + n_test],
         order[n_val + n_test :],
     )
-    if len(train_idx) < 4:  # (2 rows passed the table's check, but a split needs more)
-        raise UserError("err_split_too_few_rows", rows=int(n), need=n_val + n_test + 4)
+    if len(train_idx) < MIN_TRAIN:  # (the table's check is for the smallest split)
+        raise UserError("err_split_too_few_rows", rows=int(n), need=n_val + n_test + MIN_TRAIN)
     y = y.astype(np.float32 if classes == 0 else np.int64)
     return Split(
         x.astype(np.float32), y, np.sort(train_idx), np.sort(val_idx), np.sort(test_idx), classes
@@ -459,16 +459,21 @@ def lab_columns(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
     return tuple(cols[:1]), cols[-1]
 
 
-LAB_MIN_ROWS = 8  # complete rows a lab task needs: 2 to validate, 2 to test, 4 to train on
+MIN_HELD_OUT = 2  # rows a split keeps at least for validation, and as many for the test
+MIN_TRAIN = 4  # rows a split keeps at least to train on
+LAB_MIN_ROWS = 2 * MIN_HELD_OUT + MIN_TRAIN  # complete rows the smallest lab split needs
 
 
 def check_lab_table(frame: pd.DataFrame) -> None:
-    """Refuse an uploaded table whose first guess of columns (:func:`lab_columns`) has fewer
-    complete rows than a split needs: such a file was kept, in place of the last good one, and
-    the lab then showed only "Only 1 complete row(s)" and no Train (a fresh-eyes teacher)."""
-    features, target = lab_columns(frame)
-    values = frame[[*features, target]].to_numpy(dtype=np.float64)
-    rows = int(complete_rows(values)[0].sum())
+    """Refuse an uploaded table in which no feature and target (two distinct columns) have
+    LAB_MIN_ROWS complete rows together: such a file was kept, in place of the last good one,
+    and the lab then showed only "Only 1 complete row(s)" and no Train (a fresh-eyes
+    teacher). A file with one sparse column is not refused: the student picks others."""
+    values = frame.to_numpy(dtype=np.float64)  # (N, C)
+    usable = (np.isfinite(values) & (np.abs(values) <= MAX_ABS_VALUE)).astype(np.int64)
+    together = usable.T @ usable  # (C, C): rows complete in both columns
+    np.fill_diagonal(together, 0)  # (a feature is not its own target)
+    rows = int(together.max()) if together.size else 0
     if rows < LAB_MIN_ROWS:
         raise UserError("err_split_too_few_rows", rows=rows, need=LAB_MIN_ROWS)
 

@@ -144,9 +144,15 @@ def test_a_lab_table_is_refused_when_its_columns_have_too_few_complete_rows_to_s
     with pytest.raises(UserError):
         data.check_lab_table(data.read_csv(seven))
     data.check_lab_table(data.read_csv(seven + b"7,14\n"))  # eight: 4 to train on
-    # (its first guess of classes: a 0/1 column on the first two others)
-    classes = b"a,b,c,label\n" + b"".join(b"%d,%d,,%d\n" % (i, i, i % 2) for i in range(8))
-    data.check_lab_table(data.read_csv(classes))  # (c, empty, is not among the columns used)
+    # a sparse column (one number) is not a reason to refuse a file whose other columns work:
+    # the student picks them (the first guess, note on y, would have had 1 complete row)
+    note = b"note,x,y\n1,0,1\n" + b"".join(b",%d,%d\n" % (i, 2 * i) for i in range(1, 50))
+    data.check_lab_table(data.read_csv(note))
+    sparse = b"a,b,label\n" + b"".join(
+        (b"%d,%d,%d\n" if i < 3 else b"%d,,%d\n") % ((i, i, i % 2) if i < 3 else (i, i % 2))
+        for i in range(20)
+    )
+    data.check_lab_table(data.read_csv(sparse))  # (a and label: 20 rows)
 
 
 def test_words_in_a_number_column_are_said_to_count_as_missing():

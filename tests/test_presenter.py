@@ -138,6 +138,25 @@ def test_a_chart_in_a_column_is_restyled_for_its_width():
     assert "<br>" not in json.loads(whole.spec)["layout"]["title"]["text"]
 
 
+def test_a_shared_figure_asked_to_fit_a_height_is_sent_at_that_height():
+    # (the descent under its title on a projector: its conversion is kept apart from the one
+    # at the usual height, and is not taller than asked)
+    fig = _descent_for_tallest()
+    usual, fitted = export.sent(fig, True), export.sent(fig, True, 1.0, 475)
+    assert fitted is not usual and export.sent(fig, True, 1.0, 475) is fitted
+    heights = [json.loads(s.spec)["layout"]["height"] for s in (usual, fitted)]
+    assert heights[1] <= 475 < heights[0], heights
+
+
+def _descent_for_tallest():
+    x = np.array([1.0, 2.0, 3.0])
+    y = 2 * x
+    grid = surfaces.Grid(-1.0, 5.0, -3.0, 3.0, 41)
+    traj = runs.gradient_descent(x, y, runs.DescentConfig("mse", 0.05, 100))
+    z = surfaces.mse_surface(x, y, grid)
+    return figures.descent_animation(grid, z, traj.w, traj.b, traj.loss, x, y, projector=True)
+
+
 def _over(titles: bool, title: str | None):
     """A figure laid out as /landscape's slice (a legend over two maps' subplot titles, the
     controls above it) or its 3-D view (a title, and the legend right over the plot)."""

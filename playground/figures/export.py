@@ -61,9 +61,9 @@ AXIS_ROOM = 64  # px under (or over) the axes for tick labels and an axis title
 PRESENTER_FONT = 20
 PRESENTER_TALLEST = 640  # px: a figure and its heading on a 720-px projector, under the toolbar
 PRESENTER_UNDER_TRAIN = 480  # px: a training view's charts on a projector, with Train's row
+# and the progress bar above them on one screen
 PRESENTER_UNDER_TITLE = 475  # px: a figure under a view's title: its ▶, slider and plot on the
 # first screen
-# and the progress bar above them on one screen
 PRESENTER_WIDTH = 1080  # px: the main column on a 1280 × 720 projector (1280 − 2 × 100 padding)
 COLUMN_GAP = 10  # px a figure in one of several columns loses to the gap between them
 MODEBAR_ROW = 28  # px at the top that the modebar's row takes (common.figure_title's pad)
@@ -840,13 +840,18 @@ def presenter(
     a figure taller than a ``tallest`` the page asks for (less than PRESENTER_TALLEST: more is
     on the projector's screen with it, as Inside's Train) has its plot made shorter to fit,
     down to SHORTEST_PLOT."""
-    big = _presenter(fig, font, width, tallest)
-    over = (big.layout.height or 0) - tallest
-    if over > 0 and tallest < PRESENTER_TALLEST:  # (the text's room is in px: the same again)
-        height = fig.layout.height or PLOTLY_HEIGHT
-        plot = height - _margin(fig, "t") - _margin(fig, "b")
-        shorter = type(fig)(fig)
-        shorter.layout.height = height - min(over, max(plot - SHORTEST_PLOT, 0))
+    big, shorter = _presenter(fig, font, width, tallest), fig
+    for _ in range(2):  # (the text's room is in px: about the same again; a second pass takes
+        over = (big.layout.height or 0) - tallest  # off what a wrapped line added)
+        if over <= 0 or tallest >= PRESENTER_TALLEST:
+            break
+        height = shorter.layout.height or PLOTLY_HEIGHT
+        plot = height - _margin(shorter, "t") - _margin(shorter, "b")
+        cut = min(over, max(plot - SHORTEST_PLOT, 0))
+        if cut <= 0:
+            break
+        shorter = type(fig)(shorter)
+        shorter.layout.height = height - cut
         big = _presenter(shorter, font, width, tallest)
     return big
 

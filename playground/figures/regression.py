@@ -225,8 +225,9 @@ def descent_animation(
     costliest panel to draw, by about a second in a browser without a GPU). ``w``, ``b``,
     ``loss`` have shape (T + 1,); ``z`` has shape (n_b, n_w) over ``grid``. ``names``: what
     x and y are called (an uploaded table's column names), on the fit panel's axes.
-    ``projector`` (presenter mode): the three 2-D panels in one row, 600 px high, so that the
-    figure and its ▶ fit a 1280 × 720 screen (the 3-D panel is left out).
+    ``projector`` (presenter mode): the three 2-D panels in one row, 570 px high (the page
+    may shorten it further to fit under its title), so that the figure and its ▶ fit a
+    1280 × 720 screen (the 3-D panel is left out).
 
     Nothing of the outcome shows before ▶: the scrubber runs to ``steps_asked`` (the steps
     asked for) even when the run diverged before it (its path then waits at its last finite
