@@ -60,7 +60,7 @@ def _box(where, lang: str, name: str, lesson) -> None:
         title = t(f"lesson_{name}_title", lang)
         st.markdown(f"#### :material/school: {t('lesson_label', lang)} · {title}")
         predict = f"**{t('lesson_predict_label', lang)}** {t(f'lesson_{name}_predict', lang)}"
-        then = t(then_key(lesson, frame.presenting()), lang)
+        then = t(then_key(lesson), lang)
         if frame.presenting():  # (one paragraph, and Why beside the view's About, not over
             st.markdown(f"{predict} {then}")  # it: ▶ or Train nearer the first screen)
             why, st.session_state[frame.ABOUT_SLOT] = st.columns(2)

@@ -22,9 +22,10 @@ lang = frame.language()
 Q, WINDOW = ls_controls.Q, ls_controls.WINDOW
 
 frame.heading(t("ls_title", lang), t("ls_intro", lang), lang)
-# a projector shows the descent first, its ▶ on the first screen (it was 4,000 px down, under
-# the data, the formulas and the surfaces); a laptop reads the view top to bottom
-descent_slot = st.container() if frame.presenting() else None
+# a projector and a lesson show the descent first, its ▶ on or near the first screen (it was
+# 4,000 px down, under the data, the formulas and the surfaces); a laptop reads the view top
+# to bottom
+descent_slot = st.container() if frame.presenting() or guided.in_lesson() else None
 
 
 ds = data_config = None

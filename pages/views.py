@@ -57,7 +57,6 @@ class View:
     presenter_hidden: tuple[str, ...] = ()
     session_keys: tuple[str, ...] = ()
     then: str = "lesson_then_play"
-    then_on_projector: str = ""  # (if not ``then``: its layout differs there)
     slow: str = ""
 
 
@@ -75,8 +74,6 @@ VIEWS: tuple[View, ...] = (
             *("w_min", "w_max", "b_min", "b_max", "path_3d"),  # (no 3-D path on a projector)
         ),
         session_keys=("_regression_data",),
-        then="lesson_then_play_below",  # (the animation is under the surfaces)
-        then_on_projector="lesson_then_play",  # (where it comes first)
     ),
     View(
         "race",
@@ -153,10 +150,7 @@ LESSON_KEEPS: frozenset[str] = frozenset(
 )
 
 
-def then_key(lesson, projector: bool) -> str:
+def then_key(lesson) -> str:
     """The catalogue key of what a lesson's box says to do next (press ▶ or Train, or where to
-    go): the lesson's own, else its view's, each on a projector where that differs."""
-    view = BY_PATH[lesson.page]
-    if projector:
-        return lesson.then_on_projector or lesson.then or view.then_on_projector or view.then
-    return lesson.then or view.then
+    go): the lesson's own, else its view's."""
+    return lesson.then or BY_PATH[lesson.page].then

@@ -30,15 +30,12 @@ class Lesson:
     then : str, optional
         The catalogue key of "what to do next", where it is not the view's own (its animation
         or Train): a lesson about a panel further down says where to go.
-    then_on_projector : str, optional
-        The same on a projector, where it differs (a view laid out otherwise there).
     """
 
     key: str
     page: str
     params: Params
     then: str | None = None
-    then_on_projector: str | None = None
 
     @property
     def query(self) -> dict[str, str | list[str]]:
@@ -70,8 +67,7 @@ LESSONS: dict[str, Lesson] = {
             "bowl_vs_pyramid",
             "loss-surface",
             (("loss", "mae"), ("lr", "0.05")),
-            then="lesson_then_each_path_below",  # (its question says when to press ▶,
-            then_on_projector="lesson_then_each_path",  # twice; there the animation is first)
+            then="lesson_then_each_path",  # (its question says when to press ▶, twice)
         ),
         Lesson("lr_too_large", "loss-surface", (("lr", "0.2"),)),
         Lesson(

@@ -183,16 +183,25 @@ def assert_lesson_shown(at, key: str, lang: str = "en") -> None:
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
-@pytest.mark.parametrize("projector", [False, True], ids=["laptop", "projector"])
-def test_a_lessons_box_says_once_what_to_press(lang, projector):
+def test_a_lessons_box_says_once_what_to_press(lang):
     # a fresh-eyes teacher: the bowl's box said "press ▶, then … press ▶ again" in its question,
     # then "Then go down to the animation, press ▶ and watch"
     for name, lesson in LESSONS.items():
-        question, after = t(f"lesson_{name}_predict", lang), t(then_key(lesson, projector), lang)
+        question, after = t(f"lesson_{name}_predict", lang), t(then_key(lesson), lang)
         presses = [word for word in ("▶", f"**{t('lab_train', lang)}**") if word in question]
         assert not [word for word in presses if word in after], (name, question, after)
-    # (on a laptop the bowl's animation is under the surfaces: its box links down to it)
-    assert ("(#descent)" in t(then_key(LESSONS["bowl_vs_pyramid"], projector), lang)) != projector
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["laptop", "projector"])
+def test_a_loss_surface_lesson_shows_its_descent_first(presenting):
+    # a fresh-eyes teacher: on a laptop the ▶ a lesson asks for was four screens down, under
+    # the data, the formulas and the surfaces
+    params = {"lesson": "bowl_vs_pyramid"} | ({"presenter": "true"} if presenting else {})
+    at = open_link("loss-surface", params)
+    keys = [getattr(e, "key", None) or getattr(e.proto, "id", "") for e in at.get("bidi_component")]
+    charts = [k for k in keys if "descent_fig" in k or "surface" in k or "data_fig" in k]
+    assert charts and "descent_fig" in charts[0], charts
+    assert not any("(#descent)" in m.value for m in at.markdown)  # (nothing to go down to)
 
 
 @pytest.mark.parametrize("bare", [False, True], ids=["whole link", "lesson name alone"])
