@@ -9,6 +9,7 @@ import logging
 import charts
 import frame
 import guided
+import link_notice
 import reset
 import streamlit as st
 import torch
@@ -89,4 +90,4 @@ def main() -> None:
     finally:
         st.session_state.pop(frame.ABOUT_SLOT, None)  # (a run cut short left it: never reused)
         frame.save_settings(page.url_path, ran)
-        frame.link_notice(notice, link if arrived else {}, lang)
+        link_notice.say(notice, link if arrived else {}, lang)
